@@ -1,0 +1,26 @@
+import * as core from '@actions/core'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { SSH_WORK_DIR_STATE } from '../action/actions-logger.js'
+import { controlArgs } from '../transport/ssh-args.js'
+
+/**
+ * The post step of both actions: closes a master connection the main step could not close (it was
+ * cancelled or crashed) and deletes the key, known_hosts and control socket. Failures only warn.
+ */
+export async function run(): Promise<void> {
+  const dir = core.getState(SSH_WORK_DIR_STATE)
+  if (!dir) return
+  try {
+    const config = join(dir, 'config')
+    if (existsSync(join(dir, 'cm')) && existsSync(config)) {
+      spawnSync('ssh', controlArgs(config, 'exit'), { stdio: 'ignore', timeout: 10_000 })
+    }
+    await rm(dir, { recursive: true, force: true })
+    core.info('Removed the SSH key material and control socket.')
+  } catch (error) {
+    core.warning(`Cleaning up ${dir}: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { parseBackupInputs } from './backup/inputs.js'
+import { runBackup } from './core/backup.js'
+import { describeError, InputError } from './core/errors.js'
+import { inputsOf, INPUTS, type ActionName } from './core/input-definitions.js'
+import { InputReader } from './core/input-reader.js'
+import { consoleLogger } from './core/log.js'
+import { backupSummary, restoreSummary } from './core/report.js'
+import { runRestore } from './core/restore.js'
+import { TOOL_VERSION } from './core/version.js'
+import { APP_CHOICES } from './recipes/registry.js'
+import { parseRestoreInputs } from './restore/inputs.js'
+import { createStore, parseStoreInputs } from './store/settings.js'
+import { createTransport } from './transport/settings.js'
+
+/** Flags that read a file so secrets need not be typed on a command line (where `ps` would show them). */
+const FILE_FLAGS: Record<string, string> = { 'ssh-key-file': 'ssh-key', 'known-hosts-file': 'known-hosts', 'github-token-file': 'github-token' }
+const COMMANDS = ['backup', 'restore', 'list'] as const
+
+export async function main(argv: string[]): Promise<number> {
+  const logger = consoleLogger({ verbose: argv.includes('--verbose') })
+  try {
+    const [commandName, ...rest] = argv
+    if (!commandName || commandName === '--help' || commandName === 'help' || rest.includes('--help')) {
+      process.stdout.write(helpText(COMMANDS.includes(commandName as never) ? (commandName as ActionName) : undefined))
+      return 0
+    }
+    if (commandName === '--version') {
+      process.stdout.write(`${TOOL_VERSION}\n`)
+      return 0
+    }
+    if (!COMMANDS.includes(commandName as never)) throw new InputError('command', `"${commandName}" is not a command.`, `use one of: ${COMMANDS.join(', ')} (see --help).`)
+    const values = parseFlags(rest, commandName === 'list' ? 'restore' : (commandName as ActionName))
+    const get = (name: string): string => values.get(name) ?? ''
+    for (const input of INPUTS) if (input.secret && get(input.name)) logger.mask(get(input.name))
+    const workRoot = process.env.TMPDIR || tmpdir()
+    if (commandName === 'list') {
+      const reader = new InputReader(get)
+      const store = createStore(parseStoreInputs(reader, 'restore'), process.env, logger)
+      const app = reader.choice('app', APP_CHOICES)
+      const backups = await store.list(app === 'auto' ? {} : { app })
+      for (const backup of backups) process.stdout.write(`${backup.backupId}\t${backup.createdAt}\n`)
+      if (backups.length === 0) logger.info('No complete backups found.')
+      return 0
+    }
+    if (commandName === 'backup') {
+      const inputs = parseBackupInputs(get)
+      const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
+      const store = createStore(inputs.store, process.env, logger)
+      const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+      process.stdout.write(backupSummary(result))
+      return 0
+    }
+    const inputs = parseRestoreInputs(get)
+    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
+    const store = createStore(inputs.store, process.env, logger)
+    const result = await runRestore({ ...inputs, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+    process.stdout.write(restoreSummary(result))
+    return 0
+  } catch (error) {
+    logger.warning(describeError(error).replace(/^/, 'error: '))
+    return 1
+  }
+}
+
+function parseFlags(args: string[], action: ActionName): Map<string, string> {
+  const known = new Map(inputsOf(action).map(input => [input.name, input]))
+  const values = new Map<string, string>(inputsOf(action).map(input => [input.name, input.cliDefault ?? input.default]))
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]
+    if (arg === '--verbose') continue
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (!match) throw new InputError('command line', `"${arg}" is not a --flag.`, 'see --help.')
+    const [, name, inline] = match
+    const value = inline ?? args[++index]
+    if (value === undefined) throw new InputError(name, 'needs a value.', `write --${name} VALUE.`)
+    if (FILE_FLAGS[name]) {
+      try {
+        values.set(FILE_FLAGS[name], readFileSync(value, 'utf8'))
+      } catch {
+        throw new InputError(name, `cannot read the file "${value}".`, 'check the path and its permissions.')
+      }
+      continue
+    }
+    if (!known.has(name)) throw new InputError(name, `is not an option of ${action}.`, `see \`selfhost-backup ${action} --help\`.`)
+    values.set(name, value)
+  }
+  return values
+}
+
+function helpText(action?: ActionName): string {
+  const header = `selfhost-backup ${TOOL_VERSION}: back up and restore self-hosted applications.\n\nUsage: selfhost-backup backup|restore|list [--option value …]\n`
+  const actions: ActionName[] = action ? [action] : ['backup', 'restore']
+  const sections = actions.map(name => {
+    const lines = inputsOf(name).map(input => {
+      const fallback = input.cliDefault ?? input.default
+      return `  --${input.name.padEnd(30)} ${input.description}${fallback ? ` (default: ${fallback})` : ''}`
+    })
+    return `\n${name} options:\n${lines.join('\n')}\n`
+  })
+  const files = `\nSecrets from files: --ssh-key-file PATH, --known-hosts-file PATH, --github-token-file PATH.\nlist takes --store, --store-path and --app.\n`
+  return header + sections.join('') + files
+}
+
+process.exitCode = await main(process.argv.slice(2))

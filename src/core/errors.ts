@@ -1,0 +1,65 @@
+/**
+ * Typed errors: each carries what went wrong and a hint that says how to fix it. Entry points print
+ * `message` and `hint` once, from their single top-level catch.
+ */
+export class SelfhostBackupError extends Error {
+  readonly hint: string
+  constructor(message: string, hint = '', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.hint = hint
+  }
+}
+
+/** A user-supplied value is wrong. Never include a secret value in the message. */
+export class InputError extends SelfhostBackupError {
+  readonly input: string
+  constructor(input: string, message: string, hint = '') {
+    super(`Input '${input}': ${message}`, hint)
+    this.input = input
+  }
+}
+
+/** The host is not in a state where the work can proceed (missing tool, path, permission). */
+export class PreflightError extends SelfhostBackupError {
+  readonly problems: string[]
+  constructor(problems: string[], hint = '') {
+    super(`The host is not ready:\n${problems.map(problem => `  - ${problem}`).join('\n')}`, hint)
+    this.problems = problems
+  }
+}
+
+/** A command on the host (or the ssh client itself) failed. */
+export class HostCommandError extends SelfhostBackupError {
+  readonly exitCode: number | null
+  readonly stderr: string
+  constructor(what: string, exitCode: number | null, stderr: string, hint = '') {
+    const detail = stderr.trim() ? `\n${indent(lastLines(stderr, 15))}` : ''
+    super(`${what} failed (exit code ${exitCode ?? 'none: killed by a signal'})${detail}`, hint)
+    this.exitCode = exitCode
+    this.stderr = stderr
+  }
+}
+
+/** Stored data does not match what its manifest promises. */
+export class VerificationError extends SelfhostBackupError {}
+
+/** The store could not save, list or fetch. */
+export class StoreError extends SelfhostBackupError {}
+
+export function describeError(error: unknown): string {
+  if (error instanceof SelfhostBackupError) {
+    return error.hint ? `${error.message}\nHow to fix: ${error.hint}` : error.message
+  }
+  if (error instanceof Error) return error.stack ?? error.message
+  return `Unexpected failure: ${String(error)}`
+}
+
+function lastLines(text: string, count: number): string {
+  const lines = text.trimEnd().split('\n')
+  return lines.slice(-count).join('\n')
+}
+
+function indent(text: string): string {
+  return text.split('\n').map(line => `    ${line}`).join('\n')
+}

@@ -1,0 +1,82 @@
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { HashingCounter } from './checksum.js'
+import { formatBytes, type Logger } from './log.js'
+import { partFileName, type Compression, type PartKind, type PartRecord } from './manifest.js'
+
+export interface PartSpec {
+  name: string
+  kind: PartKind
+  compression: Compression
+  /** File name ending, e.g. ".tar.zst". */
+  extension: string
+}
+
+export type PartExtras = Pick<PartRecord, 'tables' | 'details' | 'warnings'>
+
+/** Where a recipe's backup() puts its parts. The producer writes the part's bytes into `out`. */
+export interface PartSink {
+  addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord>
+}
+
+/**
+ * Parts land as files in one staging directory, hashed and counted while they stream in. Nothing is
+ * read back into memory; a failed part's file is removed so it cannot be mistaken for a good one.
+ */
+export class StagingDirectory implements PartSink {
+  readonly parts: PartRecord[] = []
+
+  constructor(
+    readonly dir: string,
+    private readonly backupId: string,
+    private readonly logger: Logger
+  ) {}
+
+  async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
+    const file = partFileName(this.backupId, spec.name, spec.extension)
+    const path = join(this.dir, file)
+    const started = Date.now()
+    const progress = progressReporter(this.logger, spec.name, started)
+    const counter = new HashingCounter(progress)
+    const written = pipeline(counter, createWriteStream(path, { mode: 0o600 }))
+    let extras: PartExtras | void
+    try {
+      extras = await produce(counter)
+      counter.end()
+      await written
+    } catch (error) {
+      counter.destroy()
+      await written.catch(() => undefined)
+      await rm(path, { force: true })
+      throw error
+    }
+    const record: PartRecord = {
+      name: spec.name,
+      file,
+      kind: spec.kind,
+      compression: spec.compression,
+      bytes: counter.bytes,
+      sha256: counter.digest(),
+      durationMs: Date.now() - started,
+      ...(extras ?? {})
+    }
+    this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
+    this.parts.push(record)
+    return record
+  }
+}
+
+/** Logs bytes so far and throughput at most every 10 s, so long parts show they are alive. */
+export function progressReporter(logger: Logger, name: string, started: number): (bytes: number) => void {
+  let lastReport = started
+  return bytes => {
+    const now = Date.now()
+    if (now - lastReport < 10_000) return
+    lastReport = now
+    const rate = bytes / Math.max((now - started) / 1000, 0.001)
+    logger.info(`${name}: ${formatBytes(bytes)} so far (${formatBytes(rate)}/s)`)
+  }
+}

@@ -1,0 +1,55 @@
+import { createReadStream } from 'node:fs'
+import { posix } from 'node:path'
+import { InputError } from '../core/errors.js'
+import { quote, script } from '../core/shell.js'
+import { extractTar } from '../sources/tar.js'
+import type { Transport } from '../transport/transport.js'
+import type { VerifiedPart } from './recipe.js'
+
+/** A list input of paths relative to the app's root (newline, comma or space separated). */
+export function parseRelativePaths(input: string, value: string): string[] {
+  const paths = value.split(/[\n,]+|\s+/).map(path => path.trim()).filter(Boolean)
+  for (const path of paths) {
+    const normalized = posix.normalize(path)
+    if (path.startsWith('/') || normalized.startsWith('..') || /[\0\r]/.test(path)) {
+      throw new InputError(input, `"${path}" must be a path relative to the application's root, without "..".`, 'write paths like models or logs/old.')
+    }
+  }
+  return paths.map(path => posix.normalize(path).replace(/\/$/, ''))
+}
+
+/**
+ * Deletes everything under `root` except the `keep` paths (globs relative to root) and the directories
+ * that lead to them, so extracting a tarball afterwards leaves exactly the backup's files.
+ */
+export async function clearTreeExcept(host: Transport, root: string, keep: string[]): Promise<void> {
+  const prune = keep.flatMap((path, index) => [...(index > 0 ? ['-o'] : []), '-path', quote(`./${path}`)])
+  const pruneExpression = prune.length > 0 ? `\\( ${prune.join(' ')} \\) -prune -o` : ''
+  await host.run(
+    script(
+      `cd -- ${quote(root)}`,
+      `find . -mindepth 1 ${pruneExpression} ! -type d -print0 | xargs -0r rm -f --`,
+      `find . -mindepth 1 ${pruneExpression} -type d -print0 | sort -rz | xargs -0r rmdir --ignore-fail-on-non-empty --`
+    ),
+    { description: `Clearing ${root} before the restore` }
+  )
+}
+
+/**
+ * Extracts a directory part beside its target and swaps it in, so the directory afterwards equals the
+ * backup exactly (files the backup did not have are gone).
+ */
+export async function replaceDirectory(host: Transport, root: string, relative: string, part: VerifiedPart): Promise<void> {
+  const staging = posix.join(root, `.selfhost-restore-${part.record.name}`)
+  await host.run(script(`rm -rf -- ${quote(staging)}`), { description: 'Preparing the restore' })
+  await extractTar(host, { dest: staging, compression: part.record.compression, description: `Restoring ${relative}` }, createReadStream(part.path))
+  await host.run(
+    script(
+      `staged=${quote(posix.join(staging, relative))}; target=${quote(posix.join(root, relative))}`,
+      'rm -rf -- "$target"',
+      'if [ -e "$staged" ]; then mkdir -p -- "$(dirname -- "$target")"; mv -- "$staged" "$target"; fi',
+      `rm -rf -- ${quote(staging)}`
+    ),
+    { description: `Moving ${relative} into place` }
+  )
+}

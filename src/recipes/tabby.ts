@@ -1,0 +1,182 @@
+import { createReadStream } from 'node:fs'
+import { posix } from 'node:path'
+import { InputError, PreflightError } from '../core/errors.js'
+import { quote, script } from '../core/shell.js'
+import { COMPRESSION_CHOICES, compressionExtension, resolveCompression, type CompressionChoice } from '../sources/compression.js'
+import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
+import { extractTar, streamTar } from '../sources/tar.js'
+import type { Transport } from '../transport/transport.js'
+import { parseRelativePaths, replaceDirectory, clearTreeExcept } from './host-files.js'
+import type { Recipe, VerifiedPart } from './recipe.js'
+
+export interface TabbyOptions {
+  /** Absolute path; empty until preflight resolves $TABBY_ROOT or ~/.tabby on the host. */
+  root: string
+  exclude: string[]
+  compression: CompressionChoice
+}
+
+export const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories']
+const DATABASE = 'ee/db.sqlite'
+const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal']
+/** Directories that are parts of their own; `home` is everything else. */
+const DIRECTORY_PARTS = { events: 'events', jobs: 'ee/jobs' } as const
+
+const anchored = (relative: string): string => `./${relative}`
+
+/** Paths that `home` never contains: the live database, the other parts, and the user's excludes. */
+function homeExcludes(options: TabbyOptions): string[] {
+  return [DATABASE, ...DATABASE_COMPANIONS, ...Object.values(DIRECTORY_PARTS), ...options.exclude]
+}
+
+async function resolveRoot(host: Transport, options: TabbyOptions): Promise<string> {
+  if (options.root) return options.root
+  // As the login user: sudo would reset both $TABBY_ROOT and $HOME.
+  const result = await host.run('printf %s "${TABBY_ROOT:-$HOME/.tabby}"', { asLoginUser: true, description: 'Finding the Tabby root' })
+  return result.stdout
+}
+
+export const tabbyRecipe = {
+  id: 'tabby',
+  title: 'Tabby',
+  inputs: ['tabby-root', 'exclude', 'compression'],
+
+  parseOptions(raw) {
+    const root = (raw['tabby-root'] ?? '').trim()
+    if (root && !root.startsWith('/')) {
+      throw new InputError('tabby-root', `"${root}" is not an absolute path.`, 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.')
+    }
+    const compression = (raw.compression || 'auto') as CompressionChoice
+    if (!COMPRESSION_CHOICES.includes(compression)) {
+      throw new InputError('compression', `"${compression}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
+    }
+    const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
+    return { root: root ? posix.normalize(root).replace(/(.)\/$/, '$1') : '', exclude, compression }
+  },
+
+  async detect(host) {
+    const root = await resolveRoot(host, { root: '', exclude: [], compression: 'auto' })
+    const found = await host.run(`test -f ${quote(posix.join(root, DATABASE))}`, { allowFailure: true, description: 'Looking for Tabby' })
+    return found.exitCode === 0 ? `found ${posix.join(root, DATABASE)}` : null
+  },
+
+  async preflight(host, options, purpose) {
+    const root = await resolveRoot(host, options)
+    if (!root.startsWith('/')) throw new PreflightError([`the Tabby root resolved to "${root}", which is not an absolute path`], 'set the `tabby-root` input.')
+    const checks = script(
+      `root=${quote(root)}`,
+      'problems=()',
+      ...(purpose === 'backup'
+        ? [
+            '[ -d "$root" ] || problems+=("the Tabby root $root does not exist (set tabby-root, or TABBY_ROOT on the host)")',
+            `[ ! -d "$root" ] || [ -f "$root/${DATABASE}" ] || problems+=("$root has no ${DATABASE}: is this really Tabby's root? (set tabby-root)")`,
+            `[ ! -f "$root/${DATABASE}" ] || [ -r "$root/${DATABASE}" ] || problems+=("$root/${DATABASE} is not readable by $(id -un) (set sudo: true)")`,
+            'command -v sqlite3 >/dev/null || { command -v python3 >/dev/null && python3 -c "import sqlite3" 2>/dev/null; } || problems+=("neither sqlite3 nor python3 with its sqlite3 module is installed (apt-get install sqlite3)")'
+          ]
+        : ['[ -d "$(dirname -- "$root")" ] || problems+=("the parent of $root does not exist")']),
+      'tar --version 2>/dev/null | grep -q "GNU tar" || problems+=("GNU tar is not installed (apt-get install tar)")',
+      'if [ ${#problems[@]} -gt 0 ]; then printf \'%s\\n\' "${problems[@]}"; fi'
+    )
+    const result = await host.run(checks, { description: 'Checking the host' })
+    const problems = result.stdout.split('\n').filter(Boolean)
+    if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
+    const compression = options.compression === 'auto' || purpose === 'backup' ? await resolveCompression(host, options.compression) : options.compression
+    return { ...options, root, compression }
+  },
+
+  async hasExistingData(host, options) {
+    const result = await host.run(`test -f ${quote(posix.join(options.root, DATABASE))}`, { allowFailure: true })
+    return result.exitCode === 0
+  },
+
+  dataRoot(options) {
+    return options.root
+  },
+
+  describeOptions(options) {
+    return { root: options.root, exclude: options.exclude, compression: options.compression }
+  },
+
+  async backup(host, options, sink) {
+    const compression = options.compression === 'auto' ? 'zstd' : options.compression
+    const extension = compressionExtension(compression)
+    await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
+      const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out)
+      return { tables: snapshot.tables, details: { path: DATABASE } }
+    })
+    const present = await existingPaths(host, options.root, Object.values(DIRECTORY_PARTS))
+    for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
+      const paths = present.includes(relative) ? [anchored(relative)] : []
+      await sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
+        const { warnings } = await streamTar(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}` }, out)
+        return { warnings, details: { path: relative, present: paths.length > 0 } }
+      })
+    }
+    await sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
+      const excludes = homeExcludes(options).map(anchored)
+      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root' }, out)
+      return { warnings, details: { excluded: homeExcludes(options) } }
+    })
+  },
+
+  planRestore(options, manifest) {
+    const root = options.root || '(the Tabby root on the host)'
+    return manifest.parts.map(part => {
+      switch (part.name) {
+        case 'db':
+          return `db: replace ${root}/${DATABASE} (removing stale -wal/-shm), then integrity_check and row counts of ${Object.keys(part.tables ?? {}).length} tables`
+        case 'home':
+          return `home: replace everything in ${root} except ${homeExcludes(options).join(', ')}`
+        default:
+          return `${part.name}: replace ${root}/${String(part.details?.path ?? part.name)}`
+      }
+    })
+  },
+
+  async restore(host, options, parts, manifest) {
+    const byName = new Map(parts.map(part => [part.record.name, part]))
+    const report: string[] = []
+    await host.run(script(`mkdir -p -- ${quote(posix.join(options.root, 'ee'))}`), { description: 'Creating the Tabby root' })
+    const home = byName.get('home')
+    if (home) {
+      const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[]) ?? options.exclude })
+      await clearTreeExcept(host, options.root, kept)
+      await extractTar(host, { dest: options.root, compression: home.record.compression, description: 'Restoring the rest of the Tabby root' }, createReadStream(home.path))
+      report.push('home restored')
+    }
+    for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
+      const part = byName.get(name)
+      if (!part) continue
+      await replaceDirectory(host, options.root, relative, part)
+      report.push(`${name} restored into ${relative}`)
+    }
+    const db = byName.get('db')
+    if (db) report.push(await restoreDatabase(host, options.root, db))
+    return report
+  }
+} satisfies Recipe<TabbyOptions>
+
+async function restoreDatabase(host: Transport, root: string, part: VerifiedPart): Promise<string> {
+  const target = posix.join(root, DATABASE)
+  const incoming = posix.join(root, 'ee', '.db.sqlite.selfhost-restore')
+  await writeSqliteFile(host, incoming, part.record.compression, createReadStream(part.path))
+  compareCounts(part.record.tables ?? {}, await inspectSqlite(host, incoming), 'The restored database (before it was moved into place)')
+  await host.run(
+    script(
+      `target=${quote(target)}; incoming=${quote(incoming)}`,
+      'if [ -e "$target" ]; then chown --reference="$target" "$incoming" && chmod --reference="$target" "$incoming"; fi',
+      ...DATABASE_COMPANIONS.map(companion => `rm -f -- ${quote(posix.join(root, companion))}`),
+      'mv -f -- "$incoming" "$target"'
+    ),
+    { description: `Moving the restored database into ${target}` }
+  )
+  const counts = await inspectSqlite(host, target)
+  compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
+  return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
+}
+
+async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
+  const checks = relatives.map(relative => `if [ -e ${quote(posix.join(root, relative))} ]; then printf '%s\\n' ${quote(relative)}; fi`)
+  const result = await host.run(script(...checks), { description: 'Listing the Tabby root' })
+  return result.stdout.split('\n').filter(Boolean)
+}

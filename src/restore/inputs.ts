@@ -1,0 +1,46 @@
+import { InputError } from '../core/errors.js'
+import { InputReader } from '../core/input-reader.js'
+import { readRecipeInputs } from '../core/recipe-inputs.js'
+import type { RawInputs } from '../recipes/recipe.js'
+import { APP_CHOICES, recipeById } from '../recipes/registry.js'
+import { parseStoreInputs, type StoreSettings } from '../store/settings.js'
+import { parseTransportInputs, type TransportSettings } from '../transport/settings.js'
+
+export interface RestoreInputs {
+  app: string
+  transport: TransportSettings
+  store: StoreSettings
+  recipeInputs: RawInputs
+  backupId: string
+  dryRun: boolean
+  stopCommand: string
+  startCommand: string
+  safetyCopy: boolean
+  safetyCopyDir: string
+}
+
+/** All restore inputs, validated before anything is downloaded or any connection is made. */
+export function parseRestoreInputs(get: (name: string) => string): RestoreInputs {
+  const reader = new InputReader(get)
+  const app = reader.choice('app', APP_CHOICES)
+  const transport = parseTransportInputs(reader)
+  const store = parseStoreInputs(reader, 'restore')
+  const recipeInputs = readRecipeInputs(reader)
+  if (app !== 'auto') recipeById(app).parseOptions(recipeInputs)
+  const safetyCopyDir = reader.string('safety-copy-dir')
+  if (safetyCopyDir && !safetyCopyDir.startsWith('/')) {
+    throw new InputError('safety-copy-dir', `"${safetyCopyDir}" is not an absolute path.`, 'give a full path on the host, e.g. /var/backups/safety, or leave it empty.')
+  }
+  return {
+    app,
+    transport,
+    store,
+    recipeInputs,
+    backupId: reader.string('backup-id', { maxLength: 200 }),
+    dryRun: reader.boolean('dry-run'),
+    stopCommand: reader.string('stop-command', { multiline: true }),
+    startCommand: reader.string('start-command', { multiline: true }),
+    safetyCopy: reader.boolean('safety-copy'),
+    safetyCopyDir
+  }
+}

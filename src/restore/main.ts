@@ -1,0 +1,33 @@
+import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
+import { actionsLogger, actionTempRoot, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
+import { describeError } from '../core/errors.js'
+import { failureSummary, restoreSummary } from '../core/report.js'
+import { runRestore } from '../core/restore.js'
+import { createStore } from '../store/settings.js'
+import { createTransport } from '../transport/settings.js'
+import { parseRestoreInputs } from './inputs.js'
+
+/** The restore action: read inputs, run the core (verification first), publish outputs and the summary. */
+export async function run(): Promise<void> {
+  const logger = actionsLogger()
+  try {
+    for (const name of ['ssh-key', 'github-token']) {
+      const secret = core.getInput(name)
+      if (secret) logger.mask(secret)
+    }
+    const inputs = parseRestoreInputs(name => core.getInput(name))
+    const workRoot = actionTempRoot() ?? tmpdir()
+    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
+    const store = createStore(inputs.store, process.env, logger)
+    const result = await runRestore({ ...inputs, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+    core.setOutput('backup-id', result.backupId)
+    core.setOutput('safety-copy', result.safetyCopy?.dir ?? '')
+    core.setOutput('restored', String(!result.dryRun))
+    await writeSummary(restoreSummary(result))
+  } catch (error) {
+    const message = describeError(error)
+    core.setFailed(message)
+    await writeSummary(failureSummary('Restore', message)).catch(() => undefined)
+  }
+}

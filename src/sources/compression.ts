@@ -1,0 +1,51 @@
+import type { Compression } from '../core/manifest.js'
+import type { Transport } from '../transport/transport.js'
+import { PreflightError } from '../core/errors.js'
+
+export type CompressionChoice = Compression | 'auto'
+export const COMPRESSION_CHOICES: readonly CompressionChoice[] = ['auto', 'zstd', 'gzip', 'none']
+
+/** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
+export function compressCommand(compression: Compression): string {
+  switch (compression) {
+    case 'zstd':
+      return 'zstd -q -T0 -3 -c'
+    case 'gzip':
+      return 'gzip -c -6'
+    case 'none':
+      return 'cat'
+  }
+}
+
+export function decompressCommand(compression: Compression): string {
+  switch (compression) {
+    case 'zstd':
+      return 'zstd -q -d -c'
+    case 'gzip':
+      return 'gzip -d -c'
+    case 'none':
+      return 'cat'
+  }
+}
+
+export function compressionExtension(compression: Compression): string {
+  return { zstd: '.zst', gzip: '.gz', none: '' }[compression]
+}
+
+/** `auto` picks zstd when the host has it, else gzip; an explicit choice must be installed. */
+export async function resolveCompression(host: Transport, wanted: CompressionChoice): Promise<Compression> {
+  if (wanted === 'none') return 'none'
+  const probe = await host.run('command -v zstd >/dev/null && echo zstd; command -v gzip >/dev/null && echo gzip; true', {
+    description: 'Looking for zstd and gzip on the host'
+  })
+  const available = probe.stdout.split('\n').filter(Boolean)
+  if (wanted === 'auto') {
+    if (available.includes('zstd')) return 'zstd'
+    if (available.includes('gzip')) return 'gzip'
+    throw new PreflightError(['neither zstd nor gzip is installed on the host'], 'install zstd (apt-get install zstd) or set `compression: none`.')
+  }
+  if (!available.includes(wanted)) {
+    throw new PreflightError([`${wanted} is not installed on the host`], `install it (apt-get install ${wanted}) or set \`compression: auto\`.`)
+  }
+  return wanted
+}

@@ -1,0 +1,143 @@
+import type { Readable, Writable } from 'node:stream'
+import { HostCommandError, PreflightError, VerificationError } from '../core/errors.js'
+import type { Compression } from '../core/manifest.js'
+import { quote, script } from '../core/shell.js'
+import type { Transport } from '../transport/transport.js'
+import { compressCommand, decompressCommand } from './compression.js'
+
+export type TableCounts = Record<string, number>
+
+/** Builds "SELECT 'name' AS t, count(*) AS n FROM "name" UNION ALL …" inside SQLite, so odd table names stay quoted. */
+const COUNT_QUERY_BUILDER =
+  "SELECT group_concat('SELECT ' || quote(name) || ' AS t, count(*) AS n FROM \"' || replace(name, '\"', '\"\"') || '\"', ' UNION ALL ') " +
+  "FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+
+/** Shell functions shared by snapshot and verification: integrity check and row counts as JSON on stdout. */
+const CHECK_FUNCTIONS_CLI = [
+  'check_db() {',
+  '  local result; result=$(sqlite3 -batch -bail "$1" "PRAGMA integrity_check")',
+  '  if [ "$result" != ok ]; then echo "integrity_check of $1 failed: $result" >&2; exit 3; fi',
+  `  local query; query=$(sqlite3 -batch -bail "$1" ${quote(COUNT_QUERY_BUILDER)})`,
+  '  local counts=""; if [ -n "$query" ]; then counts=$(sqlite3 -batch -bail -json "$1" "$query"); fi',
+  '  printf \'{"integrity":"ok","tables":%s}\\n\' "${counts:-[]}"',
+  '}'
+]
+
+const PYTHON_SNAPSHOT = `
+import json, sqlite3, sys
+mode, source = sys.argv[1], sys.argv[2]
+if mode == "snapshot":
+    target = sys.argv[3]
+    src = sqlite3.connect(source, timeout=60)
+    dst = sqlite3.connect(target)
+    # One step (pages=-1) copies everything inside a single read transaction: consistent, and it
+    # cannot be restarted forever by concurrent writers the way small steps can.
+    src.backup(dst, pages=-1)
+    dst.close(); src.close()
+    source = target
+db = sqlite3.connect(source)
+rows = db.execute("PRAGMA integrity_check").fetchall()
+if [r[0] for r in rows] != ["ok"]:
+    sys.stderr.write("integrity_check of %s failed: %s\\n" % (source, rows)); sys.exit(3)
+names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+tables = [{"t": n, "n": db.execute('SELECT count(*) FROM "%s"' % n.replace('"', '""')).fetchone()[0]} for n in names]
+print(json.dumps({"integrity": "ok", "tables": tables}))
+`
+
+/** Chooses the engine on the host: the sqlite3 CLI, else python3's sqlite3 module. */
+function withEngine(cliLines: string[], pythonLine: string): string[] {
+  return [
+    'if command -v sqlite3 >/dev/null 2>&1; then',
+    ...CHECK_FUNCTIONS_CLI,
+    ...cliLines,
+    'elif command -v python3 >/dev/null 2>&1 && python3 -c "import sqlite3" 2>/dev/null; then',
+    `  ${pythonLine}`,
+    'else',
+    '  echo "selfhost-backup: neither the sqlite3 command nor python3 with its sqlite3 module is installed on the host" >&2; exit 127',
+    'fi'
+  ]
+}
+
+export interface SqliteSnapshot {
+  tables: TableCounts
+}
+
+/**
+ * A consistent online snapshot taken by SQLite itself (VACUUM INTO: one read transaction, so it
+ * completes however busy the writers are), checked with integrity_check on the host before it is
+ * accepted, then streamed compressed to `out`. The only host-side temp space it needs is the snapshot.
+ */
+export async function snapshotSqlite(
+  host: Transport,
+  dbPath: string,
+  compression: Compression,
+  out: Writable
+): Promise<SqliteSnapshot> {
+  const prepare = script(
+    `db=${quote(dbPath)}`,
+    '[ -f "$db" ] || { echo "selfhost-backup: $db does not exist" >&2; exit 4; }',
+    'tmp=$(mktemp -d "${TMPDIR:-/tmp}/selfhost-backup-sqlite.XXXXXXXX")',
+    `case "$tmp" in *[!A-Za-z0-9/._-]*) echo "selfhost-backup: unusual TMPDIR path: $tmp" >&2; rm -rf -- "$tmp"; exit 5;; esac`,
+    'trap \'rm -rf -- "$tmp"\' ERR INT TERM',
+    'snap="$tmp/snapshot.sqlite"',
+    ...withEngine(
+      ['  sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'$snap\'"', '  meta=$(check_db "$snap")'],
+      `meta=$(python3 -c ${quote(PYTHON_SNAPSHOT)} snapshot "$db" "$snap")`
+    ),
+    'printf \'%s\\n%s\\n\' "$tmp" "$meta"'
+  )
+  const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` })
+  const [tmpDir, metaLine] = prepared.stdout.trim().split('\n')
+  try {
+    const meta = parseCheckOutput(metaLine, dbPath)
+    const stream = script(`${compressCommand(compression)} < ${quote(`${tmpDir}/snapshot.sqlite`)}`)
+    await host.run(stream, { stdout: out, description: `Streaming the snapshot of ${dbPath}` })
+    return { tables: meta }
+  } finally {
+    await host.run(script(`rm -rf -- ${quote(tmpDir)}`), { allowFailure: true, description: 'Removing the snapshot' }).catch(() => undefined)
+  }
+}
+
+/** Integrity check and row counts of a database file on the host. */
+export async function inspectSqlite(host: Transport, dbPath: string): Promise<TableCounts> {
+  const text = script(
+    `db=${quote(dbPath)}`,
+    ...withEngine(['  check_db "$db"'], `python3 -c ${quote(PYTHON_SNAPSHOT)} check "$db"`)
+  )
+  const result = await host.run(text, { description: `Checking ${dbPath}` })
+  return parseCheckOutput(result.stdout.trim(), dbPath)
+}
+
+/** Writes a (compressed) database from `input` to `target` on the host, decompressed. */
+export async function writeSqliteFile(host: Transport, target: string, compression: Compression, input: Readable): Promise<void> {
+  await host.run(script(`${decompressCommand(compression)} > ${quote(target)}`), { stdin: input, description: `Writing ${target}` })
+}
+
+export function compareCounts(expected: TableCounts, actual: TableCounts, what: string): void {
+  const problems: string[] = []
+  for (const [table, rows] of Object.entries(expected)) {
+    if (!(table in actual)) problems.push(`table ${table} is missing`)
+    else if (actual[table] !== rows) problems.push(`table ${table} has ${actual[table]} rows, the backup had ${rows}`)
+  }
+  for (const table of Object.keys(actual)) if (!(table in expected)) problems.push(`table ${table} is not in the backup`)
+  if (problems.length > 0) {
+    throw new VerificationError(`${what} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
+  }
+}
+
+function parseCheckOutput(line: string | undefined, dbPath: string): TableCounts {
+  try {
+    const parsed = JSON.parse(line ?? '') as { integrity: string; tables: { t: string; n: number }[] }
+    if (parsed.integrity !== 'ok') throw new Error('integrity not ok')
+    return Object.fromEntries(parsed.tables.map(({ t, n }) => [t, n]))
+  } catch {
+    throw new HostCommandError(`Reading the check result for ${dbPath}`, null, String(line))
+  }
+}
+
+export function missingSqliteEngineError(): PreflightError {
+  return new PreflightError(
+    ['neither the sqlite3 command nor python3 (with its sqlite3 module) is installed on the host'],
+    'install the sqlite3 package on the host (apt-get install sqlite3).'
+  )
+}

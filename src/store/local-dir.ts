@@ -1,0 +1,78 @@
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StoreError } from '../core/errors.js'
+import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
+import { matchesFilter, newestFirst, type BackupFilter, type SaveRequest, type SaveResult, type Store, type StoredBackup } from './store.js'
+
+/**
+ * A directory with one sub-directory per backup. A backup is written under a ".partial" name and
+ * renamed when its manifest is in place, so a crash never leaves something that looks complete.
+ */
+export class LocalDirectoryStore implements Store {
+  readonly kind = 'local' as const
+
+  constructor(readonly root: string) {}
+
+  async save(request: SaveRequest): Promise<SaveResult> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 })
+    const partial = join(this.root, `.${request.backupId}.partial`)
+    const final = join(this.root, request.backupId)
+    await rm(partial, { recursive: true, force: true })
+    await mkdir(partial, { mode: 0o700 })
+    try {
+      for (const file of [...request.partFiles, request.manifestFile]) {
+        await moveFile(join(request.dir, file), join(partial, file))
+      }
+      await rename(partial, final)
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true })
+      throw new StoreError(`Saving the backup into ${this.root} failed: ${(error as Error).message}`, 'check that the store directory is writable and has space.', { cause: error })
+    }
+    return {
+      items: [...request.partFiles, request.manifestFile].map(name => ({ name, id: join(final, name) })),
+      where: final
+    }
+  }
+
+  async list(filter?: BackupFilter): Promise<StoredBackup[]> {
+    let entries: string[]
+    try {
+      entries = await readdir(this.root)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw error
+    }
+    const backups: StoredBackup[] = []
+    for (const entry of entries) {
+      const parsed = parseBackupId(entry)
+      if (!parsed) continue
+      const manifest = join(this.root, entry, `${entry}${MANIFEST_SUFFIX}`)
+      const info = await stat(manifest).catch(() => null)
+      if (!info) continue
+      const backup = { backupId: entry, app: parsed.app, hostId: parsed.hostId, createdAt: info.mtime.toISOString(), location: { dir: join(this.root, entry) } }
+      if (matchesFilter(backup, filter)) backups.push(backup)
+    }
+    return newestFirst(backups)
+  }
+
+  async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
+    const source = join(String(backup.location.dir), fileName)
+    const target = join(destDir, fileName)
+    try {
+      await copyFile(source, target)
+    } catch (error) {
+      throw new StoreError(`${fileName} is missing from ${backup.location.dir}.`, 'the backup is incomplete; pick another backup-id.', { cause: error })
+    }
+    return target
+  }
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
+    await copyFile(from, to)
+    await rm(from)
+  }
+}

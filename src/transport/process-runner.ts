@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process'
+import { Readable } from 'node:stream'
+import { HostCommandError } from '../core/errors.js'
+import type { RunOptions, RunResult } from './transport.js'
+
+const COLLECT_LIMIT = 16 * 1024 * 1024
+const STDERR_LIMIT = 64 * 1024
+
+/**
+ * Spawns one local process (bash, sudo or ssh) and wires stdin/stdout as streams. Shared by both
+ * transports so their error and streaming behaviour cannot drift apart.
+ */
+export function runProcess(
+  program: string,
+  argv: string[],
+  options: RunOptions,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, argv, { stdio: ['pipe', 'pipe', 'pipe'], env })
+    let stdout = ''
+    let stderr = ''
+    let settled = false
+    const fail = (error: Error): void => {
+      if (settled) return
+      settled = true
+      child.kill('SIGTERM')
+      reject(error)
+    }
+
+    if (options.stdout) {
+      child.stdout.pipe(options.stdout, { end: false })
+      options.stdout.once('error', fail)
+    } else {
+      child.stdout.setEncoding('utf8')
+      child.stdout.on('data', (chunk: string) => {
+        if (stdout.length < COLLECT_LIMIT) stdout += chunk
+      })
+    }
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_LIMIT)
+    })
+
+    // EPIPE on stdin means the process exited early; its exit code tells the real story.
+    child.stdin.on('error', () => undefined)
+    if (options.stdin === undefined) {
+      child.stdin.end()
+    } else if (typeof options.stdin === 'string') {
+      child.stdin.end(options.stdin)
+    } else {
+      const source: Readable = options.stdin
+      source.once('error', fail)
+      source.pipe(child.stdin)
+    }
+
+    child.once('error', error => fail(error))
+    child.once('close', (code, signal) => {
+      if (settled) return
+      settled = true
+      const exitCode = code ?? (signal ? 128 : 1)
+      if (exitCode !== 0 && !options.allowFailure) {
+        reject(new HostCommandError(options.description ?? 'A command on the host', code, stderr, hintFor(stderr)))
+        return
+      }
+      resolve({ exitCode, stdout, stderr })
+    })
+  })
+}
+
+function hintFor(stderr: string): string {
+  if (/sudo: .*password is required|sudo: a terminal is required/.test(stderr)) {
+    return 'the login user needs passwordless sudo (NOPASSWD) for `sudo -n`, or set `sudo: false` if it can read the data itself.'
+  }
+  if (/No space left on device/i.test(stderr)) {
+    return "free space on the host's temporary directory (TMPDIR) or on the target filesystem."
+  }
+  if (/command not found|not found$/m.test(stderr)) {
+    return 'install the missing program on the host (the message above names it).'
+  }
+  return ''
+}

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { HostCommandError, InputError, SelfhostBackupError } from '../core/errors.js'
+import type { Logger } from '../core/log.js'
+import { runProcess } from './process-runner.js'
+import {
+  buildSshConfig,
+  controlArgs,
+  masterArgs,
+  remoteCommandArgs,
+  type SshEndpoint,
+  type SshFiles
+} from './ssh-args.js'
+import { hostIdFrom, type RunOptions, type RunResult, type Transport } from './transport.js'
+
+export interface SshSettings {
+  target: SshEndpoint
+  jump?: SshEndpoint
+  privateKey: string
+  knownHosts: string
+  insecureSkipHostKeyCheck: boolean
+  sudo: boolean
+  /** Parent for the private work dir (key, known_hosts, control socket): RUNNER_TEMP in Actions. */
+  tempRoot?: string
+}
+
+/** OpenSSH client with one multiplexed connection for the whole run. */
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const
+  readonly label: string
+  readonly hostId: string
+  private files?: SshFiles
+  private workDir?: string
+  private master?: ChildProcess
+
+  constructor(
+    private readonly settings: SshSettings,
+    private readonly logger: Logger,
+    /** Called with the work dir as soon as it exists, so a post step can remove it after a crash. */
+    private readonly onWorkDir: (path: string) => void = () => undefined
+  ) {
+    const { user, host, port } = settings.target
+    this.label = `${user}@${host}:${port}`
+    this.hostId = hostIdFrom(port === 22 ? host : `${host}-${port}`)
+  }
+
+  async open(): Promise<void> {
+    this.workDir = await mkdtemp(join(this.settings.tempRoot ?? tmpdir(), 'sb-ssh-'))
+    await chmod(this.workDir, 0o700)
+    this.onWorkDir(this.workDir)
+    const files: SshFiles = {
+      configFile: join(this.workDir, 'config'),
+      keyFile: join(this.workDir, 'key'),
+      knownHostsFile: join(this.workDir, 'known_hosts'),
+      controlPath: join(this.workDir, 'cm')
+    }
+    this.files = files
+    const key = this.settings.privateKey.replace(/\r\n/g, '\n').trim() + '\n'
+    await writeFile(files.keyFile, key, { mode: 0o600 })
+    await writeFile(files.knownHostsFile, this.settings.knownHosts.trim() + '\n', { mode: 0o600 })
+    await writeFile(files.configFile, buildSshConfig(this.settings, files), { mode: 0o600 })
+    await this.checkKeyIsUsable(files.keyFile)
+    await this.startMaster(files)
+  }
+
+  run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (!this.files) throw new Error('SshTransport.run called before open()')
+    const sudo = this.settings.sudo && !options.asLoginUser
+    return runProcess('ssh', remoteCommandArgs(this.files.configFile, script, sudo), options)
+  }
+
+  async close(): Promise<void> {
+    if (this.files && this.master && this.master.exitCode === null) {
+      await runProcess('ssh', controlArgs(this.files.configFile, 'exit'), { allowFailure: true }).catch(() => undefined)
+      this.master.kill('SIGTERM')
+    }
+    this.master = undefined
+    if (this.workDir) await rm(this.workDir, { recursive: true, force: true })
+    this.workDir = undefined
+    this.files = undefined
+  }
+
+  private async checkKeyIsUsable(keyFile: string): Promise<void> {
+    // -P '' makes an encrypted key fail instead of prompting; the passphrase is not a secret here.
+    const result = await runProcess('ssh-keygen', ['-y', '-P', '', '-f', keyFile], { allowFailure: true })
+    if (result.exitCode !== 0) {
+      const encrypted = /incorrect passphrase|passphrase/i.test(result.stderr)
+      throw new InputError(
+        'ssh-key',
+        encrypted
+          ? 'the private key is protected by a passphrase, which an unattended backup cannot type.'
+          : 'this is not a usable OpenSSH private key (it may be a public key, truncated, or mangled by copy and paste).',
+        encrypted
+          ? 'create a dedicated key without a passphrase (ssh-keygen -t ed25519 -N "" -f backup_key) and store its content as a secret.'
+          : 'store the whole private key file, from "-----BEGIN" to "-----END … KEY-----", as the secret.'
+      )
+    }
+  }
+
+  private async startMaster(files: SshFiles): Promise<void> {
+    if (this.settings.insecureSkipHostKeyCheck) {
+      this.logger.warning(
+        `insecure-skip-host-key-check is on: the identity of ${this.label} is NOT verified, so a machine in the middle could receive your data. Set known-hosts instead.`
+      )
+    }
+    const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'] })
+    this.master = master
+    let stderr = ''
+    master.stderr?.setEncoding('utf8')
+    master.stderr?.on('data', (chunk: string) => (stderr += chunk))
+    const exited = new Promise<number | null>(resolve => master.once('close', code => resolve(code)))
+    const deadline = Date.now() + 60_000
+    while (Date.now() < deadline) {
+      const state = await Promise.race([exited.then(code => ({ code })), sleep(150).then(() => null)])
+      if (state) throw this.connectionError(state.code, stderr)
+      const check = await runProcess('ssh', controlArgs(files.configFile, 'check'), { allowFailure: true })
+      if (check.exitCode === 0) return
+    }
+    master.kill('SIGTERM')
+    throw new SelfhostBackupError(`Timed out connecting to ${this.label}.`, 'check `host` and `port`, and that the host is reachable from the runner.')
+  }
+
+  private connectionError(code: number | null, stderr: string): Error {
+    const where = this.label
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr)) {
+      return new InputError(
+        'known-hosts',
+        `the host key of ${where} is not the one in known-hosts (or known-hosts has no line for it).`,
+        `run \`ssh-keyscan -p ${this.settings.target.port} ${this.settings.target.host}\` from a trusted network, check the fingerprint against the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), and store the lines as the known-hosts secret.`
+      )
+    }
+    if (/Permission denied/i.test(stderr)) {
+      return new InputError(
+        'ssh-key',
+        `${where} refused the key (Permission denied).`,
+        `add the public key to ~${this.settings.target.user}/.ssh/authorized_keys on the host, and check \`user\`.`
+      )
+    }
+    if (/Connection refused|timed out|No route to host|Could not resolve|Name or service not known|Network is unreachable/i.test(stderr)) {
+      return new InputError('host', `cannot reach ${where}: ${stderr.trim().split('\n').pop()}`, 'check `host` and `port`, and that sshd runs and the firewall lets the runner in.')
+    }
+    return new HostCommandError(`Connecting to ${where} with ssh`, code, stderr)
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
