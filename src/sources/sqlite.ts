@@ -87,9 +87,9 @@ export async function snapshotSqlite(
     'printf \'%s\\n%s\\n\' "$tmp" "$meta"'
   )
   const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` })
-  const [tmpDir, metaLine] = prepared.stdout.trim().split('\n')
+  const [tmpDir, ...metaLines] = prepared.stdout.trim().split('\n')
   try {
-    const meta = parseCheckOutput(metaLine, dbPath)
+    const meta = parseCheckOutput(metaLines.join('\n'), dbPath)
     const stream = script(`${compressCommand(compression)} < ${quote(`${tmpDir}/snapshot.sqlite`)}`)
     await host.run(stream, { stdout: out, description: `Streaming the snapshot of ${dbPath}` })
     return { tables: meta }

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
+import { startTabbyWriter } from '../../scripts/fixtures/tabby-writer.mjs'
+import { expectSuccess, runAction } from '../support/action-runner.js'
+import { startResultsService, type ResultsService } from '../support/results-service/index.js'
+import { startTestHost, type TestHost } from '../support/sshd.js'
+import { compareRestoredDatabase, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+let host: TestHost
+let service: ResultsService
+let base: string
+let root: string
+
+beforeAll(async () => {
+  const made = await makeRootOwnedTabbyHome()
+  base = made.base
+  root = made.home.root
+  // The login user finds Tabby through $TABBY_ROOT, as `tabby-root` is left empty below.
+  host = await startTestHost({ setEnv: { TABBY_ROOT: root } })
+  service = await startResultsService()
+}, 180_000)
+
+afterAll(async () => {
+  await service?.stop()
+  await host?.stop()
+  if (base) await rm(base, { recursive: true, force: true })
+})
+
+const sshInputs = (): Record<string, string> => ({
+  app: 'tabby',
+  host: host.host,
+  port: String(host.port),
+  user: host.user,
+  'ssh-key': host.clientPrivateKey,
+  'known-hosts': host.knownHosts,
+  sudo: 'true'
+})
+
+it('backs up a busy live Tabby over ssh into artifacts, and restores it from another run after a wipe', async () => {
+  const before = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const writer = startTabbyWriter(join(root, 'ee/db.sqlite'))
+  await writer.ready
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const commitsBeforeBackup = Number(execFileSync('sqlite3', [join(root, 'ee/db.sqlite'), 'SELECT commits FROM fixture_writer_progress'], { encoding: 'utf8' }).trim())
+  const backupRun = service.newRun()
+  const backup = await runAction('action.yml', sshInputs(), backupRun.env(), { keepRunnerTemp: true })
+  const written = await writer.stop()
+  expect(backup.stderr).toBe('')
+  expectSuccess(backup)
+  expect(written.commits).toBeGreaterThan(100)
+  const backupId = backup.outputs['backup-id']
+  expect(backupId).toMatch(/^tabby--127\.0\.0\.1-\d+--/)
+  const artifacts = JSON.parse(backup.outputs.artifacts) as { name: string }[]
+  expect(artifacts.map(artifact => artifact.name)).toEqual(['db.sqlite.zst', 'events.tar.zst', 'jobs.tar.zst', 'home.tar.zst', 'manifest.json'].map(suffix => `${backupId}.${suffix}`))
+  expect(Number(backup.outputs.bytes)).toBeGreaterThan(1000)
+  expect(backup.summary).toContain(`Backup ${backupId}`)
+  // The post step removed the key, known_hosts and control socket.
+  expect(readdirSync(backup.runnerTemp).filter(entry => entry.startsWith('sb-ssh-'))).toEqual([])
+  await rm(backup.runnerTemp, { recursive: true, force: true })
+
+  const treeBefore = await treeOf(root)
+  await rm(root, { recursive: true, force: true })
+
+  const restoreRun = service.newRun()
+  const restore = await runAction(
+    'restore/action.yml',
+    { ...sshInputs(), 'run-id': String(backupRun.runId), 'github-token': service.githubToken },
+    restoreRun.env()
+  )
+  expect(restore.stdout).toContain(`Restoring ${backupId}`)
+  expectSuccess(restore)
+  expect(restore.outputs['backup-id']).toBe(backupId)
+  expect(restore.outputs.restored).toBe('true')
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  const restored = compareRestoredDatabase(join(root, 'ee/db.sqlite'), before, commitsBeforeBackup)
+  expect(restored.problems).toEqual([])
+  expect(restored.commits).toBeLessThanOrEqual(written.total)
+  expect(existsSync(join(root, 'ee/db.sqlite-wal'))).toBe(false)
+})
+
+it('restores over live data, keeping a safety copy, and makes directories equal to the backup', async () => {
+  const backupRun = service.newRun()
+  const backup = await runAction('action.yml', sshInputs(), backupRun.env())
+  expectSuccess(backup)
+  const treeAtBackup = await treeOf(root)
+  const digestAtBackup = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  execFileSync('bash', ['-c', `echo stray > ${JSON.stringify(join(root, 'events/stray.json'))}; sqlite3 ${JSON.stringify(join(root, 'ee/db.sqlite'))} "DELETE FROM user_events"`])
+
+  // Same run: found through the current run's artifacts, newest first.
+  const restore = await runAction('restore/action.yml', { ...sshInputs(), 'stop-command': 'touch /tmp/sb-stopped', 'start-command': 'rm -f /tmp/sb-stopped' }, backupRun.env(), { githubToken: service.githubToken })
+  expectSuccess(restore)
+  expect(restore.outputs['backup-id']).toBe(backup.outputs['backup-id'])
+  expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestAtBackup)
+  const safetyCopy = restore.outputs['safety-copy']
+  expect(safetyCopy).toMatch(/selfhost-backup-safety\/tabby--/)
+  const kept = readdirSync(safetyCopy)
+  expect(kept.some(file => file.endsWith('.manifest.json'))).toBe(true)
+  expect(restore.stdout).toContain(safetyCopy)
+  expect(existsSync('/tmp/sb-stopped')).toBe(false)
+})
+
+it('prints the plan and changes nothing with dry-run', async () => {
+  const run = service.newRun()
+  expectSuccess(await runAction('action.yml', sshInputs(), run.env()))
+  execFileSync('bash', ['-c', `echo changed > ${JSON.stringify(join(root, 'config.toml'))}`])
+  const treeBefore = await treeOf(root)
+  const restore = await runAction('restore/action.yml', { ...sshInputs(), 'dry-run': 'true' }, run.env(), { githubToken: service.githubToken })
+  expectSuccess(restore)
+  expect(restore.outputs.restored).toBe('false')
+  expect(restore.stdout).toMatch(/Plan:[\s\S]*db: replace/)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+})

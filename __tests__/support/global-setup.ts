@@ -1,0 +1,21 @@
+/**
+ * Jest globalSetup: refuses to run the suite when a command the tests drive is missing
+ * (house rule 7: a missing test dependency fails the run with instructions, never a skip).
+ * The list of commands lives in one place, scripts/test-bed/provision.mjs, whose --check
+ * mode names what is missing and which Debian packages provide it.
+ */
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+
+/** Jest hands over its global config; only rootDir is needed, so no @jest/types import. */
+export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
+  const provisionScript = path.join(globalConfig.rootDir, 'scripts', 'test-bed', 'provision.mjs')
+  const check = spawnSync(process.execPath, [provisionScript, '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  if (check.error !== undefined) throw new Error(`could not run ${provisionScript} --check: ${check.error.message}`)
+  if (check.status !== 0) {
+    throw new Error(
+      `The test bed is missing commands the tests need.\n${check.stderr.trim()}\n` +
+        `Fix: run \`node scripts/test-bed/provision.mjs\` as root (it installs them with apt-get), then run the tests again.`
+    )
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Jest globalTeardown: each test stops its own hosts, so normally there is nothing to do.
+ * It only sweeps what a crashed or careless test left behind, and only things it can
+ * prove are ours: sshd temp dirs and sudoers drop-ins whose names carry the pid of the
+ * process that created them, when that process has ended or is this one (every test has
+ * finished by now). Leftovers of another jest run still in progress are left alone.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+// Kept in step with sshd.ts by hand: jest loads global hooks without the test module
+// mapper, so a '.js' import of a TypeScript sibling does not resolve here.
+const SSHD_TEMP_DIR_PREFIX = 'selfhost-backup-sshd-'
+const SUDOERS_FILE_PREFIX = 'selfhost-backup-test-'
+
+async function childPidsOf(parentPid: number): Promise<number[]> {
+  const pids: number[] = []
+  for (const entry of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parentPid) pids.push(Number(entry))
+  }
+  return pids
+}
+
+function creatorHasFinished(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/** Kills the sshd recorded in a leftover temp dir, but only if its command line names that dir's config. */
+async function stopLeftoverSshd(tempDir: string): Promise<void> {
+  const pid = Number((await readFile(path.join(tempDir, 'sshd.pid'), 'utf8').catch(() => '')).trim())
+  if (!Number.isInteger(pid) || pid <= 0) return
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+  // sshd retitles itself ("sshd: /usr/sbin/sshd -D -e -f <config> [listener] ..."), so match a substring.
+  if (!commandLine.includes(path.join(tempDir, 'sshd_config'))) return
+  for (const victim of [...(await childPidsOf(pid)), pid]) {
+    try { process.kill(victim, 'SIGTERM') } catch { /* already gone */ }
+  }
+}
+
+export default async function globalTeardown(): Promise<void> {
+  const swept: string[] = []
+  const tempRoot = os.tmpdir()
+  for (const name of await readdir(tempRoot)) {
+    const match = new RegExp(`^${SSHD_TEMP_DIR_PREFIX}(\\d+)-`).exec(name)
+    if (match === null || !creatorHasFinished(Number(match[1]))) continue
+    const tempDir = path.join(tempRoot, name)
+    await stopLeftoverSshd(tempDir)
+    await rm(tempDir, { recursive: true, force: true })
+    swept.push(tempDir)
+  }
+  for (const name of await readdir('/etc/sudoers.d').catch(() => [] as string[])) {
+    const match = /-(\d+)-\d+(\.partial)?$/.exec(name)
+    if (!name.startsWith(SUDOERS_FILE_PREFIX) || match === null || !creatorHasFinished(Number(match[1]))) continue
+    await rm(path.join('/etc/sudoers.d', name), { force: true })
+    swept.push(path.join('/etc/sudoers.d', name))
+  }
+  // Loud on purpose: a leftover means some test did not call stop().
+  if (swept.length > 0) console.warn(`global-teardown removed leftovers of test hosts that were not stopped:\n  ${swept.join('\n  ')}`)
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { handleArtifactRpc } from './artifact-service.js'
+import { startAzurite, type AzuriteProcess } from './azurite-process.js'
+import { BlobStorage, type StoredBlob } from './blob-storage.js'
+import { handleCacheRpc } from './cache-service.js'
+import { TwirpError, credentialFrom, readJsonBody, sendReply, type JsonReply } from './http-helpers.js'
+import { handleRest } from './rest-api.js'
+import { createTokenSigner, type TokenSigner } from './runtime-token.js'
+import type { ServiceContext } from './service-context.js'
+import { ServiceState } from './service-state.js'
+
+export interface StartResultsServiceOptions {
+  /** `owner/name`; default `octo/homelab` */
+  repository?: string
+  /** The token REST calls must present; default a random `ghs_…` value */
+  githubToken?: string
+  /** The repository's retention limit, exported as GITHUB_RETENTION_DAYS; default 90 */
+  retentionDays?: number
+}
+
+export interface RequestLogEntry {
+  method: string
+  /** Path only: query strings are dropped so nothing secret-looking is kept */
+  path: string
+  status: number
+}
+
+export interface RunContext {
+  runId: number
+  runBackendId: string
+  jobBackendId: string
+  runtimeToken: string
+  /** The variables a step of this run sees; add GITHUB_WORKSPACE and RUNNER_TEMP yourself. */
+  env(): Record<string, string>
+}
+
+export interface ResultsService {
+  /** Origin of the Twirp services, without a trailing slash */
+  resultsUrl: string
+  /** Base of the REST API (GITHUB_API_URL) */
+  apiUrl: string
+  repository: string
+  githubToken: string
+  /** For a teardown that wants to prove nothing is left running */
+  azuritePid: number
+  newRun(): RunContext
+  stop(): Promise<void>
+  listStoredBlobs(): Promise<StoredBlob[]>
+  requests: RequestLogEntry[]
+}
+
+/**
+ * Temp dirs are named `<prefix><creator pid>-…` and hold `azurite.pid`, so a
+ * global teardown can find and end an Azurite whose test process crashed.
+ */
+export const resultsServiceTempDirPrefix = 'results-service-'
+
+const twirpPrefix = '/twirp/github.actions.results.api.v1.'
+const apiPrefix = '/api'
+
+async function route(context: ServiceContext, signer: TokenSigner, request: IncomingMessage, url: URL): Promise<JsonReply> {
+  const method = request.method ?? 'GET'
+  if (url.pathname.startsWith(twirpPrefix)) {
+    const [service, rpc] = url.pathname.slice(twirpPrefix.length).split('/')
+    if (method !== 'POST') throw new TwirpError('bad_route', 'Twirp methods must be called with POST')
+    const token = credentialFrom(request, ['bearer'])
+    const caller = token === undefined ? undefined : signer.verify(token)
+    if (!caller) throw new TwirpError('unauthenticated', 'a valid runtime token is required')
+    const body = await readJsonBody(request)
+    if (service === 'ArtifactService') return handleArtifactRpc(context, rpc ?? '', caller, body)
+    if (service === 'CacheService') return handleCacheRpc(context, rpc ?? '', caller, body)
+    throw new TwirpError('bad_route', `no service ${service}`)
+  }
+  if (url.pathname === apiPrefix || url.pathname.startsWith(`${apiPrefix}/`)) {
+    const path = url.pathname.slice(apiPrefix.length)
+    return handleRest(context, method, path, url, credentialFrom(request, ['bearer', 'token']))
+  }
+  return { status: 404, body: { message: 'Not Found' } }
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return `http://127.0.0.1:${port}`
+}
+
+function runEnvironment(service: ResultsService, run: RunContext, headSha: string, runNumber: number, retentionDays: number): Record<string, string> {
+  const [owner] = service.repository.split('/')
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    // The real runner's value ends with a slash; the clients use only the origin.
+    ACTIONS_RESULTS_URL: `${service.resultsUrl}/`,
+    ACTIONS_RUNTIME_TOKEN: run.runtimeToken,
+    ACTIONS_CACHE_SERVICE_V2: 'true',
+    // Both clients refuse to run against anything but github.com or *.ghe.com.
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: service.apiUrl,
+    GITHUB_GRAPHQL_URL: `${service.apiUrl}/graphql`,
+    GITHUB_REPOSITORY: service.repository,
+    GITHUB_REPOSITORY_OWNER: owner,
+    GITHUB_RUN_ID: String(run.runId),
+    GITHUB_RUN_NUMBER: String(runNumber),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'backup',
+    GITHUB_JOB: 'backup',
+    GITHUB_ACTION: 'selfhost-backup',
+    GITHUB_ACTOR: owner,
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_REF_TYPE: 'branch',
+    GITHUB_SHA: headSha,
+    GITHUB_RETENTION_DAYS: String(retentionDays),
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_ENVIRONMENT: 'github-hosted'
+  }
+}
+
+/**
+ * Starts Azurite and an emulator of the GitHub Actions results service (Twirp
+ * ArtifactService and CacheService v2) plus the REST artifact endpoints, all on
+ * 127.0.0.1. Always call `stop()`, even when a test fails.
+ */
+export async function startResultsService(options: StartResultsServiceOptions = {}): Promise<ResultsService> {
+  const repository = options.repository ?? 'octo/homelab'
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new Error(`repository must look like owner/name, got ${JSON.stringify(repository)}`)
+  }
+  const githubToken = options.githubToken ?? `ghs_${randomBytes(18).toString('base64url')}`
+  const retentionDays = options.retentionDays ?? 90
+  const dataDirectory = await mkdtemp(join(tmpdir(), `${resultsServiceTempDirPrefix}${process.pid}-`))
+
+  let azurite: AzuriteProcess | undefined
+  const server = createServer()
+  try {
+    azurite = await startAzurite(dataDirectory)
+    await writeFile(join(dataDirectory, 'azurite.pid'), `${azurite.pid}\n`)
+    const storage = new BlobStorage(azurite.blobEndpoint)
+    await storage.createContainers()
+    const origin = await listen(server)
+    const context: ServiceContext = {
+      state: new ServiceState(retentionDays),
+      storage,
+      repository,
+      githubToken,
+      apiUrl: `${origin}${apiPrefix}`
+    }
+    const signer = createTokenSigner()
+    const requests: RequestLogEntry[] = []
+
+    server.on('request', (request: IncomingMessage, response) => {
+      const url = new URL(request.url ?? '/', origin)
+      response.on('finish', () => requests.push({ method: request.method ?? 'GET', path: url.pathname, status: response.statusCode }))
+      route(context, signer, request, url)
+        .catch((error: unknown): JsonReply => {
+          if (error instanceof TwirpError) return error.reply()
+          const message = error instanceof Error ? error.message : String(error)
+          return { status: 500, body: { code: 'internal', msg: message, message } }
+        })
+        .then(reply => sendReply(response, reply))
+    })
+
+    const runningAzurite = azurite
+    let runNumber = 0
+    let stopped: Promise<void> | undefined
+    const service: ResultsService = {
+      resultsUrl: origin,
+      apiUrl: context.apiUrl,
+      repository,
+      githubToken,
+      azuritePid: runningAzurite.pid,
+      requests,
+      newRun() {
+        const record = context.state.createRun()
+        const number = ++runNumber
+        const run: RunContext = {
+          runId: record.runId,
+          runBackendId: record.runBackendId,
+          jobBackendId: record.jobBackendId,
+          runtimeToken: signer.sign(record),
+          env: () => runEnvironment(service, run, record.headSha, number, retentionDays)
+        }
+        return run
+      },
+      listStoredBlobs: () => storage.listAll(),
+      stop() {
+        stopped ??= (async () => {
+          server.closeAllConnections()
+          await new Promise<void>(resolve => server.close(() => resolve()))
+          await runningAzurite.stop()
+          await rm(dataDirectory, { recursive: true, force: true })
+        })()
+        return stopped
+      }
+    }
+    return service
+  } catch (error) {
+    server.close()
+    await azurite?.stop()
+    await rm(dataDirectory, { recursive: true, force: true })
+    throw error
+  }
+}

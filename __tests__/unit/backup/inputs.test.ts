@@ -1,0 +1,92 @@
+import { parseBackupInputs } from '../../../src/backup/inputs.js'
+import { InputError } from '../../../src/core/errors.js'
+import { inputsOf } from '../../../src/core/input-definitions.js'
+import { parseRestoreInputs } from '../../../src/restore/inputs.js'
+
+const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----'
+const defaults = (action: 'backup' | 'restore'): Record<string, string> => Object.fromEntries(inputsOf(action).map(input => [input.name, input.default]))
+const sshInputs: Record<string, string> = { host: 'tabby.example.com', user: 'deploy', 'ssh-key': PRIVATE_KEY, 'known-hosts': 'tabby.example.com ssh-ed25519 AAAAC3Nza' }
+
+function backupError(values: Record<string, string>): InputError {
+  const all = { ...defaults('backup'), ...sshInputs, ...values }
+  try {
+    parseBackupInputs(name => all[name] ?? '')
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return error as InputError
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseBackupInputs', () => {
+  it('accepts a complete ssh configuration', () => {
+    const all: Record<string, string> = { ...defaults('backup'), ...sshInputs, port: '2222', sudo: 'true' }
+    const parsed = parseBackupInputs(name => all[name] ?? '')
+    expect(parsed.transport).toMatchObject({ kind: 'ssh', sudo: true, target: { host: 'tabby.example.com', port: 2222, user: 'deploy' } })
+    expect(parsed.store).toEqual({ kind: 'github', retentionDays: undefined })
+  })
+
+  it.each([
+    [{ app: 'nextcloud' }, 'app', /tabby/],
+    [{ transport: 'telnet' }, 'transport', /ssh, local/],
+    [{ host: '' }, 'host', /required/],
+    [{ host: 'evil.com; rm -rf /' }, 'host', /not a host name/],
+    [{ host: 'user@host' }, 'host', /not a host name/],
+    [{ port: '0' }, 'port', /1 to 65535/],
+    [{ port: '70000' }, 'port', /1 to 65535/],
+    [{ port: 'ssh' }, 'port', /whole number/],
+    [{ user: '$(id)' }, 'user', /login name/],
+    [{ 'ssh-key': '' }, 'ssh-key', /required/],
+    [{ 'ssh-key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ me@laptop' }, 'ssh-key', /public key/],
+    [{ 'ssh-key': 'hunter2' }, 'ssh-key', /does not look like a private key/],
+    [{ 'known-hosts': '' }, 'known-hosts', /required/],
+    [{ 'jump-host': 'bad host!' }, 'jump-host', /\[user@\]host/],
+    [{ sudo: 'maybe' }, 'sudo', /true or false/],
+    [{ 'retention-days': '-1' }, 'retention-days', /1 to 400/],
+    [{ 'retention-days': '1000' }, 'retention-days', /1 to 400/],
+    [{ store: 's3' }, 'store', /github, local/],
+    [{ store: 'local', 'store-path': '' }, 'store-path', /required/],
+    [{ app: 'tabby', 'tabby-root': 'relative/path' }, 'tabby-root', /absolute/],
+    [{ app: 'tabby', exclude: '../etc' }, 'exclude', /relative/],
+    [{ app: 'tabby', compression: 'xz' }, 'compression', /auto, zstd, gzip, none/],
+    [{ host: 'a'.repeat(70_000) }, 'host', /at most/]
+  ])('rejects %j naming the input %s', (values, input, pattern) => {
+    const error = backupError(values as Record<string, string>)
+    expect(error.input).toBe(input)
+    expect(error.message).toMatch(pattern)
+    expect(error.hint).not.toBe('')
+  })
+
+  it('never echoes the key when rejecting it', () => {
+    const error = backupError({ 'ssh-key': 'not-a-key-but-secret-SENTINEL' })
+    expect(`${error.message} ${error.hint}`).not.toContain('SENTINEL')
+  })
+
+  it('allows skipping host key checks only as an explicit opt-in', () => {
+    const all: Record<string, string> = { ...defaults('backup'), ...sshInputs, 'known-hosts': '', 'insecure-skip-host-key-check': 'true' }
+    expect(parseBackupInputs(name => all[name] ?? '').transport).toMatchObject({ insecureSkipHostKeyCheck: true })
+  })
+})
+
+describe('parseRestoreInputs', () => {
+  const restore = (values: Record<string, string>) => {
+    const all: Record<string, string> = { ...defaults('restore'), ...sshInputs, ...values }
+    return parseRestoreInputs(name => all[name] ?? '')
+  }
+
+  it('defaults to a safety copy and a real (not dry) run', () => {
+    expect(restore({})).toMatchObject({ safetyCopy: true, dryRun: false, backupId: '' })
+  })
+
+  it('requires a token to read another run', () => {
+    expect(() => restore({ 'run-id': '42', 'github-token': '' })).toThrow(/github-token/)
+  })
+
+  it('rejects a relative safety-copy-dir', () => {
+    expect(() => restore({ 'safety-copy-dir': 'backups' })).toThrow(/safety-copy-dir/)
+  })
+
+  it('rejects a run id that is not a positive number', () => {
+    expect(() => restore({ 'run-id': '-5', 'github-token': 't' })).toThrow(/run-id/)
+  })
+})
