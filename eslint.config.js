@@ -13,7 +13,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/backup/**', 'src/restore/**', 'src/cleanup/**', 'src/store/artifact.ts', '__tests__/**', 'scripts/**'],
+    files: ['src/action/**', 'src/backup/**', 'src/restore/**', 'src/cleanup/**', 'src/store/artifact.ts', '__tests__/**', 'scripts/**'],
     rules: { 'no-restricted-imports': 'off' }
   }
 )
