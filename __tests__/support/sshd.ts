@@ -39,6 +39,15 @@ export interface StartTestHostOptions {
   setEnv?: Record<string, string>
   /** Default true: passwordless sudo for the user through a drop-in in /etc/sudoers.d. */
   sudo?: boolean
+  /**
+   * Directories searched before the system ones, both in ssh sessions (SetEnv PATH) and
+   * under `sudo` (a secure_path for this user in the drop-in: Debian's sudo resets PATH),
+   * so a test shim such as a fake `docker` shadows /usr/local/bin/docker either way.
+   * sudoers applies it to every sudo by `user`: concurrent hosts with different prefixes
+   * need different users (startTestHost refuses the clash), and a plain host sharing the
+   * user sees the prefix under sudo too.
+   */
+  pathPrefix?: string[]
 }
 
 export interface CommandResult { code: number; stdout: string; stderr: string }
@@ -48,6 +57,8 @@ export const SSHD_TEMP_DIR_PREFIX = 'selfhost-backup-sshd-'
 export const SUDOERS_FILE_PREFIX = 'selfhost-backup-test-'
 
 const SSHD_PATH = '/usr/sbin/sshd'
+/** Debian's secure_path, which is also sshd's default PATH plus the sbin directories. */
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const STARTUP_TIMEOUT_MS = 15_000
 
 export function knownHostsLine(port: number, publicKey: string): string {
@@ -223,10 +234,38 @@ async function descendantPidsOf(rootPid: number): Promise<number[]> {
   return found
 }
 
+/**
+ * `Defaults:<user> secure_path` holds for every sudo by that user, whichever host it came
+ * through, so two live hosts with different pathPrefix and one user would find each
+ * other's shims. Refuse that instead of letting tests flake; leftovers of ended runs don't count.
+ */
+async function assertNoOtherSecurePath(user: string, securePath: string | undefined): Promise<void> {
+  const ownPrefix = `${SUDOERS_FILE_PREFIX}${user}-`
+  for (const name of await readdir('/etc/sudoers.d').catch(() => [] as string[])) {
+    const creatorPid = Number(/^(\d+)-/.exec(name.slice(ownPrefix.length))?.[1])
+    if (!name.startsWith(ownPrefix) || name.endsWith('.partial') || !processIsAlive(creatorPid)) continue
+    const otherPath = /secure_path="([^"]*)"/.exec(await readFile(path.join('/etc/sudoers.d', name), 'utf8').catch(() => ''))?.[1]
+    if (otherPath === undefined || securePath === undefined || otherPath === securePath) continue
+    throw new Error(`another live test host (/etc/sudoers.d/${name}) gives sudo for ${user} a different PATH; start this host with another \`user\``)
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
 /** Writes, validates, then renames into place: sudo would choke on a half-written file. */
-async function installSudoersDropIn(user: string, tempDir: string, uniqueName: string): Promise<string> {
+async function installSudoersDropIn(user: string, tempDir: string, uniqueName: string, securePath?: string): Promise<string> {
   const draftPath = path.join(tempDir, 'sudoers')
-  await writeFile(draftPath, `${user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
+  // Defaults:<user> applies to every sudo by this user, later lines win over /etc/sudoers's secure_path.
+  const securePathLine = securePath === undefined ? '' : `Defaults:${user} secure_path="${securePath}"\n`
+  await writeFile(draftPath, `${securePathLine}${user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
   await runOrThrow('visudo', ['-cf', draftPath])
   const finalPath = path.join('/etc/sudoers.d', uniqueName)
   const partialPath = `${finalPath}.partial` // sudo skips names containing a dot
@@ -248,7 +287,13 @@ function startSshd(configPath: string, logFile: string): ChildProcess {
 
 export async function startTestHost(options: StartTestHostOptions = {}): Promise<TestHost> {
   const user = options.user ?? 'sbtest'
-  const setEnv = options.setEnv ?? {}
+  const pathPrefix = options.pathPrefix ?? []
+  for (const directory of pathPrefix) {
+    // The value lands inside double quotes in sshd_config and sudoers; ':' would split it.
+    if (!path.isAbsolute(directory) || /[\s:"\\,=]/.test(directory)) throw new Error(`pathPrefix entry must be an absolute path without spaces, ':' or quotes: ${directory}`)
+  }
+  const searchPath = pathPrefix.length === 0 ? undefined : [...pathPrefix, SYSTEM_PATH].join(':')
+  const setEnv = { ...(searchPath === undefined ? {} : { PATH: searchPath }), ...(options.setEnv ?? {}) }
   setEnvLines(setEnv) // reject bad values before creating anything
   const userHome = await ensureLoginUser(user)
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 }) // sshd's privilege-separation dir
@@ -297,7 +342,8 @@ export async function startTestHost(options: StartTestHostOptions = {}): Promise
 
     const knownHosts = knownHostsLine(port, hostKey.publicKey)
     await writeFile(knownHostsPath, `${knownHosts}\n`)
-    if (options.sudo !== false) sudoersPath = await installSudoersDropIn(user, tempDir, `${SUDOERS_FILE_PREFIX}${user}-${process.pid}-${port}`)
+    if (options.sudo !== false) await assertNoOtherSecurePath(user, searchPath)
+    if (options.sudo !== false) sudoersPath = await installSudoersDropIn(user, tempDir, `${SUDOERS_FILE_PREFIX}${user}-${process.pid}-${port}`, searchPath)
 
     const loginArguments = [...sshArguments({ port, user }, clientKey.privateKeyPath, knownHostsPath), 'true']
     for (let attempt = 1; ; attempt += 1) {
