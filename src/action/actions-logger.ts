@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { INPUTS } from '../core/input-definitions.js'
 import type { Logger } from '../core/log.js'
 
 /** The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. */
@@ -13,6 +14,15 @@ export function actionsLogger(): Logger {
       for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim())
       core.setSecret(secret)
     }
+  }
+}
+
+/** Every input marked secret is masked before any input is parsed, so no error can echo one. */
+export function maskSecretInputs(logger: Logger): void {
+  for (const input of INPUTS) {
+    if (!input.secret) continue
+    const value = core.getInput(input.name)
+    if (value) logger.mask(value)
   }
 }
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { actionsLogger, actionTempRoot, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
+import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
 import { runBackup } from '../core/backup.js'
 import { describeError } from '../core/errors.js'
 import { backupSummary, failureSummary } from '../core/report.js'
@@ -12,8 +12,7 @@ import { parseBackupInputs } from './inputs.js'
 export async function run(): Promise<void> {
   const logger = actionsLogger()
   try {
-    const secret = core.getInput('ssh-key')
-    if (secret) logger.mask(secret)
+    maskSecretInputs(logger)
     const inputs = parseBackupInputs(name => core.getInput(name))
     const workRoot = actionTempRoot() ?? tmpdir()
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })

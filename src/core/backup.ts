@@ -86,7 +86,7 @@ async function chooseRecipe(
   request: BackupRequest
 ): Promise<{ recipe: AnyRecipe; options: unknown }> {
   if (explicit) return { recipe: explicit, options: explicitOptions }
-  const { recipe, evidence } = await detectRecipe(request.transport)
+  const { recipe, evidence } = await detectRecipe(request.transport, request.inputs)
   request.logger.info(`app: auto found ${recipe.title} (${evidence})`)
   return { recipe, options: recipe.parseOptions(request.inputs) }
 }

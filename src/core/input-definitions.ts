@@ -17,7 +17,7 @@ export interface InputDefinition {
 const BOTH = ['backup', 'restore'] as const
 
 export const INPUTS: readonly InputDefinition[] = [
-  { name: 'app', description: 'Application: auto (detect on the host), tabby.', default: 'auto', actions: BOTH },
+  { name: 'app', description: 'Application: auto (detect on the host), tabby, seatable.', default: 'auto', actions: BOTH },
   { name: 'transport', description: 'How to reach the host: ssh, or local (the runner itself, for self-hosted runners).', default: 'ssh', actions: BOTH, cliDefault: 'local' },
   { name: 'host', description: 'Host name or IP address of the server (ssh).', default: '', actions: BOTH },
   { name: 'port', description: 'SSH port.', default: '22', actions: BOTH },
@@ -28,6 +28,20 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'jump-host', description: 'Optional bastion as [user@]host[:port]; uses the same key and known-hosts.', default: '', actions: BOTH },
   { name: 'sudo', description: 'true runs the host-side commands through sudo -n (for root-owned data).', default: 'false', actions: BOTH },
   { name: 'tabby-root', description: 'Tabby data directory; empty: $TABBY_ROOT on the host, else ~/.tabby.', default: '', actions: BOTH },
+  { name: 'seatable-root', description: 'SeaTable data directory; empty: the layout default (/opt/seatable-server/seatable or /opt/seatable/seatable-data/seatable).', default: '', actions: BOTH },
+  { name: 'seatable-layout', description: 'SeaTable layout: auto (detect from paths and containers), old (seatable-mysql, /opt/seatable) or current (mariadb, /opt/seatable-server).', default: 'auto', actions: BOTH },
+  { name: 'compose-dir', description: 'SeaTable compose directory (.env, license) on the current layout; empty: /opt/seatable-compose.', default: '', actions: BOTH },
+  { name: 'caddy-dir', description: 'Caddy directory (certificates), backed up when it exists; empty: /opt/caddy.', default: '', actions: BOTH },
+  { name: 'db-mode', description: 'SeaTable database access: docker (docker exec into db-container) or direct (a client on the host to db-host:db-port).', default: 'docker', actions: BOTH },
+  { name: 'db-container', description: 'Database container; empty: mariadb (current) or seatable-mysql (old).', default: '', actions: BOTH },
+  { name: 'seatable-container', description: 'SeaTable container for seatable.sh backup-all/restore-all; empty: seatable-server (current) or seatable (old).', default: '', actions: BOTH },
+  { name: 'db-host', description: 'Database host for db-mode: direct.', default: '127.0.0.1', actions: BOTH },
+  { name: 'db-port', description: 'Database port for db-mode: direct.', default: '3306', actions: BOTH },
+  { name: 'db-user', description: 'Database user.', default: 'root', actions: BOTH },
+  { name: 'db-password', description: 'Database password; sent to the client through a pipe, never on a command line.', default: '', actions: BOTH, secret: true },
+  { name: 'databases', description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.', default: '', actions: BOTH },
+  { name: 'skip-log-tables', description: 'true leaves out the rows (not the tables) of operation_log, delete_operation_log, session_log and activities in dtable_db.', default: 'false', actions: ['backup'] },
+  { name: 'dtable-db-backup', description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).', default: 'true', actions: BOTH },
   { name: 'exclude', description: 'Paths under the app root left out of the home part (space, comma or newline separated); empty: models index repositories.', default: '', actions: ['backup'] },
   { name: 'compression', description: 'Compression on the host: auto (zstd if installed, else gzip), zstd, gzip, none.', default: 'auto', actions: ['backup'] },
   { name: 'store', description: 'Where backups live: github (workflow artifacts) or local (a directory on the runner).', default: 'github', actions: BOTH, cliDefault: 'local' },
@@ -40,6 +54,7 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'stop-command', description: 'Shell command run on the host before the restore, e.g. docker compose stop tabby.', default: '', actions: ['restore'] },
   { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
   { name: 'safety-copy', description: 'Keep a copy of the current data on the host before overwriting it.', default: 'true', actions: ['restore'] },
+  { name: 'parts', description: 'Restore only these parts (space or comma separated, e.g. db-dtable_db data); empty: all.', default: '', actions: ['restore'] },
   { name: 'safety-copy-dir', description: 'Where on the host the safety copy goes; empty: selfhost-backup-safety beside the app data directory.', default: '', actions: ['restore'] }
 ]
 

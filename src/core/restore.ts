@@ -23,6 +23,8 @@ export interface RestoreRequest {
   safetyCopy: boolean
   /** Empty: a "selfhost-backup-safety" directory beside the app's data directory. */
   safetyCopyDir: string
+  /** Restore only these parts; empty: all. */
+  parts: string[]
   transport: Transport
   store: Store
   workRoot: string
@@ -51,13 +53,13 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     if (app === 'auto') {
       await transport.open()
       opened = true
-      app = (await detectRecipe(transport)).recipe.id
+      app = (await detectRecipe(transport, request.inputs)).recipe.id
     }
     const recipe = recipeById(app)
     const parsed = recipe.parseOptions(request.inputs)
     const chosen = await findBackup(store, request.backupId, app, transport.hostId)
     logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
-    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, download, logger))
+    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, request.parts, download, logger))
     if (manifest.app !== recipe.id) {
       throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
     }
@@ -66,7 +68,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       opened = true
     }
     const options = await recipe.preflight(transport, parsed, 'restore', { logger })
-    const plan = recipe.planRestore(options, manifest)
+    const plan = recipe.planRestore(options, { ...manifest, parts: parts.map(part => part.record) })
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
     if (request.dryRun) {
       logger.info('dry-run: nothing on the host was changed.')
@@ -121,12 +123,17 @@ async function findBackup(store: Store, backupId: string, app: string, hostId: s
   return newest
 }
 
-async function fetchVerified(store: Store, backup: StoredBackup, dir: string, logger: Logger): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
+async function fetchVerified(store: Store, backup: StoredBackup, only: string[], dir: string, logger: Logger): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
   const manifestPath = await store.fetch(backup, manifestFileName(backup.backupId), dir)
   const manifest = await readManifest(manifestPath, backup.backupId)
+  const unknown = only.filter(name => !manifest.parts.some(part => part.name === name))
+  if (unknown.length > 0) {
+    throw new InputError('parts', `${backup.backupId} has no part ${unknown.join(', ')}.`, `choose from: ${manifest.parts.map(part => part.name).join(', ')}.`)
+  }
+  const selected = manifest.parts.filter(part => only.length === 0 || only.includes(part.name))
   const parts: VerifiedPart[] = []
   const mismatches: string[] = []
-  for (const record of manifest.parts) {
+  for (const record of selected) {
     const path = await store.fetch(backup, record.file, dir)
     const actual = await sha256File(path)
     if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {

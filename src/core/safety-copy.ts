@@ -7,7 +7,7 @@ import { HashingCounter } from './checksum.js'
 import type { Logger } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest, type PartRecord } from './manifest.js'
 import { quote, script } from './shell.js'
-import type { PartExtras, PartSink, PartSpec } from './staging.js'
+import { PartSlots, type PartExtras, type PartSink, type PartSpec } from './staging.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
 /**
@@ -15,7 +15,11 @@ import { TOOL_NAME, TOOL_VERSION } from './version.js'
  * the current state into this sink, so it has a manifest and restores with the same tool.
  */
 class HostDirectorySink implements PartSink {
-  readonly parts: PartRecord[] = []
+  private readonly slots = new PartSlots()
+
+  get parts(): PartRecord[] {
+    return this.slots.records()
+  }
 
   constructor(
     private readonly host: Transport,
@@ -24,6 +28,7 @@ class HostDirectorySink implements PartSink {
   ) {}
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
+    const slot = this.slots.reserve(spec.name)
     const file = partFileName(this.backupId, spec.name, spec.extension)
     const counter = new HashingCounter()
     const upload = new PassThrough()
@@ -42,7 +47,7 @@ class HostDirectorySink implements PartSink {
       throw error
     }
     const record: PartRecord = { name: spec.name, file, kind: spec.kind, compression: spec.compression, bytes: counter.bytes, sha256: counter.digest(), durationMs: Date.now() - started, ...(extras ?? {}) }
-    this.parts.push(record)
+    this.slots.fill(slot, record)
     return record
   }
 }

@@ -27,7 +27,11 @@ export interface PartSink {
  * read back into memory; a failed part's file is removed so it cannot be mistaken for a good one.
  */
 export class StagingDirectory implements PartSink {
-  readonly parts: PartRecord[] = []
+  private readonly slots = new PartSlots()
+
+  get parts(): PartRecord[] {
+    return this.slots.records()
+  }
 
   constructor(
     readonly dir: string,
@@ -36,6 +40,7 @@ export class StagingDirectory implements PartSink {
   ) {}
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
+    const slot = this.slots.reserve(spec.name)
     const file = partFileName(this.backupId, spec.name, spec.extension)
     const path = join(this.dir, file)
     const started = Date.now()
@@ -64,8 +69,28 @@ export class StagingDirectory implements PartSink {
       ...(extras ?? {})
     }
     this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
-    this.parts.push(record)
+    this.slots.fill(slot, record)
     return record
+  }
+}
+
+/** Parts may be produced concurrently (database dumps); the manifest lists them in the order they were started. */
+export class PartSlots {
+  private readonly names: string[] = []
+  private readonly filled: (PartRecord | undefined)[] = []
+
+  reserve(name: string): number {
+    if (this.names.includes(name)) throw new Error(`part ${name} was added twice`)
+    this.filled.push(undefined)
+    return this.names.push(name) - 1
+  }
+
+  fill(slot: number, record: PartRecord): void {
+    this.filled[slot] = record
+  }
+
+  records(): PartRecord[] {
+    return this.filled.filter((record): record is PartRecord => record !== undefined)
   }
 }
 

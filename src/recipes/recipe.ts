@@ -26,8 +26,8 @@ export interface Recipe<Options> {
   /** Inputs this recipe reads, for the "unknown input for this app" check and the README. */
   readonly inputs: readonly string[]
   parseOptions(raw: RawInputs): Options
-  /** Evidence that the app lives on this host (a sentence), or null. */
-  detect(host: Transport): Promise<string | null>
+  /** Evidence that the app lives on this host (a sentence), or null; options carry path overrides. */
+  detect(host: Transport, options: Options): Promise<string | null>
   /** Checks every tool, path and permission the job needs and reports all problems at once; fills in host-derived options. */
   preflight(host: Transport, options: Options, purpose: 'backup' | 'restore', context: RecipeContext): Promise<Options>
   /** Whether there is current data worth a safety copy before a restore overwrites it. */

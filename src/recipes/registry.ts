@@ -1,10 +1,11 @@
 import { InputError } from '../core/errors.js'
 import type { Transport } from '../transport/transport.js'
-import type { AnyRecipe } from './recipe.js'
+import type { AnyRecipe, RawInputs } from './recipe.js'
+import { seatableRecipe } from './seatable.js'
 import { tabbyRecipe } from './tabby.js'
 
 /** Every supported application, in the order `app: auto` tries them. */
-export const RECIPES: readonly AnyRecipe[] = [tabbyRecipe]
+export const RECIPES: readonly AnyRecipe[] = [tabbyRecipe, seatableRecipe]
 
 export const APP_CHOICES = ['auto', ...RECIPES.map(recipe => recipe.id)]
 
@@ -21,10 +22,10 @@ export function validateAppChoice(app: string): void {
 }
 
 /** `app: auto`: exactly one recipe must recognise the host. */
-export async function detectRecipe(host: Transport): Promise<{ recipe: AnyRecipe; evidence: string }> {
+export async function detectRecipe(host: Transport, inputs: RawInputs): Promise<{ recipe: AnyRecipe; evidence: string }> {
   const found: { recipe: AnyRecipe; evidence: string }[] = []
   for (const recipe of RECIPES) {
-    const evidence = await recipe.detect(host)
+    const evidence = await recipe.detect(host, recipe.parseOptions(inputs))
     if (evidence) found.push({ recipe, evidence })
   }
   if (found.length === 1) return found[0]

@@ -54,8 +54,8 @@ export const tabbyRecipe = {
     return { root: root ? posix.normalize(root).replace(/(.)\/$/, '$1') : '', exclude, compression }
   },
 
-  async detect(host) {
-    const root = await resolveRoot(host, { root: '', exclude: [], compression: 'auto' })
+  async detect(host, options) {
+    const root = await resolveRoot(host, options)
     const found = await host.run(`test -f ${quote(posix.join(root, DATABASE))}`, { allowFailure: true, description: 'Looking for Tabby' })
     return found.exitCode === 0 ? `found ${posix.join(root, DATABASE)}` : null
   },

@@ -17,6 +17,8 @@ export interface RestoreInputs {
   startCommand: string
   safetyCopy: boolean
   safetyCopyDir: string
+  /** Empty: every part. */
+  parts: string[]
 }
 
 /** All restore inputs, validated before anything is downloaded or any connection is made. */
@@ -41,6 +43,7 @@ export function parseRestoreInputs(get: (name: string) => string): RestoreInputs
     stopCommand: reader.string('stop-command', { multiline: true }),
     startCommand: reader.string('start-command', { multiline: true }),
     safetyCopy: reader.boolean('safety-copy'),
-    safetyCopyDir
+    safetyCopyDir,
+    parts: reader.string('parts', { multiline: true }).split(/[\s,]+/).filter(Boolean)
   }
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
-import { actionsLogger, actionTempRoot, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
+import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
 import { describeError } from '../core/errors.js'
 import { failureSummary, restoreSummary } from '../core/report.js'
 import { runRestore } from '../core/restore.js'
@@ -12,10 +12,7 @@ import { parseRestoreInputs } from './inputs.js'
 export async function run(): Promise<void> {
   const logger = actionsLogger()
   try {
-    for (const name of ['ssh-key', 'github-token']) {
-      const secret = core.getInput(name)
-      if (secret) logger.mask(secret)
-    }
+    maskSecretInputs(logger)
     const inputs = parseRestoreInputs(name => core.getInput(name))
     const workRoot = actionTempRoot() ?? tmpdir()
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })

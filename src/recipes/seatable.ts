@@ -1,0 +1,207 @@
+import { createReadStream } from 'node:fs'
+import { posix } from 'node:path'
+import { InputError, PreflightError } from '../core/errors.js'
+import { InputReader } from '../core/input-reader.js'
+import { quote, script } from '../core/shell.js'
+import { COMPRESSION_CHOICES, compressionExtension, resolveCompression, type CompressionChoice } from '../sources/compression.js'
+import type { DatabaseAccess } from '../sources/mysql.js'
+import { extractTar, streamTar } from '../sources/tar.js'
+import { clearTreeExcept } from './host-files.js'
+import type { Recipe } from './recipe.js'
+import { chooseLayout, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
+import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
+
+export interface SeaTableOptions {
+  layout: 'auto' | LayoutName
+  root: string
+  composeDir: string
+  caddyDir: string
+  access: DatabaseAccess
+  /** Empty: the three SeaTable databases, plus `scheduler` when it exists. */
+  databases: string[]
+  skipLogTables: boolean
+  dtableDbBackup: boolean
+  compression: CompressionChoice
+  /** Filled by preflight. */
+  dataExcludes: string[]
+  seatableContainer: string
+}
+
+export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+
+function absoluteOrEmpty(reader: InputReader, name: string): string {
+  const value = reader.string(name)
+  if (value && !value.startsWith('/')) throw new InputError(name, `"${value}" is not an absolute path.`, 'give a full path on the host, or leave it empty for the layout\'s default.')
+  return value ? posix.normalize(value).replace(/(.)\/$/, '$1') : ''
+}
+
+function nameOrEmpty(reader: InputReader, name: string): string {
+  const value = reader.string(name)
+  if (value && !NAME_PATTERN.test(value)) throw new InputError(name, `"${value}" is not a valid name.`, 'use letters, digits, ".", "_" and "-".')
+  return value
+}
+
+export const seatableRecipe = {
+  id: 'seatable',
+  title: 'SeaTable',
+  inputs: ['seatable-root', 'seatable-layout', 'compose-dir', 'caddy-dir', 'db-mode', 'db-container', 'seatable-container', 'db-host', 'db-port', 'db-user', 'db-password', 'databases', 'skip-log-tables', 'dtable-db-backup', 'compression'],
+
+  parseOptions(raw) {
+    const reader = new InputReader(name => raw[name] ?? '')
+    const layout = reader.choice('seatable-layout', ['auto', 'old', 'current'] as const)
+    const mode = reader.choice('db-mode', ['docker', 'direct'] as const)
+    const user = reader.string('db-user') || 'root'
+    const password = reader.string('db-password')
+    const access: DatabaseAccess =
+      mode === 'docker'
+        ? { mode, container: nameOrEmpty(reader, 'db-container'), user, password }
+        : { mode, host: nameOrEmpty(reader, 'db-host') || '127.0.0.1', port: reader.integer('db-port', { min: 1, max: 65535 }) ?? 3306, user, password }
+    const databases = reader.string('databases', { multiline: true }).split(/[\s,]+/).filter(Boolean)
+    for (const database of databases) {
+      if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new InputError('databases', `"${database}" is not a database name.`, 'list names like ccnet_db seafile_db dtable_db.')
+    }
+    const compression = (raw.compression || 'auto') as CompressionChoice
+    if (!COMPRESSION_CHOICES.includes(compression)) throw new InputError('compression', `"${compression}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
+    return {
+      layout,
+      root: absoluteOrEmpty(reader, 'seatable-root'),
+      composeDir: absoluteOrEmpty(reader, 'compose-dir'),
+      caddyDir: absoluteOrEmpty(reader, 'caddy-dir'),
+      access,
+      databases,
+      skipLogTables: reader.boolean('skip-log-tables'),
+      dtableDbBackup: (raw['dtable-db-backup'] ?? 'true') === '' ? true : reader.boolean('dtable-db-backup'),
+      compression,
+      dataExcludes: [],
+      seatableContainer: nameOrEmpty(reader, 'seatable-container')
+    }
+  },
+
+  async detect(host, options) {
+    const facts = await probeHost(host, options.root ? [options.root] : [])
+    if (options.root && facts.paths.has(options.root)) return `found ${options.root}`
+    const { layout, reason } = (() => {
+      try {
+        return chooseLayout(options.layout, facts)
+      } catch {
+        return { layout: null, reason: '' }
+      }
+    })()
+    return layout ? `${layout} layout (${reason})` : null
+  },
+
+  async preflight(host, options, purpose, { logger }) {
+    const facts = await probeHost(host, [options.root, options.composeDir].filter(Boolean))
+    const { layout, reason } = chooseLayout(options.layout, facts)
+    const defaults = LAYOUTS[layout]
+    logger.info(`SeaTable: ${layout} layout (${reason})`)
+    const resolved: SeaTableOptions = {
+      ...options,
+      layout,
+      root: options.root || defaults.root,
+      composeDir: options.composeDir || defaults.composeDir,
+      caddyDir: options.caddyDir || '/opt/caddy',
+      access: options.access.mode === 'docker' ? { ...options.access, container: options.access.container || defaults.dbContainer } : options.access,
+      seatableContainer: options.seatableContainer || defaults.seatableContainer,
+      dataExcludes: [...defaults.dataExcludes]
+    }
+    const problems: string[] = []
+    if (purpose === 'backup' && !facts.paths.has(resolved.root)) problems.push(`the SeaTable data directory ${resolved.root} does not exist (set seatable-root)`)
+    if (purpose === 'backup' && resolved.composeDir && !facts.paths.has(resolved.composeDir)) problems.push(`the compose directory ${resolved.composeDir} does not exist (set compose-dir)`)
+    if (resolved.access.mode === 'docker' || resolved.dtableDbBackup) {
+      if (!facts.hasDocker) problems.push('docker is not installed on the host (or not on the PATH of the login user / sudo)')
+      if (resolved.access.mode === 'docker' && facts.hasDocker && !facts.containers.has(resolved.access.container)) problems.push(`the database container ${resolved.access.container} is not running (set db-container)`)
+      if (resolved.dtableDbBackup && facts.hasDocker && !facts.containers.has(resolved.seatableContainer)) problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`)
+    }
+    const tools = await host.run('tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', { description: 'Checking tar' })
+    problems.push(...tools.stdout.split('\n').filter(Boolean))
+    if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
+    const existing = await checkDatabaseAccess(host, resolved.access)
+    if (resolved.databases.length === 0) {
+      resolved.databases = [...DEFAULT_DATABASES, ...(existing.includes('scheduler') ? ['scheduler'] : [])]
+    }
+    if (purpose === 'backup') {
+      const missing = resolved.databases.filter(database => !existing.includes(database))
+      if (missing.length > 0) throw new PreflightError(missing.map(database => `the database ${database} does not exist on the server`), 'check `databases` (default: ccnet_db seafile_db dtable_db).')
+    }
+    const compression = await resolveCompression(host, options.compression)
+    return { ...resolved, compression }
+  },
+
+  async hasExistingData(host, options) {
+    const result = await host.run(`test -d ${quote(options.root)}`, { allowFailure: true })
+    return result.exitCode === 0
+  },
+
+  dataRoot(options) {
+    return options.root
+  },
+
+  describeOptions(options) {
+    const { access, ...rest } = options
+    return { ...rest, dbMode: access.mode, dbContainer: access.mode === 'docker' ? access.container : undefined, dbUser: access.user }
+  },
+
+  async backup(host, options, sink, { logger }) {
+    const compression = options.compression === 'auto' ? 'zstd' : options.compression
+    const extension = `.tar${compressionExtension(compression)}`
+    await backupDatabases(host, options, sink, compression)
+    if (options.dtableDbBackup) {
+      // Without -t: the vendor's `docker exec -it` fails under cron and Actions, and the backup would silently lack fresh dtable-db data.
+      await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
+      logger.info('dtable-db: backup-all completed, storage-data is fresh')
+    }
+    await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
+      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}` }, out)
+      return { warnings, details: { path: options.root, excluded: options.dataExcludes } }
+    })
+    const extras = [
+      ...(options.composeDir ? [{ name: 'compose', path: options.composeDir }] : []),
+      ...((await host.run(`test -d ${quote(options.caddyDir)}`, { allowFailure: true })).exitCode === 0 ? [{ name: 'caddy', path: options.caddyDir }] : [])
+    ]
+    for (const extra of extras) {
+      await sink.addPart({ name: extra.name, kind: 'tar', compression, extension }, async out => {
+        const { warnings } = await streamTar(host, { cwd: extra.path, paths: ['.'], excludes: [], compression, description: `Archive of ${extra.path}` }, out)
+        return { warnings, details: { path: extra.path } }
+      })
+    }
+  },
+
+  planRestore(options, manifest) {
+    return manifest.parts.map(part => {
+      if (part.kind === 'sql-dump') return `${part.name}: drop and re-create database ${String(part.details?.database)}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
+      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${options.dataExcludes.join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all' : 'no restore-all (dtable-db-backup: false)'}`
+      return `${part.name}: make ${String(part.details?.path)} equal to the backup`
+    })
+  },
+
+  async restore(host, options, parts, manifest) {
+    const report: string[] = []
+    const byName = new Map(parts.map(part => [part.record.name, part]))
+    for (const name of ['compose', 'caddy']) {
+      const part = byName.get(name)
+      if (!part) continue
+      const target = String(part.record.details?.path ?? (name === 'compose' ? options.composeDir : options.caddyDir))
+      await host.run(script(`mkdir -p -- ${quote(target)}`))
+      await clearTreeExcept(host, target, [])
+      await extractTar(host, { dest: target, compression: part.record.compression, description: `Restoring ${target}` }, createReadStream(part.path))
+      report.push(`${name} restored into ${target}`)
+    }
+    report.push(...(await restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'))))
+    const data = byName.get('data')
+    if (data) {
+      const excluded = (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
+      await host.run(script(`mkdir -p -- ${quote(options.root)}`))
+      await clearTreeExcept(host, options.root, excluded)
+      await extractTar(host, { dest: options.root, compression: data.record.compression, description: `Restoring ${options.root}` }, createReadStream(data.path))
+      report.push(`data restored into ${options.root}`)
+      if (options.dtableDbBackup) {
+        await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} restore-all`), { description: `dtable-db restore-all in ${options.seatableContainer}` })
+        report.push('dtable-db: restore-all completed')
+      }
+    }
+    return report
+  }
+} satisfies Recipe<SeaTableOptions>
+

@@ -1,0 +1,150 @@
+import { PassThrough, type Readable, type Writable } from 'node:stream'
+import { HostCommandError, VerificationError } from '../core/errors.js'
+import type { Compression } from '../core/manifest.js'
+import { command, script } from '../core/shell.js'
+import type { Transport } from '../transport/transport.js'
+import { compressCommand, decompressCommand } from './compression.js'
+
+/** How to reach the database: `docker exec -i` into its container, or a client on the host over TCP. */
+export type DatabaseAccess =
+  | { mode: 'docker'; container: string; user: string; password: string }
+  | { mode: 'direct'; host: string; port: number; user: string; password: string }
+
+/**
+ * Runs inside the container (or on the host for direct mode): reads the three lines of a client
+ * option file from stdin, then runs the client with that file as an anonymous pipe (bash process
+ * substitution), so the password is never in an argv, an environment or a file. The rest of stdin is
+ * the client's own input. MariaDB 11 dropped the mysql* names; older images only have them.
+ */
+const CLIENT_WRAPPER = [
+  'IFS= read -r option_1; IFS= read -r option_2; IFS= read -r option_3',
+  'program=$(command -v "$1" || command -v "$2") || { echo "selfhost-backup: neither $1 nor $2 is installed where the database runs" >&2; exit 127; }',
+  'shift 2',
+  'exec "$program" --defaults-extra-file=<(printf "%s\\n" "$option_1" "$option_2" "$option_3") "$@"'
+].join('\n')
+
+const TOOLS = { dump: ['mariadb-dump', 'mysqldump'], client: ['mariadb', 'mysql'] } as const
+
+/** Option-file value syntax: double-quoted with backslash escapes. */
+function optionValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+export function optionFileLines(access: DatabaseAccess): string {
+  if (/[\r\n\0]/.test(access.password) || /[\r\n\0]/.test(access.user)) {
+    throw new VerificationError('The database user or password contains a line break or NUL, which a client option file cannot hold.', 'use a password without line breaks.')
+  }
+  return `[client]\nuser=${optionValue(access.user)}\npassword=${optionValue(access.password)}\n`
+}
+
+/** Shell text that runs a database tool with the option file read from the first three stdin lines. */
+export function clientCommand(access: DatabaseAccess, tool: keyof typeof TOOLS, args: string[]): string {
+  const tcp = access.mode === 'direct' ? [`--host=${access.host}`, `--port=${access.port}`, '--protocol=tcp'] : []
+  const wrapped = ['bash', '-c', CLIENT_WRAPPER, 'selfhost-backup-client', ...TOOLS[tool], ...tcp, ...args]
+  return access.mode === 'docker' ? command(['docker', 'exec', '-i', access.container, ...wrapped]) : command(wrapped)
+}
+
+/** Host script prologue: keep the option lines in shell variables (builtins only: no argv) to re-send them. */
+const READ_OPTIONS = 'IFS= read -r option_1; IFS= read -r option_2; IFS= read -r option_3'
+const SEND_OPTIONS = 'printf "%s\\n" "$option_1" "$option_2" "$option_3"'
+
+/** Runs SQL text through the client and returns its tab-separated output. */
+export async function runSql(host: Transport, access: DatabaseAccess, sql: string, database?: string): Promise<string> {
+  const args = ['--batch', '--skip-column-names', '--raw', ...(database ? [`--database=${database}`] : [])]
+  const result = await host.run(script(clientCommand(access, 'client', args)), {
+    stdin: `${optionFileLines(access)}${sql}\n`,
+    description: `SQL on ${describeAccess(access)}`
+  })
+  return result.stdout
+}
+
+export const DUMP_OPTIONS = [
+  '--single-transaction',
+  '--quick',
+  '--routines',
+  '--triggers',
+  '--events',
+  '--hex-blob',
+  '--default-character-set=utf8mb4',
+  '--add-drop-table',
+  '--comments'
+]
+
+/**
+ * One database dumped consistently and compressed on the host, streamed to `out`. The dump counts as
+ * complete only if every stage exited 0 and the client's own "-- Dump completed" trailer arrived.
+ */
+export async function dumpDatabase(
+  host: Transport,
+  access: DatabaseAccess,
+  database: string,
+  options: { ignoreTableData: string[]; compression: Compression },
+  out: Writable
+): Promise<void> {
+  const args = [...DUMP_OPTIONS, ...options.ignoreTableData.map(table => `--ignore-table-data=${database}.${table}`), '--', database]
+  const text = script(
+    READ_OPTIONS,
+    `{ ${SEND_OPTIONS}; } | ${clientCommand(access, 'dump', args)} | tee >(tail -c 300 | sed 's/^/selfhost-backup-trailer: /' >&2) | ${compressCommand(options.compression)}`
+  )
+  const result = await host.run(text, { stdin: optionFileLines(access), stdout: out, description: `Dump of ${database}` })
+  const trailer = result.stderr.split('\n').filter(line => line.startsWith('selfhost-backup-trailer: ')).join('\n')
+  if (!/-- Dump completed/.test(trailer)) {
+    throw new HostCommandError(`Dump of ${database}`, 0, result.stderr, 'the dump ended without its "-- Dump completed" trailer: it is truncated. Check the database server log and free space, then re-run.')
+  }
+}
+
+/** Drops and re-creates `database`, then imports a (compressed) dump from `input` into it. */
+export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: Readable): Promise<void> {
+  const identifier = `\`${database.replace(/`/g, '``')}\``
+  await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`)
+  const text = script(
+    READ_OPTIONS,
+    `{ ${SEND_OPTIONS}; ${decompressCommand(compression)}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`
+  )
+  const stdin = new PassThrough()
+  stdin.write(optionFileLines(access))
+  input.pipe(stdin)
+  await host.run(text, { stdin, description: `Import of ${database}` })
+}
+
+export interface DatabaseInventory {
+  tables: Record<string, number>
+  objects: { routines: number; triggers: number; events: number; views: number }
+}
+
+/** Exact row count of every base table, plus the routine/trigger/event/view counts a dump must carry. */
+export async function inventoryDatabase(host: Transport, access: DatabaseAccess, database: string): Promise<DatabaseInventory> {
+  const literal = `'${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  const listing = await runSql(
+    host,
+    access,
+    [
+      `SELECT 'table', table_name FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE';`,
+      `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
+      `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
+      `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
+      `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`
+    ].join('\n')
+  )
+  const objects = { routines: 0, triggers: 0, events: 0, views: 0 }
+  const tableNames: string[] = []
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const [kind, value] = line.split('\t')
+    if (kind === 'table') tableNames.push(value)
+    else if (kind in objects) objects[kind as keyof typeof objects] = Number(value)
+  }
+  const tables: Record<string, number> = {}
+  if (tableNames.length > 0) {
+    const counts = tableNames.map(name => `SELECT '${name.replace(/'/g, "''")}', COUNT(*) FROM \`${name.replace(/`/g, '``')}\``).join(' UNION ALL ')
+    for (const line of (await runSql(host, access, `${counts};`, database)).split('\n').filter(Boolean)) {
+      const at = line.lastIndexOf('\t')
+      tables[line.slice(0, at)] = Number(line.slice(at + 1))
+    }
+  }
+  return { tables, objects }
+}
+
+export function describeAccess(access: DatabaseAccess): string {
+  return access.mode === 'docker' ? `container ${access.container}` : `${access.host}:${access.port}`
+}
+
