@@ -17,11 +17,12 @@ import { HOSTILE_VALUES } from '../support/hostile-values.js'
 import { runCommand, startTestHost, type TestHost } from '../support/sshd.js'
 import {
   countLogLines,
+  lastClientPort,
   everyProcessText,
   generateKey,
   hashingSink,
   MEBIBYTE,
-  peakRssGrowth,
+  peakMemoryGrowth,
   randomSource,
   recordingLogger,
   secretLinesOf
@@ -85,7 +86,7 @@ function describeTransportContract(name: string, factory: () => Promise<Transpor
       const file = (await transport.run('mktemp')).stdout.trim()
       try {
         const sink = hashingSink()
-        const { result, growth } = await peakRssGrowth(() =>
+        const { result, rss, arrayBuffers } = await peakMemoryGrowth(() =>
           transport.run(script(pipeline(command(['head', '-c', String(size), '/dev/urandom']), command(['tee', '--', file]))), { stdout: sink.stream })
         )
         const received = await sink.digest()
@@ -93,8 +94,9 @@ function describeTransportContract(name: string, factory: () => Promise<Transpor
         expect(sink.bytes()).toBe(size)
         const onHost = await transport.run(script(pipeline(command(['sha256sum', '--', file]), command(['cut', '-d', ' ', '-f', '1']))))
         expect(received).toBe(onHost.stdout.trim())
-        console.log("GROWTH", transport.label, growth / MEBIBYTE)
-        expect(growth).toBeLessThan(48 * MEBIBYTE)
+        expect(rss).toBeLessThan(48 * MEBIBYTE)
+        // The sharp measure: a transport that queued the data would hold ~64 MiB of Buffers here.
+        expect(arrayBuffers).toBeLessThan(16 * MEBIBYTE)
       } finally {
         await transport.run(command(['rm', '-f', '--', file]), { allowFailure: true })
       }
@@ -217,15 +219,17 @@ describe('SshTransport against a real sshd', () => {
       const connection = (await host.childPids()).filter(pid => !before.has(pid))
       expect(connection).toHaveLength(1)
       expect(await countLogLines(host.logFile, /Accepted publickey for /)).toBe(authenticationsBefore + 1)
+      const clientPort = await lastClientPort(host.logFile)
+      const sessionsOverIt = (): Promise<number> => countLogLines(host.logFile, new RegExp(`Starting session: command for ${host.user} from 127\\.0\\.0\\.1 port ${clientPort} `))
+      expect(await sessionsOverIt()).toBe(0)
       for (let index = 0; index < 20; index++) {
-        const during = transport.run(`sleep 0.05; echo ${index}; echo "$$"`)
+        const during = transport.run(`sleep 0.05; echo ${index}`)
         const connectionsWhileRunning = (await host.childPids()).filter(pid => !before.has(pid))
-        const [echoed, shellPid] = (await during).stdout.trim().split('\n')
+        const echoed = (await during).stdout.trim()
         expect({ index, echoed, connectionsWhileRunning }).toEqual({ index, echoed: String(index), connectionsWhileRunning: connection })
-        expect(Number(shellPid)).toBeGreaterThan(0)
       }
       expect(await countLogLines(host.logFile, /Accepted publickey for /)).toBe(authenticationsBefore + 1)
-      console.log("LOG", (await import('node:fs')).readFileSync(host.logFile,'utf8').split('\n').slice(-30).join('\n'))
+      expect(await sessionsOverIt()).toBe(20)
     } finally {
       await transport.close()
     }
@@ -246,6 +250,21 @@ describe('SshTransport against a real sshd', () => {
     }
     expect(await exists(workDir)).toBe(false)
     expect((await check()).code).not.toBe(0)
+  })
+
+  // Known bug, reported: open() leaves the work dir (key included) behind when it fails, and
+  // core/backup.ts and core/restore.ts call close() only after a successful open(). Make this a
+  // plain test() once open() cleans up after itself.
+  test('removes its work dir, key included, when open() fails', async () => {
+    let workDir = ''
+    const transport = new SshTransport(sshSettings({ knownHosts: host.otherKnownHosts }), recordingLogger(), path => (workDir = path))
+    const error = await transport.open().catch((caught: unknown) => caught)
+    try {
+      expect(error).toBeInstanceOf(InputError)
+      expect(await exists(workDir)).toBe(false)
+    } finally {
+      await transport.close()
+    }
   })
 
   test('never puts a line of the private key on any command line or in any environment while a command runs', async () => {

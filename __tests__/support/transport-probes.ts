@@ -7,12 +7,17 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Writable } from 'node:stream'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Logger } from '../../src/core/log.js'
 import { runCommand } from './sshd.js'
 
 export const MEBIBYTE = 1024 * 1024
 
-/** A Writable that hashes every byte and acknowledges each chunk a tick later, like a slow disk. */
+/**
+ * A Writable that hashes every byte and acknowledges each chunk on a later timer turn, like a slow
+ * disk: a producer that ignored backpressure would have to queue nearly all of its data.
+ */
 export function hashingSink(): { stream: Writable; bytes: () => number; digest: () => Promise<string> } {
   const hash = createHash('sha256')
   let bytes = 0
@@ -21,7 +26,7 @@ export function hashingSink(): { stream: Writable; bytes: () => number; digest: 
     write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk)
       bytes += chunk.length
-      setImmediate(callback)
+      setTimeout(callback, 0)
     }
   })
   const finished = new Promise<void>((resolve, reject) => {
@@ -53,17 +58,41 @@ export function randomSource(size: number): { stream: Readable; digest: () => st
   return { stream: Readable.from(chunks(), { objectMode: false }), digest: () => hash.digest('hex') }
 }
 
-/** Samples this process's RSS every few milliseconds while `work` runs and returns the peak growth. */
-export async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  const before = process.memoryUsage().rss
-  let peak = before
+let collectGarbage: ((options?: { type: 'minor' | 'major' }) => void) | undefined
+
+/** V8's gc(), exposed at run time: jest's NODE_OPTIONS do not include --expose-gc. */
+function garbageCollector(): (options?: { type: 'minor' | 'major' }) => void {
+  if (!collectGarbage) {
+    setFlagsFromString('--expose-gc')
+    collectGarbage = runInNewContext('gc') as typeof collectGarbage
+  }
+  return collectGarbage as (options?: { type: 'minor' | 'major' }) => void
+}
+
+/**
+ * Peak growth of RSS and of Buffer memory (`arrayBuffers`) while `work` runs. Dead chunks are collected
+ * every few milliseconds (a minor GC), so what remains is memory something still holds: V8 would
+ * otherwise let up to ~64 MiB of garbage Buffers pile up, and glibc reuses freed pages without RSS
+ * moving, so without this neither number tells a streaming transport from one that keeps the data.
+ */
+export async function peakMemoryGrowth<T>(work: () => Promise<T>): Promise<{ result: T; rss: number; arrayBuffers: number }> {
+  const gc = garbageCollector()
+  gc()
+  const before = process.memoryUsage()
+  const peak = { rss: before.rss, arrayBuffers: before.arrayBuffers }
+  const sample = (): void => {
+    const now = process.memoryUsage()
+    peak.rss = Math.max(peak.rss, now.rss)
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers)
+  }
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss)
-  }, 5)
+    gc({ type: 'minor' })
+    sample()
+  }, 10)
   try {
     const result = await work()
-    peak = Math.max(peak, process.memoryUsage().rss)
-    return { result, growth: peak - before }
+    sample()
+    return { result, rss: peak.rss - before.rss, arrayBuffers: peak.arrayBuffers - before.arrayBuffers }
   } finally {
     clearInterval(timer)
   }
@@ -117,4 +146,12 @@ export async function everyProcessText(): Promise<{ pid: number; commandLine: st
 /** Counts lines of the sshd log that match, e.g. one "Accepted publickey" per authenticated connection. */
 export async function countLogLines(logFile: string, pattern: RegExp): Promise<number> {
   return (await readFile(logFile, 'utf8')).split('\n').filter(line => pattern.test(line)).length
+}
+
+/** The client port of the newest authenticated connection in the sshd log; sessions are logged with it. */
+export async function lastClientPort(logFile: string): Promise<number> {
+  const ports = [...(await readFile(logFile, 'utf8')).matchAll(/Accepted publickey for \S+ from \S+ port (\d+)/g)].map(match => Number(match[1]))
+  const port = ports.at(-1)
+  if (port === undefined) throw new Error(`no authenticated connection in ${logFile}`)
+  return port
 }

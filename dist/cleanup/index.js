@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6355);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6456);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6355:
+/***/ 6456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31345,7 +31345,68 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/input-definitions.ts
+const BOTH = ['backup', 'restore'];
+const input_definitions_INPUTS = [
+    { name: 'app', description: 'Application: auto (detect on the host), tabby, seatable.', default: 'auto', actions: BOTH },
+    { name: 'transport', description: 'How to reach the host: ssh, or local (the runner itself, for self-hosted runners).', default: 'ssh', actions: BOTH, cliDefault: 'local' },
+    { name: 'host', description: 'Host name or IP address of the server (ssh).', default: '', actions: BOTH },
+    { name: 'port', description: 'SSH port.', default: '22', actions: BOTH },
+    { name: 'user', description: 'SSH login user.', default: '', actions: BOTH },
+    { name: 'ssh-key', description: 'Private key (the file content) that logs in as user; store it as a secret.', default: '', actions: BOTH, secret: true },
+    { name: 'known-hosts', description: 'known_hosts lines for the host (and jump host), e.g. from ssh-keyscan checked against the server.', default: '', actions: BOTH },
+    { name: 'insecure-skip-host-key-check', description: 'true skips host key verification (prints a warning). Use known-hosts instead.', default: 'false', actions: BOTH },
+    { name: 'jump-host', description: 'Optional bastion as [user@]host[:port]; uses the same key and known-hosts.', default: '', actions: BOTH },
+    { name: 'sudo', description: 'true runs the host-side commands through sudo -n (for root-owned data).', default: 'false', actions: BOTH },
+    { name: 'tabby-root', description: 'Tabby data directory; empty: $TABBY_ROOT on the host, else ~/.tabby.', default: '', actions: BOTH },
+    { name: 'seatable-root', description: 'SeaTable data directory; empty: the layout default (/opt/seatable-server/seatable or /opt/seatable/seatable-data/seatable).', default: '', actions: BOTH },
+    { name: 'seatable-layout', description: 'SeaTable layout: auto (detect from paths and containers), old (seatable-mysql, /opt/seatable) or current (mariadb, /opt/seatable-server).', default: 'auto', actions: BOTH },
+    { name: 'compose-dir', description: 'SeaTable compose directory (.env, license) on the current layout; empty: /opt/seatable-compose.', default: '', actions: BOTH },
+    { name: 'caddy-dir', description: 'Caddy directory (certificates), backed up when it exists; empty: /opt/caddy.', default: '', actions: BOTH },
+    { name: 'db-mode', description: 'SeaTable database access: docker (docker exec into db-container) or direct (a client on the host to db-host:db-port).', default: 'docker', actions: BOTH },
+    { name: 'db-container', description: 'Database container; empty: mariadb (current) or seatable-mysql (old).', default: '', actions: BOTH },
+    { name: 'seatable-container', description: 'SeaTable container for seatable.sh backup-all/restore-all; empty: seatable-server (current) or seatable (old).', default: '', actions: BOTH },
+    { name: 'db-host', description: 'Database host for db-mode: direct.', default: '127.0.0.1', actions: BOTH },
+    { name: 'db-port', description: 'Database port for db-mode: direct.', default: '3306', actions: BOTH },
+    { name: 'db-user', description: 'Database user.', default: 'root', actions: BOTH },
+    { name: 'db-password', description: 'Database password; sent to the client through a pipe, never on a command line.', default: '', actions: BOTH, secret: true },
+    { name: 'databases', description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.', default: '', actions: BOTH },
+    { name: 'skip-log-tables', description: 'true leaves out the rows (not the tables) of operation_log, delete_operation_log, session_log and activities in dtable_db.', default: 'false', actions: ['backup'] },
+    { name: 'dtable-db-backup', description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).', default: 'true', actions: BOTH },
+    { name: 'exclude', description: 'Paths under the app root left out of the home part (space, comma or newline separated); empty: models index repositories.', default: '', actions: ['backup'] },
+    { name: 'compression', description: 'Compression on the host: auto (zstd if installed, else gzip), zstd, gzip, none.', default: 'auto', actions: ['backup'] },
+    { name: 'store', description: 'Where backups live: github (workflow artifacts) or local (a directory on the runner).', default: 'github', actions: BOTH, cliDefault: 'local' },
+    { name: 'store-path', description: 'Directory of the local store.', default: '', actions: BOTH, cliDefault: '~/selfhost-backups' },
+    { name: 'retention-days', description: 'Days GitHub keeps the artifacts (1-400); empty: the repository setting.', default: '', actions: ['backup'] },
+    { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
+    { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
+    { name: 'github-token', description: 'Token with actions: read, to find and download artifacts of other runs.', default: '${{ github.token }}', actions: ['restore'], secret: true, cliDefault: '' },
+    { name: 'dry-run', description: 'true prints the plan after verifying the backup, and changes nothing.', default: 'false', actions: ['restore'] },
+    { name: 'stop-command', description: 'Shell command run on the host before the restore, e.g. docker compose stop tabby.', default: '', actions: ['restore'] },
+    { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
+    { name: 'safety-copy', description: 'Keep a copy of the current data on the host before overwriting it.', default: 'true', actions: ['restore'] },
+    { name: 'parts', description: 'Restore only these parts (space or comma separated, e.g. db-dtable_db data); empty: all.', default: '', actions: ['restore'] },
+    { name: 'safety-copy-dir', description: 'Where on the host the safety copy goes; empty: selfhost-backup-safety beside the app data directory.', default: '', actions: ['restore'] }
+];
+function inputsOf(action) {
+    return input_definitions_INPUTS.filter(input => input.actions.includes(action));
+}
+const OUTPUTS = {
+    backup: [
+        { name: 'backup-id', description: 'Id of the stored backup.' },
+        { name: 'manifest', description: 'Path of the manifest file on the runner.' },
+        { name: 'artifacts', description: 'JSON list of the stored files: [{"name", "id"}].' },
+        { name: 'bytes', description: 'Total size of the stored parts in bytes.' }
+    ],
+    restore: [
+        { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },
+        { name: 'safety-copy', description: 'Path on the host of the safety copy; empty when none was taken.' },
+        { name: 'restored', description: 'true when the host was changed; false for dry-run.' }
+    ]
+};
+
 ;// CONCATENATED MODULE: ./src/action/actions-logger.ts
+
 
 /** The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. */
 function actionsLogger() {
@@ -31362,6 +31423,16 @@ function actionsLogger() {
             core.setSecret(secret);
         }
     };
+}
+/** Every input marked secret is masked before any input is parsed, so no error can echo one. */
+function maskSecretInputs(logger) {
+    for (const input of INPUTS) {
+        if (!input.secret)
+            continue;
+        const value = core.getInput(input.name);
+        if (value)
+            logger.mask(value);
+    }
 }
 const SSH_WORK_DIR_STATE = 'ssh-work-dir';
 function actionTempRoot() {

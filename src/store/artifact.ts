@@ -54,6 +54,7 @@ export class GithubArtifactStore implements Store {
         throw new StoreError(`Uploading ${file} as an artifact failed: ${(error as Error).message}`, 'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.', { cause: error })
       }
     }
+    this.runListings.clear()
     return { items, where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}` }
   }
 

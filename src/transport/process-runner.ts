@@ -56,6 +56,10 @@ export function runProcess(
 
     child.once('error', error => fail(error))
     child.once('close', (code, signal) => {
+      if (options.stdin !== undefined && typeof options.stdin !== 'string') {
+        options.stdin.unpipe(child.stdin)
+        options.stdin.destroy()
+      }
       if (settled) return
       settled = true
       const exitCode = code ?? (signal ? 128 : 1)

@@ -57,15 +57,21 @@ export class SshTransport implements Transport {
       controlPath: join(this.workDir, 'cm')
     }
     this.files = files
-    const key = this.settings.privateKey.replace(/\r\n/g, '\n').trim() + '\n'
-    await writeFile(files.keyFile, key, { mode: 0o600 })
-    await writeFile(files.knownHostsFile, this.settings.knownHosts.trim() + '\n', { mode: 0o600 })
-    await writeFile(files.configFile, buildSshConfig(this.settings, files), { mode: 0o600 })
-    await this.checkKeyIsUsable(files.keyFile)
-    await this.startMaster(files)
+    try {
+      const key = this.settings.privateKey.replace(/\r\n/g, '\n').trim() + '\n'
+      await writeFile(files.keyFile, key, { mode: 0o600 })
+      await writeFile(files.knownHostsFile, this.settings.knownHosts.trim() + '\n', { mode: 0o600 })
+      await writeFile(files.configFile, buildSshConfig(this.settings, files), { mode: 0o600 })
+      await this.checkKeyIsUsable(files.keyFile)
+      await this.startMaster(files)
+    } catch (error) {
+      // A failed connection must not leave the key behind (the CLI has no post step).
+      await this.close()
+      throw error
+    }
   }
 
-  run(script: string, options: RunOptions = {}): Promise<RunResult> {
+  async run(script: string, options: RunOptions = {}): Promise<RunResult> {
     if (!this.files) throw new Error('SshTransport.run called before open()')
     const sudo = this.settings.sudo && !options.asLoginUser
     return runProcess('ssh', remoteCommandArgs(this.files.configFile, script, sudo), options)

@@ -53,7 +53,7 @@ describe('parseBackupInputs', () => {
   ])('rejects %j naming the input %s', (values, input, pattern) => {
     const error = backupError(values as Record<string, string>)
     expect(error.input).toBe(input)
-    expect(error.message).toMatch(pattern)
+    expect(`${error.message} ${error.hint}`).toMatch(pattern)
     expect(error.hint).not.toBe('')
   })
 

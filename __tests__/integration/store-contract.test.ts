@@ -1,0 +1,216 @@
+/**
+ * One contract every Store passes (house rule 3): the local directory store, and the GitHub artifact
+ * store driving the real in-process @actions/artifact client against the results-service emulator
+ * (Azurite blobs, Twirp and REST on 127.0.0.1). The GitHub-only part covers reading another run's
+ * backups with a token, the repository-wide listing, and a wrong token.
+ */
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type * as ArtifactClientModule from '@actions/artifact'
+import { StoreError } from '../../src/core/errors.js'
+import { LocalDirectoryStore } from '../../src/store/local-dir.js'
+import type * as StoreSettingsModule from '../../src/store/settings.js'
+import type { Store, StoredBackup } from '../../src/store/store.js'
+import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
+import { freshDir, setEnvironment, sha256File, stageBackup, type StagedBackup } from '../support/store-fixtures.js'
+import { recordingLogger } from '../support/transport-probes.js'
+
+interface StoreUnderTest {
+  store: Store
+  /** Leaves a backup's parts in the store without its manifest, as a crash before the manifest would. */
+  leaveIncomplete(staged: StagedBackup): Promise<void>
+  dispose?(): void
+}
+
+const START = Date.parse('2026-03-01T02:00:00Z')
+const minutesIn = (minutes: number): Date => new Date(START + minutes * 60_000)
+/** Saved in this order, deliberately not chronological, so the listing has to sort. */
+const SAVES: readonly [app: string, hostId: string, minute: number][] = [
+  ['tabby', 'alpha', 20],
+  ['tabby', 'alpha', 10],
+  ['seatable', 'alpha', 15],
+  ['tabby', 'beta-2222', 5],
+  ['tabby', 'alpha', 30]
+]
+
+let scratch: string
+let service: ResultsService
+let settingsModule: typeof StoreSettingsModule
+let artifactModule: typeof ArtifactClientModule
+let restoreApiUrl: () => void
+
+/** The variables a step of `run` sees, on process.env until the returned function is called. */
+function enterRun(run: RunContext): () => void {
+  return setEnvironment({ ...run.env(), RUNNER_TEMP: join(scratch, 'runner-temp'), GITHUB_WORKSPACE: scratch })
+}
+
+async function inRun<T>(run: RunContext, work: () => Promise<T>): Promise<T> {
+  const leave = enterRun(run)
+  try {
+    return await work()
+  } finally {
+    leave()
+  }
+}
+
+function githubStore(settings: { runId?: number; token?: string } = {}): Store {
+  return settingsModule.createStore({ kind: 'github', retentionDays: 1, ...settings }, process.env, recordingLogger())
+}
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'store-contract-'))
+  await mkdir(join(scratch, 'runner-temp'))
+  service = await startResultsService()
+  // @actions/github reads GITHUB_API_URL once, when it is loaded: set it before the first import.
+  restoreApiUrl = setEnvironment({ GITHUB_API_URL: service.apiUrl })
+  settingsModule = await import('../../src/store/settings.js')
+  artifactModule = await import('@actions/artifact')
+})
+afterAll(async () => {
+  restoreApiUrl?.()
+  await service?.stop()
+  if (scratch) await rm(scratch, { recursive: true, force: true })
+})
+
+function describeStoreContract(name: string, factory: () => Promise<StoreUnderTest>): void {
+  describe(`Store contract: ${name}`, () => {
+    let subject: StoreUnderTest
+    let store: Store
+    const saved: StagedBackup[] = []
+    let incomplete: StagedBackup
+    let listed: StoredBackup[]
+
+    beforeAll(async () => {
+      subject = await factory()
+      store = subject.store
+      for (const [app, hostId, minute] of SAVES) {
+        const staged = await stageBackup(scratch, app, hostId, minutesIn(minute))
+        const result = await store.save(staged.request)
+        expect(result.items.map(item => item.name)).toEqual([...staged.request.partFiles, staged.request.manifestFile])
+        saved.push(staged)
+      }
+      // Newer than every complete backup, so a listing that showed it would show it first.
+      incomplete = await stageBackup(scratch, 'tabby', 'alpha', minutesIn(40))
+      await subject.leaveIncomplete(incomplete)
+      listed = await store.list()
+    })
+    afterAll(() => subject?.dispose?.())
+
+    test('lists every saved backup once, newest first, with app and hostId parsed from its id', () => {
+      const byTime = SAVES.map((entry, index) => ({ minute: entry[2], staged: saved[index] })).sort((a, b) => b.minute - a.minute)
+      expect(listed.map(backup => backup.backupId)).toEqual(byTime.map(entry => entry.staged.request.backupId))
+      for (const { staged } of byTime) {
+        expect(listed.find(backup => backup.backupId === staged.request.backupId)).toMatchObject({ app: staged.app, hostId: staged.hostId })
+      }
+    })
+
+    test('does not list a backup whose manifest was never saved', async () => {
+      expect(listed.map(backup => backup.backupId)).not.toContain(incomplete.request.backupId)
+      const [newestTabby] = await store.list({ app: 'tabby', hostId: 'alpha' })
+      expect(newestTabby.backupId).toBe(saved[4].request.backupId)
+    })
+
+    test('fetches every part and manifest of every backup byte for byte (same sha256)', async () => {
+      for (const staged of saved) {
+        const backup = listed.find(candidate => candidate.backupId === staged.request.backupId) as StoredBackup
+        const destination = await freshDir(scratch, 'fetched')
+        for (const [file, digest] of staged.digests) {
+          const path = await store.fetch(backup, file, destination)
+          expect({ file, path, digest: await sha256File(path) }).toEqual({ file, path: join(destination, file), digest })
+        }
+      }
+    })
+
+    test('filters the listing by app, by hostId, and by both', async () => {
+      const ids = async (filter: { app?: string; hostId?: string }): Promise<string[]> => (await store.list(filter)).map(backup => backup.backupId)
+      const idsOf = (...indexes: number[]): string[] => indexes.map(index => saved[index].request.backupId)
+      expect(await ids({ app: 'seatable' })).toEqual(idsOf(2))
+      expect(await ids({ hostId: 'beta-2222' })).toEqual(idsOf(3))
+      expect(await ids({ app: 'tabby', hostId: 'alpha' })).toEqual(idsOf(4, 0, 1))
+      expect(await ids({ app: 'tabby' })).toEqual(idsOf(4, 0, 1, 3))
+      expect(await ids({ app: 'nextcloud' })).toEqual([])
+    })
+
+    test('fails with a StoreError when asked for a file the backup does not have', async () => {
+      const backup = listed[0]
+      const missing = store.fetch(backup, `${backup.backupId}.nothing.tar.zst`, await freshDir(scratch, 'missing'))
+      await expect(missing).rejects.toBeInstanceOf(StoreError)
+    })
+  })
+}
+
+describeStoreContract('local directory', async () => {
+  const root = join(scratch, 'local-store')
+  return {
+    store: new LocalDirectoryStore(root),
+    // A crash can leave both: a dir named like a backup without its manifest, and the ".partial" dir.
+    async leaveIncomplete(staged) {
+      const { backupId, dir, partFiles, manifestFile } = staged.request
+      await mkdir(join(root, backupId), { recursive: true })
+      await mkdir(join(root, `.${backupId}.partial`), { recursive: true })
+      for (const file of partFiles) await copyFile(join(dir, file), join(root, backupId, file))
+      for (const file of [...partFiles, manifestFile]) await copyFile(join(dir, file), join(root, `.${backupId}.partial`, file))
+    }
+  }
+})
+
+describeStoreContract('GitHub artifacts', async () => {
+  const leave = enterRun(service.newRun())
+  return {
+    store: githubStore(),
+    // Only the parts, uploaded with the real client: what a job killed before the manifest leaves.
+    async leaveIncomplete(staged) {
+      const client = new artifactModule.DefaultArtifactClient()
+      const { dir, partFiles } = staged.request
+      for (const file of partFiles) await client.uploadArtifact(file, [join(dir, file)], dir, { skipArchive: true })
+    },
+    dispose: leave
+  }
+})
+
+describe('GithubArtifactStore across workflow runs', () => {
+  let runA: RunContext
+  let staged: StagedBackup
+
+  beforeAll(async () => {
+    runA = service.newRun()
+    staged = await stageBackup(scratch, 'tabby', 'gamma', minutesIn(50))
+    await inRun(runA, () => githubStore().save(staged.request))
+  })
+
+  async function expectFetchesAll(store: Store, backup: StoredBackup): Promise<void> {
+    const destination = await freshDir(scratch, 'other-run')
+    for (const [file, digest] of staged.digests) expect(await sha256File(await store.fetch(backup, file, destination))).toBe(digest)
+  }
+
+  test('lists and fetches a backup of run A from run B, given runId A and the REST token', async () => {
+    await inRun(service.newRun(), async () => {
+      const store = githubStore({ runId: runA.runId, token: service.githubToken })
+      const backups = await store.list()
+      expect(backups.map(backup => backup.backupId)).toEqual([staged.request.backupId])
+      expect(backups[0]).toMatchObject({ app: 'tabby', hostId: 'gamma', location: { runId: runA.runId } })
+      await expectFetchesAll(store, backups[0])
+    })
+  })
+
+  test('finds a backup of another run without runId, through the repository-wide listing', async () => {
+    await inRun(service.newRun(), async () => {
+      const store = githubStore({ token: service.githubToken })
+      const backups = await store.list({ hostId: 'gamma' })
+      expect(backups.map(backup => backup.backupId)).toEqual([staged.request.backupId])
+      expect(backups[0].location.runId).toBe(runA.runId)
+      await expectFetchesAll(store, backups[0])
+    })
+  })
+
+  test('fails with a StoreError when the token is wrong, for the run listing, the repository listing and a fetch', async () => {
+    await inRun(service.newRun(), async () => {
+      const backup = (await githubStore({ runId: runA.runId, token: service.githubToken }).list())[0]
+      await expect(githubStore({ runId: runA.runId, token: 'ghs_wrong' }).list()).rejects.toBeInstanceOf(StoreError)
+      await expect(githubStore({ token: 'ghs_wrong' }).list()).rejects.toBeInstanceOf(StoreError)
+      const fetching = githubStore({ token: 'ghs_wrong' }).fetch(backup, staged.request.manifestFile, await freshDir(scratch, 'wrong-token'))
+      await expect(fetching).rejects.toBeInstanceOf(StoreError)
+    })
+  })
+})
