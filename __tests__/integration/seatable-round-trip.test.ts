@@ -1,0 +1,142 @@
+import { rm } from 'node:fs/promises'
+import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
+import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
+import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
+import { startResultsService, type ResultsService } from '../support/results-service/index.js'
+import { databaseFingerprint, plainText, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
+
+let server: MariaDbServer
+let service: ResultsService
+
+beforeAll(async () => {
+  server = await startMariaDb()
+  service = await startResultsService()
+}, 120_000)
+
+afterAll(async () => {
+  await service?.stop()
+  await server?.stop()
+})
+
+function seatableInputs(bed: SeaTableBed, mode: 'docker' | 'direct'): Record<string, string> {
+  const { layout, host } = bed
+  return {
+    app: 'seatable',
+    host: host.host,
+    port: String(host.port),
+    user: host.user,
+    'ssh-key': host.clientPrivateKey,
+    'known-hosts': host.knownHosts,
+    sudo: 'true',
+    'seatable-root': layout.root,
+    'seatable-layout': layout.layout,
+    'compose-dir': layout.composeDir ?? '',
+    'caddy-dir': layout.caddyDir ?? `${layout.base}/opt/caddy`,
+    'db-mode': mode,
+    'db-port': String(server.port),
+    'db-password': server.rootPassword
+  }
+}
+
+async function wipe(bed: SeaTableBed): Promise<void> {
+  await server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE ${name};`).join(' '))
+  for (const dir of [bed.layout.root, bed.layout.composeDir, bed.layout.caddyDir]) if (dir) await rm(dir, { recursive: true, force: true })
+}
+
+/** What the runner shows: its own `::add-mask::` commands are consumed, never displayed. */
+const visibleLog = (run: ActionRun): string => run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+
+async function expectNoPasswordStored(run: ActionRun): Promise<void> {
+  for (const text of [visibleLog(run), run.stderr, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(server.rootPassword)
+  for (const blob of await service.listStoredBlobs()) expect(plainText(blob.name, blob.bytes)).not.toContain(server.rootPassword)
+}
+
+describe.each([
+  ['current', 'docker'],
+  ['old', 'direct']
+] as const)('SeaTable %s layout, db-mode %s', (kind, mode) => {
+  let bed: SeaTableBed
+
+  beforeAll(async () => {
+    bed = await startSeaTableBed(server, kind)
+  }, 120_000)
+
+  afterAll(async () => {
+    await bed?.stop()
+  })
+
+  it('backs up into artifacts without the password on any command line, and restores from another run after a wipe', async () => {
+    const tablesBefore = await databaseFingerprint(server)
+    const backupRun = service.newRun()
+    const watched = await watchCommandLines(server.rootPassword, runAction('action.yml', seatableInputs(bed, mode), backupRun.env()))
+    const backup = watched.result
+    expectSuccess(backup)
+    // Taken after the backup: backup-all refreshed storage-data just before the data was archived.
+    const filesBefore = await seatableFiles(bed.layout)
+    expect(watched.samples).toBeGreaterThan(5)
+    expect(watched.leaks).toEqual([])
+    const backupId = backup.outputs['backup-id']
+    const names = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name.replace(`${backupId}.`, ''))
+    expect(names).toEqual(['db-ccnet_db.sql.zst', 'db-seafile_db.sql.zst', 'db-dtable_db.sql.zst', 'data.tar.zst', ...(kind === 'current' ? ['compose.tar.zst', 'caddy.tar.zst'] : []), 'manifest.json'])
+    const shimCalls = await bed.shim.invocations()
+    expect(shimCalls.some(call => call.argv.join(' ').includes('seatable.sh backup-all'))).toBe(true)
+    expect(shimCalls.filter(call => call.argv.some(arg => /^-[a-z]*t/.test(arg)))).toEqual([])
+    await expectNoPasswordStored(backup)
+
+    await wipe(bed)
+    const restore = await runAction('restore/action.yml', { ...seatableInputs(bed, mode), 'run-id': String(backupRun.runId), 'github-token': service.githubToken }, service.newRun().env())
+    expectSuccess(restore)
+    expect(await databaseFingerprint(server)).toEqual(tablesBefore)
+    const filesAfter = await seatableFiles(bed.layout)
+    for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesAfter[name])]).toEqual([name, []])
+    expect((await bed.shim.invocations()).some(call => call.argv.join(' ').includes('seatable.sh restore-all'))).toBe(true)
+    expect(visibleLog(restore) + restore.summary).not.toContain(server.rootPassword)
+  })
+})
+
+describe('SeaTable options', () => {
+  let bed: SeaTableBed
+
+  beforeAll(async () => {
+    bed = await startSeaTableBed(server, 'current')
+  }, 120_000)
+
+  afterAll(async () => {
+    await bed?.stop()
+  })
+
+  it('with skip-log-tables keeps the four log tables, empty, and everything else equal', async () => {
+    const tablesBefore = await databaseFingerprint(server)
+    const run = service.newRun()
+    expectSuccess(await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'skip-log-tables': 'true' }, run.env()))
+    await wipe(bed)
+    expectSuccess(await runAction('restore/action.yml', seatableInputs(bed, 'docker'), run.env(), { githubToken: service.githubToken }))
+    const tablesAfter = await databaseFingerprint(server)
+    const logTables = ['operation_log', 'delete_operation_log', 'session_log', 'activities']
+    for (const table of logTables) {
+      expect(await server.query(`SELECT COUNT(*) FROM ${table}`, 'dtable_db')).toBe('0\n')
+      delete tablesBefore[`dtable_db.${table}`]
+      delete tablesAfter[`dtable_db.${table}`]
+    }
+    expect(tablesAfter).toEqual(tablesBefore)
+  })
+
+  it('fails clearly with a wrong password, leaving no backup behind', async () => {
+    const run = service.newRun()
+    const backup = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'db-password': 'wrong-password' }, run.env())
+    expect(backup.exitCode).toBe(1)
+    expect(backup.stdout).toMatch(/Input 'db-password': the database server .* refused user root/)
+    expect(visibleLog(backup)).not.toContain('wrong-password')
+    const listing = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts`, { headers: { Authorization: `Bearer ${service.githubToken}` } })
+    expect(((await listing.json()) as { total_count: number }).total_count).toBe(0)
+  })
+
+  it('fails clearly when the database container is missing or a database does not exist', async () => {
+    const missing = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'db-container': 'no-such-db' }, service.newRun().env())
+    expect(missing.exitCode).toBe(1)
+    expect(missing.stdout).toMatch(/the database container no-such-db is not running/)
+    const noDatabase = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), databases: 'ccnet_db nope_db' }, service.newRun().env())
+    expect(noDatabase.exitCode).toBe(1)
+    expect(noDatabase.stdout).toMatch(/the database nope_db does not exist/)
+  })
+})
