@@ -3,7 +3,7 @@ import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
-import { databaseFingerprint, plainText, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
+import { databaseFingerprint, plainText, seatableActionInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
 
 let server: MariaDbServer
 let service: ResultsService
@@ -18,25 +18,7 @@ afterAll(async () => {
   await server?.stop()
 })
 
-function seatableInputs(bed: SeaTableBed, mode: 'docker' | 'direct'): Record<string, string> {
-  const { layout, host } = bed
-  return {
-    app: 'seatable',
-    host: host.host,
-    port: String(host.port),
-    user: host.user,
-    'ssh-key': host.clientPrivateKey,
-    'known-hosts': host.knownHosts,
-    sudo: 'true',
-    'seatable-root': layout.root,
-    'seatable-layout': layout.layout,
-    'compose-dir': layout.composeDir ?? '',
-    'caddy-dir': layout.caddyDir ?? `${layout.base}/opt/caddy`,
-    'db-mode': mode,
-    'db-port': String(server.port),
-    'db-password': server.rootPassword
-  }
-}
+const seatableInputs = (bed: SeaTableBed, mode: 'docker' | 'direct'): Record<string, string> => seatableActionInputs(bed, server, mode)
 
 async function wipe(bed: SeaTableBed): Promise<void> {
   await server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE ${name};`).join(' '))
@@ -53,6 +35,8 @@ async function expectNoPasswordStored(run: ActionRun): Promise<void> {
 
 describe.each([
   ['current', 'docker'],
+  ['current', 'direct'],
+  ['old', 'docker'],
   ['old', 'direct']
 ] as const)('SeaTable %s layout, db-mode %s', (kind, mode) => {
   let bed: SeaTableBed

@@ -65,3 +65,12 @@ it('fails with a clear error when the login user has no passwordless sudo', asyn
     await noSudo.stop()
   }
 })
+
+it('finds Tabby with app: auto, and names the app input when it finds nothing', async () => {
+  const found = await runAction('action.yml', { ...inputs(), app: 'auto' })
+  expectSuccess(found)
+  expect(found.stdout).toMatch(/app: auto found Tabby \(found .*ee\/db\.sqlite\)/)
+  const nothing = await runAction('action.yml', { ...inputs(), app: 'auto', 'tabby-root': '' })
+  expect(nothing.exitCode).toBe(1)
+  expect(nothing.stdout).toMatch(/Input 'app': no supported application was found .*How to fix: set `app`/)
+})

@@ -20,11 +20,11 @@ export interface SeaTableBed {
 }
 
 /** A SeaTable host of one layout: files in a temp "/", the vendor's containers behind the docker shim, a real sshd. */
-export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'current'): Promise<SeaTableBed> {
+export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'current', options: { withScheduler?: boolean } = {}): Promise<SeaTableBed> {
   const base = await mkdtemp(join(tmpdir(), `sb-seatable-${kind}-`))
   // The .env gets its own fake password: the real one must not be found in any artifact.
   const layout = await createSeaTableLayout(base, { layout: kind, smallFiles: 120, largeFiles: 2, largeBytes: 600_000, withCaddy: kind === 'current' })
-  await resetDatabases(server)
+  await resetDatabases(server, options)
   const shim = await installDockerShim({
     containers: {
       [layout.containers.database]: { kind: 'database', mariadb: { socket: server.socket, port: server.port } },
@@ -44,9 +44,9 @@ export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'cur
   }
 }
 
-export async function resetDatabases(server: MariaDbServer): Promise<void> {
+export async function resetDatabases(server: MariaDbServer, options: { withScheduler?: boolean } = {}): Promise<void> {
   await server.query(`${[...SEATABLE_DATABASES, 'scheduler'].map(name => `DROP DATABASE IF EXISTS ${name};`).join(' ')}`)
-  await createSeaTableDatabases({ query: (sql, database) => server.query(sql, database), logRows: 3000 })
+  await createSeaTableDatabases({ query: (sql, database) => server.query(sql, database), logRows: 3000, withScheduler: options.withScheduler })
 }
 
 /** CHECKSUM TABLE of every base table, plus the routine/trigger/event/view definitions. */
@@ -78,17 +78,21 @@ export async function seatableFiles(layout: SeaTableLayout): Promise<Record<stri
   return trees
 }
 
-/** Every command line of every process right now (runner and host are this machine). */
-export function allCommandLines(): string[] {
-  const lines: string[] = []
+/** Every process's command line right now (runner and host are this machine). */
+export function processList(): { pid: number; commandLine: string }[] {
+  const found: { pid: number; commandLine: string }[] = []
   for (const pid of readdirSync('/proc').filter(entry => /^\d+$/.test(entry))) {
     try {
-      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))
+      found.push({ pid: Number(pid), commandLine: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') })
     } catch {
       // The process ended between listing and reading.
     }
   }
-  return lines
+  return found
+}
+
+export function allCommandLines(): string[] {
+  return processList().map(process => process.commandLine)
 }
 
 /** Samples command lines until `work` settles; returns the result and every line that contained `needle`. */
@@ -115,4 +119,25 @@ export function plainText(name: string, bytes: Buffer): string {
   if (name.endsWith('.zst')) return execFileSync('zstd', ['-dc'], { input: bytes, maxBuffer: 1 << 30 }).toString('latin1')
   if (name.endsWith('.gz')) return execFileSync('gzip', ['-dc'], { input: bytes, maxBuffer: 1 << 30 }).toString('latin1')
   return bytes.toString('latin1')
+}
+
+/** Action inputs for a bed: explicit layout and paths, since the test's "/" is a temp dir. */
+export function seatableActionInputs(bed: SeaTableBed, server: MariaDbServer, mode: 'docker' | 'direct'): Record<string, string> {
+  const { layout, host } = bed
+  return {
+    app: 'seatable',
+    host: host.host,
+    port: String(host.port),
+    user: host.user,
+    'ssh-key': host.clientPrivateKey,
+    'known-hosts': host.knownHosts,
+    sudo: 'true',
+    'seatable-root': layout.root,
+    'seatable-layout': layout.layout,
+    'compose-dir': layout.composeDir ?? '',
+    'caddy-dir': layout.caddyDir ?? `${layout.base}/opt/caddy`,
+    'db-mode': mode,
+    'db-port': String(server.port),
+    'db-password': server.rootPassword
+  }
 }
