@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { findFreePort } from './free-port.js'
@@ -82,7 +82,7 @@ function serverArguments(tempDir: string, dataDir: string, socket: string, port:
     '--no-defaults', // ignore /etc/mysql: the machine's config must not shape the test server
     `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
     `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`, `--log-error=${path.join(tempDir, 'mariadbd.log')}`,
-    '--user=root', '--skip-name-resolve', `--init-file=${initFile}`,
+    '--user=root', '--skip-name-resolve', `--init-file=${initFile}`, `--tmpdir=${path.join(tempDir, 'tmp')}`,
     '--event-scheduler=ON', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci',
     '--max-allowed-packet=64M', '--performance-schema=OFF',
     // Durability is irrelevant for a throwaway server and fsyncs slow bulk loads down.
@@ -151,9 +151,11 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   try {
     // 0711: the non-root login user (client on the host, shim without sudo) may reach the socket by name.
     await chmod(tempDir, 0o711)
+    // A private tmpdir: servers must not share /tmp for their temporary tables.
+    await mkdir(path.join(tempDir, 'tmp'), { mode: 0o700 })
     const install = await runCommand(INSTALL_DB_PATH, [
       '--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=normal',
-      '--skip-test-db', '--skip-name-resolve', ...STORAGE_OPTIONS
+      '--skip-test-db', '--skip-name-resolve', `--tmpdir=${path.join(tempDir, 'tmp')}`, ...STORAGE_OPTIONS
     ])
     if (install.code !== 0) throw new Error(`mariadb-install-db failed (${install.code}): ${install.stderr.trim()}`)
     await writeFile(initFile, initSql(rootPassword), { mode: 0o600 })

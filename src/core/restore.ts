@@ -75,6 +75,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [] }
     }
     if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
+    else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
     let safetyCopy: SafetyCopy | undefined
     if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
       const parent = request.safetyCopyDir || posix.join(posix.dirname(recipe.dataRoot(options)), 'selfhost-backup-safety')

@@ -8,6 +8,7 @@ import type { DatabaseAccess } from '../sources/mysql.js'
 import { extractTar, streamTar } from '../sources/tar.js'
 import { clearTreeExcept } from './host-files.js'
 import type { Recipe } from './recipe.js'
+import type { Transport } from '../transport/transport.js'
 import { chooseLayout, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
 
@@ -121,7 +122,10 @@ export const seatableRecipe = {
     if (resolved.databases.length === 0) {
       resolved.databases = [...DEFAULT_DATABASES, ...(existing.includes('scheduler') ? ['scheduler'] : [])]
     }
-    if (purpose === 'backup') {
+    if (purpose === 'restore') {
+      // Used only by the safety copy: keep what exists now; the restore itself follows the backup's parts.
+      resolved.databases = resolved.databases.filter(database => existing.includes(database))
+    } else {
       const missing = resolved.databases.filter(database => !existing.includes(database))
       if (missing.length > 0) throw new PreflightError(missing.map(database => `the database ${database} does not exist on the server`), 'check `databases` (default: ccnet_db seafile_db dtable_db).')
     }
@@ -131,7 +135,7 @@ export const seatableRecipe = {
 
   async hasExistingData(host, options) {
     const result = await host.run(`test -d ${quote(options.root)}`, { allowFailure: true })
-    return result.exitCode === 0
+    return result.exitCode === 0 || options.databases.length > 0
   },
 
   dataRoot(options) {
@@ -152,14 +156,18 @@ export const seatableRecipe = {
       await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
       logger.info('dtable-db: backup-all completed, storage-data is fresh')
     }
-    await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
-      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}` }, out)
-      return { warnings, details: { path: options.root, excluded: options.dataExcludes } }
-    })
+    // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
+    const present = await existingDirectories(host, [options.root, options.composeDir, options.caddyDir])
+    if (present.includes(options.root)) {
+      await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
+        const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}` }, out)
+        return { warnings, details: { path: options.root, excluded: options.dataExcludes } }
+      })
+    }
     const extras = [
-      ...(options.composeDir ? [{ name: 'compose', path: options.composeDir }] : []),
-      ...((await host.run(`test -d ${quote(options.caddyDir)}`, { allowFailure: true })).exitCode === 0 ? [{ name: 'caddy', path: options.caddyDir }] : [])
-    ]
+      { name: 'compose', path: options.composeDir },
+      { name: 'caddy', path: options.caddyDir }
+    ].filter(extra => extra.path && present.includes(extra.path))
     for (const extra of extras) {
       await sink.addPart({ name: extra.name, kind: 'tar', compression, extension }, async out => {
         const { warnings } = await streamTar(host, { cwd: extra.path, paths: ['.'], excludes: [], compression, description: `Archive of ${extra.path}` }, out)
@@ -205,3 +213,8 @@ export const seatableRecipe = {
   }
 } satisfies Recipe<SeaTableOptions>
 
+async function existingDirectories(host: Transport, paths: string[]): Promise<string[]> {
+  const checks = paths.filter(Boolean).map(path => `if [ -d ${quote(path)} ]; then printf '%s\\n' ${quote(path)}; fi`)
+  const result = await host.run(script(...checks), { description: 'Listing the SeaTable directories' })
+  return result.stdout.split('\n').filter(Boolean)
+}

@@ -85,7 +85,8 @@ export const tabbyRecipe = {
   },
 
   async hasExistingData(host, options) {
-    const result = await host.run(`test -f ${quote(posix.join(options.root, DATABASE))}`, { allowFailure: true })
+    // Anything in the root counts: a restore clears it, so even a root without its database gets a safety copy.
+    const result = await host.run(`[ -d ${quote(options.root)} ] && [ -n "$(ls -A -- ${quote(options.root)})" ]`, { allowFailure: true })
     return result.exitCode === 0
   },
 
@@ -100,11 +101,14 @@ export const tabbyRecipe = {
   async backup(host, options, sink) {
     const compression = options.compression === 'auto' ? 'zstd' : options.compression
     const extension = compressionExtension(compression)
-    await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
-      const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out)
-      return { tables: snapshot.tables, details: { path: DATABASE } }
-    })
-    const present = await existingPaths(host, options.root, Object.values(DIRECTORY_PARTS))
+    const present = await existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)])
+    // Preflight guarantees the database for a backup; only a safety copy of a damaged root can lack it.
+    if (present.includes(DATABASE)) {
+      await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
+        const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out)
+        return { tables: snapshot.tables, details: { path: DATABASE } }
+      })
+    }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const paths = present.includes(relative) ? [anchored(relative)] : []
       await sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
