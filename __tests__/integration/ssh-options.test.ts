@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectSuccess, runAction } from '../support/action-runner.js'
+import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
@@ -26,12 +26,7 @@ afterAll(async () => {
 
 const inputs = (): Record<string, string> => ({
   app: 'tabby',
-  host: host.host,
-  port: String(host.port),
-  user: host.user,
-  'ssh-key': host.clientPrivateKey,
-  'known-hosts': host.knownHosts,
-  sudo: 'true',
+  ...sshActionInputs(host),
   'tabby-root': root,
   store: 'local',
   'store-path': store

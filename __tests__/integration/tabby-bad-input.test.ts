@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findFreePort } from '../support/free-port.js'
-import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
+import { expectSuccess, runAction, type ActionRun, sshActionInputs } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -36,12 +36,7 @@ afterAll(async () => {
 
 const sshInputs = (): Record<string, string> => ({
   app: 'tabby',
-  host: host.host,
-  port: String(host.port),
-  user: host.user,
-  'ssh-key': host.clientPrivateKey,
-  'known-hosts': host.knownHosts,
-  sudo: 'true',
+  ...sshActionInputs(host),
   'tabby-root': root
 })
 

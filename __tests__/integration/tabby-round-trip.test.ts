@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { startTabbyWriter } from '../../scripts/fixtures/tabby-writer.mjs'
-import { expectSuccess, runAction } from '../support/action-runner.js'
+import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { compareRestoredDatabase, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -31,12 +31,7 @@ afterAll(async () => {
 
 const sshInputs = (): Record<string, string> => ({
   app: 'tabby',
-  host: host.host,
-  port: String(host.port),
-  user: host.user,
-  'ssh-key': host.clientPrivateKey,
-  'known-hosts': host.knownHosts,
-  sudo: 'true'
+  ...sshActionInputs(host)
 })
 
 it('backs up a busy live Tabby over ssh into artifacts, and restores it from another run after a wipe', async () => {

@@ -115,3 +115,8 @@ export function runNode(script: string, env: Record<string, string>, args: strin
 export function expectSuccess(run: ActionRun): void {
   if (run.exitCode !== 0) throw new Error(`the action failed (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`)
 }
+
+/** The connection inputs every ssh test passes: the test host's key, its known_hosts line, sudo on. */
+export function sshActionInputs(host: { host: string; port: number; user: string; clientPrivateKey: string; knownHosts: string }): Record<string, string> {
+  return { host: host.host, port: String(host.port), user: host.user, 'ssh-key': host.clientPrivateKey, 'known-hosts': host.knownHosts, sudo: 'true' }
+}

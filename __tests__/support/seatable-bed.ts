@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createSeaTableDatabases } from '../../scripts/fixtures/seatable/seatable-db.mjs'
 import { createSeaTableLayout, type SeaTableLayout } from '../../scripts/fixtures/seatable/seatable-layout.mjs'
 import { fingerprintTree, type TreeFingerprint } from '../../scripts/fixtures/fingerprint.mjs'
+import { sshActionInputs } from './action-runner.js'
 import { installDockerShim, type DockerShim } from './docker-shim.js'
 import type { MariaDbServer } from './mariadb.js'
 import { startTestHost, type TestHost } from './sshd.js'
@@ -126,12 +127,7 @@ export function seatableActionInputs(bed: SeaTableBed, server: MariaDbServer, mo
   const { layout, host } = bed
   return {
     app: 'seatable',
-    host: host.host,
-    port: String(host.port),
-    user: host.user,
-    'ssh-key': host.clientPrivateKey,
-    'known-hosts': host.knownHosts,
-    sudo: 'true',
+    ...sshActionInputs(host),
     'seatable-root': layout.root,
     'seatable-layout': layout.layout,
     'compose-dir': layout.composeDir ?? '',

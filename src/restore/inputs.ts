@@ -1,16 +1,8 @@
 import { InputError } from '../core/errors.js'
 import { InputReader } from '../core/input-reader.js'
-import { readRecipeInputs } from '../core/recipe-inputs.js'
-import type { RawInputs } from '../recipes/recipe.js'
-import { APP_CHOICES, recipeById } from '../recipes/registry.js'
-import { parseStoreInputs, type StoreSettings } from '../store/settings.js'
-import { parseTransportInputs, type TransportSettings } from '../transport/settings.js'
+import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
 
-export interface RestoreInputs {
-  app: string
-  transport: TransportSettings
-  store: StoreSettings
-  recipeInputs: RawInputs
+export interface RestoreInputs extends TargetInputs {
   backupId: string
   dryRun: boolean
   stopCommand: string
@@ -24,20 +16,13 @@ export interface RestoreInputs {
 /** All restore inputs, validated before anything is downloaded or any connection is made. */
 export function parseRestoreInputs(get: (name: string) => string): RestoreInputs {
   const reader = new InputReader(get)
-  const app = reader.choice('app', APP_CHOICES)
-  const transport = parseTransportInputs(reader)
-  const store = parseStoreInputs(reader, 'restore')
-  const recipeInputs = readRecipeInputs(reader)
-  if (app !== 'auto') recipeById(app).parseOptions(recipeInputs)
+  const target = parseTargetInputs(reader, 'restore')
   const safetyCopyDir = reader.string('safety-copy-dir')
   if (safetyCopyDir && !safetyCopyDir.startsWith('/')) {
     throw new InputError('safety-copy-dir', `"${safetyCopyDir}" is not an absolute path.`, 'give a full path on the host, e.g. /var/backups/safety, or leave it empty.')
   }
   return {
-    app,
-    transport,
-    store,
-    recipeInputs,
+    ...target,
     backupId: reader.string('backup-id', { maxLength: 200 }),
     dryRun: reader.boolean('dry-run'),
     stopCommand: reader.string('stop-command', { multiline: true }),

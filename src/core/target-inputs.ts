@@ -1,0 +1,24 @@
+import type { RawInputs } from '../recipes/recipe.js'
+import { APP_CHOICES, recipeById } from '../recipes/registry.js'
+import { parseStoreInputs, type StoreSettings } from '../store/settings.js'
+import { parseTransportInputs, type TransportSettings } from '../transport/settings.js'
+import type { InputReader } from './input-reader.js'
+import { readRecipeInputs } from './recipe-inputs.js'
+
+/** What both actions read alike: the app, how to reach the host, where backups live, the recipe's inputs. */
+export interface TargetInputs {
+  app: string
+  transport: TransportSettings
+  store: StoreSettings
+  recipeInputs: RawInputs
+}
+
+export function parseTargetInputs(reader: InputReader, action: 'backup' | 'restore'): TargetInputs {
+  const app = reader.choice('app', APP_CHOICES)
+  const transport = parseTransportInputs(reader)
+  const store = parseStoreInputs(reader, action)
+  const recipeInputs = readRecipeInputs(reader)
+  // An explicit app's options are checked now; with `auto` they are checked once the app is found.
+  if (app !== 'auto') recipeById(app).parseOptions(recipeInputs)
+  return { app, transport, store, recipeInputs }
+}
