@@ -16,7 +16,7 @@ import { createStore, parseStoreInputs } from './store/settings.js'
 import { createTransport } from './transport/settings.js'
 
 /** Flags that read a file so secrets need not be typed on a command line (where `ps` would show them). */
-const FILE_FLAGS: Record<string, string> = { 'ssh-key-file': 'ssh-key', 'known-hosts-file': 'known-hosts', 'github-token-file': 'github-token' }
+const FILE_FLAGS: Record<string, string> = { 'ssh-key-file': 'ssh-key', 'known-hosts-file': 'known-hosts', 'github-token-file': 'github-token', 'age-identity-file': 'age-identity' }
 const COMMANDS = ['backup', 'restore', 'list'] as const
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       const inputs = parseBackupInputs(get)
       const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
       const store = createStore(inputs.store, process.env, logger)
-      const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+      const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, transport, store, workRoot, logger })
       process.stdout.write(backupSummary(result))
       return 0
     }
@@ -100,7 +100,7 @@ function helpText(action?: ActionName): string {
     })
     return `\n${name} options:\n${lines.join('\n')}\n`
   })
-  const files = `\nSecrets from files: --ssh-key-file PATH, --known-hosts-file PATH, --github-token-file PATH.\nlist takes --store, --store-path and --app.\n`
+  const files = `\nSecrets from files: --ssh-key-file PATH, --known-hosts-file PATH, --github-token-file PATH, --age-identity-file PATH.\nlist takes --store, --store-path and --app.\n`
   return header + sections.join('') + files
 }
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
-import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
+import { expectSuccess, runAction, visibleLog, type ActionRun } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { databaseFingerprint, plainText, seatableActionInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
@@ -24,9 +24,6 @@ async function wipe(bed: SeaTableBed): Promise<void> {
   await server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE ${name};`).join(' '))
   for (const dir of [bed.layout.root, bed.layout.composeDir, bed.layout.caddyDir]) if (dir) await rm(dir, { recursive: true, force: true })
 }
-
-/** What the runner shows: its own `::add-mask::` commands are consumed, never displayed. */
-const visibleLog = (run: ActionRun): string => run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
 
 async function expectNoPasswordStored(run: ActionRun): Promise<void> {
   for (const text of [visibleLog(run), run.stderr, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(server.rootPassword)

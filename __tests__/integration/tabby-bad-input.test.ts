@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findFreePort } from '../support/free-port.js'
-import { expectSuccess, runAction, type ActionRun, sshActionInputs } from '../support/action-runner.js'
+import { expectSuccess, runAction, type ActionRun, sshActionInputs, visibleLog } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -51,7 +51,7 @@ function expectCleanFailure(run: ActionRun, pattern: RegExp, artifactsBefore: nu
   expect(errors[0]).toMatch(/How to fix: /)
   expect(createdArtifacts()).toBe(artifactsBefore)
   expect(run.outputs['backup-id']).toBeUndefined()
-  const visible = run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+  const visible = visibleLog(run)
   for (const line of host.clientPrivateKey.split('\n').filter(text => text.length > 20)) expect(visible).not.toContain(line)
   expect(run.summary).toMatch(/Backup failed|Restore failed/)
 }

@@ -120,3 +120,8 @@ export function expectSuccess(run: ActionRun): void {
 export function sshActionInputs(host: { host: string; port: number; user: string; clientPrivateKey: string; knownHosts: string }): Record<string, string> {
   return { host: host.host, port: String(host.port), user: host.user, 'ssh-key': host.clientPrivateKey, 'known-hosts': host.knownHosts, sudo: 'true' }
 }
+
+/** What the runner shows of a step's log: its own `::add-mask::` commands are consumed, never displayed. */
+export function visibleLog(run: ActionRun): string {
+  return run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+}

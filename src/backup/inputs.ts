@@ -1,9 +1,20 @@
+import { InputError } from '../core/errors.js'
+import { parseRecipients } from '../core/encryption.js'
 import { InputReader } from '../core/input-reader.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
 
-export type BackupInputs = TargetInputs
+export interface BackupInputs extends TargetInputs {
+  /** age recipients; empty: the parts are stored as plaintext. */
+  recipients: string[]
+}
 
 /** All backup inputs, validated before any connection is made. */
 export function parseBackupInputs(get: (name: string) => string): BackupInputs {
-  return parseTargetInputs(new InputReader(get), 'backup')
+  const reader = new InputReader(get)
+  const target = parseTargetInputs(reader, 'backup')
+  const recipients = parseRecipients(reader.string('encrypt-to', { multiline: true }))
+  if (recipients.length === 0 && reader.boolean('require-encryption')) {
+    throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
+  }
+  return { ...target, recipients }
 }

@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
     const workRoot = actionTempRoot() ?? tmpdir()
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
     const store = createStore(inputs.store, process.env, logger)
-    const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+    const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, transport, store, workRoot, logger })
     core.setOutput('backup-id', result.manifest.backupId)
     core.setOutput('manifest', result.manifestPath)
     core.setOutput('artifacts', JSON.stringify(result.saved.items))

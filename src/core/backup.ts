@@ -7,6 +7,7 @@ import type { Transport } from '../transport/transport.js'
 import type { Logger } from './log.js'
 import { formatBytes } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, writeManifest, type Manifest } from './manifest.js'
+import { recipientFingerprint } from './encryption.js'
 import { StagingDirectory } from './staging.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
@@ -19,6 +20,8 @@ export interface BackupRequest {
   /** Parent of the staging directory (RUNNER_TEMP in Actions). */
   workRoot: string
   logger: Logger
+  /** age recipients; empty: plaintext parts. */
+  recipients?: string[]
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -49,7 +52,11 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const startedAt = now()
     const backupId = newBackupId(recipe.id, transport.hostId, startedAt)
     logger.info(`Backup ${backupId} of ${recipe.title} on ${transport.label}`)
-    const sink = new StagingDirectory(staging, backupId, logger)
+    const recipients = request.recipients ?? []
+    if (recipients.length === 0 && request.store.kind === 'github') {
+      logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
+    }
+    const sink = new StagingDirectory(staging, backupId, logger, recipients)
     await logger.group('Backing up', () => recipe.backup(transport, options, sink, context))
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -61,7 +68,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       finishedAt: now().toISOString(),
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       options: recipe.describeOptions(options),
-      parts: sink.parts
+      parts: sink.parts,
+      ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {})
     }
     const manifestFile = manifestFileName(backupId)
     await writeManifest(join(staging, manifestFile), manifest)

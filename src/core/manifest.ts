@@ -20,6 +20,9 @@ export interface PartRecord {
   /** Recipe-specific facts a restore needs (e.g. which paths a tarball holds). */
   details?: Record<string, unknown>
   warnings?: string[]
+  /** Set when the stored file is age ciphertext: bytes/sha256 above are the ciphertext's, these the content's. */
+  encryption?: 'age'
+  plaintext?: { bytes: number; sha256: string }
 }
 
 export interface Manifest {
@@ -34,6 +37,8 @@ export interface Manifest {
   /** Non-secret recipe options in effect, so a restore knows e.g. which paths were excluded. */
   options: Record<string, unknown>
   parts: PartRecord[]
+  /** Fingerprints of the age recipients the parts are encrypted to; absent for plaintext backups. */
+  encryption?: { format: 'age'; recipients: string[] }
 }
 
 export function manifestFileName(backupId: string): string {

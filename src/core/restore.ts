@@ -5,6 +5,7 @@ import type { RawInputs, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { sha256File } from './checksum.js'
+import { decryptFile } from './encryption.js'
 import { InputError, SelfhostBackupError, VerificationError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
 import { manifestFileName, parseBackupId, readManifest, type Manifest } from './manifest.js'
@@ -25,6 +26,8 @@ export interface RestoreRequest {
   safetyCopyDir: string
   /** Restore only these parts; empty: all. */
   parts: string[]
+  /** age identities for encrypted backups. */
+  identities: string[]
   transport: Transport
   store: Store
   workRoot: string
@@ -59,7 +62,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const parsed = recipe.parseOptions(request.inputs)
     const chosen = await findBackup(store, request.backupId, app, transport.hostId)
     logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
-    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, request.parts, download, logger))
+    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, { only: request.parts, identities: request.identities }, download, logger))
     if (manifest.app !== recipe.id) {
       throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
     }
@@ -124,9 +127,19 @@ async function findBackup(store: Store, backupId: string, app: string, hostId: s
   return newest
 }
 
-async function fetchVerified(store: Store, backup: StoredBackup, only: string[], dir: string, logger: Logger): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
+async function fetchVerified(
+  store: Store,
+  backup: StoredBackup,
+  selection: { only: string[]; identities: string[] },
+  dir: string,
+  logger: Logger
+): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
+  const { only, identities } = selection
   const manifestPath = await store.fetch(backup, manifestFileName(backup.backupId), dir)
   const manifest = await readManifest(manifestPath, backup.backupId)
+  if (manifest.encryption && identities.length === 0) {
+    throw new InputError('age-identity', `${backup.backupId} is encrypted (to recipients ${manifest.encryption.recipients.join(', ')}), and no identity was given.`, 'pass the age identity (AGE-SECRET-KEY-1…) from your secret as age-identity.')
+  }
   const unknown = only.filter(name => !manifest.parts.some(part => part.name === name))
   if (unknown.length > 0) {
     throw new InputError('parts', `${backup.backupId} has no part ${unknown.join(', ')}.`, `choose from: ${manifest.parts.map(part => part.name).join(', ')}.`)
@@ -147,7 +160,27 @@ async function fetchVerified(store: Store, backup: StoredBackup, only: string[],
   if (mismatches.length > 0) {
     throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
   }
-  return { manifest, parts }
+  return { manifest, parts: await decryptParts(parts, identities, logger) }
+}
+
+/** Encrypted parts are decrypted on the runner and their plaintext checksum verified, still before the host is touched. */
+async function decryptParts(parts: VerifiedPart[], identities: string[], logger: Logger): Promise<VerifiedPart[]> {
+  const result: VerifiedPart[] = []
+  for (const part of parts) {
+    if (part.record.encryption !== 'age') {
+      result.push(part)
+      continue
+    }
+    const plainPath = part.path.replace(/\.age$/, '')
+    const plain = await decryptFile(identities, part.path, plainPath)
+    await rm(part.path, { force: true })
+    if (plain.sha256 !== part.record.plaintext?.sha256 || plain.bytes !== part.record.plaintext?.bytes) {
+      throw new VerificationError(`${part.record.file} decrypts to content that does not match the manifest; nothing on the host was changed.`, 'restore another backup (set backup-id).')
+    }
+    logger.info(`${part.record.name}: decrypted, plaintext sha256 verified`)
+    result.push({ record: part.record, path: plainPath })
+  }
+  return result
 }
 
 async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {

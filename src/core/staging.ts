@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from './checksum.js'
+import { AGE_EXTENSION, encryptStream } from './encryption.js'
 import { formatBytes, type Logger } from './log.js'
 import { partFileName, type Compression, type PartKind, type PartRecord } from './manifest.js'
 
@@ -36,17 +37,23 @@ export class StagingDirectory implements PartSink {
   constructor(
     readonly dir: string,
     private readonly backupId: string,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    /** age recipients: each part is encrypted as it streams in, so plaintext never lands on the runner's disk. */
+    private readonly recipients: string[] = []
   ) {}
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
     const slot = this.slots.reserve(spec.name)
-    const file = partFileName(this.backupId, spec.name, spec.extension)
+    const encrypted = this.recipients.length > 0
+    const file = partFileName(this.backupId, spec.name, `${spec.extension}${encrypted ? AGE_EXTENSION : ''}`)
     const path = join(this.dir, file)
     const started = Date.now()
     const progress = progressReporter(this.logger, spec.name, started)
     const counter = new HashingCounter(progress)
-    const written = pipeline(counter, createWriteStream(path, { mode: 0o600 }))
+    const stored = encrypted ? new HashingCounter() : counter
+    const written = encrypted
+      ? pipeline(await encryptStream(this.recipients, counter), stored, createWriteStream(path, { mode: 0o600 }))
+      : pipeline(counter, createWriteStream(path, { mode: 0o600 }))
     let extras: PartExtras | void
     try {
       extras = await produce(counter)
@@ -63,9 +70,10 @@ export class StagingDirectory implements PartSink {
       file,
       kind: spec.kind,
       compression: spec.compression,
-      bytes: counter.bytes,
-      sha256: counter.digest(),
+      bytes: stored.bytes,
+      sha256: stored.digest(),
       durationMs: Date.now() - started,
+      ...(encrypted ? { encryption: 'age' as const, plaintext: { bytes: counter.bytes, sha256: counter.digest() } } : {}),
       ...(extras ?? {})
     }
     this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)

@@ -67,7 +67,7 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
   return report
 }
 
-function checkInventory(database: string, part: VerifiedPart, actual: DatabaseInventory): void {
+export function checkInventory(database: string, part: VerifiedPart, actual: DatabaseInventory): void {
   const expected = part.record.tables ?? {}
   const ranges = (part.record.details?.rowCountRanges ?? {}) as Record<string, [number, number]>
   const objects = (part.record.details?.objects ?? {}) as Record<string, number>

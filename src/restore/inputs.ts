@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js'
+import { parseIdentities } from '../core/encryption.js'
 import { InputReader } from '../core/input-reader.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
 
@@ -11,6 +12,8 @@ export interface RestoreInputs extends TargetInputs {
   safetyCopyDir: string
   /** Empty: every part. */
   parts: string[]
+  /** age identities for encrypted backups. */
+  identities: string[]
 }
 
 /** All restore inputs, validated before anything is downloaded or any connection is made. */
@@ -29,6 +32,7 @@ export function parseRestoreInputs(get: (name: string) => string): RestoreInputs
     startCommand: reader.string('start-command', { multiline: true }),
     safetyCopy: reader.boolean('safety-copy'),
     safetyCopyDir,
-    parts: reader.string('parts', { multiline: true }).split(/[\s,]+/).filter(Boolean)
+    parts: reader.string('parts', { multiline: true }).split(/[\s,]+/).filter(Boolean),
+    identities: parseIdentities(reader.string('age-identity', { multiline: true }))
   }
 }
