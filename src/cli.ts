@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parseBackupInputs } from './backup/inputs.js'
-import { runBackup } from './core/backup.js'
+import { runBackupCommand } from './core/backup-command.js'
 import { describeError, InputError } from './core/errors.js'
 import { inputsOf, INPUTS, type ActionName } from './core/input-definitions.js'
 import { InputReader } from './core/input-reader.js'
 import { consoleLogger } from './core/log.js'
-import { backupSummary, restoreSummary } from './core/report.js'
+import { backupSummary, checkSummary, restoreSummary } from './core/report.js'
 import { runRestore } from './core/restore.js'
 import { TOOL_VERSION } from './core/version.js'
 import { APP_CHOICES } from './recipes/registry.js'
@@ -49,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       const inputs = parseBackupInputs(get)
       const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
       const store = createStore(inputs.store, process.env, logger)
-      const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, transport, store, workRoot, logger })
-      process.stdout.write(backupSummary(result))
+      const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
+      process.stdout.write(outcome.mode === 'check' ? checkSummary(outcome.manifest) : backupSummary(outcome.result))
       return 0
     }
     const inputs = parseRestoreInputs(get)

@@ -31380,10 +31380,15 @@ const input_definitions_INPUTS = [
     { name: 'encrypt-to', description: 'age recipients (age1…, space or newline separated): every part is encrypted on the runner before upload.', default: '', actions: ['backup'] },
     { name: 'require-encryption', description: 'true makes a backup without encrypt-to an error instead of a warning.', default: 'false', actions: ['backup'] },
     { name: 'age-identity', description: 'age identity (the AGE-SECRET-KEY-1… key file) that decrypts an encrypted backup.', default: '', actions: ['restore'], secret: true },
+    { name: 'verify', description: 'drill: after the backup, prove on the runner that every part restores (SQLite integrity and row counts, dumps loaded into a throwaway MariaDB, tarballs listed and extracted); checksum: only hash the parts.', default: 'drill', actions: ['backup'] },
+    { name: 'mode', description: 'backup, or check: take no backup, but fail unless a drill-verified backup of this app and host younger than max-age exists.', default: 'backup', actions: ['backup'] },
+    { name: 'max-age', description: 'With mode: check, the oldest acceptable backup, e.g. 26h or 7d.', default: '', actions: ['backup'] },
+    { name: 'shrink-threshold', description: 'Percent: a part smaller than in the previous backup of this app and host by more than this is reported.', default: '50', actions: ['backup'] },
+    { name: 'fail-on-shrink', description: 'true makes a shrunken part an error (the backup is then not a restorable backup) instead of a warning.', default: 'false', actions: ['backup'] },
     { name: 'retention-days', description: 'Days GitHub keeps the artifacts (1-400); empty: the repository setting.', default: '', actions: ['backup'] },
     { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
     { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
-    { name: 'github-token', description: 'Token with actions: read, to find and download artifacts of other runs.', default: '${{ github.token }}', actions: ['restore'], secret: true, cliDefault: '' },
+    { name: 'github-token', description: 'Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check).', default: '${{ github.token }}', actions: BOTH, secret: true, cliDefault: '' },
     { name: 'dry-run', description: 'true prints the plan after verifying the backup, and changes nothing.', default: 'false', actions: ['restore'] },
     { name: 'stop-command', description: 'Shell command run on the host before the restore, e.g. docker compose stop tabby.', default: '', actions: ['restore'] },
     { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
@@ -31399,7 +31404,8 @@ const OUTPUTS = {
         { name: 'backup-id', description: 'Id of the stored backup.' },
         { name: 'manifest', description: 'Path of the manifest file on the runner.' },
         { name: 'artifacts', description: 'JSON list of the stored files: [{"name", "id"}].' },
-        { name: 'bytes', description: 'Total size of the stored parts in bytes.' }
+        { name: 'bytes', description: 'Total size of the stored parts in bytes.' },
+        { name: 'verified', description: 'true when the restore drill passed (or, with mode: check, a drill-verified backup was found).' }
     ],
     restore: [
         { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },

@@ -2,10 +2,12 @@ import { InputError } from '../core/errors.js'
 import { parseRecipients } from '../core/encryption.js'
 import { InputReader } from '../core/input-reader.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
+import { parseVerificationInputs, type VerificationSettings } from '../core/verification.js'
 
 export interface BackupInputs extends TargetInputs {
   /** age recipients; empty: the parts are stored as plaintext. */
   recipients: string[]
+  verification: VerificationSettings
 }
 
 /** All backup inputs, validated before any connection is made. */
@@ -16,5 +18,5 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   if (recipients.length === 0 && reader.boolean('require-encryption')) {
     throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
   }
-  return { ...target, recipients }
+  return { ...target, recipients, verification: parseVerificationInputs(reader) }
 }

@@ -1,12 +1,21 @@
 import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
-import { runBackup } from '../core/backup.js'
+import { UnverifiedBackupError, type BackupResult } from '../core/backup.js'
+import { runBackupCommand } from '../core/backup-command.js'
 import { describeError } from '../core/errors.js'
-import { backupSummary, failureSummary } from '../core/report.js'
+import { backupSummary, checkSummary, failureSummary } from '../core/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
-import { tmpdir } from 'node:os'
 import { parseBackupInputs } from './inputs.js'
+
+function publish(result: BackupResult): void {
+  core.setOutput('backup-id', result.manifest.backupId)
+  core.setOutput('manifest', result.manifestPath)
+  core.setOutput('artifacts', JSON.stringify(result.saved.items))
+  core.setOutput('bytes', String(result.bytes))
+  core.setOutput('verified', String(result.verified))
+}
 
 /** The backup action: read inputs, run the core, publish outputs and the job summary. */
 export async function run(): Promise<void> {
@@ -17,15 +26,20 @@ export async function run(): Promise<void> {
     const workRoot = actionTempRoot() ?? tmpdir()
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
     const store = createStore(inputs.store, process.env, logger)
-    const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, transport, store, workRoot, logger })
-    core.setOutput('backup-id', result.manifest.backupId)
-    core.setOutput('manifest', result.manifestPath)
-    core.setOutput('artifacts', JSON.stringify(result.saved.items))
-    core.setOutput('bytes', String(result.bytes))
-    await writeSummary(backupSummary(result))
+    const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
+    if (outcome.mode === 'check') {
+      core.setOutput('backup-id', outcome.manifest.backupId)
+      core.setOutput('verified', 'true')
+      await writeSummary(checkSummary(outcome.manifest))
+      return
+    }
+    publish(outcome.result)
+    await writeSummary(backupSummary(outcome.result))
   } catch (error) {
+    if (error instanceof UnverifiedBackupError) publish(error.result)
+    else core.setOutput('verified', 'false')
     const message = describeError(error)
     core.setFailed(message)
-    await writeSummary(failureSummary('Backup', message)).catch(() => undefined)
+    await writeSummary(error instanceof UnverifiedBackupError ? backupSummary(error.result) + failureSummary('Backup', message) : failureSummary('Backup', message)).catch(() => undefined)
   }
 }

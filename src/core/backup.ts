@@ -4,11 +4,13 @@ import { detectRecipe, recipeById } from '../recipes/registry.js'
 import type { AnyRecipe, RawInputs } from '../recipes/recipe.js'
 import type { SaveResult, Store } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
-import type { Logger } from './log.js'
-import { formatBytes } from './log.js'
-import { MANIFEST_FORMAT, manifestFileName, newBackupId, writeManifest, type Manifest } from './manifest.js'
+import { drillParts } from '../verify/drill.js'
 import { recipientFingerprint } from './encryption.js'
+import { SelfhostBackupError } from './errors.js'
+import { formatBytes, type Logger } from './log.js'
+import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, writeManifest, type Manifest } from './manifest.js'
 import { StagingDirectory } from './staging.js'
+import { compareWithPrevious, type VerificationSettings } from './verification.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
 export interface BackupRequest {
@@ -22,6 +24,7 @@ export interface BackupRequest {
   logger: Logger
   /** age recipients; empty: plaintext parts. */
   recipients?: string[]
+  verification?: VerificationSettings
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -31,20 +34,33 @@ export interface BackupResult {
   manifestPath: string
   saved: SaveResult
   bytes: number
+  verified: boolean
+}
+
+const DEFAULT_VERIFICATION: VerificationSettings = { mode: 'backup', verify: 'checksum', shrinkThreshold: 50, failOnShrink: false }
+
+/** A failed drill or size check: the backup was stored for inspection, but not as a complete backup. */
+export class UnverifiedBackupError extends SelfhostBackupError {
+  constructor(readonly result: BackupResult, reasons: string[]) {
+    super(`Backup ${result.manifest.backupId} failed verification and is not a restorable backup:\n${reasons.map(reason => `  - ${reason}`).join('\n')}`, 'look at the parts named above on the host; a restore without backup-id keeps picking the previous good backup.')
+  }
 }
 
 /**
- * inputs → recipe.backup → parts hashed as they stream → manifest written last → store. Any failure
- * before the manifest is stored leaves nothing that a listing would show as a backup.
+ * inputs → recipe.backup → parts hashed (and encrypted) as they stream → restore drill → size check →
+ * manifest written last → store. Until a verified manifest is stored, a listing shows no new backup.
  */
 export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const { transport, logger } = request
   const now = request.now ?? (() => new Date())
+  const verification = request.verification ?? DEFAULT_VERIFICATION
   // An explicit app's options are checked before the first connection.
   const explicit = request.app === 'auto' ? undefined : recipeById(request.app)
   const explicitOptions = explicit?.parseOptions(request.inputs)
   await transport.open()
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
+  const recipients = request.recipients ?? []
+  const plaintext = recipients.length > 0 && verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
   try {
     const { recipe, options: parsed } = await chooseRecipe(explicit, explicitOptions, request)
     const context = { logger }
@@ -52,12 +68,23 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const startedAt = now()
     const backupId = newBackupId(recipe.id, transport.hostId, startedAt)
     logger.info(`Backup ${backupId} of ${recipe.title} on ${transport.label}`)
-    const recipients = request.recipients ?? []
     if (recipients.length === 0 && request.store.kind === 'github') {
       logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
     }
-    const sink = new StagingDirectory(staging, backupId, logger, recipients)
+    const sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext)
     await logger.group('Backing up', () => recipe.backup(transport, options, sink, context))
+    await transport.close()
+
+    const drill =
+      verification.verify === 'drill'
+        ? await logger.group('Restore drill', () => drillParts(sink.parts.map(record => ({ record, path: sink.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
+        : undefined
+    if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: sink.parts }, verification, request.workRoot, logger)
+    const failures = [
+      ...(drill?.parts.filter(part => !part.ok).map(part => `drill of ${part.name}: ${part.detail}`) ?? []),
+      ...(verification.failOnShrink ? sizeCheck.shrunk.map(line => `size check: ${line}`) : [])
+    ]
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       backupId,
@@ -69,21 +96,25 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       options: recipe.describeOptions(options),
       parts: sink.parts,
+      verification: { method: verification.verify, ok: failures.length === 0, parts: drill?.parts.map(({ name, ok, detail }) => ({ name, ok, detail })), sizeCheck },
       ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {})
     }
-    const manifestFile = manifestFileName(backupId)
+    const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     await writeManifest(join(staging, manifestFile), manifest)
     const saved = await logger.group(`Storing in the ${request.store.kind} store`, () =>
       request.store.save({ backupId, dir: staging, partFiles: sink.parts.map(part => part.file), manifestFile })
     )
     const bytes = sink.parts.reduce((sum, part) => sum + part.bytes, 0)
-    logger.info(`Backup ${backupId} complete: ${sink.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
     const manifestPath = request.store.kind === 'local' ? join(saved.where, manifestFile) : join(staging, manifestFile)
-    return { manifest, manifestPath, saved, bytes }
+    const result = { manifest, manifestPath, saved, bytes, verified: failures.length === 0 && verification.verify === 'drill' }
+    if (failures.length > 0) throw new UnverifiedBackupError(result, failures)
+    logger.info(`Backup ${backupId} complete${drill ? ' and drill-verified' : ''}: ${sink.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
+    return result
   } finally {
     // The github store uploads from staging; the local store moved the files out already.
     if (request.store.kind !== 'github') await rm(staging, { recursive: true, force: true })
     else await removeExceptManifest(staging)
+    if (plaintext) await rm(plaintext, { recursive: true, force: true })
     await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
   }
 }
@@ -102,6 +133,6 @@ async function chooseRecipe(
 /** The manifest stays on the runner (the `manifest` output points at it); the staged parts go. */
 async function removeExceptManifest(dir: string): Promise<void> {
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
-    if (!entry.endsWith('.manifest.json')) await rm(join(dir, entry), { recursive: true, force: true })
+    if (!entry.endsWith('.json')) await rm(join(dir, entry), { recursive: true, force: true })
   }
 }

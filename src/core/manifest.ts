@@ -3,6 +3,8 @@ import { VerificationError } from './errors.js'
 
 export const MANIFEST_FORMAT = 'selfhost-backup/1'
 export const MANIFEST_SUFFIX = '.manifest.json'
+/** A backup that failed verification keeps its manifest under this name: kept for inspection, never listed or restored. */
+export const UNVERIFIED_SUFFIX = '.unverified-manifest.json'
 
 export type PartKind = 'sqlite' | 'tar' | 'sql-dump'
 export type Compression = 'zstd' | 'gzip' | 'none'
@@ -37,6 +39,13 @@ export interface Manifest {
   /** Non-secret recipe options in effect, so a restore knows e.g. which paths were excluded. */
   options: Record<string, unknown>
   parts: PartRecord[]
+  /** How the backup was proven restorable; a backup whose drill failed is stored under UNVERIFIED_SUFFIX. */
+  verification?: {
+    method: 'checksum' | 'drill'
+    ok: boolean
+    parts?: { name: string; ok: boolean; detail: string }[]
+    sizeCheck?: { previous?: string; shrunk: string[] }
+  }
   /** Fingerprints of the age recipients the parts are encrypted to; absent for plaintext backups. */
   encryption?: { format: 'age'; recipients: string[] }
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Writable } from 'node:stream'
+import { PassThrough, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from './checksum.js'
 import { AGE_EXTENSION, encryptStream } from './encryption.js'
@@ -38,9 +38,16 @@ export class StagingDirectory implements PartSink {
     readonly dir: string,
     private readonly backupId: string,
     private readonly logger: Logger,
-    /** age recipients: each part is encrypted as it streams in, so plaintext never lands on the runner's disk. */
-    private readonly recipients: string[] = []
+    /** age recipients: each part is encrypted as it streams in, before it is stored. */
+    private readonly recipients: string[] = [],
+    /** With encryption: also keep the plaintext here (a private dir) for the restore drill, which cannot decrypt. */
+    private readonly plaintextDir?: string
   ) {}
+
+  /** Where each part's plaintext is, for the drill. */
+  plaintextPath(record: PartRecord): string {
+    return record.encryption && this.plaintextDir ? join(this.plaintextDir, record.file.slice(0, -AGE_EXTENSION.length)) : join(this.dir, record.file)
+  }
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
     const slot = this.slots.reserve(spec.name)
@@ -51,9 +58,7 @@ export class StagingDirectory implements PartSink {
     const progress = progressReporter(this.logger, spec.name, started)
     const counter = new HashingCounter(progress)
     const stored = encrypted ? new HashingCounter() : counter
-    const written = encrypted
-      ? pipeline(await encryptStream(this.recipients, counter), stored, createWriteStream(path, { mode: 0o600 }))
-      : pipeline(counter, createWriteStream(path, { mode: 0o600 }))
+    const written = encrypted ? this.encryptTo(counter, stored, path, file) : pipeline(counter, createWriteStream(path, { mode: 0o600 }))
     let extras: PartExtras | void
     try {
       extras = await produce(counter)
@@ -79,6 +84,21 @@ export class StagingDirectory implements PartSink {
     this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
     this.slots.fill(slot, record)
     return record
+  }
+
+  private async encryptTo(plaintext: HashingCounter, stored: HashingCounter, path: string, file: string): Promise<void> {
+    const branches = [new PassThrough(), ...(this.plaintextDir ? [new PassThrough()] : [])]
+    for (const branch of branches) plaintext.pipe(branch)
+    // pipe() does not pass a failure on: a producer that gave up must fail both copies, not leave them waiting.
+    plaintext.once('close', () => {
+      for (const branch of branches) if (!branch.writableEnded) branch.destroy(new Error('the part was not completed'))
+    })
+    const [toCipher, toCopy] = branches
+    const copies: Promise<void>[] = [pipeline(await encryptStream(this.recipients, toCipher), stored, createWriteStream(path, { mode: 0o600 }))]
+    if (toCopy && this.plaintextDir) {
+      copies.push(pipeline(toCopy, createWriteStream(join(this.plaintextDir, file.slice(0, -AGE_EXTENSION.length)), { mode: 0o600 })))
+    }
+    await Promise.all(copies)
   }
 }
 

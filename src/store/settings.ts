@@ -11,13 +11,14 @@ export type StoreSettings =
   | { kind: 'local'; path: string }
   | { kind: 'github'; retentionDays?: number; runId?: number; token?: string }
 
+
 export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restore'): StoreSettings {
   const kind = reader.choice('store', ['github', 'local'] as const)
   if (kind === 'local') {
     const path = reader.required('store-path', 'with store: local')
     return { kind, path: resolve(path.replace(/^~(?=$|\/)/, homedir())) }
   }
-  if (action === 'backup') return { kind, retentionDays: reader.integer('retention-days', { min: 1, max: 400 }) }
+  if (action === 'backup') return { kind, retentionDays: reader.integer('retention-days', { min: 1, max: 400 }), token: reader.string('github-token') || undefined }
   const runId = reader.integer('run-id', { min: 1, max: Number.MAX_SAFE_INTEGER })
   const token = reader.string('github-token') || undefined
   if (runId && !token) throw new InputError('github-token', 'is required with run-id (reading another run\'s artifacts).', 'pass a token with `actions: read`; the default `${{ github.token }}` works with `permissions: actions: read`.')

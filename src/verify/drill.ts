@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { VerificationError } from '../core/errors.js'
+import { HostCommandError, VerificationError } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import type { PartRecord } from '../core/manifest.js'
 import { pipeline, quote, script } from '../core/shell.js'
@@ -48,6 +48,19 @@ function oneLine(error: unknown): string {
   return text.replace(/\s*\n\s*/g, ' | ').trim()
 }
 
+/**
+ * The client echoes the failing statement (row data) before its ERROR line; the detail goes to logs, the
+ * job summary and the manifest, so only the error itself is kept, without the "near '…'" data excerpt.
+ */
+function importFailure(error: unknown): string {
+  if (!(error instanceof HostCommandError)) return oneLine(error)
+  const errors = error.stderr
+    .split('\n')
+    .filter(line => /^(ERROR|mariadb:|mysql:|selfhost-backup:)/.test(line))
+    .map(line => line.replace(/ near '.*' at line (\d+)$/, ' (at line $1 of that statement)'))
+  return errors.length > 0 ? errors.slice(-3).join(' | ') : `the client exited with code ${error.exitCode ?? 'none'}`
+}
+
 async function checkSqlite(part: DrillPart, dir: string): Promise<string> {
   const expected = part.record.tables
   if (!expected) throw new VerificationError('the manifest holds no row counts to compare with')
@@ -81,8 +94,9 @@ async function checkDump(part: DrillPart, database: () => Promise<ThrowawayMaria
     try {
       await importDatabase(runner, access, name, record.compression, createReadStream(part.path))
     } catch (error) {
-      const sandbox = /Unknown command '\\-'/.test(oneLine(error)) ? ' (the runner\'s MariaDB client is older than the server that made the dump)' : ''
-      problems.push(`importing it failed${sandbox}: ${oneLine(error)}`)
+      const reason = importFailure(error)
+      const sandbox = /Unknown command '\\-'/.test(reason) ? " (the runner's MariaDB client is older than the server that made the dump)" : ''
+      problems.push(`importing it failed${sandbox}: ${reason}`)
       throw new VerificationError(problems.join('; '))
     }
     const inventory = await inventoryDatabase(runner, access, name)

@@ -22,6 +22,7 @@ export interface ThrowawayOptions {
   /**
    * GitHub-hosted Ubuntu images ship MySQL 8, which conflicts with mariadb-server: installing it there
    * removes MySQL, which is fine on a machine thrown away after the job but never on a self-hosted one.
+   * Default: only when the runner says it is GitHub-hosted (RUNNER_ENVIRONMENT, runner 2.303+).
    */
   mayReplaceMysql?: boolean
 }
@@ -54,6 +55,24 @@ async function findMariaDb(): Promise<{ server: string; installDb: string } | un
   return /MariaDB/i.test(version.stdout) ? { server, installDb } : undefined
 }
 
+/** The install as one script, so the service guard is put back whatever apt-get does. */
+export function installScript(mayReplaceMysql: boolean): string {
+  const policy = quote('/usr/sbin/policy-rc.d')
+  const saved = quote('/usr/sbin/policy-rc.d.selfhost-backup-saved')
+  const apt = ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=300']
+  return script(
+    // policy-rc.d exiting 101 tells invoke-rc.d and deb-systemd-invoke not to start services; any existing one is put back.
+    `if [ -e ${policy} ]; then sudo -n mv -- ${policy} ${saved}; fi`,
+    `restore_policy() { sudo -n rm -f -- ${policy}; if [ -e ${saved} ]; then sudo -n mv -- ${saved} ${policy}; fi; }`,
+    'trap restore_policy EXIT',
+    `printf '#!/bin/sh\\nexit 101\\n' | sudo -n tee ${policy} >/dev/null`,
+    `sudo -n chmod 755 ${policy}`,
+    // A broken third-party list on the runner must not stop the install from the distribution's own lists.
+    `${command([...apt, 'update', '-q'])} || echo 'apt-get update reported errors; installing anyway' >&2`,
+    command([...apt, 'install', '-y', '--no-install-recommends', ...(mayReplaceMysql ? [] : ['--no-remove']), 'mariadb-server'])
+  )
+}
+
 /** Installs Debian/Ubuntu's mariadb-server without letting its service start (it would claim port 3306 and /var/lib/mysql). */
 async function installMariaDb(logger: Logger, options: ThrowawayOptions): Promise<void> {
   const sudo = await local.run('sudo -n true', { allowFailure: true })
@@ -65,20 +84,7 @@ async function installMariaDb(logger: Logger, options: ThrowawayOptions): Promis
     )
   }
   logger.info('Installing mariadb-server on the runner for the restore drill')
-  const policy = quote('/usr/sbin/policy-rc.d')
-  const saved = quote('/usr/sbin/policy-rc.d.selfhost-backup-saved')
-  const apt = ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=300']
-  const install = [...apt, 'install', '-y', '--no-install-recommends', ...(options.mayReplaceMysql ? [] : ['--no-remove']), 'mariadb-server']
-  const text = script(
-    // policy-rc.d exiting 101 tells invoke-rc.d and deb-systemd-invoke not to start services; any existing one is put back.
-    `if [ -e ${policy} ]; then sudo -n mv -- ${policy} ${saved}; fi`,
-    `restore_policy() { sudo -n rm -f -- ${policy}; if [ -e ${saved} ]; then sudo -n mv -- ${saved} ${policy}; fi; }`,
-    'trap restore_policy EXIT',
-    `printf '#!/bin/sh\\nexit 101\\n' | sudo -n tee ${policy} >/dev/null`,
-    `sudo -n chmod 755 ${policy}`,
-    command([...apt, 'update', '-q']),
-    command(install)
-  )
+  const text = installScript(options.mayReplaceMysql === true)
   const result = await local.run(text, { allowFailure: true, description: 'Installing mariadb-server' })
   if (result.exitCode !== 0) {
     const conflict = /would be removed|--no-remove/i.test(result.stderr + result.stdout)
@@ -128,12 +134,12 @@ async function terminate(child: ChildProcess): Promise<void> {
 /**
  * A private MariaDB server for the drill: own datadir, socket, tmpdir and loopback port under a temp
  * dir in workRoot, a random root password that never appears in an argv, and no event scheduler (an
- * imported event must not change rows before they are counted).
+ * imported event must not change rows before they are counted; OFF, not DISABLED, which refuses event DDL in the dump).
  */
 export async function startThrowawayMariaDb(workRoot: string, logger: Logger, options: ThrowawayOptions = {}): Promise<ThrowawayMariaDb> {
   let programs = await findMariaDb()
   if (!programs) {
-    await installMariaDb(logger, options)
+    await installMariaDb(logger, { mayReplaceMysql: options.mayReplaceMysql ?? process.env.RUNNER_ENVIRONMENT === 'github-hosted' })
     programs = await findMariaDb()
     if (!programs) throw new PreflightError(['mariadb-server was installed but no mariadbd and mariadb-install-db were found'], 'install the mariadb-server package on the runner.')
   }
@@ -170,7 +176,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
       const argv = [
         '--no-defaults', `--datadir=${dataDir}`, `--socket=${path.join(tempDir, 'mariadb.sock')}`, `--port=${port}`, '--bind-address=127.0.0.1',
         `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`, `--log-error=${logFile}`, `--tmpdir=${tmpDir}`, `--init-file=${initFile}`, ...userOption,
-        '--skip-name-resolve', '--event-scheduler=DISABLED', '--skip-log-bin', '--performance-schema=OFF', '--max-allowed-packet=1G',
+        '--skip-name-resolve', '--event-scheduler=OFF', '--skip-log-bin', '--performance-schema=OFF', '--max-allowed-packet=1G',
         '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
         '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--sync-frm=0', ...STORAGE_OPTIONS
       ]

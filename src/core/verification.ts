@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Store, StoredBackup } from '../store/store.js'
+import { InputError, SelfhostBackupError } from './errors.js'
+import type { InputReader } from './input-reader.js'
+import { formatBytes, type Logger } from './log.js'
+import { manifestFileName, readManifest, type Manifest, type PartRecord } from './manifest.js'
+
+export interface VerificationSettings {
+  mode: 'backup' | 'check'
+  verify: 'checksum' | 'drill'
+  /** Percent; a part smaller than the previous backup's by more than this is flagged. */
+  shrinkThreshold: number
+  failOnShrink: boolean
+  /** Seconds; mode: check passes only with a drill-verified backup younger than this. */
+  maxAgeSeconds?: number
+}
+
+const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
+
+export function parseVerificationInputs(reader: InputReader): VerificationSettings {
+  const mode = reader.choice('mode', ['backup', 'check'] as const)
+  const maxAgeText = reader.string('max-age')
+  let maxAgeSeconds: number | undefined
+  if (maxAgeText) {
+    const match = /^(\d+)\s*([smhdw]?)$/.exec(maxAgeText)
+    if (!match || Number(match[1]) <= 0) throw new InputError('max-age', `"${maxAgeText}" is not a duration.`, 'write a number with a unit: 90m, 26h, 7d (s, m, h, d, w).')
+    maxAgeSeconds = Number(match[1]) * AGE_UNITS[match[2] || 's']
+  }
+  if (mode === 'check' && maxAgeSeconds === undefined) throw new InputError('max-age', 'is required with mode: check.', 'e.g. max-age: 26h for a nightly backup.')
+  return {
+    mode,
+    verify: reader.choice('verify', ['drill', 'checksum'] as const),
+    shrinkThreshold: reader.integer('shrink-threshold', { min: 1, max: 100 }) ?? 50,
+    failOnShrink: reader.boolean('fail-on-shrink'),
+    maxAgeSeconds
+  }
+}
+
+/** The stored manifest of a backup, fetched into a temp dir that is removed again. */
+export async function fetchManifest(store: Store, backup: StoredBackup, workRoot: string): Promise<Manifest> {
+  const dir = await mkdtemp(join(workRoot, 'selfhost-backup-manifest-'))
+  try {
+    return await readManifest(await store.fetch(backup, manifestFileName(backup.backupId), dir), backup.backupId)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const contentBytes = (part: PartRecord): number => part.plaintext?.bytes ?? part.bytes
+
+/**
+ * Compares each part with the previous complete backup of the same app and host: a part that shrank
+ * by more than the threshold often means data went missing on the server (a wiped volume, an empty dump).
+ */
+export async function compareWithPrevious(
+  store: Store,
+  current: { app: string; hostId: string; parts: PartRecord[] },
+  settings: VerificationSettings,
+  workRoot: string,
+  logger: Logger
+): Promise<{ previous?: string; shrunk: string[] }> {
+  let previous: StoredBackup | undefined
+  try {
+    previous = (await store.list({ app: current.app, hostId: current.hostId }))[0]
+  } catch (error) {
+    logger.warning(`Size check skipped: the previous backups could not be listed (${(error as Error).message}).`)
+    return { shrunk: [] }
+  }
+  if (!previous) return { shrunk: [] }
+  const before = await fetchManifest(store, previous, workRoot).catch((error: unknown) => {
+    logger.warning(`Size check skipped: ${(error as Error).message}`)
+    return undefined
+  })
+  if (!before) return { shrunk: [] }
+  const shrunk: string[] = []
+  for (const part of current.parts) {
+    const old = before.parts.find(candidate => candidate.name === part.name)
+    if (!old || contentBytes(old) === 0) continue
+    const drop = (1 - contentBytes(part) / contentBytes(old)) * 100
+    if (drop > settings.shrinkThreshold) {
+      shrunk.push(`${part.name} shrank by ${drop.toFixed(0)}% (${formatBytes(contentBytes(old))} in ${previous.backupId} → ${formatBytes(contentBytes(part))})`)
+    }
+  }
+  for (const line of shrunk) logger.warning(`Size check: ${line}`)
+  return { previous: previous.backupId, shrunk }
+}
+
+/** mode: check — passes only when a drill-verified backup of this app and host is younger than max-age. */
+export async function checkRecentVerifiedBackup(
+  store: Store,
+  target: { app: string; hostId: string },
+  maxAgeSeconds: number,
+  workRoot: string,
+  now = new Date()
+): Promise<Manifest> {
+  const seen: string[] = []
+  for (const backup of (await store.list(target)).slice(0, 20)) {
+    const manifest = await fetchManifest(store, backup, workRoot)
+    const ageSeconds = (now.getTime() - Date.parse(manifest.finishedAt)) / 1000
+    const verified = manifest.verification?.method === 'drill' && manifest.verification.ok
+    if (verified && ageSeconds <= maxAgeSeconds) return manifest
+    seen.push(`${backup.backupId} (${Math.round(ageSeconds / 3600)} h old, ${verified ? 'drill-verified' : 'not drill-verified'})`)
+    if (ageSeconds > maxAgeSeconds) break
+  }
+  throw new SelfhostBackupError(
+    `No drill-verified ${target.app} backup of ${target.hostId} is younger than ${maxAgeSeconds} s.${seen.length > 0 ? ` Newest found: ${seen.join(', ')}.` : ' None was found.'}`,
+    'run the backup (with verify: drill) before the gated job, or raise max-age.'
+  )
+}
