@@ -13,10 +13,11 @@ export interface BackupInputs extends TargetInputs {
 /** All backup inputs, validated before any connection is made. */
 export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   const reader = new InputReader(get)
-  const target = parseTargetInputs(reader, 'backup')
+  const verification = parseVerificationInputs(reader)
+  const target = parseTargetInputs(reader, 'backup', { identityOnly: verification.mode === 'check' })
   const recipients = parseRecipients(reader.string('encrypt-to', { multiline: true }))
-  if (recipients.length === 0 && reader.boolean('require-encryption')) {
+  if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
     throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
   }
-  return { ...target, recipients, verification: parseVerificationInputs(reader) }
+  return { ...target, recipients, verification }
 }

@@ -13,9 +13,9 @@ export interface TargetInputs {
   recipeInputs: RawInputs
 }
 
-export function parseTargetInputs(reader: InputReader, action: 'backup' | 'restore'): TargetInputs {
+export function parseTargetInputs(reader: InputReader, action: 'backup' | 'restore', options: { identityOnly?: boolean } = {}): TargetInputs {
   const app = reader.choice('app', APP_CHOICES)
-  const transport = parseTransportInputs(reader)
+  const transport = parseTransportInputs(reader, options)
   const store = parseStoreInputs(reader, action)
   const recipeInputs = readRecipeInputs(reader)
   // An explicit app's options are checked now; with `auto` they are checked once the app is found.

@@ -14,13 +14,15 @@ export type TransportSettings =
 const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^[0-9A-Fa-f:.]{2,45}$/
 const USER_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
 
-export function parseTransportInputs(reader: InputReader): TransportSettings {
+/** `identityOnly`: the host is only named (mode: check finds its backups), never connected to. */
+export function parseTransportInputs(reader: InputReader, options: { identityOnly?: boolean } = {}): TransportSettings {
   const kind = reader.choice('transport', ['ssh', 'local'] as const)
   const sudo = reader.boolean('sudo')
   if (kind === 'local') return { kind, sudo }
   const host = reader.required('host', 'with transport: ssh')
   if (!HOST_PATTERN.test(host)) throw new InputError('host', `"${host}" is not a host name or IP address.`, 'use a name like backup.example.com or an address like 192.0.2.10 (no user@, no port: use `user` and `port`).')
   const port = reader.integer('port', { min: 1, max: 65535 }) ?? 22
+  if (options.identityOnly) return { kind, sudo, target: { host, port, user: reader.string('user') || 'unused' }, privateKey: '', knownHosts: '', insecureSkipHostKeyCheck: false }
   const user = reader.required('user', 'with transport: ssh')
   if (!USER_PATTERN.test(user)) throw new InputError('user', `"${user}" is not a valid login name.`, 'use the plain user name, e.g. deploy.')
   const privateKey = reader.required('ssh-key', 'with transport: ssh (the private key content, from a secret)')

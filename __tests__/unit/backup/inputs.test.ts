@@ -23,7 +23,7 @@ describe('parseBackupInputs', () => {
     const all: Record<string, string> = { ...defaults('backup'), ...sshInputs, port: '2222', sudo: 'true' }
     const parsed = parseBackupInputs(name => all[name] ?? '')
     expect(parsed.transport).toMatchObject({ kind: 'ssh', sudo: true, target: { host: 'tabby.example.com', port: 2222, user: 'deploy' } })
-    expect(parsed.store).toEqual({ kind: 'github', retentionDays: undefined })
+    expect(parsed.store).toMatchObject({ kind: 'github', retentionDays: undefined })
   })
 
   it.each([
@@ -88,5 +88,33 @@ describe('parseRestoreInputs', () => {
 
   it('rejects a run id that is not a positive number', () => {
     expect(() => restore({ 'run-id': '-5', 'github-token': 't' })).toThrow(/run-id/)
+  })
+})
+
+describe('verification inputs', () => {
+  const parse = (values: Record<string, string>) => {
+    const all: Record<string, string> = { ...defaults('backup'), ...sshInputs, ...values }
+    return parseBackupInputs(name => all[name] ?? '')
+  }
+
+  it('drills by default', () => {
+    expect(parse({}).verification).toEqual({ mode: 'backup', verify: 'drill', shrinkThreshold: 50, failOnShrink: false, maxAgeSeconds: undefined })
+  })
+
+  it('needs only the host name with mode: check, since nothing connects', () => {
+    const parsed = parse({ mode: 'check', 'max-age': '26h', 'ssh-key': '', 'known-hosts': '', user: '' })
+    expect(parsed.verification.maxAgeSeconds).toBe(26 * 3600)
+    expect(parsed.transport).toMatchObject({ kind: 'ssh', target: { host: 'tabby.example.com', port: 22 } })
+  })
+
+  it.each([
+    [{ verify: 'maybe' }, /drill, checksum/],
+    [{ mode: 'check' }, /max-age.*required/],
+    [{ mode: 'check', 'max-age': 'soon' }, /not a duration/],
+    [{ 'shrink-threshold': '0' }, /1 to 100/],
+    [{ 'encrypt-to': 'age1short' }, /not an age recipient/],
+    [{ 'require-encryption': 'true' }, /encrypt-to.*require-encryption/]
+  ])('rejects %j', (values, pattern) => {
+    expect(() => parse(values as Record<string, string>)).toThrow(pattern)
   })
 })
