@@ -12,7 +12,9 @@ const entries = {
 const ncc = join('node_modules', '.bin', 'ncc')
 
 for (const [name, entry] of Object.entries(entries)) {
-  const out = join('dist', name)
+  // Built beside the old bundle and swapped in, so a test running meanwhile never finds dist/ half-written.
+  const final = join('dist', name)
+  const out = join('dist', `.${name}.building`)
   rmSync(out, { recursive: true, force: true })
   execFileSync(ncc, ['build', entry, '--out', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], { stdio: 'inherit' })
   // ncc names an ESM bundle index.mjs; the package is "type": "module", so index.js is the same module.
@@ -23,4 +25,6 @@ for (const [name, entry] of Object.entries(entries)) {
     if (!code.startsWith('#!')) writeFileSync(bundle, `#!/usr/bin/env node\n${code}`)
     chmodSync(bundle, 0o755)
   }
+  rmSync(final, { recursive: true, force: true })
+  renameSync(out, final)
 }

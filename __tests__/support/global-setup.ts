@@ -5,7 +5,19 @@
  * mode names what is missing and which Debian packages provide it.
  */
 import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+
+/**
+ * The fault suite's report (see fault-report.ts) starts empty each run. Unless CI names a file,
+ * each run gets its own, so two jest runs on one test bed do not mix or truncate each other's
+ * figures; test files inherit the variable (same process with --runInBand, else forked workers).
+ */
+function startFaultReport(): void {
+  process.env.SELFHOST_FAULT_REPORT ??= path.join(os.tmpdir(), `selfhost-backup-fault-report-${process.pid}.jsonl`)
+  writeFileSync(process.env.SELFHOST_FAULT_REPORT, '')
+}
 
 /** Jest hands over its global config; only rootDir is needed, so no @jest/types import. */
 export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
@@ -18,4 +30,5 @@ export default async function globalSetup(globalConfig: { rootDir: string }): Pr
         `Fix: run \`node scripts/test-bed/provision.mjs\` as root (it installs them with apt-get), then run the tests again.`
     )
   }
+  startFaultReport()
 }

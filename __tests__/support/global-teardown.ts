@@ -5,9 +5,12 @@
  * process that created them, when that process has ended or is this one (every test has
  * finished by now). Leftovers of another jest run still in progress are left alone.
  */
+import { rmSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
+import type * as FaultReport from './fault-report.js'
 
 // Kept in step with sshd.ts by hand: jest loads global hooks without the test module
 // mapper, so a '.js' import of a TypeScript sibling does not resolve here.
@@ -64,4 +67,21 @@ export default async function globalTeardown(): Promise<void> {
   }
   // Loud on purpose: a leftover means some test did not call stop().
   if (swept.length > 0) console.warn(`global-teardown removed leftovers of test hosts that were not stopped:\n  ${swept.join('\n  ')}`)
+  printFaultReport()
+}
+
+/**
+ * The closing table of faults, bad inputs and secret scans. Loaded through require: jest's
+ * transform hook (active while this hook runs) compiles the .ts file, whereas a static import
+ * would need the '.js' mapping that global hooks do not get (see above).
+ */
+function printFaultReport(): void {
+  const reportPath = process.env.SELFHOST_FAULT_REPORT
+  if (reportPath === undefined) return // global-setup did not run (a config without it): no figures to print
+  const report = createRequire(import.meta.url)('./fault-report.ts') as typeof FaultReport
+  const totals = report.printClosingTable(reportPath)
+  // The per-run file global-setup picked (same process, same pid) is ours to remove; a path CI set is kept.
+  if (reportPath === path.join(os.tmpdir(), `selfhost-backup-fault-report-${process.pid}.jsonl`)) rmSync(reportPath, { force: true })
+  // A sentinel secret anywhere fails the whole run, whichever test leaked it (issue 6: must be 0).
+  if (totals.leaksFound > 0) throw new Error(`${totals.leaksFound} secret leak(s) found; they are listed above under "Secret leaks"`)
 }

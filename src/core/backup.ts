@@ -6,6 +6,7 @@ import type { SaveResult, Store } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { drillParts } from '../verify/drill.js'
 import { recipientFingerprint } from './encryption.js'
+import { acquireHostLock } from './host-lock.js'
 import { SelfhostBackupError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, writeManifest, type Manifest } from './manifest.js'
@@ -25,6 +26,7 @@ export interface BackupRequest {
   /** age recipients; empty: plaintext parts. */
   recipients?: string[]
   verification?: VerificationSettings
+  lockTimeoutSeconds?: number
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -72,7 +74,12 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
     }
     const sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext)
-    await logger.group('Backing up', () => recipe.backup(transport, options, sink, context))
+    const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
+    try {
+      await logger.group('Backing up', () => recipe.backup(transport, options, sink, context))
+    } finally {
+      await lock.release()
+    }
     await transport.close()
 
     const drill =

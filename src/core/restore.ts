@@ -1,11 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { recipeById } from '../recipes/registry.js'
-import type { RawInputs, VerifiedPart } from '../recipes/recipe.js'
+import type { AnyRecipe, RawInputs, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { sha256File } from './checksum.js'
+import { LocalTransport } from '../transport/local.js'
+import { checkTarballEntries } from '../verify/tar-check.js'
 import { decryptFile } from './encryption.js'
+import { acquireHostLock } from './host-lock.js'
 import { InputError, SelfhostBackupError, VerificationError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
 import { manifestFileName, parseBackupId, readManifest, type Manifest } from './manifest.js'
@@ -28,6 +31,7 @@ export interface RestoreRequest {
   parts: string[]
   /** age identities for encrypted backups. */
   identities: string[]
+  lockTimeoutSeconds: number
   transport: Transport
   store: Store
   workRoot: string
@@ -77,28 +81,39 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       logger.info('dry-run: nothing on the host was changed.')
       return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [] }
     }
-    if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
-    else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
-    let safetyCopy: SafetyCopy | undefined
-    if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
-      const parent = request.safetyCopyDir || posix.join(posix.dirname(recipe.dataRoot(options)), 'selfhost-backup-safety')
-      safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, recipe, options, parent, logger))
-      logger.info(`Safety copy of the current data: ${safetyCopy.dir}`)
-    } else if (!request.safetyCopy) {
-      logger.warning('safety-copy is off: the current data is overwritten without a copy.')
-    }
-    let report: string[]
+    const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
-      report = await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))
-    } catch (error) {
-      throw withRecoveryHint(error, safetyCopy)
+      return await replaceData(request, recipe, options, parts, manifest, plan)
+    } finally {
+      await lock.release()
     }
-    if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
-    return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
   } finally {
     await rm(download, { recursive: true, force: true })
     if (opened) await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
   }
+}
+
+/** Stop, safety copy, restore, start: the part of a restore that changes the host. */
+async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: unknown, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<RestoreResult> {
+  const { transport, logger } = request
+  if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
+  else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
+  let safetyCopy: SafetyCopy | undefined
+  if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
+    const parent = request.safetyCopyDir || posix.join(posix.dirname(recipe.dataRoot(options)), 'selfhost-backup-safety')
+    safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, recipe, options, parent, logger))
+    logger.info(`Safety copy of the current data: ${safetyCopy.dir}`)
+  } else if (!request.safetyCopy) {
+    logger.warning('safety-copy is off: the current data is overwritten without a copy.')
+  }
+  let report: string[]
+  try {
+    report = await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))
+  } catch (error) {
+    throw withRecoveryHint(error, safetyCopy)
+  }
+  if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
+  return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
 }
 
 function checkBackupIdMatchesApp(backupId: string, app: string): void {
@@ -160,7 +175,21 @@ async function fetchVerified(
   if (mismatches.length > 0) {
     throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
   }
-  return { manifest, parts: await decryptParts(parts, identities, logger) }
+  const plain = await decryptParts(parts, identities, logger)
+  await refuseUnsafeTarballs(plain)
+  return { manifest, parts: plain }
+}
+
+/** A tarball with absolute paths, "..", links out of the target or device files never reaches the host. */
+async function refuseUnsafeTarballs(parts: VerifiedPart[]): Promise<void> {
+  const runner = new LocalTransport({ sudo: false })
+  for (const part of parts.filter(candidate => candidate.record.kind === 'tar')) {
+    try {
+      await checkTarballEntries(runner, part.path, part.record.compression)
+    } catch (error) {
+      throw new VerificationError(`${part.record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`, 'restore another backup (set backup-id), and find out how these entries got into the backup.')
+    }
+  }
 }
 
 /** Encrypted parts are decrypted on the runner and their plaintext checksum verified, still before the host is touched. */

@@ -11,6 +11,7 @@ export interface TargetInputs {
   transport: TransportSettings
   store: StoreSettings
   recipeInputs: RawInputs
+  lockTimeoutSeconds: number
 }
 
 export function parseTargetInputs(reader: InputReader, action: 'backup' | 'restore', options: { identityOnly?: boolean } = {}): TargetInputs {
@@ -20,5 +21,6 @@ export function parseTargetInputs(reader: InputReader, action: 'backup' | 'resto
   const recipeInputs = readRecipeInputs(reader)
   // An explicit app's options are checked now; with `auto` they are checked once the app is found.
   if (app !== 'auto') recipeById(app).parseOptions(recipeInputs)
-  return { app, transport, store, recipeInputs }
+  const lockTimeoutSeconds = reader.integer('lock-timeout', { min: 1, max: 86_400 }) ?? 600
+  return { app, transport, store, recipeInputs, lockTimeoutSeconds }
 }

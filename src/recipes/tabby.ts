@@ -14,6 +14,8 @@ export interface TabbyOptions {
   root: string
   exclude: string[]
   compression: CompressionChoice
+  /** Host directory for the SQLite snapshot; empty: $TMPDIR or /tmp. */
+  hostTempDir: string
 }
 
 export const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories']
@@ -39,7 +41,7 @@ async function resolveRoot(host: Transport, options: TabbyOptions): Promise<stri
 export const tabbyRecipe = {
   id: 'tabby',
   title: 'Tabby',
-  inputs: ['tabby-root', 'exclude', 'compression'],
+  inputs: ['tabby-root', 'exclude', 'compression', 'host-temp-dir'],
 
   parseOptions(raw) {
     const root = (raw['tabby-root'] ?? '').trim()
@@ -51,7 +53,11 @@ export const tabbyRecipe = {
       throw new InputError('compression', `"${compression}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
     }
     const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
-    return { root: root ? posix.normalize(root).replace(/(.)\/$/, '$1') : '', exclude, compression }
+    const hostTempDir = (raw['host-temp-dir'] ?? '').trim()
+    if (hostTempDir && !hostTempDir.startsWith('/')) {
+      throw new InputError('host-temp-dir', `"${hostTempDir}" is not an absolute path.`, 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.')
+    }
+    return { root: root ? posix.normalize(root).replace(/(.)\/$/, '$1') : '', exclude, compression, hostTempDir }
   },
 
   async detect(host, options) {
@@ -105,7 +111,7 @@ export const tabbyRecipe = {
     // Preflight guarantees the database for a backup; only a safety copy of a damaged root can lack it.
     if (present.includes(DATABASE)) {
       await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
-        const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out)
+        const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out, options.hostTempDir)
         return { tables: snapshot.tables, details: { path: DATABASE } }
       })
     }

@@ -71,12 +71,15 @@ export async function snapshotSqlite(
   host: Transport,
   dbPath: string,
   compression: Compression,
-  out: Writable
+  out: Writable,
+  /** Where the snapshot is written on the host; empty: $TMPDIR or /tmp. */
+  tempDir = ''
 ): Promise<SqliteSnapshot> {
   const prepare = script(
     `db=${quote(dbPath)}`,
     '[ -f "$db" ] || { echo "selfhost-backup: $db does not exist" >&2; exit 4; }',
-    'tmp=$(mktemp -d "${TMPDIR:-/tmp}/selfhost-backup-sqlite.XXXXXXXX")',
+    tempDir ? `base=${quote(tempDir)}` : 'base="${TMPDIR:-/tmp}"',
+    'tmp=$(mktemp -d "$base/selfhost-backup-sqlite.XXXXXXXX")',
     `case "$tmp" in *[!A-Za-z0-9/._-]*) echo "selfhost-backup: unusual TMPDIR path: $tmp" >&2; rm -rf -- "$tmp"; exit 5;; esac`,
     'trap \'rm -rf -- "$tmp"\' ERR INT TERM',
     'snap="$tmp/snapshot.sqlite"',

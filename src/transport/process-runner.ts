@@ -76,8 +76,8 @@ function hintFor(stderr: string): string {
   if (/sudo: .*password is required|sudo: a terminal is required/.test(stderr)) {
     return 'the login user needs passwordless sudo (NOPASSWD) for `sudo -n`, or set `sudo: false` if it can read the data itself.'
   }
-  if (/No space left on device/i.test(stderr)) {
-    return "free space on the host's temporary directory (TMPDIR) or on the target filesystem."
+  if (/No space left on device|database or disk is full/i.test(stderr)) {
+    return "free space on the host: the SQLite snapshot needs as much room as the database in its temp directory (set host-temp-dir to a larger filesystem), and a restore needs room on the target filesystem."
   }
   if (/command not found|not found$/m.test(stderr)) {
     return 'install the missing program on the host (the message above names it).'

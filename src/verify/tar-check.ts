@@ -31,12 +31,8 @@ function decompressFrom(compression: Compression, file: string): string {
   return `${decompressCommand(compression)} < ${quote(file)}`
 }
 
-/**
- * Lists every member (-P so tar shows absolute names and link targets as stored instead of silently
- * stripping the leading slash), refuses unsafe members before anything is written, then extracts into
- * `extractDir` and checks the regular files and their bytes against the listing.
- */
-export async function checkTarball(runner: Transport, file: string, compression: Compression, extractDir: string): Promise<string> {
+/** Lists every member and refuses unsafe ones; used alone before a restore writes anything to the host. */
+export async function checkTarballEntries(runner: Transport, file: string, compression: Compression): Promise<ListingTally> {
   const tally = new ListingTally()
   const sink = listingSink(tally)
   const listed = new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
@@ -50,6 +46,17 @@ export async function checkTarball(runner: Transport, file: string, compression:
     const more = tally.unsafeCount > tally.unsafe.length ? ` (and ${tally.unsafeCount - tally.unsafe.length} more)` : ''
     throw new VerificationError(`${tally.unsafeCount} unsafe entr${tally.unsafeCount === 1 ? 'y' : 'ies'}: ${tally.unsafe.join('; ')}${more}`)
   }
+
+  return tally
+}
+
+/**
+ * Lists every member (-P so tar shows absolute names and link targets as stored instead of silently
+ * stripping the leading slash), refuses unsafe members before anything is written, then extracts into
+ * `extractDir` and checks the regular files and their bytes against the listing.
+ */
+export async function checkTarball(runner: Transport, file: string, compression: Compression, extractDir: string): Promise<string> {
+  const tally = await checkTarballEntries(runner, file, compression)
 
   // --no-same-owner: a non-root runner cannot chown, and root must not hand files to archive uids either.
   await runner.run(

@@ -33,7 +33,12 @@ export class BlobStorage {
   private readonly credential = new StorageSharedKeyCredential(accountName, accountKey)
   private readonly service: BlobServiceClient
 
-  constructor(blobEndpoint: string) {
+  /**
+   * `signedUrlOrigin` is where signed URLs send clients (the fault proxy);
+   * the emulator's own reads and deletes go to Azurite directly, so an armed
+   * blob fault never trips the emulator itself.
+   */
+  constructor(blobEndpoint: string, private readonly signedUrlOrigin = blobEndpoint) {
     this.service = new BlobServiceClient(`${blobEndpoint}/${accountName}`, this.credential)
   }
 
@@ -83,7 +88,10 @@ export class BlobStorage {
   }
 
   private sign(container: string, blobName: string, permissions: string, validForSeconds: number, headers: DownloadHeaders): string {
-    const blobUrl = this.service.getContainerClient(container).getBlobClient(blobName).url
+    const blobUrl = new URL(this.service.getContainerClient(container).getBlobClient(blobName).url)
+    const origin = new URL(this.signedUrlOrigin)
+    blobUrl.protocol = origin.protocol
+    blobUrl.host = origin.host
     const query = generateBlobSASQueryParameters(
       {
         containerName: container,
@@ -97,7 +105,7 @@ export class BlobStorage {
       },
       this.credential
     )
-    return `${blobUrl}?${query.toString()}`
+    return `${blobUrl.href}?${query.toString()}`
   }
 }
 

@@ -3,3 +3,5 @@ export type { RequestLogEntry, ResultsService, RunContext, StartResultsServiceOp
 export type { StoredBlob } from './blob-storage.js'
 export { node24Path, runClients } from './client-process.js'
 export type { ClientOperation, ClientResult, ClientRun, FindBy } from './client-process.js'
+export { faultBypassHeader, faultTargets } from './fault-switches.js'
+export type { FaultKind, FaultSpec, FaultSwitches, FaultTarget } from './fault-switches.js'

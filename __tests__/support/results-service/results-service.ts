@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { handleArtifactRpc } from './artifact-service.js'
 import { startAzurite, type AzuriteProcess } from './azurite-process.js'
+import { startBlobFaultProxy, type BlobFaultProxy } from './blob-fault-proxy.js'
 import { BlobStorage, type StoredBlob } from './blob-storage.js'
 import { handleCacheRpc } from './cache-service.js'
+import { createFaultSwitches, faultBypassHeader, injectFault, resultsServiceTarget, type FaultSwitches } from './fault-switches.js'
 import { TwirpError, credentialFrom, readJsonBody, sendReply, type JsonReply } from './http-helpers.js'
 import { handleRest } from './rest-api.js'
 import { createTokenSigner, type TokenSigner } from './runtime-token.js'
@@ -52,6 +54,8 @@ export interface ResultsService {
   stop(): Promise<void>
   listStoredBlobs(): Promise<StoredBlob[]>
   requests: RequestLogEntry[]
+  /** Arms 5xx replies and dropped connections on the artifact RPCs, the blob traffic and the REST endpoints. */
+  faults: FaultSwitches
 }
 
 /**
@@ -141,11 +145,14 @@ export async function startResultsService(options: StartResultsServiceOptions = 
   const dataDirectory = await mkdtemp(join(tmpdir(), `${resultsServiceTempDirPrefix}${process.pid}-`))
 
   let azurite: AzuriteProcess | undefined
+  let blobProxy: BlobFaultProxy | undefined
+  const faults = createFaultSwitches()
   const server = createServer()
   try {
     azurite = await startAzurite(dataDirectory)
     await writeFile(join(dataDirectory, 'azurite.pid'), `${azurite.pid}\n`)
-    const storage = new BlobStorage(azurite.blobEndpoint)
+    blobProxy = await startBlobFaultProxy(azurite.blobEndpoint, faults)
+    const storage = new BlobStorage(azurite.blobEndpoint, blobProxy.origin)
     await storage.createContainers()
     const origin = await listen(server)
     const context: ServiceContext = {
@@ -161,6 +168,12 @@ export async function startResultsService(options: StartResultsServiceOptions = 
     server.on('request', (request: IncomingMessage, response) => {
       const url = new URL(request.url ?? '/', origin)
       response.on('finish', () => requests.push({ method: request.method ?? 'GET', path: url.pathname, status: response.statusCode }))
+      const target = request.headers[faultBypassHeader] === 'yes' ? undefined : resultsServiceTarget(request.method ?? 'GET', url.pathname, apiPrefix)
+      const fault = target === undefined ? undefined : faults.take(target)
+      if (fault !== undefined) {
+        injectFault(fault, request, response, url.pathname.startsWith(twirpPrefix) ? 'twirp' : 'rest').catch(() => request.socket.destroy())
+        return
+      }
       route(context, signer, request, url)
         .catch((error: unknown): JsonReply => {
           if (error instanceof TwirpError) return error.reply()
@@ -171,6 +184,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
     })
 
     const runningAzurite = azurite
+    const runningProxy = blobProxy
     let runNumber = 0
     let stopped: Promise<void> | undefined
     const service: ResultsService = {
@@ -180,6 +194,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       githubToken,
       azuritePid: runningAzurite.pid,
       requests,
+      faults,
       newRun() {
         const record = context.state.createRun()
         const number = ++runNumber
@@ -197,6 +212,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
         stopped ??= (async () => {
           server.closeAllConnections()
           await new Promise<void>(resolve => server.close(() => resolve()))
+          await runningProxy.stop()
           await runningAzurite.stop()
           await rm(dataDirectory, { recursive: true, force: true })
         })()
@@ -206,6 +222,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
     return service
   } catch (error) {
     server.close()
+    await blobProxy?.stop()
     await azurite?.stop()
     await rm(dataDirectory, { recursive: true, force: true })
     throw error

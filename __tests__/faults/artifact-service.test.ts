@@ -1,0 +1,188 @@
+/**
+ * The artifact service failing (issue 6): 5xx replies and dropped connections on every request the
+ * backup and restore actions make to GitHub's artifact service and its blob storage, first
+ * transiently (the step must still succeed) then persistently (the step must fail clearly, in
+ * bounded time, and a failed backup must never look complete).
+ *
+ * Each case gets its own emulator and Tabby home (see fault-bed.ts) so the cases can run
+ * concurrently: the persistent ones mostly wait out the clients' backoff, and one after another
+ * they would take several minutes.
+ */
+import { appendArtifactFaultOutcomes, type ArtifactFaultOutcome } from '../support/artifact-fault-outcomes.js'
+import { hasManifest, startFaultBed, type FaultBed, type TimedRun } from '../support/fault-bed.js'
+import type { FaultKind, FaultTarget, RunContext } from '../support/results-service/index.js'
+
+const outcomes: ArtifactFaultOutcome[] = []
+afterAll(async () => appendArtifactFaultOutcomes(outcomes))
+
+/** Slowest persistent case measured: the Twirp client's 5 attempts, 3 s then x1.5 backoff (about 30 s). */
+const persistentBoundSeconds = 60
+const caseTimeoutMs = 150_000
+
+type Path = 'backup' | 'restore (same run)' | 'restore (other run)'
+interface FaultCase { target: FaultTarget; kind: FaultKind; path: Path }
+
+// A transient 5xx comes twice, so the client's backoff is exercised more than once; a transient drop
+// comes once, which is the gentlest connection loss there is.
+const transientTimes = (kind: FaultKind): number => (kind === 'drop' ? 1 : 2)
+
+const kinds: FaultKind[] = ['http-500', 'drop']
+const backupCases: FaultCase[] = (['CreateArtifact', 'blob-upload', 'FinalizeArtifact'] as const).flatMap(target => kinds.map(kind => ({ target, kind, path: 'backup' as const })))
+// Twirp calls are made only when the restoring run is the run that made the backup; REST calls when it is another run.
+const restoreCases: FaultCase[] = [
+  ...(['ListArtifacts', 'GetSignedArtifactURL', 'blob-download'] as const).flatMap(target => kinds.map(kind => ({ target, kind, path: 'restore (same run)' as const }))),
+  ...(['rest-list', 'rest-download'] as const).flatMap(target => kinds.map(kind => ({ target, kind, path: 'restore (other run)' as const })))
+]
+
+async function withBed<T>(use: (bed: FaultBed) => Promise<T>): Promise<T> {
+  const bed = await startFaultBed()
+  try {
+    return await use(bed)
+  } finally {
+    await bed.stop()
+  }
+}
+
+/** Which layer retried, as far as the step's log shows it. */
+function howItSurvived(run: TimedRun, target: FaultTarget): string {
+  const twirpRetries = run.stdout.match(/Attempt \d+ of \d+ failed with error/g)?.length ?? 0
+  if (twirpRetries > 0) return `artifact client Twirp retry (${twirpRetries} retries)`
+  const downloadRetries = /Failed to download artifact after \d+ retries/.test(run.stdout)
+  if (downloadRetries) return 'artifact client download retry (5 s pause)'
+  if (target === 'blob-upload') return 'Azure storage SDK retry policy (silent)'
+  if (target === 'rest-list') return 'selfhost-backup fetchWithRetry (silent)'
+  return 'no retry visible in the log'
+}
+
+/** The step's `::error::` line, if it says which artifact operation failed and how to fix it. */
+function clearError(run: TimedRun): string | undefined {
+  const line = run.stdout.split('\n').find(candidate => candidate.startsWith('::error::'))
+  if (line === undefined) return undefined
+  const namesTheOperation = /(Uploading|Downloading|Listing) .*(artifact|failed)|Cannot reach the GitHub API/.test(line)
+  return namesTheOperation && line.includes('How to fix') ? line.slice('::error::'.length).replace(/%0A/g, ' | ') : undefined
+}
+
+const firstError = (run: TimedRun): string => run.stdout.split('\n').find(line => line.startsWith('::error::')) ?? `exit ${run.exitCode}, no ::error:: line`
+
+function faultedRun(bed: FaultBed, path: Path): RunContext {
+  return path === 'restore (same run)' ? bed.goodRun : bed.service.newRun()
+}
+
+async function runPath(bed: FaultBed, path: Path, run: RunContext): Promise<TimedRun> {
+  return path === 'backup' ? bed.backup(run) : bed.restore(run, bed.goodBackupId)
+}
+
+/** A failed backup must leave no manifest in its run, and the previous backup must stay the newest complete one. */
+async function failedBackupLeftNothingComplete(bed: FaultBed, run: RunContext): Promise<{ ok: boolean; why: string }> {
+  const names = await bed.artifactNames(run)
+  const picked = await bed.restore(bed.service.newRun())
+  const pickedId = picked.outputs['backup-id']
+  const ok = !hasManifest(names) && picked.exitCode === 0 && pickedId === bed.goodBackupId
+  return { ok, why: `run holds [${names.join(', ')}]; a restore without backup-id picked ${pickedId ?? firstError(picked)}` }
+}
+
+/** A backup that survived must be complete: every artifact it reported is stored, and a restore verifies every checksum. */
+async function survivedBackupIsComplete(bed: FaultBed, run: RunContext, backup: TimedRun): Promise<boolean> {
+  const reported = (JSON.parse(backup.outputs.artifacts ?? '[]') as { name: string }[]).map(item => item.name).sort()
+  const stored = (await bed.artifactNames(run)).sort()
+  const verified = await bed.restore(bed.service.newRun(), backup.outputs['backup-id'])
+  return hasManifest(stored) && JSON.stringify(stored) === JSON.stringify(reported) && verified.exitCode === 0
+}
+
+describe('transient artifact service faults are ridden out', () => {
+  it.concurrent.each([...backupCases, ...restoreCases])(
+    '$path still succeeds when $target fails with $kind a few times',
+    async ({ target, kind, path }) => {
+      await withBed(async bed => {
+        const times = transientTimes(kind)
+        bed.service.faults.add({ target, kind, times })
+        const run = faultedRun(bed, path)
+        const step = await runPath(bed, path, run)
+        const hits = bed.service.faults.hits[target]
+        bed.service.faults.clear()
+        const nothingLost = path === 'backup'
+          ? step.exitCode === 0 ? await survivedBackupIsComplete(bed, run, step) : (await failedBackupLeftNothingComplete(bed, run)).ok
+          : (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
+        const survived = step.exitCode === 0
+        outcomes.push({
+          suite: 'artifact-service',
+          case: `${target} ${kind} transient (${path}, ${times}x)`,
+          kind: 'fault',
+          injected: hits > 0,
+          outcome: survived ? 'survived' : 'BAD',
+          nothingLost,
+          seconds: step.seconds,
+          detail: survived ? howItSurvived(step, target) : `step failed: ${firstError(step).slice(0, 240)}`
+        })
+        expect(hits).toBe(times)
+        if (!survived) throw new Error(`a transient ${kind} on ${target} failed the ${path} step:\n${firstError(step)}`)
+        expect(nothingLost).toBe(true)
+      })
+    },
+    caseTimeoutMs
+  )
+})
+
+describe('persistent artifact service faults fail the step clearly and store nothing that looks complete', () => {
+  it.concurrent.each([...backupCases, ...restoreCases])(
+    '$path fails with a clear error in bounded time when $target always fails with $kind',
+    async ({ target, kind, path }) => {
+      await withBed(async bed => {
+        bed.service.faults.add({ target, kind, times: 'always' })
+        const run = faultedRun(bed, path)
+        const step = await runPath(bed, path, run)
+        const hits = bed.service.faults.hits[target]
+        bed.service.faults.clear()
+        const message = clearError(step)
+        const leftOver = path === 'backup' ? await failedBackupLeftNothingComplete(bed, run) : undefined
+        const nothingLost = leftOver?.ok ?? (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
+        const clear = step.exitCode !== 0 && message !== undefined && step.seconds < persistentBoundSeconds
+        outcomes.push({
+          suite: 'artifact-service',
+          case: `${target} ${kind} persistent (${path})`,
+          kind: 'fault',
+          injected: hits > 0,
+          outcome: clear ? 'clear-failure' : 'BAD',
+          nothingLost,
+          seconds: step.seconds,
+          detail: `${hits} requests failed; ${message ?? firstError(step)}`.slice(0, 300)
+        })
+        expect(hits).toBeGreaterThan(0)
+        expect(step.exitCode).toBe(1)
+        expect(message).toBeDefined()
+        expect(step.seconds).toBeLessThan(persistentBoundSeconds)
+        if (leftOver) expect(leftOver.why).toMatch(new RegExp(`picked ${bed.goodBackupId}$`))
+        expect(nothingLost).toBe(true)
+      })
+    },
+    caseTimeoutMs
+  )
+
+  it.concurrent('keeps a backup whose parts were stored but whose manifest upload keeps failing out of every listing', async () => {
+    await withBed(async bed => {
+      // Four parts go up first (db, events, home, jobs); only the fifth CreateArtifact, the manifest's, fails.
+      bed.service.faults.add({ target: 'CreateArtifact', kind: 'drop', times: 'always', after: 4 })
+      const run = bed.service.newRun()
+      const step = await bed.backup(run)
+      bed.service.faults.clear()
+      const names = await bed.artifactNames(run)
+      const leftOver = await failedBackupLeftNothingComplete(bed, run)
+      const message = clearError(step)
+      outcomes.push({
+        suite: 'artifact-service',
+        case: 'CreateArtifact drop persistent (backup, manifest only)',
+        kind: 'fault',
+        injected: true,
+        outcome: step.exitCode !== 0 && message !== undefined ? 'clear-failure' : 'BAD',
+        nothingLost: leftOver.ok,
+        seconds: step.seconds,
+        detail: `${names.length} parts stored without a manifest; ${message ?? firstError(step)}`.slice(0, 300)
+      })
+      expect(step.exitCode).toBe(1)
+      expect(message).toMatch(/manifest\.json as an artifact failed/)
+      expect(names).toHaveLength(4)
+      expect(leftOver.why).toMatch(new RegExp(`picked ${bed.goodBackupId}$`))
+      expect(leftOver.ok).toBe(true)
+    })
+  }, caseTimeoutMs)
+})

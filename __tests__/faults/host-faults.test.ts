@@ -1,0 +1,134 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
+import { lockPathFor } from '../../src/core/host-lock.js'
+import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
+import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+let base: string
+let root: string
+let store: string
+
+beforeAll(async () => {
+  const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 8 })
+  base = made.base
+  root = made.home.root
+  store = await mkdtemp(join(tmpdir(), 'sb-faults-store-'))
+})
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true })
+  await rm(store, { recursive: true, force: true })
+})
+
+const restoreInputs = (): Record<string, string> => ({ app: 'tabby', transport: 'local', 'tabby-root': root, store: 'local', 'store-path': store })
+const inputs = (): Record<string, string> => ({ ...restoreInputs(), verify: 'checksum' })
+const storedBackups = (): string[] => readdirSync(store).filter(entry => !entry.startsWith('.'))
+
+it('fails clearly when the host temp dir fills up during the SQLite snapshot, and leaves nothing behind', async () => {
+  const small = await mkdtemp(join(tmpdir(), 'sb-full-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small])
+  try {
+    const before = storedBackups()
+    const run = await runAction('action.yml', { ...inputs(), 'host-temp-dir': small })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/Snapshot of .*db\.sqlite failed/)
+    expect(run.stdout).toMatch(/database or disk is full|No space left/)
+    expect(run.stdout).toMatch(/set host-temp-dir to a larger filesystem/)
+    expect(storedBackups()).toEqual(before)
+    expect(readdirSync(small)).toEqual([])
+  } finally {
+    execFileSync('umount', [small])
+    await rm(small, { recursive: true, force: true })
+  }
+})
+
+it('lets one backup of a data directory run at a time: the second waits, or fails clearly after lock-timeout', async () => {
+  // Another job holds the lock for a few seconds.
+  const holder = spawn('flock', [lockPathFor(root), 'sleep', '6'], { stdio: 'ignore' })
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const refused = await runAction('action.yml', { ...inputs(), 'lock-timeout': '1' })
+  expect(refused.exitCode).toBe(1)
+  expect(refused.stdout).toMatch(/Another backup or restore of .* is still running on the host/)
+  const waited = await runAction('action.yml', { ...inputs(), 'lock-timeout': '30' })
+  expectSuccess(waited)
+  expect(waited.stdout).toMatch(/Waiting up to 30 s for another backup or restore/)
+  holder.kill()
+
+  const [first, second] = await Promise.all([runAction('action.yml', inputs()), runAction('action.yml', inputs())])
+  expectSuccess(first)
+  expectSuccess(second)
+  expect(first.outputs['backup-id']).not.toBe(second.outputs['backup-id'])
+  for (const run of [first, second]) {
+    const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': run.outputs['backup-id'], 'dry-run': 'true' })
+    expectSuccess(restore)
+  }
+})
+
+it('refuses a tarball with entries outside the target before anything on the host is written', async () => {
+  const backup = await runAction('action.yml', inputs())
+  expectSuccess(backup)
+  const backupId = backup.outputs['backup-id']
+  const dir = join(store, backupId)
+  const part = `${backupId}.home.tar.zst`
+  // A hostile archive under the good name, with a manifest edited to match its checksum.
+  execFileSync('python3', ['-c', [
+    'import io, sys, tarfile',
+    'with tarfile.open(sys.argv[1], "w") as archive:',
+    '    for name in ("./config.toml", "../../escaped-by-restore"):',
+    '        data = b"owned\\n"; info = tarfile.TarInfo(name); info.size = len(data); archive.addfile(info, io.BytesIO(data))'
+  ].join('\n'), join(base, 'evil.tar')])
+  execFileSync('bash', ['-c', `zstd -q -f -o ${JSON.stringify(join(dir, part))} ${JSON.stringify(join(base, 'evil.tar'))}`])
+  const manifestPath = join(dir, `${backupId}.manifest.json`)
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
+  const record = manifest.parts.find((candidate: { name: string }) => candidate.name === 'home')
+  record.sha256 = execFileSync('sha256sum', [join(dir, part)], { encoding: 'utf8' }).split(' ')[0]
+  record.bytes = (await readFile(join(dir, part))).length
+  await writeFile(manifestPath, JSON.stringify(manifest))
+  const treeBefore = await treeOf(root)
+
+  const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': backupId })
+  expect(restore.exitCode).toBe(1)
+  expect(restore.stdout).toMatch(/holds entries a restore must not write .*escaped-by-restore.*nothing on the host was changed/)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(existsSync(join(root, '../../escaped-by-restore'))).toBe(false)
+})
+
+it('recovers from a restore killed half-way with the documented safety-copy command', async () => {
+  // Enough data that the restore spends a moment between clearing the root and refilling it.
+  execFileSync('bash', ['-c', `head -c 60000000 /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
+  const backup = await runAction('action.yml', inputs())
+  expectSuccess(backup)
+  await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
+  const treeBefore = await treeOf(root)
+  const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const safetyParent = join(base, 'safety')
+  await mkdir(safetyParent)
+
+  const restore = runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': backup.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' })
+  let killed = false
+  for (let attempt = 0; attempt < 3000 && !killed; attempt++) {
+    await new Promise(resolve => setTimeout(resolve, 5))
+    // Killed once the safety copy is complete and the root has been cleared for the new data.
+    const copies = readdirSync(safetyParent)
+    const safetyComplete = copies.length > 0 && readdirSync(join(safetyParent, copies[0])).some(file => file.endsWith('.manifest.json'))
+    if (safetyComplete && !existsSync(join(root, 'config.toml'))) {
+      execFileSync('pkill', ['-KILL', '-f', 'dist/restore/index.js'])
+      killed = true
+    }
+  }
+  await restore
+  expect(killed).toBe(true)
+  const [copy] = readdirSync(safetyParent)
+  // The command the error message and the README give for putting the safety copy back.
+  const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, [
+    'restore', '--app', 'tabby', '--transport', 'local', '--tabby-root', root, '--store', 'local', '--store-path', safetyParent, '--backup-id', copy, '--safety-copy', 'false'
+  ])
+  expect(recovered.exitCode).toBe(0)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+  await rm(join(root, 'logs', 'large.bin'))
+})

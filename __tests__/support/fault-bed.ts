@@ -1,0 +1,79 @@
+import { rm } from 'node:fs/promises'
+import { expectSuccess, runAction, type ActionRun } from './action-runner.js'
+import { faultBypassHeader, startResultsService, type ResultsService, type RunContext } from './results-service/index.js'
+import { makeRootOwnedTabbyHome } from './tabby-bed.js'
+
+const MANIFEST_SUFFIX = '.manifest.json'
+
+export interface TimedRun extends ActionRun {
+  seconds: number
+}
+
+/**
+ * One emulator, one small Tabby home and one clean backup made before any
+ * fault is armed. Each case gets its own bed because faults are service-wide:
+ * cases that wait out a client's backoff can then run side by side without
+ * one case's fault hitting another's requests, and without two actions
+ * contending for the same data directory's host lock.
+ */
+export interface FaultBed {
+  service: ResultsService
+  root: string
+  /** The backup every restore case reads, and that a restore without backup-id must still pick after a failed backup. */
+  goodBackupId: string
+  goodRun: RunContext
+  backup(run: RunContext): Promise<TimedRun>
+  /** A dry run downloads and verifies every part but leaves the host alone, which is all the download path needs. */
+  restore(run: RunContext, backupId?: string): Promise<TimedRun>
+  /** Artifact names of one run, straight from the emulator's REST API (never through a fault). */
+  artifactNames(run: RunContext): Promise<string[]>
+  stop(): Promise<void>
+}
+
+async function timed(action: Promise<ActionRun>): Promise<TimedRun> {
+  const started = Date.now()
+  const run = await action
+  return { ...run, seconds: (Date.now() - started) / 1000 }
+}
+
+export async function startFaultBed(): Promise<FaultBed> {
+  const { base, home } = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
+  const service = await startResultsService().catch(async (error: unknown) => {
+    await rm(base, { recursive: true, force: true })
+    throw error
+  })
+  // verify: checksum skips the restore drill, which would only add minutes and no artifact traffic.
+  const backupInputs = { app: 'tabby', transport: 'local', 'tabby-root': home.root, verify: 'checksum' }
+  const restoreInputs = { app: 'tabby', transport: 'local', 'tabby-root': home.root, 'dry-run': 'true' }
+  const bed: Omit<FaultBed, 'goodBackupId' | 'goodRun'> = {
+    service,
+    root: home.root,
+    backup: run => timed(runAction('action.yml', backupInputs, run.env(), { githubToken: service.githubToken })),
+    restore: (run, backupId) =>
+      timed(runAction('restore/action.yml', { ...restoreInputs, ...(backupId ? { 'backup-id': backupId } : {}) }, run.env(), { githubToken: service.githubToken })),
+    async artifactNames(run) {
+      // A rest-list fault armed for the case under test must neither blind this check nor be used up by it.
+      const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {
+        headers: { authorization: `Bearer ${service.githubToken}`, [faultBypassHeader]: 'yes' }
+      })
+      if (!response.ok) throw new Error(`listing run ${run.runId} failed: HTTP ${response.status}`)
+      const body = (await response.json()) as { artifacts: { name: string }[] }
+      return body.artifacts.map(artifact => artifact.name)
+    },
+    async stop() {
+      await service.stop()
+      await rm(base, { recursive: true, force: true })
+    }
+  }
+  try {
+    const goodRun = service.newRun()
+    const good = await bed.backup(goodRun)
+    expectSuccess(good)
+    return { ...bed, goodRun, goodBackupId: good.outputs['backup-id'] }
+  } catch (error) {
+    await bed.stop()
+    throw error
+  }
+}
+
+export const hasManifest = (names: string[]): boolean => names.some(name => name.endsWith(MANIFEST_SUFFIX))
