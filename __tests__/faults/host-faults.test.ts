@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { lockPathFor } from '../../src/core/host-lock.js'
 import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
+import { processList } from '../support/seatable-bed.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 let base: string
@@ -47,16 +48,33 @@ it('fails clearly when the host temp dir fills up during the SQLite snapshot, an
 })
 
 it('lets one backup of a data directory run at a time: the second waits, or fails clearly after lock-timeout', async () => {
-  // Another job holds the lock for a few seconds.
-  const holder = spawn('flock', [lockPathFor(root), 'sleep', '6'], { stdio: 'ignore' })
-  await new Promise(resolve => setTimeout(resolve, 300))
-  const refused = await runAction('action.yml', { ...inputs(), 'lock-timeout': '1' })
-  expect(refused.exitCode).toBe(1)
-  expect(refused.stdout).toMatch(/Another backup or restore of .* is still running on the host/)
-  const waited = await runAction('action.yml', { ...inputs(), 'lock-timeout': '30' })
-  expectSuccess(waited)
-  expect(waited.stdout).toMatch(/Waiting up to 30 s for another backup or restore/)
-  holder.kill()
+  // Another job holds the lock until the test lets go (its whole process group: the lock fd is inherited).
+  const holder = spawn('flock', [lockPathFor(root), 'sleep', '600'], { stdio: 'ignore', detached: true })
+  const releaseHolder = (): void => {
+    try {
+      process.kill(-(holder.pid ?? 0), 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  try {
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const refused = await runAction('action.yml', { ...inputs(), 'lock-timeout': '1' })
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stdout).toMatch(/Another backup or restore of .* is still running on the host/)
+    const waiting = runAction('action.yml', { ...inputs(), 'lock-timeout': '120' })
+    // Let go only once the second backup is really waiting for the lock on the host.
+    for (let attempt = 0; attempt < 2000 && !processList().some(({ commandLine }) => commandLine.startsWith('flock -w 120 9')); attempt++) {
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    releaseHolder()
+    const waited = await waiting
+    expectSuccess(waited)
+    expect(waited.stdout).toMatch(/Waiting up to 120 s for another backup or restore/)
+  } finally {
+    releaseHolder()
+  }
 
   const [first, second] = await Promise.all([runAction('action.yml', inputs()), runAction('action.yml', inputs())])
   expectSuccess(first)

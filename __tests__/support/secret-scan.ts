@@ -6,7 +6,8 @@
  * recorded text names the secret by label only, because these reports end up in CI logs.
  */
 import { spawnSync } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { INPUTS } from '../../src/core/input-definitions.js'
 
@@ -53,16 +54,39 @@ function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '.')
 }
 
-async function parentOf(pid: string): Promise<string> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+let procBuffer = Buffer.alloc(1 << 16)
+
+/**
+ * /proc reads are synchronous and into one reused buffer on purpose: the async versions queue on
+ * libuv's four threads (a sweep of ~150 processes took ~60 ms), readFileSync ~9 ms, this ~5 ms.
+ */
+function procFile(pid: string, file: 'cmdline' | 'stat' | 'environ'): string {
+  let descriptor: number | undefined
+  try {
+    descriptor = openSync(`/proc/${pid}/${file}`, 'r')
+    let length = 0
+    for (let read = -1; read !== 0; length += read) {
+      if (length === procBuffer.length) procBuffer = Buffer.concat([procBuffer, Buffer.alloc(procBuffer.length)]) // never truncate
+      read = readSync(descriptor, procBuffer, length, procBuffer.length - length, null)
+    }
+    return procBuffer.toString('utf8', 0, length)
+  } catch {
+    return '' // gone, or not ours to read
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor)
+  }
+}
+
+function parentOf(pid: string): string {
+  const stat = procFile(pid, 'stat')
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '0'
 }
 
 /** True when the action's own node process (its command line names runnerScript) is the process or an ancestor. */
-async function isRunnerSide(pid: string, lineage: Map<string, { parent: string; commandLine: string }>, runnerScript: string | undefined): Promise<boolean> {
+function isRunnerSide(pid: string, lineage: Map<string, { parent: string; commandLine: string }>, runnerScript: string | undefined): boolean {
   if (runnerScript === undefined) return false
   for (let current = pid, depth = 0; current !== '0' && current !== '1' && depth < 64; depth++) {
-    const known = lineage.get(current) ?? { parent: await parentOf(current), commandLine: await readFile(`/proc/${current}/cmdline`, 'utf8').catch(() => '') }
+    const known = lineage.get(current) ?? { parent: parentOf(current), commandLine: procFile(current, 'cmdline') }
     if (known.commandLine.includes(runnerScript)) return true
     if (/^sshd/.test(known.commandLine)) return false // the host side: a session under our sshd
     current = known.parent
@@ -184,22 +208,21 @@ export class SecretScanner {
   }
 
   private async sweep(seen: Set<string>, lineage: Map<string, { parent: string; commandLine: string }>, report: SampleReport, options: SampleOptions): Promise<void> {
-    const pids = (await readdir('/proc')).filter(name => /^\d+$/.test(name))
-    const commandLines = await Promise.all(pids.map(async pid => [pid, await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')] as const))
+    const commandLines = readdirSync('/proc').filter(name => /^\d+$/.test(name)).map(pid => [pid, procFile(pid, 'cmdline')] as const)
     // Kernel threads have no command line; an unchanged one was scanned in an earlier sweep.
     const fresh = commandLines.filter(([pid, raw]) => raw !== '' && !seen.has(`${pid}\0${raw}`))
-    // Parents first, all at once, before any process of this sweep has much time to exit.
-    await Promise.all(fresh.map(async ([pid, raw]) => lineage.set(pid, { parent: await parentOf(pid), commandLine: raw })))
+    // Parents first, before any process of this sweep has much time to exit.
+    for (const [pid, raw] of fresh) lineage.set(pid, { parent: parentOf(pid), commandLine: raw })
     for (const [pid, raw] of fresh) {
       seen.add(`${pid}\0${raw}`)
       const shown = raw.replace(/\0+$/, '').replace(/\0/g, ' ')
       report.leaks.push(...this.check(shown, `command line of pid ${pid}: ${printable(this.mask(shown)).slice(0, 160)}`, 'command line'))
       if (options.environment === false) continue
-      const variables = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0')
+      const variables = procFile(pid, 'environ').split('\0')
       const holding = variables.filter(variable => this.findIn(variable).length > 0)
       if (holding.length === 0) continue
       const names = holding.map(variable => variable.split('=')[0])
-      if (names.every(name => name.startsWith('INPUT_')) && (await isRunnerSide(pid, lineage, options.runnerScript))) {
+      if (names.every(name => name.startsWith('INPUT_')) && isRunnerSide(pid, lineage, options.runnerScript)) {
         report.inheritedInputs.push(`pid ${pid} (${printable(shown).slice(0, 60)}): ${names.join(', ')}`)
         continue
       }
