@@ -54,10 +54,11 @@ export const seatableRecipe = {
     const mode = reader.choice('db-mode', ['docker', 'direct'] as const)
     const user = reader.string('db-user') || 'root'
     const password = reader.string('db-password')
-    const access: DatabaseAccess =
-      mode === 'docker'
-        ? { mode, container: nameOrEmpty(reader, 'db-container'), user, password }
-        : { mode, host: nameOrEmpty(reader, 'db-host') || '127.0.0.1', port: reader.integer('db-port', { min: 1, max: 65535 }) ?? 3306, user, password }
+    // Checked in both modes: a wrong value is worth an error even where it would be ignored.
+    const container = nameOrEmpty(reader, 'db-container')
+    const dbHost = nameOrEmpty(reader, 'db-host') || '127.0.0.1'
+    const port = reader.integer('db-port', { min: 1, max: 65535 }) ?? 3306
+    const access: DatabaseAccess = mode === 'docker' ? { mode, container, user, password } : { mode, host: dbHost, port, user, password }
     const databases = reader.string('databases', { multiline: true }).split(/[\s,]+/).filter(Boolean)
     for (const database of databases) {
       if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new InputError('databases', `"${database}" is not a database name.`, 'list names like ccnet_db seafile_db dtable_db.')

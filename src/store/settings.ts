@@ -14,8 +14,9 @@ export type StoreSettings =
 
 export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restore'): StoreSettings {
   const kind = reader.choice('store', ['github', 'local'] as const)
+  const storePath = reader.string('store-path')
   if (kind === 'local') {
-    const path = reader.required('store-path', 'with store: local')
+    const path = storePath || reader.required('store-path', 'with store: local')
     return { kind, path: resolve(path.replace(/^~(?=$|\/)/, homedir())) }
   }
   if (action === 'backup') return { kind, retentionDays: reader.integer('retention-days', { min: 1, max: 400 }), token: reader.string('github-token') || undefined }
