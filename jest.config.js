@@ -6,7 +6,7 @@ export default {
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
-  testTimeout: 120000,
+  testTimeout: 300000,
   // A test that fails half-way through starting a server can leave a child process behind; the run
   // must then end red instead of hanging until CI's time limit. Every test still stops what it starts.
   forceExit: true,

@@ -4,20 +4,28 @@
  * transiently (the step must still succeed) then persistently (the step must fail clearly, in
  * bounded time, and a failed backup must never look complete).
  *
- * Each case gets its own emulator and Tabby home (see fault-bed.ts) so the cases can run
- * concurrently: the persistent ones mostly wait out the clients' backoff, and one after another
- * they would take several minutes.
+ * The cases run concurrently on a small pool of emulators (see fault-bed.ts), each case holding one
+ * to itself: the persistent ones mostly wait out the clients' backoff (up to ~30 s each), and one
+ * after another they would take several minutes.
  */
 import { appendArtifactFaultOutcomes, type ArtifactFaultOutcome } from '../support/artifact-fault-outcomes.js'
-import { hasManifest, startFaultBed, type FaultBed, type TimedRun } from '../support/fault-bed.js'
+import { hasManifest, startBedPool, type BedPool, type FaultBed, type TimedRun } from '../support/fault-bed.js'
 import type { FaultKind, FaultTarget, RunContext } from '../support/results-service/index.js'
 
 const outcomes: ArtifactFaultOutcome[] = []
-afterAll(async () => appendArtifactFaultOutcomes(outcomes))
+let pool: BedPool
+beforeAll(async () => {
+  pool = await startBedPool(4)
+}, 120_000)
+afterAll(async () => {
+  await appendArtifactFaultOutcomes(outcomes)
+  await pool?.stop()
+})
 
 /** Slowest persistent case measured: the Twirp client's 5 attempts, 3 s then x1.5 backoff (about 30 s). */
 const persistentBoundSeconds = 60
-const caseTimeoutMs = 150_000
+/** Includes waiting for a free bed. */
+const caseTimeoutMs = 240_000
 
 type Path = 'backup' | 'restore (same run)' | 'restore (other run)'
 interface FaultCase { target: FaultTarget; kind: FaultKind; path: Path }
@@ -34,14 +42,16 @@ const restoreCases: FaultCase[] = [
   ...(['rest-list', 'rest-download'] as const).flatMap(target => kinds.map(kind => ({ target, kind, path: 'restore (other run)' as const })))
 ]
 
-async function withBed<T>(use: (bed: FaultBed) => Promise<T>): Promise<T> {
-  const bed = await startFaultBed()
-  try {
-    return await use(bed)
-  } finally {
-    await bed.stop()
-  }
-}
+/**
+ * Persistent faults, minus two whose code path another case already takes, to stay within the time
+ * budget: ListArtifacts http-500 runs the same Twirp retry loop as GetSignedArtifactURL http-500 (and
+ * CreateArtifact's), and blob-download drop the same download retry loop as blob-download http-500,
+ * which retries any error alike. FinalizeArtifact http-500 is left out for the same reason (its
+ * stored state, a blob never finalized, is covered by FinalizeArtifact drop, which fails at once).
+ */
+const persistentlyRedundant = ['ListArtifacts http-500', 'blob-download drop', 'FinalizeArtifact http-500']
+const persistentCases = [...backupCases, ...restoreCases].filter(({ target, kind }) => !persistentlyRedundant.includes(`${target} ${kind}`))
+const withBed = <T>(use: (bed: FaultBed) => Promise<T>): Promise<T> => pool.withBed(use)
 
 /** Which layer retried, as far as the step's log shows it. */
 function howItSurvived(run: TimedRun, target: FaultTarget): string {
@@ -77,7 +87,7 @@ async function failedBackupLeftNothingComplete(bed: FaultBed, run: RunContext): 
   const names = await bed.artifactNames(run)
   const picked = await bed.restore(bed.service.newRun())
   const pickedId = picked.outputs['backup-id']
-  const ok = !hasManifest(names) && picked.exitCode === 0 && pickedId === bed.goodBackupId
+  const ok = !hasManifest(names) && picked.exitCode === 0 && pickedId === bed.newestBackupId
   return { ok, why: `run holds [${names.join(', ')}]; a restore without backup-id picked ${pickedId ?? firstError(picked)}` }
 }
 
@@ -86,45 +96,13 @@ async function survivedBackupIsComplete(bed: FaultBed, run: RunContext, backup: 
   const reported = (JSON.parse(backup.outputs.artifacts ?? '[]') as { name: string }[]).map(item => item.name).sort()
   const stored = (await bed.artifactNames(run)).sort()
   const verified = await bed.restore(bed.service.newRun(), backup.outputs['backup-id'])
+  if (verified.exitCode === 0) bed.newestBackupId = backup.outputs['backup-id']
   return hasManifest(stored) && JSON.stringify(stored) === JSON.stringify(reported) && verified.exitCode === 0
 }
 
-describe('transient artifact service faults are ridden out', () => {
-  it.concurrent.each([...backupCases, ...restoreCases])(
-    '$path still succeeds when $target fails with $kind a few times',
-    async ({ target, kind, path }) => {
-      await withBed(async bed => {
-        const times = transientTimes(kind)
-        bed.service.faults.add({ target, kind, times })
-        const run = faultedRun(bed, path)
-        const step = await runPath(bed, path, run)
-        const hits = bed.service.faults.hits[target]
-        bed.service.faults.clear()
-        const nothingLost = path === 'backup'
-          ? step.exitCode === 0 ? await survivedBackupIsComplete(bed, run, step) : (await failedBackupLeftNothingComplete(bed, run)).ok
-          : (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
-        const survived = step.exitCode === 0
-        outcomes.push({
-          suite: 'artifact-service',
-          case: `${target} ${kind} transient (${path}, ${times}x)`,
-          kind: 'fault',
-          injected: hits > 0,
-          outcome: survived ? 'survived' : 'BAD',
-          nothingLost,
-          seconds: step.seconds,
-          detail: survived ? howItSurvived(step, target) : `step failed: ${firstError(step).slice(0, 240)}`
-        })
-        expect(hits).toBe(times)
-        if (!survived) throw new Error(`a transient ${kind} on ${target} failed the ${path} step:\n${firstError(step)}`)
-        expect(nothingLost).toBe(true)
-      })
-    },
-    caseTimeoutMs
-  )
-})
-
-describe('persistent artifact service faults fail the step clearly and store nothing that looks complete', () => {
-  it.concurrent.each([...backupCases, ...restoreCases])(
+// One describe block, so jest runs all cases as one concurrent batch; the slow persistent ones first.
+describe('the artifact service failing', () => {
+  it.concurrent.each(persistentCases)(
     '$path fails with a clear error in bounded time when $target always fails with $kind',
     async ({ target, kind, path }) => {
       await withBed(async bed => {
@@ -151,7 +129,40 @@ describe('persistent artifact service faults fail the step clearly and store not
         expect(step.exitCode).toBe(1)
         expect(message).toBeDefined()
         expect(step.seconds).toBeLessThan(persistentBoundSeconds)
-        if (leftOver) expect(leftOver.why).toMatch(new RegExp(`picked ${bed.goodBackupId}$`))
+        if (leftOver) expect(leftOver.why).toMatch(new RegExp(`picked ${bed.newestBackupId}$`))
+        expect(nothingLost).toBe(true)
+      })
+    },
+    caseTimeoutMs
+  )
+
+  it.concurrent.each([...backupCases, ...restoreCases])(
+    '$path still succeeds when $target fails with $kind a few times',
+    async ({ target, kind, path }) => {
+      await withBed(async bed => {
+        const times = transientTimes(kind)
+        bed.service.faults.add({ target, kind, times })
+        const run = faultedRun(bed, path)
+        const step = await runPath(bed, path, run)
+        const hits = bed.service.faults.hits[target]
+        bed.service.faults.clear()
+        // A dry-run restore that succeeded has already downloaded and verified every part.
+        const nothingLost = path === 'backup'
+          ? step.exitCode === 0 ? await survivedBackupIsComplete(bed, run, step) : (await failedBackupLeftNothingComplete(bed, run)).ok
+          : step.exitCode === 0 || (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
+        const survived = step.exitCode === 0
+        outcomes.push({
+          suite: 'artifact-service',
+          case: `${target} ${kind} transient (${path}, ${times}x)`,
+          kind: 'fault',
+          injected: hits > 0,
+          outcome: survived ? 'survived' : 'BAD',
+          nothingLost,
+          seconds: step.seconds,
+          detail: survived ? howItSurvived(step, target) : `step failed: ${firstError(step).slice(0, 240)}`
+        })
+        expect(hits).toBe(times)
+        if (!survived) throw new Error(`a transient ${kind} on ${target} failed the ${path} step:\n${firstError(step)}`)
         expect(nothingLost).toBe(true)
       })
     },
@@ -181,7 +192,7 @@ describe('persistent artifact service faults fail the step clearly and store not
       expect(step.exitCode).toBe(1)
       expect(message).toMatch(/manifest\.json as an artifact failed/)
       expect(names).toHaveLength(4)
-      expect(leftOver.why).toMatch(new RegExp(`picked ${bed.goodBackupId}$`))
+      expect(leftOver.why).toMatch(new RegExp(`picked ${bed.newestBackupId}$`))
       expect(leftOver.ok).toBe(true)
     })
   }, caseTimeoutMs)

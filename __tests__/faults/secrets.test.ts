@@ -68,6 +68,19 @@ describe('the secret scanner finds a planted sentinel', () => {
     expect(JSON.stringify(scanner.leaks)).not.toContain(keyLines[3])
   })
 
+  it('in every runner file runAction scans, where only stdout drops ::add-mask:: commands', () => {
+    const { scanner, secret } = planted()
+    const leaks = scanner.scanRunnerFiles([
+      { text: `::add-mask::${secret}\ndone`, where: 'main step stdout', channel: 'log', stdout: true },
+      { text: `::add-mask::${secret}`, where: 'main step stderr', channel: 'log' },
+      { text: `backup-id<<EOF\n${secret}\nEOF\n`, where: 'GITHUB_OUTPUT', channel: 'output' },
+      { text: `Backup of ${secret}`, where: 'job summary', channel: 'summary' },
+      { text: `key=${secret}\n`, where: 'GITHUB_STATE', channel: 'state' }
+    ])
+    expect(leaks.map(leak => `${leak.channel}: ${leak.where}`)).toEqual(['log: main step stderr', 'output: GITHUB_OUTPUT, line 2', 'summary: job summary', 'state: GITHUB_STATE, line 1'])
+    expect(scanner.scans).toBe(1)
+  })
+
   it('in the command line of a running process, sampled from /proc', async () => {
     const { scanner, secret } = planted()
     const report = await sampleWhileSleeping(scanner, { argv0: `sleep-with-${secret}` })

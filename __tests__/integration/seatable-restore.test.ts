@@ -24,9 +24,10 @@ afterAll(async () => {
 })
 
 const inputs = (): Record<string, string> => ({ ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store })
+const backupInputs = (): Record<string, string> => ({ ...inputs(), verify: 'checksum' })
 
 it('includes the scheduler database when it exists, and restores one database alone over live data with a safety copy', async () => {
-  const backup = await runAction('action.yml', inputs())
+  const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
   const parts = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name)
   expect(parts.some(name => name.includes('.db-scheduler.sql'))).toBe(true)
@@ -56,7 +57,7 @@ it('includes the scheduler database when it exists, and restores one database al
 })
 
 it('rejects an unknown part name before touching the host', async () => {
-  const backup = await runAction('action.yml', inputs())
+  const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
   const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backup.outputs['backup-id'], parts: 'db-nope' })
   expect(restore.exitCode).toBe(1)
@@ -64,7 +65,7 @@ it('rejects an unknown part name before touching the host', async () => {
 })
 
 it('finds SeaTable with app: auto from its running containers', async () => {
-  const run = await runAction('action.yml', { ...inputs(), app: 'auto', 'seatable-layout': 'auto' })
+  const run = await runAction('action.yml', { ...backupInputs(), app: 'auto', 'seatable-layout': 'auto' })
   expectSuccess(run)
   expect(run.stdout).toMatch(/app: auto found SeaTable/)
   expect(run.stdout).toMatch(/SeaTable: current layout \(container mariadb, container seatable-server\)/)
@@ -75,7 +76,7 @@ it('fails clearly when the dump is killed mid-way, and stores nothing', async ()
   const columns = (await server.query("SELECT GROUP_CONCAT(CONCAT('`', column_name, '`')) FROM information_schema.columns WHERE table_schema = 'dtable_db' AND table_name = 'operation_log' AND extra NOT LIKE '%auto_increment%'")).trim()
   for (let doubling = 0; doubling < 7; doubling++) await server.query(`INSERT INTO operation_log (${columns}) SELECT ${columns} FROM operation_log`, 'dtable_db')
   const before = readdirSync(store)
-  const backup = runAction('action.yml', { ...inputs(), databases: 'dtable_db', 'dtable-db-backup': 'false' })
+  const backup = runAction('action.yml', { ...backupInputs(), databases: 'dtable_db', 'dtable-db-backup': 'false' })
   let killed = false
   for (let attempt = 0; attempt < 2000 && !killed; attempt++) {
     const dumper = processList().find(({ commandLine }) => /mariadb-dump .*--single-transaction/.test(commandLine) && !commandLine.includes('bash -c'))

@@ -3,7 +3,7 @@ import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, visibleLog, type ActionRun } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
-import { databaseFingerprint, plainText, seatableActionInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
+import { databaseFingerprint, plainText, seatableActionInputs, seatableBackupInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
 
 let server: MariaDbServer
 let service: ResultsService
@@ -19,6 +19,7 @@ afterAll(async () => {
 })
 
 const seatableInputs = (bed: SeaTableBed, mode: 'docker' | 'direct'): Record<string, string> => seatableActionInputs(bed, server, mode)
+const backupInputs = (bed: SeaTableBed, mode: 'docker' | 'direct', verify: 'drill' | 'checksum' = 'checksum'): Record<string, string> => seatableBackupInputs(bed, server, mode, verify)
 
 async function wipe(bed: SeaTableBed): Promise<void> {
   await server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE ${name};`).join(' '))
@@ -49,7 +50,7 @@ describe.each([
   it('backs up into artifacts without the password on any command line, and restores from another run after a wipe', async () => {
     const tablesBefore = await databaseFingerprint(server)
     const backupRun = service.newRun()
-    const watched = await watchCommandLines(server.rootPassword, runAction('action.yml', seatableInputs(bed, mode), backupRun.env()))
+    const watched = await watchCommandLines(server.rootPassword, runAction('action.yml', backupInputs(bed, mode, 'drill'), backupRun.env()))
     const backup = watched.result
     expectSuccess(backup)
     // Taken after the backup: backup-all refreshed storage-data just before the data was archived.
@@ -89,7 +90,7 @@ describe('SeaTable options', () => {
   it('with skip-log-tables keeps the four log tables, empty, and everything else equal', async () => {
     const tablesBefore = await databaseFingerprint(server)
     const run = service.newRun()
-    expectSuccess(await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'skip-log-tables': 'true' }, run.env()))
+    expectSuccess(await runAction('action.yml', { ...backupInputs(bed, 'docker'), 'skip-log-tables': 'true' }, run.env()))
     await wipe(bed)
     expectSuccess(await runAction('restore/action.yml', seatableInputs(bed, 'docker'), run.env(), { githubToken: service.githubToken }))
     const tablesAfter = await databaseFingerprint(server)
@@ -104,7 +105,7 @@ describe('SeaTable options', () => {
 
   it('fails clearly with a wrong password, leaving no backup behind', async () => {
     const run = service.newRun()
-    const backup = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'db-password': 'wrong-password' }, run.env())
+    const backup = await runAction('action.yml', { ...backupInputs(bed, 'docker'), 'db-password': 'wrong-password' }, run.env())
     expect(backup.exitCode).toBe(1)
     expect(backup.stdout).toMatch(/Input 'db-password': the database server .* refused user root/)
     expect(visibleLog(backup)).not.toContain('wrong-password')
@@ -113,10 +114,10 @@ describe('SeaTable options', () => {
   })
 
   it('fails clearly when the database container is missing or a database does not exist', async () => {
-    const missing = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), 'db-container': 'no-such-db' }, service.newRun().env())
+    const missing = await runAction('action.yml', { ...backupInputs(bed, 'docker'), 'db-container': 'no-such-db' }, service.newRun().env())
     expect(missing.exitCode).toBe(1)
     expect(missing.stdout).toMatch(/the database container no-such-db is not running/)
-    const noDatabase = await runAction('action.yml', { ...seatableInputs(bed, 'docker'), databases: 'ccnet_db nope_db' }, service.newRun().env())
+    const noDatabase = await runAction('action.yml', { ...backupInputs(bed, 'docker'), databases: 'ccnet_db nope_db' }, service.newRun().env())
     expect(noDatabase.exitCode).toBe(1)
     expect(noDatabase.stdout).toMatch(/the database nope_db does not exist/)
   })

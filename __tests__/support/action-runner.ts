@@ -105,9 +105,9 @@ export async function runAction(
   }
   const fileScanStarted = performance.now()
   secretScanner.scanRunnerFiles([
-    { text: main.stdout, where: `${actionFile} main step stdout`, channel: 'log' },
+    { text: main.stdout, where: `${actionFile} main step stdout`, channel: 'log', stdout: true },
     { text: main.stderr, where: `${actionFile} main step stderr`, channel: 'log' },
-    { text: post.stdout, where: `${actionFile} post step stdout`, channel: 'log' },
+    { text: post.stdout, where: `${actionFile} post step stdout`, channel: 'log', stdout: true },
     { text: post.stderr, where: `${actionFile} post step stderr`, channel: 'log' },
     { text: outputText, where: `${actionFile} GITHUB_OUTPUT`, channel: 'output' },
     { text: summary, where: `${actionFile} job summary`, channel: 'summary' },

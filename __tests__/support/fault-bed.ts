@@ -11,17 +11,19 @@ export interface TimedRun extends ActionRun {
 
 /**
  * One emulator, one small Tabby home and one clean backup made before any
- * fault is armed. Each case gets its own bed because faults are service-wide:
- * cases that wait out a client's backoff can then run side by side without
- * one case's fault hitting another's requests, and without two actions
- * contending for the same data directory's host lock.
+ * fault is armed. A case holds a bed to itself (see BedPool) because faults
+ * are service-wide: cases that wait out a client's backoff can then run side
+ * by side without one case's fault hitting another's requests, and without two
+ * actions contending for the same data directory's host lock.
  */
 export interface FaultBed {
   service: ResultsService
   root: string
-  /** The backup every restore case reads, and that a restore without backup-id must still pick after a failed backup. */
+  /** The backup every restore case reads. */
   goodBackupId: string
   goodRun: RunContext
+  /** The newest complete backup so far: what a restore without backup-id must pick after a failed backup. */
+  newestBackupId: string
   backup(run: RunContext): Promise<TimedRun>
   /** A dry run downloads and verifies every part but leaves the host alone, which is all the download path needs. */
   restore(run: RunContext, backupId?: string): Promise<TimedRun>
@@ -69,7 +71,8 @@ export async function startFaultBed(): Promise<FaultBed> {
     const goodRun = service.newRun()
     const good = await bed.backup(goodRun)
     expectSuccess(good)
-    return { ...bed, goodRun, goodBackupId: good.outputs['backup-id'] }
+    const goodBackupId = good.outputs['backup-id']
+    return { ...bed, goodRun, goodBackupId, newestBackupId: goodBackupId }
   } catch (error) {
     await bed.stop()
     throw error
@@ -77,3 +80,46 @@ export async function startFaultBed(): Promise<FaultBed> {
 }
 
 export const hasManifest = (names: string[]): boolean => names.some(name => name.endsWith(MANIFEST_SUFFIX))
+
+export interface BedPool {
+  /** Waits for a free bed, runs `use` with no fault armed, and hands the bed back however `use` ends. */
+  withBed<T>(use: (bed: FaultBed) => Promise<T>): Promise<T>
+  stop(): Promise<void>
+}
+
+/**
+ * A few beds shared by many cases: a bed per case would spend most of the
+ * run starting Azurite and making the first backup, and the machine's CPUs,
+ * not the clients' backoff timers, would set the pace.
+ */
+export async function startBedPool(size: number): Promise<BedPool> {
+  const started = await Promise.allSettled(Array.from({ length: size }, () => startFaultBed()))
+  const beds = started.flatMap(result => (result.status === 'fulfilled' ? [result.value] : []))
+  const failure = started.find(result => result.status === 'rejected')
+  if (failure) {
+    await Promise.all(beds.map(bed => bed.stop()))
+    throw failure.reason
+  }
+  const free = [...beds]
+  const waiting: ((bed: FaultBed) => void)[] = []
+  const release = (bed: FaultBed): void => {
+    bed.service.faults.clear()
+    const next = waiting.shift()
+    if (next) next(bed)
+    else free.push(bed)
+  }
+  return {
+    async withBed(use) {
+      const bed = free.pop() ?? (await new Promise<FaultBed>(resolve => waiting.push(resolve)))
+      bed.service.faults.clear()
+      try {
+        return await use(bed)
+      } finally {
+        release(bed)
+      }
+    },
+    async stop() {
+      await Promise.all(beds.map(bed => bed.stop()))
+    }
+  }
+}

@@ -122,7 +122,7 @@ export function plainText(name: string, bytes: Buffer): string {
   return bytes.toString('latin1')
 }
 
-/** Action inputs for a bed: explicit layout and paths, since the test's "/" is a temp dir. */
+/** Inputs for a bed: explicit layout and paths, since the test's "/" is a temp dir. */
 export function seatableActionInputs(bed: SeaTableBed, server: MariaDbServer, mode: 'docker' | 'direct'): Record<string, string> {
   const { layout, host } = bed
   return {
@@ -136,4 +136,9 @@ export function seatableActionInputs(bed: SeaTableBed, server: MariaDbServer, mo
     'db-port': String(server.port),
     'db-password': server.rootPassword
   }
+}
+
+/** Backup inputs: the drill (a throwaway MariaDB per backup) is left to the tests about it; others only checksum. */
+export function seatableBackupInputs(bed: SeaTableBed, server: MariaDbServer, mode: 'docker' | 'direct', verify: 'drill' | 'checksum' = 'checksum'): Record<string, string> {
+  return { ...seatableActionInputs(bed, server, mode), verify }
 }

@@ -45,7 +45,7 @@ function isPublicLine(line: string): boolean {
   return /^[A-Za-z0-9+/=]+$/.test(line) && Buffer.from(line, 'base64').toString('latin1').startsWith('openssh-key-v1')
 }
 
-/** The runner consumes `::add-mask::` lines (stdout commands) and never displays them. */
+/** The runner consumes `::add-mask::` lines on a step's stdout and never displays them. */
 function displayedLog(text: string): string {
   return text.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
 }
@@ -232,11 +232,14 @@ export class SecretScanner {
     }
   }
 
-  /** One scan of everything a runner keeps of a step: its logs (as displayed), GITHUB_OUTPUT, summary, state. */
-  scanRunnerFiles(entries: { text: string; where: string; channel: LeakChannel }[]): Leak[] {
+  /**
+   * One scan of everything a runner keeps of a step: its logs as displayed, GITHUB_OUTPUT, summary,
+   * state. `stdout` marks the stream whose `::add-mask::` commands the runner consumes (as
+   * visibleLog does); on stderr such a line is counted, the conservative reading.
+   */
+  scanRunnerFiles(entries: { text: string; where: string; channel: LeakChannel; stdout?: boolean }[]): Leak[] {
     this.scans++
-    return entries.flatMap(({ text, where, channel }) =>
-      this.check(channel === 'log' ? displayedLog(text) : text, where, channel))
+    return entries.flatMap(({ text, where, channel, stdout }) => this.check(stdout === true ? displayedLog(text) : text, where, channel))
   }
 
   describe(leak: Leak): string {

@@ -1,0 +1,106 @@
+/**
+ * The checks every fault case ends with (issue 6): nothing complete-looking stored for a failed
+ * backup, temp files gone on the runner and on the host, and one closing-table line per case.
+ * Also the fault itself for ssh cases: dropping the test host's connections.
+ */
+import { existsSync, readdirSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ActionRun } from './action-runner.js'
+import { recordCase } from './fault-report.js'
+import type { TestHost } from './sshd.js'
+
+export const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
+
+/** Polls until `condition` holds; false after the timeout, so the caller's assertion says what never happened. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 5): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(intervalMs)) {
+    if (await condition()) return true
+  }
+  return condition()
+}
+
+/**
+ * Defines a test whose outcome also goes into the fault report: passed only when every assertion
+ * (those that prove nothing was lost included) held.
+ */
+export function faultCase(suite: string, name: string, body: () => Promise<void>, timeoutMs?: number): void {
+  it(name, async () => {
+    try {
+      await body()
+    } catch (error) {
+      recordCase({ suite, case: name, kind: 'fault', outcome: 'failed', nothingLost: false })
+      throw error
+    }
+    recordCase({ suite, case: name, kind: 'fault', outcome: 'passed', nothingLost: true })
+  }, timeoutMs)
+}
+
+/** Backups in a local store that a restore would accept: a directory holding its own manifest. */
+export function completeBackups(store: string): string[] {
+  if (!existsSync(store)) return []
+  return readdirSync(store).filter(entry => existsSync(join(store, entry, `${entry}.manifest.json`)))
+}
+
+/** Everything in a local store, hidden ".partial" directories included: a failed save must leave none. */
+export function storeEntries(store: string): string[] {
+  return existsSync(store) ? readdirSync(store).sort() : []
+}
+
+/**
+ * What a run left in RUNNER_TEMP: the product's staging/restore/plain dirs and the ssh work dir
+ * (which holds the private key). Removes the runner temp afterwards (runAction kept it for us).
+ */
+export async function runnerLeftovers(run: ActionRun): Promise<string[]> {
+  const left = leftoversIn(run.runnerTemp)
+  await rm(run.runnerTemp, { recursive: true, force: true })
+  return left
+}
+
+/** The same check for a RUNNER_TEMP the test chose itself (to watch the staging dir while the step runs). */
+export function leftoversIn(runnerTemp: string): string[] {
+  return readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-') || entry.startsWith('sb-ssh-'))
+}
+
+/** SQLite snapshot dirs left in a host temp dir (the host-temp-dir the case gave the action). */
+export function hostSnapshotLeftovers(hostTempDir: string): string[] {
+  return readdirSync(hostTempDir).filter(entry => entry.startsWith('selfhost-backup-sqlite.'))
+}
+
+/** The step's error as the runner shows it: the ::error:: line plus the log around it. */
+export function errorText(run: ActionRun): string {
+  return `${run.stdout}\n${run.stderr}`
+}
+
+async function processName(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
+  return children.split(' ').filter(Boolean).map(Number)
+}
+
+/**
+ * Cuts every connection of the test host as a network failure would. OpenSSH 9.2 forks per
+ * connection a privileged monitor (host.childPids()) and below it the unprivileged process that owns
+ * the session; killing the monitor alone leaves the session running (tried: the client keeps
+ * streaming), so both sshd processes go. The user's commands below them are left alone: they see
+ * EOF or SIGPIPE, exactly as after a real drop. Returns how many processes were killed.
+ */
+export async function dropSshConnections(host: TestHost): Promise<number> {
+  const victims: number[] = []
+  for (const monitor of await host.childPids()) {
+    victims.push(monitor)
+    for (const child of await childrenOf(monitor)) if ((await processName(child)) === 'sshd') victims.push(child)
+  }
+  for (const pid of victims) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Ended on its own meanwhile.
+    }
+  }
+  return victims.length
+}
