@@ -47,7 +47,7 @@ export async function startFaultBed(): Promise<FaultBed> {
   // verify: checksum skips the restore drill, which would only add minutes and no artifact traffic.
   const backupInputs = { app: 'tabby', transport: 'local', 'tabby-root': home.root, verify: 'checksum' }
   const restoreInputs = { app: 'tabby', transport: 'local', 'tabby-root': home.root, 'dry-run': 'true' }
-  const bed: Omit<FaultBed, 'goodBackupId' | 'goodRun'> = {
+  const bed: Omit<FaultBed, 'goodBackupId' | 'goodRun' | 'newestBackupId'> = {
     service,
     root: home.root,
     backup: run => timed(runAction('action.yml', backupInputs, run.env(), { githubToken: service.githubToken })),

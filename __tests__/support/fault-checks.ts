@@ -67,9 +67,10 @@ export function hostSnapshotLeftovers(hostTempDir: string): string[] {
   return readdirSync(hostTempDir).filter(entry => entry.startsWith('selfhost-backup-sqlite.'))
 }
 
-/** The step's error as the runner shows it: the ::error:: line plus the log around it. */
+/** The step's log with its ::error:: annotation decoded (the runner shows %0A as a line break). */
 export function errorText(run: ActionRun): string {
-  return `${run.stdout}\n${run.stderr}`
+  const decoded = run.stdout.split('\n').map(line => (line.startsWith('::error::') ? line.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%') : line))
+  return `${decoded.join('\n')}\n${run.stderr}`
 }
 
 async function processName(pid: number): Promise<string> {

@@ -5,7 +5,7 @@
  * process that created them, when that process has ended or is this one (every test has
  * finished by now). Leftovers of another jest run still in progress are left alone.
  */
-import { rmSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -80,8 +80,12 @@ function printFaultReport(): void {
   if (reportPath === undefined) return // global-setup did not run (a config without it): no figures to print
   const report = createRequire(import.meta.url)('./fault-report.ts') as typeof FaultReport
   const totals = report.printClosingTable(reportPath)
-  // The per-run file global-setup picked (same process, same pid) is ours to remove; a path CI set is kept.
-  if (reportPath === path.join(os.tmpdir(), `selfhost-backup-fault-report-${process.pid}.jsonl`)) rmSync(reportPath, { force: true })
+  // Per-run files global-setup picked are removed: this run's, and those of runs that were killed
+  // before their teardown (their jest pid has ended). A path CI set is kept.
+  for (const name of readdirSync(os.tmpdir())) {
+    const match = /^selfhost-backup-fault-report-(\d+)\.jsonl$/.exec(name)
+    if (match !== null && creatorHasFinished(Number(match[1]))) rmSync(path.join(os.tmpdir(), name), { force: true })
+  }
   // A sentinel secret anywhere fails the whole run, whichever test leaked it (issue 6: must be 0).
   if (totals.leaksFound > 0) throw new Error(`${totals.leaksFound} secret leak(s) found; they are listed above under "Secret leaks"`)
 }

@@ -17,10 +17,11 @@ export class LocalTransport implements Transport {
   async open(): Promise<void> {}
 
   run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    // --norc: bash thinks a child with a socket for stdin was started by sshd and would read ~/.bashrc.
     if (this.settings.sudo && !options.asLoginUser) {
-      return runProcess('sudo', ['-n', '--', 'bash', '-c', script], options)
+      return runProcess('sudo', ['-n', '--', 'bash', '--norc', '--noprofile', '-c', script], options)
     }
-    return runProcess('bash', ['-c', script], options)
+    return runProcess('bash', ['--norc', '--noprofile', '-c', script], options)
   }
 
   async close(): Promise<void> {}

@@ -10,11 +10,18 @@ const STDERR_LIMIT = 64 * 1024
  * Spawns one local process (bash, sudo or ssh) and wires stdin/stdout as streams. Shared by both
  * transports so their error and streaming behaviour cannot drift apart.
  */
+/** The runner passes inputs (secrets included) as INPUT_* variables; no child process needs them. */
+export function childEnvironment(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(source).filter(([name]) => !name.startsWith('INPUT_') && !['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'GITHUB_TOKEN'].includes(name))
+  )
+}
+
 export function runProcess(
   program: string,
   argv: string[],
   options: RunOptions,
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv = childEnvironment()
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, argv, { stdio: ['pipe', 'pipe', 'pipe'], env })

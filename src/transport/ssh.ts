@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HostCommandError, InputError, SelfhostBackupError } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
-import { runProcess } from './process-runner.js'
+import { childEnvironment, runProcess } from './process-runner.js'
 import {
   buildSshConfig,
   controlArgs,
@@ -111,7 +111,7 @@ export class SshTransport implements Transport {
         `insecure-skip-host-key-check is on: the identity of ${this.label} is NOT verified, so a machine in the middle could receive your data. Set known-hosts instead.`
       )
     }
-    const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'] })
+    const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'], env: childEnvironment() })
     this.master = master
     let stderr = ''
     master.stderr?.setEncoding('utf8')

@@ -8,6 +8,7 @@ import { PreflightError } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import { command, quote, script } from '../core/shell.js'
 import { runSql, type DatabaseAccess } from '../sources/mysql.js'
+import { childEnvironment } from '../transport/process-runner.js'
 import { LocalTransport } from '../transport/local.js'
 
 export interface ThrowawayMariaDb {
@@ -182,7 +183,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
       ]
       const stdio = openSync(path.join(tempDir, 'stdio.log'), 'a')
       try {
-        child = spawn(programs.server, argv, { stdio: ['ignore', stdio, stdio] })
+        child = spawn(programs.server, argv, { stdio: ['ignore', stdio, stdio], env: childEnvironment() })
       } finally {
         closeSync(stdio)
       }

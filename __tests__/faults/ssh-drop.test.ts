@@ -1,0 +1,185 @@
+/**
+ * The SSH connection dropped mid-stream (issue 6): the sshd processes serving the run are killed
+ * while a database dump, a tarball or a restore upload is in flight. A failed backup must store
+ * nothing; an interrupted restore must say where the safety copy is and how to put it back, and
+ * that command must work. Temp files must be gone on the runner and on the host either way.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
+import { lockPathFor } from '../../src/core/host-lock.js'
+import { expectSuccess, REPO_ROOT, runAction, runNode, sshActionInputs, type ActionRun } from '../support/action-runner.js'
+import { dropSshConnections, errorText, faultCase, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
+import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
+import { processList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
+import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+const SUITE = '__tests__/faults/ssh-drop.test.ts'
+/** ssh's own words when the far end goes away, for a multiplexed session or the master. */
+const CONNECTION_LOST = /exit code 255[\s\S]*(closed by remote host|Connection reset|Broken pipe|mux_client|Connection closed)/
+
+let server: MariaDbServer
+let bed: SeaTableBed
+let base: string
+let root: string
+let store: string
+let hostTemp: string
+let runnerTemp: string
+/** The failed steps, kept for the error-text expectations the product does not meet yet (last test). */
+const dropped: { what: string; run: ActionRun }[] = []
+
+beforeAll(async () => {
+  server = await startMariaDb()
+  // One sshd serves both apps: the cases run one after another, so dropping "all its connections" only hits the case's own.
+  bed = await startSeaTableBed(server, 'current')
+  // ~100k operation_log rows (~30 MB of SQL): the dump lasts long enough to be caught mid-stream.
+  const columns = 'op_id, op_time, dtable_uuid, author, app, operation'
+  for (let doubling = 0; doubling < 5; doubling++) await server.query(`INSERT INTO operation_log (${columns}) SELECT ${columns} FROM operation_log`, 'dtable_db')
+  const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
+  base = made.base
+  root = made.home.root
+  // Incompressible, so the tarball is as long on the wire as on disk.
+  execFileSync('bash', ['-c', `head -c 80000000 /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
+  store = await mkdtemp(join(tmpdir(), 'sb-ssh-drop-store-'))
+  hostTemp = await mkdtemp(join(tmpdir(), 'sb-ssh-drop-hosttmp-'))
+}, 180_000)
+
+beforeEach(async () => {
+  // The test's own RUNNER_TEMP, so it can watch the staging dir while the step runs.
+  runnerTemp = await mkdtemp(join(tmpdir(), 'sb-ssh-drop-runner-'))
+})
+
+afterEach(async () => rm(runnerTemp, { recursive: true, force: true }))
+
+afterAll(async () => {
+  await bed?.stop()
+  await server?.stop()
+  for (const dir of [base, store, hostTemp]) if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+const tabbyInputs = (): Record<string, string> => ({ app: 'tabby', ...sshActionInputs(bed.host), 'tabby-root': root, store: 'local', 'store-path': store, 'host-temp-dir': hostTemp })
+
+/** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
+function stagedBytes(suffix: string): number {
+  for (const staging of readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-staging-'))) {
+    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.endsWith(suffix))) {
+      return statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
+    }
+  }
+  return 0
+}
+
+const hostProcesses = (pattern: RegExp): number[] => processList().filter(({ commandLine }) => pattern.test(commandLine)).map(({ pid }) => pid)
+
+/** A host-side lock left held would block every later backup until lock-timeout. */
+function lockIsFree(dataRoot: string): boolean {
+  return execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
+}
+
+/** Splits the single-quoted command line the recovery hint prints (core/shell.ts quote()). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(match => (match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]))
+}
+
+faultCase(SUITE, 'fails a SeaTable backup whose connection drops during the database dump, and stores nothing', async () => {
+  const storeBefore = storeEntries(store)
+  const started = Date.now()
+  const running = runAction('action.yml', { ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store, verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
+  // The client itself, not the shells and the docker shim whose command lines quote it.
+  const dumper = /^\S*mariadb-dump .*--single-transaction.* dtable_db\s*$/
+  // Mid-stream: the dump runs on the host and compressed bytes have already reached the runner.
+  const caught = await waitFor(() => hostProcesses(dumper).length > 0 && stagedBytes('.db-dtable_db.sql.zst') > 0, 60_000)
+  const stillDumping = hostProcesses(dumper).length > 0
+  const killed = await dropSshConnections(bed.host)
+  const run = await running
+  console.log(`dump drop: caught=${caught} after ${Date.now() - started} ms, killed ${killed} sshd processes`)
+  expect({ caught, stillDumping }).toEqual({ caught: true, stillDumping: true })
+  expect(killed).toBeGreaterThanOrEqual(2)
+  expect(run.exitCode).toBe(1)
+  dropped.push({ what: 'dump', run })
+  expect(errorText(run)).toMatch(/Dump of dtable_db failed \(exit code 255\)/)
+  expect(storeEntries(store)).toEqual(storeBefore)
+  expect(leftoversIn(runnerTemp)).toEqual([])
+  // The orphaned dump dies of SIGPIPE and the lock holder of EOF: nothing keeps a transaction or the lock open.
+  expect(await waitFor(() => hostProcesses(dumper).length === 0, 10_000, 50)).toBe(true)
+  expect(await waitFor(() => lockIsFree(bed.layout.root), 10_000, 50)).toBe(true)
+}, 120_000)
+
+faultCase(SUITE, 'fails a Tabby backup whose connection drops while the home tarball streams, and stores nothing', async () => {
+  const storeBefore = storeEntries(store)
+  const running = runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
+  const caught = await waitFor(() => stagedBytes('.home.tar.zst') > 4_000_000, 60_000)
+  const stagedAtDrop = stagedBytes('.home.tar.zst')
+  await dropSshConnections(bed.host)
+  const run = await running
+  console.log(`tarball drop: ${stagedAtDrop} of ~80 MB staged when the connection was cut`)
+  expect(caught).toBe(true)
+  expect(stagedAtDrop).toBeLessThan(70_000_000)
+  expect(run.exitCode).toBe(1)
+  dropped.push({ what: 'tarball', run })
+  expect(errorText(run)).toMatch(/Archive of the rest of the Tabby root failed \(exit code 255\)/)
+  expect(storeEntries(store)).toEqual(storeBefore)
+  expect(leftoversIn(runnerTemp)).toEqual([])
+  expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
+  expect(await waitFor(() => lockIsFree(root), 10_000, 50)).toBe(true)
+}, 120_000)
+
+faultCase(SUITE, 'names the safety copy and a working command when the connection drops during a restore upload', async () => {
+  const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
+  expectSuccess(made)
+  await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
+  const treeBefore = await treeOf(root)
+  const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const safetyParent = join(base, 'safety')
+  await mkdir(safetyParent)
+
+  const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
+  // The host is receiving: the safety copy is complete and the root was cleared for the new data.
+  const safetyComplete = (): boolean => readdirSync(safetyParent).some(copy => existsSync(join(safetyParent, copy, `${copy}.manifest.json`)))
+  const caught = await waitFor(() => safetyComplete() && !existsSync(join(root, 'config.toml')), 90_000)
+  await dropSshConnections(bed.host)
+  const run = await running
+  expect(caught).toBe(true)
+  expect(run.exitCode).toBe(1)
+  dropped.push({ what: 'restore upload', run })
+  const text = errorText(run)
+  expect(text).toMatch(/The restore failed part-way: Restoring the rest of the Tabby root failed \(exit code 255\)/)
+  const [copy] = readdirSync(safetyParent)
+  expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
+  const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
+  expect(documented).toBe(`selfhost-backup restore --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false`)
+  expect(leftoversIn(runnerTemp)).toEqual([])
+  expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
+
+  // The orphaned extract on the host reads EOF and exits; recovery must not race it.
+  expect(await waitFor(() => hostProcesses(new RegExp(`^tar --extract .*--directory ${root}`)).length === 0 && lockIsFree(root), 10_000, 50)).toBe(true)
+  // The documented command, run on the host (this machine). It cannot know the Tabby root, which
+  // the workflow gave as an input, so the operator adds --tabby-root (the last test expects the hint to).
+  const [, ...args] = shellWords(documented ?? '')
+  const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, [...args, '--tabby-root', root])
+  expect(recovered.stderr + recovered.stdout).not.toMatch(/error:/)
+  expect(recovered.exitCode).toBe(0)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+}, 150_000)
+
+/*
+ * Known gap, reported with its fix: after a drop the step says only "<step> failed (exit code 255)".
+ * The multiplexed ssh client prints nothing at LogLevel ERROR, so neither the lost connection nor a
+ * next step shows up, and the recovery command lacks the Tabby root it must restore into. Fix in
+ * src/transport/ssh.ts run(): turn exit code 255 into "the SSH connection to <label> was lost" with
+ * a hint (check network/sshd, re-run; nothing was stored), and in src/core/restore.ts
+ * withRecoveryHint() add the recipe's root flag (--tabby-root / --seatable-root) to the command.
+ * Make this a plain test once that lands.
+ */
+test.failing('says the connection was lost and what to do next, and names the data root in the recovery command', () => {
+  expect(dropped.map(({ what }) => what)).toEqual(['dump', 'tarball', 'restore upload'])
+  for (const { what, run } of dropped) {
+    expect([what, errorText(run)]).toEqual([what, expect.stringMatching(CONNECTION_LOST)])
+    expect([what, errorText(run)]).toEqual([what, expect.stringMatching(/How to fix: /)])
+  }
+  expect(errorText(dropped[2].run)).toContain(`--tabby-root ${root}`)
+})
