@@ -136,7 +136,10 @@ describe('the artifact service failing', () => {
     caseTimeoutMs
   )
 
-  it.concurrent.each([...backupCases, ...restoreCases])(
+  // A FinalizeArtifact answer lost on the way leaves an artifact the service will not create again
+  // (409), so that one fails clearly, with no manifest stored, instead: the persistent case covers it.
+  const transientCases = [...backupCases, ...restoreCases].filter(({ target, kind }) => `${target} ${kind}` !== 'FinalizeArtifact drop')
+  it.concurrent.each(transientCases)(
     '$path still succeeds when $target fails with $kind a few times',
     async ({ target, kind, path }) => {
       await withBed(async bed => {
@@ -161,8 +164,9 @@ describe('the artifact service failing', () => {
           seconds: step.seconds,
           detail: survived ? howItSurvived(step, target) : `step failed: ${firstError(step).slice(0, 240)}`
         })
-        expect(hits).toBe(times)
+        expect(hits).toBeGreaterThan(0)
         if (!survived) throw new Error(`a transient ${kind} on ${target} failed the ${path} step:\n${firstError(step)}`)
+        expect(hits).toBe(times)
         expect(nothingLost).toBe(true)
       })
     },

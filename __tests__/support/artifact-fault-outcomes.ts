@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises'
+import { faultReportPath } from './fault-report.js'
 
 /**
  * One line per artifact-service fault case in the fault report (JSON lines), in
@@ -22,7 +23,8 @@ export interface ArtifactFaultOutcome {
   detail: string
 }
 
-export const faultReportFile = (): string => process.env.SELFHOST_FAULT_REPORT ?? '/tmp/selfhost-backup-fault-report.jsonl'
+
+export const faultReportFile = faultReportPath
 
 const shown = { survived: 'survived', 'clear-failure': 'failed clearly', BAD: 'BAD' } as const
 
@@ -30,7 +32,9 @@ const shown = { survived: 'survived', 'clear-failure': 'failed clearly', BAD: 'B
 export async function appendArtifactFaultOutcomes(outcomes: ArtifactFaultOutcome[]): Promise<void> {
   if (outcomes.length === 0) return
   const sorted = [...outcomes].sort((a, b) => a.case.localeCompare(b.case))
-  await appendFile(faultReportFile(), sorted.map(outcome => `${JSON.stringify(outcome)}\n`).join(''))
+  // The closing table counts outcome 'passed' as held: surviving and failing clearly both are.
+  const recorded = sorted.map(outcome => ({ ...outcome, result: outcome.outcome, outcome: outcome.outcome === 'BAD' ? 'failed' : 'passed' }))
+  await appendFile(faultReportFile(), recorded.map(line => `${JSON.stringify(line)}\n`).join(''))
   const lines = sorted.map(outcome =>
     `fault: ${outcome.case} -> ${shown[outcome.outcome]} (${outcome.seconds.toFixed(1)} s, nothing lost: ${outcome.nothingLost}; ${outcome.detail})`)
   console.log(`${lines.join('\n')}\n(appended to ${faultReportFile()})`)

@@ -33,9 +33,9 @@ export class PreflightError extends SelfhostBackupError {
 export class HostCommandError extends SelfhostBackupError {
   readonly exitCode: number | null
   readonly stderr: string
-  constructor(what: string, exitCode: number | null, stderr: string, hint = '') {
+  constructor(what: string, exitCode: number | null, stderr: string, hint = '', reason = '') {
     const detail = stderr.trim() ? `\n${indent(lastLines(stderr, 15))}` : ''
-    super(`${what} failed (exit code ${exitCode ?? 'none: killed by a signal'})${detail}`, hint)
+    super(`${what} failed (exit code ${exitCode ?? 'none: killed by a signal'})${reason ? `: ${reason}` : ''}${detail}`, hint)
     this.exitCode = exitCode
     this.stderr = stderr
   }

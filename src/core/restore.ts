@@ -110,7 +110,7 @@ async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: 
   try {
     report = await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))
   } catch (error) {
-    throw withRecoveryHint(error, safetyCopy)
+    throw withRecoveryHint(error, safetyCopy, recipe, options)
   }
   if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
@@ -217,10 +217,12 @@ async function runUserCommand(host: Transport, commandText: string, input: strin
   await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` })
 }
 
-function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined): unknown {
+function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined, recipe: AnyRecipe, options: unknown): unknown {
   if (!(error instanceof SelfhostBackupError) && !(error instanceof Error)) return error
+  // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
+  const target = `--app ${recipe.id} --${recipe.id}-root ${quote(recipe.dataRoot(options))}${recipe.id === 'seatable' ? ' (plus your db-* and compose-dir options)' : ''}`
   const recovery = safetyCopy
-    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false (run on the host).`
+    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore ${target} --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false (run on the host).`
     : 'no safety copy was taken.'
   return new SelfhostBackupError(`The restore failed part-way: ${error.message}`, recovery, { cause: error })
 }

@@ -26,6 +26,20 @@ interface ListedArtifact {
 }
 
 const REPOSITORY_PAGES = 10
+const RETRY_ATTEMPTS = 3
+const RETRY_BASE_MS = 2000
+
+/**
+ * Dropped connections, and server errors from the REST download (the Twirp calls retry 5xx themselves,
+ * so retrying those again would only multiply the wait); a 4xx (bad token, missing artifact, duplicate
+ * name) is final.
+ */
+function isTransient(error: unknown): boolean {
+  const status = (error as { status?: number }).status
+  if (typeof status === 'number') return status >= 500 || status === 429
+  const message = error instanceof Error ? error.message : String(error)
+  return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|other side closed|socket hang up|fetch failed|Unable to make request/i.test(message)
+}
 
 /**
  * GitHub Actions artifacts: each part is its own single-file artifact (not re-zipped: the tarball keeps
@@ -45,10 +59,9 @@ export class GithubArtifactStore implements Store {
     const items: SaveResult['items'] = []
     for (const file of [...request.partFiles, request.manifestFile]) {
       try {
-        const response = await this.client.uploadArtifact(file, [join(request.dir, file)], request.dir, {
-          retentionDays: this.settings.retentionDays,
-          skipArchive: true
-        })
+        const response = await this.withRetry(`Uploading ${file}`, () =>
+          this.client.uploadArtifact(file, [join(request.dir, file)], request.dir, { retentionDays: this.settings.retentionDays, skipArchive: true })
+        )
         items.push({ name: file, id: String(response.id ?? '') })
       } catch (error) {
         throw new StoreError(`Uploading ${file} as an artifact failed: ${(error as Error).message}`, 'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.', { cause: error })
@@ -79,7 +92,8 @@ export class GithubArtifactStore implements Store {
       throw new StoreError(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.')
     }
     try {
-      await this.client.downloadArtifact(artifact.id, { path: destDir, ...this.findBy(runId) })
+      const findBy = this.findBy(runId)
+      await this.withRetry(`Downloading ${fileName}`, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
     } catch (error) {
       throw new StoreError(`Downloading ${fileName} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
@@ -88,6 +102,24 @@ export class GithubArtifactStore implements Store {
       throw new StoreError(`The download of ${fileName} did not produce the file.`, 'the artifact may have been uploaded by another tool; pick another backup-id.')
     })
     return path
+  }
+
+  /**
+   * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, and its
+   * download of another run's artifact does not retry at all; listing, downloading and a fresh upload
+   * are safe to repeat, so a few more attempts with backoff turn a network blip into a delay.
+   */
+  private async withRetry<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work()
+      } catch (error) {
+        if (attempt >= RETRY_ATTEMPTS || !isTransient(error)) throw error
+        const delay = RETRY_BASE_MS * 2 ** (attempt - 1)
+        this.logger.warning(`${what} failed (${(error as Error).message.split('\n')[0]}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${RETRY_ATTEMPTS}).`)
+        await new Promise(resolve => setTimeout(resolve, delay))
+      }
+    }
   }
 
   private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {
@@ -104,7 +136,8 @@ export class GithubArtifactStore implements Store {
     if (cached) return cached
     let artifacts: Artifact[]
     try {
-      artifacts = (await this.client.listArtifacts(this.findBy(runId))).artifacts
+      const findBy = this.findBy(runId)
+      artifacts = (await this.withRetry(`Listing the artifacts of run ${runId}`, () => this.client.listArtifacts(findBy))).artifacts
     } catch (error) {
       if (error instanceof StoreError) throw error
       throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check `run-id` and that `github-token` has `actions: read`.', { cause: error })

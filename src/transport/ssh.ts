@@ -74,7 +74,15 @@ export class SshTransport implements Transport {
   async run(script: string, options: RunOptions = {}): Promise<RunResult> {
     if (!this.files) throw new Error('SshTransport.run called before open()')
     const sudo = this.settings.sudo && !options.asLoginUser
-    return runProcess('ssh', remoteCommandArgs(this.files.configFile, script, sudo), options)
+    try {
+      return await runProcess('ssh', remoteCommandArgs(this.files.configFile, script, sudo), options)
+    } catch (error) {
+      // 255 is ssh's own failure; with a multiplexed connection it says nothing on stderr, so name the cause.
+      if (error instanceof HostCommandError && error.exitCode === 255 && !options.allowFailure) {
+        throw new HostCommandError(options.description ?? 'A command on the host', 255, error.stderr, 'nothing was stored or changed beyond the step named above; check the network and the host (sshd log, memory), then run the job again.', `the SSH connection to ${this.label} was lost`)
+      }
+      throw error
+    }
   }
 
   async close(): Promise<void> {
