@@ -81,7 +81,9 @@ export async function runAction(
   const samples: SampleReport[] = []
   const watched = async (script: string, env: Record<string, string>) => {
     const step = runNode(script, env)
-    const [result, sample] = await Promise.all([step, secretScanner.watch(step, { runnerScript: script })])
+    // Any bundle of this repo counts as the runner side: concurrent runs see each other's action
+    // processes, whose INPUT_* variables are how the runner hands every action its inputs.
+    const [result, sample] = await Promise.all([step, secretScanner.watch(step, { runnerScript: join(REPO_ROOT, 'dist') + '/' })])
     samples.push(sample)
     return result
   }
