@@ -18,6 +18,13 @@ export function parseRelativePaths(input: string, value: string): string[] {
   return paths.map(path => posix.normalize(path).replace(/\/$/, ''))
 }
 
+/** Which of `paths` (absolute) exist on the host, as one round trip; `test` is -e (anything) or -d (directories). */
+export async function existingOnHost(host: Transport, paths: string[], test: '-e' | '-d', description: string): Promise<string[]> {
+  const checks = paths.filter(Boolean).map(path => `if [ ${test} ${quote(path)} ]; then printf '%s\\n' ${quote(path)}; fi`)
+  const result = await host.run(script(...checks), { description })
+  return result.stdout.split('\n').filter(Boolean)
+}
+
 /**
  * Deletes everything under `root` except the `keep` paths (globs relative to root) and the directories
  * that lead to them, so extracting a tarball afterwards leaves exactly the backup's files.

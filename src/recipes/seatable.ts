@@ -3,12 +3,11 @@ import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
 import { InputReader } from '../core/input-reader.js'
 import { quote, script } from '../core/shell.js'
-import { COMPRESSION_CHOICES, compressionExtension, resolveCompression, type CompressionChoice } from '../sources/compression.js'
+import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import type { DatabaseAccess } from '../sources/mysql.js'
 import { extractTar, streamTar } from '../sources/tar.js'
-import { clearTreeExcept } from './host-files.js'
+import { clearTreeExcept, existingOnHost } from './host-files.js'
 import type { Recipe } from './recipe.js'
-import type { Transport } from '../transport/transport.js'
 import { chooseLayout, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
 
@@ -63,8 +62,7 @@ export const seatableRecipe = {
     for (const database of databases) {
       if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new InputError('databases', `"${database}" is not a database name.`, 'list names like ccnet_db seafile_db dtable_db.')
     }
-    const compression = (raw.compression || 'auto') as CompressionChoice
-    if (!COMPRESSION_CHOICES.includes(compression)) throw new InputError('compression', `"${compression}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
+    const compression = parseCompressionChoice(raw.compression)
     return {
       layout,
       root: absoluteOrEmpty(reader, 'seatable-root'),
@@ -158,7 +156,7 @@ export const seatableRecipe = {
       logger.info('dtable-db: backup-all completed, storage-data is fresh')
     }
     // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
-    const present = await existingDirectories(host, [options.root, options.composeDir, options.caddyDir])
+    const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
     if (present.includes(options.root)) {
       await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
         const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}` }, out)
@@ -214,8 +212,3 @@ export const seatableRecipe = {
   }
 } satisfies Recipe<SeaTableOptions>
 
-async function existingDirectories(host: Transport, paths: string[]): Promise<string[]> {
-  const checks = paths.filter(Boolean).map(path => `if [ -d ${quote(path)} ]; then printf '%s\\n' ${quote(path)}; fi`)
-  const result = await host.run(script(...checks), { description: 'Listing the SeaTable directories' })
-  return result.stdout.split('\n').filter(Boolean)
-}

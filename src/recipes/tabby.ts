@@ -2,11 +2,11 @@ import { createReadStream } from 'node:fs'
 import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
 import { quote, script } from '../core/shell.js'
-import { COMPRESSION_CHOICES, compressionExtension, resolveCompression, type CompressionChoice } from '../sources/compression.js'
+import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
 import { extractTar, streamTar } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
-import { parseRelativePaths, replaceDirectory, clearTreeExcept } from './host-files.js'
+import { clearTreeExcept, existingOnHost, parseRelativePaths, replaceDirectory } from './host-files.js'
 import type { Recipe, VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
@@ -48,10 +48,7 @@ export const tabbyRecipe = {
     if (root && !root.startsWith('/')) {
       throw new InputError('tabby-root', `"${root}" is not an absolute path.`, 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.')
     }
-    const compression = (raw.compression || 'auto') as CompressionChoice
-    if (!COMPRESSION_CHOICES.includes(compression)) {
-      throw new InputError('compression', `"${compression}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
-    }
+    const compression = parseCompressionChoice(raw.compression)
     const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
     const hostTempDir = (raw['host-temp-dir'] ?? '').trim()
     if (hostTempDir && !hostTempDir.startsWith('/')) {
@@ -186,7 +183,6 @@ async function restoreDatabase(host: Transport, root: string, part: VerifiedPart
 }
 
 async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
-  const checks = relatives.map(relative => `if [ -e ${quote(posix.join(root, relative))} ]; then printf '%s\\n' ${quote(relative)}; fi`)
-  const result = await host.run(script(...checks), { description: 'Listing the Tabby root' })
-  return result.stdout.split('\n').filter(Boolean)
+  const found = await existingOnHost(host, relatives.map(relative => posix.join(root, relative)), '-e', 'Listing the Tabby root')
+  return relatives.filter(relative => found.includes(posix.join(root, relative)))
 }

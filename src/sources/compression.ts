@@ -1,11 +1,20 @@
 import type { Compression } from '../core/manifest.js'
 import type { Transport } from '../transport/transport.js'
-import { PreflightError } from '../core/errors.js'
+import { InputError, PreflightError } from '../core/errors.js'
 
 export type CompressionChoice = Compression | 'auto'
 export const COMPRESSION_CHOICES: readonly CompressionChoice[] = ['auto', 'zstd', 'gzip', 'none']
 
 /** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
+/** The `compression` input: empty means auto. */
+export function parseCompressionChoice(value: string | undefined): CompressionChoice {
+  const choice = (value || 'auto') as CompressionChoice
+  if (!COMPRESSION_CHOICES.includes(choice)) {
+    throw new InputError('compression', `"${choice}" is not supported.`, `use one of: ${COMPRESSION_CHOICES.join(', ')}.`)
+  }
+  return choice
+}
+
 export function compressCommand(compression: Compression): string {
   switch (compression) {
     case 'zstd':
