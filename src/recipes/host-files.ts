@@ -18,11 +18,15 @@ export function parseRelativePaths(input: string, value: string): string[] {
   return paths.map(path => posix.normalize(path).replace(/\/$/, ''))
 }
 
-/** Which of `paths` (absolute) exist on the host, as one round trip; `test` is -e (anything) or -d (directories). */
+/**
+ * Which of `paths` (absolute) exist on the host, as one round trip; `test` is -e (anything) or -d (directories).
+ * The host answers with indexes, not paths, because a path may itself contain newlines.
+ */
 export async function existingOnHost(host: Transport, paths: string[], test: '-e' | '-d', description: string): Promise<string[]> {
-  const checks = paths.filter(Boolean).map(path => `if [ ${test} ${quote(path)} ]; then printf '%s\\n' ${quote(path)}; fi`)
+  const candidates = paths.filter(Boolean)
+  const checks = candidates.map((path, index) => `if [ ${test} ${quote(path)} ]; then echo ${index}; fi`)
   const result = await host.run(script(...checks), { description })
-  return result.stdout.split('\n').filter(Boolean)
+  return result.stdout.split('\n').filter(Boolean).map(index => candidates[Number(index)])
 }
 
 /**
