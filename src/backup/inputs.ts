@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js'
 import { parseRecipients } from '../core/encryption.js'
+import { parseIncrementalInputs, type IncrementalSettings } from '../core/incremental.js'
 import { InputReader } from '../core/input-reader.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
 import { parseVerificationInputs, type VerificationSettings } from '../core/verification.js'
@@ -8,6 +9,7 @@ export interface BackupInputs extends TargetInputs {
   /** age recipients; empty: the parts are stored as plaintext. */
   recipients: string[]
   verification: VerificationSettings
+  incremental: IncrementalSettings
 }
 
 /** All backup inputs, validated before any connection is made. */
@@ -19,5 +21,5 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
     throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
   }
-  return { ...target, recipients, verification }
+  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader) }
 }

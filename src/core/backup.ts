@@ -7,6 +7,7 @@ import type { Transport } from '../transport/transport.js'
 import { drillParts } from '../verify/drill.js'
 import { recipientFingerprint } from './encryption.js'
 import { acquireHostLock } from './host-lock.js'
+import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
 import { SelfhostBackupError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, writeManifest, type Manifest } from './manifest.js'
@@ -27,6 +28,8 @@ export interface BackupRequest {
   recipients?: string[]
   verification?: VerificationSettings
   lockTimeoutSeconds?: number
+  /** incremental: true makes data-directory tarballs build on the previous backup of the chain. */
+  incremental?: IncrementalSettings
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -75,8 +78,15 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     }
     const sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext)
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
+    let plan: IncrementalPlan | undefined
     try {
-      await logger.group('Backing up', () => recipe.backup(transport, options, sink, context))
+      if (request.incremental?.enabled) {
+        const target = { app: recipe.id, hostId: transport.hostId, backupId, dataRoot: recipe.dataRoot(options), options: recipe.describeOptions(options), startedAt }
+        plan = await planIncremental(transport, request.store, target, request.incremental, request.workRoot, logger)
+      }
+      await logger.group('Backing up', () => recipe.backup(transport, options, sink, { ...context, incremental: plan }))
+      // A lock lost half-way means another job could have changed the data while it was read.
+      await lock.assertHeld('backup')
     } finally {
       await lock.release()
     }
@@ -104,12 +114,13 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       options: recipe.describeOptions(options),
       parts: sink.parts,
       verification: { method: verification.verify, ok: failures.length === 0, parts: drill?.parts.map(({ name, ok, detail }) => ({ name, ok, detail })), sizeCheck },
-      ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {})
+      ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {}),
+      ...(plan ? { incremental: { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays } } : {})
     }
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     await writeManifest(join(staging, manifestFile), manifest)
     const saved = await logger.group(`Storing in the ${request.store.kind} store`, () =>
-      request.store.save({ backupId, dir: staging, partFiles: sink.parts.map(part => part.file), manifestFile })
+      request.store.save({ backupId, dir: staging, partFiles: sink.parts.map(part => part.file), manifestFile, incremental: manifest.incremental })
     )
     const bytes = sink.parts.reduce((sum, part) => sum + part.bytes, 0)
     const manifestPath = request.store.kind === 'local' ? join(saved.where, manifestFile) : join(staging, manifestFile)

@@ -25,6 +25,8 @@ export interface PartRecord {
   /** Set when the stored file is age ciphertext: bytes/sha256 above are the ciphertext's, these the content's. */
   encryption?: 'age'
   plaintext?: { bytes: number; sha256: string }
+  /** A tarball made with GNU tar's listed-incremental snapshot: level 0 holds everything, level n the changes since level n-1. */
+  incremental?: { level: number }
 }
 
 export interface Manifest {
@@ -48,7 +50,12 @@ export interface Manifest {
   }
   /** Fingerprints of the age recipients the parts are encrypted to; absent for plaintext backups. */
   encryption?: { format: 'age'; recipients: string[] }
+  /** Set when taken with incremental: true; `chain` lists the backups this one builds on, full backup first. */
+  incremental?: { level: number; chain: string[]; baseStartedAt: string; fullEveryDays: number }
 }
+
+/** A tarball holding only the changes since the previous backup of its chain. */
+export const isIncrementPart = (part: PartRecord): boolean => (part.incremental?.level ?? 0) > 0
 
 export function manifestFileName(backupId: string): string {
   return `${backupId}${MANIFEST_SUFFIX}`
@@ -104,9 +111,21 @@ export function validateManifest(value: unknown, expectedBackupId?: string): Man
         if (!Number.isSafeInteger(part.bytes) || part.bytes < 0) problems.push(`part ${part.name}: bad size`)
       }
     }
+    if (manifest.incremental !== undefined) problems.push(...chainProblems(manifest))
   }
   if (problems.length > 0) {
     throw new VerificationError(`The manifest is not valid: ${problems.join('; ')}.`, 'the stored backup is damaged or was edited; pick another backup-id.')
   }
   return manifest
+}
+
+function chainProblems(manifest: Manifest): string[] {
+  const chain = manifest.incremental?.chain
+  if (!Array.isArray(chain) || manifest.incremental?.level !== chain.length) return ['incremental: the chain does not match its level']
+  const own = parseBackupId(manifest.backupId)
+  const foreign = chain.filter(id => {
+    const link = typeof id === 'string' ? parseBackupId(id) : null
+    return !link || link.app !== own?.app || link.hostId !== own?.hostId || link.stamp > own.stamp
+  })
+  return foreign.length > 0 ? [`incremental: ${foreign.length} chain entries are not earlier backups of the same app and host`] : []
 }

@@ -4,14 +4,11 @@ import { recipeById } from '../recipes/registry.js'
 import type { AnyRecipe, RawInputs, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
-import { sha256File } from './checksum.js'
-import { LocalTransport } from '../transport/local.js'
-import { checkTarballEntries } from '../verify/tar-check.js'
-import { decryptFile } from './encryption.js'
 import { acquireHostLock } from './host-lock.js'
-import { InputError, SelfhostBackupError, VerificationError } from './errors.js'
-import { formatBytes, type Logger } from './log.js'
-import { manifestFileName, parseBackupId, readManifest, type Manifest } from './manifest.js'
+import { InputError, SelfhostBackupError } from './errors.js'
+import type { Logger } from './log.js'
+import { parseBackupId, type Manifest } from './manifest.js'
+import { fetchVerified } from './restore-fetch.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { quote } from './shell.js'
 import { detectRecipe } from '../recipes/registry.js'
@@ -83,7 +80,9 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
-      return await replaceData(request, recipe, options, parts, manifest, plan)
+      const result = await replaceData(request, recipe, options, parts, manifest, plan)
+      await lock.assertHeld('restore')
+      return result
     } finally {
       await lock.release()
     }
@@ -140,76 +139,6 @@ async function findBackup(store: Store, backupId: string, app: string, hostId: s
     throw new InputError('backup-id', `no complete ${app} backup of this host (${hostId}) was found in the ${store.kind} store.`, 'set backup-id (and run-id for another workflow run), or check host and store-path.')
   }
   return newest
-}
-
-async function fetchVerified(
-  store: Store,
-  backup: StoredBackup,
-  selection: { only: string[]; identities: string[] },
-  dir: string,
-  logger: Logger
-): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
-  const { only, identities } = selection
-  const manifestPath = await store.fetch(backup, manifestFileName(backup.backupId), dir)
-  const manifest = await readManifest(manifestPath, backup.backupId)
-  if (manifest.encryption && identities.length === 0) {
-    throw new InputError('age-identity', `${backup.backupId} is encrypted (to recipients ${manifest.encryption.recipients.join(', ')}), and no identity was given.`, 'pass the age identity (AGE-SECRET-KEY-1…) from your secret as age-identity.')
-  }
-  const unknown = only.filter(name => !manifest.parts.some(part => part.name === name))
-  if (unknown.length > 0) {
-    throw new InputError('parts', `${backup.backupId} has no part ${unknown.join(', ')}.`, `choose from: ${manifest.parts.map(part => part.name).join(', ')}.`)
-  }
-  const selected = manifest.parts.filter(part => only.length === 0 || only.includes(part.name))
-  const parts: VerifiedPart[] = []
-  const mismatches: string[] = []
-  for (const record of selected) {
-    const path = await store.fetch(backup, record.file, dir)
-    const actual = await sha256File(path)
-    if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {
-      mismatches.push(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
-    } else {
-      logger.info(`${record.name}: ${formatBytes(record.bytes)}, sha256 verified`)
-    }
-    parts.push({ record, path })
-  }
-  if (mismatches.length > 0) {
-    throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
-  }
-  const plain = await decryptParts(parts, identities, logger)
-  await refuseUnsafeTarballs(plain)
-  return { manifest, parts: plain }
-}
-
-/** A tarball with absolute paths, "..", links out of the target or device files never reaches the host. */
-async function refuseUnsafeTarballs(parts: VerifiedPart[]): Promise<void> {
-  const runner = new LocalTransport({ sudo: false })
-  for (const part of parts.filter(candidate => candidate.record.kind === 'tar')) {
-    try {
-      await checkTarballEntries(runner, part.path, part.record.compression)
-    } catch (error) {
-      throw new VerificationError(`${part.record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`, 'restore another backup (set backup-id), and find out how these entries got into the backup.')
-    }
-  }
-}
-
-/** Encrypted parts are decrypted on the runner and their plaintext checksum verified, still before the host is touched. */
-async function decryptParts(parts: VerifiedPart[], identities: string[], logger: Logger): Promise<VerifiedPart[]> {
-  const result: VerifiedPart[] = []
-  for (const part of parts) {
-    if (part.record.encryption !== 'age') {
-      result.push(part)
-      continue
-    }
-    const plainPath = part.path.replace(/\.age$/, '')
-    const plain = await decryptFile(identities, part.path, plainPath)
-    await rm(part.path, { force: true })
-    if (plain.sha256 !== part.record.plaintext?.sha256 || plain.bytes !== part.record.plaintext?.bytes) {
-      throw new VerificationError(`${part.record.file} decrypts to content that does not match the manifest; nothing on the host was changed.`, 'restore another backup (set backup-id).')
-    }
-    logger.info(`${part.record.name}: decrypted, plaintext sha256 verified`)
-    result.push({ record: part.record, path: plainPath })
-  }
-  return result
 }
 
 async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {

@@ -16,7 +16,7 @@ export interface PartSpec {
   extension: string
 }
 
-export type PartExtras = Pick<PartRecord, 'tables' | 'details' | 'warnings'>
+export type PartExtras = Pick<PartRecord, 'tables' | 'details' | 'warnings' | 'incremental'>
 
 /** Where a recipe's backup() puts its parts. The producer writes the part's bytes into `out`. */
 export interface PartSink {

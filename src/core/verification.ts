@@ -4,7 +4,7 @@ import type { Store, StoredBackup } from '../store/store.js'
 import { InputError, SelfhostBackupError } from './errors.js'
 import type { InputReader } from './input-reader.js'
 import { formatBytes, type Logger } from './log.js'
-import { manifestFileName, readManifest, type Manifest, type PartRecord } from './manifest.js'
+import { isIncrementPart, manifestFileName, readManifest, type Manifest, type PartRecord } from './manifest.js'
 
 export interface VerificationSettings {
   mode: 'backup' | 'check'
@@ -76,7 +76,8 @@ export async function compareWithPrevious(
   const shrunk: string[] = []
   for (const part of current.parts) {
     const old = before.parts.find(candidate => candidate.name === part.name)
-    if (!old || contentBytes(old) === 0) continue
+    // An incremental tarball holds only changes: its size says nothing about the data's.
+    if (!old || contentBytes(old) === 0 || isIncrementPart(part) || isIncrementPart(old)) continue
     const drop = (1 - contentBytes(part) / contentBytes(old)) * 100
     if (drop > settings.shrinkThreshold) {
       shrunk.push(`${part.name} shrank by ${drop.toFixed(0)}% (${formatBytes(contentBytes(old))} in ${previous.backupId} → ${formatBytes(contentBytes(part))})`)

@@ -53,7 +53,7 @@ export async function clearTreeExcept(host: Transport, root: string, keep: strin
 export async function replaceDirectory(host: Transport, root: string, relative: string, part: VerifiedPart): Promise<void> {
   const staging = posix.join(root, `.selfhost-restore-${part.record.name}`)
   await host.run(script(`rm -rf -- ${quote(staging)}`), { description: 'Preparing the restore' })
-  await extractTar(host, { dest: staging, compression: part.record.compression, description: `Restoring ${relative}` }, createReadStream(part.path))
+  await extractPart(host, staging, part, `Restoring ${relative}`)
   await host.run(
     script(
       `staged=${quote(posix.join(staging, relative))}; target=${quote(posix.join(root, relative))}`,
@@ -63,4 +63,13 @@ export async function replaceDirectory(host: Transport, root: string, relative: 
     ),
     { description: `Moving ${relative} into place` }
   )
+}
+
+/** Extracts a tarball part into `dest`; an incremental one after the links it builds on, in order, deletions included. */
+export async function extractPart(host: Transport, dest: string, part: VerifiedPart, description: string): Promise<void> {
+  const links = [...(part.chain ?? []), part]
+  for (const [index, link] of links.entries()) {
+    const step = links.length > 1 ? ` (${index + 1} of ${links.length}: ${link.record.file})` : ''
+    await extractTar(host, { dest, compression: link.record.compression, description: `${description}${step}`, incremental: link.record.incremental !== undefined }, createReadStream(link.path))
+  }
 }

@@ -1,3 +1,4 @@
+import type { IncrementalPlan } from '../core/incremental.js'
 import type { Logger } from '../core/log.js'
 import type { Manifest, PartRecord } from '../core/manifest.js'
 import type { PartSink } from '../core/staging.js'
@@ -8,12 +9,16 @@ export type RawInputs = Readonly<Record<string, string>>
 
 export interface RecipeContext {
   logger: Logger
+  /** Set for a backup with incremental: true; data-directory tarballs take their snapshot files from it. */
+  incremental?: IncrementalPlan
 }
 
 /** A verified part on the runner, ready to stream to the host. */
 export interface VerifiedPart {
   record: PartRecord
   path: string
+  /** For an incremental tarball: the same part of every backup it builds on, full backup first, also verified. */
+  chain?: VerifiedPart[]
 }
 
 /**

@@ -1,12 +1,12 @@
-import { createReadStream } from 'node:fs'
 import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
+import { levelOf } from '../core/incremental.js'
 import { InputReader } from '../core/input-reader.js'
 import { quote, script } from '../core/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import type { DatabaseAccess } from '../sources/mysql.js'
-import { extractTar, streamTar } from '../sources/tar.js'
-import { clearTreeExcept, existingOnHost } from './host-files.js'
+import { streamTar } from '../sources/tar.js'
+import { clearTreeExcept, existingOnHost, extractPart } from './host-files.js'
 import type { Recipe } from './recipe.js'
 import { chooseLayout, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
@@ -146,7 +146,8 @@ export const seatableRecipe = {
     return { ...rest, dbMode: access.mode, dbContainer: access.mode === 'docker' ? access.container : undefined, dbUser: access.user }
   },
 
-  async backup(host, options, sink, { logger }) {
+  async backup(host, options, sink, context) {
+    const { logger } = context
     const compression = options.compression === 'auto' ? 'zstd' : options.compression
     const extension = `.tar${compressionExtension(compression)}`
     await backupDatabases(host, options, sink, compression)
@@ -159,8 +160,9 @@ export const seatableRecipe = {
     const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
     if (present.includes(options.root)) {
       await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
-        const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}` }, out)
-        return { warnings, details: { path: options.root, excluded: options.dataExcludes } }
+        const snapshot = context.incremental?.snapshotFor('data')
+        const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}`, snapshot }, out)
+        return { warnings, details: { path: options.root, excluded: options.dataExcludes }, ...levelOf(snapshot) }
       })
     }
     const extras = [
@@ -192,7 +194,7 @@ export const seatableRecipe = {
       const target = String(part.record.details?.path ?? (name === 'compose' ? options.composeDir : options.caddyDir))
       await host.run(script(`mkdir -p -- ${quote(target)}`))
       await clearTreeExcept(host, target, [])
-      await extractTar(host, { dest: target, compression: part.record.compression, description: `Restoring ${target}` }, createReadStream(part.path))
+      await extractPart(host, target, part, `Restoring ${target}`)
       report.push(`${name} restored into ${target}`)
     }
     report.push(...(await restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'))))
@@ -201,8 +203,8 @@ export const seatableRecipe = {
       const excluded = (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
       await host.run(script(`mkdir -p -- ${quote(options.root)}`))
       await clearTreeExcept(host, options.root, excluded)
-      await extractTar(host, { dest: options.root, compression: data.record.compression, description: `Restoring ${options.root}` }, createReadStream(data.path))
-      report.push(`data restored into ${options.root}`)
+      await extractPart(host, options.root, data, `Restoring ${options.root}`)
+      report.push(`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`)
       if (options.dtableDbBackup) {
         await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} restore-all`), { description: `dtable-db restore-all in ${options.seatableContainer}` })
         report.push('dtable-db: restore-all completed')

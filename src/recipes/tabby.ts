@@ -4,9 +4,10 @@ import { InputError, PreflightError } from '../core/errors.js'
 import { quote, script } from '../core/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
-import { extractTar, streamTar } from '../sources/tar.js'
+import { streamTar } from '../sources/tar.js'
+import { levelOf } from '../core/incremental.js'
 import type { Transport } from '../transport/transport.js'
-import { clearTreeExcept, existingOnHost, parseRelativePaths, replaceDirectory } from './host-files.js'
+import { clearTreeExcept, existingOnHost, extractPart, parseRelativePaths, replaceDirectory } from './host-files.js'
 import type { Recipe, VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
@@ -101,7 +102,7 @@ export const tabbyRecipe = {
     return { root: options.root, exclude: options.exclude, compression: options.compression }
   },
 
-  async backup(host, options, sink) {
+  async backup(host, options, sink, context) {
     const compression = options.compression === 'auto' ? 'zstd' : options.compression
     const extension = compressionExtension(compression)
     const present = await existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)])
@@ -115,14 +116,16 @@ export const tabbyRecipe = {
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const paths = present.includes(relative) ? [anchored(relative)] : []
       await sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
-        const { warnings } = await streamTar(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}` }, out)
-        return { warnings, details: { path: relative, present: paths.length > 0 } }
+        const snapshot = context.incremental?.snapshotFor(name)
+        const { warnings } = await streamTar(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}`, snapshot }, out)
+        return { warnings, details: { path: relative, present: paths.length > 0 }, ...levelOf(snapshot) }
       })
     }
     await sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
       const excludes = homeExcludes(options).map(anchored)
-      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root' }, out)
-      return { warnings, details: { excluded: homeExcludes(options) } }
+      const snapshot = context.incremental?.snapshotFor('home')
+      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root', snapshot }, out)
+      return { warnings, details: { excluded: homeExcludes(options) }, ...levelOf(snapshot) }
     })
   },
 
@@ -148,7 +151,7 @@ export const tabbyRecipe = {
     if (home) {
       const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[]) ?? options.exclude })
       await clearTreeExcept(host, options.root, kept)
-      await extractTar(host, { dest: options.root, compression: home.record.compression, description: 'Restoring the rest of the Tabby root' }, createReadStream(home.path))
+      await extractPart(host, options.root, home, 'Restoring the rest of the Tabby root')
       report.push('home restored')
     }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Compression } from '../core/manifest.js'
 import { command, quote, script } from '../core/shell.js'
+import type { TarSnapshot } from '../core/incremental.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
 
@@ -13,6 +14,8 @@ export interface TarSpec {
   excludes: string[]
   compression: Compression
   description: string
+  /** Listed-incremental: only what changed since `previous` (none: everything); the new state goes to `next`. */
+  snapshot?: TarSnapshot
 }
 
 /**
@@ -22,10 +25,13 @@ export interface TarSpec {
 export async function streamTar(host: Transport, spec: TarSpec, out: Writable): Promise<{ warnings: string[] }> {
   const tarArgv = [
     'tar', '--create', '--file=-', '--format=posix', '--sparse', '--anchored',
+    // Device numbers change across reboots and on network filesystems; without this, such a change re-sends everything.
+    ...(spec.snapshot ? [`--listed-incremental=${spec.snapshot.next}`, '--no-check-device'] : []),
     ...spec.excludes.map(pattern => `--exclude=${pattern}`),
     ...(spec.paths.length > 0 ? ['--', ...spec.paths] : ['--files-from=/dev/null'])
   ]
   const text = script(
+    ...snapshotSetup(spec.snapshot),
     `cd -- ${quote(spec.cwd)}`,
     `{ rc=0; ${command(tarArgv)} || rc=$?; if [ "$rc" -eq 1 ]; then echo 'selfhost-backup-warning: some files changed while they were read' >&2; rc=0; fi; exit "$rc"; } | ${compressCommand(spec.compression)}`
   )
@@ -34,15 +40,28 @@ export async function streamTar(host: Transport, spec: TarSpec, out: Writable): 
   return { warnings }
 }
 
-/** Extracts a compressed tarball from `input` into `dest` (created if missing), keeping modes and owners. */
+/** tar writes its new state into `next`, which starts as a copy of the parent's state (or absent: a full backup). */
+function snapshotSetup(snapshot: TarSnapshot | undefined): string[] {
+  if (!snapshot) return []
+  return [
+    `rm -f -- ${quote(snapshot.next)}`,
+    ...(snapshot.previous ? [`cp -- ${quote(snapshot.previous)} ${quote(snapshot.next)}`] : [])
+  ]
+}
+
+/**
+ * Extracts a compressed tarball from `input` into `dest` (created if missing), keeping modes and owners.
+ * An incremental tarball is extracted as one: files its directories no longer list are deleted.
+ */
 export async function extractTar(
   host: Transport,
-  spec: { dest: string; compression: Compression; description: string },
+  spec: { dest: string; compression: Compression; description: string; incremental?: boolean },
   input: Readable
 ): Promise<void> {
+  const tarArgv = ['tar', '--extract', '--file=-', '--preserve-permissions', ...(spec.incremental ? ['--listed-incremental=/dev/null'] : []), '--directory', spec.dest]
   const text = script(
     `mkdir -p -- ${quote(spec.dest)}`,
-    `${decompressCommand(spec.compression)} | ${command(['tar', '--extract', '--file=-', '--preserve-permissions', '--directory', spec.dest])}`
+    `${decompressCommand(spec.compression)} | ${command(tarArgv)}`
   )
   await host.run(text, { stdin: input, description: spec.description })
 }

@@ -1,3 +1,5 @@
+import type { Manifest } from '../core/manifest.js'
+
 /**
  * A place backups live. Parts are saved before the manifest, so a listing (which only shows backups
  * whose manifest exists) never shows an incomplete one.
@@ -18,6 +20,8 @@ export interface SaveRequest {
   dir: string
   partFiles: string[]
   manifestFile: string
+  /** The manifest's incremental chain, if any: a store with expiry keeps every link as long as the last one. */
+  incremental?: Manifest['incremental']
 }
 
 export interface SaveResult {

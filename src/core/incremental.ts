@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto'
+import { posix } from 'node:path'
+import type { Store } from '../store/store.js'
+import type { Transport } from '../transport/transport.js'
+import type { InputReader } from './input-reader.js'
+import type { Logger } from './log.js'
+import type { Manifest, PartRecord } from './manifest.js'
+import { quote, script } from './shell.js'
+import { fetchManifest } from './verification.js'
+
+export interface IncrementalSettings {
+  enabled: boolean
+  /** A new full backup once the chain's full backup is this many days old. */
+  fullEveryDays: number
+}
+
+export const DEFAULT_FULL_EVERY_DAYS = 7
+/** Retention assumed for a chain when retention-days is empty: GitHub's default maximum. */
+const DEFAULT_CHAIN_RETENTION_DAYS = 90
+const DAY_MS = 86_400_000
+
+export function parseIncrementalInputs(reader: InputReader): IncrementalSettings {
+  return {
+    enabled: reader.boolean('incremental'),
+    fullEveryDays: reader.integer('full-every', { min: 1, max: 365 }) ?? DEFAULT_FULL_EVERY_DAYS
+  }
+}
+
+/** GNU tar's listed-incremental snapshot files for one tarball part: the parent's (absent for a full backup) and this backup's. */
+export interface TarSnapshot {
+  previous?: string
+  next: string
+  level: number
+}
+
+/** What an incremental backup builds on; recorded in the manifest as `incremental`. */
+export interface IncrementalPlan {
+  /** 0: full. n: the n-th backup after the full one. */
+  level: number
+  /** Backup ids this one builds on, full backup first; empty for a full backup. */
+  chain: string[]
+  baseStartedAt: string
+  fullEveryDays: number
+  /** Why a full backup was taken, for the log. */
+  reason: string
+  stateDir: string
+  snapshotFor(part: string): TarSnapshot
+}
+
+/** Host directory for the snapshot files, beside the data directory like the lock: written by whoever writes the data. */
+export function stateDirFor(dataRoot: string): string {
+  const tag = createHash('sha256').update(dataRoot).digest('hex').slice(0, 12)
+  return posix.join(posix.dirname(dataRoot), `.selfhost-backup-state-${tag}`)
+}
+
+const snapshotFile = (stateDir: string, part: string, backupId: string): string => posix.join(stateDir, `${part}.${backupId}.snar`)
+
+/** The part record's `incremental` field for a tarball taken with `snapshot`. */
+export const levelOf = (snapshot: TarSnapshot | undefined): Pick<PartRecord, 'incremental'> => (snapshot ? { incremental: { level: snapshot.level } } : {})
+
+interface Target {
+  app: string
+  hostId: string
+  backupId: string
+  dataRoot: string
+  options: Record<string, unknown>
+  startedAt: Date
+}
+
+/**
+ * Decides between a full and an incremental backup. An incremental builds on the newest complete backup
+ * of this app and host only when every backup of its chain is still in the store, the full one is younger
+ * than full-every, the options are the same, and the host still has the parent's snapshot files; anything
+ * else gives a full backup, so a chain never depends on something that is gone.
+ */
+export async function planIncremental(host: Transport, store: Store, target: Target, settings: IncrementalSettings, workRoot: string, logger: Logger): Promise<IncrementalPlan> {
+  const stateDir = stateDirFor(target.dataRoot)
+  const decision = await chooseParent(host, store, target, settings, stateDir, workRoot)
+  // Snapshot files of other backups (older links, failed attempts) are not needed any more.
+  const keep = decision.parent ? `*${quote(`.${decision.parent.backupId}.snar`)}) ;; ` : ''
+  await host.run(
+    script(
+      `mkdir -p -m 700 -- ${quote(stateDir)}`,
+      `cd -- ${quote(stateDir)}`,
+      `for file in *.snar; do [ -e "$file" ] || continue; case "$file" in ${keep}*) rm -f -- "$file" ;; esac; done`
+    ),
+    { description: 'Preparing the incremental state directory' }
+  )
+  const parent = decision.parent
+  const chain = parent ? [...(parent.incremental?.chain ?? []), parent.backupId] : []
+  const level = chain.length
+  logger.info(parent ? `Incremental backup, level ${level}, on top of ${parent.backupId}` : `Full backup (start of an incremental chain): ${decision.reason}`)
+  return {
+    level,
+    chain,
+    baseStartedAt: parent?.incremental?.baseStartedAt ?? target.startedAt.toISOString(),
+    fullEveryDays: settings.fullEveryDays,
+    reason: decision.reason,
+    stateDir,
+    snapshotFor: part => ({ level, next: snapshotFile(stateDir, part, target.backupId), ...(parent ? { previous: snapshotFile(stateDir, part, parent.backupId) } : {}) })
+  }
+}
+
+async function chooseParent(
+  host: Transport,
+  store: Store,
+  target: Target,
+  settings: IncrementalSettings,
+  stateDir: string,
+  workRoot: string
+): Promise<{ parent?: Manifest; reason: string }> {
+  const listed = await store.list({ app: target.app, hostId: target.hostId })
+  const newest = listed[0]
+  if (!newest) return { reason: 'no earlier backup of this app and host' }
+  const previous = await fetchManifest(store, newest, workRoot)
+  if (!previous.incremental) return { reason: `${previous.backupId} was not taken with incremental: true` }
+  const ageDays = (target.startedAt.getTime() - Date.parse(previous.incremental.baseStartedAt)) / DAY_MS
+  if (!(ageDays < settings.fullEveryDays)) return { reason: `the chain's full backup is ${ageDays.toFixed(1)} days old (full-every: ${settings.fullEveryDays})` }
+  const missing = previous.incremental.chain.filter(id => !listed.some(backup => backup.backupId === id))
+  if (missing.length > 0) return { reason: `${missing.join(', ')} of the chain is no longer in the store` }
+  if (JSON.stringify(previous.options) !== JSON.stringify(target.options)) return { reason: 'the recipe options changed since the previous backup' }
+  const snapshots = previous.parts.filter(part => part.incremental).map(part => snapshotFile(stateDir, part.name, previous.backupId))
+  const result = await host.run(script(...snapshots.map(path => `[ -s ${quote(path)} ] || echo missing`)), { description: 'Looking for the previous snapshot files' })
+  if (result.stdout.includes('missing')) return { reason: `the host has no snapshot files of ${previous.backupId} (in ${stateDir})` }
+  return { parent: previous, reason: '' }
+}
+
+/**
+ * Artifact retention for a chain: the full backup keeps retention + full-every days, each later link as
+ * many days less as it is younger, so every link of a chain expires together and a full backup never
+ * expires before the incrementals that need it.
+ */
+export function chainRetentionDays(plan: IncrementalPlan, retentionDays: number | undefined, now: Date): number {
+  const base = retentionDays ?? DEFAULT_CHAIN_RETENTION_DAYS - plan.fullEveryDays
+  const elapsedDays = Math.ceil((now.getTime() - Date.parse(plan.baseStartedAt)) / DAY_MS)
+  return Math.max(1, base + plan.fullEveryDays - elapsedDays)
+}
