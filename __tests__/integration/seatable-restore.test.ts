@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
+import { diffFingerprints, fingerprintTree } from '../../scripts/fixtures/fingerprint.mjs'
+import type { Manifest } from '../../src/core/manifest.js'
 import { expectSuccess, runAction } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { databaseFingerprint, processList, seatableActionInputs, seatableFiles, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
@@ -91,4 +92,37 @@ it('fails clearly when the dump is killed mid-way, and stores nothing', async ()
   expect(result.exitCode).toBe(1)
   expect(result.stdout).toMatch(/Dump of dtable_db failed/)
   expect(readdirSync(store)).toEqual(before)
+})
+
+it('backs up the data directory incrementally, and restores the chain with deletions while the excluded directories stay', async () => {
+  const incrementalInputs = { ...backupInputs(), incremental: 'true' }
+  const full = await runAction('action.yml', incrementalInputs, {}, { keepRunnerTemp: true })
+  expectSuccess(full)
+  const fullManifest = JSON.parse(readFileSync(full.outputs.manifest, 'utf8')) as Manifest
+  await rm(full.runnerTemp, { recursive: true, force: true })
+  const root = bed.layout.root
+  const seahub = readdirSync(join(root, 'seahub-data'), { recursive: true, withFileTypes: true }).filter(entry => entry.isFile())
+  rmSync(join(seahub[0].parentPath, seahub[0].name))
+  writeFileSync(join(root, 'seafile-data', 'new-block'), 'block written after the full backup\n')
+  writeFileSync(join(root, 'conf', 'seatable_extra.conf'), '[extra]\n')
+  writeFileSync(join(root, 'logs', 'after.log'), 'log line\n')
+  const next = await runAction('action.yml', incrementalInputs, {}, { keepRunnerTemp: true })
+  expectSuccess(next)
+  const nextManifest = JSON.parse(readFileSync(next.outputs.manifest, 'utf8')) as Manifest
+  await rm(next.runnerTemp, { recursive: true, force: true })
+  expect(nextManifest.incremental).toMatchObject({ level: 1, chain: [fullManifest.backupId] })
+  const dataBytes = (manifest: Manifest): number => manifest.parts.find(part => part.name === 'data')?.bytes ?? 0
+  expect(dataBytes(nextManifest)).toBeLessThan(dataBytes(fullManifest) / 2)
+  expect(nextManifest.parts.find(part => part.name === 'compose')?.incremental).toBeUndefined()
+  const filesAtBackup = await seatableFiles(bed.layout)
+
+  rmSync(join(root, 'seafile-data'), { recursive: true })
+  writeFileSync(join(root, 'conf', 'stray.conf'), 'written after the backup\n')
+  const logsBefore = await fingerprintTree(join(root, 'logs'))
+  const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': next.outputs['backup-id'], 'safety-copy': 'false' })
+  expectSuccess(restore)
+  expect(restore.summary).toContain('(full backup and 1 incremental)')
+  const filesNow = await seatableFiles(bed.layout)
+  for (const [name, tree] of Object.entries(filesAtBackup)) expect([name, diffFingerprints(tree, filesNow[name])]).toEqual([name, []])
+  expect(diffFingerprints(logsBefore, await fingerprintTree(join(root, 'logs')))).toEqual([])
 })
