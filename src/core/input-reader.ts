@@ -1,3 +1,4 @@
+import { posix } from 'node:path'
 import { InputError } from './errors.js'
 
 const MAX_INPUT_LENGTH = 65_536
@@ -13,6 +14,13 @@ export class InputReader {
     if (value.includes('\0')) throw new InputError(name, 'the value contains a NUL byte.', 'remove it.')
     if (!options.multiline && /[\r\n]/.test(value)) throw new InputError(name, 'the value spans several lines; one line is expected.', 'remove the line breaks.')
     return value
+  }
+
+  /** An absolute path on the host, normalized without a trailing slash; '' when not given. `hint` says what to give instead. */
+  absolutePath(name: string, hint: string, options: { multiline?: boolean } = {}): string {
+    const value = this.string(name, options)
+    if (value && !value.startsWith('/')) throw new InputError(name, `"${value}" is not an absolute path.`, hint)
+    return value ? posix.normalize(value).replace(/(.)\/$/, '$1') : ''
   }
 
   required(name: string, why: string): string {

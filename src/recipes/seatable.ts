@@ -1,4 +1,3 @@
-import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
 import { levelOf } from '../core/incremental.js'
 import { InputReader } from '../core/input-reader.js'
@@ -28,13 +27,9 @@ export interface SeaTableOptions {
 }
 
 export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
+const LAYOUT_DEFAULT_HINT = 'give a full path on the host, or leave it empty for the layout\'s default.'
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 
-function absoluteOrEmpty(reader: InputReader, name: string): string {
-  const value = reader.string(name)
-  if (value && !value.startsWith('/')) throw new InputError(name, `"${value}" is not an absolute path.`, 'give a full path on the host, or leave it empty for the layout\'s default.')
-  return value ? posix.normalize(value).replace(/(.)\/$/, '$1') : ''
-}
 
 function nameOrEmpty(reader: InputReader, name: string): string {
   const value = reader.string(name)
@@ -65,9 +60,9 @@ export const seatableRecipe = {
     const compression = parseCompressionChoice(raw.compression)
     return {
       layout,
-      root: absoluteOrEmpty(reader, 'seatable-root'),
-      composeDir: absoluteOrEmpty(reader, 'compose-dir'),
-      caddyDir: absoluteOrEmpty(reader, 'caddy-dir'),
+      root: reader.absolutePath('seatable-root', LAYOUT_DEFAULT_HINT),
+      composeDir: reader.absolutePath('compose-dir', LAYOUT_DEFAULT_HINT),
+      caddyDir: reader.absolutePath('caddy-dir', LAYOUT_DEFAULT_HINT),
       access,
       databases,
       skipLogTables: reader.boolean('skip-log-tables'),

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { posix } from 'node:path'
-import { InputError, PreflightError } from '../core/errors.js'
+import { PreflightError } from '../core/errors.js'
+import { InputReader } from '../core/input-reader.js'
 import { quote, script } from '../core/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
@@ -45,17 +46,13 @@ export const tabbyRecipe = {
   inputs: ['tabby-root', 'exclude', 'compression', 'host-temp-dir'],
 
   parseOptions(raw) {
-    const root = (raw['tabby-root'] ?? '').trim()
-    if (root && !root.startsWith('/')) {
-      throw new InputError('tabby-root', `"${root}" is not an absolute path.`, 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.')
-    }
+    const reader = new InputReader(name => raw[name] ?? '')
+    // A directory name may contain anything but NUL, newlines included: the path only ever reaches the host quoted.
+    const root = reader.absolutePath('tabby-root', 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.', { multiline: true })
     const compression = parseCompressionChoice(raw.compression)
     const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
-    const hostTempDir = (raw['host-temp-dir'] ?? '').trim()
-    if (hostTempDir && !hostTempDir.startsWith('/')) {
-      throw new InputError('host-temp-dir', `"${hostTempDir}" is not an absolute path.`, 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.')
-    }
-    return { root: root ? posix.normalize(root).replace(/(.)\/$/, '$1') : '', exclude, compression, hostTempDir }
+    const hostTempDir = reader.absolutePath('host-temp-dir', 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.', { multiline: true })
+    return { root, exclude, compression, hostTempDir }
   },
 
   async detect(host, options) {

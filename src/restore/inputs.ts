@@ -1,4 +1,3 @@
-import { InputError } from '../core/errors.js'
 import { parseIdentities } from '../core/encryption.js'
 import { InputReader } from '../core/input-reader.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
@@ -20,10 +19,7 @@ export interface RestoreInputs extends TargetInputs {
 export function parseRestoreInputs(get: (name: string) => string): RestoreInputs {
   const reader = new InputReader(get)
   const target = parseTargetInputs(reader, 'restore')
-  const safetyCopyDir = reader.string('safety-copy-dir')
-  if (safetyCopyDir && !safetyCopyDir.startsWith('/')) {
-    throw new InputError('safety-copy-dir', `"${safetyCopyDir}" is not an absolute path.`, 'give a full path on the host, e.g. /var/backups/safety, or leave it empty.')
-  }
+  const safetyCopyDir = reader.absolutePath('safety-copy-dir', 'give a full path on the host, e.g. /var/backups/safety, or leave it empty.')
   return {
     ...target,
     backupId: reader.string('backup-id', { maxLength: 200 }),
