@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { detectRecipe, recipeById } from '../recipes/registry.js'
 import type { AnyRecipe, RawInputs } from '../recipes/recipe.js'
-import type { SaveResult, Store } from '../store/store.js'
+import type { SaveResult, Store, StoreSession } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { drillParts } from '../verify/drill.js'
 import { recipientFingerprint } from './encryption.js'
@@ -66,6 +66,9 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
   const recipients = request.recipients ?? []
   const plaintext = recipients.length > 0 && verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
+  let session: StoreSession | undefined
+  let sink: StagingDirectory | undefined
+  let committed = false
   try {
     const { recipe, options: parsed } = await chooseRecipe(explicit, explicitOptions, request)
     const context = { logger }
@@ -76,7 +79,6 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     if (recipients.length === 0 && request.store.kind === 'github') {
       logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
     }
-    const sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext)
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
     let plan: IncrementalPlan | undefined
     try {
@@ -84,17 +86,25 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
         const target = { app: recipe.id, hostId: transport.hostId, backupId, dataRoot: recipe.dataRoot(options), options: recipe.describeOptions(options), startedAt }
         plan = await planIncremental(transport, request.store, target, request.incremental, request.workRoot, logger)
       }
-      await logger.group('Backing up', () => recipe.backup(transport, options, sink, { ...context, incremental: plan }))
+      const incremental = plan ? { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays } : undefined
+      // Each finished part goes to the store while the next one streams from the host.
+      const storing = request.store.begin({ backupId, dir: staging, incremental })
+      session = storing
+      sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext, record => storing.addPart(record.file))
+      const parts = sink
+      await logger.group('Backing up', () => recipe.backup(transport, options, parts, { ...context, incremental: plan }))
       // A lock lost half-way means another job could have changed the data while it was read.
       await lock.assertHeld('backup')
     } finally {
       await lock.release()
     }
     await transport.close()
+    if (!sink || !session) throw new Error('the backup produced no parts')
+    const parts = sink
 
     const drill =
       verification.verify === 'drill'
-        ? await logger.group('Restore drill', () => drillParts(sink.parts.map(record => ({ record, path: sink.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
+        ? await logger.group('Restore drill', () => drillParts(parts.parts.map(record => ({ record, path: parts.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
         : undefined
     if (plaintext) await rm(plaintext, { recursive: true, force: true })
     const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: sink.parts }, verification, request.workRoot, logger)
@@ -119,17 +129,21 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     }
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     await writeManifest(join(staging, manifestFile), manifest)
-    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () =>
-      request.store.save({ backupId, dir: staging, partFiles: sink.parts.map(part => part.file), manifestFile, incremental: manifest.incremental })
-    )
+    const storing = session
+    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => storing.commit(manifestFile))
+    committed = true
     const bytes = sink.parts.reduce((sum, part) => sum + part.bytes, 0)
     const manifestPath = request.store.kind === 'local' ? join(saved.where, manifestFile) : join(staging, manifestFile)
     const result = { manifest, manifestPath, saved, bytes, verified: failures.length === 0 && verification.verify === 'drill' }
     if (failures.length > 0) throw new UnverifiedBackupError(result, failures)
     logger.info(`Backup ${backupId} complete${drill ? ' and drill-verified' : ''}: ${sink.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
     return result
+  } catch (error) {
+    // Parts stored before the failure are removed: without a manifest nothing lists them, but they take space.
+    if (session && !committed) await session.abandon()
+    throw error
   } finally {
-    // The github store uploads from staging; the local store moved the files out already.
+    // The github store uploads from staging; the local store linked the files into its own directory.
     if (request.store.kind !== 'github') await rm(staging, { recursive: true, force: true })
     else await removeExceptManifest(staging)
     if (plaintext) await rm(plaintext, { recursive: true, force: true })

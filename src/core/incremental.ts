@@ -130,7 +130,7 @@ async function chooseParent(
  * many days less as it is younger, so every link of a chain expires together and a full backup never
  * expires before the incrementals that need it.
  */
-export function chainRetentionDays(plan: IncrementalPlan, retentionDays: number | undefined, now: Date): number {
+export function chainRetentionDays(plan: Pick<IncrementalPlan, 'fullEveryDays' | 'baseStartedAt'>, retentionDays: number | undefined, now: Date): number {
   const base = retentionDays ?? DEFAULT_CHAIN_RETENTION_DAYS - plan.fullEveryDays
   const elapsedDays = Math.ceil((now.getTime() - Date.parse(plan.baseStartedAt)) / DAY_MS)
   return Math.max(1, base + plan.fullEveryDays - elapsedDays)

@@ -67,7 +67,7 @@ async function fetchChains(store: Store, manifest: Manifest, increments: PartRec
   if (increments.length === 0) return chains
   const links = manifest.incremental?.chain ?? []
   logger.info(`${manifest.backupId} is incremental: fetching the ${links.length} backup${links.length > 1 ? 's' : ''} it builds on`)
-  const listed = await store.list({ app: manifest.app })
+  const listed = await store.list({ app: manifest.app, everywhere: true })
   for (const [level, linkId] of links.entries()) {
     const stored = listed.find(candidate => candidate.backupId === linkId)
     if (!stored) {

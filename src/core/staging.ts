@@ -41,7 +41,9 @@ export class StagingDirectory implements PartSink {
     /** age recipients: each part is encrypted as it streams in, before it is stored. */
     private readonly recipients: string[] = [],
     /** With encryption: also keep the plaintext here (a private dir) for the restore drill, which cannot decrypt. */
-    private readonly plaintextDir?: string
+    private readonly plaintextDir?: string,
+    /** Called with each finished part (e.g. to start its upload); throwing fails the part. */
+    private readonly whenComplete?: (record: PartRecord) => void
   ) {}
 
   /** Where each part's plaintext is, for the drill. */
@@ -83,6 +85,7 @@ export class StagingDirectory implements PartSink {
     }
     this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
     this.slots.fill(slot, record)
+    this.whenComplete?.(record)
     return record
   }
 

@@ -1,8 +1,8 @@
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../core/errors.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { matchesFilter, newestFirst, type BackupFilter, type SaveRequest, type SaveResult, type Store, type StoredBackup } from './store.js'
+import { matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
 /**
  * A directory with one sub-directory per backup. A backup is written under a ".partial" name and
@@ -13,24 +13,56 @@ export class LocalDirectoryStore implements Store {
 
   constructor(readonly root: string) {}
 
-  async save(request: SaveRequest): Promise<SaveResult> {
-    await mkdir(this.root, { recursive: true, mode: 0o700 })
-    const partial = join(this.root, `.${request.backupId}.partial`)
-    const final = join(this.root, request.backupId)
-    await rm(partial, { recursive: true, force: true })
-    await mkdir(partial, { mode: 0o700 })
-    try {
-      for (const file of [...request.partFiles, request.manifestFile]) {
-        await moveFile(join(request.dir, file), join(partial, file))
-      }
-      await rename(partial, final)
-    } catch (error) {
+  save(request: SaveRequest): Promise<SaveResult> {
+    return saveAll(this, request)
+  }
+
+  /**
+   * Parts are linked (or, across filesystems, copied) into a ".partial" directory as they complete, so the
+   * staged file stays where the drill reads it; the manifest goes last and the directory is renamed.
+   */
+  begin(backup: BackupToStore): StoreSession {
+    const partial = join(this.root, `.${backup.backupId}.partial`)
+    const final = join(this.root, backup.backupId)
+    const queue = new StoringQueue()
+    const files: string[] = []
+    const prepared = (async () => {
+      await mkdir(this.root, { recursive: true, mode: 0o700 })
       await rm(partial, { recursive: true, force: true })
-      throw new StoreError(`Saving the backup into ${this.root} failed: ${(error as Error).message}`, 'check that the store directory is writable and has space.', { cause: error })
-    }
+      await mkdir(partial, { mode: 0o700 })
+    })()
+    const place = (file: string): void =>
+      queue.push(async () => {
+        await prepared
+        await linkOrCopy(join(backup.dir, file), join(partial, file))
+        files.push(file)
+      })
+    const failed = (error: unknown): StoreError =>
+      new StoreError(`Saving the backup into ${this.root} failed: ${(error as Error).message}`, 'check that the store directory is writable and has space.', { cause: error })
     return {
-      items: [...request.partFiles, request.manifestFile].map(name => ({ name, id: join(final, name) })),
-      where: final
+      addPart: file => {
+        try {
+          place(file)
+        } catch (error) {
+          throw failed(error)
+        }
+      },
+      commit: async manifestFile => {
+        try {
+          place(manifestFile)
+          await queue.drain()
+          await rename(partial, final)
+        } catch (error) {
+          await rm(partial, { recursive: true, force: true })
+          throw failed(error)
+        }
+        return { items: files.map(name => ({ name, id: join(final, name) })), where: final }
+      },
+      abandon: async () => {
+        await queue.settle()
+        await prepared.catch(() => undefined)
+        await rm(partial, { recursive: true, force: true })
+      }
     }
   }
 
@@ -67,12 +99,11 @@ export class LocalDirectoryStore implements Store {
   }
 }
 
-async function moveFile(from: string, to: string): Promise<void> {
+async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
-    await rename(from, to)
+    await link(from, to)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
+    if (!['EXDEV', 'EPERM', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
     await copyFile(from, to)
-    await rm(from)
   }
 }
