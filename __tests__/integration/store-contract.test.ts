@@ -4,7 +4,7 @@
  * (Azurite blobs, Twirp and REST on 127.0.0.1). The GitHub-only part covers reading another run's
  * backups with a token, the repository-wide listing, and a wrong token.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as ArtifactClientModule from '@actions/artifact'
@@ -20,6 +20,8 @@ interface StoreUnderTest {
   store: Store
   /** Leaves a backup's parts in the store without its manifest, as a crash before the manifest would. */
   leaveIncomplete(staged: StagedBackup): Promise<void>
+  /** Where the store would keep a backup (local: its directory), for looking where a removed one was. */
+  locationOf?(backupId: string): StoredBackup['location']
   dispose?(): void
 }
 
@@ -132,6 +134,26 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       expect(await ids({ app: 'nextcloud' })).toEqual([])
     })
 
+    test('stores parts while a backup is still running, lists it only after commit, and abandon removes its parts', async () => {
+      const running = await stageBackup(scratch, 'tabby', 'session', minutesIn(50))
+      const session = store.begin(running.request)
+      for (const file of running.request.partFiles) session.addPart(file)
+      expect((await store.list({ hostId: 'session' })).map(backup => backup.backupId)).toEqual([])
+      const result = await session.commit(running.request.manifestFile)
+      expect(result.items.map(item => item.name)).toEqual([...running.request.partFiles, running.request.manifestFile])
+      const [committed] = await store.list({ hostId: 'session' })
+      expect(committed.backupId).toBe(running.request.backupId)
+
+      const failed = await stageBackup(scratch, 'tabby', 'abandoned', minutesIn(51))
+      const abandoned = store.begin(failed.request)
+      for (const file of failed.request.partFiles) abandoned.addPart(file)
+      await abandoned.abandon()
+      expect(await store.list({ hostId: 'abandoned' })).toEqual([])
+      // Nothing of it can be fetched either, even by someone who knows where it was.
+      const guess = { ...committed, backupId: failed.request.backupId, location: subject.locationOf?.(failed.request.backupId) ?? committed.location }
+      await expect(store.fetch(guess, failed.request.partFiles[0], await freshDir(scratch, 'abandoned'))).rejects.toBeInstanceOf(StoreError)
+    })
+
     test('fails with a StoreError when asked for a file the backup does not have', async () => {
       const backup = listed[0]
       const missing = store.fetch(backup, `${backup.backupId}.nothing.tar.zst`, await freshDir(scratch, 'missing'))
@@ -144,6 +166,7 @@ describeStoreContract('local directory', async () => {
   const root = join(scratch, 'local-store')
   return {
     store: new LocalDirectoryStore(root),
+    locationOf: backupId => ({ dir: join(root, backupId) }),
     // A crash can leave both: a dir named like a backup without its manifest, and the ".partial" dir.
     async leaveIncomplete(staged) {
       const { backupId, dir, partFiles, manifestFile } = staged.request
@@ -200,6 +223,30 @@ describe('GithubArtifactStore across workflow runs', () => {
       const backups = await store.list({ hostId: 'gamma' })
       expect(backups.map(backup => backup.backupId)).toEqual([staged.request.backupId])
       expect(backups[0].location.runId).toBe(runA.runId)
+      await expectFetchesAll(store, backups[0])
+    })
+  })
+
+  test('reads an artifact stored under a retry name (<file>.retry-<n>) as that file, the newest copy winning', async () => {
+    const runC = service.newRun()
+    const { dir, partFiles, manifestFile } = staged.request
+    const upload = await freshDir(scratch, 'retry-names')
+    const [first, ...rest] = partFiles
+    // An older copy under the first name holds other bytes: the newest, the retry, must win.
+    await writeFile(join(upload, first), 'an older upload that must lose\n')
+    await copyFile(join(dir, first), join(upload, `${first}.retry-1`))
+    for (const file of rest) await copyFile(join(dir, file), join(upload, file))
+    await copyFile(join(dir, manifestFile), join(upload, `${manifestFile}.retry-2`))
+    await inRun(runC, async () => {
+      const client = new artifactModule.DefaultArtifactClient()
+      for (const name of [first, `${first}.retry-1`, ...rest, `${manifestFile}.retry-2`]) {
+        await client.uploadArtifact(name, [join(upload, name)], upload, { skipArchive: true })
+      }
+    })
+    await inRun(service.newRun(), async () => {
+      const store = githubStore({ runId: runC.runId, token: service.githubToken })
+      const backups = await store.list()
+      expect(backups.map(backup => backup.backupId)).toEqual([staged.request.backupId])
       await expectFetchesAll(store, backups[0])
     })
   })
