@@ -192,14 +192,21 @@ export const seatableRecipe = {
       await extractPart(host, target, part, `Restoring ${target}`)
       report.push(`${name} restored into ${target}`)
     }
-    report.push(...(await restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'))))
     const data = byName.get('data')
-    if (data) {
+    const restoreData = async (): Promise<string[]> => {
+      if (!data) return []
       const excluded = (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
       await host.run(script(`mkdir -p -- ${quote(options.root)}`))
       await clearTreeExcept(host, options.root, excluded)
       await extractPart(host, options.root, data, `Restoring ${options.root}`)
-      report.push(`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`)
+      return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`]
+    }
+    // The imports keep the database server busy and the extraction the disk and tar: side by side, both
+    // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
+    const outcomes = await Promise.allSettled([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump')), restoreData()])
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') report.push(...outcome.value)
+    if (data) {
       if (options.dtableDbBackup) {
         await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} restore-all`), { description: `dtable-db restore-all in ${options.seatableContainer}` })
         report.push('dtable-db: restore-all completed')

@@ -38,6 +38,10 @@ export function buildSshConfig(settings: SshConfigSettings, files: SshFiles): st
     'ConnectTimeout 20',
     'ServerAliveInterval 15',
     'ServerAliveCountMax 4',
+    // Backups move GBs through one connection: AES-GCM runs on the CPU's AES instructions, several times
+    // cheaper than the default chacha20 there; the rest of OpenSSH's default list stays as the fallback.
+    'Ciphers ^aes128-gcm@openssh.com,aes256-gcm@openssh.com',
+    'Compression no',
     'LogLevel ERROR',
     ...(settings.insecureSkipHostKeyCheck
       ? ['StrictHostKeyChecking no', 'UserKnownHostsFile /dev/null']

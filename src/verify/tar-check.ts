@@ -86,7 +86,7 @@ export async function checkTarball(runner: Transport, file: string, compression:
     throw new VerificationError(`symlinks resolve outside the archive: ${escapes.slice(0, 10).map(line => JSON.stringify(line.slice('escape '.length))).join(', ')}`)
   }
   const [files, bytes] = totals.split(' ').map(Number)
-  const expectedFiles = tally.files.size
+  const expectedFiles = tally.files
   const expectedBytes = tally.totalBytes
   if (files !== expectedFiles || bytes !== expectedBytes) {
     throw new VerificationError(`extracted ${files} files (${bytes} bytes), the listing has ${expectedFiles} files (${expectedBytes} bytes)`)

@@ -99,17 +99,15 @@ export function unsafeReason(entry: TarEntry): string | null {
   }
 }
 
-/** Archive member names as tar extracts them: "./a/" and "a" are the same file. */
-function normalizeName(name: string): string {
-  return path.posix.normalize(name).replace(/\/+$/, '').replace(/^\.\//, '')
-}
-
 /**
  * Running totals over a listing, fed one line at a time so a million-entry archive is never held as
- * text. Only regular files are remembered (name → size), because a later duplicate replaces an earlier one.
+ * text, and memory stays the same however many entries it has: counts, not names. (A member stored
+ * twice would count twice and fail the drill's comparison with what was extracted: tar never writes
+ * one when creating an archive.)
  */
 export class ListingTally {
-  readonly files = new Map<string, number>()
+  files = 0
+  totalBytes = 0
   readonly unsafe: string[] = []
   unsafeCount = 0
   directories = 0
@@ -129,8 +127,10 @@ export class ListingTally {
       this.reject(JSON.stringify(entry.name), reason)
       return
     }
-    if (entry.type === '-' || entry.type === 'C') this.files.set(normalizeName(entry.name), entry.size)
-    else if (entry.type === 'd') this.directories++
+    if (entry.type === '-' || entry.type === 'C') {
+      this.files++
+      this.totalBytes += entry.size
+    } else if (entry.type === 'd') this.directories++
     else if (entry.type === 'l') this.symlinks++
     else if (entry.type === 'h') this.hardLinks++
   }
@@ -139,11 +139,5 @@ export class ListingTally {
   private reject(what: string, reason: string): void {
     this.unsafeCount++
     if (this.unsafe.length < 10) this.unsafe.push(`${what}: ${reason}`)
-  }
-
-  get totalBytes(): number {
-    let sum = 0
-    for (const size of this.files.values()) sum += size
-    return sum
   }
 }
