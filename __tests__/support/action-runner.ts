@@ -37,6 +37,15 @@ export interface RunSecretScan {
   inheritedInputs: string[]
 }
 
+export interface RunActionOptions {
+  githubToken?: string
+  keepRunnerTemp?: boolean
+  /** Called with the pid of each step's node process as it starts (benchmarks sample its memory). */
+  onSpawn?: (pid: number, step: 'main' | 'post') => void
+  /** Default true. false skips the secret scan, whose /proc sweeps would compete for CPU with a timed run. */
+  secretScan?: boolean
+}
+
 interface ActionFile {
   inputs: Record<string, { default?: string }>
   runs: { using: string; main: string; post?: string }
@@ -50,7 +59,7 @@ export async function runAction(
   actionFile: 'action.yml' | 'restore/action.yml',
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-  options: { githubToken?: string; keepRunnerTemp?: boolean } = {}
+  options: RunActionOptions = {}
 ): Promise<ActionRun> {
   const definition = load(await readFile(join(REPO_ROOT, actionFile), 'utf8')) as ActionFile
   for (const name of Object.keys(inputs)) {
@@ -79,19 +88,21 @@ export async function runAction(
   registerInputSecrets(Object.fromEntries(Object.keys(definition.inputs).map(name => [name, inputEnv[`INPUT_${name.toUpperCase()}`]])))
   const leaksBefore = secretScanner.leaks.length
   const samples: SampleReport[] = []
-  const watched = async (script: string, env: Record<string, string>) => {
-    const step = runNode(script, env)
+  const scan = options.secretScan !== false
+  const watched = async (script: string, env: Record<string, string>, stepName: 'main' | 'post') => {
+    const step = runNode(script, env, [], pid => options.onSpawn?.(pid, stepName))
+    if (!scan) return step
     // Any bundle of this repo counts as the runner side: concurrent runs see each other's action
     // processes, whose INPUT_* variables are how the runner hands every action its inputs.
     const [result, sample] = await Promise.all([step, secretScanner.watch(step, { runnerScript: join(REPO_ROOT, 'dist') + '/' })])
     samples.push(sample)
     return result
   }
-  const main = await watched(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv })
+  const main = await watched(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv }, 'main')
   const state = parseCommandFile(await readFile(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]))
   const post = definition.runs.post
-    ? await watched(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv })
+    ? await watched(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv }, 'post')
     : { exitCode: 0, stdout: '', stderr: '' }
   const outputText = await readFile(files.output, 'utf8')
   const summary = await readFile(files.summary, 'utf8')
@@ -104,6 +115,10 @@ export async function runAction(
     postExitCode: post.exitCode,
     postStdout: post.stdout,
     runnerTemp
+  }
+  if (!scan) {
+    if (!options.keepRunnerTemp) await rm(runnerTemp, { recursive: true, force: true })
+    return result
   }
   const fileScanStarted = performance.now()
   secretScanner.scanRunnerFiles([
@@ -159,10 +174,11 @@ export function parseCommandFile(text: string): Record<string, string> {
   return values
 }
 
-export function runNode(script: string, env: Record<string, string>, args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export function runNode(script: string, env: Record<string, string>, args: string[] = [], onSpawn?: (pid: number) => void): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const node = existsSync(NODE24) ? NODE24 : process.execPath
   return new Promise((resolve, reject) => {
     const child = spawn(node, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    if (child.pid !== undefined) onSpawn?.(child.pid)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', chunk => (stdout += chunk))

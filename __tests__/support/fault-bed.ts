@@ -3,7 +3,8 @@ import { expectSuccess, runAction, type ActionRun } from './action-runner.js'
 import { faultBypassHeader, startResultsService, type ResultsService, type RunContext } from './results-service/index.js'
 import { makeRootOwnedTabbyHome } from './tabby-bed.js'
 
-const MANIFEST_SUFFIX = '.manifest.json'
+/** A manifest artifact, also under the name a retried upload gives it (`<file>.retry-<n>`, see store/artifact.ts). */
+const MANIFEST_NAME = /\.manifest\.json(\.retry-\d+)?$/
 
 export interface TimedRun extends ActionRun {
   seconds: number
@@ -79,7 +80,7 @@ export async function startFaultBed(): Promise<FaultBed> {
   }
 }
 
-export const hasManifest = (names: string[]): boolean => names.some(name => name.endsWith(MANIFEST_SUFFIX))
+export const hasManifest = (names: string[]): boolean => names.some(name => MANIFEST_NAME.test(name))
 
 export interface BedPool {
   /** Waits for a free bed, runs `use` with no fault armed, and hands the bed back however `use` ends. */

@@ -1,0 +1,98 @@
+/**
+ * "ours": the bundled actions (dist/) run as the runner runs them, through the byte-counting proxy,
+ * to the local store and to the artifact-service emulator. The secret scan is off here: its /proc
+ * sweeps would compete with the action for the same two cores.
+ */
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { expectSuccess, runAction, type ActionRun } from '../../__tests__/support/action-runner.js'
+import type { BenchBed } from './bench-bed.js'
+import { proxyKnownHosts } from './ssh-client.js'
+import type { Variant } from './variant.js'
+
+export interface OursApp {
+  /** Backup inputs without connection and store inputs. */
+  backupInputs(): Record<string, string>
+  /** Restore inputs that put the data under `target` (a fresh directory). */
+  restoreInputs(target: string): Record<string, string>
+  /** Untimed, before each restore: e.g. drop the databases (an empty host, as after a loss). */
+  beforeRestore?(): Promise<void>
+  restoreTarget(): Promise<string>
+  afterRestore?(target: string): Promise<void>
+}
+
+export interface OursState {
+  localBackupId?: string
+  artifactBackup?: { backupId: string; runId: number }
+  storePath: string
+}
+
+/** Connection inputs pointing at the proxy, with a known_hosts line for its port. */
+export function proxiedConnection(bed: BenchBed): Record<string, string> {
+  const host = bed.seatable.host
+  return { host: '127.0.0.1', port: String(bed.proxy.port), user: host.user, 'ssh-key': host.clientPrivateKey, 'known-hosts': proxyKnownHosts(host, bed.proxy.port), sudo: 'true' }
+}
+
+export async function runOurs(bed: BenchBed, file: 'action.yml' | 'restore/action.yml', inputs: Record<string, string>, env: Record<string, string>, track: (pid: number) => void, githubToken?: string): Promise<ActionRun> {
+  const run = await runAction(file, { ...inputs, ...proxiedConnection(bed), 'host-temp-dir': bed.hostTempDir }, { TMPDIR: join(bed.work, 'runner-tmp'), ...env }, { secretScan: false, onSpawn: pid => track(pid), githubToken })
+  expectSuccess(run)
+  return run
+}
+
+/** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */
+async function pruneLocalStore(storePath: string, keep: string): Promise<void> {
+  for (const entry of await readdir(storePath).catch(() => [] as string[])) {
+    if (entry !== keep) await rm(join(storePath, entry), { recursive: true, force: true })
+  }
+}
+
+export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Variant[] {
+  return [
+    {
+      name: 'ours-local',
+      run: async track => {
+        const run = await runOurs(bed, 'action.yml', { ...app.backupInputs(), store: 'local', 'store-path': state.storePath }, {}, track)
+        state.localBackupId = run.outputs['backup-id']
+      },
+      finish: () => pruneLocalStore(state.storePath, state.localBackupId ?? '')
+    },
+    {
+      name: 'ours-artifact',
+      run: async track => {
+        const context = bed.service.newRun()
+        const run = await runOurs(bed, 'action.yml', app.backupInputs(), context.env(), track)
+        state.artifactBackup = { backupId: run.outputs['backup-id'], runId: context.runId }
+      }
+    }
+  ]
+}
+
+export function oursRestores(bed: BenchBed, app: OursApp, state: OursState): Variant[] {
+  let target = ''
+  const prepare = async () => {
+    await app.beforeRestore?.()
+    target = await app.restoreTarget()
+  }
+  const finish = async () => app.afterRestore?.(target)
+  return [
+    {
+      name: 'ours-local',
+      prepare,
+      run: async track => {
+        await runOurs(bed, 'restore/action.yml', { ...app.restoreInputs(target), store: 'local', 'store-path': state.storePath, 'backup-id': state.localBackupId ?? '' }, {}, track)
+      },
+      finish
+    },
+    {
+      name: 'ours-artifact',
+      prepare,
+      run: async track => {
+        const backup = state.artifactBackup
+        if (!backup) throw new Error('no artifact backup to restore')
+        const inputs = { ...app.restoreInputs(target), 'backup-id': backup.backupId, 'run-id': String(backup.runId), 'github-token': bed.service.githubToken }
+        await runOurs(bed, 'restore/action.yml', inputs, bed.service.newRun().env(), track, bed.service.githubToken)
+      },
+      finish
+    }
+  ]
+}

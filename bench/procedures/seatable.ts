@@ -1,0 +1,119 @@
+/**
+ * SeaTable, side by side. manual: the vendor's documented commands (seeds/seatable-backup-and-recovery.md)
+ * run from the runner over SSH into a local folder: three sequential `mysqldump --opt` through
+ * `docker exec`, then `rsync -az` of the data directory with the layout's excludes; restore with
+ * `mysql db < dump` and rsync back. floor: the same bytes dumped, tarred and compressed on the host
+ * and thrown away; restore: our parts piped over SSH, decompressed and unpacked into a scratch dir.
+ * The password reaches the client as MYSQL_PWD (read from stdin), never an argv.
+ */
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { seatableActionInputs, SEATABLE_DATABASES } from '../../__tests__/support/seatable-bed.js'
+import type { BenchKnobs } from '../knobs.js'
+import type { BenchBed } from './bench-bed.js'
+import { oursBackups, oursRestores, type OursApp, type OursState } from './ours.js'
+import { shellQuote } from './ssh-client.js'
+import type { AppSuite, Variant } from './variant.js'
+
+/** The dump options of the bundled action (src/sources/mysql.ts), so the floor dumps the same bytes. */
+const OUR_DUMP_OPTIONS = '--single-transaction --quick --routines --triggers --events --hex-blob --default-character-set=utf8mb4 --add-drop-table --comments'
+const COMPRESS = 'zstd -q -T0 -3'
+const WITH_PASSWORD = 'IFS= read -r MYSQL_PWD; export MYSQL_PWD'
+
+/** Drops the databases; `recreate` makes empty ones (the vendor's `mysql db < dump` needs them to exist). */
+async function resetDatabases(bed: BenchBed, recreate: boolean): Promise<void> {
+  await bed.server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE IF EXISTS ${name};${recreate ? ` CREATE DATABASE ${name} CHARACTER SET utf8mb4;` : ''}`).join(' '))
+}
+
+function partsOf(storePath: string, backupId: string | undefined): Promise<string[]> {
+  if (!backupId) throw new Error('the ours-local backup of this run is missing')
+  return readdir(join(storePath, backupId)).then(names => names.filter(name => !name.endsWith('.json')).map(name => join(storePath, backupId, name)))
+}
+
+export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
+  const { layout } = bed.seatable
+  const password = `${bed.server.rootPassword}\n`
+  const container = layout.containers.database
+  const manualDir = join(bed.work, 'manual-seatable')
+  const state: OursState = { storePath: join(bed.work, 'store-seatable') }
+  const excludes = layout.dataExcludes.flatMap(name => ['--exclude', name])
+  const tarExcludes = layout.dataExcludes.map(name => `--exclude=./${name}`).join(' ')
+  const tarFlags = 'tar --create --file=- --format=posix --sparse --anchored'
+  let target = ''
+
+  const manual: Variant = {
+    name: 'manual',
+    prepare: async () => {
+      await bed.scratch('manual-seatable/databases')
+    },
+    run: async () => {
+      for (const database of SEATABLE_DATABASES) {
+        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -e MYSQL_PWD ${container} mysqldump -uroot --opt ${database}`, { input: password, stdoutPath: join(manualDir, 'databases', `${database}.sql`), description: `mysqldump ${database}` })
+      }
+      await bed.ssh.rsync(['-az', '--rsync-path=sudo rsync', ...excludes, `${bed.ssh.destination}:${layout.root}`, manualDir], 'rsync of the data directory')
+    }
+  }
+  const floor: Variant = {
+    name: 'floor',
+    run: async () => {
+      const jobs = [
+        ...SEATABLE_DATABASES.map(database => `docker exec -e MYSQL_PWD ${container} mariadb-dump -uroot ${OUR_DUMP_OPTIONS} ${database} | ${COMPRESS} > /dev/null`),
+        `cd ${shellQuote(layout.root)} && ${tarFlags} ${tarExcludes} . | ${COMPRESS} > /dev/null`,
+        ...[layout.composeDir, layout.caddyDir].filter((dir): dir is string => Boolean(dir)).map(dir => `cd ${shellQuote(dir)} && ${tarFlags} . | ${COMPRESS} > /dev/null`)
+      ]
+      const script = ['pids=()', ...jobs.map(job => `( ${job} ) & pids+=($!)`), 'for pid in "${pids[@]}"; do wait "$pid" || exit 1; done'].join('\n')
+      await bed.ssh.run(`${WITH_PASSWORD}; sudo --preserve-env=MYSQL_PWD bash -o pipefail -c ${shellQuote(script)}`, { input: password, description: 'floor backup' })
+    }
+  }
+  const manualRestore: Variant = {
+    name: 'manual',
+    prepare: async () => {
+      await resetDatabases(bed, true)
+      target = await bed.scratch('restore-seatable')
+      await rm(target, { recursive: true })
+    },
+    run: async () => {
+      for (const database of SEATABLE_DATABASES) {
+        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -i -e MYSQL_PWD ${container} mysql -uroot ${database}`, { input: password, stdinPath: join(manualDir, 'databases', `${database}.sql`), description: `mysql ${database} < dump` })
+      }
+      await bed.ssh.rsync(['-az', '--rsync-path=sudo rsync', `${join(manualDir, 'seatable')}/`, `${bed.ssh.destination}:${target}/`], 'rsync back of the data directory')
+    },
+    finish: () => rm(target, { recursive: true, force: true })
+  }
+  const floorRestore: Variant = {
+    name: 'floor',
+    prepare: async () => {
+      await resetDatabases(bed, true)
+      target = await bed.scratch('restore-seatable')
+    },
+    run: async () => {
+      const parts = await partsOf(state.storePath, state.localBackupId)
+      await Promise.all(parts.map(part => {
+        const database = /\.db-([A-Za-z0-9_]+)\.sql\.zst$/.exec(part)?.[1]
+        if (database) return bed.ssh.run(`${WITH_PASSWORD}; zstd -q -d | docker exec -i -e MYSQL_PWD ${container} mariadb -uroot ${database}`, { input: password, stdinPath: part, description: `floor import of ${database}` })
+        const into = join(target, part.split('.').slice(-3)[0])
+        return bed.ssh.run(`sudo mkdir -p ${shellQuote(into)} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(into)}`, { stdinPath: part, description: `floor unpack of ${part}` })
+      }))
+    },
+    finish: () => rm(target, { recursive: true, force: true })
+  }
+
+  const ours: OursApp = {
+    backupInputs: () => ({ ...seatableActionInputs(bed.seatable, bed.server, 'docker'), verify: knobs.verify }),
+    restoreInputs: restoreTarget => ({ ...seatableActionInputs(bed.seatable, bed.server, 'docker'), 'seatable-root': restoreTarget }),
+    beforeRestore: () => resetDatabases(bed, false),
+    restoreTarget: async () => {
+      const fresh = await bed.scratch('restore-seatable')
+      await rm(fresh, { recursive: true }) // an empty host: the data directory does not exist yet
+      return fresh
+    },
+    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true })
+  }
+  // ours-local restores last: it leaves the databases as complete as the source (the vendor's --opt dumps lack routines and events).
+  const [oursLocalRestore, oursArtifactRestore] = oursRestores(bed, ours, state)
+  return {
+    app: 'seatable',
+    backups: [manual, floor, ...oursBackups(bed, ours, state)],
+    restores: [manualRestore, floorRestore, oursArtifactRestore, oursLocalRestore]
+  }
+}

@@ -1,0 +1,20 @@
+/** One way of doing a backup or a restore; only run() is timed. */
+export type VariantName = 'manual' | 'floor' | 'ours-local' | 'ours-artifact'
+export const VARIANT_NAMES: readonly VariantName[] = ['manual', 'floor', 'ours-local', 'ours-artifact']
+
+export interface Variant {
+  name: VariantName
+  /** Untimed: fresh target directories, databases emptied, … */
+  prepare?(): Promise<void>
+  /** Timed. `track` names processes whose peak memory counts as the runner's. */
+  run(track: (pid: number) => void): Promise<void>
+  /** Untimed clean-up. */
+  finish?(): Promise<void>
+}
+
+export interface AppSuite {
+  app: 'seatable' | 'tabby'
+  backups: Variant[]
+  /** Each restores what the backup of the same name (floor: ours-local's parts) made in this run. */
+  restores: Variant[]
+}

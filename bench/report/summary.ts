@@ -1,0 +1,56 @@
+/** Medians per (app, operation, variant, dataset), with the ratios the targets are about. */
+import { median } from '../measure/measure.js'
+import type { Recorded } from '../procedures/run-suite.js'
+
+export interface SummaryRow {
+  app: string
+  operation: 'backup' | 'restore'
+  variant: string
+  dataset: string
+  runs: number
+  /** Median wall seconds, and every run's. */
+  seconds: number
+  runSeconds: number[]
+  /** Median bytes through the SSH proxy, both directions. */
+  sshBytes: number
+  /** Largest over the runs (ours only; null for manual and floor, where no runner process is ours). */
+  peakRssBytes: number | null
+  peakHostTempBytes: number
+  hostTempEntries: string[]
+  /** median(ours) / median(manual) and / median(floor), same app, operation and dataset; null for manual and floor. */
+  versusManual: number | null
+  versusFloor: number | null
+  /** CPU seconds per program in the run closest to the median. */
+  cpuSeconds: Record<string, number>
+}
+
+export function summarize(recorded: Recorded[]): SummaryRow[] {
+  const find = (row: Recorded, variant: string) => recorded.find(other => other.app === row.app && other.operation === row.operation && other.dataset === row.dataset && other.variant === variant)
+  return recorded.map(row => {
+    const seconds = median(row.runs.map(run => run.seconds))
+    const isOurs = row.variant.startsWith('ours')
+    const ratio = (variant: string) => {
+      const other = find(row, variant)
+      return isOurs && other ? seconds / median(other.runs.map(run => run.seconds)) : null
+    }
+    const rss = row.runs.map(run => run.peakRssBytes).filter((value): value is number => value !== null)
+    const typical = row.runs.reduce((best, run) => (Math.abs(run.seconds - seconds) < Math.abs(best.seconds - seconds) ? run : best), row.runs[0])
+    const tempPeak = row.runs.reduce((best, run) => (run.peakHostTempBytes > best.peakHostTempBytes ? run : best), row.runs[0])
+    return {
+      app: row.app,
+      operation: row.operation,
+      variant: row.variant,
+      dataset: row.dataset,
+      runs: row.runs.length,
+      seconds,
+      runSeconds: row.runs.map(run => Number(run.seconds.toFixed(2))),
+      sshBytes: median(row.runs.map(run => run.sshBytes)),
+      peakRssBytes: isOurs && rss.length > 0 ? Math.max(...rss) : null,
+      peakHostTempBytes: tempPeak.peakHostTempBytes,
+      hostTempEntries: tempPeak.hostTempEntries,
+      versusManual: ratio('manual'),
+      versusFloor: ratio('floor'),
+      cpuSeconds: typical.cpuSeconds
+    }
+  })
+}
