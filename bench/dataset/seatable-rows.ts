@@ -1,6 +1,6 @@
 /**
  * Grows dtable_db.operation_log to the benchmark's row count, from a seeded random source. Rows go
- * through tab-separated files and LOAD DATA LOCAL INFILE (about five times faster than INSERTs),
+ * through tab-separated files and LOAD DATA LOCAL INFILE (faster than INSERTs on an empty table),
  * a chunk at a time, so neither the text nor the file ever holds the whole table.
  */
 import { spawn } from 'node:child_process'

@@ -25,16 +25,6 @@ export const DEFAULT_DATASET = { dataFiles: 50_000, dataBytes: 2_000_000_000, op
 /** MariaDB 10.11's own defaults (the test server starts with 64 MB and 16 MB). */
 export const MARIADB_DEFAULTS = { bufferPoolBytes: 128 * 1024 * 1024, logFileBytes: 96 * 1024 * 1024 }
 
-/** Fills tables with a large buffer pool (loading is I/O-bound on this disk), then goes back to the default for the measurements. */
-export async function withLargeBufferPool<T>(server: MariaDbServer, work: () => Promise<T>): Promise<T> {
-  await server.query(`SET GLOBAL innodb_buffer_pool_size = ${8 * MARIADB_DEFAULTS.bufferPoolBytes}`)
-  try {
-    return await work()
-  } finally {
-    await server.query(`SET GLOBAL innodb_buffer_pool_size = ${MARIADB_DEFAULTS.bufferPoolBytes}`)
-  }
-}
-
 export interface DatasetFacts {
   scale: number
   dataFiles: number
@@ -114,7 +104,7 @@ export async function startBenchBed(knobs: BenchKnobs, log: (line: string) => vo
       await writeDataFiles(seatable.layout.root, dataFiles, content)
       log(`dataset: ${dataset.dataFiles} data files, ${(dataset.dataBytes / 1e9).toFixed(2)} GB in ${seconds(started)}`)
       started = performance.now()
-      await withLargeBufferPool(server, () => fillOperationLog(server, dataset.operationLogRows, knobs.seed, work))
+      await fillOperationLog(server, dataset.operationLogRows, knobs.seed, work)
       log(`dataset: dtable_db.operation_log with ${dataset.operationLogRows} rows in ${seconds(started)}`)
     }
     // The Tabby root is always built: it is small, and its database size is part of the report.

@@ -10,7 +10,7 @@ import { planDataFiles, writeDataFiles } from '../dataset/seatable-files.js'
 import { fillOperationLog } from '../dataset/seatable-rows.js'
 import { buildTabbyRoot } from '../dataset/tabby-root.js'
 import type { BenchKnobs } from '../knobs.js'
-import { seconds, withLargeBufferPool, type BenchBed } from './bench-bed.js'
+import { seconds, type BenchBed } from './bench-bed.js'
 import { runVariant, type Recorded } from './run-suite.js'
 import { seatableSuite } from './seatable.js'
 import { tabbySuite } from './tabby.js'
@@ -44,7 +44,7 @@ export async function runFourX(bed: BenchBed, knobs: BenchKnobs, log: (line: str
     await writeDataFiles(bed.seatable.layout.root, extra, bed.content)
     log(`4x dataset: ${extra.length} more data files in ${seconds(started)}`)
     started = performance.now()
-    await withLargeBufferPool(bed.server, () => fillOperationLog(bed.server, 4 * dataset.operationLogRows, knobs.seed + 4, bed.work))
+    await fillOperationLog(bed.server, 4 * dataset.operationLogRows, knobs.seed + 4, bed.work)
     log(`4x dataset: operation_log at ${4 * dataset.operationLogRows} rows in ${seconds(started)}`)
     recorded.push(...(await measureOursLocal(seatableSuite(bed, knobs), bed, log)))
   }
