@@ -132,6 +132,10 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const storing = session
     const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => storing.commit(manifestFile))
     committed = true
+    // Parts were stored as they finished (concurrent dumps in any order): report them in the manifest's order.
+    const order = [...parts.parts.map(part => part.file), manifestFile]
+    const rank = (name: string): number => order.findIndex(file => name === file || name.startsWith(`${file}.retry-`))
+    saved.items.sort((a, b) => rank(a.name) - rank(b.name))
     const bytes = sink.parts.reduce((sum, part) => sum + part.bytes, 0)
     const manifestPath = request.store.kind === 'local' ? join(saved.where, manifestFile) : join(staging, manifestFile)
     const result = { manifest, manifestPath, saved, bytes, verified: failures.length === 0 && verification.verify === 'drill' }
