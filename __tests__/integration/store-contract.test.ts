@@ -139,7 +139,7 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       const session = store.begin(running.request)
       for (const file of running.request.partFiles) session.addPart(file)
       expect((await store.list({ hostId: 'session' })).map(backup => backup.backupId)).toEqual([])
-      const result = await session.commit(running.request.manifestFile)
+      const result = await session.commit(running.request.manifestFile, running.request.partFiles)
       expect(result.items.map(item => item.name)).toEqual([...running.request.partFiles, running.request.manifestFile])
       const [committed] = await store.list({ hostId: 'session' })
       expect(committed.backupId).toBe(running.request.backupId)

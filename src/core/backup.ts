@@ -80,19 +80,20 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
-    let plan: IncrementalPlan | undefined
+    let incremental: Manifest['incremental']
     try {
+      let plan: IncrementalPlan | undefined
       if (request.incremental?.enabled) {
         const target = { app: recipe.id, hostId: transport.hostId, backupId, dataRoot: recipe.dataRoot(options), options: recipe.describeOptions(options), startedAt }
         plan = await planIncremental(transport, request.store, target, request.incremental, request.workRoot, logger)
+        incremental = { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays }
       }
-      const incremental = plan ? { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays } : undefined
       // Each finished part goes to the store while the next one streams from the host.
       const storing = request.store.begin({ backupId, dir: staging, incremental })
       session = storing
-      sink = new StagingDirectory(staging, backupId, logger, recipients, plaintext, record => storing.addPart(record.file))
-      const parts = sink
-      await logger.group('Backing up', () => recipe.backup(transport, options, parts, { ...context, incremental: plan }))
+      const created = new StagingDirectory(staging, backupId, logger, recipients, plaintext, record => storing.addPart(record.file))
+      sink = created
+      await logger.group('Backing up', () => recipe.backup(transport, options, created, { ...context, incremental: plan }))
       // A lock lost half-way means another job could have changed the data while it was read.
       await lock.assertHeld('backup')
     } finally {
@@ -100,14 +101,15 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     }
     await transport.close()
     if (!sink || !session) throw new Error('the backup produced no parts')
-    const parts = sink
+    const staged = sink
+    const openSession = session
 
     const drill =
       verification.verify === 'drill'
-        ? await logger.group('Restore drill', () => drillParts(parts.parts.map(record => ({ record, path: parts.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
+        ? await logger.group('Restore drill', () => drillParts(staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
         : undefined
     if (plaintext) await rm(plaintext, { recursive: true, force: true })
-    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: sink.parts }, verification, request.workRoot, logger)
+    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, request.workRoot, logger)
     const failures = [
       ...(drill?.parts.filter(part => !part.ok).map(part => `drill of ${part.name}: ${part.detail}`) ?? []),
       ...(verification.failOnShrink ? sizeCheck.shrunk.map(line => `size check: ${line}`) : [])
@@ -122,25 +124,20 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       finishedAt: now().toISOString(),
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       options: recipe.describeOptions(options),
-      parts: sink.parts,
+      parts: staged.parts,
       verification: { method: verification.verify, ok: failures.length === 0, parts: drill?.parts.map(({ name, ok, detail }) => ({ name, ok, detail })), sizeCheck },
       ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {}),
-      ...(plan ? { incremental: { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays } } : {})
+      ...(incremental ? { incremental } : {})
     }
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     await writeManifest(join(staging, manifestFile), manifest)
-    const storing = session
-    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => storing.commit(manifestFile))
+    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.map(part => part.file)))
     committed = true
-    // Parts were stored as they finished (concurrent dumps in any order): report them in the manifest's order.
-    const order = [...parts.parts.map(part => part.file), manifestFile]
-    const rank = (name: string): number => order.findIndex(file => name === file || name.startsWith(`${file}.retry-`))
-    saved.items.sort((a, b) => rank(a.name) - rank(b.name))
-    const bytes = sink.parts.reduce((sum, part) => sum + part.bytes, 0)
+    const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)
     const manifestPath = request.store.kind === 'local' ? join(saved.where, manifestFile) : join(staging, manifestFile)
     const result = { manifest, manifestPath, saved, bytes, verified: failures.length === 0 && verification.verify === 'drill' }
     if (failures.length > 0) throw new UnverifiedBackupError(result, failures)
-    logger.info(`Backup ${backupId} complete${drill ? ' and drill-verified' : ''}: ${sink.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
+    logger.info(`Backup ${backupId} complete${drill ? ' and drill-verified' : ''}: ${staged.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
     return result
   } catch (error) {
     // Parts stored before the failure are removed: without a manifest nothing lists them, but they take space.

@@ -30,7 +30,6 @@ export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
 const LAYOUT_DEFAULT_HINT = 'give a full path on the host, or leave it empty for the layout\'s default.'
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 
-
 function nameOrEmpty(reader: InputReader, name: string): string {
   const value = reader.string(name)
   if (value && !NAME_PATTERN.test(value)) throw new InputError(name, `"${value}" is not a valid name.`, 'use letters, digits, ".", "_" and "-".')

@@ -5,7 +5,7 @@ import { StoreError } from '../core/errors.js'
 import { chainRetentionDays } from '../core/incremental.js'
 import type { Logger } from '../core/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
+import { itemsInOrder, matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
 export interface ArtifactStoreSettings {
   retentionDays?: number
@@ -92,7 +92,7 @@ export class GithubArtifactStore implements Store {
   /** Parts upload one after another while the backup goes on; the manifest last, so a listing only shows a backup whose every part is stored. */
   begin(backup: BackupToStore): StoreSession {
     const queue = new StoringQueue()
-    const items: SaveResult['items'] = []
+    const stored = new Map<string, SaveResult['items'][number]>()
     const retentionDays = backup.incremental ? chainRetentionDays(backup.incremental, this.settings.retentionDays, new Date()) : this.settings.retentionDays
     if (backup.incremental) this.logger.info(`Artifacts of this backup are kept ${retentionDays} days, so the chain expires together (full backup of ${backup.incremental.baseStartedAt}).`)
     const failed = (file: string, error: unknown): StoreError =>
@@ -100,22 +100,28 @@ export class GithubArtifactStore implements Store {
     const place = (file: string): void =>
       queue.push(async () => {
         try {
-          items.push(await this.upload(backup.dir, file, retentionDays))
+          stored.set(file, await this.upload(backup.dir, file, retentionDays))
         } catch (error) {
           throw failed(file, error)
         }
       })
     return {
       addPart: place,
-      commit: async manifestFile => {
+      commit: async (manifestFile, partFiles) => {
+        await queue.drain()
+        try {
+          itemsInOrder(stored, partFiles)
+        } catch (error) {
+          throw failed(manifestFile, error)
+        }
         place(manifestFile)
         await queue.drain()
         this.runListings.clear()
-        return { items, where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}` }
+        return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}` }
       },
       abandon: async () => {
         await queue.settle()
-        for (const item of items) {
+        for (const item of stored.values()) {
           await this.client.deleteArtifact(item.name).catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
         }
         this.runListings.clear()

@@ -2,7 +2,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path'
 import { StoreError } from '../core/errors.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
+import { itemsInOrder, matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
 /**
  * A directory with one sub-directory per backup. A backup is written under a ".partial" name and
@@ -25,7 +25,7 @@ export class LocalDirectoryStore implements Store {
     const partial = join(this.root, `.${backup.backupId}.partial`)
     const final = join(this.root, backup.backupId)
     const queue = new StoringQueue()
-    const files: string[] = []
+    const stored = new Map<string, SaveResult['items'][number]>()
     const prepared = (async () => {
       await mkdir(this.root, { recursive: true, mode: 0o700 })
       await rm(partial, { recursive: true, force: true })
@@ -35,7 +35,7 @@ export class LocalDirectoryStore implements Store {
       queue.push(async () => {
         await prepared
         await linkOrCopy(join(backup.dir, file), join(partial, file))
-        files.push(file)
+        stored.set(file, { name: file, id: join(final, file) })
       })
     const failed = (error: unknown): StoreError =>
       new StoreError(`Saving the backup into ${this.root} failed: ${(error as Error).message}`, 'check that the store directory is writable and has space.', { cause: error })
@@ -47,16 +47,18 @@ export class LocalDirectoryStore implements Store {
           throw failed(error)
         }
       },
-      commit: async manifestFile => {
+      // A failed commit leaves the ".partial" directory to abandon(), which every caller runs.
+      commit: async (manifestFile, partFiles) => {
         try {
+          await queue.drain()
+          itemsInOrder(stored, partFiles)
           place(manifestFile)
           await queue.drain()
           await rename(partial, final)
+          return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final }
         } catch (error) {
-          await rm(partial, { recursive: true, force: true })
           throw failed(error)
         }
-        return { items: files.map(name => ({ name, id: join(final, name) })), where: final }
       },
       abandon: async () => {
         await queue.settle()

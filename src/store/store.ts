@@ -35,8 +35,11 @@ export interface SaveRequest extends BackupToStore {
 export interface StoreSession {
   /** Queues a finished part file; throws at once if an earlier part already failed to store. */
   addPart(file: string): void
-  /** Waits for the parts, then stores the manifest: only now does the backup exist for a listing. */
-  commit(manifestFile: string): Promise<SaveResult>
+  /**
+   * Waits for the parts, then stores the manifest: only now does the backup exist for a listing. `partFiles`
+   * are the manifest's parts, in its order: each must have been stored, and the result lists them so.
+   */
+  commit(manifestFile: string, partFiles: string[]): Promise<SaveResult>
   /** The backup failed: waits for the queue and removes what was stored of it (best effort). */
   abandon(): Promise<void>
 }
@@ -81,7 +84,7 @@ export async function saveAll(store: Store, request: SaveRequest): Promise<SaveR
   const session = store.begin(request)
   try {
     for (const file of request.partFiles) session.addPart(file)
-    return await session.commit(request.manifestFile)
+    return await session.commit(request.manifestFile, request.partFiles)
   } catch (error) {
     await session.abandon()
     throw error
@@ -115,4 +118,16 @@ export class StoringQueue {
   async settle(): Promise<void> {
     await this.tail
   }
+}
+
+/**
+ * What a session stored of `files`, in that order (parts finish in any order when dumps run side by side).
+ * A file the manifest lists but the session never stored is an error, checked before the manifest goes up.
+ */
+export function itemsInOrder(stored: ReadonlyMap<string, SaveResult['items'][number]>, files: string[]): SaveResult['items'] {
+  return files.map(file => {
+    const item = stored.get(file)
+    if (!item) throw new Error(`${file} is listed in the manifest but was never stored`)
+    return item
+  })
 }
