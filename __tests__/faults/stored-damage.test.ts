@@ -76,7 +76,7 @@ const damaged = (file: () => string): RegExp[] => [
   /How to fix: restore another backup \(set backup-id\)/
 ]
 const missing = (file: () => string): RegExp[] => [
-  new RegExp(`${file().replace(/\./g, '\\.')} is missing from`),
+  new RegExp(`${file().replace(/\./g, '\\.')} is missing from .*Nothing on the host was changed`),
   /How to fix: the backup is incomplete.*pick another backup-id/
 ]
 

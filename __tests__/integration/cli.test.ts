@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawn, spawnSync } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MANIFEST_SUFFIX, newBackupId, parseBackupId } from '../../src/core/manifest.js'
 import { REPO_ROOT, runNode } from '../support/action-runner.js'
+import { systemExecutables } from '../support/curated-path-host.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
 const cli = join(REPO_ROOT, 'dist/cli/index.js')
@@ -28,16 +31,48 @@ it('prints every option of both commands with --help', async () => {
   for (const option of ['--tabby-root', '--backup-id', '--safety-copy', '--ssh-key-file', '--store-path']) expect(help.stdout).toContain(option)
 })
 
+/**
+ * Copies the complete backup `from` under a newer id into `dir`, with every part and, when asked, its
+ * manifest (ids inside rewritten): byte for byte what the local store holds before the final rename.
+ */
+async function copyBackupAs(from: string, newId: string, dir: string, options: { withManifest: boolean }): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  for (const file of await readdir(join(store, from))) {
+    if (file.endsWith(MANIFEST_SUFFIX)) continue
+    await copyFile(join(store, from, file), join(dir, newId + file.slice(from.length)))
+  }
+  if (options.withManifest) {
+    const manifest = (await readFile(join(store, from, `${from}${MANIFEST_SUFFIX}`), 'utf8')).replaceAll(from, newId)
+    await writeFile(join(dir, `${newId}${MANIFEST_SUFFIX}`), manifest)
+  }
+}
+
 it('backs up, lists only complete backups, and restores with the local store', async () => {
   const backup = await runNode(cli, env, ['backup', '--app', 'tabby', '--tabby-root', root, '--store-path', store])
   expect(backup.exitCode).toBe(0)
-  const backupId = /Backup (tabby--\S+) complete/.exec(backup.stdout)?.[1]
+  const backupId = /Backup (tabby--\S+) complete/.exec(backup.stdout)?.[1] as string
   expect(backupId).toBeDefined()
+  const { hostId } = parseBackupId(backupId)!
+  // Two incomplete backups of the same app and host, newer than the complete one: a listing that
+  // showed either would put it first. One was interrupted before its manifest was written (parts
+  // only); the other crashed after its manifest landed but before the ".partial" directory was renamed.
+  const noManifest = newBackupId('tabby', hostId, new Date(Date.now() + 60_000))
+  const unrenamed = newBackupId('tabby', hostId, new Date(Date.now() + 120_000))
+  await copyBackupAs(backupId, noManifest, join(store, noManifest), { withManifest: false })
+  await copyBackupAs(backupId, unrenamed, join(store, `.${unrenamed}.partial`), { withManifest: true })
+
   const list = await runNode(cli, env, ['list', '--store-path', store])
-  expect(list.stdout.split('\n')[0]).toMatch(new RegExp(`^${backupId}\\t`))
+  expect(list.exitCode).toBe(0)
+  expect(list.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([backupId])
   const restore = await runNode(cli, env, ['restore', '--app', 'tabby', '--tabby-root', root, '--store-path', store, '--dry-run', 'true'])
   expect(restore.exitCode).toBe(0)
+  expect(restore.stdout).toContain(`Restoring ${backupId} onto`)
   expect(restore.stdout).toContain('dry-run: nothing on the host was changed')
+
+  // The parts-only copy lacks nothing but its manifest: with it, the listing shows it, newest first.
+  await copyBackupAs(backupId, noManifest, join(store, noManifest), { withManifest: true })
+  const completed = await runNode(cli, env, ['list', '--store-path', store])
+  expect(completed.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([noManifest, backupId])
 })
 
 it('rejects an unknown flag and a secret passed as a plain flag value stays out of errors', async () => {
@@ -47,4 +82,50 @@ it('rejects an unknown flag and a secret passed as a plain flag value stays out 
   const missingFile = await runNode(cli, env, ['backup', '--transport', 'ssh', '--ssh-key-file', '/nonexistent/key'])
   expect(missingFile.exitCode).toBe(1)
   expect(missingFile.stderr).toMatch(/cannot read the file/)
+})
+
+/** A PATH of one directory linking every system executable except `hidden`, as on a machine without them. */
+async function pathWithout(binDir: string, hidden: string[]): Promise<string> {
+  await mkdir(binDir, { recursive: true })
+  for (const [name, target] of await systemExecutables()) {
+    if (!hidden.includes(name)) await symlink(target, join(binDir, name))
+  }
+  return binDir
+}
+
+/** `node scripts/demo.mjs` from the repository root, as `npm run demo` starts it. */
+function runDemo(environment: Record<string, string>): Promise<{ exitCode: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/demo.mjs'], { cwd: REPO_ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', chunk => (output += chunk))
+    child.stderr.on('data', chunk => (output += chunk))
+    child.once('error', reject)
+    child.once('close', code => resolve({ exitCode: code ?? 1, output }))
+  })
+}
+
+describe('npm run demo', () => {
+  it.each<[string, string[]]>([
+    ['on this test bed', []],
+    // A fresh machine: npm install does not bring the sqlite3 CLI, and the demo must not need root to get it.
+    ['on a machine without the sqlite3 command', ['sqlite3']]
+  ])('restores a sample Tabby root that matches the original, %s, and leaves nothing behind', async (_where, hidden) => {
+    const scratch = await mkdtemp(join(tmpdir(), 'sb-demo-'))
+    try {
+      const [home, temp] = [join(scratch, 'home'), join(scratch, 'tmp')]
+      await Promise.all([mkdir(home), mkdir(temp)])
+      const path = hidden.length === 0 ? (process.env.PATH ?? '') : await pathWithout(join(scratch, 'bin'), hidden)
+      for (const name of hidden) expect(spawnSync('sh', ['-c', `command -v ${name}`], { env: { PATH: path } }).status).not.toBe(0)
+
+      const demo = await runDemo({ PATH: path, HOME: home, TMPDIR: temp })
+      expect({ exitCode: demo.exitCode, output: demo.output }).toEqual({ exitCode: 0, output: expect.stringMatching(/Demo OK: every file and every table of the restored Tabby root matches the original \([1-9]\d* paths, [1-9]\d* tables/) })
+      expect(demo.output).not.toContain('DEMO FAILED')
+      // The demo works in a temp dir under TMPDIR and removes it; the CLI it drives cleans up too.
+      expect(await readdir(temp)).toEqual([])
+      expect(await readdir(home)).toEqual([])
+    } finally {
+      await rm(scratch, { recursive: true, force: true })
+    }
+  })
 })

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,15 @@ const restoreInputs = (): Record<string, string> => ({ app: 'tabby', transport: 
 /** Uncompressed, so a plaintext part would show its rows literally to the blob scan. */
 const inputs = (): Record<string, string> => ({ ...restoreInputs(), compression: 'none' })
 
+const occurrences = (text: string, needle: string): number => text.split(needle).length - 1
+
+/** A new age key pair from the age CLI: the identity file's path and text, and its public recipient. */
+function newKeyPair(name: string): { file: string; identity: string; recipient: string } {
+  const file = join(keys, `${name}.txt`)
+  execFileSync('age-keygen', ['-o', file], { stdio: 'ignore' })
+  return { file, identity: readFileSync(file, 'utf8'), recipient: execFileSync('age-keygen', ['-y', file], { encoding: 'utf8' }).trim() }
+}
+
 async function blobsContaining(text: string, runBackend: string): Promise<string[]> {
   const blobs = await service.listStoredBlobs()
   return blobs.filter(blob => blob.name.includes(runBackend) && blob.bytes.includes(Buffer.from(text))).map(blob => blob.name)
@@ -49,6 +59,8 @@ it('stores only ciphertext with encrypt-to, which the age CLI decrypts, and rest
   const plain = await runAction('action.yml', inputs(), plainRun.env())
   expectSuccess(plain)
   expect(plain.stdout).toMatch(/::warning::This backup is not encrypted: anyone with read access/)
+  // Said once per backup, not once per part or again in the post step.
+  expect(occurrences(`${plain.stdout}\n${plain.stderr}\n${plain.postStdout}`, '::warning::This backup is not encrypted')).toBe(1)
   // The scan finds the row in an unencrypted, uncompressed backup, so finding nothing below means something.
   expect(await blobsContaining(knownRow, plainRun.runBackendId)).not.toEqual([])
 
@@ -80,6 +92,38 @@ it('stores only ciphertext with encrypt-to, which the age CLI decrypts, and rest
   expect(visibleLog(restore)).not.toContain(identity.split('\n').find(line => line.startsWith('AGE-SECRET-KEY'))!.slice(20))
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+})
+
+it('encrypts to two recipients, and either identity alone decrypts every part and restores', async () => {
+  const keyPairs = [newKeyPair('team'), newKeyPair('offline')]
+  const run = service.newRun()
+  const backup = await runAction('action.yml', { ...inputs(), 'encrypt-to': keyPairs.map(pair => pair.recipient).join('\n') }, run.env(), { keepRunnerTemp: true })
+  expectSuccess(backup)
+  const manifest = JSON.parse(await readFile(backup.outputs.manifest, 'utf8'))
+  await rm(backup.runnerTemp, { recursive: true, force: true })
+  expect(new Set(manifest.encryption.recipients).size).toBe(2)
+  expect(await blobsContaining(knownRow, run.runBackendId)).toEqual([])
+  const blobs = (await service.listStoredBlobs()).filter(blob => blob.name.includes(run.runBackendId))
+  const treeBefore = await treeOf(root)
+  const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+
+  for (const pair of keyPairs) {
+    // The age CLI with only this identity opens every stored part to the manifest's plaintext checksum.
+    for (const part of manifest.parts as { file: string; plaintext: { sha256: string } }[]) {
+      const blob = blobs.find(candidate => candidate.name.endsWith(part.file))
+      expect(blob).toBeDefined()
+      await writeFile(join(keys, 'part.age'), blob!.bytes)
+      const decrypted = execFileSync('age', ['-d', '-i', pair.file, join(keys, 'part.age')])
+      expect(`${part.file}: ${execFileSync('sha256sum', { input: decrypted, encoding: 'utf8' }).split(' ')[0]}`).toBe(`${part.file}: ${part.plaintext.sha256}`)
+    }
+    // And the restore, given only this identity, puts the wiped root back as it was.
+    await rm(root, { recursive: true, force: true })
+    const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'age-identity': pair.identity, 'backup-id': backup.outputs['backup-id'] }, run.env(), { githubToken: service.githubToken })
+    expectSuccess(restore)
+    expect(occurrences(restore.stdout, 'decrypted, plaintext sha256 verified')).toBe(manifest.parts.length)
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+  }
 })
 
 it('refuses a wrong or missing identity with a clear error before the host changes', async () => {

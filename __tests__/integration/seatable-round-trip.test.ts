@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, visibleLog, type ActionRun } from '../support/action-runner.js'
@@ -64,6 +65,11 @@ describe.each([
     expect(shimCalls.some(call => call.argv.join(' ').includes('seatable.sh backup-all'))).toBe(true)
     expect(shimCalls.filter(call => call.argv.some(arg => /^-[a-z]*t/.test(arg)))).toEqual([])
     await expectNoPasswordStored(backup)
+    // The vendor's excludes are left out of the data tarball itself (the file comparison skips them, so it cannot tell).
+    const dataBlob = (await service.listStoredBlobs()).find(blob => blob.name.includes(`${backupId}.data.tar.zst`))
+    const archived = new Set(execFileSync('tar', ['-t', '--zstd', '-f', '-'], { input: dataBlob?.bytes, maxBuffer: 1 << 28 }).toString().split('\n').map(entry => entry.replace(/^\.\//, '').split('/')[0]).filter(Boolean))
+    for (const excluded of bed.layout.dataExcludes) expect([excluded, archived.has(excluded)]).toEqual([excluded, false])
+    for (const kept of ['conf', 'seafile-data', 'seahub-data', 'storage-data']) expect([kept, archived.has(kept)]).toEqual([kept, true])
 
     await wipe(bed)
     const restore = await runAction('restore/action.yml', { ...seatableInputs(bed, mode), 'run-id': String(backupRun.runId), 'github-token': service.githubToken }, service.newRun().env())
@@ -101,6 +107,35 @@ describe('SeaTable options', () => {
       delete tablesAfter[`dtable_db.${table}`]
     }
     expect(tablesAfter).toEqual(tablesBefore)
+  })
+
+  it('restores with the SeaTable container stopped by stop-command: safety copy before it, restore-all after start-command', async () => {
+    const run = service.newRun()
+    const backup = await runAction('action.yml', backupInputs(bed, 'docker'), run.env())
+    expectSuccess(backup)
+    const callsBefore = (await bed.shim.invocations()).length
+    const container = bed.layout.containers.seatable
+    const restore = await runAction('restore/action.yml', { ...seatableInputs(bed, 'docker'), 'backup-id': backup.outputs['backup-id'], 'stop-command': `docker stop ${container}`, 'start-command': `docker start ${container}` }, run.env(), { githubToken: service.githubToken })
+    expectSuccess(restore)
+    const calls = (await bed.shim.invocations()).slice(callsBefore).map(call => call.argv.join(' '))
+    const at = (text: string): number => calls.findIndex(call => call.includes(text))
+    expect(at('seatable.sh backup-all')).toBeGreaterThanOrEqual(0)
+    expect(at('seatable.sh backup-all')).toBeLessThan(at(`stop ${container}`))
+    expect(at(`stop ${container}`)).toBeLessThan(at(`start ${container}`))
+    expect(at(`start ${container}`)).toBeLessThan(at('seatable.sh restore-all'))
+    expect(restore.stdout).toMatch(/Safety copy of the current data: /)
+  })
+
+  it('refuses to store the compose .env as a plain artifact unless told to, before anything is backed up', async () => {
+    const run = service.newRun()
+    const callsBefore = (await bed.shim.invocations()).length
+    const backup = await runAction('action.yml', { ...backupInputs(bed, 'docker'), 'allow-unencrypted-secrets': 'false' }, run.env())
+    expect(backup.exitCode).toBe(1)
+    expect(backup.stdout).toMatch(/Input 'encrypt-to': is empty, and this backup would store .*seatable-compose\/\.env \(the database password.*\) as a plain artifact/)
+    expect(backup.stdout).toMatch(/How to fix: set encrypt-to .* or set allow-unencrypted-secrets: true/)
+    expect((await bed.shim.invocations()).slice(callsBefore).map(call => call.argv.join(' ')).filter(call => /dump|backup-all/.test(call))).toEqual([])
+    const listing = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts`, { headers: { Authorization: `Bearer ${service.githubToken}` } })
+    expect(((await listing.json()) as { total_count: number }).total_count).toBe(0)
   })
 
   it('fails clearly with a wrong password, leaving no backup behind', async () => {

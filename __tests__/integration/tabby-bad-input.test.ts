@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { existsSync, readdirSync, watch } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { findFreePort } from '../support/free-port.js'
 import { expectSuccess, runAction, type ActionRun, sshActionInputs, visibleLog } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
@@ -85,6 +85,15 @@ describe('restore refuses bad input before the host is touched', () => {
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   })
 
+  it('a safety-copy-dir that spans several lines', async () => {
+    const treeBefore = await treeOf(root)
+    const safetyDir = join(base, 'safety\n$(touch sb-pwned-marker)')
+    const run = await runAction('restore/action.yml', { ...sshInputs(), 'safety-copy-dir': safetyDir }, service.newRun().env(), { githubToken: service.githubToken })
+    expectCleanFailure(run, /Input 'safety-copy-dir': the value spans several lines; one line is expected/, createdArtifacts())
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    expect(readdirSync(base).filter(entry => entry.startsWith('safety'))).toEqual([])
+  })
+
   it('a backup id of another app', async () => {
     const run = await runAction('restore/action.yml', { ...sshInputs(), 'backup-id': 'seatable--127.0.0.1--20200101T000000Z-zzzz' }, service.newRun().env(), { githubToken: service.githubToken })
     expectCleanFailure(run, /Input 'backup-id': .* is a seatable backup, but app is tabby/, createdArtifacts())
@@ -93,26 +102,87 @@ describe('restore refuses bad input before the host is touched', () => {
 
 describe('hostile strings reach no shell unquoted', () => {
   const marker = 'sb-pwned-marker'
-  const hostileName = `it's "a" $(touch ${marker}) \`touch ${marker}\`; touch ${marker} & $HOME\nline`
+  const hostileLine = `it's "a" $(touch ${marker}) \`touch ${marker}\`; touch ${marker} & $HOME`
+  const hostileName = `${hostileLine}\nline`
   const hostileExclude = 'models,index,repositories,"odd"$(touch$' + `{IFS}${marker}),\`touch$` + `{IFS}${marker}\``
   const markerPlaces = (): string[] => [host.userHome, '/root', process.cwd(), '/', tmpdir()].map(dir => join(dir, marker))
+  /** Files named like the marker anywhere under `dir` (the hostile names only contain it, inside longer names). */
+  const markersUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(entry => basename(entry) === marker)
+  const expectNoInjectedCommandRan = (hostileBase: string): void => {
+    for (const place of markerPlaces()) expect(existsSync(place)).toBe(false)
+    expect(markersUnder(hostileBase)).toEqual([])
+  }
 
-  it('backs up and restores a Tabby root whose path is hostile, over ssh with sudo', async () => {
+  it('backs up and restores a Tabby root whose path is hostile, with a hostile safety-copy-dir, over ssh with sudo', async () => {
     const hostileBase = await mkdtemp(join(tmpdir(), 'sb-hostile-'))
     const hostileRoot = join(hostileBase, hostileName)
     execFileSync('cp', ['-a', root, hostileRoot])
     const store = join(hostileBase, `store $(touch ${marker}) 'q'`)
+    // One line: safety-copy-dir refuses line breaks up front (see 'restore refuses bad input').
+    const safetyDir = join(hostileBase, `safety ${hostileLine}`)
     try {
       const inputs = { ...sshInputs(), 'tabby-root': hostileRoot, exclude: hostileExclude, store: 'local', 'store-path': store }
       const backup = await runAction('action.yml', inputs)
       expectSuccess(backup)
       const treeBefore = await treeOf(hostileRoot)
-      await rm(hostileRoot, { recursive: true, force: true })
       const { exclude: _unused, ...restoreInputs } = inputs
+
+      // Over live data: the safety copy of the changed root lands in the literal safety-copy-dir.
+      await writeFile(join(hostileRoot, 'config.toml'), 'changed after the backup\n')
+      const overLive = await runAction('restore/action.yml', { ...restoreInputs, 'backup-id': backup.outputs['backup-id'], 'safety-copy-dir': safetyDir })
+      expectSuccess(overLive)
+      expect(diffFingerprints(treeBefore, await treeOf(hostileRoot))).toEqual([])
+      const safetyCopy = overLive.outputs['safety-copy']
+      expect(readdirSync(safetyDir)).toEqual([basename(safetyCopy)])
+      expect(safetyCopy).toBe(join(safetyDir, basename(safetyCopy)))
+      const kept = readdirSync(safetyCopy)
+      expect(kept).toContain(`${basename(safetyCopy)}.manifest.json`)
+      const keptHome = kept.find(file => file.includes('.home.tar'))
+      expect(keptHome).toBeDefined()
+      expect(execFileSync('tar', ['-x', '-O', '-f', join(safetyCopy, keptHome!), './config.toml'], { encoding: 'utf8' })).toBe('changed after the backup\n')
+
+      // Onto a wiped root: the hostile root is created again from nothing.
+      await rm(hostileRoot, { recursive: true, force: true })
       const restore = await runAction('restore/action.yml', { ...restoreInputs, 'backup-id': backup.outputs['backup-id'] })
       expectSuccess(restore)
       expect(diffFingerprints(treeBefore, await treeOf(hostileRoot))).toEqual([])
-      for (const place of markerPlaces()) expect(existsSync(place)).toBe(false)
+      expectNoInjectedCommandRan(hostileBase)
+    } finally {
+      await rm(hostileBase, { recursive: true, force: true })
+    }
+  })
+
+  it('backs up with the SQLite snapshot in a hostile host-temp-dir at its literal path, leaves it empty, and runs no injected command', async () => {
+    const hostileBase = await mkdtemp(join(tmpdir(), 'sb-hostile-'))
+    // One line: host-temp-dir refuses line breaks up front (see the next test).
+    const tempDir = join(hostileBase, `tmp ${hostileLine}`)
+    await mkdir(tempDir)
+    const created: string[] = []
+    const watcher = watch(tempDir, (_event, name) => {
+      if (name) created.push(name)
+    })
+    try {
+      const backup = await runAction('action.yml', { ...sshInputs(), 'host-temp-dir': tempDir, store: 'local', 'store-path': join(hostileBase, 'store') })
+      watcher.close()
+      expectSuccess(backup)
+      expect(backup.outputs.verified).toBe('true')
+      expect(created.some(name => name.startsWith('selfhost-backup-sqlite.'))).toBe(true)
+      expect(readdirSync(tempDir)).toEqual([])
+      expectNoInjectedCommandRan(hostileBase)
+    } finally {
+      watcher.close()
+      await rm(hostileBase, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a host-temp-dir that spans several lines before connecting', async () => {
+    const hostileBase = await mkdtemp(join(tmpdir(), 'sb-hostile-'))
+    try {
+      const backup = await runAction('action.yml', { ...sshInputs(), 'host-temp-dir': join(hostileBase, hostileName), store: 'local', 'store-path': join(hostileBase, 'store') })
+      expect(backup.exitCode).toBe(1)
+      expect(backup.stdout).toMatch(/Input 'host-temp-dir': the value spans several lines; one line is expected/)
+      expect(readdirSync(hostileBase)).toEqual([])
+      expectNoInjectedCommandRan(hostileBase)
     } finally {
       await rm(hostileBase, { recursive: true, force: true })
     }

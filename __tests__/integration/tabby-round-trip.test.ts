@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { startTabbyWriter } from '../../scripts/fixtures/tabby-writer.mjs'
 import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
@@ -76,26 +76,67 @@ it('backs up a busy live Tabby over ssh into artifacts, and restores it from ano
   expect(existsSync(join(root, 'ee/db.sqlite-wal'))).toBe(false)
 })
 
-it('restores over live data, keeping a safety copy, and makes directories equal to the backup', async () => {
+it('restores over live data after a safety copy and the stop-command, runs the start-command last, and makes directories equal to the backup', async () => {
   const backupRun = service.newRun()
   const backup = await runAction('action.yml', sshInputs(), backupRun.env())
   expectSuccess(backup)
   const treeAtBackup = await treeOf(root)
   const digestAtBackup = sqliteTableDigest(join(root, 'ee/db.sqlite'))
-  execFileSync('bash', ['-c', `echo stray > ${JSON.stringify(join(root, 'events/stray.json'))}; sqlite3 ${JSON.stringify(join(root, 'ee/db.sqlite'))} "DELETE FROM user_events"`])
+  const stray = join(root, 'events/stray.json')
+  execFileSync('bash', ['-c', `echo stray > ${JSON.stringify(stray)}; sqlite3 ${JSON.stringify(join(root, 'ee/db.sqlite'))} "DELETE FROM user_events"`])
+
+  // Each command appends a line to a log on the host: the stop line names every complete safety copy
+  // (its manifest is written last) and both say whether the data has been replaced yet (the stray file is gone).
+  const safetyParent = join(base, 'selfhost-backup-safety')
+  const orderLog = join(base, 'restore-order.log')
+  await rm(safetyParent, { recursive: true, force: true })
+  await rm(orderLog, { force: true })
+  const strayState = `if [ -e '${stray}' ]; then printf ' stray=present'; else printf ' stray=gone'; fi`
+  const stopCommand = `{ printf stop; for manifest in '${safetyParent}'/*/*.manifest.json; do if [ -e "$manifest" ]; then printf ' safety-copy=%s' "$(basename -- "$(dirname -- "$manifest")")"; fi; done; ${strayState}; echo; } >> '${orderLog}'`
+  const startCommand = `{ printf start; ${strayState}; echo; } >> '${orderLog}'`
 
   // Same run: found through the current run's artifacts, newest first.
-  const restore = await runAction('restore/action.yml', { ...sshInputs(), 'stop-command': 'touch /tmp/sb-stopped', 'start-command': 'rm -f /tmp/sb-stopped' }, backupRun.env(), { githubToken: service.githubToken })
+  const restore = await runAction('restore/action.yml', { ...sshInputs(), 'stop-command': stopCommand, 'start-command': startCommand }, backupRun.env(), { githubToken: service.githubToken })
   expectSuccess(restore)
   expect(restore.outputs['backup-id']).toBe(backup.outputs['backup-id'])
   expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestAtBackup)
   const safetyCopy = restore.outputs['safety-copy']
-  expect(safetyCopy).toMatch(/selfhost-backup-safety\/tabby--/)
+  expect(safetyCopy).toBe(join(safetyParent, basename(safetyCopy)))
+  expect(basename(safetyCopy)).toMatch(/^tabby--/)
   const kept = readdirSync(safetyCopy)
   expect(kept.some(file => file.endsWith('.manifest.json'))).toBe(true)
   expect(restore.stdout).toContain(safetyCopy)
-  expect(existsSync('/tmp/sb-stopped')).toBe(false)
+  expect(await readFile(orderLog, 'utf8')).toBe(`stop safety-copy=${basename(safetyCopy)} stray=present\nstart stray=gone\n`)
+})
+
+interface RestArtifact { name: string; created_at: string; expires_at: string }
+
+async function artifactsOfRun(runId: number): Promise<RestArtifact[]> {
+  const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${runId}/artifacts?per_page=100`, { headers: { authorization: `Bearer ${service.githubToken}` } })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { artifacts: RestArtifact[] }).artifacts
+}
+
+/** Days from an artifact's creation to its expiry, as the service recorded them. */
+const keptDays = (artifact: RestArtifact): number => (Date.parse(artifact.expires_at) - Date.parse(artifact.created_at)) / 86_400_000
+
+it('asks the artifact service to keep every artifact retention-days days, and leaves the repository default without it', async () => {
+  const shortRun = service.newRun()
+  const short = await runAction('action.yml', { ...sshInputs(), 'retention-days': '3' }, shortRun.env())
+  expectSuccess(short)
+  const defaultRun = service.newRun()
+  const plain = await runAction('action.yml', sshInputs(), defaultRun.env())
+  expectSuccess(plain)
+
+  for (const [run, backup, days] of [[shortRun, short, 3], [defaultRun, plain, 90]] as const) {
+    // The REST listing is newest first; compared by name.
+    const artifacts = (await artifactsOfRun(run.runId)).sort((left, right) => left.name.localeCompare(right.name))
+    const stored = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(artifact => artifact.name).sort((left, right) => left.localeCompare(right))
+    expect(stored).toHaveLength(5)
+    // closeTo(days, 2): within 0.005 days (about 7 minutes) of the requested retention.
+    expect(artifacts.map(artifact => [artifact.name, keptDays(artifact)])).toEqual(stored.map(name => [name, expect.closeTo(days, 2)]))
+  }
 })
 
 it('prints the plan and changes nothing with dry-run', async () => {

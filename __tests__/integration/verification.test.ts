@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MANIFEST_SUFFIX, UNVERIFIED_SUFFIX, type Manifest } from '../../src/core/manifest.js'
 import { expectSuccess, runAction } from '../support/action-runner.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
@@ -21,6 +22,9 @@ afterAll(async () => {
   await rm(store, { recursive: true, force: true })
 })
 
+/** A manifest as the local store keeps it: under MANIFEST_SUFFIX when verified, UNVERIFIED_SUFFIX when not. */
+const storedManifest = (backupId: string, suffix: string): Manifest => JSON.parse(readFileSync(join(store, backupId, `${backupId}${suffix}`), 'utf8'))
+
 const inputs = (): Record<string, string> => ({ app: 'tabby', transport: 'local', 'tabby-root': root, store: 'local', 'store-path': store })
 
 it('drills every backup by default and reports it in the outputs and the summary', async () => {
@@ -29,6 +33,11 @@ it('drills every backup by default and reports it in the outputs and the summary
   expect(backup.outputs.verified).toBe('true')
   expect(backup.summary).toMatch(/Verification \(drill\)\*\*: passed/)
   for (const part of ['db', 'events', 'jobs', 'home']) expect(backup.summary).toMatch(new RegExp(`✅ ${part}: `))
+  // The stored manifest records the drill of every part it lists, each passed, with what was checked.
+  const manifest = storedManifest(backup.outputs['backup-id'], MANIFEST_SUFFIX)
+  expect(manifest.verification).toMatchObject({ method: 'drill', ok: true })
+  expect(manifest.verification?.parts?.map(part => part.name)).toEqual(manifest.parts.map(part => part.name))
+  for (const part of manifest.verification?.parts ?? []) expect(part).toEqual({ name: part.name, ok: true, detail: expect.stringMatching(/\S/) })
 })
 
 it('fails the step when the drill finds an unsafe tarball entry, and a restore keeps picking the last good backup', async () => {
@@ -45,6 +54,14 @@ it('fails the step when the drill finds an unsafe tarball entry, and a restore k
     expect(bad.summary).toMatch(/❌ home/)
     // Kept for inspection under a name nothing lists.
     expect(readdirSync(join(store, bad.outputs['backup-id'])).some(file => file.endsWith('.unverified-manifest.json'))).toBe(true)
+    // Its manifest says which part failed the drill and why; the other parts are recorded as passed.
+    const manifest = storedManifest(bad.outputs['backup-id'], UNVERIFIED_SUFFIX)
+    expect(manifest.verification).toMatchObject({ method: 'drill', ok: false })
+    expect(manifest.verification?.parts?.map(part => part.name)).toEqual(manifest.parts.map(part => part.name))
+    for (const part of manifest.verification?.parts ?? []) {
+      if (part.name === 'home') expect(part).toEqual({ name: 'home', ok: false, detail: expect.stringMatching(/escape-link/) })
+      else expect(part).toEqual({ name: part.name, ok: true, detail: expect.stringMatching(/\S/) })
+    }
     const list = await runAction('restore/action.yml', { ...inputs(), 'dry-run': 'true' })
     expectSuccess(list)
     expect(list.outputs['backup-id']).toBe(good.outputs['backup-id'])

@@ -39,7 +39,7 @@ async function isExecutableFile(file: string): Promise<boolean> {
 }
 
 /** name → absolute path, first directory wins, as a PATH lookup would. */
-async function systemExecutables(): Promise<Map<string, string>> {
+export async function systemExecutables(): Promise<Map<string, string>> {
   const found = new Map<string, string>()
   for (const directory of SYSTEM_DIRECTORIES) {
     for (const name of await readdir(directory).catch(() => [] as string[])) {

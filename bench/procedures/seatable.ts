@@ -99,7 +99,7 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
   }
 
   const ours: OursApp = {
-    backupInputs: () => ({ ...seatableActionInputs(bed.seatable, bed.server, 'docker'), verify: knobs.verify }),
+    backupInputs: () => ({ ...seatableActionInputs(bed.seatable, bed.server, 'docker'), verify: knobs.verify, 'allow-unencrypted-secrets': 'true' }),
     restoreInputs: restoreTarget => ({ ...seatableActionInputs(bed.seatable, bed.server, 'docker'), 'seatable-root': restoreTarget }),
     beforeRestore: () => resetDatabases(bed, false),
     restoreTarget: async () => {

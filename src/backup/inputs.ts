@@ -10,6 +10,8 @@ export interface BackupInputs extends TargetInputs {
   recipients: string[]
   verification: VerificationSettings
   incremental: IncrementalSettings
+  /** Without encryption, store the app's secret files (e.g. SeaTable's .env) as plain artifacts anyway. */
+  allowUnencryptedSecrets: boolean
 }
 
 /** All backup inputs, validated before any connection is made. */
@@ -21,5 +23,5 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
     throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
   }
-  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader) }
+  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets') }
 }

@@ -18,6 +18,6 @@ export async function runBackupCommand(inputs: BackupInputs, deps: { transport: 
     deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
     return { mode: 'check', manifest }
   }
-  const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, ...deps })
+  const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, allowUnencryptedSecrets: inputs.allowUnencryptedSecrets, ...deps })
   return { mode: 'backup', result }
 }

@@ -8,7 +8,7 @@ import { drillParts } from '../verify/drill.js'
 import { recipientFingerprint } from './encryption.js'
 import { acquireHostLock } from './host-lock.js'
 import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
-import { SelfhostBackupError } from './errors.js'
+import { InputError, SelfhostBackupError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, writeManifest, type Manifest } from './manifest.js'
 import { StagingDirectory } from './staging.js'
@@ -30,6 +30,8 @@ export interface BackupRequest {
   lockTimeoutSeconds?: number
   /** incremental: true makes data-directory tarballs build on the previous backup of the chain. */
   incremental?: IncrementalSettings
+  /** Without recipients, store the app's secret files in artifacts anyway (the user's explicit choice). */
+  allowUnencryptedSecrets?: boolean
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -78,6 +80,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     logger.info(`Backup ${backupId} of ${recipe.title} on ${transport.label}`)
     if (recipients.length === 0 && request.store.kind === 'github') {
       logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
+      await refusePlainSecrets(recipe, options, request)
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
     let incremental: Manifest['incremental']
@@ -168,4 +171,19 @@ async function removeExceptManifest(dir: string): Promise<void> {
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
     if (!entry.endsWith('.json')) await rm(join(dir, entry), { recursive: true, force: true })
   }
+}
+
+/** Files holding the app's own secrets go into plain artifacts only when the user said so. */
+async function refusePlainSecrets(recipe: AnyRecipe, options: unknown, request: BackupRequest): Promise<void> {
+  const secrets = (await recipe.secretFiles?.(request.transport, options)) ?? []
+  if (secrets.length === 0) return
+  if (request.allowUnencryptedSecrets) {
+    request.logger.warning(`allow-unencrypted-secrets is on: ${secrets.join('; ')} will be readable by anyone with read access to the repository.`)
+    return
+  }
+  throw new InputError(
+    'encrypt-to',
+    `is empty, and this backup would store ${secrets.join('; ')} as a plain artifact that anyone with read access to the repository can download. Nothing was backed up.`,
+    'set encrypt-to to an age recipient (README: "Encrypting backups"), or set allow-unencrypted-secrets: true to store them unencrypted on purpose.'
+  )
 }

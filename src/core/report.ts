@@ -31,6 +31,8 @@ export function restoreSummary(result: RestoreResult): string {
   return [
     title,
     '',
+    `Downloaded and verified in ${result.seconds.verify.toFixed(1)} s${result.dryRun ? '' : `; the host was restored in ${result.seconds.host.toFixed(1)} s`}.`,
+    '',
     '| part | size | sha256 (verified) |',
     '| --- | --- | --- |',
     ...result.manifest.parts.map(part => `| ${part.name} | ${formatBytes(part.bytes)} | \`${part.sha256}\` |`),

@@ -42,6 +42,8 @@ export interface RestoreResult {
   plan: string[]
   report: string[]
   safetyCopy?: SafetyCopy
+  /** Seconds spent downloading and verifying, and changing the host (0 for a dry run). */
+  seconds: { verify: number; host: number }
 }
 
 /** Verification first: nothing on the host changes until every part's sha256 matches its manifest. */
@@ -50,6 +52,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
   if (request.app !== 'auto') recipeById(request.app)
   if (request.backupId) checkBackupIdMatchesApp(request.backupId, request.app)
   const download = await mkdtemp(join(request.workRoot, 'selfhost-backup-restore-'))
+  const started = Date.now()
   let opened = false
   try {
     let app = request.app
@@ -63,7 +66,10 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const parsed = recipe.parseOptions(request.inputs)
     const chosen = await findBackup(store, request.backupId, app, transport.hostId)
     logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
-    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, { only: request.parts, identities: request.identities }, download, logger))
+    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, { only: request.parts, identities: request.identities }, download, logger)).catch(error => {
+      throw saysHostUnchanged(error)
+    })
+    const verifySeconds = (Date.now() - started) / 1000
     if (manifest.app !== recipe.id) {
       throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
     }
@@ -76,13 +82,14 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
     if (request.dryRun) {
       logger.info('dry-run: nothing on the host was changed.')
-      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [] }
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: verifySeconds, host: 0 } }
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
+      const hostStarted = Date.now()
       const result = await replaceData(request, recipe, options, parts, manifest, plan)
       await lock.assertHeld('restore')
-      return result
+      return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
     } finally {
       await lock.release()
     }
@@ -92,11 +99,12 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
   }
 }
 
-/** Stop, safety copy, restore, start: the part of a restore that changes the host. */
-async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: unknown, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<RestoreResult> {
+/**
+ * Safety copy, stop, restore, start, then the app's own post-start step: the safety copy is an online
+ * backup like any other (it may need the app's containers running), and so may the post-start step.
+ */
+async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: unknown, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
   const { transport, logger } = request
-  if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
-  else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
   let safetyCopy: SafetyCopy | undefined
   if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
     const parent = request.safetyCopyDir || posix.join(posix.dirname(recipe.dataRoot(options)), 'selfhost-backup-safety')
@@ -105,14 +113,25 @@ async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: 
   } else if (!request.safetyCopy) {
     logger.warning('safety-copy is off: the current data is overwritten without a copy.')
   }
-  let report: string[]
+  if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
+  else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
+  const report: string[] = []
   try {
-    report = await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))
+    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))))
+    if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
+    if (recipe.afterStart) report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
   } catch (error) {
     throw withRecoveryHint(error, safetyCopy, recipe, options)
   }
-  if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
+}
+
+/** Every failure while fetching happens before the host is touched; the message says so, once. */
+function saysHostUnchanged(error: unknown): unknown {
+  if (error instanceof SelfhostBackupError && !/nothing on the host was changed/i.test(error.message)) {
+    error.message = `${error.message} Nothing on the host was changed.`
+  }
+  return error
 }
 
 function checkBackupIdMatchesApp(backupId: string, app: string): void {

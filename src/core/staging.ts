@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PassThrough, type Writable } from 'node:stream'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from './checksum.js'
 import { AGE_EXTENSION, encryptStream } from './encryption.js'
@@ -125,12 +125,22 @@ export class PartSlots {
   }
 }
 
+/** A part file read for the host, logging its progress like a backup's parts do. */
+export function readWithProgress(path: string, name: string, logger: Logger, intervalMs = 10_000): Readable {
+  const report = progressReporter(logger, name, Date.now(), intervalMs)
+  let bytes = 0
+  return createReadStream(path).on('data', chunk => {
+    bytes += chunk.length
+    report(bytes)
+  })
+}
+
 /** Logs bytes so far and throughput at most every 10 s, so long parts show they are alive. */
-export function progressReporter(logger: Logger, name: string, started: number): (bytes: number) => void {
+export function progressReporter(logger: Logger, name: string, started: number, intervalMs = 10_000): (bytes: number) => void {
   let lastReport = started
   return bytes => {
     const now = Date.now()
-    if (now - lastReport < 10_000) return
+    if (now - lastReport < intervalMs) return
     lastReport = now
     const rate = bytes / Math.max((now - started) / 1000, 0.001)
     logger.info(`${name}: ${formatBytes(bytes)} so far (${formatBytes(rate)}/s)`)

@@ -60,19 +60,25 @@ export async function compareWithPrevious(
   workRoot: string,
   logger: Logger
 ): Promise<{ previous?: string; shrunk: string[] }> {
+  // With fail-on-shrink the check is a gate, and a gate that could not look fails; otherwise it only warns.
+  const cannotCheck = (why: string): { shrunk: string[] } => {
+    if (settings.failOnShrink) return { shrunk: [`the size check could not run (fail-on-shrink is on): ${why}`] }
+    logger.warning(`Size check skipped: ${why}`)
+    return { shrunk: [] }
+  }
   let previous: StoredBackup | undefined
   try {
     previous = (await store.list({ app: current.app, hostId: current.hostId }))[0]
   } catch (error) {
-    logger.warning(`Size check skipped: the previous backups could not be listed (${(error as Error).message}).`)
-    return { shrunk: [] }
+    return cannotCheck(`the previous backups could not be listed (${(error as Error).message}).`)
   }
   if (!previous) return { shrunk: [] }
-  const before = await fetchManifest(store, previous, workRoot).catch((error: unknown) => {
-    logger.warning(`Size check skipped: ${(error as Error).message}`)
-    return undefined
-  })
-  if (!before) return { shrunk: [] }
+  let before: Manifest
+  try {
+    before = await fetchManifest(store, previous, workRoot)
+  } catch (error) {
+    return cannotCheck((error as Error).message)
+  }
   const shrunk: string[] = []
   for (const part of current.parts) {
     const old = before.parts.find(candidate => candidate.name === part.name)

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs'
+import type { Logger } from '../core/log.js'
+import { readWithProgress } from '../core/staging.js'
 import { posix } from 'node:path'
 import { InputError } from '../core/errors.js'
 import { quote, script } from '../core/shell.js'
@@ -50,10 +51,10 @@ export async function clearTreeExcept(host: Transport, root: string, keep: strin
  * Extracts a directory part beside its target and swaps it in, so the directory afterwards equals the
  * backup exactly (files the backup did not have are gone).
  */
-export async function replaceDirectory(host: Transport, root: string, relative: string, part: VerifiedPart): Promise<void> {
+export async function replaceDirectory(host: Transport, root: string, relative: string, part: VerifiedPart, logger: Logger): Promise<void> {
   const staging = posix.join(root, `.selfhost-restore-${part.record.name}`)
   await host.run(script(`rm -rf -- ${quote(staging)}`), { description: 'Preparing the restore' })
-  await extractPart(host, staging, part, `Restoring ${relative}`)
+  await extractPart(host, staging, part, `Restoring ${relative}`, logger)
   await host.run(
     script(
       `staged=${quote(posix.join(staging, relative))}; target=${quote(posix.join(root, relative))}`,
@@ -66,10 +67,10 @@ export async function replaceDirectory(host: Transport, root: string, relative: 
 }
 
 /** Extracts a tarball part into `dest`; an incremental one after the links it builds on, in order, deletions included. */
-export async function extractPart(host: Transport, dest: string, part: VerifiedPart, description: string): Promise<void> {
+export async function extractPart(host: Transport, dest: string, part: VerifiedPart, description: string, logger: Logger): Promise<void> {
   const links = [...(part.chain ?? []), part]
   for (const [index, link] of links.entries()) {
     const step = links.length > 1 ? ` (${index + 1} of ${links.length}: ${link.record.file})` : ''
-    await extractTar(host, { dest, compression: link.record.compression, description: `${description}${step}`, incremental: link.record.incremental !== undefined }, createReadStream(link.path))
+    await extractTar(host, { dest, compression: link.record.compression, description: `${description}${step}`, incremental: link.record.incremental !== undefined }, readWithProgress(link.path, `${description}${step}`, logger))
   }
 }

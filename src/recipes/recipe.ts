@@ -39,12 +39,16 @@ export interface Recipe<Options> {
   hasExistingData(host: Transport, options: Options): Promise<boolean>
   /** The app's data directory on the host (resolved by preflight): safety copies go beside it. */
   dataRoot(options: Options): string
+  /** Files the backup would store that hold the app's own secrets (path and what it holds); stored plain only by explicit choice. */
+  secretFiles?(host: Transport, options: Options): Promise<string[]>
   /** Non-secret options to keep in the manifest so a restore knows how the backup was taken. */
   describeOptions(options: Options): Record<string, unknown>
   backup(host: Transport, options: Options, sink: PartSink, context: RecipeContext): Promise<void>
   /** Human-readable steps a restore of these parts will take (printed by dry-run and before a restore). */
   planRestore(options: Options, manifest: Manifest): string[]
   restore(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>
+  /** Steps that need the app running again, after the user's start-command (e.g. the app's own restore tool). */
+  afterStart?(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

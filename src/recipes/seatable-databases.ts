@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs'
+import type { Logger } from '../core/log.js'
+import { readWithProgress } from '../core/staging.js'
 import { HostCommandError, InputError, VerificationError } from '../core/errors.js'
 import type { Compression } from '../core/manifest.js'
 import type { PartSink } from '../core/staging.js'
@@ -55,11 +56,11 @@ export async function backupDatabases(host: Transport, options: SeaTableOptions,
   )
 }
 
-export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[]): Promise<string[]> {
+export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {
   const report: string[] = []
   for (const part of parts) {
     const database = String(part.record.details?.database ?? part.record.name.replace(/^db-/, ''))
-    await importDatabase(host, options.access, database, part.record.compression, createReadStream(part.path))
+    await importDatabase(host, options.access, database, part.record.compression, readWithProgress(part.path, `Importing ${database}`, logger))
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part, inventory)
     report.push(`${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`)

@@ -1,3 +1,4 @@
+import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
 import { levelOf } from '../core/incremental.js'
 import { InputReader } from '../core/input-reader.js'
@@ -7,7 +8,7 @@ import type { DatabaseAccess } from '../sources/mysql.js'
 import { streamTar } from '../sources/tar.js'
 import { clearTreeExcept, existingOnHost, extractPart } from './host-files.js'
 import type { Recipe } from './recipe.js'
-import { chooseLayout, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
+import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
 
 export interface SeaTableOptions {
@@ -75,6 +76,9 @@ export const seatableRecipe = {
   async detect(host, options) {
     const facts = await probeHost(host, options.root ? [options.root] : [])
     if (options.root && facts.paths.has(options.root)) return `found ${options.root}`
+    // Both layouts at once is still SeaTable: preflight then asks for seatable-layout.
+    const evidence = layoutEvidence(facts)
+    if (options.layout === 'auto' && evidence.old.length > 0 && evidence.current.length > 0) return `both layouts (${[...evidence.old, ...evidence.current].join(', ')})`
     const { layout, reason } = (() => {
       try {
         return chooseLayout(options.layout, facts)
@@ -131,6 +135,13 @@ export const seatableRecipe = {
     return result.exitCode === 0 || options.databases.length > 0
   },
 
+  async secretFiles(host, options) {
+    if (!options.composeDir) return []
+    const env = posix.join(options.composeDir, '.env')
+    const found = await existingOnHost(host, [env], '-e', 'Looking for the compose .env')
+    return found.includes(env) ? [`${env} (the database password and SeaTable's other secrets)`] : []
+  },
+
   dataRoot(options) {
     return options.root
   },
@@ -174,21 +185,22 @@ export const seatableRecipe = {
   planRestore(options, manifest) {
     return manifest.parts.map(part => {
       if (part.kind === 'sql-dump') return `${part.name}: drop and re-create database ${String(part.details?.database)}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
-      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${options.dataExcludes.join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all' : 'no restore-all (dtable-db-backup: false)'}`
+      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${options.dataExcludes.join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
       return `${part.name}: make ${String(part.details?.path)} equal to the backup`
     })
   },
 
-  async restore(host, options, parts, manifest) {
+  async restore(host, options, parts, manifest, { logger }) {
     const report: string[] = []
     const byName = new Map(parts.map(part => [part.record.name, part]))
     for (const name of ['compose', 'caddy']) {
       const part = byName.get(name)
       if (!part) continue
-      const target = String(part.record.details?.path ?? (name === 'compose' ? options.composeDir : options.caddyDir))
+      // This host's directory (input or detected layout) wins; the path recorded at backup time is the fallback.
+      const target = (name === 'compose' ? options.composeDir : options.caddyDir) || String(part.record.details?.path ?? '')
       await host.run(script(`mkdir -p -- ${quote(target)}`))
       await clearTreeExcept(host, target, [])
-      await extractPart(host, target, part, `Restoring ${target}`)
+      await extractPart(host, target, part, `Restoring ${target}`, logger)
       report.push(`${name} restored into ${target}`)
     }
     const data = byName.get('data')
@@ -197,21 +209,22 @@ export const seatableRecipe = {
       const excluded = (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
       await host.run(script(`mkdir -p -- ${quote(options.root)}`))
       await clearTreeExcept(host, options.root, excluded)
-      await extractPart(host, options.root, data, `Restoring ${options.root}`)
+      await extractPart(host, options.root, data, `Restoring ${options.root}`, logger)
       return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`]
     }
     // The imports keep the database server busy and the extraction the disk and tar: side by side, both
     // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
-    const outcomes = await Promise.allSettled([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump')), restoreData()])
+    const outcomes = await Promise.allSettled([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger), restoreData()])
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') report.push(...outcome.value)
-    if (data) {
-      if (options.dtableDbBackup) {
-        await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} restore-all`), { description: `dtable-db restore-all in ${options.seatableContainer}` })
-        report.push('dtable-db: restore-all completed')
-      }
-    }
     return report
+  },
+
+  async afterStart(host, options, parts) {
+    // The vendor's last step, in the running SeaTable container: a stop-command that stopped it has been undone by now.
+    if (!options.dtableDbBackup || !parts.some(part => part.record.name === 'data')) return []
+    await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} restore-all`), { description: `dtable-db restore-all in ${options.seatableContainer}` })
+    return ['dtable-db: restore-all completed']
   }
 } satisfies Recipe<SeaTableOptions>
 

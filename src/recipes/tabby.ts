@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs'
+import type { Logger } from '../core/log.js'
+import { readWithProgress } from '../core/staging.js'
 import { posix } from 'node:path'
 import { PreflightError } from '../core/errors.js'
 import { InputReader } from '../core/input-reader.js'
@@ -51,7 +52,7 @@ export const tabbyRecipe = {
     const root = reader.absolutePath('tabby-root', 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.', { multiline: true })
     const compression = parseCompressionChoice(raw.compression)
     const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
-    const hostTempDir = reader.absolutePath('host-temp-dir', 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.', { multiline: true })
+    const hostTempDir = reader.absolutePath('host-temp-dir', 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.')
     return { root, exclude, compression, hostTempDir }
   },
 
@@ -140,7 +141,7 @@ export const tabbyRecipe = {
     })
   },
 
-  async restore(host, options, parts, manifest) {
+  async restore(host, options, parts, manifest, { logger }) {
     const byName = new Map(parts.map(part => [part.record.name, part]))
     const report: string[] = []
     await host.run(script(`mkdir -p -- ${quote(posix.join(options.root, 'ee'))}`), { description: 'Creating the Tabby root' })
@@ -148,25 +149,25 @@ export const tabbyRecipe = {
     if (home) {
       const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[]) ?? options.exclude })
       await clearTreeExcept(host, options.root, kept)
-      await extractPart(host, options.root, home, 'Restoring the rest of the Tabby root')
+      await extractPart(host, options.root, home, 'Restoring the rest of the Tabby root', logger)
       report.push('home restored')
     }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const part = byName.get(name)
       if (!part) continue
-      await replaceDirectory(host, options.root, relative, part)
+      await replaceDirectory(host, options.root, relative, part, logger)
       report.push(`${name} restored into ${relative}`)
     }
     const db = byName.get('db')
-    if (db) report.push(await restoreDatabase(host, options.root, db))
+    if (db) report.push(await restoreDatabase(host, options.root, db, logger))
     return report
   }
 } satisfies Recipe<TabbyOptions>
 
-async function restoreDatabase(host: Transport, root: string, part: VerifiedPart): Promise<string> {
+async function restoreDatabase(host: Transport, root: string, part: VerifiedPart, logger: Logger): Promise<string> {
   const target = posix.join(root, DATABASE)
   const incoming = posix.join(root, 'ee', '.db.sqlite.selfhost-restore')
-  await writeSqliteFile(host, incoming, part.record.compression, createReadStream(part.path))
+  await writeSqliteFile(host, incoming, part.record.compression, readWithProgress(part.path, `Writing ${DATABASE}`, logger))
   compareCounts(part.record.tables ?? {}, await inspectSqlite(host, incoming), 'The restored database (before it was moved into place)')
   await host.run(
     script(
@@ -177,6 +178,7 @@ async function restoreDatabase(host: Transport, root: string, part: VerifiedPart
     ),
     { description: `Moving the restored database into ${target}` }
   )
+  // Checked again in place: SQLite would replay a stale -wal beside the target into the restored file.
   const counts = await inspectSqlite(host, target)
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
   return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`

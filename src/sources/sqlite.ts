@@ -80,11 +80,13 @@ export async function snapshotSqlite(
     '[ -f "$db" ] || { echo "selfhost-backup: $db does not exist" >&2; exit 4; }',
     tempDir ? `base=${quote(tempDir)}` : 'base="${TMPDIR:-/tmp}"',
     'tmp=$(mktemp -d "$base/selfhost-backup-sqlite.XXXXXXXX")',
-    `case "$tmp" in *[!A-Za-z0-9/._-]*) echo "selfhost-backup: unusual TMPDIR path: $tmp" >&2; rm -rf -- "$tmp"; exit 5;; esac`,
+    // The path goes back to the runner as one line: a $TMPDIR with a line break would make it point elsewhere.
+    'case "$tmp" in *$\'\\n\'*) echo "selfhost-backup: the temp path has a line break: set host-temp-dir" >&2; rm -rf -- "$tmp"; exit 5;; esac',
     'trap \'rm -rf -- "$tmp"\' ERR INT TERM',
     'snap="$tmp/snapshot.sqlite"',
     ...withEngine(
-      ['  sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'$snap\'"', '  meta=$(check_db "$snap")'],
+      // A relative name inside the temp dir: the SQL string never holds the path, whatever characters it has.
+      ['  case "$db" in /*) ;; *) db="$PWD/$db";; esac', '  (cd -- "$tmp" && sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'snapshot.sqlite\'")', '  meta=$(check_db "$snap")'],
       `meta=$(python3 -c ${quote(PYTHON_SNAPSHOT)} snapshot "$db" "$snap")`
     ),
     'printf \'%s\\n%s\\n\' "$tmp" "$meta"'
