@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { appendFile, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,6 +37,9 @@ it('backs up a busy live Tabby through the local transport into a local store an
   expect(readdirSync(join(store, backupId)).sort()).toEqual(
     ['db.sqlite.zst', 'events.tar.zst', 'home.tar.zst', 'jobs.tar.zst', 'manifest.json'].map(suffix => `${backupId}.${suffix}`)
   )
+  // Only the runner's user may read the store: the directory, every part and the manifest.
+  expect(statSync(join(store, backupId)).mode & 0o777).toBe(0o700)
+  for (const file of readdirSync(join(store, backupId))) expect([file, statSync(join(store, backupId, file)).mode & 0o777]).toEqual([file, 0o600])
   const manifest = JSON.parse(await readFile(backup.outputs.manifest, 'utf8'))
   expect(manifest.parts.find((part: { name: string }) => part.name === 'db').tables.users).toBeGreaterThan(0)
 

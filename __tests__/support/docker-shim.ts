@@ -27,6 +27,8 @@ export interface DockerShim {
   logFile: string
   /** Every call so far, oldest first. */
   invocations(): Promise<DockerShimInvocation[]>
+  /** Replaces the container table (rename, add or drop containers) for the calls that follow. */
+  setContainers(containers: Record<string, ShimContainer>): Promise<void>
   remove(): Promise<void>
 }
 
@@ -61,9 +63,24 @@ function optionValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
 
-export async function installDockerShim(options: DockerShimOptions): Promise<DockerShim> {
-  const entries = Object.entries(options.containers)
+/** The table the shim reads, and per database container the client config beside it. */
+async function writeContainers(binDir: string, containers: Record<string, ShimContainer>): Promise<void> {
+  const entries = Object.entries(containers)
   const config = `${entries.map(([name, container]) => configLine(name, container)).join('\n')}\n`
+  for (const [name, container] of entries) {
+    if (container.kind !== 'database') continue
+    // Read as $MYSQL_HOME/my.cnf: after /etc/mysql/my.cnf (whose socket is the system
+    // server's) and before a --defaults-extra-file, so the product's own file still rules.
+    const containerDir = path.join(binDir, 'containers', name)
+    await mkdir(containerDir, { recursive: true, mode: 0o755 })
+    const myCnf = `[client-server]\nsocket=${optionValue(container.mariadb.socket)}\nport=${container.mariadb.port}\n`
+    await writeFile(path.join(containerDir, 'my.cnf'), myCnf, { mode: 0o644 }) // the client ignores world-writable files
+    await chmod(path.join(containerDir, 'my.cnf'), 0o644)
+  }
+  await writeFile(path.join(binDir, 'containers.conf'), config, { mode: 0o644 })
+}
+
+export async function installDockerShim(options: DockerShimOptions): Promise<DockerShim> {
   const binDir = await mkdtemp(path.join(os.tmpdir(), `${DOCKER_SHIM_TEMP_DIR_PREFIX}${process.pid}-`))
   const logFile = path.join(binDir, 'docker.log')
   try {
@@ -72,17 +89,7 @@ export async function installDockerShim(options: DockerShimOptions): Promise<Doc
     await copyFile(path.join(FIXTURE_DIRECTORY, 'fake-seatable.sh'), path.join(binDir, 'fake-seatable.sh'))
     await chmod(path.join(binDir, 'docker'), 0o755)
     await chmod(path.join(binDir, 'fake-seatable.sh'), 0o755)
-    await writeFile(path.join(binDir, 'containers.conf'), config, { mode: 0o644 })
-    for (const [name, container] of entries) {
-      if (container.kind !== 'database') continue
-      // Read as $MYSQL_HOME/my.cnf: after /etc/mysql/my.cnf (whose socket is the system
-      // server's) and before a --defaults-extra-file, so the product's own file still rules.
-      const containerDir = path.join(binDir, 'containers', name)
-      await mkdir(containerDir, { recursive: true, mode: 0o755 })
-      const myCnf = `[client-server]\nsocket=${optionValue(container.mariadb.socket)}\nport=${container.mariadb.port}\n`
-      await writeFile(path.join(containerDir, 'my.cnf'), myCnf, { mode: 0o644 }) // the client ignores world-writable files
-      await chmod(path.join(containerDir, 'my.cnf'), 0o644)
-    }
+    await writeContainers(binDir, options.containers)
     await writeFile(logFile, '')
     await chmod(logFile, 0o666) // the login user may call docker without sudo and must still be logged
   } catch (error) {
@@ -92,6 +99,7 @@ export async function installDockerShim(options: DockerShimOptions): Promise<Doc
   return {
     binDir, logFile,
     invocations: () => readDockerShimLog(logFile),
+    setContainers: (containers) => writeContainers(binDir, containers),
     remove: () => rm(binDir, { recursive: true, force: true })
   }
 }

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSeaTableDatabases } from '../../scripts/fixtures/seatable/seatable-db.mjs'
 import { createSeaTableLayout, type SeaTableLayout } from '../../scripts/fixtures/seatable/seatable-layout.mjs'
 import { fingerprintTree, type TreeFingerprint } from '../../scripts/fixtures/fingerprint.mjs'
 import { sshActionInputs } from './action-runner.js'
-import { installDockerShim, type DockerShim } from './docker-shim.js'
+import { installDockerShim, type DockerShim, type ShimContainer } from './docker-shim.js'
 import type { MariaDbServer } from './mariadb.js'
-import { startTestHost, type TestHost } from './sshd.js'
+import { runCommand, startTestHost, type TestHost } from './sshd.js'
 
 export const SEATABLE_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
 
@@ -17,27 +17,76 @@ export interface SeaTableBed {
   layout: SeaTableLayout
   host: TestHost
   shim: DockerShim
+  /** The layout's containers as the shim first listed them (setContainers(bed.containers) puts them back). */
+  containers: Record<string, ShimContainer>
+  /** TMPDIR on the host, for the login user and under sudo, when the bed was given one. */
+  hostTempDir?: string
   stop(): Promise<void>
 }
 
+export interface SeaTableBedOptions {
+  withScheduler?: boolean
+  /** Login user; beds alive at the same time need different users (sudoers gives each user one PATH). */
+  user?: string
+  /**
+   * TMPDIR for everything the product runs on the host: sshd's SetEnv for the login user, and a sudoers
+   * env_file for `sudo` (glibc strips TMPDIR from a setuid program's environment, so env_keep cannot
+   * pass it on). Needs its own `user`: sudoers applies the env_file to every sudo by that user.
+   */
+  hostTempDir?: string
+}
+
+export function shimContainersFor(layout: SeaTableLayout, server: MariaDbServer): Record<string, ShimContainer> {
+  return {
+    [layout.containers.database]: { kind: 'database', mariadb: { socket: server.socket, port: server.port } },
+    [layout.containers.seatable]: { kind: 'seatable', dataRoot: layout.root }
+  }
+}
+
+/** Named like startTestHost's drop-in (global-teardown sweeps it if a run dies); no dots, which sudo would skip. */
+async function installSudoTempDir(user: string, hostTempDir: string, envFileDir: string, port: number): Promise<string> {
+  if (/[\s"\\]/.test(hostTempDir)) throw new Error(`hostTempDir must not contain spaces, quotes or backslashes: ${hostTempDir}`)
+  const envFile = `${envFileDir}/sudo-tmpdir.env`
+  await writeFile(envFile, `TMPDIR=${hostTempDir}\n`, { mode: 0o644 })
+  const draft = `${envFileDir}/sudoers-tmpdir`
+  await writeFile(draft, `Defaults:${user} env_file="${envFile}"\n`, { mode: 0o440 })
+  const check = await runCommand('visudo', ['-cf', draft])
+  if (check.code !== 0) throw new Error(`visudo refused the TMPDIR drop-in: ${check.stderr.trim()}`)
+  const final = `/etc/sudoers.d/selfhost-backup-test-${user}-tmpdir-${process.pid}-${port}`
+  await writeFile(`${final}.partial`, await readFile(draft), { mode: 0o440 })
+  await chmod(`${final}.partial`, 0o440)
+  await rename(`${final}.partial`, final)
+  return final
+}
+
 /** A SeaTable host of one layout: files in a temp "/", the vendor's containers behind the docker shim, a real sshd. */
-export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'current', options: { withScheduler?: boolean } = {}): Promise<SeaTableBed> {
+export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'current', options: SeaTableBedOptions = {}): Promise<SeaTableBed> {
+  if (options.hostTempDir !== undefined && options.user === undefined) throw new Error('startSeaTableBed: hostTempDir needs its own user')
   const base = await mkdtemp(join(tmpdir(), `sb-seatable-${kind}-`))
   // The .env gets its own fake password: the real one must not be found in any artifact.
   const layout = await createSeaTableLayout(base, { layout: kind, smallFiles: 120, largeFiles: 2, largeBytes: 600_000, withCaddy: kind === 'current' })
   await resetDatabases(server, options)
-  const shim = await installDockerShim({
-    containers: {
-      [layout.containers.database]: { kind: 'database', mariadb: { socket: server.socket, port: server.port } },
-      [layout.containers.seatable]: { kind: 'seatable', dataRoot: layout.root }
-    }
-  })
-  const host = await startTestHost({ user: 'sbseatable', pathPrefix: [shim.binDir] })
+  const containers = shimContainersFor(layout, server)
+  const shim = await installDockerShim({ containers })
+  const setEnv = options.hostTempDir === undefined ? undefined : { TMPDIR: options.hostTempDir }
+  const host = await startTestHost({ user: options.user ?? 'sbseatable', pathPrefix: [shim.binDir], setEnv })
+  let sudoTempDir: string | undefined
+  try {
+    if (options.hostTempDir !== undefined) sudoTempDir = await installSudoTempDir(host.user, options.hostTempDir, base, host.port)
+  } catch (error) {
+    await host.stop()
+    await shim.remove()
+    await rm(base, { recursive: true, force: true })
+    throw error
+  }
   return {
     layout,
     host,
     shim,
+    containers,
+    hostTempDir: options.hostTempDir,
     async stop() {
+      if (sudoTempDir) await rm(sudoTempDir, { force: true })
       await host.stop()
       await shim.remove()
       await rm(base, { recursive: true, force: true })

@@ -48,6 +48,12 @@ export interface StartTestHostOptions {
    * user sees the prefix under sudo too.
    */
   pathPrefix?: string[]
+  /**
+   * Default VERBOSE (logins and sessions). DEBUG1 also logs each forwarding a client asks for
+   * ("server_request_direct_tcpip: ... target <host> port <port>"), which is how a jump-host
+   * test sees that the target really was reached through this sshd.
+   */
+  logLevel?: 'VERBOSE' | 'DEBUG1'
 }
 
 export interface CommandResult { code: number; stdout: string; stderr: string }
@@ -143,7 +149,7 @@ function setEnvLines(setEnv: Record<string, string>): string[] {
   return assignments.length === 0 ? [] : [`SetEnv ${assignments.join(' ')}`]
 }
 
-function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<string, string>): string {
+function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<string, string>, logLevel: 'VERBOSE' | 'DEBUG1'): string {
   return [
     'ListenAddress 127.0.0.1',
     `Port ${port}`,
@@ -154,7 +160,7 @@ function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<
     'StrictModes no', // our files live under /tmp, whose world-writable parent fails the checks
     `AllowUsers ${user}`, 'PermitRootLogin no',
     ...setEnvLines(setEnv),
-    'MaxSessions 64', 'MaxStartups 100', 'LogLevel VERBOSE',
+    'MaxSessions 64', 'MaxStartups 100', `LogLevel ${logLevel}`,
     'AllowTcpForwarding yes', // jump-host tests
     'X11Forwarding no', 'PrintMotd no', 'Subsystem sftp internal-sftp',
     ''
@@ -326,7 +332,7 @@ export async function startTestHost(options: StartTestHostOptions = {}): Promise
     // findFreePort's port can be taken before sshd binds it; a fresh port fixes that.
     for (let attempt = 1; ; attempt += 1) {
       port = await findFreePort()
-      await writeFile(configPath, sshdConfig(tempDir, port, user, setEnv))
+      await writeFile(configPath, sshdConfig(tempDir, port, user, setEnv, options.logLevel ?? 'VERBOSE'))
       await runOrThrow(SSHD_PATH, ['-t', '-f', configPath])
       sshd = startSshd(configPath, logFile)
       try {

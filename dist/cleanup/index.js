@@ -31561,7 +31561,8 @@ function parseEndpoint(value, defaults) {
  */
 async function run() {
     const dir = getState(SSH_WORK_DIR_STATE);
-    if (!dir)
+    // The main step removes its own key material when it ends normally: then there is nothing to say.
+    if (!dir || !(0,external_node_fs_namespaceObject.existsSync)(dir))
         return;
     try {
         const config = (0,external_node_path_namespaceObject.join)(dir, 'config');

@@ -12,7 +12,8 @@ import { controlArgs } from '../transport/ssh-args.js'
  */
 export async function run(): Promise<void> {
   const dir = core.getState(SSH_WORK_DIR_STATE)
-  if (!dir) return
+  // The main step removes its own key material when it ends normally: then there is nothing to say.
+  if (!dir || !existsSync(dir)) return
   try {
     const config = join(dir, 'config')
     if (existsSync(join(dir, 'cm')) && existsSync(config)) {

@@ -80,7 +80,8 @@ export function parseBackupId(backupId: string): { app: string; hostId: string; 
 
 /** Written to a temp name and renamed, so a half-written manifest never exists under its real name. */
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
-  await writeFile(`${path}.partial`, `${JSON.stringify(manifest, null, 2)}\n`)
+  // 0600 like the parts: it names the host, paths and tables, which are nobody else's business on the runner.
+  await writeFile(`${path}.partial`, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 })
   await rename(`${path}.partial`, path)
 }
 

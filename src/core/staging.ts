@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PassThrough, type Readable, type Writable } from 'node:stream'
+import { PassThrough, Transform, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from './checksum.js'
 import { AGE_EXTENSION, encryptStream } from './encryption.js'
@@ -129,10 +129,18 @@ export class PartSlots {
 export function readWithProgress(path: string, name: string, logger: Logger, intervalMs = 10_000): Readable {
   const report = progressReporter(logger, name, Date.now(), intervalMs)
   let bytes = 0
-  return createReadStream(path).on('data', chunk => {
-    bytes += chunk.length
-    report(bytes)
+  // Counted in a Transform, not a 'data' listener: a listener starts the flow at once, and whatever is read
+  // before the caller pipes the stream (e.g. while a database is dropped and re-created) would be lost.
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length
+      report(bytes)
+      done(null, chunk)
+    }
   })
+  const source = createReadStream(path)
+  source.once('error', error => counter.destroy(error))
+  return source.pipe(counter)
 }
 
 /** Logs bytes so far and throughput at most every 10 s, so long parts show they are alive. */

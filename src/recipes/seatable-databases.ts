@@ -39,9 +39,12 @@ function mergeCounts(before: DatabaseInventory, after: DatabaseInventory): { tab
   return { tables: before.tables, ranges }
 }
 
-/** One dump per database, all at once (each in its own consistent snapshot), compressed on the host. */
+/**
+ * One dump per database, all at once (each in its own consistent snapshot), compressed on the host. When one
+ * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
+ */
 export async function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): Promise<void> {
-  await Promise.all(
+  const outcomes = await Promise.allSettled(
     options.databases.map(database =>
       sink.addPart({ name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}` }, async out => {
         const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
@@ -54,6 +57,7 @@ export async function backupDatabases(host: Transport, options: SeaTableOptions,
       })
     )
   )
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
 }
 
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {

@@ -137,26 +137,47 @@ export class SshTransport implements Transport {
   }
 
   private connectionError(code: number | null, stderr: string): Error {
-    const where = this.label
+    const jump = this.settings.jump && failedAtJumpHost(stderr, this.settings.jump, this.settings.target) ? this.settings.jump : undefined
+    const endpoint = jump ?? this.settings.target
+    const where = jump ? `the jump host ${endpoint.user}@${endpoint.host}:${endpoint.port}` : this.label
+    const onHost = jump ? 'on the jump host' : 'on the host'
     if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr)) {
       return new InputError(
         'known-hosts',
         `the host key of ${where} is not the one in known-hosts (or known-hosts has no line for it).`,
-        `run \`ssh-keyscan -p ${this.settings.target.port} ${this.settings.target.host}\` from a trusted network, check the fingerprint against the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), and store the lines as the known-hosts secret.`
+        `run \`ssh-keyscan -p ${endpoint.port} ${endpoint.host}\` from a trusted network, check the fingerprint against that server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), and store the lines as the known-hosts secret${jump ? ' (it needs the lines of both the jump host and the target)' : ''}.`
       )
     }
     if (/Permission denied/i.test(stderr)) {
       return new InputError(
         'ssh-key',
         `${where} refused the key (Permission denied).`,
-        `add the public key to ~${this.settings.target.user}/.ssh/authorized_keys on the host, and check \`user\`.`
+        `add the public key to ~${endpoint.user}/.ssh/authorized_keys ${onHost}, and check \`${jump ? 'jump-host' : 'user'}\`.`
       )
     }
-    if (/Connection refused|timed out|No route to host|Could not resolve|Name or service not known|Network is unreachable/i.test(stderr)) {
-      return new InputError('host', `cannot reach ${where}: ${stderr.trim().split('\n').pop()}`, 'check `host` and `port`, and that sshd runs and the firewall lets the runner in.')
+    const unreachable = /Connection refused|timed out|No route to host|Could not resolve|Name or service not known|Network is unreachable/i
+    if (unreachable.test(stderr)) {
+      const reason = stderr.split('\n').find(line => unreachable.test(line))?.trim() ?? ''
+      return jump
+        ? new InputError('jump-host', `cannot reach ${where}: ${reason}`, 'check `jump-host` ([user@]host[:port]), and that sshd runs there and lets the runner in.')
+        : new InputError('host', `cannot reach ${where}: ${reason}`, 'check `host` and `port`, and that sshd runs and the firewall lets the runner in.')
     }
     return new HostCommandError(`Connecting to ${where} with ssh`, code, stderr)
   }
+}
+
+/** With ProxyJump both hops write to one stderr; ssh names the endpoint in the messages that matter. */
+function failedAtJumpHost(stderr: string, jump: SshEndpoint, target: SshEndpoint): boolean {
+  const host = escapeRegExp(jump.host)
+  const named = jump.port === 22 ? `(\\[${host}\\]:22|${host})` : `\\[${host}\\]:${jump.port}`
+  const signs = [`connect to host ${host} port ${jump.port}:`, `host key is known for ${named}[ ,]`, `Host key for ${named} has changed`]
+  // "user@host: Permission denied" has no port: it tells the hops apart only when user@host differ.
+  if (jump.user !== target.user || jump.host !== target.host) signs.push(`^${escapeRegExp(jump.user)}@${host}: Permission denied`)
+  return new RegExp(signs.join('|'), 'm').test(stderr)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 function sleep(ms: number): Promise<void> {
