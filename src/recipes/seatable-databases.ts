@@ -1,8 +1,8 @@
 import type { Logger } from '../core/log.js'
-import { readWithProgress } from '../core/staging.js'
+import { allToTheEnd } from '../core/run-to-end.js'
+import { readWithProgress, type PartSink } from '../core/staging.js'
 import { HostCommandError, InputError, VerificationError } from '../core/errors.js'
 import type { Compression } from '../core/manifest.js'
-import type { PartSink } from '../core/staging.js'
 import { compressionExtension } from '../sources/compression.js'
 import { describeAccess, dumpDatabase, importDatabase, inventoryDatabase, runSql, type DatabaseAccess, type DatabaseInventory } from '../sources/mysql.js'
 import type { Transport } from '../transport/transport.js'
@@ -44,7 +44,7 @@ function mergeCounts(before: DatabaseInventory, after: DatabaseInventory): { tab
  * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
  */
 export async function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): Promise<void> {
-  const outcomes = await Promise.allSettled(
+  await allToTheEnd(
     options.databases.map(database =>
       sink.addPart({ name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}` }, async out => {
         const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
@@ -57,7 +57,6 @@ export async function backupDatabases(host: Transport, options: SeaTableOptions,
       })
     )
   )
-  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
 }
 
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { InputError, PreflightError } from '../core/errors.js'
 import { levelOf } from '../core/incremental.js'
+import { allToTheEnd } from '../core/run-to-end.js'
 import { InputReader } from '../core/input-reader.js'
 import { quote, script } from '../core/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
@@ -76,17 +77,11 @@ export const seatableRecipe = {
   async detect(host, options) {
     const facts = await probeHost(host, options.root ? [options.root] : [])
     if (options.root && facts.paths.has(options.root)) return `found ${options.root}`
-    // Both layouts at once is still SeaTable: preflight then asks for seatable-layout.
+    if (options.layout !== 'auto') return `${options.layout} layout (set by seatable-layout)`
+    // Evidence of both layouts is still SeaTable: preflight then asks for seatable-layout.
     const evidence = layoutEvidence(facts)
-    if (options.layout === 'auto' && evidence.old.length > 0 && evidence.current.length > 0) return `both layouts (${[...evidence.old, ...evidence.current].join(', ')})`
-    const { layout, reason } = (() => {
-      try {
-        return chooseLayout(options.layout, facts)
-      } catch {
-        return { layout: null, reason: '' }
-      }
-    })()
-    return layout ? `${layout} layout (${reason})` : null
+    const found = (['current', 'old'] as const).filter(name => evidence[name].length > 0)
+    return found.length > 0 ? `${found.join(' and ')} layout (${found.flatMap(name => evidence[name]).join(', ')})` : null
   },
 
   async preflight(host, options, purpose, { logger }) {
@@ -214,9 +209,8 @@ export const seatableRecipe = {
     }
     // The imports keep the database server busy and the extraction the disk and tar: side by side, both
     // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
-    const outcomes = await Promise.allSettled([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger), restoreData()])
-    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
-    for (const outcome of outcomes) if (outcome.status === 'fulfilled') report.push(...outcome.value)
+    const restored = await allToTheEnd([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger), restoreData()])
+    report.push(...restored.flat())
     return report
   },
 
