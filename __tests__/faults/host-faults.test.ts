@@ -7,7 +7,7 @@ import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fing
 import { lockPathFor } from '../../src/core/host-lock.js'
 import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
 import { processList } from '../support/seatable-bed.js'
-import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 let base: string
 let root: string
@@ -117,7 +117,7 @@ it('refuses a tarball with entries outside the target before anything on the hos
 
 it('recovers from a restore killed half-way with the documented safety-copy command', async () => {
   // Enough data that the restore spends a moment between clearing the root and refilling it.
-  execFileSync('bash', ['-c', `head -c 60000000 /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
+  addIncompressibleLog(root, 60_000_000)
   const backup = await runAction('action.yml', inputs())
   expectSuccess(backup)
   await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')

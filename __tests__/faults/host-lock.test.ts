@@ -4,17 +4,16 @@
  * have changed the data half-way through: the backup must fail saying so, store nothing, and leave no
  * temp files on the runner or the host.
  */
-import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lockPathFor } from '../../src/core/host-lock.js'
 import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
-import { completeBackups, errorText, faultCase, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
+import { completeBackups, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
 import { processList } from '../support/seatable-bed.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
-import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
+import { addIncompressibleLog, makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
 const SUITE = '__tests__/faults/host-lock.test.ts'
 
@@ -30,8 +29,8 @@ beforeAll(async () => {
   const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
   base = made.base
   root = made.home.root
-  // Incompressible, so the home tarball takes a while on the wire: the slow part the kill lands in.
-  execFileSync('bash', ['-c', `head -c 80000000 /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
+  // The home tarball takes a while on the wire: the slow part the kill lands in.
+  addIncompressibleLog(root, 80_000_000)
   store = await mkdtemp(join(tmpdir(), 'sb-host-lock-store-'))
   hostTemp = await mkdtemp(join(tmpdir(), 'sb-host-lock-hosttmp-'))
   runnerTemp = await mkdtemp(join(tmpdir(), 'sb-host-lock-runner-'))
@@ -68,10 +67,6 @@ function lockHolders(dataRoot: string): number[] {
     .map(({ pid }) => pid)
 }
 
-function lockIsFree(dataRoot: string): boolean {
-  return execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
-}
-
 faultCase(SUITE, 'fails a backup whose host lock holder is killed while a slow part streams, and stores nothing', async () => {
   const storeBefore = storeEntries(store)
   const running = runAction('action.yml', inputs(), { RUNNER_TEMP: runnerTemp })
@@ -94,7 +89,7 @@ faultCase(SUITE, 'fails a backup whose host lock holder is killed while a slow p
   expect(leftoversIn(runnerTemp)).toEqual([])
   expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
   expect(lockHolders(root)).toEqual([])
-  expect(lockIsFree(root)).toBe(true)
+  expect(hostLockIsFree(root)).toBe(true)
 }, 180_000)
 
 // The control, not a fault: the same backup with the lock left alone passes the same check.
@@ -102,5 +97,5 @@ it('backs up normally when nothing touches the lock: the holder answers when ask
   const backup = await runAction('action.yml', inputs(), { RUNNER_TEMP: runnerTemp })
   expectSuccess(backup)
   expect(completeBackups(store)).toEqual([backup.outputs['backup-id']])
-  expect(await waitFor(() => lockIsFree(root), 10_000, 50)).toBe(true)
+  expect(await waitFor(() => hostLockIsFree(root), 10_000, 50)).toBe(true)
 }, 180_000)

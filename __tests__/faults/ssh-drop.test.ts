@@ -4,18 +4,16 @@
  * nothing; an interrupted restore must say where the safety copy is and how to put it back, and
  * that command must work. Temp files must be gone on the runner and on the host either way.
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
-import { lockPathFor } from '../../src/core/host-lock.js'
 import { expectSuccess, REPO_ROOT, runAction, runNode, sshActionInputs, type ActionRun } from '../support/action-runner.js'
-import { dropSshConnections, errorText, faultCase, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
+import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { processList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
-import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 const SUITE = '__tests__/faults/ssh-drop.test.ts'
 /** What an error must say after a drop: the connection went (not "a command failed"), in the product's or ssh's words. */
@@ -41,8 +39,7 @@ beforeAll(async () => {
   const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
   base = made.base
   root = made.home.root
-  // Incompressible, so the tarball is as long on the wire as on disk.
-  execFileSync('bash', ['-c', `head -c 80000000 /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
+  addIncompressibleLog(root, 80_000_000)
   store = await mkdtemp(join(tmpdir(), 'sb-ssh-drop-store-'))
   hostTemp = await mkdtemp(join(tmpdir(), 'sb-ssh-drop-hosttmp-'))
 }, 180_000)
@@ -74,11 +71,6 @@ function stagedBytes(suffix: string): number {
 
 const hostProcesses = (pattern: RegExp): number[] => processList().filter(({ commandLine }) => pattern.test(commandLine)).map(({ pid }) => pid)
 
-/** A host-side lock left held would block every later backup until lock-timeout. */
-function lockIsFree(dataRoot: string): boolean {
-  return execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
-}
-
 /** Splits the single-quoted command line the recovery hint prints (core/shell.ts quote()). */
 function shellWords(line: string): string[] {
   return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(match => (match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]))
@@ -106,7 +98,7 @@ faultCase(SUITE, 'fails a SeaTable backup whose connection drops during the data
   expect(leftoversIn(runnerTemp)).toEqual([])
   // The orphaned dump dies of SIGPIPE and the lock holder of EOF: nothing keeps a transaction or the lock open.
   expect(await waitFor(() => hostProcesses(dumper).length === 0, 10_000, 50)).toBe(true)
-  expect(await waitFor(() => lockIsFree(bed.layout.root), 10_000, 50)).toBe(true)
+  expect(await waitFor(() => hostLockIsFree(bed.layout.root), 10_000, 50)).toBe(true)
 }, 120_000)
 
 faultCase(SUITE, 'fails a Tabby backup whose connection drops while the home tarball streams, and stores nothing', async () => {
@@ -125,7 +117,7 @@ faultCase(SUITE, 'fails a Tabby backup whose connection drops while the home tar
   expect(storeEntries(store)).toEqual(storeBefore)
   expect(leftoversIn(runnerTemp)).toEqual([])
   expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
-  expect(await waitFor(() => lockIsFree(root), 10_000, 50)).toBe(true)
+  expect(await waitFor(() => hostLockIsFree(root), 10_000, 50)).toBe(true)
 }, 120_000)
 
 faultCase(SUITE, 'names the safety copy and a working command when the connection drops during a restore upload', async () => {
@@ -162,7 +154,7 @@ faultCase(SUITE, 'names the safety copy and a working command when the connectio
   expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
 
   // The orphaned extract on the host reads EOF and exits; recovery must not race it.
-  expect(await waitFor(() => hostProcesses(extracting).length === 0 && lockIsFree(root), 10_000, 50)).toBe(true)
+  expect(await waitFor(() => hostProcesses(extracting).length === 0 && hostLockIsFree(root), 10_000, 50)).toBe(true)
   // The documented command, exactly as printed, run on the host (this machine).
   const [, ...args] = shellWords(documented ?? '')
   const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, args)

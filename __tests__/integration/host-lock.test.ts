@@ -3,7 +3,6 @@
  * holder that ended before release() is reported as a lost lock (the fault suite's host-lock.test.ts
  * does the same to a whole backup over SSH).
  */
-import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +11,7 @@ import { acquireHostLock, lockPathFor } from '../../src/core/host-lock.js'
 import { LocalTransport } from '../../src/transport/local.js'
 import { processList } from '../support/seatable-bed.js'
 import { recordingLogger } from '../support/transport-probes.js'
+import { hostLockIsFree } from '../support/fault-checks.js'
 
 let base: string
 let dataRoot: string
@@ -24,8 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => rm(base, { recursive: true, force: true }))
 
-const lockIsFree = (): boolean =>
-  execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
+const lockIsFree = (): boolean => hostLockIsFree(dataRoot)
 
 /** The bash running the lock script on this data root's lock file (started by this test). */
 const holders = (): number[] =>

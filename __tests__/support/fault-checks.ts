@@ -3,12 +3,19 @@
  * backup, temp files gone on the runner and on the host, and one closing-table line per case.
  * Also the fault itself for ssh cases: dropping the test host's connections.
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { lockPathFor } from '../../src/core/host-lock.js'
 import type { ActionRun } from './action-runner.js'
 import { recordCase } from './fault-report.js'
 import type { TestHost } from './sshd.js'
+
+/** A host-side lock left held would block every later backup or restore until lock-timeout. */
+export function hostLockIsFree(dataRoot: string): boolean {
+  return execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
+}
 
 export const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
 

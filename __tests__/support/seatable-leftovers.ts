@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { lockPathFor } from '../../src/core/host-lock.js'
-import { sleep } from './fault-checks.js'
+import { hostLockIsFree, sleep } from './fault-checks.js'
 import type { MariaDbServer } from './mariadb.js'
 import type { SeaTableBed } from './seatable-bed.js'
 
@@ -26,10 +26,6 @@ export function hostBaseline(bed: SeaTableBed): HostBaseline {
 
 function listing(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : []
-}
-
-export function hostLockIsFree(dataRoot: string): boolean {
-  return execFileSync('bash', ['-c', `flock -n ${JSON.stringify(lockPathFor(dataRoot))} true && echo free || echo held`], { encoding: 'utf8' }).trim() === 'free'
 }
 
 function uidOf(user: string): number {

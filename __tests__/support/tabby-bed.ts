@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,11 @@ export async function makeRootOwnedTabbyHome(name = 'tabby-home', options: { eve
   const base = await mkdtemp(join(tmpdir(), 'sb-tabby-'))
   const home = await createTabbyHome(join(base, name), { eventDays: options.eventDays ?? 20, eventsPerDay: 40, modelBytes: 300_000 })
   return { base, home }
+}
+
+/** An incompressible logs/large.bin: the tarball is as long on the wire as on disk, so a kill can land inside it. */
+export function addIncompressibleLog(root: string, bytes: number): void {
+  execFileSync('bash', ['-c', `head -c ${bytes} /dev/urandom > ${JSON.stringify(join(root, 'logs', 'large.bin'))}`])
 }
 
 export async function treeOf(root: string): Promise<TreeFingerprint> {
