@@ -12,9 +12,12 @@ const work = mkdtempSync(join(tmpdir(), 'selfhost-backup-demo-'))
 const root = join(work, 'tabby')
 const store = join(work, 'backups')
 const notCompared = ['ee/db.sqlite', 'ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'models', 'index', 'repositories']
-const selfhostBackup = args => execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' })
+const signingKey = join(work, 'signing-key')
+const selfhostBackup = args => execFileSync(process.execPath, [cli, ...args, '--signing-key-file', signingKey], { stdio: 'inherit' })
 
 try {
+  // Every manifest is signed; with transport: local there is no SSH key, so the demo makes a signing key.
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'selfhost-backup demo', '-f', signingKey])
   console.log(`Creating a sample Tabby root in ${root}`)
   await createTabbyHome(root, { eventDays: 14, eventsPerDay: 30, modelBytes: 1_000_000 })
   const filesBefore = await fingerprintTree(root, { exclude: notCompared })

@@ -6,7 +6,9 @@ import { runBackupCommand } from './core/backup-command.js'
 import { describeError, InputError } from './core/errors.js'
 import { inputsOf, INPUTS, type ActionName } from './core/input-definitions.js'
 import { InputReader } from './core/input-reader.js'
-import { consoleLogger } from './core/log.js'
+import { loadManifestKeys, parseSigningInputs } from './core/manifest-keys.js'
+import { listVerified } from './core/verification.js'
+import { consoleLogger, quietText } from './core/log.js'
 import { backupSummary, checkSummary, restoreSummary } from './core/report.js'
 import { runRestore } from './core/restore.js'
 import { TOOL_VERSION } from './core/version.js'
@@ -15,8 +17,14 @@ import { parseRestoreInputs } from './restore/inputs.js'
 import { createStore, parseStoreInputs } from './store/settings.js'
 import { createTransport } from './transport/settings.js'
 
-/** Flags that read a file so secrets need not be typed on a command line (where `ps` would show them). */
-const FILE_FLAGS: Record<string, string> = { 'ssh-key-file': 'ssh-key', 'known-hosts-file': 'known-hosts', 'github-token-file': 'github-token', 'age-identity-file': 'age-identity' }
+/** Inputs whose value is long or key material: also readable from a file (--NAME-file PATH). */
+const FROM_FILE = new Set(['known-hosts', 'trusted-signers'])
+/**
+ * Every secret input comes from a file (--NAME-file PATH) or the environment (SELFHOST_BACKUP_NAME), never
+ * from the command line itself, where `ps` shows it to every user of the machine.
+ */
+const FILE_FLAGS: Record<string, string> = Object.fromEntries(INPUTS.filter(input => input.secret || FROM_FILE.has(input.name)).map(input => [`${input.name}-file`, input.name]))
+const secretEnvironmentName = (input: string): string => `SELFHOST_BACKUP_${input.toUpperCase().replace(/-/g, '_')}`
 const COMMANDS = ['backup', 'restore', 'list'] as const
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,9 +48,10 @@ export async function main(argv: string[]): Promise<number> {
       const reader = new InputReader(get)
       const store = createStore(parseStoreInputs(reader, 'restore'), process.env, logger)
       const app = reader.choice('app', APP_CHOICES)
-      const backups = await store.list(app === 'auto' ? {} : { app })
-      for (const backup of backups) process.stdout.write(`${backup.backupId}\t${backup.createdAt}\n`)
-      if (backups.length === 0) logger.info('No complete backups found.')
+      const { trust } = await loadManifestKeys(parseSigningInputs(reader, 'ssh', 'verify'))
+      const listed = await listVerified(store, app === 'auto' ? {} : { app }, { workRoot, trust }, logger)
+      for (const backup of listed) process.stdout.write(quietText(`${backup.backupId}\t${backup.createdAt}\n`))
+      if (listed.length === 0) logger.info('No complete backups with a trusted signature found.')
       return 0
     }
     if (commandName === 'backup') {
@@ -50,14 +59,14 @@ export async function main(argv: string[]): Promise<number> {
       const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
       const store = createStore(inputs.store, process.env, logger)
       const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
-      process.stdout.write(outcome.mode === 'check' ? checkSummary(outcome.manifest) : backupSummary(outcome.result))
+      process.stdout.write(quietText(outcome.mode === 'check' ? checkSummary(outcome.manifest) : backupSummary(outcome.result)))
       return 0
     }
     const inputs = parseRestoreInputs(get)
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
     const store = createStore(inputs.store, process.env, logger)
     const result = await runRestore({ ...inputs, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
-    process.stdout.write(restoreSummary(result))
+    process.stdout.write(quietText(restoreSummary(result)))
     return 0
   } catch (error) {
     logger.warning(describeError(error).replace(/^/, 'error: '))
@@ -67,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function parseFlags(args: string[], action: ActionName): Map<string, string> {
   const known = new Map(inputsOf(action).map(input => [input.name, input]))
-  const values = new Map<string, string>(inputsOf(action).map(input => [input.name, input.cliDefault ?? input.default]))
+  const values = new Map<string, string>(inputsOf(action).map(input => [input.name, process.env[secretEnvironmentName(input.name)] && input.secret ? (process.env[secretEnvironmentName(input.name)] as string) : (input.cliDefault ?? input.default)]))
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]
     if (arg === '--verbose') continue
@@ -85,6 +94,9 @@ function parseFlags(args: string[], action: ActionName): Map<string, string> {
       continue
     }
     if (!known.has(name)) throw new InputError(name, `is not an option of ${action}.`, `see \`selfhost-backup ${action} --help\`.`)
+    if (known.get(name)?.secret) {
+      throw new InputError(name, 'is a secret, and a value on the command line is visible to every user of this machine (ps, /proc) and lands in shell history.', `use --${name}-file PATH (a file only you can read) or the environment variable ${secretEnvironmentName(name)}.`)
+    }
     values.set(name, value)
   }
   return values
@@ -100,7 +112,8 @@ function helpText(action?: ActionName): string {
     })
     return `\n${name} options:\n${lines.join('\n')}\n`
   })
-  const files = `\nSecrets from files: --ssh-key-file PATH, --known-hosts-file PATH, --github-token-file PATH, --age-identity-file PATH.\nlist takes --store, --store-path and --app.\n`
+  const secrets = INPUTS.filter(input => input.secret).map(input => input.name)
+  const files = `\nSecrets never go on the command line: ${secrets.map(name => `--${name}-file PATH or $${secretEnvironmentName(name)}`).join(', ')}.\nAlso from files: ${[...FROM_FILE].map(name => `--${name}-file PATH`).join(', ')}.\nlist takes --store, --store-path, --app and the keys that verify signatures (--signing-key-file, --ssh-key-file or --trusted-signers).\n`
   return header + sections.join('') + files
 }
 

@@ -7,6 +7,7 @@ import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fing
 import { lockPathFor } from '../../src/core/host-lock.js'
 import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
 import { processList } from '../support/seatable-bed.js'
+import { editSignedManifest, testSigningKey } from '../support/signing-key.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 let base: string
@@ -100,12 +101,12 @@ it('refuses a tarball with entries outside the target before anything on the hos
     '        data = b"owned\\n"; info = tarfile.TarInfo(name); info.size = len(data); archive.addfile(info, io.BytesIO(data))'
   ].join('\n'), join(base, 'evil.tar')])
   execFileSync('bash', ['-c', `zstd -q -f -o ${JSON.stringify(join(dir, part))} ${JSON.stringify(join(base, 'evil.tar'))}`])
-  const manifestPath = join(dir, `${backupId}.manifest.json`)
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
-  const record = manifest.parts.find((candidate: { name: string }) => candidate.name === 'home')
-  record.sha256 = execFileSync('sha256sum', [join(dir, part)], { encoding: 'utf8' }).split(' ')[0]
-  record.bytes = (await readFile(join(dir, part))).length
-  await writeFile(manifestPath, JSON.stringify(manifest))
+  // Signed again with the backup's own key: the hostile archive came from the host inside a genuine backup.
+  const bytes = (await readFile(join(dir, part))).length
+  const sha256 = execFileSync('sha256sum', [join(dir, part)], { encoding: 'utf8' }).split(' ')[0]
+  await editSignedManifest(join(dir, `${backupId}.manifest.json`), manifest => {
+    manifest.parts = manifest.parts.map(record => (record.name === 'home' ? { ...record, sha256, bytes } : record))
+  }, testSigningKey().privateKey)
   const treeBefore = await treeOf(root)
 
   const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': backupId })
@@ -116,7 +117,7 @@ it('refuses a tarball with entries outside the target before anything on the hos
 })
 
 it('recovers from a restore killed half-way with the documented safety-copy command', async () => {
-  // Enough data that the restore spends a moment between clearing the root and refilling it.
+  // Enough data that the restore spends a moment extracting it.
   addIncompressibleLog(root, 60_000_000)
   const backup = await runAction('action.yml', inputs())
   expectSuccess(backup)
@@ -130,10 +131,11 @@ it('recovers from a restore killed half-way with the documented safety-copy comm
   let killed = false
   for (let attempt = 0; attempt < 3000 && !killed; attempt++) {
     await new Promise(resolve => setTimeout(resolve, 5))
-    // Killed once the safety copy is complete and the root has been cleared for the new data.
+    // Killed once the safety copy is complete and the new data is being extracted beside the live data.
     const copies = readdirSync(safetyParent)
     const safetyComplete = copies.length > 0 && readdirSync(join(safetyParent, copies[0])).some(file => file.endsWith('.manifest.json'))
-    if (safetyComplete && !existsSync(join(root, 'config.toml'))) {
+    const staging = readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
+    if (safetyComplete && staging !== undefined && existsSync(join(root, staging, 'new', 'logs', 'large.bin'))) {
       execFileSync('pkill', ['-KILL', '-f', 'dist/restore/index.js'])
       killed = true
     }
@@ -143,7 +145,7 @@ it('recovers from a restore killed half-way with the documented safety-copy comm
   const [copy] = readdirSync(safetyParent)
   // The command the error message and the README give for putting the safety copy back.
   const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, [
-    'restore', '--app', 'tabby', '--transport', 'local', '--tabby-root', root, '--store', 'local', '--store-path', safetyParent, '--backup-id', copy, '--safety-copy', 'false'
+    'restore', '--app', 'tabby', '--transport', 'local', '--tabby-root', root, '--store', 'local', '--store-path', safetyParent, '--backup-id', copy, '--safety-copy', 'false', '--signing-key-file', testSigningKey().file
   ])
   expect(recovered.exitCode).toBe(0)
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])

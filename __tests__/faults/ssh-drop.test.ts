@@ -14,6 +14,8 @@ import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotL
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { processList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+import { createSigner } from '../../src/core/manifest-signature.js'
+import { quote } from '../../src/core/shell.js'
 
 const SUITE = '__tests__/faults/ssh-drop.test.ts'
 /** What an error must say after a drop: the connection went (not "a command failed"), in the product's or ssh's words. */
@@ -130,12 +132,17 @@ faultCase(SUITE, 'names the safety copy and a working command when the connectio
   await mkdir(safetyParent)
 
   const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
-  // The host is receiving: the safety copy is complete, the root was cleared, and the extract is
+  // The host is receiving: the safety copy is complete, and the extract (into the staging directory) is
   // writing the big file again. (Cutting between two commands instead is survived: ssh falls
   // back to a fresh connection when the control socket is dead, so the restore just carries on.)
   const safetyComplete = (): boolean => readdirSync(safetyParent).some(copy => existsSync(join(safetyParent, copy, `${copy}.manifest.json`)))
-  const extracting = new RegExp(`^tar --extract .*--directory ${root}`)
-  const largeBytes = (): number => statSync(join(root, 'logs', 'large.bin'), { throwIfNoEntry: false })?.size ?? 0
+  // The restore extracts into a fresh staging directory inside the root, checks it, and only then moves it in.
+  const extracting = /^tar --extract .*--directory /
+  const staged = (): string | undefined => readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
+  const largeBytes = (): number => {
+    const staging = staged()
+    return staging ? (statSync(join(root, staging, 'new', 'logs', 'large.bin'), { throwIfNoEntry: false })?.size ?? 0) : 0
+  }
   // The old large.bin was 80 MB: a smaller one is the new copy, half-written.
   const midUpload = (): boolean => safetyComplete() && largeBytes() > 1_000_000 && largeBytes() < 60_000_000 && hostProcesses(extracting).length > 0
   const caught = await waitFor(midUpload, 90_000)
@@ -149,7 +156,9 @@ faultCase(SUITE, 'names the safety copy and a working command when the connectio
   const [copy] = readdirSync(safetyParent)
   expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
   const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
-  expect(documented).toBe(`selfhost-backup restore --app tabby --tabby-root ${root} --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false`)
+  // The safety copy is signed with the restore's SSH key; the command trusts that key's public half.
+  const publicKey = (await createSigner(bed.host.clientPrivateKey, 'ssh-key')).publicKey
+  expect(documented).toBe(`selfhost-backup restore --app tabby --tabby-root ${root} --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false --trusted-signers ${quote(publicKey)}`)
   expect(leftoversIn(runnerTemp)).toEqual([])
   expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
 

@@ -2,9 +2,12 @@ import { spawn, spawnSync } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MANIFEST_SUFFIX, newBackupId, parseBackupId } from '../../src/core/manifest.js'
+import { MANIFEST_SUFFIX, newBackupId, parseBackupId, type Manifest } from '../../src/core/manifest.js'
+import { signedManifestText } from '../../src/core/manifest-file.js'
+import { createSigner } from '../../src/core/manifest-signature.js'
 import { REPO_ROOT, runNode } from '../support/action-runner.js'
 import { systemExecutables } from '../support/curated-path-host.js'
+import { testSigningKey } from '../support/signing-key.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
 const cli = join(REPO_ROOT, 'dist/cli/index.js')
@@ -31,9 +34,12 @@ it('prints every option of both commands with --help', async () => {
   for (const option of ['--tabby-root', '--backup-id', '--safety-copy', '--ssh-key-file', '--store-path']) expect(help.stdout).toContain(option)
 })
 
+/** The test's signing key, as a user of transport: local passes it. */
+const signing = (): string[] => ['--signing-key-file', testSigningKey().file]
+
 /**
  * Copies the complete backup `from` under a newer id into `dir`, with every part and, when asked, its
- * manifest (ids inside rewritten): byte for byte what the local store holds before the final rename.
+ * manifest (ids inside rewritten, signed again with the same key): what the local store holds before the final rename.
  */
 async function copyBackupAs(from: string, newId: string, dir: string, options: { withManifest: boolean }): Promise<void> {
   await mkdir(dir, { recursive: true })
@@ -42,13 +48,13 @@ async function copyBackupAs(from: string, newId: string, dir: string, options: {
     await copyFile(join(store, from, file), join(dir, newId + file.slice(from.length)))
   }
   if (options.withManifest) {
-    const manifest = (await readFile(join(store, from, `${from}${MANIFEST_SUFFIX}`), 'utf8')).replaceAll(from, newId)
-    await writeFile(join(dir, `${newId}${MANIFEST_SUFFIX}`), manifest)
+    const { signature: _old, ...content } = JSON.parse((await readFile(join(store, from, `${from}${MANIFEST_SUFFIX}`), 'utf8')).replaceAll(from, newId)) as Manifest
+    await writeFile(join(dir, `${newId}${MANIFEST_SUFFIX}`), await signedManifestText(content, await createSigner(testSigningKey().privateKey, 'signing-key')))
   }
 }
 
 it('backs up, lists only complete backups, and restores with the local store', async () => {
-  const backup = await runNode(cli, env, ['backup', '--app', 'tabby', '--tabby-root', root, '--store-path', store])
+  const backup = await runNode(cli, env, ['backup', '--app', 'tabby', '--tabby-root', root, '--store-path', store, ...signing()])
   expect(backup.exitCode).toBe(0)
   const backupId = /Backup (tabby--\S+) complete/.exec(backup.stdout)?.[1] as string
   expect(backupId).toBeDefined()
@@ -61,17 +67,17 @@ it('backs up, lists only complete backups, and restores with the local store', a
   await copyBackupAs(backupId, noManifest, join(store, noManifest), { withManifest: false })
   await copyBackupAs(backupId, unrenamed, join(store, `.${unrenamed}.partial`), { withManifest: true })
 
-  const list = await runNode(cli, env, ['list', '--store-path', store])
+  const list = await runNode(cli, env, ['list', '--store-path', store, ...signing()])
   expect(list.exitCode).toBe(0)
   expect(list.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([backupId])
-  const restore = await runNode(cli, env, ['restore', '--app', 'tabby', '--tabby-root', root, '--store-path', store, '--dry-run', 'true'])
+  const restore = await runNode(cli, env, ['restore', '--app', 'tabby', '--tabby-root', root, '--store-path', store, '--dry-run', 'true', ...signing()])
   expect(restore.exitCode).toBe(0)
   expect(restore.stdout).toContain(`Restoring ${backupId} onto`)
   expect(restore.stdout).toContain('dry-run: nothing on the host was changed')
 
   // The parts-only copy lacks nothing but its manifest: with it, the listing shows it, newest first.
   await copyBackupAs(backupId, noManifest, join(store, noManifest), { withManifest: true })
-  const completed = await runNode(cli, env, ['list', '--store-path', store])
+  const completed = await runNode(cli, env, ['list', '--store-path', store, ...signing()])
   expect(completed.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([noManifest, backupId])
 })
 
@@ -82,6 +88,29 @@ it('rejects an unknown flag and a secret passed as a plain flag value stays out 
   const missingFile = await runNode(cli, env, ['backup', '--transport', 'ssh', '--ssh-key-file', '/nonexistent/key'])
   expect(missingFile.exitCode).toBe(1)
   expect(missingFile.stderr).toMatch(/cannot read the file/)
+})
+
+it.each(['db-password', 'ssh-key', 'signing-key', 'github-token', 'age-identity'])('refuses --%s on the command line, where ps would show it, and names the file flag and variable instead', async name => {
+  const secret = `hunter2-${name}-sentinel`
+  const run = await runNode(cli, env, [name === 'age-identity' ? 'restore' : 'backup', `--${name}`, secret])
+  expect(run.exitCode).toBe(1)
+  expect(run.stderr).toContain(`Input '${name}': is a secret`)
+  expect(run.stderr).toContain(`--${name}-file PATH`)
+  expect(run.stderr).toContain(`SELFHOST_BACKUP_${name.toUpperCase().replace(/-/g, '_')}`)
+  expect(run.stdout + run.stderr).not.toContain(secret)
+})
+
+it('reads the signing key from SELFHOST_BACKUP_SIGNING_KEY and refuses a listing it cannot verify', async () => {
+  const viaEnvironment = await runNode(cli, { ...env, SELFHOST_BACKUP_SIGNING_KEY: testSigningKey().privateKey }, ['list', '--store-path', store])
+  expect(viaEnvironment.exitCode).toBe(0)
+  expect(viaEnvironment.stdout).toMatch(/^tabby--/m)
+  const otherKey = await runNode(cli, env, ['list', '--store-path', store, '--signing-key-file', testSigningKey('other').file])
+  expect(otherKey.exitCode).toBe(0)
+  expect(otherKey.stdout).not.toMatch(/^tabby--/m)
+  expect(otherKey.stderr).toMatch(/is not listed: The manifest of tabby--\S+ is signed by the key SHA256:\S+, which is not trusted here/)
+  const noKey = await runNode(cli, env, ['list', '--store-path', store])
+  expect(noKey.exitCode).toBe(1)
+  expect(noKey.stderr).toContain("Input 'trusted-signers': is empty and no private key")
 })
 
 /** A PATH of one directory linking every system executable except `hidden`, as on a machine without them. */

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chainRetentionDays, planIncremental, stateDirFor, type IncrementalPlan } from '../../src/core/incremental.js'
 import type { Logger } from '../../src/core/log.js'
-import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, writeManifest, type Manifest } from '../../src/core/manifest.js'
+import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest } from '../../src/core/manifest.js'
+import { writeManifest } from '../../src/core/manifest-file.js'
+import { testSigner, testTrust } from '../support/signing-key.js'
 import { LocalDirectoryStore } from '../../src/store/local-dir.js'
 import { LocalTransport } from '../../src/transport/local.js'
 
@@ -47,7 +49,7 @@ async function storeBackup(at: Date, incremental: Manifest['incremental'], backu
     parts: [{ name: 'home', file, kind: 'tar', compression: 'zstd', bytes: 9, sha256: 'a'.repeat(64), durationMs: 1, incremental: { level: incremental?.level ?? 0 } }],
     ...(incremental ? { incremental } : {})
   }
-  await writeManifest(join(dir, manifestFileName(backupId)), manifest)
+  await writeManifest(join(dir, manifestFileName(backupId)), manifest, await testSigner())
   await store.save({ backupId, dir, partFiles: [file], manifestFile: manifestFileName(backupId) })
   await mkdir(stateDirFor(dataRoot), { recursive: true })
   writeFileSync(join(stateDirFor(dataRoot), `home.${backupId}.snar`), 'GNU tar-1.34-2\n')
@@ -55,7 +57,7 @@ async function storeBackup(at: Date, incremental: Manifest['incremental'], backu
 }
 
 const plan = (now: Date, fullEveryDays = 7, planOptions: Record<string, unknown> = options): Promise<IncrementalPlan> =>
-  planIncremental(host, store, { app: 'tabby', hostId: host.hostId, backupId: newBackupId('tabby', host.hostId, now), dataRoot, options: planOptions, startedAt: now }, { enabled: true, fullEveryDays }, work, logger)
+  planIncremental(host, store, { app: 'tabby', hostId: host.hostId, backupId: newBackupId('tabby', host.hostId, now), dataRoot, options: planOptions, startedAt: now }, { enabled: true, fullEveryDays }, { workRoot: work, trust: testTrust() }, logger)
 
 it('builds on the newest backup of the chain, and keeps only its snapshot files on the host', async () => {
   const start = new Date('2026-11-01T03:00:00Z')

@@ -11,6 +11,7 @@ import { errorText } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { databaseFingerprint, processList, resetDatabases, seatableActionInputs, seatableFiles, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { hostBaseline, leftoversAfter } from '../support/seatable-leftovers.js'
+import { editSignedManifest } from '../support/signing-key.js'
 
 let server: MariaDbServer
 let bed: SeaTableBed
@@ -261,13 +262,13 @@ it('fails a restore whose imported database does not match the manifest, naming 
   const sql = execFileSync('zstd', ['-dc', part], { maxBuffer: 1 << 30 })
   const edited = Buffer.concat([sql, Buffer.from('\nDELETE FROM operation_log WHERE id % 2 = 0;\nDROP VIEW dtable_overview;\n')])
   await writeFile(part, execFileSync('zstd', ['-q', '-c'], { input: edited, maxBuffer: 1 << 30 }))
-  const manifestPath = join(dir, `${backupId}.manifest.json`)
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest
-  const record = manifest.parts.find(candidate => candidate.name === 'db-dtable_db')
-  if (!record) throw new Error('the backup has a db-dtable_db part')
-  record.sha256 = execFileSync('sha256sum', [part], { encoding: 'utf8' }).split(' ')[0]
-  record.bytes = (await readFile(part)).length
-  await writeFile(manifestPath, JSON.stringify(manifest))
+  // Signed again with the backup's own key (the SSH key): the edited dump stands for one a compromised host produced.
+  const sha256 = execFileSync('sha256sum', [part], { encoding: 'utf8' }).split(' ')[0]
+  const bytes = (await readFile(part)).length
+  await editSignedManifest(join(dir, `${backupId}.manifest.json`), manifest => {
+    if (!manifest.parts.some(candidate => candidate.name === 'db-dtable_db')) throw new Error('the backup has a db-dtable_db part')
+    manifest.parts = manifest.parts.map(record => (record.name === 'db-dtable_db' ? { ...record, sha256, bytes } : record))
+  }, bed.host.clientPrivateKey)
   await server.query("UPDATE operation_log SET author = 'the state before the restore' ORDER BY id LIMIT 1", 'dtable_db')
   const beforeRestore = await databaseFingerprint(server, ['dtable_db'])
 
@@ -276,9 +277,9 @@ it('fails a restore whose imported database does not match the manifest, naming 
   const text = errorText(restore)
   expect(text).toMatch(/sha256 verified/)
   expect(text).toMatch(/The restored database dtable_db does not match the manifest: table operation_log has \d+ rows, the backup had \d+; 1 views expected, 0 found\./)
-  const hint = /How to fix: the data from before the restore is in (\S+); put it back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false/.exec(text)
+  const hint = /How to fix: the data from before the restore is in (\S+); put it back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false --trusted-signers '([^']+)'/.exec(text)
   expect(hint).not.toBeNull()
-  const [, safetyDir, storePath, safetyId] = hint ?? []
+  const [, safetyDir, storePath, safetyId, trustedSigner] = hint ?? []
   expect(join(storePath.replace(/^'|'$/g, ''), safetyId)).toBe(safetyDir)
 
   // The command the hint gives, run on the host (transport local), brings back the database as it was before.
@@ -286,7 +287,7 @@ it('fails a restore whose imported database does not match the manifest, naming 
     'restore/action.yml',
     {
       app: 'seatable', transport: 'local', sudo: 'false', 'seatable-root': bed.layout.root, 'seatable-layout': 'current', 'compose-dir': bed.layout.composeDir ?? '',
-      'db-mode': 'docker', 'db-password': server.rootPassword, store: 'local', 'store-path': storePath.replace(/^'|'$/g, ''), 'backup-id': safetyId, 'safety-copy': 'false', parts: 'db-dtable_db'
+      'db-mode': 'docker', 'db-password': server.rootPassword, store: 'local', 'store-path': storePath.replace(/^'|'$/g, ''), 'backup-id': safetyId, 'safety-copy': 'false', parts: 'db-dtable_db', 'trusted-signers': trustedSigner
     },
     { PATH: `${bed.shim.binDir}:${process.env.PATH ?? ''}` }
   )

@@ -27,7 +27,10 @@ interface StoreUnderTest {
 
 const START = Date.parse('2026-03-01T02:00:00Z')
 const minutesIn = (minutes: number): Date => new Date(START + minutes * 60_000)
-/** Saved in this order, deliberately not chronological, so the listing has to sort. */
+/**
+ * Saved in this order, with stamps deliberately not chronological: the listing orders by when the store
+ * received each backup (its own creation time), never by the stamp the uploader wrote into the id.
+ */
 const SAVES: readonly [app: string, hostId: string, minute: number][] = [
   ['tabby', 'alpha', 20],
   ['tabby', 'alpha', 10],
@@ -99,10 +102,10 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
     })
     afterAll(() => subject?.dispose?.())
 
-    test('lists every saved backup once, newest first, with app and hostId parsed from its id', () => {
-      const byTime = SAVES.map((entry, index) => ({ minute: entry[2], staged: saved[index] })).sort((a, b) => b.minute - a.minute)
-      expect(listed.map(backup => backup.backupId)).toEqual(byTime.map(entry => entry.staged.request.backupId))
-      for (const { staged } of byTime) {
+    test('lists every saved backup once, newest stored first, with app and hostId parsed from its id', () => {
+      const byStoreTime = [...saved].reverse()
+      expect(listed.map(backup => backup.backupId)).toEqual(byStoreTime.map(staged => staged.request.backupId))
+      for (const staged of byStoreTime) {
         expect(listed.find(backup => backup.backupId === staged.request.backupId)).toMatchObject({ app: staged.app, hostId: staged.hostId })
       }
     })
@@ -129,8 +132,8 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       const idsOf = (...indexes: number[]): string[] => indexes.map(index => saved[index].request.backupId)
       expect(await ids({ app: 'seatable' })).toEqual(idsOf(2))
       expect(await ids({ hostId: 'beta-2222' })).toEqual(idsOf(3))
-      expect(await ids({ app: 'tabby', hostId: 'alpha' })).toEqual(idsOf(4, 0, 1))
-      expect(await ids({ app: 'tabby' })).toEqual(idsOf(4, 0, 1, 3))
+      expect(await ids({ app: 'tabby', hostId: 'alpha' })).toEqual(idsOf(4, 1, 0))
+      expect(await ids({ app: 'tabby' })).toEqual(idsOf(4, 3, 1, 0))
       expect(await ids({ app: 'nextcloud' })).toEqual([])
     })
 

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { recordCase } from './fault-report.js'
 import { registerInputSecrets, secretScanner, type Leak, type SampleReport } from './secret-scan.js'
+import { testSigningKey } from './signing-key.js'
 
 export { secretScanTotals } from './secret-scan.js'
 
@@ -62,6 +63,8 @@ export async function runAction(
   options: RunActionOptions = {}
 ): Promise<ActionRun> {
   const definition = load(await readFile(join(REPO_ROOT, actionFile), 'utf8')) as ActionFile
+  // transport: local has no SSH key to sign manifests with: like a self-hosted runner's user, tests pass a signing key.
+  if (inputs.transport === 'local' && inputs['signing-key'] === undefined) inputs = { ...inputs, 'signing-key': testSigningKey().privateKey }
   for (const name of Object.keys(inputs)) {
     if (!(name in definition.inputs)) throw new Error(`${actionFile} has no input ${name}`)
   }

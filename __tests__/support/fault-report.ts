@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export type CaseKind = 'fault' | 'bad-input' | 'secret-scan'
+export type CaseKind = 'fault' | 'bad-input' | 'secret-scan' | 'forged'
 
 export interface CaseRecord {
   /** Test file (or describe block) the case belongs to. */
@@ -33,6 +33,9 @@ export interface ClosingTotals {
   clearErrors: number
   secretScans: number
   leaksFound: number
+  /** Backups, manifests and data forged from genuine ones (issue 10), and how many were refused or confined. */
+  forged: number
+  forgedRefused: number
 }
 
 /** global-setup points this at a per-run file, so two jest runs on one machine do not mix their figures. */
@@ -60,7 +63,9 @@ export function closingTotals(cases: CaseRecord[]): ClosingTotals {
     badInputs: of('bad-input').length,
     clearErrors: of('bad-input').filter(record => record.outcome === 'passed').length,
     secretScans: of('secret-scan').length,
-    leaksFound: of('secret-scan').reduce((sum, record) => sum + (record.leaks?.length ?? 0), 0)
+    leaksFound: of('secret-scan').reduce((sum, record) => sum + (record.leaks?.length ?? 0), 0),
+    forged: of('forged').length,
+    forgedRefused: of('forged').filter(record => record.outcome === 'passed').length
   }
 }
 
@@ -69,12 +74,13 @@ export function formatClosingTable(totals: ClosingTotals): string {
   const rows: [string, number, string, number][] = [
     ['faults injected', totals.faults, 'survived with nothing lost', totals.faultsSurvived],
     ['bad inputs tried', totals.badInputs, 'clear errors', totals.clearErrors],
-    ['secret scans', totals.secretScans, 'leaks found (must be 0)', totals.leaksFound]
+    ['secret scans', totals.secretScans, 'leaks found (must be 0)', totals.leaksFound],
+    ['forged backups tried', totals.forged, 'refused or confined', totals.forgedRefused]
   ]
   const width = (column: 0 | 2) => Math.max(...rows.map(row => row[column].length))
   const lines = rows.map(([what, count, held, heldCount]) =>
     `  ${what.padEnd(width(0))} ${String(count).padStart(5)}   ${held.padEnd(width(2))} ${String(heldCount).padStart(5)}`)
-  return ['Fault, bad-input and secret checks:', ...lines].join('\n')
+  return ['Fault, bad-input, secret and forgery checks:', ...lines].join('\n')
 }
 
 /** Prints the table and the leaks by name; returns the totals so the caller can fail the run on a leak. */

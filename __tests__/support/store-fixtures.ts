@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, writeManifest, type Manifest } from '../../src/core/manifest.js'
+import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest } from '../../src/core/manifest.js'
+import { writeManifest } from '../../src/core/manifest-file.js'
+import { testSigner } from './signing-key.js'
 import type { SaveRequest } from '../../src/store/store.js'
 
 export interface StagedBackup {
@@ -49,7 +51,7 @@ export async function stageBackup(root: string, app: string, hostId: string, at:
     options: {},
     parts
   }
-  await writeManifest(join(dir, manifestFile), manifest)
+  await writeManifest(join(dir, manifestFile), manifest, await testSigner())
   digests.set(manifestFile, await sha256File(join(dir, manifestFile)))
   return { request: { backupId, dir, partFiles: parts.map(part => part.file), manifestFile }, digests, app, hostId }
 }

@@ -31357,6 +31357,8 @@ const input_definitions_INPUTS = [
     { name: 'known-hosts', description: 'known_hosts lines for the host (and jump host), e.g. from ssh-keyscan checked against the server.', default: '', actions: BOTH },
     { name: 'insecure-skip-host-key-check', description: 'true skips host key verification (prints a warning). Use known-hosts instead.', default: 'false', actions: BOTH },
     { name: 'jump-host', description: 'Optional bastion as [user@]host[:port]; uses the same key and known-hosts.', default: '', actions: BOTH },
+    { name: 'signing-key', description: 'Private key (OpenSSH, without passphrase) that signs every manifest; a restore, mode: check and the CLI accept only manifests signed by it or by trusted-signers. Empty: ssh-key. Required with transport: local.', default: '', actions: BOTH, secret: true },
+    { name: 'trusted-signers', description: 'More public keys (one per line, as in a .pub file) whose manifest signatures are accepted: keys used before a rotation. Enough on its own for mode: check and a restore without a safety copy.', default: '', actions: BOTH },
     { name: 'sudo', description: 'true runs the host-side commands through sudo -n (for root-owned data).', default: 'false', actions: BOTH },
     { name: 'tabby-root', description: 'Tabby data directory; empty: $TABBY_ROOT on the host, else ~/.tabby.', default: '', actions: BOTH },
     { name: 'seatable-root', description: 'SeaTable data directory; empty: the layout default (/opt/seatable-server/seatable or /opt/seatable/seatable-data/seatable).', default: '', actions: BOTH },
@@ -31422,18 +31424,25 @@ const OUTPUTS = {
 ;// CONCATENATED MODULE: ./src/action/actions-logger.ts
 
 
-/** The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. */
+
+/**
+ * The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. Every text
+ * is quieted here, once for all callers: info() writes it to stdout as is, where a line of it could be a
+ * workflow command. warning, debug and group are commands whose payload @actions/core already encodes
+ * (%0A for a line break), so for them quieting only removes terminal escapes.
+ */
 function actionsLogger() {
     return {
-        info: message => core.info(message),
-        warning: message => core.warning(message),
-        debug: message => core.debug(message),
-        group: (title, work) => core.group(title, work),
+        info: message => core.info(quietText(message)),
+        warning: message => core.warning(quietText(message)),
+        debug: message => core.debug(quietText(message)),
+        group: (title, work) => core.group(quietText(title), work),
         mask: secret => {
-            // The runner masks line by line, so a multi-line key is registered one line at a time too.
-            for (const line of secret.split(/\r?\n/))
-                if (line.trim().length >= 4)
-                    core.setSecret(line.trim());
+            // The runner masks line by line, so a multi-line key is registered one line at a time too; and
+            // as the runner sees it after quietText, or a secret with a control character would show escaped.
+            const lines = secret.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= 4);
+            for (const line of new Set([...lines, ...lines.map(quietText)]))
+                core.setSecret(line);
             core.setSecret(secret);
         }
     };
@@ -31452,10 +31461,11 @@ const SSH_WORK_DIR_STATE = 'ssh-work-dir';
 function actionTempRoot() {
     return process.env.RUNNER_TEMP || undefined;
 }
+/** Quieted like the log (idempotent, so pieces quieted earlier are unchanged): names in it come from data. */
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(markdown).write();
+    await core.summary.addRaw(quietText(markdown)).write();
 }
 
 ;// CONCATENATED MODULE: ./src/transport/ssh-args.ts

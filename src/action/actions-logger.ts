@@ -1,17 +1,24 @@
 import * as core from '@actions/core'
 import { INPUTS } from '../core/input-definitions.js'
-import type { Logger } from '../core/log.js'
+import { quietText, type Logger } from '../core/log.js'
 
-/** The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. */
+/**
+ * The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. Every text
+ * is quieted here, once for all callers: info() writes it to stdout as is, where a line of it could be a
+ * workflow command. warning, debug and group are commands whose payload @actions/core already encodes
+ * (%0A for a line break), so for them quieting only removes terminal escapes.
+ */
 export function actionsLogger(): Logger {
   return {
-    info: message => core.info(message),
-    warning: message => core.warning(message),
-    debug: message => core.debug(message),
-    group: (title, work) => core.group(title, work),
+    info: message => core.info(quietText(message)),
+    warning: message => core.warning(quietText(message)),
+    debug: message => core.debug(quietText(message)),
+    group: (title, work) => core.group(quietText(title), work),
     mask: secret => {
-      // The runner masks line by line, so a multi-line key is registered one line at a time too.
-      for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim())
+      // The runner masks line by line, so a multi-line key is registered one line at a time too; and
+      // as the runner sees it after quietText, or a secret with a control character would show escaped.
+      const lines = secret.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= 4)
+      for (const line of new Set([...lines, ...lines.map(quietText)])) core.setSecret(line)
       core.setSecret(secret)
     }
   }
@@ -32,7 +39,8 @@ export function actionTempRoot(): string | undefined {
   return process.env.RUNNER_TEMP || undefined
 }
 
+/** Quieted like the log (idempotent, so pieces quieted earlier are unchanged): names in it come from data. */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown).write()
+  await core.summary.addRaw(quietText(markdown)).write()
 }

@@ -4,6 +4,7 @@ import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, wr
 import { UnverifiedBackupError, type BackupResult } from '../core/backup.js'
 import { runBackupCommand } from '../core/backup-command.js'
 import { describeError } from '../core/errors.js'
+import { quietText } from '../core/log.js'
 import { backupSummary, checkSummary, failureSummary } from '../core/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
@@ -39,7 +40,8 @@ export async function run(): Promise<void> {
     if (error instanceof UnverifiedBackupError) publish(error.result)
     else core.setOutput('verified', 'false')
     const message = describeError(error)
-    core.setFailed(message)
+    // setFailed encodes line breaks but not other control characters a host's output may carry.
+    core.setFailed(quietText(message))
     await writeSummary(error instanceof UnverifiedBackupError ? backupSummary(error.result) + failureSummary('Backup', message) : failureSummary('Backup', message)).catch(() => undefined)
   }
 }

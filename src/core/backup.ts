@@ -10,7 +10,9 @@ import { acquireHostLock } from './host-lock.js'
 import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
 import { InputError, SelfhostBackupError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
-import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, writeManifest, type Manifest } from './manifest.js'
+import { MANIFEST_FORMAT, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, type Manifest } from './manifest.js'
+import { writeManifest } from './manifest-file.js'
+import type { ManifestKeys } from './manifest-keys.js'
 import { StagingDirectory } from './staging.js'
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
@@ -32,6 +34,8 @@ export interface BackupRequest {
   incremental?: IncrementalSettings
   /** Without recipients, store the app's secret files in artifacts anyway (the user's explicit choice). */
   allowUnencryptedSecrets?: boolean
+  /** Signs the manifest; earlier manifests (size check, incremental parent) count only when signed by a trusted key. */
+  keys: ManifestKeys
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -61,6 +65,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const { transport, logger } = request
   const now = request.now ?? (() => new Date())
   const verification = request.verification ?? DEFAULT_VERIFICATION
+  const { signer, trust } = request.keys
+  if (!signer) throw new Error('a backup needs a signing key (parseSigningInputs requires one)')
   // An explicit app's options are checked before the first connection.
   const explicit = request.app === 'auto' ? undefined : recipeById(request.app)
   const explicitOptions = explicit?.parseOptions(request.inputs)
@@ -88,7 +94,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       let plan: IncrementalPlan | undefined
       if (request.incremental?.enabled) {
         const target = { app: recipe.id, hostId: transport.hostId, backupId, dataRoot: recipe.dataRoot(options), options: recipe.describeOptions(options), startedAt }
-        plan = await planIncremental(transport, request.store, target, request.incremental, request.workRoot, logger)
+        plan = await planIncremental(transport, request.store, target, request.incremental, { workRoot: request.workRoot, trust }, logger)
         incremental = { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays }
       }
       // Each finished part goes to the store while the next one streams from the host.
@@ -112,12 +118,12 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
         ? await logger.group('Restore drill', () => drillParts(staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
         : undefined
     if (plaintext) await rm(plaintext, { recursive: true, force: true })
-    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, request.workRoot, logger)
+    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, { workRoot: request.workRoot, trust }, logger)
     const failures = [
       ...(drill?.parts.filter(part => !part.ok).map(part => `drill of ${part.name}: ${part.detail}`) ?? []),
       ...(verification.failOnShrink ? sizeCheck.shrunk.map(line => `size check: ${line}`) : [])
     ]
-    const manifest: Manifest = {
+    const unsigned: Manifest = {
       format: MANIFEST_FORMAT,
       backupId,
       app: recipe.id,
@@ -133,7 +139,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       ...(incremental ? { incremental } : {})
     }
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
-    await writeManifest(join(staging, manifestFile), manifest)
+    const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
     const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.map(part => part.file)))
     committed = true
     const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import type { RunResult, Transport } from '../transport/transport.js'
 import { SelfhostBackupError } from './errors.js'
+import { chooseSafePlaceLines, dataRootTag, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
 import type { Logger } from './log.js'
-import { quote, script } from './shell.js'
+import { script } from './shell.js'
 
 export interface HostLock {
   /**
@@ -15,15 +15,32 @@ export interface HostLock {
   release(): Promise<void>
 }
 
-/** Beside the data directory, so it is on the host that owns the data and writable by whoever writes the data. */
+/**
+ * Beside the data directory, so it is on the host that owns the data and writable by whoever writes the
+ * data; unless that directory is not safe for the lock (see host-places.ts), when root keeps it in
+ * fallbackLockPathFor instead.
+ */
 export function lockPathFor(dataRoot: string): string {
-  const tag = createHash('sha256').update(dataRoot).digest('hex').slice(0, 12)
+  const tag = dataRootTag(dataRoot)
   return posix.join(posix.dirname(dataRoot), `.selfhost-backup-${tag}.lock`)
 }
+
+/** Where root keeps the lock when the directory above the data is one another user can write. */
+export function fallbackLockPathFor(dataRoot: string, rootPlace = ROOT_PLACE): string {
+  return posix.join(rootPlace, 'locks', posix.basename(lockPathFor(dataRoot)))
+}
+
+const lockPlace = (dataRoot: string): HostPlace => ({
+  path: lockPathFor(dataRoot),
+  name: 'the lock file',
+  kind: 'file',
+  fix: `run with sudo: true, so that root keeps the lock in ${ROOT_PLACE}; or let only root and the user that runs the backup write ${posix.dirname(dataRoot)} and the directories above it`
+})
 
 const LOCKED = 'selfhost-backup-locked'
 const UNLOCKED = 'selfhost-backup-unlocked'
 const HELD = 'selfhost-backup-held'
+const MOVED = 'selfhost-backup-lock-moved'
 /** A healthy holder answers in one round trip; this only bounds a connection that hangs without dropping. */
 const ANSWER_TIMEOUT_MS = 30_000
 
@@ -34,8 +51,15 @@ const ANSWER_TIMEOUT_MS = 30_000
  * line it reads, so assertHeld can prove it is still there; `read` is a builtin, so the shell is the one
  * process holding the lock, and when it ends, the lock and the command end together.
  */
-export async function acquireHostLock(host: Transport, dataRoot: string, timeoutSeconds: number, logger: Logger): Promise<HostLock> {
-  const path = lockPathFor(dataRoot)
+export async function acquireHostLock(
+  host: Transport,
+  dataRoot: string,
+  timeoutSeconds: number,
+  logger: Logger,
+  options: { rootPlace?: string } = {}
+): Promise<HostLock> {
+  const fallback = fallbackLockPathFor(dataRoot, options.rootPlace)
+  let path = lockPathFor(dataRoot)
   const holdOpen = new PassThrough()
   let acquired: () => void = () => undefined
   const locked = new Promise<void>(resolve => (acquired = resolve))
@@ -49,6 +73,11 @@ export async function acquireHostLock(host: Transport, dataRoot: string, timeout
       for (const line of lines) {
         // includes, not equality: a login shell's rc files may print before the script does.
         if (line.includes(LOCKED)) acquired()
+        const moved = line.indexOf(`${MOVED}\t`)
+        if (moved >= 0) {
+          path = fallback
+          logger.info(`The lock of ${dataRoot} is kept in ${fallback}, not beside the data: ${line.slice(moved + MOVED.length + 1)}.`)
+        }
         if (line.includes(UNLOCKED)) {
           logger.warning(`flock is missing on the host: this ${dataRoot} job runs without a lock, so two backups or restores of it could overlap. Install util-linux on the host.`)
           acquired()
@@ -64,7 +93,11 @@ export async function acquireHostLock(host: Transport, dataRoot: string, timeout
   const answerLines = `while read -r _; do echo ${HELD}; done`
   const text = script(
     `command -v flock >/dev/null || { echo ${UNLOCKED}; ${answerLines}; exit 0; }`,
-    `exec 9>>${quote(path)}`,
+    ...chooseSafePlaceLines(lockPlace(dataRoot), fallback, MOVED),
+    // Checked safe just now, so only a trusted user (root, this one, the one who ran sudo) could change it. Still opened so that
+    // no link is followed into a write: created with O_EXCL (noclobber) when missing, else read-only,
+    // which is all flock needs. 0600, so that no other user can open it and hold the lock.
+    'if [ -e "$place" ]; then exec 9<"$place"; else (umask 077 && set -o noclobber && : >"$place"); exec 9<"$place"; fi',
     `if ! flock -n 9; then echo "waiting" >&2; flock -w ${Math.max(1, Math.floor(timeoutSeconds))} 9 || exit 75; fi`,
     `echo ${LOCKED}`,
     answerLines
@@ -80,6 +113,8 @@ export async function acquireHostLock(host: Transport, dataRoot: string, timeout
   const outcome = await Promise.race([locked.then(() => 'locked' as const), holding.then(result => result)])
   clearTimeout(waitingNotice)
   if (outcome !== 'locked') {
+    const refused = unsafePlaceError(outcome)
+    if (refused) throw refused
     if (outcome.exitCode === 75) {
       throw new SelfhostBackupError(
         `Another backup or restore of ${dataRoot} is still running on the host (lock ${path} held for more than ${timeoutSeconds} s).`,

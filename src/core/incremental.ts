@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import type { Store } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
+import { chooseSafePlace, dataRootTag, refuseUnsafePlace, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
 import type { InputReader } from './input-reader.js'
 import type { Logger } from './log.js'
 import type { Manifest, PartRecord } from './manifest.js'
 import { quote, script } from './shell.js'
-import { fetchManifest } from './verification.js'
+import { fetchManifest, type ManifestReading } from './verification.js'
 
 export interface IncrementalSettings {
   enabled: boolean
@@ -49,7 +49,7 @@ export interface IncrementalPlan {
 
 /** Host directory for the snapshot files, beside the data directory like the lock: written by whoever writes the data. */
 export function stateDirFor(dataRoot: string): string {
-  const tag = createHash('sha256').update(dataRoot).digest('hex').slice(0, 12)
+  const tag = dataRootTag(dataRoot)
   return posix.join(posix.dirname(dataRoot), `.selfhost-backup-state-${tag}`)
 }
 
@@ -73,19 +73,31 @@ interface Target {
  * than full-every, the options are the same, and the host still has the parent's snapshot files; anything
  * else gives a full backup, so a chain never depends on something that is gone.
  */
-export async function planIncremental(host: Transport, store: Store, target: Target, settings: IncrementalSettings, workRoot: string, logger: Logger): Promise<IncrementalPlan> {
-  const stateDir = stateDirFor(target.dataRoot)
-  const decision = await chooseParent(host, store, target, settings, stateDir, workRoot)
+export async function planIncremental(host: Transport, store: Store, target: Target, settings: IncrementalSettings, reading: ManifestReading, logger: Logger): Promise<IncrementalPlan> {
+  // tar writes the snapshot files as root: never in a directory the application's user could plant a link in.
+  const beside: HostPlace = {
+    path: stateDirFor(target.dataRoot),
+    name: 'the incremental state directory',
+    kind: 'directory',
+    fix: `run with sudo: true, so that root keeps it in ${ROOT_PLACE}; or let only root and the user that runs the backup write ${posix.dirname(target.dataRoot)}`
+  }
+  const chosen = await chooseSafePlace(host, beside, posix.join(ROOT_PLACE, 'state', posix.basename(beside.path)))
+  if (chosen.movedBecause) logger.info(`The incremental state lives in ${chosen.path}: ${chosen.movedBecause}`)
+  const stateDir = chosen.path
+  const decision = await chooseParent(host, store, target, settings, stateDir, reading)
   // Snapshot files of other backups (older links, failed attempts) are not needed any more.
   const keep = decision.parent ? `*${quote(`.${decision.parent.backupId}.snar`)}) ;; ` : ''
   await host.run(
     script(
+      ...refuseUnsafePlace({ ...beside, path: stateDir }),
       `mkdir -p -m 700 -- ${quote(stateDir)}`,
       `cd -- ${quote(stateDir)}`,
       `for file in *.snar; do [ -e "$file" ] || continue; case "$file" in ${keep}*) rm -f -- "$file" ;; esac; done`
     ),
     { description: 'Preparing the incremental state directory' }
-  )
+  ).catch((error: unknown) => {
+    throw unsafePlaceError(error) ?? error
+  })
   const parent = decision.parent
   const chain = parent ? [...(parent.incremental?.chain ?? []), parent.backupId] : []
   const level = chain.length
@@ -107,12 +119,18 @@ async function chooseParent(
   target: Target,
   settings: IncrementalSettings,
   stateDir: string,
-  workRoot: string
+  reading: ManifestReading
 ): Promise<{ parent?: Manifest; reason: string }> {
   const listed = await store.list({ app: target.app, hostId: target.hostId })
   const newest = listed[0]
   if (!newest) return { reason: 'no earlier backup of this app and host' }
-  const previous = await fetchManifest(store, newest, workRoot)
+  let previous: Manifest
+  try {
+    previous = await fetchManifest(store, newest, reading)
+  } catch (error) {
+    // Never build on a manifest that does not verify: a full backup depends on nothing stored.
+    return { reason: `${newest.backupId} could not be used as a parent (${(error as Error).message.split('\n')[0]})` }
+  }
   if (!previous.incremental) return { reason: `${previous.backupId} was not taken with incremental: true` }
   const ageDays = (target.startedAt.getTime() - Date.parse(previous.incremental.baseStartedAt)) / DAY_MS
   if (!(ageDays < settings.fullEveryDays)) return { reason: `the chain's full backup is ${ageDays.toFixed(1)} days old (full-every: ${settings.fullEveryDays})` }

@@ -26,6 +26,8 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'known-hosts', description: 'known_hosts lines for the host (and jump host), e.g. from ssh-keyscan checked against the server.', default: '', actions: BOTH },
   { name: 'insecure-skip-host-key-check', description: 'true skips host key verification (prints a warning). Use known-hosts instead.', default: 'false', actions: BOTH },
   { name: 'jump-host', description: 'Optional bastion as [user@]host[:port]; uses the same key and known-hosts.', default: '', actions: BOTH },
+  { name: 'signing-key', description: 'Private key (OpenSSH, without passphrase) that signs every manifest; a restore, mode: check and the CLI accept only manifests signed by it or by trusted-signers. Empty: ssh-key. Required with transport: local.', default: '', actions: BOTH, secret: true },
+  { name: 'trusted-signers', description: 'More public keys (one per line, as in a .pub file) whose manifest signatures are accepted: keys used before a rotation. Enough on its own for mode: check and a restore without a safety copy.', default: '', actions: BOTH },
   { name: 'sudo', description: 'true runs the host-side commands through sudo -n (for root-owned data).', default: 'false', actions: BOTH },
   { name: 'tabby-root', description: 'Tabby data directory; empty: $TABBY_ROOT on the host, else ~/.tabby.', default: '', actions: BOTH },
   { name: 'seatable-root', description: 'SeaTable data directory; empty: the layout default (/opt/seatable-server/seatable or /opt/seatable/seatable-data/seatable).', default: '', actions: BOTH },

@@ -30,10 +30,50 @@ export class SecretRedactor {
   }
 }
 
+/**
+ * Characters that move the cursor, rewrite the terminal or the log view, or end a line for the runner
+ * (which splits on \r as well as \n): C0 controls but \t and \n, DEL, C1 controls (U+0085 is a line
+ * break to .NET, U+009B a one-byte CSI to some terminals), the Unicode line and paragraph separators,
+ * and the bidirectional overrides that make text display in another order than it reads.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+function escapeCharacter(character: string): string {
+  const code = character.charCodeAt(0)
+  if (character === '\r') return '\\r'
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+}
+
+/**
+ * Text as a log line can safely carry it, whatever it came from (a part name, a manifest, host output).
+ * The runner reads every line of stdout: after trimming leading whitespace, a line starting with `::` is
+ * a workflow command (`::warning::`, `::add-mask::`, and `::stop-commands::`, which would silence our own
+ * later add-mask), and `##[` anywhere in a line is the legacy form (the runner looks for it with IndexOf).
+ * Control characters become visible escapes (`\r`, `\x1b`, `\u202e`), so an ANSI sequence is inert text;
+ * then each line whose trimmed start is `::` gets a backslash before it (`\::warning::x`), and every `##[`
+ * becomes `##\[`: the text still reads the same, and no line is a command. \n and \t are kept (\r\n
+ * becomes \n). JavaScript's trimStart removes every character .NET's TrimStart does (the runner's),
+ * and U+0085, the one it lacks, is escaped before.
+ */
+export function quietText(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(UNSAFE_CHARACTERS, escapeCharacter)
+    .split('\n')
+    .map(line => {
+      const indent = line.length - line.trimStart().length
+      const quieted = line.startsWith('::', indent) ? `${line.slice(0, indent)}\\${line.slice(indent)}` : line
+      return quieted.replace(/##\[/g, '##\\[')
+    })
+    .join('\n')
+}
+
 export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
   const redactor = new SecretRedactor()
+  // Redacted before quieted: escaping first could change a secret's text so that it no longer matches.
   const write = (stream: NodeJS.WriteStream, text: string): void => {
-    stream.write(`${redactor.redact(text)}\n`)
+    stream.write(`${quietText(redactor.redact(text))}\n`)
   }
   return {
     info: message => write(process.stdout, message),

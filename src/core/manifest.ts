@@ -1,5 +1,4 @@
-import { readFile, writeFile, rename } from 'node:fs/promises'
-import { VerificationError } from './errors.js'
+import type { ManifestSignature } from './manifest-signature.js'
 
 export const MANIFEST_FORMAT = 'selfhost-backup/1'
 export const MANIFEST_SUFFIX = '.manifest.json'
@@ -52,6 +51,8 @@ export interface Manifest {
   encryption?: { format: 'age'; recipients: string[] }
   /** Set when taken with incremental: true; `chain` lists the backups this one builds on, full backup first. */
   incremental?: { level: number; chain: string[]; baseStartedAt: string; fullEveryDays: number }
+  /** Over the manifest's canonical text without this field (see canonicalText); written last. */
+  signature?: ManifestSignature
 }
 
 /** A tarball holding only the changes since the previous backup of its chain. */
@@ -78,55 +79,4 @@ export function parseBackupId(backupId: string): { app: string; hostId: string; 
   return match ? { app: match[1], hostId: match[2], stamp: match[3] } : null
 }
 
-/** Written to a temp name and renamed, so a half-written manifest never exists under its real name. */
-export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
-  // 0600 like the parts: it names the host, paths and tables, which are nobody else's business on the runner.
-  await writeFile(`${path}.partial`, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 })
-  await rename(`${path}.partial`, path)
-}
 
-export async function readManifest(path: string, expectedBackupId?: string): Promise<Manifest> {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'))
-  } catch (error) {
-    throw new VerificationError(`The manifest ${path} is not valid JSON.`, 'the stored backup is damaged; pick another backup-id.', { cause: error })
-  }
-  return validateManifest(parsed, expectedBackupId)
-}
-
-export function validateManifest(value: unknown, expectedBackupId?: string): Manifest {
-  const problems: string[] = []
-  const manifest = value as Manifest
-  if (typeof value !== 'object' || value === null) problems.push('it is not an object')
-  else {
-    if (manifest.format !== MANIFEST_FORMAT) problems.push(`format is ${JSON.stringify(manifest.format)}, expected ${MANIFEST_FORMAT}`)
-    if (typeof manifest.backupId !== 'string' || !parseBackupId(manifest.backupId)) problems.push('backupId is missing or malformed')
-    if (expectedBackupId && manifest.backupId !== expectedBackupId) problems.push(`it describes ${manifest.backupId}, not ${expectedBackupId}`)
-    if (typeof manifest.app !== 'string') problems.push('app is missing')
-    if (!Array.isArray(manifest.parts) || manifest.parts.length === 0) problems.push('it lists no parts')
-    else {
-      for (const part of manifest.parts) {
-        if (typeof part.file !== 'string' || !part.file.startsWith(`${manifest.backupId}.`) || /[/\\]/.test(part.file)) problems.push(`part ${part.name}: bad file name`)
-        if (typeof part.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(part.sha256)) problems.push(`part ${part.name}: bad sha256`)
-        if (!Number.isSafeInteger(part.bytes) || part.bytes < 0) problems.push(`part ${part.name}: bad size`)
-      }
-    }
-    if (manifest.incremental !== undefined) problems.push(...chainProblems(manifest))
-  }
-  if (problems.length > 0) {
-    throw new VerificationError(`The manifest is not valid: ${problems.join('; ')}.`, 'the stored backup is damaged or was edited; pick another backup-id.')
-  }
-  return manifest
-}
-
-function chainProblems(manifest: Manifest): string[] {
-  const chain = manifest.incremental?.chain
-  if (!Array.isArray(chain) || manifest.incremental?.level !== chain.length) return ['incremental: the chain does not match its level']
-  const own = parseBackupId(manifest.backupId)
-  const foreign = chain.filter(id => {
-    const link = typeof id === 'string' ? parseBackupId(id) : null
-    return !link || link.app !== own?.app || link.hostId !== own?.hostId || link.stamp > own.stamp
-  })
-  return foreign.length > 0 ? [`incremental: ${foreign.length} chain entries are not earlier backups of the same app and host`] : []
-}

@@ -7,7 +7,8 @@ import { sha256File } from './checksum.js'
 import { decryptFile } from './encryption.js'
 import { InputError, VerificationError } from './errors.js'
 import { formatBytes, type Logger } from './log.js'
-import { isIncrementPart, manifestFileName, readManifest, type Manifest, type PartRecord } from './manifest.js'
+import { isIncrementPart, type Manifest, type PartRecord } from './manifest.js'
+import { fetchManifest, type ManifestReading } from './verification.js'
 
 export interface FetchSelection {
   /** Restore only these parts; empty: all. */
@@ -16,13 +17,13 @@ export interface FetchSelection {
 }
 
 /**
- * Downloads a backup's manifest and parts (and, for incremental tarballs, the same part of every backup of
- * the chain) and proves them: sha256 of every file, the plaintext checksum after decryption, no unsafe tar
- * entries. Nothing reaches the host before all of that passed.
+ * Downloads the parts of a backup whose manifest already verified (and, for incremental tarballs, the
+ * same part of every backup of the chain, each manifest verified too) and proves them: sha256 of every
+ * file, the plaintext checksum after decryption, no unsafe tar entries. Nothing reaches the host before
+ * all of that passed.
  */
-export async function fetchVerified(store: Store, backup: StoredBackup, selection: FetchSelection, dir: string, logger: Logger): Promise<{ manifest: Manifest; parts: VerifiedPart[] }> {
+export async function fetchVerifiedParts(store: Store, backup: StoredBackup, manifest: Manifest, selection: FetchSelection, dir: string, reading: ManifestReading, logger: Logger): Promise<VerifiedPart[]> {
   const { only, identities } = selection
-  const manifest = await readManifest(await store.fetch(backup, manifestFileName(backup.backupId), dir), backup.backupId)
   if (manifest.encryption && identities.length === 0) {
     throw new InputError('age-identity', `${backup.backupId} is encrypted (to recipients ${manifest.encryption.recipients.join(', ')}), and no identity was given.`, 'pass the age identity (AGE-SECRET-KEY-1…) from your secret as age-identity.')
   }
@@ -33,7 +34,7 @@ export async function fetchVerified(store: Store, backup: StoredBackup, selectio
   const selected = manifest.parts.filter(part => only.length === 0 || only.includes(part.name))
   const mismatches: string[] = []
   const parts = await fetchChecked(store, backup, selected, dir, mismatches, logger)
-  const chains = await fetchChains(store, manifest, selected.filter(isIncrementPart), dir, mismatches, logger)
+  const chains = await fetchChains(store, manifest, selected.filter(isIncrementPart), { dir, reading }, mismatches, logger)
   if (mismatches.length > 0) {
     throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
   }
@@ -43,7 +44,7 @@ export async function fetchVerified(store: Store, backup: StoredBackup, selectio
     plain.push({ ...(await decryptPart(part, identities, logger)), ...(chain ? { chain: await Promise.all(chain.map(link => decryptPart(link, identities, logger))) } : {}) })
   }
   await refuseUnsafeTarballs(plain.flatMap(part => [...(part.chain ?? []), part]))
-  return { manifest, parts: plain }
+  return plain
 }
 
 async function fetchChecked(store: Store, backup: StoredBackup, records: PartRecord[], dir: string, mismatches: string[], logger: Logger): Promise<VerifiedPart[]> {
@@ -62,7 +63,8 @@ async function fetchChecked(store: Store, backup: StoredBackup, records: PartRec
 }
 
 /** For each incremental part: the same part of every earlier backup of the chain, full backup first. */
-async function fetchChains(store: Store, manifest: Manifest, increments: PartRecord[], dir: string, mismatches: string[], logger: Logger): Promise<Map<string, VerifiedPart[]>> {
+async function fetchChains(store: Store, manifest: Manifest, increments: PartRecord[], place: { dir: string; reading: ManifestReading }, mismatches: string[], logger: Logger): Promise<Map<string, VerifiedPart[]>> {
+  const { dir } = place
   const chains = new Map<string, VerifiedPart[]>(increments.map(record => [record.name, []]))
   if (increments.length === 0) return chains
   const links = manifest.incremental?.chain ?? []
@@ -76,7 +78,8 @@ async function fetchChains(store: Store, manifest: Manifest, increments: PartRec
         `restore a backup whose chain is complete (selfhost-backup list shows them)${store.kind === 'github' ? ', and leave run-id empty so the repository\'s artifacts are searched' : ''}.`
       )
     }
-    const linkManifest = await readManifest(await store.fetch(stored, manifestFileName(linkId), dir), linkId)
+    // Every link is a backup of its own: trusted only with its own valid signature.
+    const linkManifest = await fetchManifest(store, stored, place.reading)
     const records: PartRecord[] = []
     for (const increment of increments) {
       const record = linkManifest.parts.find(candidate => candidate.name === increment.name)

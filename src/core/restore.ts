@@ -5,12 +5,17 @@ import type { AnyRecipe, RawInputs, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './host-lock.js'
-import { InputError, SelfhostBackupError } from './errors.js'
+import { InputError, SelfhostBackupError, VerificationError } from './errors.js'
 import type { Logger } from './log.js'
 import { parseBackupId, type Manifest } from './manifest.js'
-import { fetchVerified } from './restore-fetch.js'
+import { loadManifestKeys, type SigningSettings } from './manifest-keys.js'
+import type { ManifestSigner } from './manifest-signature.js'
+import { fetchVerifiedParts } from './restore-fetch.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { quote } from './shell.js'
+import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
+import { SAFETY_COPY_FIX } from './safety-copy.js'
+import { fetchManifest, type ManifestReading } from './verification.js'
 import { detectRecipe } from '../recipes/registry.js'
 
 export interface RestoreRequest {
@@ -29,6 +34,8 @@ export interface RestoreRequest {
   /** age identities for encrypted backups. */
   identities: string[]
   lockTimeoutSeconds: number
+  /** Only manifests signed by these keys are restored; the private key signs the safety copy. */
+  signing: SigningSettings
   transport: Transport
   store: Store
   workRoot: string
@@ -46,12 +53,17 @@ export interface RestoreResult {
   seconds: { verify: number; host: number }
 }
 
-/** Verification first: nothing on the host changes until every part's sha256 matches its manifest. */
+/**
+ * Verification first: the manifest's signature before any of its fields is used, this host's recipe
+ * rules before any part is downloaded, every part's sha256 before anything on the host changes.
+ */
 export async function runRestore(request: RestoreRequest): Promise<RestoreResult> {
   const { transport, logger, store } = request
   if (request.app !== 'auto') recipeById(request.app)
   if (request.backupId) checkBackupIdMatchesApp(request.backupId, request.app)
+  const keys = await loadManifestKeys(request.signing)
   const download = await mkdtemp(join(request.workRoot, 'selfhost-backup-restore-'))
+  const reading: ManifestReading = { workRoot: download, trust: keys.trust }
   const started = Date.now()
   let opened = false
   try {
@@ -64,12 +76,10 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     }
     const recipe = recipeById(app)
     const parsed = recipe.parseOptions(request.inputs)
-    const chosen = await findBackup(store, request.backupId, app, transport.hostId)
-    logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
-    const { manifest, parts } = await logger.group('Downloading and verifying', () => fetchVerified(store, chosen, { only: request.parts, identities: request.identities }, download, logger)).catch(error => {
+    const { backup: chosen, manifest } = await chooseBackup(store, request.backupId, { app, hostId: transport.hostId }, reading, logger).catch(error => {
       throw saysHostUnchanged(error)
     })
-    const verifySeconds = (Date.now() - started) / 1000
+    logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
     if (manifest.app !== recipe.id) {
       throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
     }
@@ -78,6 +88,21 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       opened = true
     }
     const options = await recipe.preflight(transport, parsed, 'restore', { logger })
+    // Only the parts this restore will write must fit the host (parts: data onto another layout is fine).
+    const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name))
+    const problems: string[] = recipe.acceptManifest(options, { ...manifest, parts: selected })
+    if (problems.length > 0) {
+      throw new VerificationError(
+        `${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`,
+        'restore a backup made by this repository\'s backup job for this installation, or set the inputs named above.'
+      )
+    }
+    const parts = await logger
+      .group('Downloading and verifying', () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, download, reading, logger))
+      .catch(error => {
+        throw saysHostUnchanged(error)
+      })
+    const verifySeconds = (Date.now() - started) / 1000
     const plan = recipe.planRestore(options, { ...manifest, parts: parts.map(part => part.record) })
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
     if (request.dryRun) {
@@ -87,7 +112,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
       const hostStarted = Date.now()
-      const result = await replaceData(request, recipe, options, parts, manifest, plan)
+      const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan)
       await lock.assertHeld('restore')
       return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
     } finally {
@@ -103,12 +128,21 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
  * Safety copy, stop, restore, start, then the app's own post-start step: the safety copy is an online
  * backup like any other (it may need the app's containers running), and so may the post-start step.
  */
-async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: unknown, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
+interface RestoreTarget {
+  recipe: AnyRecipe
+  options: unknown
+  /** Signs the safety copy's manifest, so it restores with the same checks as any backup. */
+  signer?: ManifestSigner
+}
+
+async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
   const { transport, logger } = request
+  const { recipe, options, signer } = target
   let safetyCopy: SafetyCopy | undefined
   if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
-    const parent = request.safetyCopyDir || posix.join(posix.dirname(recipe.dataRoot(options)), 'selfhost-backup-safety')
-    safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, recipe, options, parent, logger))
+    if (!signer) throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)')
+    const parent = await safetyCopyParent(request, recipe.dataRoot(options))
+    safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, { recipe, options, signer }, parent, logger))
     logger.info(`Safety copy of the current data: ${safetyCopy.dir}`)
   } else if (!request.safetyCopy) {
     logger.warning('safety-copy is off: the current data is overwritten without a copy.')
@@ -121,9 +155,21 @@ async function replaceData(request: RestoreRequest, recipe: AnyRecipe, options: 
     if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
     if (recipe.afterStart) report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
   } catch (error) {
-    throw withRecoveryHint(error, safetyCopy, recipe, options)
+    throw withRecoveryHint(error, safetyCopy, recipe, options, signer)
   }
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
+}
+
+/**
+ * Where the safety copy goes: `safety-copy-dir` as given (refused later if unsafe), or beside the data,
+ * or, when the application's user could plant links there and the restore runs as root, under ROOT_PLACE.
+ */
+async function safetyCopyParent(request: RestoreRequest, dataRoot: string): Promise<string> {
+  if (request.safetyCopyDir) return request.safetyCopyDir
+  const beside: HostPlace = { path: posix.join(posix.dirname(dataRoot), 'selfhost-backup-safety'), name: 'the safety copy directory', kind: 'directory', fix: SAFETY_COPY_FIX }
+  const chosen = await chooseSafePlace(request.transport, beside, posix.join(ROOT_PLACE, 'safety', dataRootTag(dataRoot)))
+  if (chosen.movedBecause) request.logger.info(`The safety copy goes to ${chosen.path}: ${chosen.movedBecause}`)
+  return chosen.path
 }
 
 /** Every failure while fetching happens before the host is touched; the message says so, once. */
@@ -144,20 +190,37 @@ function checkBackupIdMatchesApp(backupId: string, app: string): void {
   }
 }
 
-async function findBackup(store: Store, backupId: string, app: string, hostId: string): Promise<StoredBackup> {
+/**
+ * The backup to restore, with its verified manifest. An explicit id that does not verify is an error;
+ * without one, the newest backup that verifies wins, and every newer one that did not is named in a
+ * warning (a forged artifact must neither be restored nor stand in front of the genuine backups).
+ */
+async function chooseBackup(store: Store, backupId: string, target: { app: string; hostId: string }, reading: ManifestReading, logger: Logger): Promise<{ backup: StoredBackup; manifest: Manifest }> {
+  const { app, hostId } = target
   if (backupId) {
-    const found = (await store.list({ app })).find(backup => backup.backupId === backupId)
+    const listed = await store.list({ app })
+    const found = listed.find(backup => backup.backupId === backupId)
     if (!found) {
-      const known = (await store.list({ app })).slice(0, 5).map(backup => backup.backupId)
+      const known = listed.slice(0, 5).map(backup => backup.backupId)
       throw new InputError('backup-id', `no complete backup ${backupId} was found in the ${store.kind} store.`, known.length > 0 ? `available: ${known.join(', ')}${store.kind === 'github' ? ' (set run-id when the backup was made by another run)' : ''}.` : 'check the id, and run-id / store-path.')
     }
-    return found
+    return { backup: found, manifest: await fetchManifest(store, found, reading) }
   }
-  const newest = (await store.list({ app, hostId }))[0]
-  if (!newest) {
-    throw new InputError('backup-id', `no complete ${app} backup of this host (${hostId}) was found in the ${store.kind} store.`, 'set backup-id (and run-id for another workflow run), or check host and store-path.')
+  const refused: string[] = []
+  for (const candidate of (await store.list({ app, hostId })).slice(0, 20)) {
+    try {
+      return { backup: candidate, manifest: await fetchManifest(store, candidate, reading) }
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error
+      logger.warning(`Skipping ${candidate.backupId}: ${error.message}`)
+      refused.push(candidate.backupId)
+    }
   }
-  return newest
+  throw new InputError(
+    'backup-id',
+    `no complete ${app} backup of this host (${hostId}) ${refused.length > 0 ? `with a valid signature was found in the ${store.kind} store (refused: ${refused.join(', ')})` : `was found in the ${store.kind} store`}.`,
+    'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.'
+  )
 }
 
 async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {
@@ -165,12 +228,12 @@ async function runUserCommand(host: Transport, commandText: string, input: strin
   await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` })
 }
 
-function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined, recipe: AnyRecipe, options: unknown): unknown {
+function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined, recipe: AnyRecipe, options: unknown, signer: ManifestSigner | undefined): unknown {
   if (!(error instanceof SelfhostBackupError) && !(error instanceof Error)) return error
   // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
   const target = `--app ${recipe.id} --${recipe.id}-root ${quote(recipe.dataRoot(options))}${recipe.id === 'seatable' ? ' (plus your db-* and compose-dir options)' : ''}`
   const recovery = safetyCopy
-    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore ${target} --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false (run on the host).`
+    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore ${target} --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false${signer ? ` --trusted-signers ${quote(signer.publicKey)}` : ''} (run on the host).`
     : 'no safety copy was taken.'
   return new SelfhostBackupError(`The restore failed part-way: ${error.message}`, recovery, { cause: error })
 }

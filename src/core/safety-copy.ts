@@ -6,7 +6,10 @@ import type { Transport } from '../transport/transport.js'
 import { HashingCounter } from './checksum.js'
 import type { Logger } from './log.js'
 import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest, type PartRecord } from './manifest.js'
+import { signedManifestText } from './manifest-file.js'
+import type { ManifestSigner } from './manifest-signature.js'
 import { quote, script } from './shell.js'
+import { refuseUnsafePlace, unsafePlaceError } from './host-places.js'
 import { PartSlots, type PartExtras, type PartSink, type PartSpec } from './staging.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
@@ -52,6 +55,8 @@ class HostDirectorySink implements PartSink {
   }
 }
 
+export const SAFETY_COPY_FIX = 'set safety-copy-dir to a directory only root (or the user the restore runs as) can write, e.g. /var/lib/selfhost-backup/safety.'
+
 export interface SafetyCopy {
   dir: string
   backupId: string
@@ -59,14 +64,20 @@ export interface SafetyCopy {
 
 export async function takeSafetyCopy(
   host: Transport,
-  recipe: AnyRecipe,
-  options: unknown,
+  source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner },
   parentDir: string,
   logger: Logger
 ): Promise<SafetyCopy> {
+  const { recipe, options, signer } = source
   const backupId = newBackupId(recipe.id, host.hostId, new Date())
   const dir = posix.join(parentDir, backupId)
-  await host.run(script(`mkdir -p -m 700 -- ${quote(dir)}`), { description: `Creating the safety copy directory ${dir}` })
+  // Root writes the copy: no directory on its way may be one the application's user could plant a link in.
+  const parent = { path: parentDir, name: 'the safety copy directory', kind: 'directory' as const, fix: SAFETY_COPY_FIX }
+  await host
+    .run(script(...refuseUnsafePlace(parent), `(umask 077 && mkdir -p -- ${quote(parentDir)})`, `mkdir -m 700 -- ${quote(dir)}`), { description: `Creating the safety copy directory ${dir}` })
+    .catch((error: unknown) => {
+      throw unsafePlaceError(error) ?? error
+    })
   const sink = new HostDirectorySink(host, dir, backupId)
   const startedAt = new Date().toISOString()
   await recipe.backup(host, options, sink, { logger })
@@ -84,7 +95,7 @@ export async function takeSafetyCopy(
   }
   const manifestPath = posix.join(dir, manifestFileName(backupId))
   await host.run(script(`cat > ${quote(`${manifestPath}.partial`)}`, `mv -- ${quote(`${manifestPath}.partial`)} ${quote(manifestPath)}`), {
-    stdin: `${JSON.stringify(manifest, null, 2)}\n`,
+    stdin: await signedManifestText(manifest, signer),
     description: 'Writing the safety copy manifest'
   })
   return { dir, backupId }

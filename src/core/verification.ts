@@ -4,7 +4,9 @@ import type { Store, StoredBackup } from '../store/store.js'
 import { InputError, SelfhostBackupError } from './errors.js'
 import type { InputReader } from './input-reader.js'
 import { formatBytes, type Logger } from './log.js'
-import { isIncrementPart, manifestFileName, readManifest, type Manifest, type PartRecord } from './manifest.js'
+import { isIncrementPart, manifestFileName, type Manifest, type PartRecord } from './manifest.js'
+import { readManifest } from './manifest-file.js'
+import type { ManifestTrust } from './manifest-signature.js'
 
 export interface VerificationSettings {
   mode: 'backup' | 'check'
@@ -37,11 +39,17 @@ export function parseVerificationInputs(reader: InputReader): VerificationSettin
   }
 }
 
-/** The stored manifest of a backup, fetched into a temp dir that is removed again. */
-export async function fetchManifest(store: Store, backup: StoredBackup, workRoot: string): Promise<Manifest> {
-  const dir = await mkdtemp(join(workRoot, 'selfhost-backup-manifest-'))
+/** Where a stored manifest is read: temp space on the runner, and the keys its signature must be made with. */
+export interface ManifestReading {
+  workRoot: string
+  trust: ManifestTrust
+}
+
+/** The stored manifest of a backup, signature verified, fetched into a temp dir that is removed again. */
+export async function fetchManifest(store: Store, backup: StoredBackup, reading: ManifestReading): Promise<Manifest> {
+  const dir = await mkdtemp(join(reading.workRoot, 'selfhost-backup-manifest-'))
   try {
-    return await readManifest(await store.fetch(backup, manifestFileName(backup.backupId), dir), backup.backupId)
+    return await readManifest(await store.fetch(backup, manifestFileName(backup.backupId), dir), backup.backupId, reading.trust)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -57,7 +65,7 @@ export async function compareWithPrevious(
   store: Store,
   current: { app: string; hostId: string; parts: PartRecord[] },
   settings: VerificationSettings,
-  workRoot: string,
+  reading: ManifestReading,
   logger: Logger
 ): Promise<{ previous?: string; shrunk: string[] }> {
   // With fail-on-shrink the check is a gate, and a gate that could not look fails; otherwise it only warns.
@@ -75,7 +83,7 @@ export async function compareWithPrevious(
   if (!previous) return { shrunk: [] }
   let before: Manifest
   try {
-    before = await fetchManifest(store, previous, workRoot)
+    before = await fetchManifest(store, previous, reading)
   } catch (error) {
     return cannotCheck((error as Error).message)
   }
@@ -99,11 +107,22 @@ export async function checkRecentVerifiedBackup(
   target: { app: string; hostId: string },
   maxAgeSeconds: number,
   workRoot: string,
+  trust: ManifestTrust,
+  logger: Logger,
   now = new Date()
 ): Promise<Manifest> {
   const seen: string[] = []
   for (const backup of (await store.list(target)).slice(0, 20)) {
-    const manifest = await fetchManifest(store, backup, workRoot)
+    let manifest: Manifest
+    try {
+      manifest = await fetchManifest(store, backup, { workRoot, trust })
+    } catch (error) {
+      // A forged or damaged backup neither passes the gate nor hides the genuine ones behind it.
+      if (!(error instanceof SelfhostBackupError)) throw error
+      logger.warning(`mode: check ignores ${backup.backupId}: ${error.message}`)
+      seen.push(`${backup.backupId} (refused: not a verifiable backup)`)
+      continue
+    }
     const ageSeconds = (now.getTime() - Date.parse(manifest.finishedAt)) / 1000
     const verified = manifest.verification?.method === 'drill' && manifest.verification.ok
     if (verified && ageSeconds <= maxAgeSeconds) return manifest
@@ -114,4 +133,19 @@ export async function checkRecentVerifiedBackup(
     `No drill-verified ${target.app} backup of ${target.hostId} is younger than ${maxAgeSeconds} s.${seen.length > 0 ? ` Newest found: ${seen.join(', ')}.` : ' None was found.'}`,
     'run the backup (with verify: drill) before the gated job, or raise max-age.'
   )
+}
+
+/** The store's complete backups whose manifests verify, newest first; the others are named in one warning each. */
+export async function listVerified(store: Store, filter: { app?: string; hostId?: string }, reading: ManifestReading, logger: Logger): Promise<StoredBackup[]> {
+  const verified: StoredBackup[] = []
+  for (const backup of await store.list(filter)) {
+    try {
+      await fetchManifest(store, backup, reading)
+      verified.push(backup)
+    } catch (error) {
+      if (!(error instanceof SelfhostBackupError)) throw error
+      logger.warning(`${backup.backupId} is not listed: ${error.message}`)
+    }
+  }
+  return verified
 }

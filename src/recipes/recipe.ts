@@ -1,6 +1,7 @@
+import { posix } from 'node:path'
 import type { IncrementalPlan } from '../core/incremental.js'
 import type { Logger } from '../core/log.js'
-import type { Manifest, PartRecord } from '../core/manifest.js'
+import type { Manifest, PartKind, PartRecord } from '../core/manifest.js'
 import type { PartSink } from '../core/staging.js'
 import type { Transport } from '../transport/transport.js'
 
@@ -44,6 +45,12 @@ export interface Recipe<Options> {
   /** Non-secret options to keep in the manifest so a restore knows how the backup was taken. */
   describeOptions(options: Options): Record<string, unknown>
   backup(host: Transport, options: Options, sink: PartSink, context: RecipeContext): Promise<void>
+  /**
+   * What this host's restore cannot take from a (signed) manifest, empty when it can: parts the recipe does
+   * not make or of another kind, parts this host has no place for, databases outside the configured ones,
+   * recorded paths that are not plain relative paths. Called after preflight, before any part is downloaded.
+   */
+  acceptManifest(options: Options, manifest: Manifest): string[]
   /** Human-readable steps a restore of these parts will take (printed by dry-run and before a restore). */
   planRestore(options: Options, manifest: Manifest): string[]
   restore(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>
@@ -53,3 +60,34 @@ export interface Recipe<Options> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRecipe = Recipe<any>
+
+/** Parts the recipe does not make, or of another kind than it makes them: `kindOf` is the recipe's own list. */
+export function partKindProblems(manifest: Manifest, kindOf: (name: string) => PartKind | undefined, title: string): string[] {
+  return manifest.parts.flatMap(part => {
+    const expected = typeof part.name === 'string' ? kindOf(part.name) : undefined
+    if (expected === undefined) return [`part ${JSON.stringify(part.name)} is not one a ${title} backup has`]
+    return part.kind === expected ? [] : [`part ${part.name} is of kind ${JSON.stringify(part.kind)}; a ${title} backup's ${part.name} is ${expected}`]
+  })
+}
+
+/** A recipe's fixed part names and their kinds as a lookup; a name like "constructor" is not one of them. */
+export function fixedParts(table: Record<string, PartKind>): (name: string) => PartKind | undefined {
+  return name => (Object.hasOwn(table, name) ? table[name] : undefined)
+}
+
+/** Why `path` cannot name something inside an app's root; null when it can. Also the rule for paths a manifest records. */
+export function relativePathProblem(path: string): string | null {
+  if (path.startsWith('/') || posix.normalize(path).startsWith('..')) return 'must be a path relative to the application\'s root, without ".."'
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'must not contain control characters'
+  return null
+}
+
+/** Problems with a list of relative paths a manifest recorded in its options, which a restore keeps on the host. */
+export function recordedPathProblems(option: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some(path => typeof path !== 'string')) return [`options.${option} is not a list of paths`]
+  return (value as string[]).flatMap(path => {
+    const problem = relativePathProblem(path)
+    return problem ? [`options.${option}: ${JSON.stringify(path)} ${problem}`] : []
+  })
+}

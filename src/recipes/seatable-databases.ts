@@ -62,7 +62,8 @@ export async function backupDatabases(host: Transport, options: SeaTableOptions,
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {
   const report: string[] = []
   for (const part of parts) {
-    const database = String(part.record.details?.database ?? part.record.name.replace(/^db-/, ''))
+    // From the part name, which acceptManifest matched against the databases this restore may re-create.
+    const database = part.record.name.replace(/^db-/, '')
     await importDatabase(host, options.access, database, part.record.compression, readWithProgress(part.path, `Importing ${database}`, logger))
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part, inventory)

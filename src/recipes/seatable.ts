@@ -7,8 +7,8 @@ import { quote, script } from '../core/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import type { DatabaseAccess } from '../sources/mysql.js'
 import { streamTar } from '../sources/tar.js'
-import { clearTreeExcept, existingOnHost, extractPart } from './host-files.js'
-import type { Recipe } from './recipe.js'
+import { RESTORE_HOST_NEEDS, existingOnHost, pinDirectory, replaceTree } from './host-files.js'
+import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
 import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
 
@@ -18,8 +18,10 @@ export interface SeaTableOptions {
   composeDir: string
   caddyDir: string
   access: DatabaseAccess
-  /** Empty: the three SeaTable databases, plus `scheduler` when it exists. */
+  /** Empty: the three SeaTable databases, plus `scheduler` when it exists. At restore, preflight narrows it to those that exist (for the safety copy). */
   databases: string[]
+  /** The `databases` input as given: with SeaTable's own, the databases a restore may re-create. */
+  configuredDatabases: string[]
   skipLogTables: boolean
   dtableDbBackup: boolean
   compression: CompressionChoice
@@ -29,6 +31,9 @@ export interface SeaTableOptions {
 }
 
 export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
+/** Every database a SeaTable install has (scheduler only on newer ones): a restore may re-create these on an empty server. */
+const SEATABLE_DATABASES = [...DEFAULT_DATABASES, 'scheduler']
+const DEFAULT_CADDY_DIR = '/opt/caddy'
 const LAYOUT_DEFAULT_HINT = 'give a full path on the host, or leave it empty for the layout\'s default.'
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 
@@ -66,6 +71,7 @@ export const seatableRecipe = {
       caddyDir: reader.absolutePath('caddy-dir', LAYOUT_DEFAULT_HINT),
       access,
       databases,
+      configuredDatabases: databases,
       skipLogTables: reader.boolean('skip-log-tables'),
       dtableDbBackup: (raw['dtable-db-backup'] ?? 'true') === '' ? true : reader.boolean('dtable-db-backup'),
       compression,
@@ -85,7 +91,7 @@ export const seatableRecipe = {
   },
 
   async preflight(host, options, purpose, { logger }) {
-    const facts = await probeHost(host, [options.root, options.composeDir].filter(Boolean))
+    const facts = await probeHost(host, [options.root, options.composeDir, DEFAULT_CADDY_DIR].filter(Boolean))
     const { layout, reason } = chooseLayout(options.layout, facts)
     const defaults = LAYOUTS[layout]
     logger.info(`SeaTable: ${layout} layout (${reason})`)
@@ -94,7 +100,8 @@ export const seatableRecipe = {
       layout,
       root: options.root || defaults.root,
       composeDir: options.composeDir || defaults.composeDir,
-      caddyDir: options.caddyDir || '/opt/caddy',
+      // Only where it exists: a restore must not invent a place for a caddy part on a host that has none.
+      caddyDir: options.caddyDir || (facts.paths.has(DEFAULT_CADDY_DIR) ? DEFAULT_CADDY_DIR : ''),
       access: options.access.mode === 'docker' ? { ...options.access, container: options.access.container || defaults.dbContainer } : options.access,
       seatableContainer: options.seatableContainer || defaults.seatableContainer,
       dataExcludes: [...defaults.dataExcludes]
@@ -107,7 +114,8 @@ export const seatableRecipe = {
       if (resolved.access.mode === 'docker' && facts.hasDocker && !facts.containers.has(resolved.access.container)) problems.push(`the database container ${resolved.access.container} is not running (set db-container)`)
       if (resolved.dtableDbBackup && facts.hasDocker && !facts.containers.has(resolved.seatableContainer)) problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`)
     }
-    const tools = await host.run('tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', { description: 'Checking tar' })
+    const needs = purpose === 'restore' ? RESTORE_HOST_NEEDS.map(([test, problem]) => `${test} || echo ${quote(problem)}`) : []
+    const tools = await host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' })
     problems.push(...tools.stdout.split('\n').filter(Boolean))
     if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
     const existing = await checkDatabaseAccess(host, resolved.access)
@@ -179,10 +187,27 @@ export const seatableRecipe = {
 
   planRestore(options, manifest) {
     return manifest.parts.map(part => {
-      if (part.kind === 'sql-dump') return `${part.name}: drop and re-create database ${String(part.details?.database)}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
-      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${options.dataExcludes.join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
-      return `${part.name}: make ${String(part.details?.path)} equal to the backup`
+      if (part.kind === 'sql-dump') return `${part.name}: drop and re-create database ${part.name.replace(/^db-/, '')}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
+      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
+      return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`
     })
+  },
+
+  acceptManifest(options, manifest) {
+    const problems = partKindProblems(manifest, name => (/^db-/.test(name) ? 'sql-dump' : fixedParts({ data: 'tar', compose: 'tar', caddy: 'tar' })(name)), 'SeaTable')
+    const allowed = new Set([...SEATABLE_DATABASES, ...options.configuredDatabases])
+    for (const part of manifest.parts.filter(candidate => candidate.kind === 'sql-dump' && /^db-/.test(candidate.name))) {
+      const database = part.name.slice('db-'.length)
+      if (!allowed.has(database)) problems.push(`part ${part.name}: ${JSON.stringify(database)} is neither one of SeaTable's databases (${SEATABLE_DATABASES.join(', ')}) nor listed in the \`databases\` input`)
+      if (part.details?.database !== database) problems.push(`part ${part.name} names the database ${JSON.stringify(part.details?.database)}, not ${database}`)
+    }
+    for (const name of ['compose', 'caddy']) {
+      if (manifest.parts.some(part => part.name === name) && !extraDirectory(options, name)) {
+        problems.push(`the backup has a ${name} part, but this host has no ${name} directory (${options.layout} layout): set \`${name}-dir\` to where it belongs, or leave the part out with \`parts\``)
+      }
+    }
+    if (manifest.options?.dataExcludes !== undefined) problems.push(...recordedPathProblems('dataExcludes', manifest.options.dataExcludes))
+    return problems
   },
 
   async restore(host, options, parts, manifest, { logger }) {
@@ -191,20 +216,16 @@ export const seatableRecipe = {
     for (const name of ['compose', 'caddy']) {
       const part = byName.get(name)
       if (!part) continue
-      // This host's directory (input or detected layout) wins; the path recorded at backup time is the fallback.
-      const target = (name === 'compose' ? options.composeDir : options.caddyDir) || String(part.record.details?.path ?? '')
-      await host.run(script(`mkdir -p -- ${quote(target)}`))
-      await clearTreeExcept(host, target, [])
-      await extractPart(host, target, part, `Restoring ${target}`, logger)
+      // Only this host's directory (input or detected layout): a path recorded in the backup is never used.
+      const target = extraDirectory(options, name)
+      if (!target) throw new InputError(`${name}-dir`, `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${name}-dir, or leave the part out with parts.`)
+      await replaceTree(host, await pinDirectory(host, target), part, [], `Restoring ${target}`, logger)
       report.push(`${name} restored into ${target}`)
     }
     const data = byName.get('data')
     const restoreData = async (): Promise<string[]> => {
       if (!data) return []
-      const excluded = (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
-      await host.run(script(`mkdir -p -- ${quote(options.root)}`))
-      await clearTreeExcept(host, options.root, excluded)
-      await extractPart(host, options.root, data, `Restoring ${options.root}`, logger)
+      await replaceTree(host, await pinDirectory(host, options.root), data, recordedExcludes(options, manifest), `Restoring ${options.root}`, logger)
       return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`]
     }
     // The imports keep the database server busy and the extraction the disk and tar: side by side, both
@@ -222,3 +243,11 @@ export const seatableRecipe = {
   }
 } satisfies Recipe<SeaTableOptions>
 
+function extraDirectory(options: SeaTableOptions, name: string): string {
+  return name === 'compose' ? options.composeDir : name === 'caddy' ? options.caddyDir : ''
+}
+
+/** The vendor's excludes as the backup recorded them (checked by acceptManifest), kept on the host by a restore of data. */
+function recordedExcludes(options: SeaTableOptions, manifest: { options: Record<string, unknown> }): string[] {
+  return (manifest.options.dataExcludes as string[] | undefined) ?? options.dataExcludes
+}

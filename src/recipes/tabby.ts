@@ -9,8 +9,8 @@ import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '.
 import { streamTar } from '../sources/tar.js'
 import { levelOf } from '../core/incremental.js'
 import type { Transport } from '../transport/transport.js'
-import { clearTreeExcept, existingOnHost, extractPart, parseRelativePaths, replaceDirectory } from './host-files.js'
-import type { Recipe, VerifiedPart } from './recipe.js'
+import { RESTORE_HOST_NEEDS, createStaging, existingOnHost, explainRefusal, parseRelativePaths, pinChild, pinDirectory, pinnedLines, removeStaging, replaceDirectory, replaceTree, runPinned, type PinnedDirectory } from './host-files.js'
+import { fixedParts, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
   /** Absolute path; empty until preflight resolves $TABBY_ROOT or ~/.tabby on the host. */
@@ -75,7 +75,7 @@ export const tabbyRecipe = {
             `[ ! -f "$root/${DATABASE}" ] || [ -r "$root/${DATABASE}" ] || problems+=("$root/${DATABASE} is not readable by $(id -un) (set sudo: true)")`,
             'command -v sqlite3 >/dev/null || { command -v python3 >/dev/null && python3 -c "import sqlite3" 2>/dev/null; } || problems+=("neither sqlite3 nor python3 with its sqlite3 module is installed (apt-get install sqlite3)")'
           ]
-        : ['[ -d "$(dirname -- "$root")" ] || problems+=("the parent of $root does not exist")']),
+        : ['[ -d "$(dirname -- "$root")" ] || problems+=("the parent of $root does not exist")', ...RESTORE_HOST_NEEDS.map(([test, problem]) => `${test} || problems+=(${quote(problem)})`)]),
       'tar --version 2>/dev/null | grep -q "GNU tar" || problems+=("GNU tar is not installed (apt-get install tar)")',
       'if [ ${#problems[@]} -gt 0 ]; then printf \'%s\\n\' "${problems[@]}"; fi'
     )
@@ -136,50 +136,98 @@ export const tabbyRecipe = {
         case 'home':
           return `home: replace everything in ${root} except ${homeExcludes(options).join(', ')}`
         default:
-          return `${part.name}: replace ${root}/${String(part.details?.path ?? part.name)}`
+          return `${part.name}: replace ${root}/${DIRECTORY_PARTS[part.name as keyof typeof DIRECTORY_PARTS] ?? part.name}`
       }
     })
+  },
+
+  acceptManifest(_options, manifest) {
+    const problems = partKindProblems(manifest, fixedParts({ db: 'sqlite', events: 'tar', jobs: 'tar', home: 'tar' }), 'Tabby')
+    // The recorded excludes are kept on the host by a restore of home: never absolute, never "..".
+    if (manifest.options?.exclude !== undefined) problems.push(...recordedPathProblems('exclude', manifest.options.exclude))
+    return problems
   },
 
   async restore(host, options, parts, manifest, { logger }) {
     const byName = new Map(parts.map(part => [part.record.name, part]))
     const report: string[] = []
-    await host.run(script(`mkdir -p -- ${quote(posix.join(options.root, 'ee'))}`), { description: 'Creating the Tabby root' })
+    const root = await pinDirectory(host, options.root)
     const home = byName.get('home')
+    await refusePlantedLinks(host, root, { home: home !== undefined, ee: byName.has('jobs') || byName.has('db'), db: byName.has('db') })
     if (home) {
-      const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[]) ?? options.exclude })
-      await clearTreeExcept(host, options.root, kept)
-      await extractPart(host, options.root, home, 'Restoring the rest of the Tabby root', logger)
+      const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[] | undefined) ?? options.exclude })
+      await replaceTree(host, root, home, kept, 'Restoring the rest of the Tabby root', logger)
       report.push('home restored')
     }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const part = byName.get(name)
       if (!part) continue
-      await replaceDirectory(host, options.root, relative, part, logger)
+      const parent = relative.includes('/') ? await pinChild(host, root, posix.dirname(relative)) : root
+      await replaceDirectory(host, parent, posix.basename(relative), relative, part, logger)
       report.push(`${name} restored into ${relative}`)
     }
     const db = byName.get('db')
-    if (db) report.push(await restoreDatabase(host, options.root, db, logger))
+    if (db) report.push(await restoreDatabase(host, await pinChild(host, root, 'ee'), db, logger))
     return report
   }
 } satisfies Recipe<TabbyOptions>
 
-async function restoreDatabase(host: Transport, root: string, part: VerifiedPart, logger: Logger): Promise<string> {
-  const target = posix.join(root, DATABASE)
-  const incoming = posix.join(root, 'ee', '.db.sqlite.selfhost-restore')
-  await writeSqliteFile(host, incoming, part.record.compression, readWithProgress(part.path, `Writing ${DATABASE}`, logger))
-  compareCounts(part.record.tables ?? {}, await inspectSqlite(host, incoming), 'The restored database (before it was moved into place)')
-  await host.run(
-    script(
-      `target=${quote(target)}; incoming=${quote(incoming)}`,
-      'if [ -e "$target" ]; then chown --reference="$target" "$incoming" && chmod --reference="$target" "$incoming"; fi',
-      ...DATABASE_COMPANIONS.map(companion => `rm -f -- ${quote(posix.join(root, companion))}`),
-      'mv -f -- "$incoming" "$target"'
-    ),
-    { description: `Moving the restored database into ${target}` }
-  )
+/**
+ * Before anything changes: a link the app's user planted where the restore will write refuses the restore.
+ * ee/ as a link is replaced by the home part's ee/ when home is restored, so it refuses only without home.
+ */
+async function refusePlantedLinks(host: Transport, root: PinnedDirectory, restoring: { home: boolean; ee: boolean; db: boolean }): Promise<void> {
+  const entry = (relative: string): string => `"/proc/self/fd/$root"/${quote(relative)}`
+  await runPinned(host, { root }, [
+    ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
+    ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
+  ], { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) })
+}
+
+function linkReasons(root: string): Record<string, string> {
+  return {
+    'ee link': `${JSON.stringify(posix.join(root, 'ee'))} is a symbolic link; a restore never writes through links (restore the home part too, or replace the link with a directory)`,
+    'database link': `${JSON.stringify(posix.join(root, DATABASE))} is a symbolic link or not a regular file; a restore never writes through links`
+  }
+}
+
+/**
+ * The database is written into a fresh root-only directory inside ee/, checked there, given the owner and
+ * mode of the file it replaces (read from that file itself, never through a link; set-id bits never), and
+ * renamed over it: a link planted at ee/db.sqlite is replaced, never written through, and refused up front.
+ */
+async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: VerifiedPart, logger: Logger): Promise<string> {
+  const staging = await createStaging(host, ee)
+  const reasons = linkReasons(posix.dirname(ee.path))
+  try {
+    const inStaging = pinnedLines({ staging }, 'staging')
+    await writeSqliteFile(host, 'db.sqlite', part.record.compression, readWithProgress(part.path, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
+      throw explainRefusal(error, { staging })
+    })
+    const incoming = await inspectSqlite(host, 'db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {
+      throw explainRefusal(error, { staging })
+    })
+    compareCounts(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)')
+    await runPinned(host, { ee, staging }, [
+      'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/db.sqlite"',
+      // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
+      'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
+      '  IFS="|" read -r type owner mode <<< "$current"',
+      '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
+      '  chown -h -- "$owner" "$incoming"',
+      '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
+      'fi',
+      ...DATABASE_COMPANIONS.map(companion => `rm -f -- "/proc/self/fd/$ee"/${quote(posix.basename(companion))}`),
+      'mv -T -- "$incoming" "$target"'
+    ], { description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`, reasons })
+  } finally {
+    await removeStaging(host, staging, logger)
+  }
   // Checked again in place: SQLite would replay a stale -wal beside the target into the restored file.
-  const counts = await inspectSqlite(host, target)
+  const inPlace = [...pinnedLines({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link']
+  const counts = await inspectSqlite(host, 'db.sqlite', { prelude: inPlace, label: posix.join(ee.path, 'db.sqlite') }).catch(error => {
+    throw explainRefusal(error, { ee }, reasons)
+  })
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
   return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
 }

@@ -1,5 +1,6 @@
 import { parseIdentities } from '../core/encryption.js'
 import { InputReader } from '../core/input-reader.js'
+import { parseSigningInputs, type SigningSettings } from '../core/manifest-keys.js'
 import { parseTargetInputs, type TargetInputs } from '../core/target-inputs.js'
 
 export interface RestoreInputs extends TargetInputs {
@@ -13,6 +14,8 @@ export interface RestoreInputs extends TargetInputs {
   parts: string[]
   /** age identities for encrypted backups. */
   identities: string[]
+  /** Keys whose signatures a manifest must carry; the private key also signs the safety copy. */
+  signing: SigningSettings
 }
 
 /** All restore inputs, validated before anything is downloaded or any connection is made. */
@@ -20,15 +23,20 @@ export function parseRestoreInputs(get: (name: string) => string): RestoreInputs
   const reader = new InputReader(get)
   const target = parseTargetInputs(reader, 'restore')
   const safetyCopyDir = reader.absolutePath('safety-copy-dir', 'give a full path on the host, e.g. /var/backups/safety, or leave it empty.')
+  const dryRun = reader.boolean('dry-run')
+  const safetyCopy = reader.boolean('safety-copy')
+  // The safety copy is a backup of its own, signed so that it can be restored with the same checks.
+  const signing = parseSigningInputs(reader, target.transport.kind, safetyCopy && !dryRun ? 'sign' : 'verify')
   return {
     ...target,
     backupId: reader.string('backup-id', { maxLength: 200 }),
-    dryRun: reader.boolean('dry-run'),
+    dryRun,
     stopCommand: reader.string('stop-command', { multiline: true }),
     startCommand: reader.string('start-command', { multiline: true }),
-    safetyCopy: reader.boolean('safety-copy'),
+    safetyCopy,
     safetyCopyDir,
     parts: reader.string('parts', { multiline: true }).split(/[\s,]+/).filter(Boolean),
-    identities: parseIdentities(reader.string('age-identity', { multiline: true }))
+    identities: parseIdentities(reader.string('age-identity', { multiline: true })),
+    signing
   }
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
 import { describeError } from '../core/errors.js'
+import { quietText } from '../core/log.js'
 import { failureSummary, restoreSummary } from '../core/report.js'
 import { runRestore } from '../core/restore.js'
 import { createStore } from '../store/settings.js'
@@ -24,7 +25,8 @@ export async function run(): Promise<void> {
     await writeSummary(restoreSummary(result))
   } catch (error) {
     const message = describeError(error)
-    core.setFailed(message)
+    // setFailed encodes line breaks but not other control characters a host's output may carry.
+    core.setFailed(quietText(message))
     await writeSummary(failureSummary('Restore', message)).catch(() => undefined)
   }
 }

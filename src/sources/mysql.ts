@@ -5,13 +5,17 @@ import { command, script } from '../core/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
 
-/** How to reach the database: `docker exec -i` into its container, or a client on the host over TCP. */
+/**
+ * How to reach the database: `docker exec -i` into its container, a client on the host over TCP, or a
+ * client beside a server that has no TCP listener at all (the drill's throwaway server) over its Unix socket.
+ */
 export type DatabaseAccess =
   | { mode: 'docker'; container: string; user: string; password: string }
   | { mode: 'direct'; host: string; port: number; user: string; password: string }
+  | { mode: 'socket'; socket: string; user: string; password: string }
 
 /**
- * Runs inside the container (or on the host for direct mode): reads the three lines of a client
+ * Runs inside the container (or on the host for the direct and socket modes): reads the three lines of a client
  * option file from stdin, then runs the client with that file as an anonymous pipe (bash process
  * substitution), so the password is never in an argv, an environment or a file. The rest of stdin is
  * the client's own input. MariaDB 11 dropped the mysql* names; older images only have them.
@@ -37,10 +41,16 @@ export function optionFileLines(access: DatabaseAccess): string {
   return `[client]\nuser=${optionValue(access.user)}\npassword=${optionValue(access.password)}\n`
 }
 
+function connectionArguments(access: DatabaseAccess, tool: keyof typeof TOOLS): string[] {
+  if (access.mode === 'direct') return [`--host=${access.host}`, `--port=${access.port}`, '--protocol=tcp']
+  if (access.mode === 'docker') return []
+  // The socket form loads dumps nobody vouches for: the client library sends a runner file for LOAD DATA LOCAL unless told not to.
+  return [`--socket=${access.socket}`, '--protocol=socket', ...(tool === 'client' ? ['--local-infile=0'] : [])]
+}
+
 /** Shell text that runs a database tool with the option file read from the first three stdin lines. */
 export function clientCommand(access: DatabaseAccess, tool: keyof typeof TOOLS, args: string[]): string {
-  const tcp = access.mode === 'direct' ? [`--host=${access.host}`, `--port=${access.port}`, '--protocol=tcp'] : []
-  const wrapped = ['bash', '-c', CLIENT_WRAPPER, 'selfhost-backup-client', ...TOOLS[tool], ...tcp, ...args]
+  const wrapped = ['bash', '-c', CLIENT_WRAPPER, 'selfhost-backup-client', ...TOOLS[tool], ...connectionArguments(access, tool), ...args]
   return access.mode === 'docker' ? command(['docker', 'exec', '-i', access.container, ...wrapped]) : command(wrapped)
 }
 
@@ -145,6 +155,7 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
 }
 
 export function describeAccess(access: DatabaseAccess): string {
-  return access.mode === 'docker' ? `container ${access.container}` : `${access.host}:${access.port}`
+  if (access.mode === 'docker') return `container ${access.container}`
+  return access.mode === 'direct' ? `${access.host}:${access.port}` : `socket ${access.socket}`
 }
 

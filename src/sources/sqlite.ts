@@ -103,19 +103,27 @@ export async function snapshotSqlite(
   }
 }
 
-/** Integrity check and row counts of a database file on the host. */
-export async function inspectSqlite(host: Transport, dbPath: string): Promise<TableCounts> {
+/**
+ * Integrity check and row counts of a database file on the host. `prelude` (already-quoted shell lines) runs
+ * first, e.g. to pin a directory and cd into it so that `dbPath` is relative to it; `label` names the file then.
+ */
+export async function inspectSqlite(host: Transport, dbPath: string, where: { prelude?: string[]; label?: string } = {}): Promise<TableCounts> {
+  const label = where.label ?? dbPath
   const text = script(
+    ...(where.prelude ?? []),
     `db=${quote(dbPath)}`,
     ...withEngine(['  check_db "$db"'], `python3 -c ${quote(PYTHON_SNAPSHOT)} check "$db"`)
   )
-  const result = await host.run(text, { description: `Checking ${dbPath}` })
-  return parseCheckOutput(result.stdout.trim(), dbPath)
+  const result = await host.run(text, { description: `Checking ${label}` })
+  return parseCheckOutput(result.stdout.trim(), label)
 }
 
-/** Writes a (compressed) database from `input` to `target` on the host, decompressed. */
-export async function writeSqliteFile(host: Transport, target: string, compression: Compression, input: Readable): Promise<void> {
-  await host.run(script(`${decompressCommand(compression)} > ${quote(target)}`), { stdin: input, description: `Writing ${target}` })
+/**
+ * Writes a (compressed) database from `input` to `target` on the host, decompressed, after `prelude` (see
+ * inspectSqlite). noclobber: the file is created, never an existing one or a link's target written through.
+ */
+export async function writeSqliteFile(host: Transport, target: string, compression: Compression, input: Readable, prelude: string[] = []): Promise<void> {
+  await host.run(script(...prelude, 'set -o noclobber', `${decompressCommand(compression)} > ${quote(target)}`), { stdin: input, description: `Writing ${target}` })
 }
 
 export function compareCounts(expected: TableCounts, actual: TableCounts, what: string): void {

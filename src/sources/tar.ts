@@ -1,9 +1,10 @@
-import type { Readable, Writable } from 'node:stream'
+import { Writable, type Readable } from 'node:stream'
 import type { Compression } from '../core/manifest.js'
 import { command, quote, script } from '../core/shell.js'
 import type { TarSnapshot } from '../core/incremental.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
+import { symlinkStaysInside } from '../verify/tar-entries.js'
 
 export interface TarSpec {
   /** Directory the archive is relative to. */
@@ -49,19 +50,126 @@ function snapshotSetup(snapshot: TarSnapshot | undefined): string[] {
   ]
 }
 
+/** Precedes the records on stdout: a login shell's rc files may print before the script does. */
+const RECORDS_MARK = 'selfhost-backup-tree'
+
 /**
- * Extracts a compressed tarball from `input` into `dest` (created if missing), keeping modes and owners.
- * An incremental tarball is extracted as one: files its directories no longer list are deleted.
+ * One NUL-separated record per entry a restore must look at: symlinks with their targets, device files,
+ * FIFOs and sockets, set-id non-directories (a set-gid directory only passes its group on), and files with
+ * more than one hard link. find never follows links, so the records describe what is on disk.
  */
-export async function extractTar(
-  host: Transport,
-  spec: { dest: string; compression: Compression; description: string; incremental?: boolean },
-  input: Readable
-): Promise<void> {
+const TREE_RECORDS = [
+  '(', '-type', 'l', '-printf', 'l\\0%P\\0%l\\0', ')', '-o',
+  '(', '(', '-type', 'b', '-o', '-type', 'c', '-o', '-type', 'p', '-o', '-type', 's', ')', '-printf', 's\\0%P\\0%y\\0', ')', '-o',
+  '(', '!', '-type', 'd', '-perm', '/6000', '-printf', 'u\\0%P\\0', ')', '-o',
+  '(', '-type', 'f', '-links', '+1', '-printf', 'h\\0%P\\0%i\\0%n\\0', ')'
+]
+const FIELDS: Record<string, number> = { l: 2, s: 2, u: 1, h: 3 }
+const SPECIAL_NAMES: Record<string, string> = { b: 'a block device', c: 'a character device', p: 'a FIFO', s: 'a socket' }
+
+export interface ExtractionSpec {
+  /** Already-quoted shell lines that pin the staging directory and `cd -P` into it. */
+  enter: string[]
+  /** The extraction root, relative to the staging directory: a fixed name of ours. */
+  dest: string
+  compression: Compression
+  description: string
+  incremental?: boolean
+}
+
+/** What an extraction left on disk that a restore must refuse: the first few entries, and how many in all. */
+export interface TreeProblems {
+  entries: string[]
+  count: number
+}
+
+/**
+ * Extracts a compressed tarball from `input` into `dest` inside a pinned staging directory, keeping modes and
+ * owners (an incremental tarball as one: files its directories no longer list are deleted), then examines
+ * the tree as it is on disk now. Run after every tarball of a chain: GNU tar leaves a link whose target has
+ * ".." or a leading "/" as a placeholder until it ends, so the next tarball is the first to write through it.
+ */
+export async function extractTarConfined(host: Transport, spec: ExtractionSpec, input: Readable): Promise<TreeProblems> {
   const tarArgv = ['tar', '--extract', '--file=-', '--preserve-permissions', ...(spec.incremental ? ['--listed-incremental=/dev/null'] : []), '--directory', spec.dest]
+  const inspector = new TreeInspector()
   const text = script(
-    `mkdir -p -- ${quote(spec.dest)}`,
-    `${decompressCommand(spec.compression)} | ${command(tarArgv)}`
+    ...spec.enter,
+    `${decompressCommand(spec.compression)} | ${command(tarArgv)}`,
+    `printf '%s\\0' ${RECORDS_MARK}`,
+    command(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS])
   )
-  await host.run(text, { stdin: input, description: spec.description })
+  const sink = inspector.sink()
+  await host.run(text, { stdin: input, stdout: sink, description: spec.description })
+  sink.end()
+  await new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
+  return inspector.problems()
+}
+
+/** Reads the records as they stream (a tree may hold millions of entries) and judges them at the end. */
+class TreeInspector {
+  private pending = Buffer.alloc(0)
+  private started = false
+  private fields: string[] = []
+  private readonly links = new Map<string, string>()
+  private readonly inodes = new Map<string, { seen: number; links: number; name: string }>()
+  private readonly found: string[] = []
+  private count = 0
+
+  sink(): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.take(chunk)
+        done()
+      }
+    })
+  }
+
+  problems(): TreeProblems {
+    for (const [path, target] of this.links) {
+      if (!symlinkStaysInside(path, this.links)) this.refuse(path, `a symlink to ${shown(target)}, which resolves outside the restored directory`)
+    }
+    for (const { seen, links, name } of this.inodes.values()) {
+      if (seen < links) this.refuse(name, `a hard link to a file outside the restored directory (${links} links, ${seen} inside)`)
+    }
+    return { entries: this.found, count: this.count }
+  }
+
+  private take(chunk: Buffer): void {
+    this.pending = Buffer.concat([this.pending, chunk])
+    if (!this.started) {
+      const mark = this.pending.indexOf(`${RECORDS_MARK}\0`)
+      if (mark < 0) return
+      this.pending = this.pending.subarray(mark + RECORDS_MARK.length + 1)
+      this.started = true
+    }
+    let end: number
+    while ((end = this.pending.indexOf(0)) >= 0) {
+      // latin1 keeps every byte of a name apart: two names that differ only in invalid UTF-8 must not merge.
+      this.fields.push(this.pending.subarray(0, end).toString('latin1'))
+      this.pending = this.pending.subarray(end + 1)
+      const [kind] = this.fields
+      if (this.fields.length === 1 + (FIELDS[kind] ?? 0)) this.record(this.fields.splice(0))
+    }
+  }
+
+  private record([kind, path, ...rest]: string[]): void {
+    if (kind === 'l') this.links.set(path, rest[0])
+    else if (kind === 's') this.refuse(path, SPECIAL_NAMES[rest[0]] ?? 'a special file')
+    else if (kind === 'u') this.refuse(path, 'a file with the setuid or setgid bit')
+    else if (kind === 'h') {
+      const known = this.inodes.get(rest[0]) ?? { seen: 0, links: Number(rest[1]), name: path }
+      known.seen++
+      this.inodes.set(rest[0], known)
+    } else this.refuse(path ?? kind, 'an entry the check could not read')
+  }
+
+  private refuse(path: string, reason: string): void {
+    this.count++
+    if (this.found.length < 10) this.found.push(`${shown(path)}: ${reason}`)
+  }
+}
+
+/** Names as the user would see them, JSON-quoted so no line break or control character reaches a log line raw. */
+function shown(latin1: string): string {
+  return JSON.stringify(Buffer.from(latin1, 'latin1').toString('utf8'))
 }

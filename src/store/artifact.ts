@@ -5,7 +5,10 @@ import { StoreError } from '../core/errors.js'
 import { chainRetentionDays } from '../core/incremental.js'
 import type { Logger } from '../core/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { itemsInOrder, matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
+import { storedFileName, retryArtifactName } from './artifact-names.js'
+import { CLIENT_RETRY, REST_RETRY, restGet, withRetry } from './github-http.js'
+import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
+import { itemsInOrder, matchesFilter, saveAll, StoringQueue, trustedNewestFirst, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
 export interface ArtifactStoreSettings {
   retentionDays?: number
@@ -19,7 +22,9 @@ export interface ArtifactStoreSettings {
   currentRunId?: number
 }
 
-interface ListedArtifact {
+export { retryArtifactName, storedFileName } from './artifact-names.js'
+
+export interface ListedArtifact {
   id: number
   name: string
   runId: number
@@ -28,48 +33,8 @@ interface ListedArtifact {
 
 const REPOSITORY_PAGES = 10
 
-interface RetryPolicy {
-  attempts: number
-  /** The first pause; each further one doubles. */
-  baseMs: number
-}
-/** Uploads, listings and downloads through the artifact client: 2 s and 4 s pauses. */
-const CLIENT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
-/** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
-const REST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
-
-/**
- * A retried upload goes up under `<file>.retry-<n>`. The failed attempt may have left its artifact
- * created but never finalized (the name stays taken for the rest of the run: a new upload under it is
- * refused) or finalized with the answer lost, so the first name cannot be used again. Listing and
- * fetching read a retry name as the file it holds, and the newest finalized artifact of a file wins.
- */
-const RETRY_NAME = /^(.+)\.retry-(\d+)$/
-
-export function retryArtifactName(file: string, retry: number): string {
-  return `${file}.retry-${retry}`
-}
-
-/** The backup file an artifact holds: its name without a retry suffix. */
-export function storedFileName(artifactName: string): string {
-  return RETRY_NAME.exec(artifactName)?.[1] ?? artifactName
-}
-
-/**
- * Dropped connections, and server errors from the REST download (the Twirp calls retry 5xx themselves,
- * so retrying those again would only multiply the wait); a 4xx (bad token, missing artifact, duplicate
- * name) is final.
- */
-function isTransient(error: unknown): boolean {
-  const status = (error as { status?: number }).status
-  if (typeof status === 'number') return status >= 500 || status === 429
-  const message = error instanceof Error ? error.message : String(error)
-  return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|other side closed|socket hang up|fetch failed|Unable to make request/i.test(message)
-}
-
 /** By time (the Twirp and REST listings write it with and without milliseconds), then by id, which only grows. */
 const newestArtifactFirst = (a: ListedArtifact, b: ListedArtifact): number => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id
-const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
 
 /**
  * GitHub Actions artifacts: each part is its own single-file artifact (not re-zipped: the tarball keeps
@@ -79,11 +44,15 @@ export class GithubArtifactStore implements Store {
   readonly kind = 'github' as const
   private readonly client = new DefaultArtifactClient()
   private readonly runListings = new Map<number, ListedArtifact[]>()
+  private readonly provenance: RunProvenance
+  private readonly warned = new Set<string>()
 
   constructor(
     private readonly settings: ArtifactStoreSettings,
     private readonly logger: Logger
-  ) {}
+  ) {
+    this.provenance = new RunProvenance(settings, logger)
+  }
 
   save(request: SaveRequest): Promise<SaveResult> {
     return saveAll(this, request)
@@ -131,7 +100,7 @@ export class GithubArtifactStore implements Store {
 
   /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */
   private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<{ name: string; id: string }> {
-    return this.withRetry(`Uploading ${file}`, CLIENT_RETRY, async attempt => {
+    return withRetry(this.logger, `Uploading ${file}`, CLIENT_RETRY, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
       if (name !== file) {
         await link(join(dir, file), join(dir, name)).catch(() => copyFile(join(dir, file), join(dir, name)))
@@ -147,7 +116,9 @@ export class GithubArtifactStore implements Store {
   }
 
   async list(filter?: BackupFilter): Promise<StoredBackup[]> {
-    const artifacts = this.settings.runId && !filter?.everywhere ? await this.listRun(this.settings.runId) : await this.listCurrentAndRepository()
+    const chosenRun = filter?.everywhere ? undefined : this.settings.runId
+    if (chosenRun) await this.provenance.refuseUntrusted(chosenRun)
+    const artifacts = chosenRun ? await this.listRun(chosenRun) : await this.listCurrentAndRepository()
     const backups = new Map<string, StoredBackup>()
     // Newest first, so a manifest stored twice (a retried upload whose first attempt was finalized after all) counts by its newest copy.
     for (const artifact of [...artifacts].sort(newestArtifactFirst)) {
@@ -159,7 +130,7 @@ export class GithubArtifactStore implements Store {
       const backup = { backupId, app: parsed.app, hostId: parsed.hostId, createdAt: artifact.createdAt, location: { runId: artifact.runId, manifestArtifactId: artifact.id } }
       if (matchesFilter(backup, filter)) backups.set(backupId, backup)
     }
-    return newestFirst([...backups.values()])
+    return trustedNewestFirst([...backups.values()], this.logger, this.warned)
   }
 
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
@@ -170,7 +141,7 @@ export class GithubArtifactStore implements Store {
     }
     try {
       const findBy = this.findBy(runId)
-      await this.withRetry(`Downloading ${artifact.name}`, CLIENT_RETRY, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
+      await withRetry(this.logger, `Downloading ${artifact.name}`, CLIENT_RETRY, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
     } catch (error) {
       throw new StoreError(`Downloading ${artifact.name} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
@@ -182,25 +153,6 @@ export class GithubArtifactStore implements Store {
     })
     if (downloaded !== path) await rename(downloaded, path)
     return path
-  }
-
-  /**
-   * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, its
-   * download of another run's artifact does not retry at all, and nothing retries the REST listing;
-   * listing, downloading and a fresh upload are safe to repeat, so a few more attempts with backoff
-   * turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries).
-   */
-  private async withRetry<T>(what: string, policy: RetryPolicy, work: (attempt: number) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work(attempt)
-      } catch (error) {
-        if (attempt >= policy.attempts || !isTransient(error)) throw error
-        const delay = policy.baseMs * 2 ** (attempt - 1)
-        this.logger.warning(`${what} failed (${(error as Error).message.split('\n')[0]}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${policy.attempts}).`)
-        await sleep(delay)
-      }
-    }
   }
 
   private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {
@@ -218,7 +170,7 @@ export class GithubArtifactStore implements Store {
     let artifacts: Artifact[]
     try {
       const findBy = this.findBy(runId)
-      artifacts = (await this.withRetry(`Listing the artifacts of run ${runId}`, CLIENT_RETRY, () => this.client.listArtifacts(findBy))).artifacts
+      artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, CLIENT_RETRY, () => this.client.listArtifacts(findBy))).artifacts
     } catch (error) {
       if (error instanceof StoreError) throw error
       throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check `run-id` and that `github-token` has `actions: read`.', { cause: error })
@@ -228,21 +180,22 @@ export class GithubArtifactStore implements Store {
     return listed
   }
 
+  // The current run needs no check: its artifacts come from this very job's workflow.
   private async listCurrentAndRepository(): Promise<ListedArtifact[]> {
     const found: ListedArtifact[] = []
     if (this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) found.push(...(await this.listRun(this.settings.currentRunId)))
-    if (this.settings.token) found.push(...(await this.listRepository()))
+    if (this.settings.token) found.push(...(await this.provenance.trustedOnly(await this.listRepository())))
     return found
   }
 
   /** The repository's artifacts across all runs, newest first (REST; the artifact client has no such call). */
-  private async listRepository(): Promise<ListedArtifact[]> {
-    const found: ListedArtifact[] = []
+  private async listRepository(): Promise<RepositoryArtifact[]> {
+    const found: RepositoryArtifact[] = []
     for (let page = 1; page <= REPOSITORY_PAGES; page++) {
       const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts?per_page=100&page=${page}`
       let response: Response
       try {
-        response = await this.withRetry(`Listing the repository's artifacts (page ${page})`, REST_RETRY, () => restGet(url, this.settings.token ?? ''))
+        response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, REST_RETRY, () => restGet(url, this.settings.token ?? ''))
       } catch (error) {
         const status = (error as { status?: number }).status
         if (status !== undefined) throw new StoreError(`Listing the repository's artifacts failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', { cause: error })
@@ -251,23 +204,15 @@ export class GithubArtifactStore implements Store {
       if (!response.ok) {
         throw new StoreError(`Listing the repository's artifacts failed: HTTP ${response.status}.`, 'check that `github-token` has `actions: read` on this repository.')
       }
-      const body = (await response.json()) as { artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number } }[] }
+      const body = (await response.json()) as { artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number; repository_id?: number; head_repository_id?: number } }[] }
       for (const artifact of body.artifacts) {
-        if (!artifact.expired && artifact.workflow_run?.id) {
-          found.push({ id: artifact.id, name: artifact.name, runId: artifact.workflow_run.id, createdAt: artifact.created_at })
-        }
+        const run = artifact.workflow_run
+        if (artifact.expired || !run?.id) continue
+        found.push({ id: artifact.id, name: artifact.name, runId: run.id, createdAt: artifact.created_at, distrust: artifactRunVerdict(run) })
       }
       if (body.artifacts.length < 100) break
     }
     this.logger.debug(`repository listing: ${found.length} artifacts`)
     return found
   }
-}
-
-/** One REST GET; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-async function restGet(url: string, token: string): Promise<Response> {
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
-  if (response.status < 500 && response.status !== 429) return response
-  await response.body?.cancel()
-  throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status })
 }

@@ -1,8 +1,9 @@
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../core/errors.js'
+import { consoleLogger, type Logger } from '../core/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { itemsInOrder, matchesFilter, newestFirst, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
+import { itemsInOrder, matchesFilter, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession, trustedNewestFirst } from './store.js'
 
 /**
  * A directory with one sub-directory per backup. A backup is written under a ".partial" name and
@@ -10,8 +11,13 @@ import { itemsInOrder, matchesFilter, newestFirst, saveAll, StoringQueue, type B
  */
 export class LocalDirectoryStore implements Store {
   readonly kind = 'local' as const
+  private readonly warned = new Set<string>()
 
-  constructor(readonly root: string) {}
+  /** Without a logger, a backup left out of a listing is still reported, on stderr. */
+  constructor(
+    readonly root: string,
+    private readonly logger: Logger = consoleLogger()
+  ) {}
 
   save(request: SaveRequest): Promise<SaveResult> {
     return saveAll(this, request)
@@ -83,10 +89,11 @@ export class LocalDirectoryStore implements Store {
       const manifest = join(this.root, entry, `${entry}${MANIFEST_SUFFIX}`)
       const info = await stat(manifest).catch(() => null)
       if (!info) continue
+      // The manifest's mtime: written last, just before the store took it in (a link keeps that time, a copy takes its own).
       const backup = { backupId: entry, app: parsed.app, hostId: parsed.hostId, createdAt: info.mtime.toISOString(), location: { dir: join(this.root, entry) } }
       if (matchesFilter(backup, filter)) backups.push(backup)
     }
-    return newestFirst(backups)
+    return trustedNewestFirst(backups, this.logger, this.warned)
   }
 
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {

@@ -27,7 +27,7 @@ export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restor
 }
 
 export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, logger: Logger): Store {
-  if (settings.kind === 'local') return new LocalDirectoryStore(settings.path)
+  if (settings.kind === 'local') return new LocalDirectoryStore(settings.path, logger)
   const repository = env.GITHUB_REPOSITORY ?? ''
   if (!env.ACTIONS_RUNTIME_TOKEN && !settings.runId) {
     throw new InputError('store', 'github needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN is not set).', 'run inside a workflow, or use store: local with store-path outside Actions.')

@@ -1,4 +1,5 @@
-import type { Manifest } from '../core/manifest.js'
+import type { Logger } from '../core/log.js'
+import { parseBackupId, type Manifest } from '../core/manifest.js'
 
 /**
  * A place backups live. Parts are saved before the manifest, so a listing (which only shows backups
@@ -8,7 +9,10 @@ export interface StoredBackup {
   backupId: string
   app: string
   hostId: string
-  /** When the manifest was stored: ISO 8601. */
+  /**
+   * When the store created the manifest (ISO 8601), by the store's clock, not the uploader's: the age a
+   * listing orders by (see trustedNewestFirst).
+   */
   createdAt: string
   /** Store-specific handle (artifact ids and run id, or a directory). */
   location: Record<string, string | number>
@@ -63,7 +67,7 @@ export interface Store {
   begin(backup: BackupToStore): StoreSession
   /** begin, every part, commit: for a backup whose files are all ready. */
   save(request: SaveRequest): Promise<SaveResult>
-  /** Complete backups only, newest first. */
+  /** Complete backups only, newest first by createdAt, without those whose id is stamped after it (trustedNewestFirst). */
   list(filter?: BackupFilter): Promise<StoredBackup[]>
   /** Downloads one file of a backup (its manifest or a part) into `destDir`; returns the local path. */
   fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string>
@@ -73,10 +77,63 @@ export function matchesFilter(backup: Pick<StoredBackup, 'app' | 'hostId'>, filt
   return (!filter.app || backup.app === filter.app) && (!filter.hostId || backup.hostId === filter.hostId)
 }
 
-/** Newest first by the timestamp inside the backup id (store dates can be rewritten by copies). */
-export function newestFirst(backups: StoredBackup[]): StoredBackup[] {
-  const stamp = (backup: StoredBackup): string => backup.backupId.split('--')[2] ?? ''
-  return [...backups].sort((a, b) => stamp(b).localeCompare(stamp(a)) || b.createdAt.localeCompare(a.createdAt))
+/**
+ * How far a backup id's stamp may run ahead of the store's own creation time before the id counts as
+ * forged. The stamp comes from the runner's clock when the backup starts, the creation time from
+ * GitHub's (or the store disk's) clock when the manifest is stored, later; runner clocks drift by
+ * seconds, so ten minutes forgives any honest clock while a stamp further ahead could only be a backup
+ * posing as newer than the ones that come after it.
+ */
+export const STAMP_CLOCK_SKEW_MS = 10 * 60 * 1000
+
+/** A backup id stamp (20261123T020000Z) as epoch milliseconds. */
+export function stampTime(stamp: string): number {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp)
+  return match ? Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`) : Number.NaN
+}
+
+/** Why a listed backup cannot be trusted to be as old as it says, or undefined. */
+function forgedStampReason(backup: StoredBackup): string | undefined {
+  const created = Date.parse(backup.createdAt)
+  const stamp = stampTime(parseBackupId(backup.backupId)?.stamp ?? '')
+  if (Number.isNaN(created)) return 'the store does not say when it was created'
+  if (Number.isNaN(stamp)) return 'its id carries no valid time stamp'
+  if (stamp > created + STAMP_CLOCK_SKEW_MS) return `its id is stamped ${new Date(stamp).toISOString()}, later than the store created it (${new Date(created).toISOString()})`
+  return undefined
+}
+
+/** GitHub's artifact ids only grow, so between two artifacts made in the same millisecond the larger is newer. */
+function artifactIdOf(backup: StoredBackup): number | undefined {
+  const id = backup.location.manifestArtifactId
+  return typeof id === 'number' ? id : undefined
+}
+
+/**
+ * What every store's `list` returns. The age of a backup is the store's own creation time: the id's
+ * stamp is written by whoever uploads it, so ordering by it would let one stamped 9999-12-31 stay the
+ * newest forever. A backup whose stamp is later than its creation (beyond clock skew) is left out with
+ * a warning; `warned` remembers whom a store already warned about, so repeated listings say it once.
+ */
+export function trustedNewestFirst(backups: StoredBackup[], logger: Logger, warned: Set<string> = new Set()): StoredBackup[] {
+  const trusted = backups.filter(backup => {
+    const reason = forgedStampReason(backup)
+    if (reason === undefined) return true
+    // Backup ids match a strict pattern (parseBackupId), so naming one in a log line is safe.
+    if (!warned.has(backup.backupId)) {
+      warned.add(backup.backupId)
+      logger.warning(
+        `Left the backup ${backup.backupId} out of the listing: ${reason}. Only the uploader writes the stamp, so a backup stamped ahead of its creation could pose as the newest one; it is not restored, checked or used as an incremental base. If it is genuine, the clock of the runner that made it was wrong: take a new backup.`
+      )
+    }
+    return false
+  })
+  return trusted.sort((a, b) => {
+    const byCreation = Date.parse(b.createdAt) - Date.parse(a.createdAt)
+    if (byCreation !== 0) return byCreation
+    const [idA, idB] = [artifactIdOf(a), artifactIdOf(b)]
+    if (idA !== undefined && idB !== undefined && idA !== idB) return idB - idA
+    return a.backupId < b.backupId ? 1 : a.backupId > b.backupId ? -1 : 0
+  })
 }
 
 /** Store.save for every store: the parts, then the manifest, through one session. */

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { HostCommandError, VerificationError } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
@@ -7,7 +7,7 @@ import type { PartRecord } from '../core/manifest.js'
 import { pipeline, quote, script } from '../core/shell.js'
 import { checkInventory } from '../recipes/seatable-databases.js'
 import { decompressCommand } from '../sources/compression.js'
-import { importDatabase, inventoryDatabase, runSql, type DatabaseAccess } from '../sources/mysql.js'
+import { importDatabase, inventoryDatabase, runSql } from '../sources/mysql.js'
 import { compareCounts, inspectSqlite } from '../sources/sqlite.js'
 import { LocalTransport } from '../transport/local.js'
 import { checkTarball } from './tar-check.js'
@@ -89,7 +89,10 @@ async function checkDump(part: DrillPart, database: () => Promise<ThrowawayMaria
   else if (!/-- Dump completed/.test(tail.stdout)) problems.push('it does not end with the "-- Dump completed" trailer, so it is truncated')
 
   const server = await database()
-  const access: DatabaseAccess = { mode: 'direct', host: '127.0.0.1', port: server.port, user: 'root', password: server.password }
+  // The dump comes from the host, which may be compromised: it loads through an account confined to its database.
+  const access = await server.importAccount(name).catch((error: unknown) => {
+    throw new VerificationError([...problems, oneLine(error)].join('; '))
+  })
   try {
     try {
       await importDatabase(runner, access, name, record.compression, createReadStream(part.path))
@@ -99,7 +102,7 @@ async function checkDump(part: DrillPart, database: () => Promise<ThrowawayMaria
       problems.push(`importing it failed${sandbox}: ${reason}`)
       throw new VerificationError(problems.join('; '))
     }
-    const inventory = await inventoryDatabase(runner, access, name)
+    const inventory = await inventoryDatabase(runner, server.admin, name)
     try {
       checkInventory(name, part, inventory)
     } catch (error) {
@@ -112,7 +115,7 @@ async function checkDump(part: DrillPart, database: () => Promise<ThrowawayMaria
   } finally {
     // One database at a time on the throwaway server keeps the runner's disk use to the largest dump.
     const identifier = `\`${name.replace(/`/g, '``')}\``
-    await runSql(runner, access, `DROP DATABASE IF EXISTS ${identifier};`).catch(() => undefined)
+    await runSql(runner, server.admin, `DROP DATABASE IF EXISTS ${identifier};`).catch(() => undefined)
   }
 }
 
@@ -138,6 +141,8 @@ export async function drillParts(parts: DrillPart[], context: DrillContext): Pro
   const { logger } = context
   const start = context.startDatabase ?? startThrowawayMariaDb
   const root = await mkdtemp(path.join(context.workRoot, 'drill-'))
+  // On a root runner the throwaway server runs as another user and keeps its files in here: it may pass, not list.
+  await chmod(root, 0o711)
   let server: Promise<ThrowawayMariaDb> | undefined
   // Started on the first dump only, then shared by all of them: a server start costs seconds.
   const database = (): Promise<ThrowawayMariaDb> => (server ??= start(root, logger))

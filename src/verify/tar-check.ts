@@ -37,7 +37,8 @@ export async function checkTarballEntries(runner: Transport, file: string, compr
   const sink = listingSink(tally)
   const listed = new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
   await runner.run(
-    script(pipeline(decompressFrom(compression, file), command(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))),
+    // The listing is parsed: in another locale tar words hard links differently ("Link auf", "lien vers").
+    script('export LC_ALL=C', pipeline(decompressFrom(compression, file), command(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))),
     { stdout: sink, description: 'Listing the tarball' }
   )
   sink.end()
@@ -69,6 +70,7 @@ export async function checkTarball(runner: Transport, file: string, compression:
   )
   const counted = await runner.run(
     script(
+      'export LC_ALL=C',
       `root=${quote(extractDir)}`,
       'real_root=$(realpath -- "$root")',
       // Hard links share an inode: count each inode once, as the listing counts each stored file once.

@@ -77,14 +77,17 @@ export function unsafeReason(entry: TarEntry): string | null {
     case 'd':
       return null
     case 'l': {
-      const target = entry.target ?? ''
+      // A listing in another locale words links differently; a target that could not be read is never waved through.
+      if (entry.target === undefined) return 'symlink whose target could not be read from the listing'
+      const target = entry.target
       if (target.startsWith('/')) return `symlink to the absolute path ${JSON.stringify(target)}`
       const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(entry.name), target))
       if (resolved === '..' || resolved.startsWith('../')) return `symlink ${JSON.stringify(target)} points outside the archive`
       return null
     }
     case 'h': {
-      const target = entry.target ?? ''
+      if (entry.target === undefined) return 'hard link whose target could not be read from the listing'
+      const target = entry.target
       if (target.startsWith('/')) return `hard link to the absolute path ${JSON.stringify(target)}`
       if (hasDotDot(target)) return `hard link to ${JSON.stringify(target)} outside the archive`
       return null
@@ -140,4 +143,39 @@ export class ListingTally {
     this.unsafeCount++
     if (this.unsafe.length < 10) this.unsafe.push(`${what}: ${reason}`)
   }
+}
+
+const MAX_LINK_HOPS = 40
+
+/**
+ * Whether the symlink at `linkPath` (relative to an extraction root) resolves to inside that root, given
+ * every symlink under the root and its target as they are on disk. Resolution follows the kernel's: each
+ * link met on the way is replaced by its target, ".." leaves the directory the path has reached, so a chain
+ * like x -> . and y -> x/x/../.. is seen for what it is. Missing components are taken as plain directories,
+ * like realpath -m; a path that needs more than 40 links never resolves, so it cannot lead anywhere.
+ */
+export function symlinkStaysInside(linkPath: string, links: ReadonlyMap<string, string>): boolean {
+  const start = links.get(linkPath) ?? ''
+  if (start.startsWith('/')) return false
+  const reached = linkPath.split('/').filter(Boolean).slice(0, -1)
+  // A stack: the next component to resolve is last.
+  let pending = start.split('/').reverse()
+  let hops = 0
+  while (pending.length > 0) {
+    const component = pending.pop() as string
+    if (component === '' || component === '.') continue
+    if (component === '..') {
+      if (reached.length === 0) return false
+      reached.pop()
+      continue
+    }
+    reached.push(component)
+    const target = links.get(reached.join('/'))
+    if (target === undefined) continue
+    if (target.startsWith('/')) return false
+    if (++hops > MAX_LINK_HOPS) return true
+    reached.pop()
+    pending = [...pending, ...target.split('/').reverse()]
+  }
+  return true
 }

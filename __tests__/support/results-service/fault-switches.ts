@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** The requests a fault can be aimed at: the Twirp RPCs, the blob traffic and the REST artifact endpoints. */
+/** The requests a fault can be aimed at: the Twirp RPCs, the blob traffic, the REST artifact endpoints and the run look-up. */
 export const faultTargets = [
   'CreateArtifact',
   'FinalizeArtifact',
@@ -9,7 +9,8 @@ export const faultTargets = [
   'blob-upload',
   'blob-download',
   'rest-list',
-  'rest-download'
+  'rest-download',
+  'rest-run'
 ] as const
 export type FaultTarget = (typeof faultTargets)[number]
 
@@ -108,6 +109,7 @@ export function resultsServiceTarget(method: string, pathname: string, apiPrefix
   if (method !== 'GET' || !pathname.startsWith(`${apiPrefix}/repos/`)) return undefined
   if (/\/actions\/(runs\/\d+\/)?artifacts$/.test(pathname)) return 'rest-list'
   if (/\/actions\/artifacts\/\d+\/zip$/.test(pathname)) return 'rest-download'
+  if (/\/actions\/runs\/\d+$/.test(pathname)) return 'rest-run'
   return undefined
 }
 

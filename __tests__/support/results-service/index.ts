@@ -1,6 +1,7 @@
 export { resultsServiceTempDirPrefix, startResultsService } from './results-service.js'
 export type { RequestLogEntry, ResultsService, RunContext, StartResultsServiceOptions } from './results-service.js'
 export type { StoredBlob } from './blob-storage.js'
+export type { RunOrigin } from './service-state.js'
 export { node24Path, runClients } from './client-process.js'
 export type { ClientOperation, ClientResult, ClientRun, FindBy } from './client-process.js'
 export { faultBypassHeader, faultTargets } from './fault-switches.js'

@@ -1,7 +1,7 @@
 import { artifactContainer } from './blob-storage.js'
 import type { JsonReply } from './http-helpers.js'
 import { restDownloadUrlSeconds, type ServiceContext } from './service-context.js'
-import type { ArtifactRecord } from './service-state.js'
+import type { ArtifactRecord, RunRecord } from './service-state.js'
 
 const documentationUrl = 'https://docs.github.com/rest/actions/artifacts'
 const defaultPerPage = 30
@@ -28,11 +28,41 @@ function artifactJson(context: ServiceContext, artifact: ArtifactRecord): Record
     expires_at: artifact.expiresAt.toISOString(),
     workflow_run: {
       id: artifact.run.runId,
-      repository_id: 1,
-      head_repository_id: 1,
+      repository_id: context.state.repositoryId(context.repository),
+      head_repository_id: artifact.run.headRepositoryId,
       head_branch: artifact.run.headBranch,
       head_sha: artifact.run.headSha
     }
+  }
+}
+
+function repositoryJson(context: ServiceContext, fullName: string): Record<string, unknown> {
+  const [owner, name] = fullName.split('/')
+  const id = context.state.repositoryId(fullName)
+  return { id, node_id: Buffer.from(`Repository:${id}`).toString('base64'), name, full_name: fullName, owner: { login: owner }, fork: fullName.toLowerCase() !== context.repository.toLowerCase() }
+}
+
+/** GitHub's workflow run object, with the fields that say whose code ran: `event`, `repository`, `head_repository`. */
+function runJson(context: ServiceContext, run: RunRecord): Record<string, unknown> {
+  const url = `${context.apiUrl}/repos/${context.repository}/actions/runs/${run.runId}`
+  return {
+    id: run.runId,
+    name: 'backup',
+    node_id: Buffer.from(`WorkflowRun:${run.runId}`).toString('base64'),
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    path: '.github/workflows/backup.yml',
+    run_number: run.runId % 1000,
+    run_attempt: 1,
+    event: run.event,
+    status: 'in_progress',
+    conclusion: null,
+    url,
+    artifacts_url: `${url}/artifacts`,
+    // GitHub leaves this empty for a fork's pull request, whose head is not in the repository.
+    pull_requests: run.pullRequestNumber === undefined || run.headRepository !== context.repository ? [] : [{ number: run.pullRequestNumber }],
+    repository: repositoryJson(context, context.repository),
+    head_repository: repositoryJson(context, run.headRepository)
   }
 }
 
@@ -80,6 +110,12 @@ export async function handleRest(context: ServiceContext, method: string, path: 
     const run = context.state.runById(Number(runArtifacts[1]))
     if (!run) return restError(404, 'Not Found')
     return page(context, url, context.state.listArtifacts(run))
+  }
+
+  const singleRun = /^\/actions\/runs\/(\d+)$/.exec(rest)
+  if (singleRun && method === 'GET') {
+    const run = context.state.runById(Number(singleRun[1]))
+    return run ? { status: 200, body: runJson(context, run) } : restError(404, 'Not Found')
   }
 
   if (rest === '/actions/artifacts' && method === 'GET') {

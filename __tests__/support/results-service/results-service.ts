@@ -14,7 +14,7 @@ import { TwirpError, credentialFrom, readJsonBody, sendReply, type JsonReply } f
 import { handleRest } from './rest-api.js'
 import { createTokenSigner, type TokenSigner } from './runtime-token.js'
 import type { ServiceContext } from './service-context.js'
-import { ServiceState } from './service-state.js'
+import { ServiceState, type RunOrigin, type RunRecord } from './service-state.js'
 
 export interface StartResultsServiceOptions {
   /** `owner/name`; default `octo/homelab` */
@@ -37,6 +37,9 @@ export interface RunContext {
   runBackendId: string
   jobBackendId: string
   runtimeToken: string
+  event: string
+  /** `owner/name` whose code the run ran: the repository itself, or a fork for a fork's pull request. */
+  headRepository: string
   /** The variables a step of this run sees; add GITHUB_WORKSPACE and RUNNER_TEMP yourself. */
   env(): Record<string, string>
 }
@@ -50,7 +53,8 @@ export interface ResultsService {
   githubToken: string
   /** For a teardown that wants to prove nothing is left running */
   azuritePid: number
-  newRun(): RunContext
+  /** A run of the repository's own code by default; `origin` makes it, say, a fork's pull request. */
+  newRun(origin?: RunOrigin): RunContext
   stop(): Promise<void>
   listStoredBlobs(): Promise<StoredBlob[]>
   requests: RequestLogEntry[]
@@ -96,7 +100,18 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${port}`
 }
 
-function runEnvironment(service: ResultsService, run: RunContext, headSha: string, runNumber: number, retentionDays: number): Record<string, string> {
+/** What a pull request run sees instead of a branch: the merge ref, and the branches it joins. */
+function pullRequestEnvironment(record: RunRecord): Record<string, string> {
+  if (record.pullRequestNumber === undefined) return { GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main' }
+  return {
+    GITHUB_REF: `refs/pull/${record.pullRequestNumber}/merge`,
+    GITHUB_REF_NAME: `${record.pullRequestNumber}/merge`,
+    GITHUB_HEAD_REF: record.headBranch,
+    GITHUB_BASE_REF: 'main'
+  }
+}
+
+function runEnvironment(service: ResultsService, run: RunContext, record: RunRecord, runNumber: number, retentionDays: number): Record<string, string> {
   const [owner] = service.repository.split('/')
   return {
     CI: 'true',
@@ -118,11 +133,10 @@ function runEnvironment(service: ResultsService, run: RunContext, headSha: strin
     GITHUB_JOB: 'backup',
     GITHUB_ACTION: 'selfhost-backup',
     GITHUB_ACTOR: owner,
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_REF_NAME: 'main',
+    GITHUB_EVENT_NAME: record.event,
+    ...pullRequestEnvironment(record),
     GITHUB_REF_TYPE: 'branch',
-    GITHUB_SHA: headSha,
+    GITHUB_SHA: record.headSha,
     GITHUB_RETENTION_DAYS: String(retentionDays),
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
@@ -156,7 +170,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
     await storage.createContainers()
     const origin = await listen(server)
     const context: ServiceContext = {
-      state: new ServiceState(retentionDays),
+      state: new ServiceState(retentionDays, repository),
       storage,
       repository,
       githubToken,
@@ -195,15 +209,17 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       azuritePid: runningAzurite.pid,
       requests,
       faults,
-      newRun() {
-        const record = context.state.createRun()
+      newRun(origin) {
+        const record = context.state.createRun(origin)
         const number = ++runNumber
         const run: RunContext = {
           runId: record.runId,
           runBackendId: record.runBackendId,
           jobBackendId: record.jobBackendId,
           runtimeToken: signer.sign(record),
-          env: () => runEnvironment(service, run, record.headSha, number, retentionDays)
+          event: record.event,
+          headRepository: record.headRepository,
+          env: () => runEnvironment(service, run, record, number, retentionDays)
         }
         return run
       },

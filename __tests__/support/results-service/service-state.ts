@@ -1,11 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 
+/** Where a run's code came from; by default the repository's own branch, started by hand. */
+export interface RunOrigin {
+  /** The event that started the run, e.g. `push`, `schedule`, `pull_request`; default `workflow_dispatch`. */
+  event?: string
+  /** `owner/name` whose code ran; default the repository itself. A fork's pull request names the fork. */
+  headRepository?: string
+}
+
 export interface RunRecord {
   runId: number
   runBackendId: string
   jobBackendId: string
   headSha: string
   headBranch: string
+  event: string
+  /** `owner/name` */
+  headRepository: string
+  headRepositoryId: number
+  /** Set for a pull request event: the number its `refs/pull/<n>/merge` ref carries. */
+  pullRequestNumber?: number
 }
 
 export interface ArtifactRecord {
@@ -39,6 +53,7 @@ export interface CacheEntryRecord {
 }
 
 const zipMimeType = 'application/zip'
+const pullRequestEvents = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment'])
 const dayMs = 24 * 60 * 60 * 1000
 
 /**
@@ -50,13 +65,32 @@ export class ServiceState {
   private readonly runsById = new Map<number, RunRecord>()
   private readonly artifacts = new Map<number, ArtifactRecord>()
   private readonly cacheEntries: CacheEntryRecord[] = []
+  private readonly repositoryIds = new Map<string, number>()
   // Large, distinct starting points make it obvious in a failure which id is which.
   private nextRunId = 7_000_000_001
   private nextArtifactId = 3_000_000_001
   private nextCacheEntryId = 1
+  private nextPullRequestNumber = 1
   private lastTimestampMs = 0
 
-  constructor(readonly defaultRetentionDays: number) {}
+  /** `repository` gets id 1 (what the REST artifact objects always said); forks get the next ones. */
+  constructor(
+    readonly defaultRetentionDays: number,
+    readonly repository: string
+  ) {
+    this.repositoryId(repository)
+  }
+
+  /** GitHub's numeric repository id, stable per `owner/name` (case-insensitively, as GitHub matches names). */
+  repositoryId(fullName: string): number {
+    const key = fullName.toLowerCase()
+    let id = this.repositoryIds.get(key)
+    if (id === undefined) {
+      id = this.repositoryIds.size + 1
+      this.repositoryIds.set(key, id)
+    }
+    return id
+  }
 
   /** Monotonic even within one millisecond, so `created_at` orders reliably. */
   now(): Date {
@@ -64,13 +98,20 @@ export class ServiceState {
     return new Date(this.lastTimestampMs)
   }
 
-  createRun(): RunRecord {
+  createRun(origin: RunOrigin = {}): RunRecord {
+    const event = origin.event ?? 'workflow_dispatch'
+    const headRepository = origin.headRepository ?? this.repository
+    const pullRequest = pullRequestEvents.has(event)
     const run: RunRecord = {
       runId: this.nextRunId++,
       runBackendId: randomUUID(),
       jobBackendId: randomUUID(),
       headSha: randomBytes(20).toString('hex'),
-      headBranch: 'main'
+      headBranch: pullRequest ? 'patch-1' : 'main',
+      event,
+      headRepository,
+      headRepositoryId: this.repositoryId(headRepository),
+      ...(pullRequest ? { pullRequestNumber: this.nextPullRequestNumber++ } : {})
     }
     this.runsByBackendId.set(run.runBackendId, run)
     this.runsById.set(run.runId, run)

@@ -101,10 +101,22 @@ describe('verification inputs', () => {
     expect(parse({}).verification).toEqual({ mode: 'backup', verify: 'drill', shrinkThreshold: 50, failOnShrink: false, maxAgeSeconds: undefined })
   })
 
-  it('needs only the host name with mode: check, since nothing connects', () => {
-    const parsed = parse({ mode: 'check', 'max-age': '26h', 'ssh-key': '', 'known-hosts': '', user: '' })
+  it('needs only the host name and the public key that verifies signatures with mode: check, since nothing connects', () => {
+    const publicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl backup_key'
+    const parsed = parse({ mode: 'check', 'max-age': '26h', 'ssh-key': '', 'known-hosts': '', user: '', 'trusted-signers': publicKey })
     expect(parsed.verification.maxAgeSeconds).toBe(26 * 3600)
     expect(parsed.transport).toMatchObject({ kind: 'ssh', target: { host: 'tabby.example.com', port: 22 } })
+    expect(parsed.signing).toEqual({ privateKey: '', privateKeyInput: '', trustedSigners: [publicKey.replace(/ backup_key$/, '')] })
+    expect(() => parse({ mode: 'check', 'max-age': '26h', 'ssh-key': '', 'known-hosts': '', user: '' })).toThrow(/Input 'trusted-signers': is empty and no private key/)
+  })
+
+  it('signs with ssh-key by default and with signing-key when given; transport: local needs signing-key', () => {
+    expect(parse({}).signing.privateKeyInput).toBe('ssh-key')
+    const signingKey = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----'
+    expect(parse({ 'signing-key': signingKey }).signing).toMatchObject({ privateKey: signingKey, privateKeyInput: 'signing-key' })
+    expect(() => parse({ transport: 'local' })).toThrow(/Input 'signing-key': is required with transport: local/)
+    expect(() => parse({ 'signing-key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl' })).toThrow(/this is a public key/)
+    expect(() => parse({ 'trusted-signers': 'not a key' })).toThrow(/Input 'trusted-signers': "not a key" is not an OpenSSH public key/)
   })
 
   it.each([

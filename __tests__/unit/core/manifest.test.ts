@@ -1,12 +1,20 @@
 import { VerificationError } from '../../../src/core/errors.js'
-import { MANIFEST_FORMAT, newBackupId, parseBackupId, validateManifest } from '../../../src/core/manifest.js'
+import { MANIFEST_FORMAT, newBackupId, parseBackupId } from '../../../src/core/manifest.js'
+import { validateManifest } from '../../../src/core/manifest-file.js'
 
 const backupId = newBackupId('tabby', 'tabby.example.com', new Date('2026-11-23T02:00:00Z'))
+const part = { name: 'db', file: `${backupId}.db.sqlite.zst`, kind: 'sqlite', compression: 'zstd', sha256: 'a'.repeat(64), bytes: 10, durationMs: 1, tables: { users: 2 } }
 const valid = {
   format: MANIFEST_FORMAT,
   backupId,
   app: 'tabby',
-  parts: [{ name: 'db', file: `${backupId}.db.sqlite.zst`, sha256: 'a'.repeat(64), bytes: 10 }]
+  host: 'deploy@tabby.example.com:22',
+  hostId: 'tabby.example.com',
+  startedAt: '2026-11-23T02:00:00.000Z',
+  finishedAt: '2026-11-23T02:01:00.000Z',
+  tool: { name: 'selfhost-backup', version: 'test' },
+  options: { root: '/srv/tabby\nwith a line break', exclude: ['models'] },
+  parts: [part]
 }
 
 describe('backup ids', () => {
@@ -22,21 +30,33 @@ describe('backup ids', () => {
 })
 
 describe('validateManifest', () => {
-  it('accepts a well-formed manifest', () => {
+  it('accepts a well-formed manifest, line breaks in recorded free text included', () => {
     expect(validateManifest(valid).backupId).toBe(backupId)
   })
 
   it.each([
-    ['a part file outside the backup', { parts: [{ ...valid.parts[0], file: '../../evil' }] }],
-    ['a malformed checksum', { parts: [{ ...valid.parts[0], sha256: 'xyz' }] }],
-    ['a negative size', { parts: [{ ...valid.parts[0], bytes: -1 }] }],
-    ['no parts', { parts: [] }],
-    ['another format', { format: 'other/9' }]
-  ])('rejects %s', (_what, change) => {
+    ['a part file outside the backup', { parts: [{ ...part, file: '../../evil' }] }, /part db: bad file name/],
+    ['a part file of another part', { parts: [{ ...part, file: `${backupId}.home.tar.zst` }] }, /part db: bad file name/],
+    ['a malformed checksum', { parts: [{ ...part, sha256: 'xyz' }] }, /bad sha256/],
+    ['a negative size', { parts: [{ ...part, bytes: -1 }] }, /bad size/],
+    ['an unknown kind', { parts: [{ ...part, kind: 'shell-script' }] }, /part db: unknown kind/],
+    ['an unknown compression', { parts: [{ ...part, compression: 'xz; rm -rf /' }] }, /part db: unknown compression/],
+    ['a part name with a line break and a workflow command', { parts: [{ ...part, name: 'db\n::warning::owned', file: `${backupId}.db\n::warning::owned.sqlite.zst` }] }, /part #1: the name is not lower-case/],
+    ['a part name with a path', { parts: [{ ...part, name: '../db', file: `${backupId}.../db.sqlite.zst` }] }, /part #1: the name is not lower-case/],
+    ['the same part twice', { parts: [part, part] }, /a part name appears twice/],
+    ['row counts that are not numbers', { parts: [{ ...part, tables: { users: 'many' } }] }, /bad row counts/],
+    ['a control character in a detail the restore acts on', { parts: [{ ...part, details: { database: 'ccnet_db\u001b[2J' } }] }, /control characters in parts\.0\.details\.database/],
+    ['a host id that is not the backup id\'s', { hostId: 'other.example.com' }, /hostId does not match/],
+    ['an app that is not the backup id\'s', { app: 'seatable' }, /app does not match/],
+    ['a time that is not a time', { startedAt: 'yesterday' }, /startedAt is not a time/],
+    ['no parts', { parts: [] }, /lists no parts/],
+    ['another format', { format: 'other/9' }, /format is not/]
+  ])('rejects %s', (_what, change, message) => {
     expect(() => validateManifest({ ...valid, ...change })).toThrow(VerificationError)
+    expect(() => validateManifest({ ...valid, ...change })).toThrow(message)
   })
 
   it('rejects a manifest that describes another backup', () => {
-    expect(() => validateManifest(valid, 'tabby--other--20261123T020000Z')).toThrow(/describes/)
+    expect(() => validateManifest(valid, 'tabby--other--20261123T020000Z')).toThrow(/describes another backup/)
   })
 })

@@ -5,6 +5,7 @@ import type { Logger } from '../../../src/core/log.js'
 import { manifestFileName, newBackupId, type PartRecord } from '../../../src/core/manifest.js'
 import { compareWithPrevious, type VerificationSettings } from '../../../src/core/verification.js'
 import { LocalDirectoryStore } from '../../../src/store/local-dir.js'
+import { testTrust } from '../../support/signing-key.js'
 
 /** The logger seam: keeps the warnings so a test can read them. */
 function recordingLogger(): Logger & { warnings: string[] } {
@@ -42,7 +43,7 @@ describe('compareWithPrevious', () => {
   it('checks a store whose listing works without complaint when there is nothing to compare with', async () => {
     for (const failOnShrink of [true, false]) {
       const logger = recordingLogger()
-      expect(await compareWithPrevious(empty, current, settings(failOnShrink), scratch, logger)).toEqual({ shrunk: [] })
+      expect(await compareWithPrevious(empty, current, settings(failOnShrink), { workRoot: scratch, trust: testTrust() }, logger)).toEqual({ shrunk: [] })
       expect(logger.warnings).toEqual([])
     }
   })
@@ -50,21 +51,21 @@ describe('compareWithPrevious', () => {
   it('fails closed with fail-on-shrink when the previous backups cannot be listed', async () => {
     await expect(unlistable.list()).rejects.toThrow(/ENOTDIR/)
     const logger = recordingLogger()
-    const result = await compareWithPrevious(unlistable, current, settings(true), scratch, logger)
+    const result = await compareWithPrevious(unlistable, current, settings(true), { workRoot: scratch, trust: testTrust() }, logger)
     expect(result.shrunk).toEqual([expect.stringMatching(/could not run \(fail-on-shrink is on\): the previous backups could not be listed \(.*ENOTDIR/)])
   })
 
   it('only warns without fail-on-shrink when the previous backups cannot be listed', async () => {
     const logger = recordingLogger()
-    expect(await compareWithPrevious(unlistable, current, settings(false), scratch, logger)).toEqual({ shrunk: [] })
+    expect(await compareWithPrevious(unlistable, current, settings(false), { workRoot: scratch, trust: testTrust() }, logger)).toEqual({ shrunk: [] })
     expect(logger.warnings).toEqual([expect.stringMatching(/^Size check skipped: the previous backups could not be listed \(.*ENOTDIR/)])
   })
 
   it('fails closed with fail-on-shrink, and only warns without it, when the previous manifest cannot be read', async () => {
-    const strict = await compareWithPrevious(unreadable, current, settings(true), scratch, recordingLogger())
+    const strict = await compareWithPrevious(unreadable, current, settings(true), { workRoot: scratch, trust: testTrust() }, recordingLogger())
     expect(strict.shrunk).toEqual([expect.stringMatching(/could not run \(fail-on-shrink is on\): .*not valid JSON/)])
     const logger = recordingLogger()
-    expect(await compareWithPrevious(unreadable, current, settings(false), scratch, logger)).toEqual({ shrunk: [] })
+    expect(await compareWithPrevious(unreadable, current, settings(false), { workRoot: scratch, trust: testTrust() }, logger)).toEqual({ shrunk: [] })
     expect(logger.warnings).toEqual([expect.stringMatching(/^Size check skipped: .*not valid JSON/)])
   })
 })
