@@ -1,8 +1,8 @@
-import { parseBackupInputs } from '../../src/backup/inputs.js'
-import { InputError } from '../../src/core/errors.js'
-import { inputsOf, type ActionName } from '../../src/core/input-definitions.js'
+import { parseBackupInputs } from '../../src/inputs/backup.js'
+import { InputError } from '../../src/kernel/errors.js'
+import { inputsOf, type ActionName } from '../../src/inputs/definitions.js'
 import { RECIPES } from '../../src/recipes/registry.js'
-import { parseRestoreInputs } from '../../src/restore/inputs.js'
+import { parseRestoreInputs } from '../../src/inputs/restore.js'
 import { recordCase } from '../support/fault-report.js'
 import { HOSTILE_VALUES } from '../support/hostile-values.js'
 

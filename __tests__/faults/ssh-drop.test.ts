@@ -14,8 +14,8 @@ import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotL
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { processList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
-import { createSigner } from '../../src/core/manifest-signature.js'
-import { quote } from '../../src/core/shell.js'
+import { createSigner } from '../../src/kernel/manifest-signature.js'
+import { quote } from '../../src/kernel/shell.js'
 
 const SUITE = '__tests__/faults/ssh-drop.test.ts'
 /** What an error must say after a drop: the connection went (not "a command failed"), in the product's or ssh's words. */

@@ -6,9 +6,9 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, link, writeFile, chmod, access } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { Logger } from '../../src/core/log.js'
-import { drillParts, type DrillPart, type DrillReport } from '../../src/verify/drill.js'
-import { installScript, startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/verify/throwaway-mariadb.js'
+import type { Logger } from '../../src/kernel/log.js'
+import { drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
+import { installScript, startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
 import { corruptMiddlePage, craftTar, createShopDatabase, dumpShop, makeSqliteDb, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 

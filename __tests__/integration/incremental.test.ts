@@ -6,7 +6,7 @@ import { expectSuccess, runAction, sshActionInputs, type ActionRun } from '../su
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
-import type { Manifest } from '../../src/core/manifest.js'
+import type { Manifest } from '../../src/kernel/manifest.js'
 
 let host: TestHost
 let service: ResultsService

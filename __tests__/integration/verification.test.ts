@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MANIFEST_SUFFIX, UNVERIFIED_SUFFIX, type Manifest } from '../../src/core/manifest.js'
+import { MANIFEST_SUFFIX, UNVERIFIED_SUFFIX, type Manifest } from '../../src/kernel/manifest.js'
 import { expectSuccess, runAction } from '../support/action-runner.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 

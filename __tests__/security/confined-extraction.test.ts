@@ -7,13 +7,13 @@
 import { createReadStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VerificationError } from '../../src/core/errors.js'
+import { VerificationError } from '../../src/kernel/errors.js'
 import { createStaging, pinDirectory, pinnedLines, removeStaging } from '../../src/recipes/host-files.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
 import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import { extractTarConfined } from '../../src/sources/tar.js'
-import { ListingTally } from '../../src/verify/tar-entries.js'
-import { checkTarballEntries } from '../../src/verify/tar-check.js'
+import { ListingTally } from '../../src/sources/tar-entries.js'
+import { checkTarballEntries } from '../../src/sources/tar-check.js'
 import { forged, host, leftovers, makeCase, manifestOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
 
 afterAll(removeCases)

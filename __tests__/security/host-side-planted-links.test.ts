@@ -6,7 +6,7 @@
  */
 import { rename, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VerificationError } from '../../src/core/errors.js'
+import { VerificationError } from '../../src/kernel/errors.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
 import { seatableRecipe } from '../../src/recipes/seatable.js'
 import { tabbyRecipe } from '../../src/recipes/tabby.js'

@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core'
 import { actionsLogger } from '../../src/action/actions-logger.js'
-import { consoleLogger, quietText } from '../../src/core/log.js'
+import { consoleLogger, quietText } from '../../src/kernel/log.js'
 import { recordCase } from '../support/fault-report.js'
 
 const SUITE = 'security/quiet-logs'

@@ -4,7 +4,7 @@
  * among SeaTable's own or the configured ones, and recorded excludes that are plain relative paths. These
  * rules run before any part is downloaded; a signed but forged manifest breaking one is refused.
  */
-import type { Manifest, PartRecord } from '../../src/core/manifest.js'
+import type { Manifest, PartRecord } from '../../src/kernel/manifest.js'
 import { seatableRecipe, type SeaTableOptions } from '../../src/recipes/seatable.js'
 import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import { forged, manifestOf } from './host-side-bed.js'

@@ -4,7 +4,7 @@
  * and a PartRecord like the one a backup would have written.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises'
-import type { Compression, PartKind, PartRecord } from '../../src/core/manifest.js'
+import type { Compression, PartKind, PartRecord } from '../../src/kernel/manifest.js'
 import { DUMP_OPTIONS } from '../../src/sources/mysql.js'
 import type { MariaDbServer } from './mariadb.js'
 import { runCommand } from './sshd.js'

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { lockPathFor } from '../../src/core/host-lock.js'
+import { lockPathFor } from '../../src/pipeline/lock.js'
 import { hostLockIsFree, sleep } from './fault-checks.js'
 import type { MariaDbServer } from './mariadb.js'
 import type { SeaTableBed } from './seatable-bed.js'

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { INPUTS } from '../../src/core/input-definitions.js'
+import { INPUTS } from '../../src/inputs/definitions.js'
 
 export type LeakChannel = 'log' | 'output' | 'summary' | 'state' | 'command line' | 'environment' | 'blob' | 'shell history' | 'text'
 export interface Leak { label: string; channel: LeakChannel; where: string; excerpt: string }

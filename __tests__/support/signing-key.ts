@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Manifest } from '../../src/core/manifest.js'
-import { signedManifestText } from '../../src/core/manifest-file.js'
-import { createSigner, normalizePublicKey, type ManifestSigner, type ManifestTrust } from '../../src/core/manifest-signature.js'
+import type { Manifest } from '../../src/kernel/manifest.js'
+import { signedManifestText } from '../../src/kernel/manifest-file.js'
+import { createSigner, normalizePublicKey, type ManifestSigner, type ManifestTrust } from '../../src/kernel/manifest-signature.js'
 
 export interface TestSigningKey {
   privateKey: string

@@ -6,8 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest } from '../../src/core/manifest.js'
-import { writeManifest } from '../../src/core/manifest-file.js'
+import { MANIFEST_FORMAT, manifestFileName, newBackupId, partFileName, type Manifest } from '../../src/kernel/manifest.js'
+import { writeManifest } from '../../src/kernel/manifest-file.js'
 import { testSigner } from './signing-key.js'
 import type { SaveRequest } from '../../src/store/store.js'
 

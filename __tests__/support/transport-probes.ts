@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import type { Logger } from '../../src/core/log.js'
+import type { Logger } from '../../src/kernel/log.js'
 import { runCommand } from './sshd.js'
 
 export const MEBIBYTE = 1024 * 1024

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
-import { inputsOf, OUTPUTS, type ActionName } from '../../src/core/input-definitions.js'
-import { TOOL_VERSION } from '../../src/core/version.js'
+import { inputsOf, OUTPUTS, type ActionName } from '../../src/inputs/definitions.js'
+import { TOOL_VERSION } from '../../src/kernel/version.js'
 import { REPO_ROOT } from '../support/action-runner.js'
 
 interface ActionFile {

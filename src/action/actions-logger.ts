@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import { INPUTS } from '../core/input-definitions.js'
-import { quietText, type Logger } from '../core/log.js'
+import { INPUTS } from '../inputs/definitions.js'
+import { quietText, secretPieces, type Logger } from '../kernel/log.js'
 
 /**
  * The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. Every text
@@ -17,8 +17,8 @@ export function actionsLogger(): Logger {
     mask: secret => {
       // The runner masks line by line, so a multi-line key is registered one line at a time too; and
       // as the runner sees it after quietText, or a secret with a control character would show escaped.
-      const lines = secret.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= 4)
-      for (const line of new Set([...lines, ...lines.map(quietText)])) core.setSecret(line)
+      const pieces = secretPieces(secret)
+      for (const piece of new Set([...pieces, ...pieces.map(quietText)])) core.setSecret(piece)
       core.setSecret(secret)
     }
   }

@@ -1,14 +1,14 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
-import { UnverifiedBackupError, type BackupResult } from '../core/backup.js'
-import { runBackupCommand } from '../core/backup-command.js'
-import { describeError } from '../core/errors.js'
-import { quietText } from '../core/log.js'
-import { backupSummary, checkSummary, failureSummary } from '../core/report.js'
+import { UnverifiedBackupError, type BackupResult } from '../pipeline/backup.js'
+import { runBackupCommand } from '../pipeline/backup-command.js'
+import { describeError } from '../kernel/errors.js'
+import { quietText } from '../kernel/log.js'
+import { backupSummary, checkSummary, failureSummary } from '../pipeline/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
-import { parseBackupInputs } from './inputs.js'
+import { parseBackupInputs } from '../inputs/backup.js'
 
 function publish(result: BackupResult): void {
   core.setOutput('backup-id', result.manifest.backupId)

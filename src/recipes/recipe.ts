@@ -1,9 +1,24 @@
 import { posix } from 'node:path'
-import type { IncrementalPlan } from '../core/incremental.js'
-import type { Logger } from '../core/log.js'
-import type { Manifest, PartKind, PartRecord } from '../core/manifest.js'
-import type { PartSink } from '../core/staging.js'
+import type { Logger } from '../kernel/log.js'
+import type { Compression, Manifest, PartKind, PartRecord } from '../kernel/manifest.js'
+import type { Writable } from 'node:stream'
+import type { TarSnapshot } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
+
+export interface PartSpec {
+  name: string
+  kind: PartKind
+  compression: Compression
+  /** File name ending, e.g. ".tar.zst". */
+  extension: string
+}
+
+export type PartExtras = Pick<PartRecord, 'tables' | 'details' | 'warnings' | 'incremental'>
+
+/** Where a recipe's backup() puts its parts. The producer writes the part's bytes into `out`. */
+export interface PartSink {
+  addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord>
+}
 
 /** Input values by their action.yml names ('tabby-root'), already defaulted; '' means not given. */
 export type RawInputs = Readonly<Record<string, string>>
@@ -11,7 +26,7 @@ export type RawInputs = Readonly<Record<string, string>>
 export interface RecipeContext {
   logger: Logger
   /** Set for a backup with incremental: true; data-directory tarballs take their snapshot files from it. */
-  incremental?: IncrementalPlan
+  incremental?: { snapshotFor(part: string): TarSnapshot }
 }
 
 /** A verified part on the runner, ready to stream to the host. */
@@ -40,6 +55,11 @@ export interface Recipe<Options> {
   hasExistingData(host: Transport, options: Options): Promise<boolean>
   /** The app's data directory on the host (resolved by preflight): safety copies go beside it. */
   dataRoot(options: Options): string
+  /**
+   * The CLI flags that name this installation, for the command that puts a safety copy back after a failed
+   * restore (e.g. `--tabby-root '/srv/tabby'`): explicit, because on the host $TABBY_ROOT or ~ may differ.
+   */
+  recoveryFlags(options: Options): string
   /** Files the backup would store that hold the app's own secrets (path and what it holds); stored plain only by explicit choice. */
   secretFiles?(host: Transport, options: Options): Promise<string[]>
   /** Non-secret options to keep in the manifest so a restore knows how the backup was taken. */

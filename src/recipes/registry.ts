@@ -1,4 +1,4 @@
-import { InputError } from '../core/errors.js'
+import { InputError } from '../kernel/errors.js'
 import type { Transport } from '../transport/transport.js'
 import type { AnyRecipe, RawInputs } from './recipe.js'
 import { seatableRecipe } from './seatable.js'
@@ -15,10 +15,6 @@ export function recipeById(id: string, input = 'app'): AnyRecipe {
     throw new InputError(input, `"${id}" is not a supported application.`, `use one of: ${APP_CHOICES.join(', ')}.`)
   }
   return recipe
-}
-
-export function validateAppChoice(app: string): void {
-  if (!APP_CHOICES.includes(app)) recipeById(app)
 }
 
 /** `app: auto`: exactly one recipe must recognise the host. */

@@ -1,13 +1,13 @@
-import type { Logger } from '../core/log.js'
-import { allToTheEnd } from '../core/run-to-end.js'
-import { readWithProgress, type PartSink } from '../core/staging.js'
-import { HostCommandError, InputError, VerificationError } from '../core/errors.js'
-import type { Compression } from '../core/manifest.js'
+import type { Logger } from '../kernel/log.js'
+import { allToTheEnd } from '../kernel/concurrency.js'
+import { readWithProgress } from '../kernel/progress.js'
+import { HostCommandError, InputError } from '../kernel/errors.js'
+import type { Compression } from '../kernel/manifest.js'
 import { compressionExtension } from '../sources/compression.js'
-import { describeAccess, dumpDatabase, importDatabase, inventoryDatabase, runSql, type DatabaseAccess, type DatabaseInventory } from '../sources/mysql.js'
+import { checkInventory, describeAccess, dumpDatabase, importDatabase, inventoryDatabase, runSql, type DatabaseAccess, type DatabaseInventory } from '../sources/mysql.js'
 import type { Transport } from '../transport/transport.js'
-import type { VerifiedPart } from './recipe.js'
-import type { SeaTableOptions } from './seatable.js'
+import type { PartSink, VerifiedPart } from './recipe.js'
+import type { SeaTableOptions } from './seatable-options.js'
 
 export const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities']
 
@@ -66,29 +66,8 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
     const database = part.record.name.replace(/^db-/, '')
     await importDatabase(host, options.access, database, part.record.compression, readWithProgress(part.path, `Importing ${database}`, logger))
     const inventory = await inventoryDatabase(host, options.access, database)
-    checkInventory(database, part, inventory)
+    checkInventory(database, part.record, inventory)
     report.push(`${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`)
   }
   return report
-}
-
-export function checkInventory(database: string, part: VerifiedPart, actual: DatabaseInventory): void {
-  const expected = part.record.tables ?? {}
-  const ranges = (part.record.details?.rowCountRanges ?? {}) as Record<string, [number, number]>
-  const objects = (part.record.details?.objects ?? {}) as Record<string, number>
-  const problems: string[] = []
-  for (const [table, rows] of Object.entries(expected)) {
-    const got = actual.tables[table]
-    const [low, high] = ranges[table] ?? [rows, rows]
-    if (got === undefined) problems.push(`table ${table} is missing`)
-    else if (got < low || got > high) problems.push(`table ${table} has ${got} rows, the backup had ${low === high ? low : `${low}-${high}`}`)
-  }
-  for (const table of Object.keys(actual.tables)) if (!(table in expected)) problems.push(`table ${table} is not in the backup`)
-  for (const [kind, count] of Object.entries(objects)) {
-    const got = actual.objects[kind as keyof DatabaseInventory['objects']]
-    if (got !== count) problems.push(`${count} ${kind} expected, ${got} found`)
-  }
-  if (problems.length > 0) {
-    throw new VerificationError(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
-  }
 }

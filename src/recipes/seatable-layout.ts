@@ -1,5 +1,5 @@
-import { InputError, PreflightError } from '../core/errors.js'
-import { quote, script } from '../core/shell.js'
+import { InputError, PreflightError } from '../kernel/errors.js'
+import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 
 export type LayoutName = 'old' | 'current'

@@ -1,34 +1,18 @@
 import { posix } from 'node:path'
-import { InputError, PreflightError } from '../core/errors.js'
-import { levelOf } from '../core/incremental.js'
-import { allToTheEnd } from '../core/run-to-end.js'
-import { InputReader } from '../core/input-reader.js'
-import { quote, script } from '../core/shell.js'
-import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
+import { InputError, PreflightError } from '../kernel/errors.js'
+import { allToTheEnd } from '../kernel/concurrency.js'
+import { InputReader } from '../kernel/input-reader.js'
+import { quote, script } from '../kernel/shell.js'
+import { compressionExtension, parseCompressionChoice, resolveCompression } from '../sources/compression.js'
 import type { DatabaseAccess } from '../sources/mysql.js'
-import { streamTar } from '../sources/tar.js'
+import { levelOf, streamTar } from '../sources/tar.js'
 import { RESTORE_HOST_NEEDS, existingOnHost, pinDirectory, replaceTree } from './host-files.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
-import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT, type LayoutName } from './seatable-layout.js'
+import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT } from './seatable-layout.js'
+import type { SeaTableOptions } from './seatable-options.js'
 import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
 
-export interface SeaTableOptions {
-  layout: 'auto' | LayoutName
-  root: string
-  composeDir: string
-  caddyDir: string
-  access: DatabaseAccess
-  /** Empty: the three SeaTable databases, plus `scheduler` when it exists. At restore, preflight narrows it to those that exist (for the safety copy). */
-  databases: string[]
-  /** The `databases` input as given: with SeaTable's own, the databases a restore may re-create. */
-  configuredDatabases: string[]
-  skipLogTables: boolean
-  dtableDbBackup: boolean
-  compression: CompressionChoice
-  /** Filled by preflight. */
-  dataExcludes: string[]
-  seatableContainer: string
-}
+export type { SeaTableOptions } from './seatable-options.js'
 
 export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
 /** Every database a SeaTable install has (scheduler only on newer ones): a restore may re-create these on an empty server. */
@@ -147,6 +131,10 @@ export const seatableRecipe = {
 
   dataRoot(options) {
     return options.root
+  },
+
+  recoveryFlags(options) {
+    return `--seatable-root ${quote(options.root)} (plus your db-* and compose-dir options)`
   },
 
   describeOptions(options) {

@@ -1,13 +1,12 @@
-import type { Logger } from '../core/log.js'
-import { readWithProgress } from '../core/staging.js'
+import type { Logger } from '../kernel/log.js'
+import { readWithProgress } from '../kernel/progress.js'
 import { posix } from 'node:path'
-import { PreflightError } from '../core/errors.js'
-import { InputReader } from '../core/input-reader.js'
-import { quote, script } from '../core/shell.js'
+import { PreflightError } from '../kernel/errors.js'
+import { InputReader } from '../kernel/input-reader.js'
+import { quote, script } from '../kernel/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
 import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
-import { streamTar } from '../sources/tar.js'
-import { levelOf } from '../core/incremental.js'
+import { levelOf, streamTar } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
 import { RESTORE_HOST_NEEDS, createStaging, existingOnHost, explainRefusal, parseRelativePaths, pinChild, pinDirectory, pinnedLines, removeStaging, replaceDirectory, replaceTree, runPinned, type PinnedDirectory } from './host-files.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
@@ -94,6 +93,10 @@ export const tabbyRecipe = {
 
   dataRoot(options) {
     return options.root
+  },
+
+  recoveryFlags(options) {
+    return `--tabby-root ${quote(options.root)}`
   },
 
   describeOptions(options) {

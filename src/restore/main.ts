@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
-import { describeError } from '../core/errors.js'
-import { quietText } from '../core/log.js'
-import { failureSummary, restoreSummary } from '../core/report.js'
-import { runRestore } from '../core/restore.js'
+import { describeError } from '../kernel/errors.js'
+import { quietText } from '../kernel/log.js'
+import { failureSummary, restoreSummary } from '../pipeline/report.js'
+import { runRestore } from '../pipeline/restore.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
-import { parseRestoreInputs } from './inputs.js'
+import { parseRestoreInputs } from '../inputs/restore.js'
 
 /** The restore action: read inputs, run the core (verification first), publish outputs and the summary. */
 export async function run(): Promise<void> {

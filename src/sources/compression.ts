@@ -1,6 +1,6 @@
-import type { Compression } from '../core/manifest.js'
+import type { Compression } from '../kernel/manifest.js'
 import type { Transport } from '../transport/transport.js'
-import { InputError, PreflightError } from '../core/errors.js'
+import { InputError, PreflightError } from '../kernel/errors.js'
 
 export type CompressionChoice = Compression | 'auto'
 export const COMPRESSION_CHOICES: readonly CompressionChoice[] = ['auto', 'zstd', 'gzip', 'none']

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream'
-import { HostCommandError, VerificationError } from '../core/errors.js'
-import type { Compression } from '../core/manifest.js'
-import { command, script } from '../core/shell.js'
+import { HostCommandError, VerificationError } from '../kernel/errors.js'
+import type { Compression, PartRecord } from '../kernel/manifest.js'
+import { command, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
 
@@ -28,6 +28,16 @@ const CLIENT_WRAPPER = [
 ].join('\n')
 
 const TOOLS = { dump: ['mariadb-dump', 'mysqldump'], client: ['mariadb', 'mysql'] } as const
+
+/** A MySQL string literal: backslash and quote escaped (the server's default sql_mode reads backslashes as escapes). */
+export function mysqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+/** A MySQL identifier in backticks, a backtick doubled. */
+export function mysqlIdentifier(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``
+}
 
 /** Option-file value syntax: double-quoted with backslash escapes. */
 function optionValue(value: string): string {
@@ -105,7 +115,7 @@ export async function dumpDatabase(
 
 /** Drops and re-creates `database`, then imports a (compressed) dump from `input` into it. */
 export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: Readable): Promise<void> {
-  const identifier = `\`${database.replace(/`/g, '``')}\``
+  const identifier = mysqlIdentifier(database)
   await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`)
   const text = script(
     READ_OPTIONS,
@@ -124,7 +134,7 @@ export interface DatabaseInventory {
 
 /** Exact row count of every base table, plus the routine/trigger/event/view counts a dump must carry. */
 export async function inventoryDatabase(host: Transport, access: DatabaseAccess, database: string): Promise<DatabaseInventory> {
-  const literal = `'${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  const literal = mysqlString(database)
   const listing = await runSql(
     host,
     access,
@@ -145,7 +155,7 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
   }
   const tables: Record<string, number> = {}
   if (tableNames.length > 0) {
-    const counts = tableNames.map(name => `SELECT '${name.replace(/'/g, "''")}', COUNT(*) FROM \`${name.replace(/`/g, '``')}\``).join(' UNION ALL ')
+    const counts = tableNames.map(name => `SELECT ${mysqlString(name)}, COUNT(*) FROM ${mysqlIdentifier(name)}`).join(' UNION ALL ')
     for (const line of (await runSql(host, access, `${counts};`, database)).split('\n').filter(Boolean)) {
       const at = line.lastIndexOf('\t')
       tables[line.slice(0, at)] = Number(line.slice(at + 1))
@@ -159,3 +169,23 @@ export function describeAccess(access: DatabaseAccess): string {
   return access.mode === 'direct' ? `${access.host}:${access.port}` : `socket ${access.socket}`
 }
 
+export function checkInventory(database: string, record: PartRecord, actual: DatabaseInventory): void {
+  const expected = record.tables ?? {}
+  const ranges = (record.details?.rowCountRanges ?? {}) as Record<string, [number, number]>
+  const objects = (record.details?.objects ?? {}) as Record<string, number>
+  const problems: string[] = []
+  for (const [table, rows] of Object.entries(expected)) {
+    const got = actual.tables[table]
+    const [low, high] = ranges[table] ?? [rows, rows]
+    if (got === undefined) problems.push(`table ${table} is missing`)
+    else if (got < low || got > high) problems.push(`table ${table} has ${got} rows, the backup had ${low === high ? low : `${low}-${high}`}`)
+  }
+  for (const table of Object.keys(actual.tables)) if (!(table in expected)) problems.push(`table ${table} is not in the backup`)
+  for (const [kind, count] of Object.entries(objects)) {
+    const got = actual.objects[kind as keyof DatabaseInventory['objects']]
+    if (got !== count) problems.push(`${count} ${kind} expected, ${got} found`)
+  }
+  if (problems.length > 0) {
+    throw new VerificationError(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
+  }
+}

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
-import { HostCommandError, PreflightError, VerificationError } from '../core/errors.js'
-import type { Compression } from '../core/manifest.js'
-import { quote, script } from '../core/shell.js'
+import { HostCommandError, VerificationError } from '../kernel/errors.js'
+import type { Compression } from '../kernel/manifest.js'
+import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
 
@@ -146,11 +146,4 @@ function parseCheckOutput(line: string | undefined, dbPath: string): TableCounts
   } catch {
     throw new HostCommandError(`Reading the check result for ${dbPath}`, null, String(line))
   }
-}
-
-export function missingSqliteEngineError(): PreflightError {
-  return new PreflightError(
-    ['neither the sqlite3 command nor python3 (with its sqlite3 module) is installed on the host'],
-    'install the sqlite3 package on the host (apt-get install sqlite3).'
-  )
 }

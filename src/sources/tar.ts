@@ -1,10 +1,19 @@
 import { Writable, type Readable } from 'node:stream'
-import type { Compression } from '../core/manifest.js'
-import { command, quote, script } from '../core/shell.js'
-import type { TarSnapshot } from '../core/incremental.js'
+import type { Compression, PartRecord } from '../kernel/manifest.js'
+import { command, quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressCommand } from './compression.js'
-import { symlinkStaysInside } from '../verify/tar-entries.js'
+import { symlinkStaysInside } from './tar-entries.js'
+
+/** GNU tar's listed-incremental snapshot files for one tarball part: the parent's (absent for a full backup) and this backup's. */
+export interface TarSnapshot {
+  previous?: string
+  next: string
+  level: number
+}
+
+/** The part record's `incremental` field for a tarball taken with `snapshot`. */
+export const levelOf = (snapshot: TarSnapshot | undefined): Pick<PartRecord, 'incremental'> => (snapshot ? { incremental: { level: snapshot.level } } : {})
 
 export interface TarSpec {
   /** Directory the archive is relative to. */

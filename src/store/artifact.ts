@@ -1,35 +1,19 @@
 import { DefaultArtifactClient, type Artifact } from '@actions/artifact'
-import { access, copyFile, link, rename, rm } from 'node:fs/promises'
+import { access, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { StoreError } from '../core/errors.js'
-import { chainRetentionDays } from '../core/incremental.js'
-import type { Logger } from '../core/log.js'
-import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
-import { storedFileName, retryArtifactName } from './artifact-names.js'
+import { StoreError } from '../kernel/errors.js'
+import { chainRetentionDays } from './artifact-retention.js'
+import type { Logger } from '../kernel/log.js'
+import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
+import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
+import { linkOrCopy } from './link-or-copy.js'
 import { CLIENT_RETRY, REST_RETRY, restGet, withRetry } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
 import { itemsInOrder, matchesFilter, saveAll, StoringQueue, trustedNewestFirst, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
-export interface ArtifactStoreSettings {
-  retentionDays?: number
-  /** Read backups from this workflow run instead of the current one and the repository's history. */
-  runId?: number
-  /** Token with `actions: read`, for other runs and the repository-wide listing. */
-  token?: string
-  /** "owner/name" */
-  repository: string
-  apiUrl: string
-  currentRunId?: number
-}
 
-export { retryArtifactName, storedFileName } from './artifact-names.js'
+export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from './artifact-listing.js'
 
-export interface ListedArtifact {
-  id: number
-  name: string
-  runId: number
-  createdAt: string
-}
 
 const REPOSITORY_PAGES = 10
 
@@ -42,6 +26,11 @@ const newestArtifactFirst = (a: ListedArtifact, b: ListedArtifact): number => Da
  */
 export class GithubArtifactStore implements Store {
   readonly kind = 'github' as const
+  readonly traits = {
+    readableByOthers: true,
+    notFoundHint: ' (set run-id when the backup was made by another run)',
+    chainLinkHint: ", and leave run-id empty so the repository's artifacts are searched"
+  }
   private readonly client = new DefaultArtifactClient()
   private readonly runListings = new Map<number, ListedArtifact[]>()
   private readonly provenance: RunProvenance
@@ -86,7 +75,7 @@ export class GithubArtifactStore implements Store {
         place(manifestFile)
         await queue.drain()
         this.runListings.clear()
-        return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}` }
+        return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`, manifestPath: join(backup.dir, manifestFile) }
       },
       abandon: async () => {
         await queue.settle()
@@ -103,7 +92,7 @@ export class GithubArtifactStore implements Store {
     return withRetry(this.logger, `Uploading ${file}`, CLIENT_RETRY, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
       if (name !== file) {
-        await link(join(dir, file), join(dir, name)).catch(() => copyFile(join(dir, file), join(dir, name)))
+        await linkOrCopy(join(dir, file), join(dir, name))
         this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`)
       }
       try {

@@ -1,4 +1,4 @@
-import type { Logger } from '../core/log.js'
+import type { Logger } from '../kernel/log.js'
 
 export interface RetryPolicy {
   attempts: number

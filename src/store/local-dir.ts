@@ -1,8 +1,9 @@
-import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { linkOrCopy } from './link-or-copy.js'
 import { join } from 'node:path'
-import { StoreError } from '../core/errors.js'
-import { consoleLogger, type Logger } from '../core/log.js'
-import { MANIFEST_SUFFIX, parseBackupId } from '../core/manifest.js'
+import { StoreError } from '../kernel/errors.js'
+import { consoleLogger, type Logger } from '../kernel/log.js'
+import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { itemsInOrder, matchesFilter, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession, trustedNewestFirst } from './store.js'
 
 /**
@@ -11,6 +12,7 @@ import { itemsInOrder, matchesFilter, saveAll, StoringQueue, type BackupFilter, 
  */
 export class LocalDirectoryStore implements Store {
   readonly kind = 'local' as const
+  readonly traits = { readableByOthers: false, notFoundHint: '', chainLinkHint: '' }
   private readonly warned = new Set<string>()
 
   /** Without a logger, a backup left out of a listing is still reported, on stderr. */
@@ -61,7 +63,7 @@ export class LocalDirectoryStore implements Store {
           place(manifestFile)
           await queue.drain()
           await rename(partial, final)
-          return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final }
+          return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final, manifestPath: join(final, manifestFile) }
         } catch (error) {
           throw failed(error)
         }
@@ -105,14 +107,5 @@ export class LocalDirectoryStore implements Store {
       throw new StoreError(`${fileName} is missing from ${backup.location.dir}.`, 'the backup is incomplete; pick another backup-id.', { cause: error })
     }
     return target
-  }
-}
-
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to)
-  } catch (error) {
-    if (!['EXDEV', 'EPERM', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
-    await copyFile(from, to)
   }
 }

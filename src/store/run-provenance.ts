@@ -1,8 +1,7 @@
-import { StoreError } from '../core/errors.js'
-import type { Logger } from '../core/log.js'
-import { MANIFEST_SUFFIX } from '../core/manifest.js'
-import type { ArtifactStoreSettings, ListedArtifact } from './artifact.js'
-import { storedFileName } from './artifact-names.js'
+import { StoreError } from '../kernel/errors.js'
+import type { Logger } from '../kernel/log.js'
+import { MANIFEST_SUFFIX } from '../kernel/manifest.js'
+import { storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { REST_RETRY, restGet, withRetry } from './github-http.js'
 
 // Run provenance (issue 10): anyone who can open a pull request can upload artifacts from its run, so

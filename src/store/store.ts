@@ -1,5 +1,5 @@
-import type { Logger } from '../core/log.js'
-import { parseBackupId, type Manifest } from '../core/manifest.js'
+import type { Logger } from '../kernel/log.js'
+import { parseBackupId, type Manifest } from '../kernel/manifest.js'
 
 /**
  * A place backups live. Parts are saved before the manifest, so a listing (which only shows backups
@@ -53,6 +53,8 @@ export interface SaveResult {
   items: { name: string; id: string }[]
   /** Human-readable place, e.g. "/var/backups/tabby--host--2026…" or "artifacts of run 42". */
   where: string
+  /** A path on the runner where the stored manifest can be read afterwards (the backup action's `manifest` output). */
+  manifestPath: string
 }
 
 export interface BackupFilter {
@@ -62,8 +64,19 @@ export interface BackupFilter {
   everywhere?: boolean
 }
 
+/** What a store is like, for the pipeline's warnings and hints: declared by each store, never branched on by kind. */
+export interface StoreTraits {
+  /** Anyone who can read the repository can download what is stored here: plaintext deserves a warning, secrets a refusal. */
+  readableByOthers: boolean
+  /** Appended to "backup not found" hints: how to make a backup of another run or place visible. */
+  notFoundHint: string
+  /** Appended to "a link of an incremental chain is missing" hints. */
+  chainLinkHint: string
+}
+
 export interface Store {
   readonly kind: 'github' | 'local'
+  readonly traits: StoreTraits
   begin(backup: BackupToStore): StoreSession
   /** begin, every part, commit: for a backup whose files are all ready. */
   save(request: SaveRequest): Promise<SaveResult>

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { Readable } from 'node:stream'
-import { HostCommandError } from '../core/errors.js'
+import { childEnvironment } from '../kernel/child-environment.js'
+import { HostCommandError } from '../kernel/errors.js'
 import type { RunOptions, RunResult } from './transport.js'
 
 const COLLECT_LIMIT = 16 * 1024 * 1024
@@ -10,13 +11,6 @@ const STDERR_LIMIT = 64 * 1024
  * Spawns one local process (bash, sudo or ssh) and wires stdin/stdout as streams. Shared by both
  * transports so their error and streaming behaviour cannot drift apart.
  */
-/** The runner passes inputs (secrets included) as INPUT_* variables; no child process needs them. */
-export function childEnvironment(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(source).filter(([name]) => !name.startsWith('INPUT_') && !['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'GITHUB_TOKEN'].includes(name))
-  )
-}
-
 export function runProcess(
   program: string,
   argv: string[],

@@ -1,4 +1,4 @@
-import { quote } from '../core/shell.js'
+import { quote } from '../kernel/shell.js'
 
 export const TARGET_ALIAS = 'selfhost-backup-target'
 const JUMP_ALIAS = 'selfhost-backup-jump'

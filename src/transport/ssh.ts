@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { HostCommandError, InputError, SelfhostBackupError } from '../core/errors.js'
-import type { Logger } from '../core/log.js'
-import { childEnvironment, runProcess } from './process-runner.js'
+import { HostCommandError, InputError, SelfhostBackupError } from '../kernel/errors.js'
+import type { Logger } from '../kernel/log.js'
+import { childEnvironment } from '../kernel/child-environment.js'
+import { runProcess } from './process-runner.js'
 import {
   buildSshConfig,
   controlArgs,

@@ -1,7 +1,7 @@
-import { parseBackupInputs } from '../../../src/backup/inputs.js'
-import { InputError } from '../../../src/core/errors.js'
-import { inputsOf } from '../../../src/core/input-definitions.js'
-import { parseRestoreInputs } from '../../../src/restore/inputs.js'
+import { parseBackupInputs } from '../../../src/inputs/backup.js'
+import { InputError } from '../../../src/kernel/errors.js'
+import { inputsOf } from '../../../src/inputs/definitions.js'
+import { parseRestoreInputs } from '../../../src/inputs/restore.js'
 
 const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----'
 const defaults = (action: 'backup' | 'restore'): Record<string, string> => Object.fromEntries(inputsOf(action).map(input => [input.name, input.default]))

@@ -1,6 +1,6 @@
-import { VerificationError } from '../../../src/core/errors.js'
-import { MANIFEST_FORMAT, newBackupId, parseBackupId } from '../../../src/core/manifest.js'
-import { validateManifest } from '../../../src/core/manifest-file.js'
+import { VerificationError } from '../../../src/kernel/errors.js'
+import { MANIFEST_FORMAT, newBackupId, parseBackupId } from '../../../src/kernel/manifest.js'
+import { validateManifest } from '../../../src/kernel/manifest-file.js'
 
 const backupId = newBackupId('tabby', 'tabby.example.com', new Date('2026-11-23T02:00:00Z'))
 const part = { name: 'db', file: `${backupId}.db.sqlite.zst`, kind: 'sqlite', compression: 'zstd', sha256: 'a'.repeat(64), bytes: 10, durationMs: 1, tables: { users: 2 } }

@@ -1,12 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
-import type { BackupResult } from '../../../src/core/backup.js'
-import type { Logger } from '../../../src/core/log.js'
-import { MANIFEST_FORMAT, newBackupId, type Manifest } from '../../../src/core/manifest.js'
-import { backupSummary, restoreSummary } from '../../../src/core/report.js'
-import type { RestoreResult } from '../../../src/core/restore.js'
-import { readWithProgress } from '../../../src/core/staging.js'
+import type { BackupResult } from '../../../src/pipeline/backup.js'
+import type { Logger } from '../../../src/kernel/log.js'
+import { MANIFEST_FORMAT, newBackupId, type Manifest } from '../../../src/kernel/manifest.js'
+import { backupSummary, restoreSummary } from '../../../src/pipeline/report.js'
+import type { RestoreResult } from '../../../src/pipeline/restore.js'
+import { readWithProgress } from '../../../src/kernel/progress.js'
 
 const backupId = newBackupId('tabby', 'tabby.example.com', new Date('2026-11-23T02:00:00Z'))
 const manifest: Manifest = {
@@ -28,7 +28,7 @@ const manifest: Manifest = {
 
 describe('job summaries', () => {
   it('a backup summary names every part with its size, time and sha256, the total and the drill result', () => {
-    const result = { manifest, manifestPath: '/tmp/m.json', saved: { items: [], where: 'artifacts of run 7' }, bytes: 2048 + 5 * 1024 * 1024, verified: true } as BackupResult
+    const result = { manifest, manifestPath: '/tmp/m.json', saved: { items: [], where: 'artifacts of run 7', manifestPath: '/tmp/m.json' }, bytes: 2048 + 5 * 1024 * 1024, verified: true } as BackupResult
     const text = backupSummary(result)
     expect(text).toContain(`## ✅ Backup ${backupId}`)
     expect(text).toContain('2 parts, 5.0 MiB in 42.5 s, stored in artifacts of run 7')

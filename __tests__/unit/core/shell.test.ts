@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { command, quote, sqlString } from '../../../src/core/shell.js'
+import { command, quote } from '../../../src/kernel/shell.js'
 import { HOSTILE_VALUES } from '../../support/hostile-values.js'
 
 const echoThroughBash = (text: string): string => execFileSync('bash', ['-c', text], { encoding: 'utf8' })
@@ -33,11 +33,5 @@ describe('command', () => {
   it('keeps every argument a single argument', () => {
     const argv = ['printf', '%s|', ...HOSTILE_VALUES]
     expect(echoThroughBash(command(argv))).toBe(HOSTILE_VALUES.map(value => `${value}|`).join(''))
-  })
-})
-
-describe('sqlString', () => {
-  it('doubles single quotes for SQL', () => {
-    expect(sqlString("o'hara")).toBe("'o''hara'")
   })
 })

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Logger } from '../../../src/core/log.js'
-import { manifestFileName, newBackupId, type PartRecord } from '../../../src/core/manifest.js'
-import { compareWithPrevious, type VerificationSettings } from '../../../src/core/verification.js'
+import type { Logger } from '../../../src/kernel/log.js'
+import { manifestFileName, newBackupId, type PartRecord } from '../../../src/kernel/manifest.js'
+import { compareWithPrevious, type VerificationSettings } from '../../../src/pipeline/verification.js'
 import { LocalDirectoryStore } from '../../../src/store/local-dir.js'
 import { testTrust } from '../../support/signing-key.js'
 

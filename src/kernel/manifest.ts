@@ -1,0 +1,90 @@
+import type { ManifestSignature } from './manifest-signature.js'
+import { TOOL_NAME, TOOL_VERSION } from './version.js'
+
+export const MANIFEST_FORMAT = 'selfhost-backup/1'
+export const MANIFEST_SUFFIX = '.manifest.json'
+/** A backup that failed verification keeps its manifest under this name: kept for inspection, never listed or restored. */
+export const UNVERIFIED_SUFFIX = '.unverified-manifest.json'
+
+export type PartKind = 'sqlite' | 'tar' | 'sql-dump'
+export type Compression = 'zstd' | 'gzip' | 'none'
+
+export interface PartRecord {
+  name: string
+  file: string
+  kind: PartKind
+  compression: Compression
+  bytes: number
+  sha256: string
+  durationMs: number
+  /** Row count per table, for database parts; checked again after a restore. */
+  tables?: Record<string, number>
+  /** Recipe-specific facts a restore needs (e.g. which paths a tarball holds). */
+  details?: Record<string, unknown>
+  warnings?: string[]
+  /** Set when the stored file is age ciphertext: bytes/sha256 above are the ciphertext's, these the content's. */
+  encryption?: 'age'
+  plaintext?: { bytes: number; sha256: string }
+  /** A tarball made with GNU tar's listed-incremental snapshot: level 0 holds everything, level n the changes since level n-1. */
+  incremental?: { level: number }
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT
+  backupId: string
+  app: string
+  host: string
+  hostId: string
+  startedAt: string
+  finishedAt: string
+  tool: { name: string; version: string }
+  /** Non-secret recipe options in effect, so a restore knows e.g. which paths were excluded. */
+  options: Record<string, unknown>
+  parts: PartRecord[]
+  /** How the backup was proven restorable; a backup whose drill failed is stored under UNVERIFIED_SUFFIX. */
+  verification?: {
+    method: 'checksum' | 'drill'
+    ok: boolean
+    parts?: { name: string; ok: boolean; detail: string }[]
+    sizeCheck?: { previous?: string; shrunk: string[] }
+  }
+  /** Fingerprints of the age recipients the parts are encrypted to; absent for plaintext backups. */
+  encryption?: { format: 'age'; recipients: string[] }
+  /** Set when taken with incremental: true; `chain` lists the backups this one builds on, full backup first. */
+  incremental?: { level: number; chain: string[]; baseStartedAt: string; fullEveryDays: number }
+  /** Over the manifest's canonical text without this field (see canonicalText); written last. */
+  signature?: ManifestSignature
+}
+
+/** A tarball holding only the changes since the previous backup of its chain. */
+export const isIncrementPart = (part: PartRecord): boolean => (part.incremental?.level ?? 0) > 0
+
+export function manifestFileName(backupId: string): string {
+  return `${backupId}${MANIFEST_SUFFIX}`
+}
+
+export function partFileName(backupId: string, partName: string, extension: string): string {
+  return `${backupId}.${partName}${extension}`
+}
+
+const BACKUP_ID_PATTERN = /^([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?$/
+
+export function newBackupId(app: string, hostId: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const suffix = Math.random().toString(36).slice(2, 6)
+  return `${app}--${hostId}--${stamp}-${suffix}`
+}
+
+export function parseBackupId(backupId: string): { app: string; hostId: string; stamp: string } | null {
+  const match = BACKUP_ID_PATTERN.exec(backupId)
+  return match ? { app: match[1], hostId: match[2], stamp: match[3] } : null
+}
+
+/** What a backup knows of itself when it is done; the format and the tool are filled in here, for every writer. */
+export type ManifestFields = Pick<Manifest, 'backupId' | 'host' | 'hostId' | 'startedAt' | 'finishedAt' | 'options' | 'parts'> &
+  Partial<Pick<Manifest, 'verification' | 'encryption' | 'incremental'>> & { app: string }
+
+export function assembleManifest(fields: ManifestFields): Manifest {
+  const { backupId, app, host, hostId, startedAt, finishedAt, options, parts, ...rest } = fields
+  return { format: MANIFEST_FORMAT, backupId, app, host, hostId, startedAt, finishedAt, tool: { name: TOOL_NAME, version: TOOL_VERSION }, options, parts, ...rest }
+}

@@ -1,0 +1,42 @@
+import type { Store } from '../store/store.js'
+import type { Transport } from '../transport/transport.js'
+import { runBackup, type BackupResult } from './backup.js'
+import { InputError } from '../kernel/errors.js'
+import type { Logger } from '../kernel/log.js'
+import { loadManifestKeys } from '../kernel/manifest-keys.js'
+import type { Manifest } from '../kernel/manifest.js'
+import type { SigningSettings } from '../kernel/manifest-keys.js'
+import type { RawInputs } from '../recipes/recipe.js'
+import type { IncrementalSettings } from './incremental.js'
+import { checkRecentVerifiedBackup, type VerificationSettings } from './verification.js'
+
+/** What a backup run is asked to do, as the inputs (action or CLI) describe it. */
+export interface BackupCommand {
+  app: string
+  recipeInputs: RawInputs
+  /** age recipients; empty: the parts are stored as plaintext. */
+  recipients: string[]
+  verification: VerificationSettings
+  incremental: IncrementalSettings
+  lockTimeoutSeconds: number
+  /** Without encryption, store the app's secret files (e.g. SeaTable's .env) as plain artifacts anyway. */
+  allowUnencryptedSecrets: boolean
+  /** The key that signs the manifest (and verifies earlier ones), and older keys still trusted. */
+  signing: SigningSettings
+}
+
+export type BackupOutcome = { mode: 'backup'; result: BackupResult } | { mode: 'check'; manifest: Manifest }
+
+/** What the backup action and `selfhost-backup backup` do: a backup, or with mode: check only the gate's question. */
+export async function runBackupCommand(inputs: BackupCommand, deps: { transport: Transport; store: Store; workRoot: string; logger: Logger }): Promise<BackupOutcome> {
+  const { verification } = inputs
+  const keys = await loadManifestKeys(inputs.signing)
+  if (verification.mode === 'check') {
+    if (inputs.app === 'auto') throw new InputError('app', 'must name the application with mode: check (nothing on the host is inspected).', 'set app, e.g. app: tabby.')
+    const manifest = await checkRecentVerifiedBackup(deps.store, { app: inputs.app, hostId: deps.transport.hostId }, verification.maxAgeSeconds ?? 0, deps.workRoot, keys.trust, deps.logger)
+    deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
+    return { mode: 'check', manifest }
+  }
+  const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, allowUnencryptedSecrets: inputs.allowUnencryptedSecrets, keys, ...deps })
+  return { mode: 'backup', result }
+}

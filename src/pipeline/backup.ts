@@ -1,0 +1,196 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { detectRecipe, recipeById } from '../recipes/registry.js'
+import type { AnyRecipe, RawInputs } from '../recipes/recipe.js'
+import type { SaveResult, Store, StoreSession } from '../store/store.js'
+import type { Transport } from '../transport/transport.js'
+import { drillParts } from './drill.js'
+import { recipientFingerprint } from '../kernel/encryption.js'
+import { acquireHostLock } from './lock.js'
+import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
+import { InputError, SelfhostBackupError } from '../kernel/errors.js'
+import { formatBytes, type Logger } from '../kernel/log.js'
+import { assembleManifest, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, type Manifest } from '../kernel/manifest.js'
+import { writeManifest } from '../kernel/manifest-file.js'
+import type { ManifestKeys } from '../kernel/manifest-keys.js'
+import { StagingDirectory } from './staging.js'
+import { compareWithPrevious, type VerificationSettings } from './verification.js'
+
+export interface BackupRequest {
+  /** 'auto' or a recipe id. */
+  app: string
+  inputs: RawInputs
+  transport: Transport
+  store: Store
+  /** Parent of the staging directory (RUNNER_TEMP in Actions). */
+  workRoot: string
+  logger: Logger
+  /** age recipients; empty: plaintext parts. */
+  recipients?: string[]
+  verification?: VerificationSettings
+  lockTimeoutSeconds?: number
+  /** incremental: true makes data-directory tarballs build on the previous backup of the chain. */
+  incremental?: IncrementalSettings
+  /** Without recipients, store the app's secret files in artifacts anyway (the user's explicit choice). */
+  allowUnencryptedSecrets?: boolean
+  /** Signs the manifest; earlier manifests (size check, incremental parent) count only when signed by a trusted key. */
+  keys: ManifestKeys
+  /** Clock, so tests can pin backup ids. */
+  now?: () => Date
+}
+
+export interface BackupResult {
+  manifest: Manifest
+  manifestPath: string
+  saved: SaveResult
+  bytes: number
+  verified: boolean
+}
+
+const DEFAULT_VERIFICATION: VerificationSettings = { mode: 'backup', verify: 'checksum', shrinkThreshold: 50, failOnShrink: false }
+
+/** A failed drill or size check: the backup was stored for inspection, but not as a complete backup. */
+export class UnverifiedBackupError extends SelfhostBackupError {
+  constructor(readonly result: BackupResult, reasons: string[]) {
+    super(`Backup ${result.manifest.backupId} failed verification and is not a restorable backup:\n${reasons.map(reason => `  - ${reason}`).join('\n')}`, 'look at the parts named above on the host; a restore without backup-id keeps picking the previous good backup.')
+  }
+}
+
+/**
+ * inputs → recipe.backup → parts hashed (and encrypted) as they stream → restore drill → size check →
+ * manifest written last → store. Until a verified manifest is stored, a listing shows no new backup.
+ */
+export async function runBackup(request: BackupRequest): Promise<BackupResult> {
+  const { transport, logger } = request
+  const now = request.now ?? (() => new Date())
+  const verification = request.verification ?? DEFAULT_VERIFICATION
+  const { signer, trust } = request.keys
+  if (!signer) throw new Error('a backup needs a signing key (parseSigningInputs requires one)')
+  // An explicit app's options are checked before the first connection.
+  const explicit = request.app === 'auto' ? undefined : recipeById(request.app)
+  const explicitOptions = explicit?.parseOptions(request.inputs)
+  await transport.open()
+  const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
+  const recipients = request.recipients ?? []
+  const plaintext = recipients.length > 0 && verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
+  let session: StoreSession | undefined
+  let sink: StagingDirectory | undefined
+  let committed = false
+  let keptManifest: string | undefined
+  try {
+    const { recipe, options: parsed } = await chooseRecipe(explicit, explicitOptions, request)
+    const context = { logger }
+    const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context))
+    const startedAt = now()
+    const backupId = newBackupId(recipe.id, transport.hostId, startedAt)
+    logger.info(`Backup ${backupId} of ${recipe.title} on ${transport.label}`)
+    if (recipients.length === 0 && request.store.traits.readableByOthers) {
+      logger.warning('This backup is not encrypted: anyone with read access to the repository can download its artifacts. Set encrypt-to (an age recipient) to encrypt it.')
+      await refusePlainSecrets(recipe, options, request)
+    }
+    const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds ?? 600, logger)
+    let incremental: Manifest['incremental']
+    try {
+      let plan: IncrementalPlan | undefined
+      if (request.incremental?.enabled) {
+        const target = { app: recipe.id, hostId: transport.hostId, backupId, dataRoot: recipe.dataRoot(options), options: recipe.describeOptions(options), startedAt }
+        plan = await planIncremental(transport, request.store, target, request.incremental, { workRoot: request.workRoot, trust }, logger)
+        incremental = { level: plan.level, chain: plan.chain, baseStartedAt: plan.baseStartedAt, fullEveryDays: plan.fullEveryDays }
+      }
+      // Each finished part goes to the store while the next one streams from the host.
+      const storing = request.store.begin({ backupId, dir: staging, incremental })
+      session = storing
+      const created = new StagingDirectory(staging, backupId, logger, recipients, plaintext, record => storing.addPart(record.file))
+      sink = created
+      await logger.group('Backing up', () => recipe.backup(transport, options, created, { ...context, incremental: plan }))
+      // A lock lost half-way means another job could have changed the data while it was read.
+      await lock.assertHeld('backup')
+    } finally {
+      await lock.release()
+    }
+    await transport.close()
+    if (!sink || !session) throw new Error('the backup produced no parts')
+    const staged = sink
+    const openSession = session
+
+    const drill =
+      verification.verify === 'drill'
+        ? await logger.group('Restore drill', () => drillParts(staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
+        : undefined
+    if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, { workRoot: request.workRoot, trust }, logger)
+    const failures = [
+      ...(drill?.parts.filter(part => !part.ok).map(part => `drill of ${part.name}: ${part.detail}`) ?? []),
+      ...(verification.failOnShrink ? sizeCheck.shrunk.map(line => `size check: ${line}`) : [])
+    ]
+    const unsigned = assembleManifest({
+      backupId,
+      app: recipe.id,
+      host: transport.label,
+      hostId: transport.hostId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      options: recipe.describeOptions(options),
+      parts: staged.parts,
+      verification: { method: verification.verify, ok: failures.length === 0, parts: drill?.parts.map(({ name, ok, detail }) => ({ name, ok, detail })), sizeCheck },
+      ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {}),
+      ...(incremental ? { incremental } : {})
+    })
+    const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
+    const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
+    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.map(part => part.file)))
+    committed = true
+    keptManifest = saved.manifestPath
+    const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)
+    const result = { manifest, manifestPath: saved.manifestPath, saved, bytes, verified: failures.length === 0 && verification.verify === 'drill' }
+    if (failures.length > 0) throw new UnverifiedBackupError(result, failures)
+    logger.info(`Backup ${backupId} complete${drill ? ' and drill-verified' : ''}: ${staged.parts.length} parts, ${formatBytes(bytes)}, stored in ${saved.where}`)
+    return result
+  } catch (error) {
+    // Parts stored before the failure are removed: without a manifest nothing lists them, but they take space.
+    if (session && !committed) await session.abandon()
+    throw error
+  } finally {
+    // The staged parts go; the manifest stays where the store says it can be read (the `manifest` output).
+    await removeStagingExcept(staging, keptManifest)
+    if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
+  }
+}
+
+async function chooseRecipe(
+  explicit: AnyRecipe | undefined,
+  explicitOptions: unknown,
+  request: BackupRequest
+): Promise<{ recipe: AnyRecipe; options: unknown }> {
+  if (explicit) return { recipe: explicit, options: explicitOptions }
+  const { recipe, evidence } = await detectRecipe(request.transport, request.inputs)
+  request.logger.info(`app: auto found ${recipe.title} (${evidence})`)
+  return { recipe, options: recipe.parseOptions(request.inputs) }
+}
+
+/** Removes the staging directory, or everything in it but `keep` when the store left its manifest there. */
+async function removeStagingExcept(staging: string, keep: string | undefined): Promise<void> {
+  if (!keep || dirname(keep) !== staging) {
+    await rm(staging, { recursive: true, force: true })
+    return
+  }
+  for (const entry of await readdir(staging).catch(() => [] as string[])) {
+    if (entry !== basename(keep)) await rm(join(staging, entry), { recursive: true, force: true })
+  }
+}
+
+/** Files holding the app's own secrets go into plain artifacts only when the user said so. */
+async function refusePlainSecrets(recipe: AnyRecipe, options: unknown, request: BackupRequest): Promise<void> {
+  const secrets = (await recipe.secretFiles?.(request.transport, options)) ?? []
+  if (secrets.length === 0) return
+  if (request.allowUnencryptedSecrets) {
+    request.logger.warning(`allow-unencrypted-secrets is on: ${secrets.join('; ')} will be readable by anyone with read access to the repository.`)
+    return
+  }
+  throw new InputError(
+    'encrypt-to',
+    `is empty, and this backup would store ${secrets.join('; ')} as a plain artifact that anyone with read access to the repository can download. Nothing was backed up.`,
+    'set encrypt-to to an age recipient (README: "Encrypting backups"), or set allow-unencrypted-secrets: true to store them unencrypted on purpose.'
+  )
+}

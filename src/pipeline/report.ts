@@ -1,0 +1,63 @@
+import type { BackupResult } from './backup.js'
+import { formatBytes } from '../kernel/log.js'
+import type { Manifest } from '../kernel/manifest.js'
+import type { RestoreResult } from './restore.js'
+
+/** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
+export function backupSummary(result: BackupResult): string {
+  const { manifest } = result
+  const rows = manifest.parts.map(part => `| ${part.name} | ${part.file} | ${formatBytes(part.bytes)} | ${(part.durationMs / 1000).toFixed(1)} s | \`${part.sha256}\` |`)
+  const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000
+  return [
+    `## ${manifest.verification?.ok === false ? '❌' : '✅'} Backup ${manifest.backupId}`,
+    '',
+    `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${result.saved.where}.`,
+    '',
+    '| part | file | size | time | sha256 |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    ...verificationOf(result.manifest),
+    ...warningsOf(result),
+    ''
+  ].join('\n')
+}
+
+export function checkSummary(manifest: Manifest): string {
+  return [`## ✅ Verified backup found`, '', `${manifest.backupId} (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`, ''].join('\n')
+}
+
+export function restoreSummary(result: RestoreResult): string {
+  const title = result.dryRun ? `## Restore plan for ${result.backupId} (dry-run: nothing changed)` : `## ✅ Restored ${result.backupId}`
+  return [
+    title,
+    '',
+    `Downloaded and verified in ${result.seconds.verify.toFixed(1)} s${result.dryRun ? '' : `; the host was restored in ${result.seconds.host.toFixed(1)} s`}.`,
+    '',
+    '| part | size | sha256 (verified) |',
+    '| --- | --- | --- |',
+    ...result.manifest.parts.map(part => `| ${part.name} | ${formatBytes(part.bytes)} | \`${part.sha256}\` |`),
+    '',
+    ...result.plan.map(step => `- ${step}`),
+    ...(result.report.length > 0 ? ['', '**Result**', ...result.report.map(line => `- ${line}`)] : []),
+    ...(result.safetyCopy ? ['', `Safety copy of the data from before the restore: \`${result.safetyCopy.dir}\``] : []),
+    ''
+  ].join('\n')
+}
+
+export function failureSummary(action: 'Backup' | 'Restore', message: string): string {
+  return [`## ❌ ${action} failed`, '', '```', message, '```', ''].join('\n')
+}
+
+function verificationOf(manifest: Manifest): string[] {
+  const verification = manifest.verification
+  if (!verification) return []
+  const lines = ['', `**Verification (${verification.method})**: ${verification.ok ? 'passed' : 'FAILED'}`]
+  for (const part of verification.parts ?? []) lines.push(`- ${part.ok ? '✅' : '❌'} ${part.name}: ${part.detail}`)
+  for (const shrunk of verification.sizeCheck?.shrunk ?? []) lines.push(`- ⚠️ ${shrunk}`)
+  return lines
+}
+
+function warningsOf(result: BackupResult): string[] {
+  const warnings = result.manifest.parts.flatMap(part => part.warnings ?? [])
+  return warnings.length > 0 ? ['', '**Warnings**', ...warnings.map(warning => `- ${warning}`)] : []
+}

@@ -1,0 +1,243 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join, posix } from 'node:path'
+import { recipeById } from '../recipes/registry.js'
+import type { AnyRecipe, RawInputs, VerifiedPart } from '../recipes/recipe.js'
+import type { Store, StoredBackup } from '../store/store.js'
+import type { Transport } from '../transport/transport.js'
+import { acquireHostLock } from './lock.js'
+import { InputError, SelfhostBackupError, VerificationError } from '../kernel/errors.js'
+import type { Logger } from '../kernel/log.js'
+import { parseBackupId, type Manifest } from '../kernel/manifest.js'
+import { loadManifestKeys, type SigningSettings } from '../kernel/manifest-keys.js'
+import type { ManifestSigner } from '../kernel/manifest-signature.js'
+import { fetchVerifiedParts } from './restore-fetch.js'
+import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
+import { quote } from '../kernel/shell.js'
+import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
+import { SAFETY_COPY_FIX } from './safety-copy.js'
+import { fetchManifest, type ManifestReading } from './verification.js'
+import { detectRecipe } from '../recipes/registry.js'
+
+/** What a restore is asked to do, as the inputs (action or CLI) describe it. */
+export interface RestoreCommand {
+  /** Empty: the newest complete backup of this app and host. */
+  backupId: string
+  dryRun: boolean
+  stopCommand: string
+  startCommand: string
+  safetyCopy: boolean
+  /** Empty: a "selfhost-backup-safety" directory beside the app's data directory. */
+  safetyCopyDir: string
+  /** Restore only these parts; empty: all. */
+  parts: string[]
+  /** age identities for encrypted backups. */
+  identities: string[]
+  /** Only manifests signed by these keys are restored; the private key signs the safety copy. */
+  signing: SigningSettings
+}
+
+export interface RestoreRequest extends RestoreCommand {
+  app: string
+  inputs: RawInputs
+  lockTimeoutSeconds: number
+  transport: Transport
+  store: Store
+  workRoot: string
+  logger: Logger
+}
+
+export interface RestoreResult {
+  backupId: string
+  manifest: Manifest
+  dryRun: boolean
+  plan: string[]
+  report: string[]
+  safetyCopy?: SafetyCopy
+  /** Seconds spent downloading and verifying, and changing the host (0 for a dry run). */
+  seconds: { verify: number; host: number }
+}
+
+/**
+ * Verification first: the manifest's signature before any of its fields is used, this host's recipe
+ * rules before any part is downloaded, every part's sha256 before anything on the host changes.
+ */
+export async function runRestore(request: RestoreRequest): Promise<RestoreResult> {
+  const { transport, logger, store } = request
+  if (request.app !== 'auto') recipeById(request.app)
+  if (request.backupId) checkBackupIdMatchesApp(request.backupId, request.app)
+  const keys = await loadManifestKeys(request.signing)
+  const download = await mkdtemp(join(request.workRoot, 'selfhost-backup-restore-'))
+  const reading: ManifestReading = { workRoot: download, trust: keys.trust }
+  const started = Date.now()
+  let opened = false
+  try {
+    let app = request.app
+    if (app === 'auto' && request.backupId) app = parseBackupId(request.backupId)?.app ?? app
+    if (app === 'auto') {
+      await transport.open()
+      opened = true
+      app = (await detectRecipe(transport, request.inputs)).recipe.id
+    }
+    const recipe = recipeById(app)
+    const parsed = recipe.parseOptions(request.inputs)
+    const { backup: chosen, manifest } = await chooseBackup(store, request.backupId, { app, hostId: transport.hostId }, reading, logger).catch(error => {
+      throw saysHostUnchanged(error)
+    })
+    logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
+    if (manifest.app !== recipe.id) {
+      throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
+    }
+    if (!opened) {
+      await transport.open()
+      opened = true
+    }
+    const options = await recipe.preflight(transport, parsed, 'restore', { logger })
+    // Only the parts this restore will write must fit the host (parts: data onto another layout is fine).
+    const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name))
+    const problems: string[] = recipe.acceptManifest(options, { ...manifest, parts: selected })
+    if (problems.length > 0) {
+      throw new VerificationError(
+        `${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`,
+        'restore a backup made by this repository\'s backup job for this installation, or set the inputs named above.'
+      )
+    }
+    const parts = await logger
+      .group('Downloading and verifying', () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, download, reading, logger))
+      .catch(error => {
+        throw saysHostUnchanged(error)
+      })
+    const verifySeconds = (Date.now() - started) / 1000
+    const plan = recipe.planRestore(options, { ...manifest, parts: parts.map(part => part.record) })
+    logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
+    if (request.dryRun) {
+      logger.info('dry-run: nothing on the host was changed.')
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: verifySeconds, host: 0 } }
+    }
+    const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
+    try {
+      const hostStarted = Date.now()
+      const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan)
+      await lock.assertHeld('restore')
+      return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
+    } finally {
+      await lock.release()
+    }
+  } finally {
+    await rm(download, { recursive: true, force: true })
+    if (opened) await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
+  }
+}
+
+/**
+ * Safety copy, stop, restore, start, then the app's own post-start step: the safety copy is an online
+ * backup like any other (it may need the app's containers running), and so may the post-start step.
+ */
+interface RestoreTarget {
+  recipe: AnyRecipe
+  options: unknown
+  /** Signs the safety copy's manifest, so it restores with the same checks as any backup. */
+  signer?: ManifestSigner
+}
+
+async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
+  const { transport, logger } = request
+  const { recipe, options, signer } = target
+  let safetyCopy: SafetyCopy | undefined
+  if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
+    if (!signer) throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)')
+    const parent = await safetyCopyParent(request, recipe.dataRoot(options))
+    safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, { recipe, options, signer }, parent, logger))
+    logger.info(`Safety copy of the current data: ${safetyCopy.dir}`)
+  } else if (!request.safetyCopy) {
+    logger.warning('safety-copy is off: the current data is overwritten without a copy.')
+  }
+  if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
+  else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
+  const report: string[] = []
+  try {
+    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))))
+    if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
+    if (recipe.afterStart) report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
+  } catch (error) {
+    throw withRecoveryHint(error, safetyCopy, recipe, options, signer)
+  }
+  return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
+}
+
+/**
+ * Where the safety copy goes: `safety-copy-dir` as given (refused later if unsafe), or beside the data,
+ * or, when the application's user could plant links there and the restore runs as root, under ROOT_PLACE.
+ */
+async function safetyCopyParent(request: RestoreRequest, dataRoot: string): Promise<string> {
+  if (request.safetyCopyDir) return request.safetyCopyDir
+  const beside: HostPlace = { path: posix.join(posix.dirname(dataRoot), 'selfhost-backup-safety'), name: 'the safety copy directory', kind: 'directory', fix: SAFETY_COPY_FIX }
+  const chosen = await chooseSafePlace(request.transport, beside, posix.join(ROOT_PLACE, 'safety', dataRootTag(dataRoot)))
+  if (chosen.movedBecause) request.logger.info(`The safety copy goes to ${chosen.path}: ${chosen.movedBecause}`)
+  return chosen.path
+}
+
+/** Every failure while fetching happens before the host is touched; the message says so, once. */
+function saysHostUnchanged(error: unknown): unknown {
+  if (error instanceof SelfhostBackupError && !/nothing on the host was changed/i.test(error.message)) {
+    error.message = `${error.message} Nothing on the host was changed.`
+  }
+  return error
+}
+
+function checkBackupIdMatchesApp(backupId: string, app: string): void {
+  const parsed = parseBackupId(backupId)
+  if (!parsed) {
+    throw new InputError('backup-id', `"${backupId}" is not a backup id.`, 'copy the id from the backup job\'s `backup-id` output or from `selfhost-backup list`, e.g. tabby--host--20261123T020000Z-ab12.')
+  }
+  if (app !== 'auto' && parsed.app !== app) {
+    throw new InputError('backup-id', `${backupId} is a ${parsed.app} backup, but app is ${app}.`, 'pick a backup of the same application, or set `app` to match it.')
+  }
+}
+
+/**
+ * The backup to restore, with its verified manifest. An explicit id that does not verify is an error;
+ * without one, the newest backup that verifies wins, and every newer one that did not is named in a
+ * warning (a forged artifact must neither be restored nor stand in front of the genuine backups).
+ */
+async function chooseBackup(store: Store, backupId: string, target: { app: string; hostId: string }, reading: ManifestReading, logger: Logger): Promise<{ backup: StoredBackup; manifest: Manifest }> {
+  const { app, hostId } = target
+  if (backupId) {
+    const listed = await store.list({ app })
+    const found = listed.find(backup => backup.backupId === backupId)
+    if (!found) {
+      const known = listed.slice(0, 5).map(backup => backup.backupId)
+      throw new InputError('backup-id', `no complete backup ${backupId} was found in the ${store.kind} store.`, known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.')
+    }
+    return { backup: found, manifest: await fetchManifest(store, found, reading) }
+  }
+  const refused: string[] = []
+  for (const candidate of (await store.list({ app, hostId })).slice(0, 20)) {
+    try {
+      return { backup: candidate, manifest: await fetchManifest(store, candidate, reading) }
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error
+      logger.warning(`Skipping ${candidate.backupId}: ${error.message}`)
+      refused.push(candidate.backupId)
+    }
+  }
+  throw new InputError(
+    'backup-id',
+    `no complete ${app} backup of this host (${hostId}) ${refused.length > 0 ? `with a valid signature was found in the ${store.kind} store (refused: ${refused.join(', ')})` : `was found in the ${store.kind} store`}.`,
+    'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.'
+  )
+}
+
+async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {
+  // The user's own shell command, run as they wrote it: it is configuration, not data.
+  await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` })
+}
+
+function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined, recipe: AnyRecipe, options: unknown, signer: ManifestSigner | undefined): unknown {
+  if (!(error instanceof SelfhostBackupError) && !(error instanceof Error)) return error
+  // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
+  const target = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`
+  const recovery = safetyCopy
+    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore ${target} --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false${signer ? ` --trusted-signers ${quote(signer.publicKey)}` : ''} (run on the host).`
+    : 'no safety copy was taken.'
+  return new SelfhostBackupError(`The restore failed part-way: ${error.message}`, recovery, { cause: error })
+}
