@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     const inputs = parseRestoreInputs(get)
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
     const store = createStore(inputs.store, process.env, logger)
-    const result = await runRestore({ ...inputs, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+    const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
     process.stdout.write(quietText(restoreSummary(result)))
     return 0
   } catch (error) {

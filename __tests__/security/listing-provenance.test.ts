@@ -91,9 +91,12 @@ interface Bed {
   store(logger: RecordingLogger, settings?: { runId?: number; token?: string }): Store
 }
 
+/** The store's real retry loop, with millisecond pauses: the behaviour under test is who is trusted, not how long it waits. */
+const FAST_RETRY = { client: { attempts: 3, baseMs: 5 }, rest: { attempts: 4, baseMs: 5 } }
+
 function bedOn(service: () => ResultsService): Bed {
   const store: Bed['store'] = (logger, settings = {}) =>
-    settingsModule.createStore({ kind: 'github', retentionDays: 1, token: service().githubToken, ...settings }, process.env, logger)
+    settingsModule.createStore({ kind: 'github', retentionDays: 1, token: service().githubToken, ...settings }, process.env, logger, { retry: FAST_RETRY })
   return {
     service,
     store,

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6456);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6456:
+/***/ 1581:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31345,9 +31345,9 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/core/input-definitions.ts
+;// CONCATENATED MODULE: ./src/inputs/definitions.ts
 const BOTH = ['backup', 'restore'];
-const input_definitions_INPUTS = [
+const definitions_INPUTS = [
     { name: 'app', description: 'Application: auto (detect on the host), tabby, seatable.', default: 'auto', actions: BOTH },
     { name: 'transport', description: 'How to reach the host: ssh, or local (the runner itself, for self-hosted runners).', default: 'ssh', actions: BOTH, cliDefault: 'local' },
     { name: 'host', description: 'Host name or IP address of the server (ssh).', default: '', actions: BOTH },
@@ -31404,7 +31404,7 @@ const input_definitions_INPUTS = [
     { name: 'safety-copy-dir', description: 'Where on the host the safety copy goes; empty: selfhost-backup-safety beside the app data directory.', default: '', actions: ['restore'] }
 ];
 function inputsOf(action) {
-    return input_definitions_INPUTS.filter(input => input.actions.includes(action));
+    return definitions_INPUTS.filter(input => input.actions.includes(action));
 }
 const OUTPUTS = {
     backup: [
@@ -31440,9 +31440,9 @@ function actionsLogger() {
         mask: secret => {
             // The runner masks line by line, so a multi-line key is registered one line at a time too; and
             // as the runner sees it after quietText, or a secret with a control character would show escaped.
-            const lines = secret.split(/\r?\n/).map(line => line.trim()).filter(line => line.length >= 4);
-            for (const line of new Set([...lines, ...lines.map(quietText)]))
-                core.setSecret(line);
+            const pieces = secretPieces(secret);
+            for (const piece of new Set([...pieces, ...pieces.map(quietText)]))
+                core.setSecret(piece);
             core.setSecret(secret);
         }
     };

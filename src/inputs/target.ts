@@ -1,5 +1,4 @@
-import type { RawInputs } from '../recipes/recipe.js'
-import { APP_CHOICES, recipeById } from '../recipes/registry.js'
+import { APP_CHOICES, chooseRecipes, type RecipeChoice } from '../recipes/registry.js'
 import type { StoreSettings } from '../store/settings.js'
 import type { TransportSettings } from '../transport/settings.js'
 import { parseStoreInputs } from './store.js'
@@ -12,7 +11,8 @@ export interface TargetInputs {
   app: string
   transport: TransportSettings
   store: StoreSettings
-  recipeInputs: RawInputs
+  /** The app's recipe with its options, or with `app: auto` every recipe with its own: parsed here, once. */
+  recipes: RecipeChoice[]
   lockTimeoutSeconds: number
 }
 
@@ -20,9 +20,8 @@ export function parseTargetInputs(reader: InputReader, action: 'backup' | 'resto
   const app = reader.choice('app', APP_CHOICES)
   const transport = parseTransportInputs(reader, options)
   const store = parseStoreInputs(reader, action)
-  const recipeInputs = readRecipeInputs(reader)
-  // An explicit app's options are checked now; with `auto` they are checked once the app is found.
-  if (app !== 'auto') recipeById(app).parseOptions(recipeInputs)
+  // Every recipe that may run has its options checked now, before anything connects.
+  const recipes = chooseRecipes(app, readRecipeInputs(reader))
   const lockTimeoutSeconds = reader.integer('lock-timeout', { min: 1, max: 86_400 }) ?? 600
-  return { app, transport, store, recipeInputs, lockTimeoutSeconds }
+  return { app, transport, store, recipes, lockTimeoutSeconds }
 }

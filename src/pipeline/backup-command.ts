@@ -6,14 +6,15 @@ import type { Logger } from '../kernel/log.js'
 import { loadManifestKeys } from '../kernel/manifest-keys.js'
 import type { Manifest } from '../kernel/manifest.js'
 import type { SigningSettings } from '../kernel/manifest-keys.js'
-import type { RawInputs } from '../recipes/recipe.js'
+import type { RecipeChoice } from '../recipes/registry.js'
 import type { IncrementalSettings } from './incremental.js'
 import { checkRecentVerifiedBackup, type VerificationSettings } from './verification.js'
 
 /** What a backup run is asked to do, as the inputs (action or CLI) describe it. */
 export interface BackupCommand {
   app: string
-  recipeInputs: RawInputs
+  /** The app's recipe with its parsed options, or with `app: auto` every candidate. */
+  recipes: RecipeChoice[]
   /** age recipients; empty: the parts are stored as plaintext. */
   recipients: string[]
   verification: VerificationSettings
@@ -37,6 +38,6 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
     return { mode: 'check', manifest }
   }
-  const result = await runBackup({ app: inputs.app, inputs: inputs.recipeInputs, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, allowUnencryptedSecrets: inputs.allowUnencryptedSecrets, keys, ...deps })
+  const result = await runBackup({ recipes: inputs.recipes, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, allowUnencryptedSecrets: inputs.allowUnencryptedSecrets, keys, ...deps })
   return { mode: 'backup', result }
 }

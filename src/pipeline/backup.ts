@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { detectRecipe, recipeById } from '../recipes/registry.js'
-import type { AnyRecipe, RawInputs } from '../recipes/recipe.js'
+import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
+import type { AnyRecipe } from '../recipes/recipe.js'
 import type { SaveResult, Store, StoreSession } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { drillParts } from './drill.js'
@@ -17,9 +17,8 @@ import { StagingDirectory } from './staging.js'
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
 
 export interface BackupRequest {
-  /** 'auto' or a recipe id. */
-  app: string
-  inputs: RawInputs
+  /** The app's recipe with its options, or with `app: auto` every candidate (detection picks one). */
+  recipes: RecipeChoice[]
   transport: Transport
   store: Store
   /** Parent of the staging directory (RUNNER_TEMP in Actions). */
@@ -66,9 +65,6 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const verification = request.verification ?? DEFAULT_VERIFICATION
   const { signer, trust } = request.keys
   if (!signer) throw new Error('a backup needs a signing key (parseSigningInputs requires one)')
-  // An explicit app's options are checked before the first connection.
-  const explicit = request.app === 'auto' ? undefined : recipeById(request.app)
-  const explicitOptions = explicit?.parseOptions(request.inputs)
   await transport.open()
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
   const recipients = request.recipients ?? []
@@ -78,7 +74,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   let committed = false
   let keptManifest: string | undefined
   try {
-    const { recipe, options: parsed } = await chooseRecipe(explicit, explicitOptions, request)
+    const { recipe, options: parsed } = await chooseRecipe(request)
     const context = { logger }
     const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context))
     const startedAt = now()
@@ -158,15 +154,10 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   }
 }
 
-async function chooseRecipe(
-  explicit: AnyRecipe | undefined,
-  explicitOptions: unknown,
-  request: BackupRequest
-): Promise<{ recipe: AnyRecipe; options: unknown }> {
-  if (explicit) return { recipe: explicit, options: explicitOptions }
-  const { recipe, evidence } = await detectRecipe(request.transport, request.inputs)
-  request.logger.info(`app: auto found ${recipe.title} (${evidence})`)
-  return { recipe, options: recipe.parseOptions(request.inputs) }
+async function chooseRecipe(request: BackupRequest): Promise<RecipeChoice> {
+  const chosen = await detectRecipe(request.transport, request.recipes)
+  if (request.recipes.length > 1) request.logger.info(`app: auto found ${chosen.recipe.title} (${chosen.evidence})`)
+  return chosen
 }
 
 /** Removes the staging directory, or everything in it but `keep` when the store left its manifest there. */

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { recipeById } from '../recipes/registry.js'
-import type { AnyRecipe, RawInputs, VerifiedPart } from '../recipes/recipe.js'
+import type { AnyRecipe, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './lock.js'
@@ -16,7 +15,7 @@ import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
 import { SAFETY_COPY_FIX } from './safety-copy.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
-import { detectRecipe } from '../recipes/registry.js'
+import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
 
 /** What a restore is asked to do, as the inputs (action or CLI) describe it. */
 export interface RestoreCommand {
@@ -37,8 +36,8 @@ export interface RestoreCommand {
 }
 
 export interface RestoreRequest extends RestoreCommand {
-  app: string
-  inputs: RawInputs
+  /** The app's recipe with its options, or with `app: auto` every candidate (the backup id or the host picks one). */
+  recipes: RecipeChoice[]
   lockTimeoutSeconds: number
   transport: Transport
   store: Store
@@ -63,24 +62,21 @@ export interface RestoreResult {
  */
 export async function runRestore(request: RestoreRequest): Promise<RestoreResult> {
   const { transport, logger, store } = request
-  if (request.app !== 'auto') recipeById(request.app)
-  if (request.backupId) checkBackupIdMatchesApp(request.backupId, request.app)
+  if (request.backupId) checkBackupIdMatchesApp(request.backupId, request.recipes)
   const keys = await loadManifestKeys(request.signing)
   const download = await mkdtemp(join(request.workRoot, 'selfhost-backup-restore-'))
   const reading: ManifestReading = { workRoot: download, trust: keys.trust }
   const started = Date.now()
   let opened = false
   try {
-    let app = request.app
-    if (app === 'auto' && request.backupId) app = parseBackupId(request.backupId)?.app ?? app
-    if (app === 'auto') {
+    // With app: auto, the backup id names the app; without one, the host does.
+    const named = request.backupId ? request.recipes.filter(candidate => candidate.recipe.id === parseBackupId(request.backupId)?.app) : request.recipes
+    if (named.length > 1) {
       await transport.open()
       opened = true
-      app = (await detectRecipe(transport, request.inputs)).recipe.id
     }
-    const recipe = recipeById(app)
-    const parsed = recipe.parseOptions(request.inputs)
-    const { backup: chosen, manifest } = await chooseBackup(store, request.backupId, { app, hostId: transport.hostId }, reading, logger).catch(error => {
+    const { recipe, options: parsed } = await detectRecipe(transport, named)
+    const { backup: chosen, manifest } = await chooseBackup(store, request.backupId, { app: recipe.id, hostId: transport.hostId }, reading, logger).catch(error => {
       throw saysHostUnchanged(error)
     })
     logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
@@ -184,13 +180,13 @@ function saysHostUnchanged(error: unknown): unknown {
   return error
 }
 
-function checkBackupIdMatchesApp(backupId: string, app: string): void {
+function checkBackupIdMatchesApp(backupId: string, candidates: readonly RecipeChoice[]): void {
   const parsed = parseBackupId(backupId)
   if (!parsed) {
     throw new InputError('backup-id', `"${backupId}" is not a backup id.`, 'copy the id from the backup job\'s `backup-id` output or from `selfhost-backup list`, e.g. tabby--host--20261123T020000Z-ab12.')
   }
-  if (app !== 'auto' && parsed.app !== app) {
-    throw new InputError('backup-id', `${backupId} is a ${parsed.app} backup, but app is ${app}.`, 'pick a backup of the same application, or set `app` to match it.')
+  if (!candidates.some(candidate => candidate.recipe.id === parsed.app)) {
+    throw new InputError('backup-id', `${backupId} is a ${parsed.app} backup, but app is ${candidates.map(candidate => candidate.recipe.id).join(' or ')}.`, 'pick a backup of the same application, or set `app` to match it.')
   }
 }
 

@@ -17,12 +17,24 @@ export function recipeById(id: string, input = 'app'): AnyRecipe {
   return recipe
 }
 
-/** `app: auto`: exactly one recipe must recognise the host. */
-export async function detectRecipe(host: Transport, inputs: RawInputs): Promise<{ recipe: AnyRecipe; evidence: string }> {
-  const found: { recipe: AnyRecipe; evidence: string }[] = []
-  for (const recipe of RECIPES) {
-    const evidence = await recipe.detect(host, recipe.parseOptions(inputs))
-    if (evidence) found.push({ recipe, evidence })
+/** A recipe with its options, parsed once from the inputs. */
+export interface RecipeChoice {
+  recipe: AnyRecipe
+  options: unknown
+}
+
+/** The recipes a run may use, each with its options parsed once: the named app, or with `auto` every recipe (detection picks one). */
+export function chooseRecipes(app: string, inputs: RawInputs): RecipeChoice[] {
+  return (app === 'auto' ? RECIPES : [recipeById(app)]).map(recipe => ({ recipe, options: recipe.parseOptions(inputs) }))
+}
+
+/** The only candidate, or with `app: auto` the one recipe that recognises the host. */
+export async function detectRecipe(host: Transport, candidates: readonly RecipeChoice[]): Promise<RecipeChoice & { evidence: string }> {
+  if (candidates.length === 1) return { ...candidates[0], evidence: 'set by app' }
+  const found: (RecipeChoice & { evidence: string })[] = []
+  for (const candidate of candidates) {
+    const evidence = await candidate.recipe.detect(host, candidate.options)
+    if (evidence) found.push({ ...candidate, evidence })
   }
   if (found.length === 1) return found[0]
   if (found.length === 0) {

@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
     const workRoot = actionTempRoot() ?? tmpdir()
     const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
     const store = createStore(inputs.store, process.env, logger)
-    const result = await runRestore({ ...inputs, inputs: inputs.recipeInputs, transport, store, workRoot, logger })
+    const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
     core.setOutput('backup-id', result.backupId)
     core.setOutput('safety-copy', result.safetyCopy?.dir ?? '')
     core.setOutput('restored', String(!result.dryRun))

@@ -1,3 +1,5 @@
+import type { RetryPolicies } from './github-http.js'
+
 export interface ArtifactStoreSettings {
   retentionDays?: number
   /** Read backups from this workflow run instead of the current one and the repository's history. */
@@ -8,6 +10,8 @@ export interface ArtifactStoreSettings {
   repository: string
   apiUrl: string
   currentRunId?: number
+  /** Default: DEFAULT_RETRY (seconds of back-off); tests pass milliseconds. */
+  retry?: RetryPolicies
 }
 
 export interface ListedArtifact {

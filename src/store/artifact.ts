@@ -7,7 +7,7 @@ import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { linkOrCopy } from './link-or-copy.js'
-import { CLIENT_RETRY, REST_RETRY, restGet, withRetry } from './github-http.js'
+import { DEFAULT_RETRY, restGet, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
 import { itemsInOrder, matchesFilter, saveAll, StoringQueue, trustedNewestFirst, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
 
@@ -34,6 +34,7 @@ export class GithubArtifactStore implements Store {
   private readonly client = new DefaultArtifactClient()
   private readonly runListings = new Map<number, ListedArtifact[]>()
   private readonly provenance: RunProvenance
+  private readonly retry: RetryPolicies
   private readonly warned = new Set<string>()
 
   constructor(
@@ -41,6 +42,7 @@ export class GithubArtifactStore implements Store {
     private readonly logger: Logger
   ) {
     this.provenance = new RunProvenance(settings, logger)
+    this.retry = settings.retry ?? DEFAULT_RETRY
   }
 
   save(request: SaveRequest): Promise<SaveResult> {
@@ -89,7 +91,7 @@ export class GithubArtifactStore implements Store {
 
   /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */
   private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<{ name: string; id: string }> {
-    return withRetry(this.logger, `Uploading ${file}`, CLIENT_RETRY, async attempt => {
+    return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
       if (name !== file) {
         await linkOrCopy(join(dir, file), join(dir, name))
@@ -130,7 +132,7 @@ export class GithubArtifactStore implements Store {
     }
     try {
       const findBy = this.findBy(runId)
-      await withRetry(this.logger, `Downloading ${artifact.name}`, CLIENT_RETRY, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
+      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
     } catch (error) {
       throw new StoreError(`Downloading ${artifact.name} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
@@ -159,7 +161,7 @@ export class GithubArtifactStore implements Store {
     let artifacts: Artifact[]
     try {
       const findBy = this.findBy(runId)
-      artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, CLIENT_RETRY, () => this.client.listArtifacts(findBy))).artifacts
+      artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.client.listArtifacts(findBy))).artifacts
     } catch (error) {
       if (error instanceof StoreError) throw error
       throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check `run-id` and that `github-token` has `actions: read`.', { cause: error })
@@ -184,7 +186,7 @@ export class GithubArtifactStore implements Store {
       const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts?per_page=100&page=${page}`
       let response: Response
       try {
-        response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, REST_RETRY, () => restGet(url, this.settings.token ?? ''))
+        response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
       } catch (error) {
         const status = (error as { status?: number }).status
         if (status !== undefined) throw new StoreError(`Listing the repository's artifacts failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', { cause: error })

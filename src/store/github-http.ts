@@ -10,6 +10,13 @@ export const CLIENT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
 /** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
 export const REST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
 
+/** How the artifact store retries: the defaults above, or a faster policy a test injects. */
+export interface RetryPolicies {
+  client: RetryPolicy
+  rest: RetryPolicy
+}
+export const DEFAULT_RETRY: RetryPolicies = { client: CLIENT_RETRY, rest: REST_RETRY }
+
 /**
  * Dropped connections, and server errors from the REST download (the Twirp calls retry 5xx themselves,
  * so retrying those again would only multiply the wait); a 4xx (bad token, missing artifact, duplicate

@@ -2,7 +2,7 @@ import { StoreError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX } from '../kernel/manifest.js'
 import { storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
-import { REST_RETRY, restGet, withRetry } from './github-http.js'
+import { DEFAULT_RETRY, restGet, withRetry } from './github-http.js'
 
 // Run provenance (issue 10): anyone who can open a pull request can upload artifacts from its run, so
 // the repository-wide listing is only as trustworthy as the runs it is narrowed to.
@@ -100,7 +100,7 @@ export class RunProvenance {
     if (!this.settings.token) return unchecked('there is no github-token to look it up with')
     const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/runs/${runId}`
     try {
-      const response = await withRetry(this.logger, `Checking workflow run ${runId}`, REST_RETRY, () => restGet(url, this.settings.token ?? ''))
+      const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).rest, () => restGet(url, this.settings.token ?? ''))
       if (!response.ok) {
         await response.body?.cancel()
         return unchecked(`the GitHub API answered HTTP ${response.status}`)

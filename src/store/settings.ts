@@ -1,6 +1,7 @@
 import { InputError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { GithubArtifactStore } from './artifact.js'
+import type { RetryPolicies } from './github-http.js'
 import { LocalDirectoryStore } from './local-dir.js'
 import type { Store } from './store.js'
 
@@ -8,7 +9,8 @@ export type StoreSettings =
   | { kind: 'local'; path: string }
   | { kind: 'github'; retentionDays?: number; runId?: number; token?: string }
 
-export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, logger: Logger): Store {
+/** `retry` is the seam for tests: the artifact store's back-off in milliseconds instead of seconds. */
+export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, logger: Logger, options: { retry?: RetryPolicies } = {}): Store {
   if (settings.kind === 'local') return new LocalDirectoryStore(settings.path, logger)
   const repository = env.GITHUB_REPOSITORY ?? ''
   if (!env.ACTIONS_RUNTIME_TOKEN && !settings.runId) {
@@ -21,7 +23,8 @@ export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, log
       token: settings.token,
       repository,
       apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-      currentRunId: env.GITHUB_RUN_ID ? Number(env.GITHUB_RUN_ID) : undefined
+      currentRunId: env.GITHUB_RUN_ID ? Number(env.GITHUB_RUN_ID) : undefined,
+      retry: options.retry
     },
     logger
   )
