@@ -138,6 +138,16 @@ describe('the SeaTable databases', () => {
 })
 
 describe('the docker shim on the test host', () => {
+  // The product's dumps call docker side by side; a log line written in pieces interleaved with
+  // another call's pieces and made the "which calls ran" checks of seatable-restore fail now and then.
+  test('logs every call as one whole line, also when many run at once', async () => {
+    const before = (await shim.invocations()).length
+    const calls = Array.from({ length: 60 }, (_, index) => ['inspect', `no-such-container-${index}`, 'x'.repeat(500)])
+    await Promise.all(calls.map(argv => runCommand(path.join(shim.binDir, 'docker'), argv)))
+    const logged = (await shim.invocations()).slice(before).map(call => call.argv.join(' '))
+    expect(logged.sort()).toEqual(calls.map(argv => argv.join(' ')).sort())
+  })
+
   test('is found before the real docker in ssh sessions and under sudo', async () => {
     const result = await ssh('command -v docker; sudo -n sh -c "command -v docker"; sudo -n docker ps --format "{{.Names}}"')
     expect(result.stderr).toBe('')
