@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
-import { expectSuccess, runAction, sshActionInputs, type ActionRun } from '../support/action-runner.js'
+import { expectSuccess, runAction, sshActionInputs, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { recordCase } from '../support/fault-report.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
@@ -19,6 +19,9 @@ import {
 } from '../support/secret-scan.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+// Secrets travel in this file's runs: watch every process's command line and environment too.
+sweepProcessesForSecrets()
 
 let scratch: string
 

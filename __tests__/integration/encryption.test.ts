@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { decryptFile, parseRecipients } from '../../src/kernel/encryption.js'
-import { expectSuccess, runAction, visibleLog } from '../support/action-runner.js'
+import { expectSuccess, runAction, visibleLog, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+// Secrets travel in this file's runs: watch every process's command line and environment too.
+sweepProcessesForSecrets()
 
 let service: ResultsService
 let base: string

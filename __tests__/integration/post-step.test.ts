@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { lockPathFor } from '../../src/pipeline/lock.js'
-import { expectSuccess, parseCommandFile, REPO_ROOT, runAction, runNode, sshActionInputs } from '../support/action-runner.js'
+import { expectSuccess, parseCommandFile, REPO_ROOT, runAction, runNode, sshActionInputs, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { waitFor } from '../support/fault-checks.js'
 import { processList } from '../support/seatable-bed.js'
 import { registerHostSecrets, registerInputSecrets, secretScanner } from '../support/secret-scan.js'
 import { runCommand, startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
+
+// Secrets travel in this file's runs: watch every process's command line and environment too.
+sweepProcessesForSecrets()
 
 let host: TestHost
 let base: string

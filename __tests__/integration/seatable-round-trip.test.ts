@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
-import { expectSuccess, runAction, visibleLog, type ActionRun } from '../support/action-runner.js'
+import { expectSuccess, runAction, visibleLog, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { databaseFingerprint, plainText, seatableActionInputs, seatableBackupInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
+
+// Secrets travel in this file's runs: watch every process's command line and environment too.
+sweepProcessesForSecrets()
 
 let server: MariaDbServer
 let service: ResultsService

@@ -3,10 +3,13 @@ import { connect } from 'node:net'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectSuccess, runAction, sshActionInputs, type ActionRun } from '../support/action-runner.js'
+import { expectSuccess, runAction, sshActionInputs, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { findFreePort } from '../support/free-port.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
+
+// Secrets travel in this file's runs: watch every process's command line and environment too.
+sweepProcessesForSecrets()
 
 let host: TestHost
 /**

@@ -45,6 +45,19 @@ export interface RunActionOptions {
   onSpawn?: (pid: number, step: 'main' | 'post') => void
   /** Default true. false skips the secret scan, whose /proc sweeps would compete for CPU with a timed run. */
   secretScan?: boolean
+  /** Sample every process's command line and environment while the steps run; default: sweepProcessesForSecrets(). */
+  sweepProcesses?: boolean
+}
+
+let processSweeps = false
+
+/**
+ * Test files where secrets travel (keys, database passwords, identities, tokens) call this once: their
+ * runs are also watched in /proc. Every run's logs, outputs, summary and state are scanned regardless.
+ * The sweeps cost a good part of a core while a step runs, so files that test other things skip them.
+ */
+export function sweepProcessesForSecrets(): void {
+  processSweeps = true
 }
 
 interface ActionFile {
@@ -92,9 +105,10 @@ export async function runAction(
   const leaksBefore = secretScanner.leaks.length
   const samples: SampleReport[] = []
   const scan = options.secretScan !== false
+  const sweep = scan && (options.sweepProcesses ?? processSweeps)
   const watched = async (script: string, env: Record<string, string>, stepName: 'main' | 'post') => {
     const step = runNode(script, env, [], pid => options.onSpawn?.(pid, stepName))
-    if (!scan) return step
+    if (!sweep) return step
     // Any bundle of this repo counts as the runner side: concurrent runs see each other's action
     // processes, whose INPUT_* variables are how the runner hands every action its inputs.
     const [result, sample] = await Promise.all([step, secretScanner.watch(step, { runnerScript: join(REPO_ROOT, 'dist') + '/' })])
