@@ -3,7 +3,7 @@
  * it is dumped. Each dump must be one consistent snapshot (--single-transaction), and the manifest
  * must keep a row-count range for tables that changed during the dump, so the restore's own
  * row-count check accepts the snapshot instead of failing on it. (Busy Tabby SQLite: see
- * __tests__/integration/tabby-round-trip.test.ts.)
+ * __tests__/e2e/tabby-round-trip.test.ts.)
  */
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
