@@ -4,7 +4,7 @@
  * transiently (the step must still succeed) then persistently (the step must fail clearly, in
  * bounded time, and a failed backup must never look complete).
  *
- * The cases run concurrently on a small pool of emulators (see fault-bed.ts), each case holding one
+ * The cases run concurrently on a pool of eight emulators (see fault-bed.ts), each case holding one
  * to itself: the persistent ones mostly wait out the clients' backoff (up to ~30 s each), and one
  * after another they would take several minutes.
  */
@@ -15,7 +15,7 @@ import type { FaultKind, FaultTarget, RunContext } from '../support/results-serv
 const outcomes: ArtifactFaultOutcome[] = []
 let pool: BedPool
 beforeAll(async () => {
-  pool = await startBedPool(4)
+  pool = await startBedPool(8)
 }, 120_000)
 afterAll(async () => {
   await appendArtifactFaultOutcomes(outcomes)
