@@ -24,7 +24,7 @@ const log = (line: string): void => {
 }
 
 const NOTES = [
-  'manual = the vendor docs\' commands run from the runner over SSH into an empty local folder (rsync -az, sequential mysqldump --opt); floor = the same bytes read and zstd-compressed on the host and discarded (all parts at once); restores go to an empty directory and emptied databases.',
+  "manual = the vendor docs' commands run from the runner over SSH into an empty local folder (rsync -az, sequential mysqldump --opt); floor = the same bytes read and zstd-compressed on the host and discarded (all parts at once); restores go to an empty directory and emptied databases.",
   'runner and host are one machine here, so both share the two cores and the disk; the page cache is warm (the dataset was just written) and `sync` runs before each timed run; MariaDB runs with its default InnoDB sizes.'
 ]
 

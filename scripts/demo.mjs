@@ -28,15 +28,14 @@ try {
   rmSync(root, { recursive: true, force: true })
   selfhostBackup(['restore', '--app', 'tabby', '--transport', 'local', '--tabby-root', root, '--store', 'local', '--store-path', store])
 
-  const differences = [
-    ...diffFingerprints(filesBefore, await fingerprintTree(root, { exclude: notCompared })),
-    ...diffFingerprints(tablesBefore, sqliteTableDigest(join(root, 'ee/db.sqlite')))
-  ]
+  const differences = [...diffFingerprints(filesBefore, await fingerprintTree(root, { exclude: notCompared })), ...diffFingerprints(tablesBefore, sqliteTableDigest(join(root, 'ee/db.sqlite')))]
   if (differences.length > 0) {
     console.error(`\nDEMO FAILED: the restored root differs:\n${differences.join('\n')}`)
     process.exitCode = 1
   } else {
-    console.log(`\nDemo OK: every file and every table of the restored Tabby root matches the original (${Object.keys(filesBefore).length} paths, ${Object.keys(tablesBefore).length} tables; models/, index/ and repositories/ are excluded by design).`)
+    console.log(
+      `\nDemo OK: every file and every table of the restored Tabby root matches the original (${Object.keys(filesBefore).length} paths, ${Object.keys(tablesBefore).length} tables; models/, index/ and repositories/ are excluded by design).`
+    )
   }
 } finally {
   rmSync(work, { recursive: true, force: true })

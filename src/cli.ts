@@ -78,7 +78,12 @@ export async function main(argv: string[]): Promise<number> {
 
 function parseFlags(args: string[], action: ActionName): Map<string, string> {
   const known = new Map(inputsOf(action).map(input => [input.name, input]))
-  const values = new Map<string, string>(inputsOf(action).map(input => [input.name, process.env[secretEnvironmentName(input.name)] && input.secret ? (process.env[secretEnvironmentName(input.name)] as string) : (input.cliDefault ?? input.default)]))
+  const values = new Map<string, string>(
+    inputsOf(action).map(input => [
+      input.name,
+      process.env[secretEnvironmentName(input.name)] && input.secret ? (process.env[secretEnvironmentName(input.name)] as string) : (input.cliDefault ?? input.default)
+    ])
+  )
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]
     if (arg === '--verbose') continue
@@ -97,7 +102,11 @@ function parseFlags(args: string[], action: ActionName): Map<string, string> {
     }
     if (!known.has(name)) throw new InputError(name, `is not an option of ${action}.`, `see \`selfhost-backup ${action} --help\`.`)
     if (known.get(name)?.secret) {
-      throw new InputError(name, 'is a secret, and a value on the command line is visible to every user of this machine (ps, /proc) and lands in shell history.', `use --${name}-file PATH (a file only you can read) or the environment variable ${secretEnvironmentName(name)}.`)
+      throw new InputError(
+        name,
+        'is a secret, and a value on the command line is visible to every user of this machine (ps, /proc) and lands in shell history.',
+        `use --${name}-file PATH (a file only you can read) or the environment variable ${secretEnvironmentName(name)}.`
+      )
     }
     values.set(name, value)
   }

@@ -69,7 +69,12 @@ it('backs up, lists only complete backups, and restores with the local store', a
 
   const list = await runNode(cli, env, ['list', '--store-path', store, ...signing()])
   expect(list.exitCode).toBe(0)
-  expect(list.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([backupId])
+  expect(
+    list.stdout
+      .trim()
+      .split('\n')
+      .map(line => line.split('\t')[0])
+  ).toEqual([backupId])
   const restore = await runNode(cli, env, ['restore', '--app', 'tabby', '--tabby-root', root, '--store-path', store, '--dry-run', 'true', ...signing()])
   expect(restore.exitCode).toBe(0)
   expect(restore.stdout).toContain(`Restoring ${backupId} onto`)
@@ -78,7 +83,12 @@ it('backs up, lists only complete backups, and restores with the local store', a
   // The parts-only copy lacks nothing but its manifest: with it, the listing shows it, newest first.
   await copyBackupAs(backupId, noManifest, join(store, noManifest), { withManifest: true })
   const completed = await runNode(cli, env, ['list', '--store-path', store, ...signing()])
-  expect(completed.stdout.trim().split('\n').map(line => line.split('\t')[0])).toEqual([noManifest, backupId])
+  expect(
+    completed.stdout
+      .trim()
+      .split('\n')
+      .map(line => line.split('\t')[0])
+  ).toEqual([noManifest, backupId])
 })
 
 it('rejects an unknown flag and a secret passed as a plain flag value stays out of errors', async () => {
@@ -90,15 +100,18 @@ it('rejects an unknown flag and a secret passed as a plain flag value stays out 
   expect(missingFile.stderr).toMatch(/cannot read the file/)
 })
 
-it.each(['db-password', 'ssh-key', 'signing-key', 'github-token', 'age-identity'])('refuses --%s on the command line, where ps would show it, and names the file flag and variable instead', async name => {
-  const secret = `hunter2-${name}-sentinel`
-  const run = await runNode(cli, env, [name === 'age-identity' ? 'restore' : 'backup', `--${name}`, secret])
-  expect(run.exitCode).toBe(1)
-  expect(run.stderr).toContain(`Input '${name}': is a secret`)
-  expect(run.stderr).toContain(`--${name}-file PATH`)
-  expect(run.stderr).toContain(`SELFHOST_BACKUP_${name.toUpperCase().replace(/-/g, '_')}`)
-  expect(run.stdout + run.stderr).not.toContain(secret)
-})
+it.each(['db-password', 'ssh-key', 'signing-key', 'github-token', 'age-identity'])(
+  'refuses --%s on the command line, where ps would show it, and names the file flag and variable instead',
+  async name => {
+    const secret = `hunter2-${name}-sentinel`
+    const run = await runNode(cli, env, [name === 'age-identity' ? 'restore' : 'backup', `--${name}`, secret])
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toContain(`Input '${name}': is a secret`)
+    expect(run.stderr).toContain(`--${name}-file PATH`)
+    expect(run.stderr).toContain(`SELFHOST_BACKUP_${name.toUpperCase().replace(/-/g, '_')}`)
+    expect(run.stdout + run.stderr).not.toContain(secret)
+  }
+)
 
 it('reads the signing key from SELFHOST_BACKUP_SIGNING_KEY and refuses a listing it cannot verify', async () => {
   const viaEnvironment = await runNode(cli, { ...env, SELFHOST_BACKUP_SIGNING_KEY: testSigningKey().privateKey }, ['list', '--store-path', store])
@@ -148,7 +161,10 @@ describe('npm run demo', () => {
       for (const name of hidden) expect(spawnSync('sh', ['-c', `command -v ${name}`], { env: { PATH: path } }).status).not.toBe(0)
 
       const demo = await runDemo({ PATH: path, HOME: home, TMPDIR: temp })
-      expect({ exitCode: demo.exitCode, output: demo.output }).toEqual({ exitCode: 0, output: expect.stringMatching(/Demo OK: every file and every table of the restored Tabby root matches the original \([1-9]\d* paths, [1-9]\d* tables/) })
+      expect({ exitCode: demo.exitCode, output: demo.output }).toEqual({
+        exitCode: 0,
+        output: expect.stringMatching(/Demo OK: every file and every table of the restored Tabby root matches the original \([1-9]\d* paths, [1-9]\d* tables/)
+      })
       expect(demo.output).not.toContain('DEMO FAILED')
       // The demo works in a temp dir under TMPDIR and removes it; the CLI it drives cleans up too.
       expect(await readdir(temp)).toEqual([])

@@ -92,7 +92,12 @@ it('stores only ciphertext with encrypt-to, which the age CLI decrypts, and rest
   await rm(root, { recursive: true, force: true })
   const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'age-identity': identity, 'backup-id': backup.outputs['backup-id'] }, run.env(), { githubToken: service.githubToken })
   expectSuccess(restore)
-  expect(visibleLog(restore)).not.toContain(identity.split('\n').find(line => line.startsWith('AGE-SECRET-KEY'))!.slice(20))
+  expect(visibleLog(restore)).not.toContain(
+    identity
+      .split('\n')
+      .find(line => line.startsWith('AGE-SECRET-KEY'))!
+      .slice(20)
+  )
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
 })
@@ -121,7 +126,9 @@ it('encrypts to two recipients, and either identity alone decrypts every part an
     }
     // And the restore, given only this identity, puts the wiped root back as it was.
     await rm(root, { recursive: true, force: true })
-    const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'age-identity': pair.identity, 'backup-id': backup.outputs['backup-id'] }, run.env(), { githubToken: service.githubToken })
+    const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'age-identity': pair.identity, 'backup-id': backup.outputs['backup-id'] }, run.env(), {
+      githubToken: service.githubToken
+    })
     expectSuccess(restore)
     expect(occurrences(restore.stdout, 'decrypted, plaintext sha256 verified')).toBe(manifest.parts.length)
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])

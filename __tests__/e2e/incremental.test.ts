@@ -107,12 +107,9 @@ it('full backup and three incrementals over ssh into artifacts; restoring any li
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(taken[3].db)
 
   // A link in the middle, by id and the run that made it: the chain before it comes from earlier runs.
-  const middle = await runAction(
-    'restore/action.yml',
-    { ...tabbyInputs(), 'backup-id': taken[1].backupId, 'run-id': String(runIds[1]), 'safety-copy': 'false' },
-    restoreRun.env(),
-    { githubToken: service.githubToken }
-  )
+  const middle = await runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': taken[1].backupId, 'run-id': String(runIds[1]), 'safety-copy': 'false' }, restoreRun.env(), {
+    githubToken: service.githubToken
+  })
   expectSuccess(middle)
   expect(diffFingerprints(taken[1].tree, await treeOf(root))).toEqual([])
 })

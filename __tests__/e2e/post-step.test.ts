@@ -106,14 +106,18 @@ it('after a main step killed mid-backup, closes the ssh master and deletes the k
     let mainEnded = false
     void mainStep.then(() => (mainEnded = true))
     // Connected (state saved, control socket up, master running) and blocked on the lock on the host.
-    const caught = await waitFor(() => {
-      if (mainEnded) return true
-      workDir = parseCommandFile(readFileSync(stateFile, 'utf8'))['ssh-work-dir'] ?? ''
-      if (!workDir || !existsSync(join(workDir, 'cm'))) return false
-      master = sshProcessesOf(workDir).find(({ commandLine }) => commandLine.includes('ControlMaster=yes'))
-      const waitingForLock = processList().some(({ commandLine }) => commandLine.includes('flock') && commandLine.includes(lockPathFor(root)) && !commandLine.startsWith('flock --exclusive'))
-      return master !== undefined && waitingForLock
-    }, 60_000, 10)
+    const caught = await waitFor(
+      () => {
+        if (mainEnded) return true
+        workDir = parseCommandFile(readFileSync(stateFile, 'utf8'))['ssh-work-dir'] ?? ''
+        if (!workDir || !existsSync(join(workDir, 'cm'))) return false
+        master = sshProcessesOf(workDir).find(({ commandLine }) => commandLine.includes('ControlMaster=yes'))
+        const waitingForLock = processList().some(({ commandLine }) => commandLine.includes('flock') && commandLine.includes(lockPathFor(root)) && !commandLine.startsWith('flock --exclusive'))
+        return master !== undefined && waitingForLock
+      },
+      60_000,
+      10
+    )
     expect(mainEnded).toBe(false)
     expect(caught).toBe(true)
     process.kill(mainPid as number, 'SIGKILL')
@@ -160,8 +164,19 @@ it('after a main step killed mid-backup, closes the ssh master and deletes the k
     expect(leaks.map(leak => secretScanner.describe(leak))).toEqual([])
   } finally {
     // Whatever the outcome, end what this test started (by pid): the main step, its master, the lock.
-    if (mainPid !== undefined) try { process.kill(mainPid, 'SIGKILL') } catch { /* already gone */ }
-    if (workDir) for (const { pid } of sshProcessesOf(workDir)) try { process.kill(pid, 'SIGTERM') } catch { /* already gone */ }
+    if (mainPid !== undefined)
+      try {
+        process.kill(mainPid, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
+    if (workDir)
+      for (const { pid } of sshProcessesOf(workDir))
+        try {
+          process.kill(pid, 'SIGTERM')
+        } catch {
+          /* already gone */
+        }
     await releaseHostLock(holder)
   }
 })

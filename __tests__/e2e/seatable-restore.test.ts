@@ -80,7 +80,11 @@ it('finds SeaTable with app: auto from its running containers', async () => {
 it('fails clearly when the dump is killed mid-way, and stores nothing', async () => {
   await resetDatabases(server, { withScheduler: true })
   // Enough rows that the dump runs for a while, so it can be caught and killed.
-  const columns = (await server.query("SELECT GROUP_CONCAT(CONCAT('`', column_name, '`')) FROM information_schema.columns WHERE table_schema = 'dtable_db' AND table_name = 'operation_log' AND extra NOT LIKE '%auto_increment%'")).trim()
+  const columns = (
+    await server.query(
+      "SELECT GROUP_CONCAT(CONCAT('`', column_name, '`')) FROM information_schema.columns WHERE table_schema = 'dtable_db' AND table_name = 'operation_log' AND extra NOT LIKE '%auto_increment%'"
+    )
+  ).trim()
   for (let doubling = 0; doubling < 7; doubling++) await server.query(`INSERT INTO operation_log (${columns}) SELECT ${columns} FROM operation_log`, 'dtable_db')
   const before = readdirSync(store)
   const host = hostBaseline(bed)
@@ -265,10 +269,14 @@ it('fails a restore whose imported database does not match the manifest, naming 
   // Signed again with the backup's own key (the SSH key): the edited dump stands for one a compromised host produced.
   const sha256 = execFileSync('sha256sum', [part], { encoding: 'utf8' }).split(' ')[0]
   const bytes = (await readFile(part)).length
-  await editSignedManifest(join(dir, `${backupId}.manifest.json`), manifest => {
-    if (!manifest.parts.some(candidate => candidate.name === 'db-dtable_db')) throw new Error('the backup has a db-dtable_db part')
-    manifest.parts = manifest.parts.map(record => (record.name === 'db-dtable_db' ? { ...record, sha256, bytes } : record))
-  }, bed.host.clientPrivateKey)
+  await editSignedManifest(
+    join(dir, `${backupId}.manifest.json`),
+    manifest => {
+      if (!manifest.parts.some(candidate => candidate.name === 'db-dtable_db')) throw new Error('the backup has a db-dtable_db part')
+      manifest.parts = manifest.parts.map(record => (record.name === 'db-dtable_db' ? { ...record, sha256, bytes } : record))
+    },
+    bed.host.clientPrivateKey
+  )
   await server.query("UPDATE operation_log SET author = 'the state before the restore' ORDER BY id LIMIT 1", 'dtable_db')
   const beforeRestore = await databaseFingerprint(server, ['dtable_db'])
 
@@ -277,7 +285,10 @@ it('fails a restore whose imported database does not match the manifest, naming 
   const text = errorText(restore)
   expect(text).toMatch(/sha256 verified/)
   expect(text).toMatch(/The restored database dtable_db does not match the manifest: table operation_log has \d+ rows, the backup had \d+; 1 views expected, 0 found\./)
-  const hint = /How to fix: the data from before the restore is in (\S+); put it back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false --trusted-signers '([^']+)'/.exec(text)
+  const hint =
+    /How to fix: the data from before the restore is in (\S+); put it back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false --trusted-signers '([^']+)'/.exec(
+      text
+    )
   expect(hint).not.toBeNull()
   const [, safetyDir, storePath, safetyId, trustedSigner] = hint ?? []
   expect(join(storePath.replace(/^'|'$/g, ''), safetyId)).toBe(safetyDir)
@@ -286,8 +297,20 @@ it('fails a restore whose imported database does not match the manifest, naming 
   const recovered = await runAction(
     'restore/action.yml',
     {
-      app: 'seatable', transport: 'local', sudo: 'false', 'seatable-root': bed.layout.root, 'seatable-layout': 'current', 'compose-dir': bed.layout.composeDir ?? '',
-      'db-mode': 'docker', 'db-password': server.rootPassword, store: 'local', 'store-path': storePath.replace(/^'|'$/g, ''), 'backup-id': safetyId, 'safety-copy': 'false', parts: 'db-dtable_db', 'trusted-signers': trustedSigner
+      app: 'seatable',
+      transport: 'local',
+      sudo: 'false',
+      'seatable-root': bed.layout.root,
+      'seatable-layout': 'current',
+      'compose-dir': bed.layout.composeDir ?? '',
+      'db-mode': 'docker',
+      'db-password': server.rootPassword,
+      store: 'local',
+      'store-path': storePath.replace(/^'|'$/g, ''),
+      'backup-id': safetyId,
+      'safety-copy': 'false',
+      parts: 'db-dtable_db',
+      'trusted-signers': trustedSigner
     },
     { PATH: `${bed.shim.binDir}:${process.env.PATH ?? ''}` }
   )

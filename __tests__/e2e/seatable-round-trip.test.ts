@@ -4,7 +4,17 @@ import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, visibleLog, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
-import { databaseFingerprint, plainText, seatableActionInputs, seatableBackupInputs, SEATABLE_DATABASES, seatableFiles, startSeaTableBed, watchCommandLines, type SeaTableBed } from '../support/seatable-bed.js'
+import {
+  databaseFingerprint,
+  plainText,
+  seatableActionInputs,
+  seatableBackupInputs,
+  SEATABLE_DATABASES,
+  seatableFiles,
+  startSeaTableBed,
+  watchCommandLines,
+  type SeaTableBed
+} from '../support/seatable-bed.js'
 
 // Secrets travel in this file's runs: watch every process's command line and environment too.
 sweepProcessesForSecrets()
@@ -63,14 +73,27 @@ describe.each([
     expect(watched.leaks).toEqual([])
     const backupId = backup.outputs['backup-id']
     const names = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name.replace(`${backupId}.`, ''))
-    expect(names).toEqual(['db-ccnet_db.sql.zst', 'db-seafile_db.sql.zst', 'db-dtable_db.sql.zst', 'data.tar.zst', ...(kind === 'current' ? ['compose.tar.zst', 'caddy.tar.zst'] : []), 'manifest.json'])
+    expect(names).toEqual([
+      'db-ccnet_db.sql.zst',
+      'db-seafile_db.sql.zst',
+      'db-dtable_db.sql.zst',
+      'data.tar.zst',
+      ...(kind === 'current' ? ['compose.tar.zst', 'caddy.tar.zst'] : []),
+      'manifest.json'
+    ])
     const shimCalls = await bed.shim.invocations()
     expect(shimCalls.some(call => call.argv.join(' ').includes('seatable.sh backup-all'))).toBe(true)
     expect(shimCalls.filter(call => call.argv.some(arg => /^-[a-z]*t/.test(arg)))).toEqual([])
     await expectNoPasswordStored(backup)
     // The vendor's excludes are left out of the data tarball itself (the file comparison skips them, so it cannot tell).
     const dataBlob = (await service.listStoredBlobs()).find(blob => blob.name.includes(`${backupId}.data.tar.zst`))
-    const archived = new Set(execFileSync('tar', ['-t', '--zstd', '-f', '-'], { input: dataBlob?.bytes, maxBuffer: 1 << 28 }).toString().split('\n').map(entry => entry.replace(/^\.\//, '').split('/')[0]).filter(Boolean))
+    const archived = new Set(
+      execFileSync('tar', ['-t', '--zstd', '-f', '-'], { input: dataBlob?.bytes, maxBuffer: 1 << 28 })
+        .toString()
+        .split('\n')
+        .map(entry => entry.replace(/^\.\//, '').split('/')[0])
+        .filter(Boolean)
+    )
     for (const excluded of bed.layout.dataExcludes) expect([excluded, archived.has(excluded)]).toEqual([excluded, false])
     for (const kept of ['conf', 'seafile-data', 'seahub-data', 'storage-data']) expect([kept, archived.has(kept)]).toEqual([kept, true])
 
@@ -118,7 +141,12 @@ describe('SeaTable options', () => {
     expectSuccess(backup)
     const callsBefore = (await bed.shim.invocations()).length
     const container = bed.layout.containers.seatable
-    const restore = await runAction('restore/action.yml', { ...seatableInputs(bed, 'docker'), 'backup-id': backup.outputs['backup-id'], 'stop-command': `docker stop ${container}`, 'start-command': `docker start ${container}` }, run.env(), { githubToken: service.githubToken })
+    const restore = await runAction(
+      'restore/action.yml',
+      { ...seatableInputs(bed, 'docker'), 'backup-id': backup.outputs['backup-id'], 'stop-command': `docker stop ${container}`, 'start-command': `docker start ${container}` },
+      run.env(),
+      { githubToken: service.githubToken }
+    )
     expectSuccess(restore)
     const calls = (await bed.shim.invocations()).slice(callsBefore).map(call => call.argv.join(' '))
     const at = (text: string): number => calls.findIndex(call => call.includes(text))
@@ -136,7 +164,12 @@ describe('SeaTable options', () => {
     expect(backup.exitCode).toBe(1)
     expect(backup.stdout).toMatch(/Input 'encrypt-to': is empty, and this backup would store .*seatable-compose\/\.env \(the database password.*\) as a plain artifact/)
     expect(backup.stdout).toMatch(/How to fix: set encrypt-to .* or set allow-unencrypted-secrets: true/)
-    expect((await bed.shim.invocations()).slice(callsBefore).map(call => call.argv.join(' ')).filter(call => /dump|backup-all/.test(call))).toEqual([])
+    expect(
+      (await bed.shim.invocations())
+        .slice(callsBefore)
+        .map(call => call.argv.join(' '))
+        .filter(call => /dump|backup-all/.test(call))
+    ).toEqual([])
     const listing = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts`, { headers: { Authorization: `Bearer ${service.githubToken}` } })
     expect(((await listing.json()) as { total_count: number }).total_count).toBe(0)
   })

@@ -55,21 +55,26 @@ async function jumpLogDuring(work: () => Promise<ActionRun>): Promise<{ run: Act
   return { run, log: (await readFile(jump.logFile, 'utf8')).slice(before) }
 }
 
-const jumpInputs = (jumpHost: string, knownHosts = `${host.knownHosts}\n${jump.knownHosts}`): Record<string, string> =>
-  ({ ...inputs(), 'known-hosts': knownHosts, 'jump-host': jumpHost })
+const jumpInputs = (jumpHost: string, knownHosts = `${host.knownHosts}\n${jump.knownHosts}`): Record<string, string> => ({ ...inputs(), 'known-hosts': knownHosts, 'jump-host': jumpHost })
 
 const errorLine = (run: ActionRun): string => run.stdout.split('\n').find(line => line.startsWith('::error::')) ?? ''
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise(resolve => {
-    const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true) })
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy()
+      resolve(true)
+    })
     socket.on('error', () => resolve(false))
   })
 }
 
 it('reaches the target through a separate jump host, logging in there as the jump user with the same key', async () => {
   // sshd logs a key as ssh-keygen -l shows it: SHA256 of the key blob, base64 without padding.
-  const fingerprint = `SHA256:${createHash('sha256').update(Buffer.from(host.clientPublicKey.split(' ')[1], 'base64')).digest('base64').replace(/=+$/, '')}`
+  const fingerprint = `SHA256:${createHash('sha256')
+    .update(Buffer.from(host.clientPublicKey.split(' ')[1], 'base64'))
+    .digest('base64')
+    .replace(/=+$/, '')}`
   const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`)))
   expectSuccess(run)
   expect(run.outputs['backup-id']).toMatch(/^tabby--/)
@@ -91,7 +96,7 @@ it('fails when nothing answers at the jump host, though the target itself is rea
   expect(run.stdout).toMatch(/::error::Input 'jump-host': cannot reach the jump host /)
 })
 
-it('names jump-host and the bastion\'s address when nothing answers there', async () => {
+it("names jump-host and the bastion's address when nothing answers there", async () => {
   const deadPort = await findFreePort()
   const run = await runAction('action.yml', jumpInputs(`127.0.0.1:${deadPort}`))
   expect(run.exitCode).toBe(1)
@@ -99,7 +104,7 @@ it('names jump-host and the bastion\'s address when nothing answers there', asyn
   expect(errorLine(run)).toContain(`127.0.0.1:${deadPort}`)
 })
 
-it('refuses a jump host whose key is not in known-hosts, even though the target\'s key is', async () => {
+it("refuses a jump host whose key is not in known-hosts, even though the target's key is", async () => {
   const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`, host.knownHosts)))
   expect(run.exitCode).toBe(1)
   expect(run.stdout).toMatch(/::error::Input 'known-hosts'/)
@@ -109,7 +114,7 @@ it('refuses a jump host whose key is not in known-hosts, even though the target\
   expect(log).not.toContain('server_request_direct_tcpip')
 })
 
-it('names the jump host, not the target, when the jump host\'s key is missing from known-hosts', async () => {
+it("names the jump host, not the target, when the jump host's key is missing from known-hosts", async () => {
   const run = await runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`, host.knownHosts))
   expect(run.exitCode).toBe(1)
   expect(errorLine(run)).toMatch(new RegExp(`127\\.0\\.0\\.1:${jump.port}|-p ${jump.port} `))

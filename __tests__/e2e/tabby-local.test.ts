@@ -34,9 +34,7 @@ it('backs up a busy live Tabby through the local transport into a local store an
   const written = await writer.stop()
   expectSuccess(backup)
   const backupId = backup.outputs['backup-id']
-  expect(readdirSync(join(store, backupId)).sort()).toEqual(
-    ['db.sqlite.zst', 'events.tar.zst', 'home.tar.zst', 'jobs.tar.zst', 'manifest.json'].map(suffix => `${backupId}.${suffix}`)
-  )
+  expect(readdirSync(join(store, backupId)).sort()).toEqual(['db.sqlite.zst', 'events.tar.zst', 'home.tar.zst', 'jobs.tar.zst', 'manifest.json'].map(suffix => `${backupId}.${suffix}`))
   // Only the runner's user may read the store: the directory, every part and the manifest.
   expect(statSync(join(store, backupId)).mode & 0o777).toBe(0o700)
   for (const file of readdirSync(join(store, backupId))) expect([file, statSync(join(store, backupId, file)).mode & 0o777]).toEqual([file, 0o600])
@@ -88,7 +86,11 @@ const NEVER_IN_HOME = ['ee/db.sqlite', 'ee/db.sqlite-wal', 'ee/db.sqlite-shm', '
 /** Member names of a stored tarball part, as paths relative to the Tabby root ("./models/" → "models"). */
 function tarballEntries(file: string): string[] {
   const listing = execFileSync('tar', ['-t', '--zstd', '-f', file], { encoding: 'utf8', maxBuffer: 1 << 26 })
-  return listing.split('\n').map(entry => entry.replace(/^\.\//, '').replace(/\/$/, '')).filter(entry => entry !== '' && entry !== '.').sort()
+  return listing
+    .split('\n')
+    .map(entry => entry.replace(/^\.\//, '').replace(/\/$/, ''))
+    .filter(entry => entry !== '' && entry !== '.')
+    .sort()
 }
 
 const underAny = (entry: string, prefixes: string[]): boolean => prefixes.some(prefix => entry === prefix || entry.startsWith(`${prefix}/`))
@@ -106,7 +108,14 @@ it('removes a stale -wal/-shm beside the live database, so they are not replayed
   const scratch = await mkdtemp(join(tmpdir(), 'sb-stale-wal-'))
   try {
     execFileSync('sqlite3', [database], {
-      input: ['PRAGMA journal_mode=WAL;', 'PRAGMA wal_autocheckpoint=0;', 'DELETE FROM user_events;', `.shell cp -- '${database}-wal' '${scratch}/stale-wal'`, `.shell cp -- '${database}-shm' '${scratch}/stale-shm'`, ''].join('\n')
+      input: [
+        'PRAGMA journal_mode=WAL;',
+        'PRAGMA wal_autocheckpoint=0;',
+        'DELETE FROM user_events;',
+        `.shell cp -- '${database}-wal' '${scratch}/stale-wal'`,
+        `.shell cp -- '${database}-shm' '${scratch}/stale-shm'`,
+        ''
+      ].join('\n')
     })
     const staleWal = readFileSync(join(scratch, 'stale-wal'))
     const staleShm = readFileSync(join(scratch, 'stale-shm'))
@@ -125,7 +134,10 @@ it('removes a stale -wal/-shm beside the live database, so they are not replayed
     // No safety copy: its snapshot would open the live database and consume the stale WAL before the restore does.
     const restore = await runAction('restore/action.yml', { ...localInputs(), 'backup-id': backupId, 'safety-copy': 'false' })
     expectSuccess(restore)
-    for (const [file, stale] of [[`${database}-wal`, staleWal], [`${database}-shm`, staleShm]] as const) {
+    for (const [file, stale] of [
+      [`${database}-wal`, staleWal],
+      [`${database}-shm`, staleShm]
+    ] as const) {
       expect([file, existsSync(file) && readFileSync(file).equals(stale)]).toEqual([file, false])
     }
     expect(sqliteTableDigest(database)).toEqual(digestAtBackup)
@@ -169,12 +181,14 @@ describe('the home part', () => {
     const listed = tarballEntries(join(store, backupId, `${backupId}.home.tar.zst`))
     const defaultExcludes = ['models', 'index', 'repositories']
     expect(listed.filter(entry => underAny(entry, [...NEVER_IN_HOME, ...defaultExcludes]))).toEqual([])
-    expect(listed).toEqual(expect.arrayContaining(['config.toml', 'usage_anonymous_id', '.tabby-client/agent/credentials.json', 'bin/healthcheck.sh', 'logs/tabby.log', 'logs/current.log', 'cache', 'ee']))
+    expect(listed).toEqual(
+      expect.arrayContaining(['config.toml', 'usage_anonymous_id', '.tabby-client/agent/credentials.json', 'bin/healthcheck.sh', 'logs/tabby.log', 'logs/current.log', 'cache', 'ee'])
+    )
     // Exactly the rest of the root: nothing else left out, nothing extra.
     expect(listed).toEqual(Object.keys(await fingerprintTree(home, { exclude: [...NEVER_IN_HOME, ...defaultExcludes] })).sort())
   })
 
-  it('with exclude: logs, leaves out logs/ but carries models/, and a restore brings models/ back and keeps the host\'s logs/', async () => {
+  it("with exclude: logs, leaves out logs/ but carries models/, and a restore brings models/ back and keeps the host's logs/", async () => {
     const backup = await runAction('action.yml', { ...localInputs(home), exclude: 'logs' })
     expectSuccess(backup)
     const backupId = backup.outputs['backup-id']

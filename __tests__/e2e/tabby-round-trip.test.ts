@@ -60,11 +60,7 @@ it('backs up a busy live Tabby over ssh into artifacts, and restores it from ano
   await rm(root, { recursive: true, force: true })
 
   const restoreRun = service.newRun()
-  const restore = await runAction(
-    'restore/action.yml',
-    { ...sshInputs(), 'run-id': String(backupRun.runId), 'github-token': service.githubToken },
-    restoreRun.env()
-  )
+  const restore = await runAction('restore/action.yml', { ...sshInputs(), 'run-id': String(backupRun.runId), 'github-token': service.githubToken }, restoreRun.env())
   expect(restore.stdout).toContain(`Restoring ${backupId}`)
   expectSuccess(restore)
   expect(restore.outputs['backup-id']).toBe(backupId)
@@ -110,7 +106,11 @@ it('restores over live data after a safety copy and the stop-command, runs the s
   expect(await readFile(orderLog, 'utf8')).toBe(`stop safety-copy=${basename(safetyCopy)} stray=present\nstart stray=gone\n`)
 })
 
-interface RestArtifact { name: string; created_at: string; expires_at: string }
+interface RestArtifact {
+  name: string
+  created_at: string
+  expires_at: string
+}
 
 async function artifactsOfRun(runId: number): Promise<RestArtifact[]> {
   const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${runId}/artifacts?per_page=100`, { headers: { authorization: `Bearer ${service.githubToken}` } })
@@ -129,7 +129,10 @@ it('asks the artifact service to keep every artifact retention-days days, and le
   const plain = await runAction('action.yml', sshInputs(), defaultRun.env())
   expectSuccess(plain)
 
-  for (const [run, backup, days] of [[shortRun, short, 3], [defaultRun, plain, 90]] as const) {
+  for (const [run, backup, days] of [
+    [shortRun, short, 3],
+    [defaultRun, plain, 90]
+  ] as const) {
     // The REST listing is newest first; compared by name.
     const artifacts = (await artifactsOfRun(run.runId)).sort((left, right) => left.name.localeCompare(right.name))
     const stored = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(artifact => artifact.name).sort((left, right) => left.localeCompare(right))

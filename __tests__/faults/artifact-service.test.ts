@@ -32,7 +32,11 @@ const persistentBoundSeconds = 150
 const caseTimeoutMs = 240_000
 
 type Path = 'backup' | 'restore (same run)' | 'restore (other run)'
-interface FaultCase { target: FaultTarget; kind: FaultKind; path: Path }
+interface FaultCase {
+  target: FaultTarget
+  kind: FaultKind
+  path: Path
+}
 
 // A transient 5xx comes twice, so the client's backoff is exercised more than once; a transient drop
 // comes once, which is the gentlest connection loss there is.
@@ -163,9 +167,12 @@ describe('the artifact service failing', () => {
         const hits = bed.service.faults.hits[target]
         bed.service.faults.clear()
         // A dry-run restore that succeeded has already downloaded and verified every part.
-        const nothingLost = path === 'backup'
-          ? step.exitCode === 0 ? await survivedBackupIsComplete(bed, run, step) : (await failedBackupLeftNothingComplete(bed, run)).ok
-          : step.exitCode === 0 || (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
+        const nothingLost =
+          path === 'backup'
+            ? step.exitCode === 0
+              ? await survivedBackupIsComplete(bed, run, step)
+              : (await failedBackupLeftNothingComplete(bed, run)).ok
+            : step.exitCode === 0 || (await bed.restore(bed.service.newRun(), bed.goodBackupId)).exitCode === 0
         const survived = step.exitCode === 0
         outcomes.push({
           suite: 'artifact-service',
@@ -188,33 +195,37 @@ describe('the artifact service failing', () => {
     caseTimeoutMs
   )
 
-  it.concurrent('removes the stored parts of a backup whose manifest upload keeps failing, and keeps it out of every listing', async () => {
-    await withBed(async bed => {
-      // Four parts go up first (db, events, home, jobs); only the fifth CreateArtifact, the manifest's, fails.
-      bed.service.faults.add({ target: 'CreateArtifact', kind: 'drop', times: 'always', after: 4 })
-      const run = bed.service.newRun()
-      const step = await bed.backup(run)
-      bed.service.faults.clear()
-      const names = await bed.artifactNames(run)
-      const leftOver = await failedBackupLeftNothingComplete(bed, run)
-      const message = clearError(step)
-      outcomes.push({
-        suite: 'artifact-service',
-        case: 'CreateArtifact drop persistent (backup, manifest only)',
-        kind: 'fault',
-        injected: true,
-        outcome: step.exitCode !== 0 && message !== undefined ? 'clear-failure' : 'BAD',
-        nothingLost: leftOver.ok,
-        seconds: step.seconds,
-        detail: `${names.length} parts left without a manifest; ${message ?? firstError(step)}`.slice(0, 300)
+  it.concurrent(
+    'removes the stored parts of a backup whose manifest upload keeps failing, and keeps it out of every listing',
+    async () => {
+      await withBed(async bed => {
+        // Four parts go up first (db, events, home, jobs); only the fifth CreateArtifact, the manifest's, fails.
+        bed.service.faults.add({ target: 'CreateArtifact', kind: 'drop', times: 'always', after: 4 })
+        const run = bed.service.newRun()
+        const step = await bed.backup(run)
+        bed.service.faults.clear()
+        const names = await bed.artifactNames(run)
+        const leftOver = await failedBackupLeftNothingComplete(bed, run)
+        const message = clearError(step)
+        outcomes.push({
+          suite: 'artifact-service',
+          case: 'CreateArtifact drop persistent (backup, manifest only)',
+          kind: 'fault',
+          injected: true,
+          outcome: step.exitCode !== 0 && message !== undefined ? 'clear-failure' : 'BAD',
+          nothingLost: leftOver.ok,
+          seconds: step.seconds,
+          detail: `${names.length} parts left without a manifest; ${message ?? firstError(step)}`.slice(0, 300)
+        })
+        expect(step.exitCode).toBe(1)
+        expect(message).toMatch(/manifest\.json as an artifact failed/)
+        // The four parts were uploaded while the backup ran, then deleted when the manifest could not follow.
+        expect(names).toEqual([])
+        expect(step.stdout).not.toMatch(/Could not delete the artifact/)
+        expect(leftOver.why).toMatch(new RegExp(`picked ${bed.newestBackupId}$`))
+        expect(leftOver.ok).toBe(true)
       })
-      expect(step.exitCode).toBe(1)
-      expect(message).toMatch(/manifest\.json as an artifact failed/)
-      // The four parts were uploaded while the backup ran, then deleted when the manifest could not follow.
-      expect(names).toEqual([])
-      expect(step.stdout).not.toMatch(/Could not delete the artifact/)
-      expect(leftOver.why).toMatch(new RegExp(`picked ${bed.newestBackupId}$`))
-      expect(leftOver.ok).toBe(true)
-    })
-  }, caseTimeoutMs)
+    },
+    caseTimeoutMs
+  )
 })

@@ -9,10 +9,28 @@ import { HOSTILE_VALUES } from '../support/hostile-values.js'
 const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----'
 const VALID: Record<string, string> = { host: 'tabby.example.com', user: 'deploy', 'ssh-key': PRIVATE_KEY, 'known-hosts': 'tabby.example.com ssh-ed25519 AAAAC3Nza' }
 const TYPED: Record<string, 'boolean' | 'integer' | 'choice'> = {
-  sudo: 'boolean', 'insecure-skip-host-key-check': 'boolean', 'dry-run': 'boolean', 'safety-copy': 'boolean', 'skip-log-tables': 'boolean',
-  'dtable-db-backup': 'boolean', 'require-encryption': 'boolean', 'fail-on-shrink': 'boolean',
-  port: 'integer', 'retention-days': 'integer', 'run-id': 'integer', 'db-port': 'integer', 'lock-timeout': 'integer', 'shrink-threshold': 'integer',
-  app: 'choice', transport: 'choice', store: 'choice', compression: 'choice', 'db-mode': 'choice', 'seatable-layout': 'choice', verify: 'choice', mode: 'choice'
+  sudo: 'boolean',
+  'insecure-skip-host-key-check': 'boolean',
+  'dry-run': 'boolean',
+  'safety-copy': 'boolean',
+  'skip-log-tables': 'boolean',
+  'dtable-db-backup': 'boolean',
+  'require-encryption': 'boolean',
+  'fail-on-shrink': 'boolean',
+  port: 'integer',
+  'retention-days': 'integer',
+  'run-id': 'integer',
+  'db-port': 'integer',
+  'lock-timeout': 'integer',
+  'shrink-threshold': 'integer',
+  app: 'choice',
+  transport: 'choice',
+  store: 'choice',
+  compression: 'choice',
+  'db-mode': 'choice',
+  'seatable-layout': 'choice',
+  verify: 'choice',
+  mode: 'choice'
 }
 const REQUIRED_WITH_SSH = ['host', 'user', 'ssh-key', 'known-hosts']
 const parsers: Record<ActionName, (get: (name: string) => string) => unknown> = { backup: parseBackupInputs, restore: parseRestoreInputs }

@@ -37,57 +37,66 @@ afterAll(async () => {
 
 const inputs = (): Record<string, string> => ({ ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store })
 
-interface DumpRecord { name: string; tables?: Record<string, number>; details?: { rowCountRanges?: Record<string, [number, number]> } }
+interface DumpRecord {
+  name: string
+  tables?: Record<string, number>
+  details?: { rowCountRanges?: Record<string, [number, number]> }
+}
 
-faultCase(SUITE, 'dumps a consistent snapshot while two writers commit to dtable_db, and the restore accepts it by its row-count range', async () => {
-  await createCounterTable(server, 'dtable_db', 2)
-  const writers: BusyWriter[] = [startBusyWriter(server, 'dtable_db', 1), startBusyWriter(server, 'dtable_db', 2)]
-  let stopped = false
-  const stopWriters = async (): Promise<void> => {
-    if (stopped) return
-    stopped = true
-    await Promise.all(writers.map(writer => writer.stop()))
-  }
-  try {
-    const total = async (): Promise<number> => (await writerState(server, 'dtable_db', writers)).reduce((sum, state) => sum + state.counter, 0)
-    expect(await waitFor(async () => (await total()) > 200, 30_000, 50)).toBe(true)
-    const atStart = await total()
-    const backup = await runAction('action.yml', { ...inputs(), verify: 'checksum' }, {}, { keepRunnerTemp: true })
-    const atEnd = await total()
-    await stopWriters()
-    expectSuccess(backup)
-    expect(await runnerLeftovers(backup)).toEqual([])
-    console.log(`busy database: ${atEnd - atStart} writer commits during the backup (${atStart} before it)`)
-    // The writers really were writing throughout, not just before the backup began.
-    expect(atEnd - atStart).toBeGreaterThan(100)
-
-    const backupId = backup.outputs['backup-id']
-    const manifest = JSON.parse(readFileSync(join(store, backupId, `${backupId}.manifest.json`), 'utf8')) as { parts: DumpRecord[] }
-    const dump = manifest.parts.find(part => part.name === 'db-dtable_db')
-    const range = dump?.details?.rowCountRanges?.operation_log
-    // Counted before and after the dump, which the writers both outpaced: a range, not one number.
-    expect(range).toEqual([expect.any(Number), expect.any(Number)])
-    expect((range as [number, number])[1]).toBeGreaterThan((range as [number, number])[0])
-    expect(dump?.tables?.busy_writer_counter).toBe(2)
-
-    const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backupId }, {}, { keepRunnerTemp: true })
-    expectSuccess(restore)
-    expect(await runnerLeftovers(restore)).toEqual([])
-    // The restore compares every table with the manifest (ranges included) and fails on a mismatch.
-    expect(restore.summary).toMatch(/dtable_db: imported; \d+ tables with the backup's row counts/)
-
-    const restored = await writerState(server, 'dtable_db', writers)
-    for (const { author, counter, rows } of restored) {
-      // The invariant: every committed counter bump came with its row, and no row without its bump.
-      expect({ author, counter }).toEqual({ author, counter: rows })
+faultCase(
+  SUITE,
+  'dumps a consistent snapshot while two writers commit to dtable_db, and the restore accepts it by its row-count range',
+  async () => {
+    await createCounterTable(server, 'dtable_db', 2)
+    const writers: BusyWriter[] = [startBusyWriter(server, 'dtable_db', 1), startBusyWriter(server, 'dtable_db', 2)]
+    let stopped = false
+    const stopWriters = async (): Promise<void> => {
+      if (stopped) return
+      stopped = true
+      await Promise.all(writers.map(writer => writer.stop()))
     }
-    const restoredTotal = restored.reduce((sum, state) => sum + state.counter, 0)
-    expect(restoredTotal).toBeGreaterThanOrEqual(atStart)
-    expect(restoredTotal).toBeLessThanOrEqual(atEnd)
-    const restoredLog = Number((await server.query('SELECT COUNT(*) FROM operation_log', 'dtable_db')).trim())
-    expect(restoredLog).toBeGreaterThanOrEqual((range as [number, number])[0])
-    expect(restoredLog).toBeLessThanOrEqual((range as [number, number])[1])
-  } finally {
-    await stopWriters()
-  }
-}, 150_000)
+    try {
+      const total = async (): Promise<number> => (await writerState(server, 'dtable_db', writers)).reduce((sum, state) => sum + state.counter, 0)
+      expect(await waitFor(async () => (await total()) > 200, 30_000, 50)).toBe(true)
+      const atStart = await total()
+      const backup = await runAction('action.yml', { ...inputs(), verify: 'checksum' }, {}, { keepRunnerTemp: true })
+      const atEnd = await total()
+      await stopWriters()
+      expectSuccess(backup)
+      expect(await runnerLeftovers(backup)).toEqual([])
+      console.log(`busy database: ${atEnd - atStart} writer commits during the backup (${atStart} before it)`)
+      // The writers really were writing throughout, not just before the backup began.
+      expect(atEnd - atStart).toBeGreaterThan(100)
+
+      const backupId = backup.outputs['backup-id']
+      const manifest = JSON.parse(readFileSync(join(store, backupId, `${backupId}.manifest.json`), 'utf8')) as { parts: DumpRecord[] }
+      const dump = manifest.parts.find(part => part.name === 'db-dtable_db')
+      const range = dump?.details?.rowCountRanges?.operation_log
+      // Counted before and after the dump, which the writers both outpaced: a range, not one number.
+      expect(range).toEqual([expect.any(Number), expect.any(Number)])
+      expect((range as [number, number])[1]).toBeGreaterThan((range as [number, number])[0])
+      expect(dump?.tables?.busy_writer_counter).toBe(2)
+
+      const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backupId }, {}, { keepRunnerTemp: true })
+      expectSuccess(restore)
+      expect(await runnerLeftovers(restore)).toEqual([])
+      // The restore compares every table with the manifest (ranges included) and fails on a mismatch.
+      expect(restore.summary).toMatch(/dtable_db: imported; \d+ tables with the backup's row counts/)
+
+      const restored = await writerState(server, 'dtable_db', writers)
+      for (const { author, counter, rows } of restored) {
+        // The invariant: every committed counter bump came with its row, and no row without its bump.
+        expect({ author, counter }).toEqual({ author, counter: rows })
+      }
+      const restoredTotal = restored.reduce((sum, state) => sum + state.counter, 0)
+      expect(restoredTotal).toBeGreaterThanOrEqual(atStart)
+      expect(restoredTotal).toBeLessThanOrEqual(atEnd)
+      const restoredLog = Number((await server.query('SELECT COUNT(*) FROM operation_log', 'dtable_db')).trim())
+      expect(restoredLog).toBeGreaterThanOrEqual((range as [number, number])[0])
+      expect(restoredLog).toBeLessThanOrEqual((range as [number, number])[1])
+    } finally {
+      await stopWriters()
+    }
+  },
+  150_000
+)

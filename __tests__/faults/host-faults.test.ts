@@ -94,19 +94,27 @@ it('refuses a tarball with entries outside the target before anything on the hos
   const dir = join(store, backupId)
   const part = `${backupId}.home.tar.zst`
   // A hostile archive under the good name, with a manifest edited to match its checksum.
-  execFileSync('python3', ['-c', [
-    'import io, sys, tarfile',
-    'with tarfile.open(sys.argv[1], "w") as archive:',
-    '    for name in ("./config.toml", "../../escaped-by-restore"):',
-    '        data = b"owned\\n"; info = tarfile.TarInfo(name); info.size = len(data); archive.addfile(info, io.BytesIO(data))'
-  ].join('\n'), join(base, 'evil.tar')])
+  execFileSync('python3', [
+    '-c',
+    [
+      'import io, sys, tarfile',
+      'with tarfile.open(sys.argv[1], "w") as archive:',
+      '    for name in ("./config.toml", "../../escaped-by-restore"):',
+      '        data = b"owned\\n"; info = tarfile.TarInfo(name); info.size = len(data); archive.addfile(info, io.BytesIO(data))'
+    ].join('\n'),
+    join(base, 'evil.tar')
+  ])
   execFileSync('bash', ['-c', `zstd -q -f -o ${JSON.stringify(join(dir, part))} ${JSON.stringify(join(base, 'evil.tar'))}`])
   // Signed again with the backup's own key: the hostile archive came from the host inside a genuine backup.
   const bytes = (await readFile(join(dir, part))).length
   const sha256 = execFileSync('sha256sum', [join(dir, part)], { encoding: 'utf8' }).split(' ')[0]
-  await editSignedManifest(join(dir, `${backupId}.manifest.json`), manifest => {
-    manifest.parts = manifest.parts.map(record => (record.name === 'home' ? { ...record, sha256, bytes } : record))
-  }, testSigningKey().privateKey)
+  await editSignedManifest(
+    join(dir, `${backupId}.manifest.json`),
+    manifest => {
+      manifest.parts = manifest.parts.map(record => (record.name === 'home' ? { ...record, sha256, bytes } : record))
+    },
+    testSigningKey().privateKey
+  )
   const treeBefore = await treeOf(root)
 
   const restore = await runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': backupId })
@@ -145,7 +153,23 @@ it('recovers from a restore killed half-way with the documented safety-copy comm
   const [copy] = readdirSync(safetyParent)
   // The command the error message and the README give for putting the safety copy back.
   const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, [
-    'restore', '--app', 'tabby', '--transport', 'local', '--tabby-root', root, '--store', 'local', '--store-path', safetyParent, '--backup-id', copy, '--safety-copy', 'false', '--signing-key-file', testSigningKey().file
+    'restore',
+    '--app',
+    'tabby',
+    '--transport',
+    'local',
+    '--tabby-root',
+    root,
+    '--store',
+    'local',
+    '--store-path',
+    safetyParent,
+    '--backup-id',
+    copy,
+    '--safety-copy',
+    'false',
+    '--signing-key-file',
+    testSigningKey().file
   ])
   expect(recovered.exitCode).toBe(0)
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])

@@ -42,7 +42,13 @@ afterAll(async () => {
 })
 
 const inputs = (): Record<string, string> => ({
-  app: 'tabby', ...sshActionInputs(host), 'tabby-root': root, store: 'local', 'store-path': store, 'host-temp-dir': hostTemp, verify: 'checksum'
+  app: 'tabby',
+  ...sshActionInputs(host),
+  'tabby-root': root,
+  store: 'local',
+  'store-path': store,
+  'host-temp-dir': hostTemp,
+  verify: 'checksum'
 })
 
 /** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
@@ -67,30 +73,35 @@ function lockHolders(dataRoot: string): number[] {
     .map(({ pid }) => pid)
 }
 
-faultCase(SUITE, 'fails a backup whose host lock holder is killed while a slow part streams, and stores nothing', async () => {
-  const storeBefore = storeEntries(store)
-  const running = runAction('action.yml', inputs(), { RUNNER_TEMP: runnerTemp })
-  // Mid-part: the home tarball (~80 MB) has started to arrive on the runner.
-  const caught = await waitFor(() => stagedBytes('.home.tar.zst') > 4_000_000 && lockHolders(root).length > 0, 60_000)
-  const holders = lockHolders(root)
-  for (const pid of holders) process.kill(pid, 'SIGKILL')
-  const stagedAtKill = stagedBytes('.home.tar.zst')
-  const run = await running
-  console.log(`lock holder killed (pids ${holders.join(', ')}) with ${stagedAtKill} of ~80 MB of the home tarball staged`)
-  expect(caught).toBe(true)
-  expect(holders).toHaveLength(1)
-  expect(stagedAtKill).toBeLessThan(70_000_000)
-  expect(run.exitCode).toBe(1)
-  const text = errorText(run)
-  expect(text).toMatch(/The lock on the host was lost while the backup ran: the (process|SSH session) holding it/)
-  expect(text).toMatch(/How to fix: nothing was stored; run the backup again/)
-  expect(storeEntries(store)).toEqual(storeBefore)
-  expect(completeBackups(store)).toEqual([])
-  expect(leftoversIn(runnerTemp)).toEqual([])
-  expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
-  expect(lockHolders(root)).toEqual([])
-  expect(hostLockIsFree(root)).toBe(true)
-}, 180_000)
+faultCase(
+  SUITE,
+  'fails a backup whose host lock holder is killed while a slow part streams, and stores nothing',
+  async () => {
+    const storeBefore = storeEntries(store)
+    const running = runAction('action.yml', inputs(), { RUNNER_TEMP: runnerTemp })
+    // Mid-part: the home tarball (~80 MB) has started to arrive on the runner.
+    const caught = await waitFor(() => stagedBytes('.home.tar.zst') > 4_000_000 && lockHolders(root).length > 0, 60_000)
+    const holders = lockHolders(root)
+    for (const pid of holders) process.kill(pid, 'SIGKILL')
+    const stagedAtKill = stagedBytes('.home.tar.zst')
+    const run = await running
+    console.log(`lock holder killed (pids ${holders.join(', ')}) with ${stagedAtKill} of ~80 MB of the home tarball staged`)
+    expect(caught).toBe(true)
+    expect(holders).toHaveLength(1)
+    expect(stagedAtKill).toBeLessThan(70_000_000)
+    expect(run.exitCode).toBe(1)
+    const text = errorText(run)
+    expect(text).toMatch(/The lock on the host was lost while the backup ran: the (process|SSH session) holding it/)
+    expect(text).toMatch(/How to fix: nothing was stored; run the backup again/)
+    expect(storeEntries(store)).toEqual(storeBefore)
+    expect(completeBackups(store)).toEqual([])
+    expect(leftoversIn(runnerTemp)).toEqual([])
+    expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
+    expect(lockHolders(root)).toEqual([])
+    expect(hostLockIsFree(root)).toBe(true)
+  },
+  180_000
+)
 
 // The control, not a fault: the same backup with the lock left alone passes the same check.
 it('backs up normally when nothing touches the lock: the holder answers when asked', async () => {

@@ -63,7 +63,9 @@ async function expectNothingLeftBehind(run: ActionRun, was: Before): Promise<voi
 
 /** The client itself, not the shells and the docker shim whose command lines quote it. */
 const dumpers = (database: string): number[] =>
-  processList().filter(({ commandLine }) => new RegExp(`^\\S*(mariadb-dump|mysqldump) .*--single-transaction.* ${database}\\s*$`).test(commandLine)).map(({ pid }) => pid)
+  processList()
+    .filter(({ commandLine }) => new RegExp(`^\\S*(mariadb-dump|mysqldump) .*--single-transaction.* ${database}\\s*$`).test(commandLine))
+    .map(({ pid }) => pid)
 
 /** A command through the bed's sshd as its login user, as the product's own connection is. */
 async function asLoginUser(script: string): Promise<CommandResult> {
@@ -72,8 +74,26 @@ async function asLoginUser(script: string): Promise<CommandResult> {
     await writeFile(join(dir, 'key'), bed.host.clientPrivateKey, { mode: 0o600 })
     await writeFile(join(dir, 'known_hosts'), `${bed.host.knownHosts}\n`)
     return await runCommand('ssh', [
-      '-F', '/dev/null', '-i', join(dir, 'key'), '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-      '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(bed.host.port), `${bed.host.user}@127.0.0.1`, script
+      '-F',
+      '/dev/null',
+      '-i',
+      join(dir, 'key'),
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(bed.host.port),
+      `${bed.host.user}@127.0.0.1`,
+      script
     ])
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -158,21 +178,31 @@ describe('one of the three concurrent dumps killed', () => {
     return { run, was, overlapping, killed: victims.length, othersRunning, aliveWhenUnlocked }
   }
 
-  faultCase(SUITE, 'fails clearly when the dtable_db dump is killed while the other dumps still run, and leaves nothing behind on the host', async () => {
-    const { run, was, overlapping, killed, othersRunning } = await killDtableDumpMidway()
-    expect({ overlapping, killed, othersRunning }).toEqual({ overlapping: true, killed: 1, othersRunning: true })
-    expect(run.exitCode).toBe(1)
-    expect(errorText(run)).toMatch(/Dump of dtable_db failed/)
-    await expectNothingLeftBehind(run, was)
-  }, 120_000)
+  faultCase(
+    SUITE,
+    'fails clearly when the dtable_db dump is killed while the other dumps still run, and leaves nothing behind on the host',
+    async () => {
+      const { run, was, overlapping, killed, othersRunning } = await killDtableDumpMidway()
+      expect({ overlapping, killed, othersRunning }).toEqual({ overlapping: true, killed: 1, othersRunning: true })
+      expect(run.exitCode).toBe(1)
+      expect(errorText(run)).toMatch(/Dump of dtable_db failed/)
+      await expectNothingLeftBehind(run, was)
+    },
+    120_000
+  )
 
-  faultCase(SUITE, 'keeps the host lock until the other dumps have stopped when one dump fails', async () => {
-    const { run, overlapping, othersRunning, aliveWhenUnlocked } = await killDtableDumpMidway()
-    expect({ overlapping, othersRunning, exitCode: run.exitCode }).toEqual({ overlapping: true, othersRunning: true, exitCode: 1 })
-    await runnerLeftovers(run)
-    // One job at a time on this data: a second backup or a restore may take the lock the moment it is free.
-    expect(aliveWhenUnlocked).toEqual([])
-  }, 120_000)
+  faultCase(
+    SUITE,
+    'keeps the host lock until the other dumps have stopped when one dump fails',
+    async () => {
+      const { run, overlapping, othersRunning, aliveWhenUnlocked } = await killDtableDumpMidway()
+      expect({ overlapping, othersRunning, exitCode: run.exitCode }).toEqual({ overlapping: true, othersRunning: true, exitCode: 1 })
+      await runnerLeftovers(run)
+      // One job at a time on this data: a second backup or a restore may take the lock the moment it is free.
+      expect(aliveWhenUnlocked).toEqual([])
+    },
+    120_000
+  )
 })
 
 faultCase(SUITE, 'backs up SeaTable with the host temp dir on a full filesystem: it streams and never writes there', async () => {

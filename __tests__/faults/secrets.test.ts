@@ -14,8 +14,17 @@ import { recordCase } from '../support/fault-report.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import {
-  expectNoLeaks, registerDatabaseSecrets, registerHostSecrets, registerSecret, scanBlobs, scanShellHistory,
-  secretScanner, secretScanTotals, SecretScanner, shellHistoryPaths, type Leak
+  expectNoLeaks,
+  registerDatabaseSecrets,
+  registerHostSecrets,
+  registerSecret,
+  scanBlobs,
+  scanShellHistory,
+  secretScanner,
+  secretScanTotals,
+  SecretScanner,
+  shellHistoryPaths,
+  type Leak
 } from '../support/secret-scan.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -195,7 +204,13 @@ describe('a real backup and restore with every sentinel present', () => {
     expect(blobs.scanned.filter(name => name.endsWith('.zst'))).toHaveLength(4) // the plain backup's parts, decompressed
     expect(blobs.skippedEncrypted).toHaveLength(4) // the encrypted backup's parts
     const history = await scanShellHistory(shellHistoryPaths([host.userHome]))
-    recordCase({ suite: '__tests__/faults/secrets.test.ts', case: 'stored blobs and shell history', kind: 'secret-scan', outcome: [...blobs.leaks, ...history].length === 0 ? 'passed' : 'failed', leaks: [...blobs.leaks, ...history].map(leak => secretScanner.describe(leak)) })
+    recordCase({
+      suite: '__tests__/faults/secrets.test.ts',
+      case: 'stored blobs and shell history',
+      kind: 'secret-scan',
+      outcome: [...blobs.leaks, ...history].length === 0 ? 'passed' : 'failed',
+      leaks: [...blobs.leaks, ...history].map(leak => secretScanner.describe(leak))
+    })
 
     expect(secretScanTotals().scans).toBeGreaterThanOrEqual(6)
     expectNoLeaks()

@@ -71,107 +71,127 @@ function stagedBytes(suffix: string): number {
   return 0
 }
 
-const hostProcesses = (pattern: RegExp): number[] => processList().filter(({ commandLine }) => pattern.test(commandLine)).map(({ pid }) => pid)
+const hostProcesses = (pattern: RegExp): number[] =>
+  processList()
+    .filter(({ commandLine }) => pattern.test(commandLine))
+    .map(({ pid }) => pid)
 
 /** Splits the single-quoted command line the recovery hint prints (core/shell.ts quote()). */
 function shellWords(line: string): string[] {
   return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(match => (match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]))
 }
 
-faultCase(SUITE, 'fails a SeaTable backup whose connection drops during the database dump, and stores nothing', async () => {
-  const storeBefore = storeEntries(store)
-  const started = Date.now()
-  const running = runAction('action.yml', { ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store, verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
-  // The client itself, not the shells and the docker shim whose command lines quote it.
-  const dumper = /^\S*mariadb-dump .*--single-transaction.* dtable_db\s*$/
-  // Mid-stream: the dump runs on the host and compressed bytes have already reached the runner.
-  const caught = await waitFor(() => hostProcesses(dumper).length > 0 && stagedBytes('.db-dtable_db.sql.zst') > 0, 60_000)
-  const stillDumping = hostProcesses(dumper).length > 0
-  const killed = await dropSshConnections(bed.host)
-  const run = await running
-  console.log(`dump drop: caught=${caught} after ${Date.now() - started} ms, killed ${killed} sshd processes`)
-  expect({ caught, stillDumping }).toEqual({ caught: true, stillDumping: true })
-  expect(killed).toBeGreaterThanOrEqual(2)
-  expect(run.exitCode).toBe(1)
-  dropped.push({ what: 'dump', run })
-  // The three dumps run side by side: whichever in-flight step noticed first is the one named.
-  expect(errorText(run)).toMatch(/(Dump of dtable_db|SQL on container mariadb) failed \(exit code 255\)/)
-  expect(storeEntries(store)).toEqual(storeBefore)
-  expect(leftoversIn(runnerTemp)).toEqual([])
-  // The orphaned dump dies of SIGPIPE and the lock holder of EOF: nothing keeps a transaction or the lock open.
-  expect(await waitFor(() => hostProcesses(dumper).length === 0, 10_000, 50)).toBe(true)
-  expect(await waitFor(() => hostLockIsFree(bed.layout.root), 10_000, 50)).toBe(true)
-}, 120_000)
+faultCase(
+  SUITE,
+  'fails a SeaTable backup whose connection drops during the database dump, and stores nothing',
+  async () => {
+    const storeBefore = storeEntries(store)
+    const started = Date.now()
+    const running = runAction('action.yml', { ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store, verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
+    // The client itself, not the shells and the docker shim whose command lines quote it.
+    const dumper = /^\S*mariadb-dump .*--single-transaction.* dtable_db\s*$/
+    // Mid-stream: the dump runs on the host and compressed bytes have already reached the runner.
+    const caught = await waitFor(() => hostProcesses(dumper).length > 0 && stagedBytes('.db-dtable_db.sql.zst') > 0, 60_000)
+    const stillDumping = hostProcesses(dumper).length > 0
+    const killed = await dropSshConnections(bed.host)
+    const run = await running
+    console.log(`dump drop: caught=${caught} after ${Date.now() - started} ms, killed ${killed} sshd processes`)
+    expect({ caught, stillDumping }).toEqual({ caught: true, stillDumping: true })
+    expect(killed).toBeGreaterThanOrEqual(2)
+    expect(run.exitCode).toBe(1)
+    dropped.push({ what: 'dump', run })
+    // The three dumps run side by side: whichever in-flight step noticed first is the one named.
+    expect(errorText(run)).toMatch(/(Dump of dtable_db|SQL on container mariadb) failed \(exit code 255\)/)
+    expect(storeEntries(store)).toEqual(storeBefore)
+    expect(leftoversIn(runnerTemp)).toEqual([])
+    // The orphaned dump dies of SIGPIPE and the lock holder of EOF: nothing keeps a transaction or the lock open.
+    expect(await waitFor(() => hostProcesses(dumper).length === 0, 10_000, 50)).toBe(true)
+    expect(await waitFor(() => hostLockIsFree(bed.layout.root), 10_000, 50)).toBe(true)
+  },
+  120_000
+)
 
-faultCase(SUITE, 'fails a Tabby backup whose connection drops while the home tarball streams, and stores nothing', async () => {
-  const storeBefore = storeEntries(store)
-  const running = runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
-  const caught = await waitFor(() => stagedBytes('.home.tar.zst') > 4_000_000, 60_000)
-  const stagedAtDrop = stagedBytes('.home.tar.zst')
-  await dropSshConnections(bed.host)
-  const run = await running
-  console.log(`tarball drop: ${stagedAtDrop} of ~80 MB staged when the connection was cut`)
-  expect(caught).toBe(true)
-  expect(stagedAtDrop).toBeLessThan(70_000_000)
-  expect(run.exitCode).toBe(1)
-  dropped.push({ what: 'tarball', run })
-  expect(errorText(run)).toMatch(/Archive of the rest of the Tabby root failed \(exit code 255\)/)
-  expect(storeEntries(store)).toEqual(storeBefore)
-  expect(leftoversIn(runnerTemp)).toEqual([])
-  expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
-  expect(await waitFor(() => hostLockIsFree(root), 10_000, 50)).toBe(true)
-}, 120_000)
+faultCase(
+  SUITE,
+  'fails a Tabby backup whose connection drops while the home tarball streams, and stores nothing',
+  async () => {
+    const storeBefore = storeEntries(store)
+    const running = runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' }, { RUNNER_TEMP: runnerTemp })
+    const caught = await waitFor(() => stagedBytes('.home.tar.zst') > 4_000_000, 60_000)
+    const stagedAtDrop = stagedBytes('.home.tar.zst')
+    await dropSshConnections(bed.host)
+    const run = await running
+    console.log(`tarball drop: ${stagedAtDrop} of ~80 MB staged when the connection was cut`)
+    expect(caught).toBe(true)
+    expect(stagedAtDrop).toBeLessThan(70_000_000)
+    expect(run.exitCode).toBe(1)
+    dropped.push({ what: 'tarball', run })
+    expect(errorText(run)).toMatch(/Archive of the rest of the Tabby root failed \(exit code 255\)/)
+    expect(storeEntries(store)).toEqual(storeBefore)
+    expect(leftoversIn(runnerTemp)).toEqual([])
+    expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
+    expect(await waitFor(() => hostLockIsFree(root), 10_000, 50)).toBe(true)
+  },
+  120_000
+)
 
-faultCase(SUITE, 'names the safety copy and a working command when the connection drops during a restore upload', async () => {
-  const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
-  expectSuccess(made)
-  await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
-  const treeBefore = await treeOf(root)
-  const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
-  const safetyParent = join(base, 'safety')
-  await mkdir(safetyParent)
+faultCase(
+  SUITE,
+  'names the safety copy and a working command when the connection drops during a restore upload',
+  async () => {
+    const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
+    expectSuccess(made)
+    await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
+    const treeBefore = await treeOf(root)
+    const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+    const safetyParent = join(base, 'safety')
+    await mkdir(safetyParent)
 
-  const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
-  // The host is receiving: the safety copy is complete, and the extract (into the staging directory) is
-  // writing the big file again. (Cutting between two commands instead is survived: ssh falls
-  // back to a fresh connection when the control socket is dead, so the restore just carries on.)
-  const safetyComplete = (): boolean => readdirSync(safetyParent).some(copy => existsSync(join(safetyParent, copy, `${copy}.manifest.json`)))
-  // The restore extracts into a fresh staging directory inside the root, checks it, and only then moves it in.
-  const extracting = /^tar --extract .*--directory /
-  const staged = (): string | undefined => readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
-  const largeBytes = (): number => {
-    const staging = staged()
-    return staging ? (statSync(join(root, staging, 'new', 'logs', 'large.bin'), { throwIfNoEntry: false })?.size ?? 0) : 0
-  }
-  // The old large.bin was 80 MB: a smaller one is the new copy, half-written.
-  const midUpload = (): boolean => safetyComplete() && largeBytes() > 1_000_000 && largeBytes() < 60_000_000 && hostProcesses(extracting).length > 0
-  const caught = await waitFor(midUpload, 90_000)
-  await dropSshConnections(bed.host)
-  const run = await running
-  expect(caught).toBe(true)
-  expect(run.exitCode).toBe(1)
-  dropped.push({ what: 'restore upload', run })
-  const text = errorText(run)
-  expect(text).toMatch(/The restore failed part-way: Restoring the rest of the Tabby root failed \(exit code 255\)/)
-  const [copy] = readdirSync(safetyParent)
-  expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
-  const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
-  // The safety copy is signed with the restore's SSH key; the command trusts that key's public half.
-  const publicKey = (await createSigner(bed.host.clientPrivateKey, 'ssh-key')).publicKey
-  expect(documented).toBe(`selfhost-backup restore --app tabby --tabby-root ${root} --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false --trusted-signers ${quote(publicKey)}`)
-  expect(leftoversIn(runnerTemp)).toEqual([])
-  expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
+    const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
+    // The host is receiving: the safety copy is complete, and the extract (into the staging directory) is
+    // writing the big file again. (Cutting between two commands instead is survived: ssh falls
+    // back to a fresh connection when the control socket is dead, so the restore just carries on.)
+    const safetyComplete = (): boolean => readdirSync(safetyParent).some(copy => existsSync(join(safetyParent, copy, `${copy}.manifest.json`)))
+    // The restore extracts into a fresh staging directory inside the root, checks it, and only then moves it in.
+    const extracting = /^tar --extract .*--directory /
+    const staged = (): string | undefined => readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
+    const largeBytes = (): number => {
+      const staging = staged()
+      return staging ? (statSync(join(root, staging, 'new', 'logs', 'large.bin'), { throwIfNoEntry: false })?.size ?? 0) : 0
+    }
+    // The old large.bin was 80 MB: a smaller one is the new copy, half-written.
+    const midUpload = (): boolean => safetyComplete() && largeBytes() > 1_000_000 && largeBytes() < 60_000_000 && hostProcesses(extracting).length > 0
+    const caught = await waitFor(midUpload, 90_000)
+    await dropSshConnections(bed.host)
+    const run = await running
+    expect(caught).toBe(true)
+    expect(run.exitCode).toBe(1)
+    dropped.push({ what: 'restore upload', run })
+    const text = errorText(run)
+    expect(text).toMatch(/The restore failed part-way: Restoring the rest of the Tabby root failed \(exit code 255\)/)
+    const [copy] = readdirSync(safetyParent)
+    expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
+    const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
+    // The safety copy is signed with the restore's SSH key; the command trusts that key's public half.
+    const publicKey = (await createSigner(bed.host.clientPrivateKey, 'ssh-key')).publicKey
+    expect(documented).toBe(
+      `selfhost-backup restore --app tabby --tabby-root ${root} --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false --trusted-signers ${quote(publicKey)}`
+    )
+    expect(leftoversIn(runnerTemp)).toEqual([])
+    expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
 
-  // The orphaned extract on the host reads EOF and exits; recovery must not race it.
-  expect(await waitFor(() => hostProcesses(extracting).length === 0 && hostLockIsFree(root), 10_000, 50)).toBe(true)
-  // The documented command, exactly as printed, run on the host (this machine).
-  const [, ...args] = shellWords(documented ?? '')
-  const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, args)
-  expect(recovered.stderr + recovered.stdout).not.toMatch(/error:/)
-  expect(recovered.exitCode).toBe(0)
-  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
-  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
-}, 150_000)
+    // The orphaned extract on the host reads EOF and exits; recovery must not race it.
+    expect(await waitFor(() => hostProcesses(extracting).length === 0 && hostLockIsFree(root), 10_000, 50)).toBe(true)
+    // The documented command, exactly as printed, run on the host (this machine).
+    const [, ...args] = shellWords(documented ?? '')
+    const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, args)
+    expect(recovered.stderr + recovered.stdout).not.toMatch(/error:/)
+    expect(recovered.exitCode).toBe(0)
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+  },
+  150_000
+)
 
 /** A dropped connection is named as such, with a next step, and the recovery command names the root. */
 test('says the connection was lost and what to do next, and names the data root in the recovery command', () => {

@@ -43,8 +43,15 @@ afterAll(async () => {
   for (const dir of [base, scratch]) if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-interface PartRecord { name: string; file: string; bytes: number; sha256: string }
-interface ManifestShape { parts: PartRecord[] }
+interface PartRecord {
+  name: string
+  file: string
+  bytes: number
+  sha256: string
+}
+interface ManifestShape {
+  parts: PartRecord[]
+}
 
 const fileOf = (part: string): string => readdirSync(join(goodStore, backupId)).find(file => file.startsWith(`${backupId}.${part}.`)) ?? `(no ${part} part)`
 const manifestName = (): string => `${backupId}.manifest.json`
@@ -121,24 +128,27 @@ const DAMAGES: Damage[] = [
   },
   {
     name: "its manifest edited: a part's sha256 changed",
-    apply: async dir => editManifest(dir, manifest => {
-      const record = part(manifest, 'jobs')
-      record.sha256 = `${record.sha256[0] === '0' ? '1' : '0'}${record.sha256.slice(1)}`
-    }),
+    apply: async dir =>
+      editManifest(dir, manifest => {
+        const record = part(manifest, 'jobs')
+        record.sha256 = `${record.sha256[0] === '0' ? '1' : '0'}${record.sha256.slice(1)}`
+      }),
     says: altered
   },
   {
     name: "its manifest edited: a part's size changed",
-    apply: async dir => editManifest(dir, manifest => {
-      part(manifest, 'db').bytes += 1
-    }),
+    apply: async dir =>
+      editManifest(dir, manifest => {
+        part(manifest, 'db').bytes += 1
+      }),
     says: altered
   },
   {
     name: 'its manifest edited: a part added that was never stored',
-    apply: async dir => editManifest(dir, manifest => {
-      manifest.parts.push({ ...part(manifest, 'events'), name: 'extra', file: `${backupId}.extra.tar.zst` })
-    }),
+    apply: async dir =>
+      editManifest(dir, manifest => {
+        manifest.parts.push({ ...part(manifest, 'events'), name: 'extra', file: `${backupId}.extra.tar.zst` })
+      }),
     says: altered
   }
 ]
@@ -171,7 +181,10 @@ const STORES: StoreKind[] = [
     async store(files) {
       const run = service.newRun()
       const names = readdirSync(files)
-      const uploaded = await runClients(run.env(), names.map(name => ({ op: 'upload' as const, name, files: [join(files, name)], rootDirectory: files, skipArchive: true })))
+      const uploaded = await runClients(
+        run.env(),
+        names.map(name => ({ op: 'upload' as const, name, files: [join(files, name)], rootDirectory: files, skipArchive: true }))
+      )
       const failed = uploaded.results.filter(result => !result.ok)
       if (failed.length > 0) throw new Error(`uploading the damaged copy failed:\n${uploaded.output}`)
       // Restored from another run, as a restore job would: listing and downloads through the REST API.
@@ -188,9 +201,20 @@ async function hostState(): Promise<{ tree: Awaited<ReturnType<typeof treeOf>>; 
 async function restore(kind: StoreKind, files: string, options: { dryRun?: boolean } = {}): Promise<{ run: ActionRun; stopped: string }> {
   const { inputs, env, githubToken } = await kind.store(files)
   const stopped = join(scratch, `stop-command-ran-${Date.now()}`)
-  const run = await runAction('restore/action.yml', {
-    app: 'tabby', transport: 'local', 'tabby-root': root, 'backup-id': backupId, 'stop-command': `touch ${stopped}`, ...inputs, ...(options.dryRun ? { 'dry-run': 'true' } : {})
-  }, env, { githubToken, keepRunnerTemp: true })
+  const run = await runAction(
+    'restore/action.yml',
+    {
+      app: 'tabby',
+      transport: 'local',
+      'tabby-root': root,
+      'backup-id': backupId,
+      'stop-command': `touch ${stopped}`,
+      ...inputs,
+      ...(options.dryRun ? { 'dry-run': 'true' } : {})
+    },
+    env,
+    { githubToken, keepRunnerTemp: true }
+  )
   return { run, stopped }
 }
 
@@ -203,22 +227,27 @@ for (const kind of STORES) {
     })
 
     for (const damage of DAMAGES) {
-      faultCase(SUITE, `refuses to restore a backup with ${damage.name} (${kind.name} store), before touching the host`, async () => {
-        const files = await copyOfGoodBackup()
-        await damage.apply(files)
-        const before = await hostState()
-        const { run, stopped } = await restore(kind, files)
-        const text = errorText(run)
-        expect(run.exitCode).toBe(1)
-        for (const pattern of damage.says()) expect(text).toMatch(pattern)
-        // Refused before the host was touched: no stop-command, no safety copy, the data byte-identical.
-        expect(existsSync(stopped)).toBe(false)
-        expect(readdirSync(base)).not.toContain('selfhost-backup-safety')
-        const after = await hostState()
-        expect(diffFingerprints(before.tree, after.tree)).toEqual([])
-        expect(after.database).toEqual(before.database)
-        expect(await runnerLeftovers(run)).toEqual([])
-      }, 120_000)
+      faultCase(
+        SUITE,
+        `refuses to restore a backup with ${damage.name} (${kind.name} store), before touching the host`,
+        async () => {
+          const files = await copyOfGoodBackup()
+          await damage.apply(files)
+          const before = await hostState()
+          const { run, stopped } = await restore(kind, files)
+          const text = errorText(run)
+          expect(run.exitCode).toBe(1)
+          for (const pattern of damage.says()) expect(text).toMatch(pattern)
+          // Refused before the host was touched: no stop-command, no safety copy, the data byte-identical.
+          expect(existsSync(stopped)).toBe(false)
+          expect(readdirSync(base)).not.toContain('selfhost-backup-safety')
+          const after = await hostState()
+          expect(diffFingerprints(before.tree, after.tree)).toEqual([])
+          expect(after.database).toEqual(before.database)
+          expect(await runnerLeftovers(run)).toEqual([])
+        },
+        120_000
+      )
     }
   })
 }

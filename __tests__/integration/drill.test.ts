@@ -39,7 +39,14 @@ function watchedStart(started: ThrowawayMariaDb[]) {
 
 async function allCommandLines(): Promise<string[]> {
   const pids = (await readdir('/proc')).filter(name => /^\d+$/.test(name))
-  return Promise.all(pids.map(pid => readFile(`/proc/${pid}/cmdline`, 'utf8').then(text => text.replace(/\0/g, ' '), () => '')))
+  return Promise.all(
+    pids.map(pid =>
+      readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+        text => text.replace(/\0/g, ' '),
+        () => ''
+      )
+    )
+  )
 }
 
 function isRunning(pid: number): boolean {
@@ -101,11 +108,7 @@ describe('a drill over good parts', () => {
 
     const started: ThrowawayMariaDb[] = []
     const report = await drill(
-      [
-        await partFrom('tabby-db', 'sqlite', db, 'zstd', { tables }),
-        await dumpPart('db-shop', goodDumpSql),
-        await partFrom('data', 'tar', path.join(workRoot, 'good.tar'), 'gzip')
-      ],
+      [await partFrom('tabby-db', 'sqlite', db, 'zstd', { tables }), await dumpPart('db-shop', goodDumpSql), await partFrom('data', 'tar', path.join(workRoot, 'good.tar'), 'gzip')],
       started
     )
     expect(report.parts.map(part => [part.name, part.ok, part.detail])).toEqual([
@@ -138,7 +141,11 @@ describe('a drill over good parts', () => {
         throw new Error('no mariadbd here')
       }
     })
-    expect(report.parts.map(part => [part.name, part.ok])).toEqual([['db-one', false], ['tabby-db', true], ['db-two', false]])
+    expect(report.parts.map(part => [part.name, part.ok])).toEqual([
+      ['db-one', false],
+      ['tabby-db', true],
+      ['db-two', false]
+    ])
     expect(report.parts[0].detail).toBe('no mariadbd here')
     expect(report.ok).toBe(false)
     expect(attempts).toBe(1)

@@ -45,8 +45,15 @@ async function storeBackup(at: Date, incremental: Manifest['incremental'], backu
   const file = partFileName(backupId, 'home', '.tar.zst')
   writeFileSync(join(dir, file), 'tar bytes')
   const manifest: Manifest = {
-    format: MANIFEST_FORMAT, backupId, app: 'tabby', host: host.label, hostId: host.hostId,
-    startedAt: at.toISOString(), finishedAt: at.toISOString(), tool: { name: 'selfhost-backup', version: 'test' }, options: backupOptions,
+    format: MANIFEST_FORMAT,
+    backupId,
+    app: 'tabby',
+    host: host.label,
+    hostId: host.hostId,
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
+    tool: { name: 'selfhost-backup', version: 'test' },
+    options: backupOptions,
     parts: [{ name: 'home', file, kind: 'tar', compression: 'zstd', bytes: 9, sha256: 'a'.repeat(64), durationMs: 1, incremental: { level: incremental?.level ?? 0 } }],
     ...(incremental ? { incremental } : {})
   }
@@ -58,7 +65,14 @@ async function storeBackup(at: Date, incremental: Manifest['incremental'], backu
 }
 
 const plan = (now: Date, fullEveryDays = 7, planOptions: Record<string, unknown> = options): Promise<IncrementalPlan> =>
-  planIncremental(host, store, { app: 'tabby', hostId: host.hostId, backupId: newBackupId('tabby', host.hostId, now), dataRoot, options: planOptions, startedAt: now }, { enabled: true, fullEveryDays }, { workRoot: work, trust: testTrust() }, logger)
+  planIncremental(
+    host,
+    store,
+    { app: 'tabby', hostId: host.hostId, backupId: newBackupId('tabby', host.hostId, now), dataRoot, options: planOptions, startedAt: now },
+    { enabled: true, fullEveryDays },
+    { workRoot: work, trust: testTrust() },
+    logger
+  )
 
 it('builds on the newest backup of the chain, and keeps only its snapshot files on the host', async () => {
   const start = new Date('2026-11-01T03:00:00Z')

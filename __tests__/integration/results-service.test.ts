@@ -2,20 +2,34 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  runClients,
-  startResultsService,
-  type ClientOperation,
-  type ClientResult,
-  type FindBy,
-  type ResultsService,
-  type RunContext
-} from '../support/results-service/index.js'
+import { runClients, startResultsService, type ClientOperation, type ClientResult, type FindBy, type ResultsService, type RunContext } from '../support/results-service/index.js'
 
-interface UploadValue { id: number, size: number, digest: string }
-interface ListedArtifact { id: number, name: string, size: number, digest?: string, createdAt?: string }
-interface RestArtifact { id: number, name: string, size_in_bytes: number, created_at: string, expires_at: string, digest: string, expired: boolean, workflow_run: { id: number } }
-interface RestList { total_count: number, artifacts: RestArtifact[] }
+interface UploadValue {
+  id: number
+  size: number
+  digest: string
+}
+interface ListedArtifact {
+  id: number
+  name: string
+  size: number
+  digest?: string
+  createdAt?: string
+}
+interface RestArtifact {
+  id: number
+  name: string
+  size_in_bytes: number
+  created_at: string
+  expires_at: string
+  digest: string
+  expired: boolean
+  workflow_run: { id: number }
+}
+interface RestList {
+  total_count: number
+  artifacts: RestArtifact[]
+}
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -44,15 +58,14 @@ describe('results-service emulator driven by the real @actions clients', () => {
     GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: join(workspace, '.runner-temp', String(++stepCount))
   })
-  const step = async (run: RunContext, operations: ClientOperation[]): Promise<{ results: ClientResult[], output: string }> =>
-    runClients(stepEnv(run), operations, { cwd: workspace })
+  const step = async (run: RunContext, operations: ClientOperation[]): Promise<{ results: ClientResult[]; output: string }> => runClients(stepEnv(run), operations, { cwd: workspace })
   const findByRun = (run: RunContext, token = service.githubToken): FindBy => ({
     token,
     workflowRunId: run.runId,
     repositoryOwner: 'octo',
     repositoryName: 'homelab'
   })
-  const rest = async (path: string, init: { method?: string, token?: string, scheme?: string } = {}): Promise<Response> =>
+  const rest = async (path: string, init: { method?: string; token?: string; scheme?: string } = {}): Promise<Response> =>
     fetch(`${service.apiUrl}${path}`, {
       method: init.method ?? 'GET',
       redirect: 'manual',
@@ -101,9 +114,7 @@ describe('results-service emulator driven by the real @actions clients', () => {
 
   test('downloads a raw artifact byte-for-byte under its own file name, without unzipping', async () => {
     const target = join(workspace, 'download-raw')
-    const { results, output } = await step(runA, [
-      { op: 'download', artifactId: rawUpload.id, path: target, expectedHash: `sha256:${rawUpload.digest}` }
-    ])
+    const { results, output } = await step(runA, [{ op: 'download', artifactId: rawUpload.id, path: target, expectedHash: `sha256:${rawUpload.digest}` }])
     expect(value<{ digestMismatch: boolean }>(results[0], output).digestMismatch).toBe(false)
     expect(await readdir(target)).toEqual([rawName])
     expect((await readFile(join(target, rawName))).equals(rawBytes)).toBe(true)
@@ -118,9 +129,7 @@ describe('results-service emulator driven by the real @actions clients', () => {
   })
 
   test('refuses a second artifact with the same name in the same run', async () => {
-    const { results } = await step(runA, [
-      { op: 'upload', name: 'bundle', files: [join(workspace, 'bundle', 'manifest.json')], rootDirectory: join(workspace, 'bundle') }
-    ])
+    const { results } = await step(runA, [{ op: 'upload', name: 'bundle', files: [join(workspace, 'bundle', 'manifest.json')], rootDirectory: join(workspace, 'bundle') }])
     expect(failure(results[0])).toMatch(/409/)
     expect(service.requests).toContainEqual({ method: 'POST', path: '/twirp/github.actions.results.api.v1.ArtifactService/CreateArtifact', status: 409 })
   })
@@ -147,35 +156,35 @@ describe('results-service emulator driven by the real @actions clients', () => {
 
   test('lists the whole repository newest first, filters by exact name and paginates', async () => {
     const runC = service.newRun()
-    const { results, output } = await step(runC, [
-      { op: 'upload', name: rawName, files: [join(workspace, rawName)], rootDirectory: workspace, skipArchive: true }
-    ])
+    const { results, output } = await step(runC, [{ op: 'upload', name: rawName, files: [join(workspace, rawName)], rootDirectory: workspace, skipArchive: true }])
     const newer = value<UploadValue>(results[0], output)
 
     const byName = await rest(`/repos/octo/homelab/actions/artifacts?name=${rawName}`)
     expect(byName.status).toBe(200)
-    const list = await byName.json() as RestList
+    const list = (await byName.json()) as RestList
     expect(list.total_count).toBe(2)
-    expect(list.artifacts.map(artifact => [artifact.id, artifact.workflow_run.id])).toEqual([[newer.id, runC.runId], [rawUpload.id, runA.runId]])
+    expect(list.artifacts.map(artifact => [artifact.id, artifact.workflow_run.id])).toEqual([
+      [newer.id, runC.runId],
+      [rawUpload.id, runA.runId]
+    ])
     expect(Date.parse(list.artifacts[0].created_at)).toBeGreaterThan(Date.parse(list.artifacts[1].created_at))
     expect(list.artifacts[1]).toMatchObject({ size_in_bytes: rawBytes.length, digest: `sha256:${rawUpload.digest}`, expired: false })
     // The first upload asked for 5 days of retention; the default is the repository's 90.
     const retentionDays = (artifact: RestArtifact): number => Math.round((Date.parse(artifact.expires_at) - Date.parse(artifact.created_at)) / 86_400_000)
     expect(list.artifacts.map(retentionDays)).toEqual([90, 5])
 
-    const prefixOnly = await (await rest('/repos/octo/homelab/actions/artifacts?name=tabby-db')).json() as RestList
+    const prefixOnly = (await (await rest('/repos/octo/homelab/actions/artifacts?name=tabby-db')).json()) as RestList
     expect(prefixOnly.total_count).toBe(0)
 
     const secondPageResponse = await rest('/repos/octo/homelab/actions/artifacts?per_page=1&page=2')
     expect(secondPageResponse.headers.get('link')).toBe(
-      `<${service.apiUrl}/repos/octo/homelab/actions/artifacts?per_page=1&page=3>; rel="next", ` +
-      `<${service.apiUrl}/repos/octo/homelab/actions/artifacts?per_page=1&page=3>; rel="last"`
+      `<${service.apiUrl}/repos/octo/homelab/actions/artifacts?per_page=1&page=3>; rel="next", ` + `<${service.apiUrl}/repos/octo/homelab/actions/artifacts?per_page=1&page=3>; rel="last"`
     )
-    const secondPage = await secondPageResponse.json() as RestList
+    const secondPage = (await secondPageResponse.json()) as RestList
     expect(secondPage.total_count).toBe(3)
     expect(secondPage.artifacts.map(artifact => artifact.id)).toEqual([zipUpload.id])
 
-    const runOnly = await (await rest(`/repos/octo/homelab/actions/runs/${runC.runId}/artifacts`)).json() as RestList
+    const runOnly = (await (await rest(`/repos/octo/homelab/actions/runs/${runC.runId}/artifacts`)).json()) as RestList
     expect(runOnly.artifacts.map(artifact => artifact.id)).toEqual([newer.id])
   })
 

@@ -32,8 +32,10 @@ beforeAll(async () => {
   const database = { kind: 'database', mariadb: { socket: server.socket, port: server.port } } as const
   shim = await installDockerShim({
     containers: {
-      mariadb: database, 'seatable-mysql': database,
-      'seatable-server': { kind: 'seatable', dataRoot: current.root }, seatable: { kind: 'seatable', dataRoot: old.root },
+      mariadb: database,
+      'seatable-mysql': database,
+      'seatable-server': { kind: 'seatable', dataRoot: current.root },
+      seatable: { kind: 'seatable', dataRoot: old.root },
       'stopped-db': { ...database, running: false }
     }
   })
@@ -53,16 +55,39 @@ async function ssh(command: string, input = ''): Promise<CommandResult> {
   const knownHostsPath = path.join(workDir, 'known_hosts')
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${host.knownHosts}\n`)
-  return runCommand('ssh', [
-    '-F', '/dev/null', '-i', keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-    '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-    '-p', String(host.port), `${host.user}@${host.host}`, command
-  ], input)
+  return runCommand(
+    'ssh',
+    [
+      '-F',
+      '/dev/null',
+      '-i',
+      keyPath,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'IdentityAgent=none',
+      '-o',
+      `UserKnownHostsFile=${knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(host.port),
+      `${host.user}@${host.host}`,
+      command
+    ],
+    input
+  )
 }
 
 const optionFileText = (password: string) => `[client]\nuser=root\npassword="${password}"\n`
 const dumpFlags = '--single-transaction --routines --triggers --events --hex-blob --default-character-set=utf8mb4'
-const rows = (text: string) => text.trim().split('\n').filter((line) => line !== '')
+const rows = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(line => line !== '')
 
 describe('the test MariaDB server', () => {
   test('lets root in only with the password, over the socket and over TCP', async () => {
@@ -74,7 +99,10 @@ describe('the test MariaDB server', () => {
     await writeFile(wrongFile, optionFileText('not-the-password'), { mode: 0o600 })
     const overTcp = await runCommand('mariadb', [`--defaults-extra-file=${goodFile}`, '-h', '127.0.0.1', '-P', String(server.port), '-N', '-e', 'SELECT CURRENT_USER()'])
     expect(overTcp).toMatchObject({ code: 0, stdout: 'root@127.0.0.1\n' })
-    for (const target of [['--socket', server.socket], ['-h', '127.0.0.1', '-P', String(server.port)]]) {
+    for (const target of [
+      ['--socket', server.socket],
+      ['-h', '127.0.0.1', '-P', String(server.port)]
+    ]) {
       const wrong = await runCommand('mariadb', [`--defaults-extra-file=${wrongFile}`, ...target, '-e', 'SELECT 1'])
       expect(wrong.code).toBe(1)
       expect(wrong.stderr).toMatch(/Access denied for user 'root'/)
@@ -87,10 +115,10 @@ describe('the test MariaDB server', () => {
     const started = Date.now()
     const others = await Promise.all([startMariaDb({ rootPassword: 'other "quoted" \\ pass' }), startMariaDb()])
     expect(Date.now() - started).toBeLessThan(20_000)
-    const ports = new Set([server.port, ...others.map((other) => other.port)])
+    const ports = new Set([server.port, ...others.map(other => other.port)])
     expect(ports.size).toBe(3)
     expect(await others[0]?.query('SELECT 1')).toBe('1\n')
-    await Promise.all(others.map((other) => other.stop()))
+    await Promise.all(others.map(other => other.stop()))
     for (const other of others) {
       await expect(stat(`/proc/${other.pid}`)).rejects.toThrow()
       await expect(stat(other.tempDir)).rejects.toThrow()
@@ -106,7 +134,7 @@ describe('the test MariaDB server', () => {
 })
 
 describe('the SeaTable databases', () => {
-  test('hold Seafile\'s and SeaTable\'s tables, the log rows and the scheduler database', async () => {
+  test("hold Seafile's and SeaTable's tables, the log rows and the scheduler database", async () => {
     const tableCount = async (schema: string) => Number(await server.query(`SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='${schema}' AND TABLE_TYPE='BASE TABLE'`))
     expect(databases.databases).toEqual(['ccnet_db', 'seafile_db', 'dtable_db', 'scheduler'])
     expect(await tableCount('ccnet_db')).toBe(12)
@@ -163,7 +191,14 @@ describe('the docker shim on the test host', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/\n-- Dump completed on [\d-]+ [\d:]+\n$/)
-    for (const pattern of [/CREATE TABLE `operation_log`/, /PROCEDURE `clean_operation_log`/, /FUNCTION `workspace_base_count`/, /TRIGGER `?dtables_touch`?/, /EVENT `purge_session_log`/, /VIEW `dtable_overview`/]) {
+    for (const pattern of [
+      /CREATE TABLE `operation_log`/,
+      /PROCEDURE `clean_operation_log`/,
+      /FUNCTION `workspace_base_count`/,
+      /TRIGGER `?dtables_touch`?/,
+      /EVENT `purge_session_log`/,
+      /VIEW `dtable_overview`/
+    ]) {
       expect(result.stdout).toMatch(pattern)
     }
     expect(result.stdout).not.toContain(server.rootPassword)
@@ -202,17 +237,17 @@ describe('the docker shim on the test host', () => {
     expect(command.stderr).toContain('unknown command: docker frobnicate')
   })
 
-  test('gives a container command only the container\'s environment and -e values', async () => {
+  test("gives a container command only the container's environment and -e values", async () => {
     const result = await ssh('sudo -n docker exec -e GREETING=hallo -u root mariadb sh -c \'echo "$GREETING ${SUDO_USER:-no-caller-env} $MYSQL_UNIX_PORT"\'')
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: `hallo no-caller-env ${server.socket}\n` })
   })
 
-  test('logs every call\'s arguments and never what came in on stdin', async () => {
+  test("logs every call's arguments and never what came in on stdin", async () => {
     await ssh('sudo -n docker exec -i mariadb mariadb --defaults-extra-file=/dev/stdin -e "SELECT 1"', optionFileText(server.rootPassword))
     const calls = await shim.invocations()
-    expect(calls.some((call) => call.argv.join(' ') === 'exec -it mariadb true' && call.uid === 0)).toBe(true)
+    expect(calls.some(call => call.argv.join(' ') === 'exec -it mariadb true' && call.uid === 0)).toBe(true)
     expect(calls.at(-1)?.argv).toEqual(['exec', '-i', 'mariadb', 'mariadb', '--defaults-extra-file=/dev/stdin', '-e', 'SELECT 1'])
-    expect(calls.every((call) => !call.stdinIsTerminal)).toBe(true)
+    expect(calls.every(call => !call.stdinIsTerminal)).toBe(true)
     expect(await readFile(shim.logFile, 'utf8')).not.toContain(server.rootPassword)
   })
 

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const modeOf = async (file: string): Promise<number> => (await lstat(file)).mode & 0o7777
 const sqlite = (database: string, sql: string): string => execFileSync('sqlite3', ['-batch', database], { input: sql, encoding: 'utf8' }).trim()
-const pause = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds))
+const pause = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
 
 describe('createTabbyHome', () => {
   let root: string
@@ -39,7 +39,12 @@ describe('createTabbyHome', () => {
     const tables = querySqliteReadOnly(path.join(root, 'ee/db.sqlite'), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name;\n").split('\n').filter(Boolean)
     expect(tables.length).toBeGreaterThanOrEqual(10)
     expect(tables).toEqual(expect.arrayContaining(['_sqlx_migrations', 'users', 'job_runs', 'user_events', 'threads', 'thread_messages', 'integrations', 'web_documents', 'notifications']))
-    const rowCounts = JSON.parse(querySqliteReadOnly(path.join(root, 'ee/db.sqlite'), "SELECT json_object('users', (SELECT count(*) FROM users), 'events', (SELECT count(*) FROM user_events), 'jobs', (SELECT count(*) FROM job_runs WHERE stdout <> ''), 'messages', (SELECT count(*) FROM thread_messages));\n"))
+    const rowCounts = JSON.parse(
+      querySqliteReadOnly(
+        path.join(root, 'ee/db.sqlite'),
+        "SELECT json_object('users', (SELECT count(*) FROM users), 'events', (SELECT count(*) FROM user_events), 'jobs', (SELECT count(*) FROM job_runs WHERE stdout <> ''), 'messages', (SELECT count(*) FROM thread_messages));\n"
+      )
+    )
     expect(rowCounts).toEqual({ users: 5, events: 7 * 40, jobs: 3, messages: expect.any(Number) })
 
     const eventFiles = (await readdir(path.join(root, 'events'))).sort()
@@ -116,7 +121,7 @@ describe('startTabbyWriter', () => {
       summary = await writer.stop()
     }
     console.log(`writer: ${summary.commits} commits in ${summary.seconds.toFixed(2)} s = ${summary.commitsPerSecond} commits/s, ${summary.retries} busy retries`)
-    console.log('plain copies:', plainCopies.map((copy) => (copy.ok ? `stale ${copy.commits}/${copy.liveAfterCopy}` : `broken (${copy.detail.slice(0, 80)})`)).join(' | '))
+    console.log('plain copies:', plainCopies.map(copy => (copy.ok ? `stale ${copy.commits}/${copy.liveAfterCopy}` : `broken (${copy.detail.slice(0, 80)})`)).join(' | '))
 
     expect(summary.commits).toBeGreaterThan(500)
     for (const snapshot of snapshots) {
@@ -126,7 +131,7 @@ describe('startTabbyWriter', () => {
     // A copy without the WAL can only hold what was checkpointed, so it never runs ahead of the live database…
     for (const copy of plainCopies) if (copy.ok) expect(copy.commits).toBeLessThanOrEqual(copy.liveAfterCopy)
     // …and, with commits landing every few hundred microseconds, at least one copy is behind or broken.
-    expect(plainCopies.some((copy) => !copy.ok || (copy.commits ?? 0) < copy.liveAfterCopy)).toBe(true)
+    expect(plainCopies.some(copy => !copy.ok || (copy.commits ?? 0) < copy.liveAfterCopy)).toBe(true)
 
     expect(checkWriterInvariant(database)).toEqual({ ok: true, detail: `consistent at ${summary.total} commits`, commits: summary.total })
     expect(existsSync(`${database}-wal`)).toBe(false) // the last connection checkpointed and removed it
@@ -166,7 +171,7 @@ describe('fingerprints', () => {
     expect(diffFingerprints(await fingerprintTree(first), await fingerprintTree(other)).length).toBeGreaterThan(0)
 
     const tree = await fingerprintTree(first, { exclude: TABBY_FIXTURE_EXCLUDED_BY_DEFAULT })
-    expect(Object.keys(tree).filter((key) => /^(models|index|repositories)(\/|$)/.test(key))).toEqual([])
+    expect(Object.keys(tree).filter(key => /^(models|index|repositories)(\/|$)/.test(key))).toEqual([])
     expect(tree['logs/current.log']).toMatchObject({ type: 'symlink', target: 'tabby.log' }) // a link's own mode is platform-specific
     expect(tree['.tabby-client/agent/credentials.json']).toMatchObject({ type: 'file', mode: '0600' })
     expect(tree.cache).toEqual({ type: 'dir', mode: '0755' })

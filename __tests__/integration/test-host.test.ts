@@ -26,10 +26,25 @@ async function sshArgumentsFor(host: TestHost, knownHostsLine: string): Promise<
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${knownHostsLine}\n`)
   return [
-    '-F', '/dev/null', '-i', keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-    '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-    '-p', String(host.port), `${host.user}@${host.host}`
+    '-F',
+    '/dev/null',
+    '-i',
+    keyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    `UserKnownHostsFile=${knownHostsPath}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-p',
+    String(host.port),
+    `${host.user}@${host.host}`
   ]
 }
 
@@ -40,7 +55,7 @@ async function sshRun(host: TestHost, remoteCommand: string, knownHostsLine = ho
 /** Pids of live processes whose command line (NULs read as spaces) passes the test; /proc, so no procps needed. */
 async function pidsWhoseCommandLine(matches: (commandLine: string) => boolean): Promise<number[]> {
   const pids: number[] = []
-  for (const entry of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+  for (const entry of (await readdir('/proc')).filter(name => /^\d+$/.test(name))) {
     const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim()
     const status = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
     const isZombie = status.slice(status.lastIndexOf(')') + 2).startsWith('Z')
@@ -50,7 +65,7 @@ async function pidsWhoseCommandLine(matches: (commandLine: string) => boolean): 
 }
 
 /** sshd retitles itself ("sshd: /usr/sbin/sshd -D -e -f <config> [listener] ..."), so match a substring. */
-const sshdPidsUsing = (tempDir: string) => pidsWhoseCommandLine((line) => line.includes(path.join(tempDir, 'sshd_config')))
+const sshdPidsUsing = (tempDir: string) => pidsWhoseCommandLine(line => line.includes(path.join(tempDir, 'sshd_config')))
 
 describe('a started test host', () => {
   let host: TestHost
@@ -125,10 +140,10 @@ describe('starting a test host with options', () => {
     const hosts = await Promise.all([startTestHost(), startTestHost()])
     try {
       expect(hosts[0].port).not.toBe(hosts[1].port)
-      const results = await Promise.all(hosts.map((host) => sshRun(host, 'sudo -n true')))
-      expect(results.map((result) => result.code)).toEqual([0, 0])
+      const results = await Promise.all(hosts.map(host => sshRun(host, 'sudo -n true')))
+      expect(results.map(result => result.code)).toEqual([0, 0])
     } finally {
-      await Promise.all(hosts.map((host) => host.stop()))
+      await Promise.all(hosts.map(host => host.stop()))
     }
   })
 })
@@ -140,11 +155,11 @@ describe('stopping a test host', () => {
     await expect(stat(sudoersFile)).resolves.toBeDefined()
     const remoteSleep = `sleep ${600 + (host.port % 300)}` // recognisable among the user's processes
     const openSession = spawn('ssh', [...(await sshArgumentsFor(host, host.knownHosts)), remoteSleep], { stdio: 'ignore' })
-    const sessionEnded = new Promise((resolve) => openSession.on('exit', resolve))
+    const sessionEnded = new Promise(resolve => openSession.on('exit', resolve))
     try {
-      const remoteSleepRunning = async () => (await pidsWhoseCommandLine((line) => line === remoteSleep)).length > 0
+      const remoteSleepRunning = async () => (await pidsWhoseCommandLine(line => line === remoteSleep)).length > 0
       for (let waited = 0; !(await remoteSleepRunning()) && waited < 10_000; waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await new Promise(resolve => setTimeout(resolve, 50))
       }
       expect(await remoteSleepRunning()).toBe(true)
       expect((await host.childPids()).length).toBeGreaterThan(0)

@@ -15,18 +15,7 @@ import type { Transport } from '../../src/transport/transport.js'
 import { findFreePort } from '../support/free-port.js'
 import { HOSTILE_VALUES } from '../support/hostile-values.js'
 import { runCommand, startTestHost, type TestHost } from '../support/sshd.js'
-import {
-  countLogLines,
-  lastClientPort,
-  everyProcessText,
-  generateKey,
-  hashingSink,
-  MEBIBYTE,
-  peakMemoryGrowth,
-  randomSource,
-  recordingLogger,
-  secretLinesOf
-} from '../support/transport-probes.js'
+import { countLogLines, lastClientPort, everyProcessText, generateKey, hashingSink, MEBIBYTE, peakMemoryGrowth, randomSource, recordingLogger, secretLinesOf } from '../support/transport-probes.js'
 
 interface TransportUnderTest {
   transport: Transport
@@ -36,7 +25,11 @@ interface TransportUnderTest {
 }
 
 const PWNED = '/tmp/selfhost-backup-pwned'
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false)
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false
+  )
 
 function describeTransportContract(name: string, factory: () => Promise<TransportUnderTest>): void {
   describe(`Transport contract: ${name}`, () => {
@@ -102,7 +95,7 @@ function describeTransportContract(name: string, factory: () => Promise<Transpor
       }
     })
 
-    test('streams a Readable into the script\'s standard input: 32 MiB arrive with the same sha256', async () => {
+    test("streams a Readable into the script's standard input: 32 MiB arrive with the same sha256", async () => {
       const source = randomSource(32 * MEBIBYTE)
       const result = await transport.run(script(pipeline(command(['sha256sum']), command(['cut', '-d', ' ', '-f', '1']))), { stdin: source.stream })
       expect(result.stdout.trim()).toBe(source.digest())

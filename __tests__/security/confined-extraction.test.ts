@@ -26,7 +26,10 @@ async function restoreTabby(bed: CaseBed, parts: VerifiedPart[]): Promise<string
 /** Restores `parts` and expects a VerificationError whose message has every one of `says`; the host must be as before. */
 async function expectRefusedUnchanged(bed: CaseBed, parts: VerifiedPart[], says: string[]): Promise<void> {
   const before = await treesOf(bed)
-  const error = await restoreTabby(bed, parts).then(() => null, (caught: unknown) => caught)
+  const error = await restoreTabby(bed, parts).then(
+    () => null,
+    (caught: unknown) => caught
+  )
   expect(error).toBeInstanceOf(VerificationError)
   for (const part of says) expect((error as Error).message).toContain(part)
   expect(await treesOf(bed)).toEqual(before)
@@ -87,7 +90,7 @@ describe('a home tarball refused before the Tabby root changes', () => {
   forged('links whose names differ only in bytes that are not UTF-8 are told apart', async () => {
     const bed = await makeCase({ 'config.toml': 'old\n' })
     // \xff is a directory, \xfe a link into the tree: c -> \xff/../.. leaves it, which merged names would hide.
-    const file = tarball(homeSource(bed, 'source', 'mkdir $\'\\xff\'; ln -s a/b $\'\\xfe\'; ln -s $\'\\xff/../..\' c'), join(bed.tarballs, 'home.tar.zst'))
+    const file = tarball(homeSource(bed, 'source', "mkdir $'\\xff'; ln -s a/b $'\\xfe'; ln -s $'\\xff/../..' c"), join(bed.tarballs, 'home.tar.zst'))
     await expectRefusedUnchanged(bed, [tarPart('home', file)], ['"c": a symlink to "\ufffd/../..", which resolves outside'])
   })
 
@@ -152,7 +155,7 @@ describe('reading a tar listing', () => {
     }
   })
 
-  it('lists under LC_ALL=C whatever the runner\'s locale, so a genuine hard link is read as one', async () => {
+  it("lists under LC_ALL=C whatever the runner's locale, so a genuine hard link is read as one", async () => {
     const bed = await makeCase()
     const file = tarball(homeSource(bed, 'source', 'ln config.toml twin'), join(bed.tarballs, 'home.tar.zst'))
     const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL }
@@ -160,7 +163,9 @@ describe('reading a tar listing', () => {
     try {
       expect((await checkTarballEntries(host, file, 'zstd')).hardLinks).toBe(1)
     } finally {
-      for (const [name, value] of Object.entries(saved)) if (value === undefined) delete process.env[name]; else process.env[name] = value
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
     }
   })
 })

@@ -63,9 +63,18 @@ interface ForgedCase {
 
 const noFile = /ERROR 1227 \(42000\) at line \d+: Access denied; you need \(at least one of\) the FILE privilege\(s\) for this operation/
 const cases: ForgedCase[] = [
-  { name: 'SELECT INTO OUTFILE a runner path', statements: () => [`SELECT 'x' INTO OUTFILE '${path.join(outside, 'outfile.txt')}';`], refused: noFile, targets: () => [path.join(outside, 'outfile.txt')] },
+  {
+    name: 'SELECT INTO OUTFILE a runner path',
+    statements: () => [`SELECT 'x' INTO OUTFILE '${path.join(outside, 'outfile.txt')}';`],
+    refused: noFile,
+    targets: () => [path.join(outside, 'outfile.txt')]
+  },
   { name: 'SELECT INTO DUMPFILE under /tmp', statements: () => [`SELECT 'x' INTO DUMPFILE '${dumpFile}';`], refused: noFile, targets: () => [dumpFile] },
-  { name: 'LOAD DATA INFILE a runner file', statements: () => [`LOAD DATA INFILE '${markerFile}' INTO TABLE t;`], refused: /ERROR 1045 \(28000\) at line \d+: Access denied for user 'drill'@'localhost'/ },
+  {
+    name: 'LOAD DATA INFILE a runner file',
+    statements: () => [`LOAD DATA INFILE '${markerFile}' INTO TABLE t;`],
+    refused: /ERROR 1045 \(28000\) at line \d+: Access denied for user 'drill'@'localhost'/
+  },
   {
     name: 'LOAD DATA LOCAL INFILE a runner file',
     statements: () => [`LOAD DATA LOCAL INFILE '${markerFile}' INTO TABLE t;`],
@@ -86,9 +95,24 @@ const cases: ForgedCase[] = [
     refused: /ERROR 1449 \(HY000\) at line \d+: The user specified as a definer \('root'@'localhost'\) does not exist/
   },
   // Accepted with a warning: the table lands in the datadir, nothing in the named directory.
-  { name: 'a table with DATA DIRECTORY on a runner path', statements: () => [`CREATE TABLE u (a INT) ENGINE=InnoDB DATA DIRECTORY='${outside}';`], refused: null, tables: { t: 0, u: 0 }, targets: () => [path.join(outside, 'forged_db')] },
-  { name: 'a plugin that opens network connections', statements: () => ["INSTALL SONAME 'ha_federatedx';"], refused: /ERROR 1142 \(42000\) at line \d+: INSERT command denied to user 'drill'@'localhost' for table `mysql`\.`plugin`/ },
-  { name: 'a shell command through the client', statements: () => [`\\! touch ${path.join(outside, 'shell.txt')}`], refused: /ERROR at line \d+: Unknown command '\\!'\./, targets: () => [path.join(outside, 'shell.txt')] },
+  {
+    name: 'a table with DATA DIRECTORY on a runner path',
+    statements: () => [`CREATE TABLE u (a INT) ENGINE=InnoDB DATA DIRECTORY='${outside}';`],
+    refused: null,
+    tables: { t: 0, u: 0 },
+    targets: () => [path.join(outside, 'forged_db')]
+  },
+  {
+    name: 'a plugin that opens network connections',
+    statements: () => ["INSTALL SONAME 'ha_federatedx';"],
+    refused: /ERROR 1142 \(42000\) at line \d+: INSERT command denied to user 'drill'@'localhost' for table `mysql`\.`plugin`/
+  },
+  {
+    name: 'a shell command through the client',
+    statements: () => [`\\! touch ${path.join(outside, 'shell.txt')}`],
+    refused: /ERROR at line \d+: Unknown command '\\!'\./,
+    targets: () => [path.join(outside, 'shell.txt')]
+  },
   { name: 'a dump named after the grant tables', statements: () => [], database: 'mysql', refused: /the drill does not load a dump into a database named "mysql"/ }
 ]
 
@@ -104,7 +128,15 @@ async function socketInodesOf(pid: number): Promise<Set<string>> {
 /** Inodes of every TCP socket on the machine, listening or not (column 10 of /proc/net/tcp and tcp6). */
 async function tcpInodes(): Promise<Set<string>> {
   const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map(file => readFile(file, 'utf8').catch(() => '')))
-  return new Set(tables.flatMap(table => table.split('\n').slice(1).map(line => line.trim().split(/\s+/)[9]).filter(Boolean)))
+  return new Set(
+    tables.flatMap(table =>
+      table
+        .split('\n')
+        .slice(1)
+        .map(line => line.trim().split(/\s+/)[9])
+        .filter(Boolean)
+    )
+  )
 }
 
 async function observe(server: ThrowawayMariaDb): Promise<Observation> {
@@ -173,7 +205,10 @@ describe.each(cases.map((forged, index) => [forged.name, forged, index] as const
         expect(part.detail).toMatch(forged.refused)
       } else {
         // Any row in t (a marker read by LOAD_FILE) or a missing table would fail the row counts.
-        expect([part.ok, part.detail]).toEqual([true, `imported into a throwaway MariaDB: ${Object.keys(forged.tables ?? { t: 0 }).length} tables, 0 rows, 0 routines, 0 triggers, 0 events, 0 views, as in the manifest`])
+        expect([part.ok, part.detail]).toEqual([
+          true,
+          `imported into a throwaway MariaDB: ${Object.keys(forged.tables ?? { t: 0 }).length} tables, 0 rows, 0 routines, 0 triggers, 0 events, 0 views, as in the manifest`
+        ])
       }
       for (const target of forged.targets?.() ?? []) expect([target, existsSync(target)]).toEqual([target, false])
       outcome = 'passed'

@@ -47,7 +47,10 @@ afterAll(async () => {
 const local = (): Transport => new LocalTransport({ sudo: false })
 
 async function ssh(sudo: boolean): Promise<Transport> {
-  const transport = new SshTransport({ target: { host: host.host, port: host.port, user: host.user }, privateKey: host.clientPrivateKey, knownHosts: host.knownHosts, insecureSkipHostKeyCheck: false, sudo, tempRoot: base }, recordingLogger())
+  const transport = new SshTransport(
+    { target: { host: host.host, port: host.port, user: host.user }, privateKey: host.clientPrivateKey, knownHosts: host.knownHosts, insecureSkipHostKeyCheck: false, sudo, tempRoot: base },
+    recordingLogger()
+  )
   transports.push(transport)
   await transport.open()
   return transport
@@ -86,15 +89,19 @@ const isLocked = (path: string): boolean => existsSync(path) && spawnSync('flock
 
 /** A forged case: a link or an unsafe directory planted where a place will be; recorded for the closing table. */
 function forged(name: string, body: () => Promise<void>, timeoutMs = 30_000): void {
-  it(name, async () => {
-    let outcome: 'passed' | 'failed' = 'failed'
-    try {
-      await body()
-      outcome = 'passed'
-    } finally {
-      recordCase({ suite: SUITE, case: name, kind: 'forged', outcome })
-    }
-  }, timeoutMs)
+  it(
+    name,
+    async () => {
+      let outcome: 'passed' | 'failed' = 'failed'
+      try {
+        await body()
+        outcome = 'passed'
+      } finally {
+        recordCase({ suite: SUITE, case: name, kind: 'forged', outcome })
+      }
+    },
+    timeoutMs
+  )
 }
 
 async function lockRefusal(transport: Transport, dataRoot: string, rootPlace: string, logger: RecordingLogger = recordingLogger()): Promise<UnsafeHostPlaceError> {
@@ -168,7 +175,9 @@ describe('the host lock', () => {
     const lock = await acquireHostLock(local(), dataRoot, 5, logger, { rootPlace })
     await lock.release()
     const group = execFileSync('stat', ['-c', '%G', parent], { encoding: 'utf8' }).trim()
-    expect(logger.lines).toContain(`info: The lock of ${dataRoot} is kept in ${fallbackLockPathFor(dataRoot, rootPlace)}, not beside the data: the directory ${parent} can be written by the group ${group}.`)
+    expect(logger.lines).toContain(
+      `info: The lock of ${dataRoot} is kept in ${fallbackLockPathFor(dataRoot, rootPlace)}, not beside the data: the directory ${parent} can be written by the group ${group}.`
+    )
     expect(existsSync(lockPathFor(dataRoot))).toBe(false)
   })
 
@@ -189,7 +198,9 @@ describe('the host lock', () => {
     const { dataRoot, parent, rootPlace } = await dataRootIn(NOBODY)
     const error = await lockRefusal(await ssh(false), dataRoot, rootPlace)
     expect(error.message).toBe(`Refusing to use the lock file ${lockPathFor(dataRoot)}: the directory ${parent} can be written by its owner, the user nobody (uid ${NOBODY}).`)
-    expect(error.hint).toBe(`run with sudo: true, so that root keeps the lock in /var/lib/selfhost-backup; or let only root and the user that runs the backup write ${parent} and the directories above it`)
+    expect(error.hint).toBe(
+      `run with sudo: true, so that root keeps the lock in /var/lib/selfhost-backup; or let only root and the user that runs the backup write ${parent} and the directories above it`
+    )
     expect(existsSync(lockPathFor(dataRoot))).toBe(false)
     expect(existsSync(rootPlace)).toBe(false)
   })
@@ -239,13 +250,18 @@ describe('directory places (state, safety copies)', () => {
     expect(readlinkSync(state)).toBe('/etc')
   })
 
-  forged('turns a refusal inside a caller\'s own script (a HostCommandError) into the same clear error, before anything is created', async () => {
+  forged("turns a refusal inside a caller's own script (a HostCommandError) into the same clear error, before anything is created", async () => {
     const { parent } = await dataRootIn(0)
     const safety = join(parent, 'selfhost-backup-safety')
     await symlink(await preciousFile(), safety)
     const failure = await local()
-      .run(script(...refuseUnsafePlace({ ...place(safety), name: 'the safety copy directory' }), command(['mkdir', '-p', '-m', '700', '--', join(safety, 'copy')])), { description: 'Creating the safety copy directory' })
-      .then(() => undefined, (caught: unknown) => caught)
+      .run(script(...refuseUnsafePlace({ ...place(safety), name: 'the safety copy directory' }), command(['mkdir', '-p', '-m', '700', '--', join(safety, 'copy')])), {
+        description: 'Creating the safety copy directory'
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught
+      )
     expect(failure).toBeInstanceOf(HostCommandError)
     const clear = unsafePlaceError(failure)
     expect(clear?.message).toBe(`Refusing to use the safety copy directory ${safety}: it is a symbolic link.`)

@@ -72,9 +72,16 @@ export function tarPart(name: string, path: string, extra: Partial<PartRecord> =
 export function manifestOf(app: string, parts: VerifiedPart[] | PartRecord[], options: Record<string, unknown> = {}): Manifest {
   const records = parts.map(part => ('record' in part ? part.record : part))
   return {
-    format: 'selfhost-backup/1', backupId: `${app}--host--20260101T000000Z-abcd`, app, host: 'host', hostId: 'host',
-    startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', tool: { name: 'selfhost-backup', version: 'test' },
-    options, parts: records
+    format: 'selfhost-backup/1',
+    backupId: `${app}--host--20260101T000000Z-abcd`,
+    app,
+    host: 'host',
+    hostId: 'host',
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: '2026-01-01T00:00:01Z',
+    tool: { name: 'selfhost-backup', version: 'test' },
+    options,
+    parts: records
   } as Manifest
 }
 
@@ -85,7 +92,13 @@ export async function treesOf(bed: CaseBed): Promise<Record<string, TreeFingerpr
 
 export async function leftovers(dir: string): Promise<string[]> {
   const found: string[] = []
-  for (const entry of await readdir(dir, { recursive: true })) if (String(entry).split('/').some(name => name.startsWith('.selfhost-restore'))) found.push(String(entry))
+  for (const entry of await readdir(dir, { recursive: true }))
+    if (
+      String(entry)
+        .split('/')
+        .some(name => name.startsWith('.selfhost-restore'))
+    )
+      found.push(String(entry))
   return found
 }
 
@@ -103,15 +116,19 @@ export function testLogger(): Logger & { warnings: string[] } {
 
 /** A forged-backup case: counted in the closing table as tried, and as refused only when the test passes. */
 export function forged(name: string, test: () => Promise<void>, timeout?: number): void {
-  it(name, async () => {
-    try {
-      await test()
-    } catch (error) {
-      recordCase({ suite: 'security', case: name, kind: 'forged', outcome: 'failed' })
-      throw error
-    }
-    recordCase({ suite: 'security', case: name, kind: 'forged', outcome: 'passed' })
-  }, timeout)
+  it(
+    name,
+    async () => {
+      try {
+        await test()
+      } catch (error) {
+        recordCase({ suite: 'security', case: name, kind: 'forged', outcome: 'failed' })
+        throw error
+      }
+      recordCase({ suite: 'security', case: name, kind: 'forged', outcome: 'passed' })
+    },
+    timeout
+  )
 }
 
 /** Owner uid:gid of a path, not following a link. */

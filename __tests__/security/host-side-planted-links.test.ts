@@ -45,7 +45,10 @@ function restoreTabby(bed: CaseBed, parts: VerifiedPart[], transport: Transport 
 }
 
 async function expectRefused(bed: CaseBed, parts: VerifiedPart[], says: string[], transport?: Transport): Promise<void> {
-  const error = await restoreTabby(bed, parts, transport).then(() => null, (caught: unknown) => caught)
+  const error = await restoreTabby(bed, parts, transport).then(
+    () => null,
+    (caught: unknown) => caught
+  )
   expect(error).toBeInstanceOf(VerificationError)
   for (const part of says) expect((error as Error).message).toContain(part)
 }
@@ -108,10 +111,14 @@ describe('a link planted where the Tabby restore writes', () => {
     const outsideBefore = await fingerprintTree(bed.outside)
     await expectRefused(bed, [databasePart(bed)], ['.selfhost-restore.', 'was replaced'], swappingStaging(bed, 'Moving the restored database', 'ee'))
     expect(await fingerprintTree(bed.outside)).toEqual(outsideBefore)
-    expect(shell('ls -A -- "$1/ee"', bed.root).split('\n').filter(name => !name.startsWith('.selfhost-restore') && name)).toEqual(['keep.txt', 'moved-by-attacker'])
+    expect(
+      shell('ls -A -- "$1/ee"', bed.root)
+        .split('\n')
+        .filter(name => !name.startsWith('.selfhost-restore') && name)
+    ).toEqual(['keep.txt', 'moved-by-attacker'])
   })
 
-  forged('a manifest whose events part names another directory: restored into the root\'s events only', async () => {
+  forged("a manifest whose events part names another directory: restored into the root's events only", async () => {
     const bed = await makeCase()
     const outsideBefore = await fingerprintTree(bed.outside)
     const { events } = directoryParts(bed)
@@ -134,7 +141,11 @@ describe('a home part that holds what this host keeps', () => {
       await tabbyRecipe.restore(host, options, [home], manifestOf('tabby', [home], { exclude: [] }), { logger })
       expect(shell('cat -- "$1/ee/db.sqlite" "$1/config.toml"', bed.root)).toBe('host database\nnew\n')
       const [warning] = logger.warnings
-      expect(warning).toBe(build.startsWith('mkdir') ? `${JSON.stringify(join(bed.root, 'ee/db.sqlite'))} is kept on this host, so the backup's copy was not restored.` : `${JSON.stringify(join(bed.root, 'ee'))} holds kept paths on this host, so the backup's non-directory there was not restored.`)
+      expect(warning).toBe(
+        build.startsWith('mkdir')
+          ? `${JSON.stringify(join(bed.root, 'ee/db.sqlite'))} is kept on this host, so the backup's copy was not restored.`
+          : `${JSON.stringify(join(bed.root, 'ee'))} holds kept paths on this host, so the backup's non-directory there was not restored.`
+      )
     }
     expect(await leftovers(bed.dir)).toEqual([])
   })
@@ -172,7 +183,9 @@ describe('SeaTable takes no path from the manifest', () => {
  */
 function swappingStaging(bed: CaseBed, step: string, under = ''): Transport {
   return {
-    kind: 'local', label: 'local (swapping)', hostId: 'host',
+    kind: 'local',
+    label: 'local (swapping)',
+    hostId: 'host',
     open: () => host.open(),
     close: () => host.close(),
     async run(text: string, options: RunOptions = {}) {

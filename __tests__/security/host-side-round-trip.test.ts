@@ -36,7 +36,12 @@ async function backUp(backup: (sink: StagingDirectory) => Promise<void>): Promis
 
 function incrementalPlan(stateDir: string, level: number): IncrementalPlan {
   return {
-    level, chain: [], baseStartedAt: '', fullEveryDays: 7, reason: 'test', stateDir,
+    level,
+    chain: [],
+    baseStartedAt: '',
+    fullEveryDays: 7,
+    reason: 'test',
+    stateDir,
     snapshotFor: part => ({ level, next: join(stateDir, `${part}.${level}.snar`), ...(level > 0 ? { previous: join(stateDir, `${part}.${level - 1}.snar`) } : {}) })
   }
 }
@@ -51,12 +56,15 @@ async function tabbyHome(): Promise<string> {
 
 /** What a host looks like after a while: strays, edits and deletions, root's own files, the kept models changed. */
 function drift(root: string): void {
-  shell([
-    'cd -- "$1"; printf stray > stray.txt; printf stray > ee/stray; mkdir -p new-dir/deeper; printf x > new-dir/deeper/file',
-    'for file in events/*.json; do printf "changed\\n" > "$file"; done; rm -rf -- ee/jobs',
-    'printf kept > models/added-after-the-backup.bin; chown 0:0 -- . config.toml 2>/dev/null || chown 0:0 -- .; chmod 755 -- .',
-    'sqlite3 ee/db.sqlite "DELETE FROM user_events"'
-  ].join('\n'), root)
+  shell(
+    [
+      'cd -- "$1"; printf stray > stray.txt; printf stray > ee/stray; mkdir -p new-dir/deeper; printf x > new-dir/deeper/file',
+      'for file in events/*.json; do printf "changed\\n" > "$file"; done; rm -rf -- ee/jobs',
+      'printf kept > models/added-after-the-backup.bin; chown 0:0 -- . config.toml 2>/dev/null || chown 0:0 -- .; chmod 755 -- .',
+      'sqlite3 ee/db.sqlite "DELETE FROM user_events"'
+    ].join('\n'),
+    root
+  )
 }
 
 describe('a genuine Tabby backup restores exactly', () => {
@@ -101,11 +109,14 @@ describe('odd names', () => {
   it('a root and files whose names hold quotes, line breaks, dashes, globs and non-ASCII letters', async () => {
     const base = await mkdtemp(join(tmpdir(), 'sb-host-side-odd-'))
     const root = join(base, "ta'b\nby $(x) *")
-    shell([
-      'mkdir -p -- "$1/ee" "$1/-rf" "$1/kept*"; cd -- "$1"',
-      "printf a > \"$(printf 'line\\nbreak')\"; printf b > -n; printf c > \"it's \\\"q\\\"\"; printf d > 'ünï cøde'; printf e > '-rf/*'",
-      'ln -s "$(printf "line\\nbreak")" link; printf kept > "kept*/file"; printf f > ee/config'
-    ].join('\n'), root)
+    shell(
+      [
+        'mkdir -p -- "$1/ee" "$1/-rf" "$1/kept*"; cd -- "$1"',
+        "printf a > \"$(printf 'line\\nbreak')\"; printf b > -n; printf c > \"it's \\\"q\\\"\"; printf d > 'ünï cøde'; printf e > '-rf/*'",
+        'ln -s "$(printf "line\\nbreak")" link; printf kept > "kept*/file"; printf f > ee/config'
+      ].join('\n'),
+      root
+    )
     const options = tabbyRecipe.parseOptions({ 'tabby-root': root, compression: 'zstd', exclude: 'kept*' })
     const parts = await backUp(sink => tabbyRecipe.backup(host, options, sink, { logger }))
     const tree = await fingerprintTree(root, { exclude: ['kept*'] })
@@ -118,23 +129,34 @@ describe('odd names', () => {
 })
 
 describe('a genuine SeaTable data and compose backup restores exactly', () => {
-  it('data equals the backup but for the vendor\'s excludes, which stay as the host has them; compose equals the backup', async () => {
+  it("data equals the backup but for the vendor's excludes, which stay as the host has them; compose equals the backup", async () => {
     const base = await mkdtemp(join(tmpdir(), 'sb-host-side-seatable-'))
-    const root = join(base, 'seatable'), composeDir = join(base, 'compose')
-    shell([
-      'mkdir -p -- "$1"/{conf,seafile-data/storage,storage-data,ccnet,logs,db-data,pids,scripts} "$2"',
-      'printf "settings\\n" > "$1/conf/seahub_settings.py"; printf block > "$1/seafile-data/storage/block"; ln -s ../conf "$1/storage-data/conf-link"',
-      'printf "log\\n" > "$1/logs/seahub.log"; printf "secret=1\\n" > "$2/.env"; chmod 600 -- "$2/.env"; printf "services: {}\\n" > "$2/seatable-server.yml"',
-      'chown -R 4321:4321 -- "$1"'
-    ].join('\n'), root, composeDir)
+    const root = join(base, 'seatable'),
+      composeDir = join(base, 'compose')
+    shell(
+      [
+        'mkdir -p -- "$1"/{conf,seafile-data/storage,storage-data,ccnet,logs,db-data,pids,scripts} "$2"',
+        'printf "settings\\n" > "$1/conf/seahub_settings.py"; printf block > "$1/seafile-data/storage/block"; ln -s ../conf "$1/storage-data/conf-link"',
+        'printf "log\\n" > "$1/logs/seahub.log"; printf "secret=1\\n" > "$2/.env"; chmod 600 -- "$2/.env"; printf "services: {}\\n" > "$2/seatable-server.yml"',
+        'chown -R 4321:4321 -- "$1"'
+      ].join('\n'),
+      root,
+      composeDir
+    )
     const options = {
       ...seatableRecipe.parseOptions({ 'seatable-layout': 'current', 'db-mode': 'direct', 'seatable-root': root, 'compose-dir': composeDir, compression: 'zstd' }),
-      dtableDbBackup: false, dataExcludes: [...LAYOUTS.current.dataExcludes], compression: 'zstd' as const
+      dtableDbBackup: false,
+      dataExcludes: [...LAYOUTS.current.dataExcludes],
+      compression: 'zstd' as const
     }
     const parts = await backUp(sink => seatableRecipe.backup(host, options, sink, { logger }))
     expect(parts.map(part => part.record.name)).toEqual(['data', 'compose'])
     const before = { data: await fingerprintTree(root, { exclude: options.dataExcludes }), compose: await fingerprintTree(composeDir) }
-    shell('printf stray > "$1/stray"; rm -f -- "$1/conf/seahub_settings.py"; printf "newer log\\n" > "$1/logs/seahub.log"; printf x > "$2/docker-compose.override.yml"; chown 0:0 -- "$1"', root, composeDir)
+    shell(
+      'printf stray > "$1/stray"; rm -f -- "$1/conf/seahub_settings.py"; printf "newer log\\n" > "$1/logs/seahub.log"; printf x > "$2/docker-compose.override.yml"; chown 0:0 -- "$1"',
+      root,
+      composeDir
+    )
     const manifest = manifestOf('seatable', parts, seatableRecipe.describeOptions(options))
     expect(seatableRecipe.acceptManifest(options, manifest)).toEqual([])
     await seatableRecipe.restore(host, options, parts, manifest, { logger })
@@ -151,7 +173,14 @@ describe('over ssh, as root through sudo (the production path)', () => {
 
   beforeAll(async () => {
     sshd = await startTestHost()
-    const settings = { target: { host: sshd.host, port: sshd.port, user: sshd.user }, privateKey: sshd.clientPrivateKey, knownHosts: sshd.knownHosts, insecureSkipHostKeyCheck: false, sudo: true, tempRoot: await mkdtemp(join(tmpdir(), 'sb-host-side-ssh-')) }
+    const settings = {
+      target: { host: sshd.host, port: sshd.port, user: sshd.user },
+      privateKey: sshd.clientPrivateKey,
+      knownHosts: sshd.knownHosts,
+      insecureSkipHostKeyCheck: false,
+      sudo: true,
+      tempRoot: await mkdtemp(join(tmpdir(), 'sb-host-side-ssh-'))
+    }
     transport = new SshTransport(settings, logger)
     await transport.open()
   }, 60_000)

@@ -120,7 +120,9 @@ describe('GitHub artifacts: the repository-wide listing', () => {
     })
   }
   async function manifestIsListedByTheApi(request: SaveRequest): Promise<boolean> {
-    const response = await fetch(`${bed.service().apiUrl}/repos/${bed.service().repository}/actions/artifacts?per_page=100&name=${request.manifestFile}`, { headers: { authorization: `Bearer ${bed.service().githubToken}` } })
+    const response = await fetch(`${bed.service().apiUrl}/repos/${bed.service().repository}/actions/artifacts?per_page=100&name=${request.manifestFile}`, {
+      headers: { authorization: `Bearer ${bed.service().githubToken}` }
+    })
     return ((await response.json()) as { total_count: number }).total_count === 1
   }
 
@@ -165,12 +167,18 @@ describe('GitHub artifacts: the repository-wide listing', () => {
       const logger = recordingLogger()
       expect(await listTwice(hostId, logger)).toEqual([genuine.backupId])
       const runPath = `/api/repos/${bed.service().repository}/actions/runs/${forgedRun.runId}`
-      expect(bed.service().requests.slice(requestsBefore).filter(request => request.path === runPath)).toHaveLength(lookUps)
+      expect(
+        bed
+          .service()
+          .requests.slice(requestsBefore)
+          .filter(request => request.path === runPath)
+      ).toHaveLength(lookUps)
       const ignored = linesStarting(logger, 'info: Ignored ')
       expect(ignored).toHaveLength(1)
       expect(ignored[0]).toMatch(new RegExp(`that its own workflows did not upload: .*${label} \\(run [^)]*\\b${forgedRun.runId}\\b`))
       expect(linesStarting(logger, 'warning:')).toEqual([])
-    }))
+    })
+  )
 
   test.each<[string, RunOrigin, string]>([
     ['a fork', { event: 'pull_request', headRepository: FORK }, "did not run this repository's own code (a fork): its code came from mallory/homelab, not octo/homelab."],
@@ -179,13 +187,20 @@ describe('GitHub artifacts: the repository-wide listing', () => {
     forgedCase(`run-id of ${what}`, async () => {
       const forgedRun = await bed.save(origin, await stage('chosen-run', minutesFromNow(0)))
       const requestsBefore = bed.service().requests.length
-      const refusal = await inRun(bed.service().newRun(), () => bed.store(recordingLogger(), { runId: forgedRun.runId }).list()).then(() => undefined, (error: unknown) => error)
+      const refusal = await inRun(bed.service().newRun(), () => bed.store(recordingLogger(), { runId: forgedRun.runId }).list()).then(
+        () => undefined,
+        (error: unknown) => error
+      )
       expect(refusal).toBeInstanceOf(StoreError)
       expect((refusal as StoreError).message).toContain(`Workflow run ${forgedRun.runId} (run-id) ${why}`)
       expect((refusal as StoreError).hint).toContain('set run-id to a run of your backup workflow (push, schedule or workflow_dispatch)')
-      const touched = bed.service().requests.slice(requestsBefore).map(request => request.path)
+      const touched = bed
+        .service()
+        .requests.slice(requestsBefore)
+        .map(request => request.path)
       expect(touched.filter(path => path.includes('artifact') || path.includes('Artifact'))).toEqual([])
-    }))
+    })
+  )
 
   test('reads a run-id that names a scheduled run of the repository', async () => {
     const genuine = await stage('chosen-run-genuine', minutesFromNow(-10))
@@ -196,7 +211,10 @@ describe('GitHub artifacts: the repository-wide listing', () => {
 
   test('refuses a run-id it cannot check (a token the API rejects), naming the token as the fix', async () => {
     const run = await bed.save({ event: 'schedule' }, await stage('chosen-run-unchecked', minutesFromNow(-10)))
-    const refusal = await inRun(bed.service().newRun(), () => bed.store(recordingLogger(), { runId: run.runId, token: 'ghs_wrong' }).list()).then(() => undefined, (error: unknown) => error)
+    const refusal = await inRun(bed.service().newRun(), () => bed.store(recordingLogger(), { runId: run.runId, token: 'ghs_wrong' }).list()).then(
+      () => undefined,
+      (error: unknown) => error
+    )
     expect(refusal).toBeInstanceOf(StoreError)
     expect((refusal as StoreError).message).toContain(`Workflow run ${run.runId} (run-id) could not be checked: the GitHub API answered HTTP 401.`)
     expect((refusal as StoreError).hint).toContain('check that github-token has `actions: read` on this repository')
@@ -225,7 +243,9 @@ describe('GitHub artifacts: a run the API cannot describe', () => {
       } finally {
         bed.service().faults.clear()
       }
-      expect(linesStarting(logger, 'info: Ignored ')).toEqual([`info: Ignored 1 backup manifest among the repository's artifacts that its own workflows did not upload: from runs that could not be checked (run ${run.runId}).`])
+      expect(linesStarting(logger, 'info: Ignored ')).toEqual([
+        `info: Ignored 1 backup manifest among the repository's artifacts that its own workflows did not upload: from runs that could not be checked (run ${run.runId}).`
+      ])
       expect(linesStarting(logger, `warning: Checking workflow run ${run.runId} failed (HTTP 500); retrying`)).toHaveLength(3)
       expect(ids(await inRun(bed.service().newRun(), () => bed.store(recordingLogger()).list()))).toEqual([backup.backupId])
     }))

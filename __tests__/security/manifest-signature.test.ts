@@ -63,7 +63,7 @@ describe.each<[string, () => Promise<string>, RegExp]>([
   ],
   ['a genuine signature moved onto other content', async () => json({ ...withoutSignature(genuine), options: { root: '/etc' }, signature: genuine.signature }), /was altered after it was signed/],
   [
-    'a trusted public key named over another key\'s signature',
+    "a trusted public key named over another key's signature",
     async () => {
       const attacker = JSON.parse(await signedManifestText(withoutSignature(genuine), await testSigner('attacker'))) as Manifest
       return json({ ...attacker, signature: { ...attacker.signature, publicKey: genuine.signature?.publicKey } })

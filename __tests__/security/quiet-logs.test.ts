@@ -34,10 +34,7 @@ function runnerLines(output: string): string[] {
 
 /** Workflow commands the runner would find in the output, as `name` (for ::name::) or `##[name]`. */
 function commandsIn(output: string): string[] {
-  return runnerLines(output).flatMap(line => [
-    ...(line.startsWith('::') ? [line.slice(2).split(/[ :]/)[0] ?? ''] : []),
-    ...[...line.matchAll(/##\[([^\] ]*)/g)].map(match => `##[${match[1]}]`)
-  ])
+  return runnerLines(output).flatMap(line => [...(line.startsWith('::') ? [line.slice(2).split(/[ :]/)[0] ?? ''] : []), ...[...line.matchAll(/##\[([^\] ]*)/g)].map(match => `##[${match[1]}]`)])
 }
 
 /** Captures what the code under test writes to a process stream, and gives the stream back afterwards. */

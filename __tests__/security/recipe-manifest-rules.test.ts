@@ -9,8 +9,16 @@ import { seatableRecipe, type SeaTableOptions } from '../../src/recipes/seatable
 import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import { forged, manifestOf } from './host-side-bed.js'
 
-const part = (name: string, kind: PartRecord['kind'], details?: Record<string, unknown>): PartRecord =>
-  ({ name, file: `x.${name}`, kind, compression: 'zstd', bytes: 0, sha256: '0'.repeat(64), durationMs: 0, ...(details ? { details } : {}) })
+const part = (name: string, kind: PartRecord['kind'], details?: Record<string, unknown>): PartRecord => ({
+  name,
+  file: `x.${name}`,
+  kind,
+  compression: 'zstd',
+  bytes: 0,
+  sha256: '0'.repeat(64),
+  durationMs: 0,
+  ...(details ? { details } : {})
+})
 
 const tabbyOptions = tabbyRecipe.parseOptions({ 'tabby-root': '/srv/tabby', compression: 'zstd' })
 const tabbyParts = [part('db', 'sqlite', { path: 'ee/db.sqlite' }), part('events', 'tar', { path: 'events' }), part('jobs', 'tar', { path: 'ee/jobs' }), part('home', 'tar')]
@@ -18,7 +26,7 @@ const tabby = (parts: PartRecord[], options: Record<string, unknown> = { exclude
 
 /** A SeaTable host as preflight leaves it at restore: `databases` narrowed to the ones that exist on the server. */
 function seatableHost(layout: 'old' | 'current', overrides: Partial<SeaTableOptions> = {}): SeaTableOptions {
-  const parsed = seatableRecipe.parseOptions({ 'seatable-layout': layout, 'db-mode': 'direct', 'databases': overrides.configuredDatabases?.join(' ') ?? '' })
+  const parsed = seatableRecipe.parseOptions({ 'seatable-layout': layout, 'db-mode': 'direct', databases: overrides.configuredDatabases?.join(' ') ?? '' })
   const dirs = layout === 'current' ? { composeDir: '/opt/seatable-compose', caddyDir: '/opt/caddy' } : { composeDir: '', caddyDir: '' }
   return { ...parsed, root: '/opt/seatable-server/seatable', ...dirs, databases: [], dataExcludes: ['ccnet', 'logs'], ...overrides }
 }
@@ -62,8 +70,10 @@ describe('SeaTable', () => {
     expect(seatable(seatableHost('current', { configuredDatabases: ['custom_db'] }), [dump('custom_db')])).toEqual([])
   })
 
-  forged('refuses a database outside SeaTable\'s and the configured ones', async () => {
-    expect(seatable(seatableHost('current'), [dump('mysql')])).toEqual([expect.stringMatching(/^part db-mysql: "mysql" is neither one of SeaTable's databases \(ccnet_db, seafile_db, dtable_db, scheduler\) nor listed in the `databases` input$/)])
+  forged("refuses a database outside SeaTable's and the configured ones", async () => {
+    expect(seatable(seatableHost('current'), [dump('mysql')])).toEqual([
+      expect.stringMatching(/^part db-mysql: "mysql" is neither one of SeaTable's databases \(ccnet_db, seafile_db, dtable_db, scheduler\) nor listed in the `databases` input$/)
+    ])
   })
 
   forged('refuses a dump whose recorded database differs from its name', async () => {
@@ -81,10 +91,12 @@ describe('SeaTable', () => {
   })
 
   forged('refuses recorded data excludes that are not plain relative paths', async () => {
-    expect(seatable(seatableHost('current'), [part('data', 'tar')], { dataExcludes: ['ccnet', '..'] })).toEqual(['options.dataExcludes: ".." must be a path relative to the application\'s root, without ".."'])
+    expect(seatable(seatableHost('current'), [part('data', 'tar')], { dataExcludes: ['ccnet', '..'] })).toEqual([
+      'options.dataExcludes: ".." must be a path relative to the application\'s root, without ".."'
+    ])
   })
 
-  it('plans with this host\'s directories, never the paths the manifest records', () => {
+  it("plans with this host's directories, never the paths the manifest records", () => {
     const plan = seatableRecipe.planRestore(seatableHost('current'), manifestOf('seatable', [part('compose', 'tar', { path: '/etc' }), dump('ccnet_db', 'ignored')]) as Manifest)
     expect(plan).toEqual(['compose: make /opt/seatable-compose equal to the backup', expect.stringMatching(/^db-ccnet_db: drop and re-create database ccnet_db,/)])
   })

@@ -69,12 +69,7 @@ interface ActionFile {
  * Runs a bundled action the way the runner does: every declared input as INPUT_<NAME> (hyphens
  * kept, defaults filled), GITHUB_OUTPUT/STATE/STEP_SUMMARY files, RUNNER_TEMP, then the post step.
  */
-export async function runAction(
-  actionFile: 'action.yml' | 'restore/action.yml',
-  inputs: Record<string, string>,
-  env: Record<string, string> = {},
-  options: RunActionOptions = {}
-): Promise<ActionRun> {
+export async function runAction(actionFile: 'action.yml' | 'restore/action.yml', inputs: Record<string, string>, env: Record<string, string> = {}, options: RunActionOptions = {}): Promise<ActionRun> {
   const definition = load(await readFile(join(REPO_ROOT, actionFile), 'utf8')) as ActionFile
   // transport: local has no SSH key to sign manifests with: like a self-hosted runner's user, tests pass a signing key.
   if (inputs.transport === 'local' && inputs['signing-key'] === undefined) inputs = { ...inputs, 'signing-key': testSigningKey().privateKey }
@@ -118,9 +113,7 @@ export async function runAction(
   const main = await watched(join(actionDir, definition.runs.main), { ...baseEnv, ...inputEnv }, 'main')
   const state = parseCommandFile(await readFile(files.state, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]))
-  const post = definition.runs.post
-    ? await watched(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv }, 'post')
-    : { exitCode: 0, stdout: '', stderr: '' }
+  const post = definition.runs.post ? await watched(join(actionDir, definition.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv }, 'post') : { exitCode: 0, stdout: '', stderr: '' }
   const outputText = await readFile(files.output, 'utf8')
   const summary = await readFile(files.summary, 'utf8')
   const result: ActionRun = {
@@ -217,5 +210,8 @@ export function sshActionInputs(host: { host: string; port: number; user: string
 
 /** What the runner shows of a step's log: its own `::add-mask::` commands are consumed, never displayed. */
 export function visibleLog(run: ActionRun): string {
-  return run.stdout.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+  return run.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
 }

@@ -23,7 +23,6 @@ export interface ArtifactFaultOutcome {
   detail: string
 }
 
-
 export const faultReportFile = faultReportPath
 
 const shown = { survived: 'survived', 'clear-failure': 'failed clearly', BAD: 'BAD' } as const
@@ -35,7 +34,6 @@ export async function appendArtifactFaultOutcomes(outcomes: ArtifactFaultOutcome
   // The closing table counts outcome 'passed' as held: surviving and failing clearly both are.
   const recorded = sorted.map(outcome => ({ ...outcome, result: outcome.outcome, outcome: outcome.outcome === 'BAD' ? 'failed' : 'passed' }))
   await appendFile(faultReportFile(), recorded.map(line => `${JSON.stringify(line)}\n`).join(''))
-  const lines = sorted.map(outcome =>
-    `fault: ${outcome.case} -> ${shown[outcome.outcome]} (${outcome.seconds.toFixed(1)} s, nothing lost: ${outcome.nothingLost}; ${outcome.detail})`)
+  const lines = sorted.map(outcome => `fault: ${outcome.case} -> ${shown[outcome.outcome]} (${outcome.seconds.toFixed(1)} s, nothing lost: ${outcome.nothingLost}; ${outcome.detail})`)
   console.log(`${lines.join('\n')}\n(appended to ${faultReportFile()})`)
 }

@@ -105,8 +105,21 @@ export async function startCuratedPathHost(user: string, setEnv: Record<string, 
     async lookUpUnderSudo(name) {
       const { tempDir, port, user } = started
       const result = await runCommand('ssh', [
-        '-F', '/dev/null', '-i', path.join(tempDir, 'client_ed25519_key'), '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-        '-o', `UserKnownHostsFile=${path.join(tempDir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-p', String(port), `${user}@127.0.0.1`,
+        '-F',
+        '/dev/null',
+        '-i',
+        path.join(tempDir, 'client_ed25519_key'),
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${path.join(tempDir, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-p',
+        String(port),
+        `${user}@127.0.0.1`,
         `sudo -n -- bash -c 'command -v ${name} || true'`
       ])
       if (result.code !== 0) throw new Error(`looking up ${name} on the curated host failed: ${result.stderr.trim()}`)

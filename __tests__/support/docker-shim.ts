@@ -11,9 +11,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:f
 import os from 'node:os'
 import path from 'node:path'
 
-export type ShimContainer =
-  | { kind: 'database'; mariadb: { socket: string; port: number }; running?: boolean }
-  | { kind: 'seatable'; dataRoot: string; running?: boolean }
+export type ShimContainer = { kind: 'database'; mariadb: { socket: string; port: number }; running?: boolean } | { kind: 'seatable'; dataRoot: string; running?: boolean }
 
 export interface DockerShimOptions {
   /** Container name → what it stands for. `running: false` makes exec fail as for a stopped container. */
@@ -52,9 +50,10 @@ function checkedField(value: string, what: string): string {
 function configLine(name: string, container: ShimContainer): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`installDockerShim: not a valid docker container name: ${JSON.stringify(name)}`)
   const running = container.running === false ? '0' : '1'
-  const details = container.kind === 'database'
-    ? [checkedField(path.resolve(container.mariadb.socket), 'mariadb.socket'), String(container.mariadb.port)]
-    : [checkedField(path.resolve(container.dataRoot), 'dataRoot'), '-']
+  const details =
+    container.kind === 'database'
+      ? [checkedField(path.resolve(container.mariadb.socket), 'mariadb.socket'), String(container.mariadb.port)]
+      : [checkedField(path.resolve(container.dataRoot), 'dataRoot'), '-']
   return [name, container.kind, running, ...details].join('\t')
 }
 
@@ -97,19 +96,22 @@ export async function installDockerShim(options: DockerShimOptions): Promise<Doc
     throw error
   }
   return {
-    binDir, logFile,
+    binDir,
+    logFile,
     invocations: () => readDockerShimLog(logFile),
-    setContainers: (containers) => writeContainers(binDir, containers),
+    setContainers: containers => writeContainers(binDir, containers),
     remove: () => rm(binDir, { recursive: true, force: true })
   }
 }
 
 /** Parses the shim's log: `uid<TAB>tty|notty<TAB>base64(NUL-terminated argv)<TAB>readable copy`. */
 export async function readDockerShimLog(logFile: string): Promise<DockerShimInvocation[]> {
-  const lines = (await readFile(logFile, 'utf8')).split('\n').filter((line) => line !== '')
-  return lines.map((line) => {
+  const lines = (await readFile(logFile, 'utf8')).split('\n').filter(line => line !== '')
+  return lines.map(line => {
     const [uid, terminal, encoded] = line.split('\t')
-    const words = Buffer.from(encoded ?? '', 'base64').toString('utf8').split('\0')
+    const words = Buffer.from(encoded ?? '', 'base64')
+      .toString('utf8')
+      .split('\0')
     words.pop() // every word ends with a NUL, so the last piece is empty
     return { uid: Number(uid), stdinIsTerminal: terminal === 'tty', argv: words }
   })

@@ -35,15 +35,19 @@ export async function partFrom(name: string, kind: PartKind, file: string, compr
 
 /** A SQLite database large enough (hundreds of 4 KiB pages) that overwriting one in the middle hits table data. */
 export async function makeSqliteDb(file: string): Promise<Record<string, number>> {
-  await run('sqlite3', [file], [
-    'PRAGMA page_size = 4096;',
-    'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);',
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) INSERT INTO users SELECT i, 'user ' || i FROM n;",
-    'CREATE TABLE "audit log" (id INTEGER PRIMARY KEY, body TEXT);',
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO \"audit log\" SELECT i, printf('%0200d', i) FROM n;",
-    'CREATE INDEX audit_body ON "audit log"(body);',
-    ''
-  ].join('\n'))
+  await run(
+    'sqlite3',
+    [file],
+    [
+      'PRAGMA page_size = 4096;',
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);',
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) INSERT INTO users SELECT i, 'user ' || i FROM n;",
+      'CREATE TABLE "audit log" (id INTEGER PRIMARY KEY, body TEXT);',
+      'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO "audit log" SELECT i, printf(\'%0200d\', i) FROM n;',
+      'CREATE INDEX audit_body ON "audit log"(body);',
+      ''
+    ].join('\n')
+  )
   return { users: 40, 'audit log': 3000 }
 }
 
@@ -58,20 +62,22 @@ export async function corruptMiddlePage(file: string): Promise<void> {
 
 /** A small database with every object kind the manifest counts. */
 export async function createShopDatabase(server: MariaDbServer): Promise<{ tables: Record<string, number>; objects: Record<string, number> }> {
-  await server.query([
-    'DROP DATABASE IF EXISTS shop; CREATE DATABASE shop; USE shop;',
-    'CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB;',
-    "INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace'), (3, 'Linus'), (4, 'Ken'), (5, 'Barbara');",
-    'CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer INT, note TEXT) ENGINE=InnoDB;',
-    "INSERT INTO orders (customer, note) SELECT 1 + seq % 5, CONCAT('order; with -- odd text ', seq) FROM seq_1_to_120;",
-    'CREATE TABLE empty_table (id INT PRIMARY KEY) ENGINE=InnoDB;',
-    'CREATE TABLE order_audit (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT) ENGINE=InnoDB;',
-    'CREATE VIEW big_orders AS SELECT * FROM orders WHERE id > 100;',
-    'CREATE TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW INSERT INTO order_audit (order_id) VALUES (NEW.id);',
-    'CREATE PROCEDURE order_count(OUT total INT) SELECT COUNT(*) INTO total FROM orders;',
-    'CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM orders;',
-    ''
-  ].join('\n'))
+  await server.query(
+    [
+      'DROP DATABASE IF EXISTS shop; CREATE DATABASE shop; USE shop;',
+      'CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB;',
+      "INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace'), (3, 'Linus'), (4, 'Ken'), (5, 'Barbara');",
+      'CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer INT, note TEXT) ENGINE=InnoDB;',
+      "INSERT INTO orders (customer, note) SELECT 1 + seq % 5, CONCAT('order; with -- odd text ', seq) FROM seq_1_to_120;",
+      'CREATE TABLE empty_table (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'CREATE TABLE order_audit (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT) ENGINE=InnoDB;',
+      'CREATE VIEW big_orders AS SELECT * FROM orders WHERE id > 100;',
+      'CREATE TRIGGER orders_audit AFTER INSERT ON orders FOR EACH ROW INSERT INTO order_audit (order_id) VALUES (NEW.id);',
+      'CREATE PROCEDURE order_count(OUT total INT) SELECT COUNT(*) INTO total FROM orders;',
+      'CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM orders;',
+      ''
+    ].join('\n')
+  )
   return { tables: { customers: 5, orders: 120, empty_table: 0, order_audit: 0 }, objects: { routines: 1, triggers: 1, events: 1, views: 1 } }
 }
 

@@ -52,8 +52,7 @@ export async function startFaultBed(): Promise<FaultBed> {
     service,
     root: home.root,
     backup: run => timed(runAction('action.yml', backupInputs, run.env(), { githubToken: service.githubToken })),
-    restore: (run, backupId) =>
-      timed(runAction('restore/action.yml', { ...restoreInputs, ...(backupId ? { 'backup-id': backupId } : {}) }, run.env(), { githubToken: service.githubToken })),
+    restore: (run, backupId) => timed(runAction('restore/action.yml', { ...restoreInputs, ...(backupId ? { 'backup-id': backupId } : {}) }, run.env(), { githubToken: service.githubToken })),
     async artifactNames(run) {
       // A rest-list fault armed for the case under test must neither blind this check nor be used up by it.
       const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {

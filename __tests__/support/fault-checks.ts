@@ -32,15 +32,19 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
  * (those that prove nothing was lost included) held.
  */
 export function faultCase(suite: string, name: string, body: () => Promise<void>, timeoutMs?: number): void {
-  it(name, async () => {
-    try {
-      await body()
-    } catch (error) {
-      recordCase({ suite, case: name, kind: 'fault', outcome: 'failed', nothingLost: false })
-      throw error
-    }
-    recordCase({ suite, case: name, kind: 'fault', outcome: 'passed', nothingLost: true })
-  }, timeoutMs)
+  it(
+    name,
+    async () => {
+      try {
+        await body()
+      } catch (error) {
+        recordCase({ suite, case: name, kind: 'fault', outcome: 'failed', nothingLost: false })
+        throw error
+      }
+      recordCase({ suite, case: name, kind: 'fault', outcome: 'passed', nothingLost: true })
+    },
+    timeoutMs
+  )
 }
 
 /** Backups in a local store that a restore would accept: a directory holding its own manifest. */

@@ -78,8 +78,7 @@ export function formatClosingTable(totals: ClosingTotals): string {
     ['forged backups tried', totals.forged, 'refused or confined', totals.forgedRefused]
   ]
   const width = (column: 0 | 2) => Math.max(...rows.map(row => row[column].length))
-  const lines = rows.map(([what, count, held, heldCount]) =>
-    `  ${what.padEnd(width(0))} ${String(count).padStart(5)}   ${held.padEnd(width(2))} ${String(heldCount).padStart(5)}`)
+  const lines = rows.map(([what, count, held, heldCount]) => `  ${what.padEnd(width(0))} ${String(count).padStart(5)}   ${held.padEnd(width(2))} ${String(heldCount).padStart(5)}`)
   return ['Fault, bad-input, secret and forgery checks:', ...lines].join('\n')
 }
 

@@ -19,7 +19,7 @@ const SUDOERS_FILE_PREFIX = 'selfhost-backup-test-'
 
 async function childPidsOf(parentPid: number): Promise<number[]> {
   const pids: number[] = []
-  for (const entry of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+  for (const entry of (await readdir('/proc')).filter(name => /^\d+$/.test(name))) {
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
     if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parentPid) pids.push(Number(entry))
   }
@@ -44,7 +44,11 @@ async function stopLeftoverSshd(tempDir: string): Promise<void> {
   // sshd retitles itself ("sshd: /usr/sbin/sshd -D -e -f <config> [listener] ..."), so match a substring.
   if (!commandLine.includes(path.join(tempDir, 'sshd_config'))) return
   for (const victim of [...(await childPidsOf(pid)), pid]) {
-    try { process.kill(victim, 'SIGTERM') } catch { /* already gone */ }
+    try {
+      process.kill(victim, 'SIGTERM')
+    } catch {
+      /* already gone */
+    }
   }
 }
 

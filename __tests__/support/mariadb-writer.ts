@@ -25,7 +25,10 @@ export interface BusyWriter {
 /** Creates the counter table with one row per writer (before the backup, so the backup has it). */
 export async function createCounterTable(server: MariaDbServer, database: string, writers: number): Promise<void> {
   const rows = Array.from({ length: writers }, (_, index) => `(${index + 1}, 0)`).join(', ')
-  await server.query(`DROP TABLE IF EXISTS ${COUNTER_TABLE}; CREATE TABLE ${COUNTER_TABLE} (writer INT PRIMARY KEY, commits BIGINT NOT NULL) ENGINE=InnoDB; INSERT INTO ${COUNTER_TABLE} VALUES ${rows};`, database)
+  await server.query(
+    `DROP TABLE IF EXISTS ${COUNTER_TABLE}; CREATE TABLE ${COUNTER_TABLE} (writer INT PRIMARY KEY, commits BIGINT NOT NULL) ENGINE=InnoDB; INSERT INTO ${COUNTER_TABLE} VALUES ${rows};`,
+    database
+  )
 }
 
 export function startBusyWriter(server: MariaDbServer, database: string, writer: number): BusyWriter {
@@ -38,8 +41,10 @@ export function startBusyWriter(server: MariaDbServer, database: string, writer:
   let sequence = 0
   const transaction = (): string => {
     sequence += 1
-    return `START TRANSACTION;\nINSERT INTO operation_log (op_id, op_time, dtable_uuid, author, app, operation) VALUES (${sequence}, ${sequence}, '${'b'.repeat(32)}', '${author}', 'busy-writer', '{}');\n` +
+    return (
+      `START TRANSACTION;\nINSERT INTO operation_log (op_id, op_time, dtable_uuid, author, app, operation) VALUES (${sequence}, ${sequence}, '${'b'.repeat(32)}', '${author}', 'busy-writer', '{}');\n` +
       `UPDATE ${COUNTER_TABLE} SET commits = commits + 1 WHERE writer = ${writer};\nCOMMIT;\n`
+    )
   }
   const feeding = (async () => {
     while (!stopping && client.exitCode === null) {
@@ -62,8 +67,9 @@ export function startBusyWriter(server: MariaDbServer, database: string, writer:
 
 /** Per writer: the counter and the rows it inserted, read in one consistent statement. */
 export async function writerState(server: MariaDbServer, database: string, writers: BusyWriter[]): Promise<{ author: string; counter: number; rows: number }[]> {
-  const selects = writers.map((writer, index) =>
-    `SELECT '${writer.author}', (SELECT commits FROM ${COUNTER_TABLE} WHERE writer = ${index + 1}), (SELECT COUNT(*) FROM operation_log WHERE author = '${writer.author}')`)
+  const selects = writers.map(
+    (writer, index) => `SELECT '${writer.author}', (SELECT commits FROM ${COUNTER_TABLE} WHERE writer = ${index + 1}), (SELECT COUNT(*) FROM operation_log WHERE author = '${writer.author}')`
+  )
   const lines = (await server.query(`${selects.join(' UNION ALL ')};`, database)).split('\n').filter(Boolean)
   return lines.map(line => {
     const [author, counter, rows] = line.split('\t')

@@ -48,7 +48,7 @@ const STARTUP_TIMEOUT_MS = 30_000
 /** Small InnoDB files and buffers: tests start many servers and hold little data. */
 const STORAGE_OPTIONS = ['--innodb-log-file-size=16M', '--innodb-buffer-pool-size=64M', '--innodb-data-file-path=ibdata1:12M:autoextend']
 
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds))
+const sleep = (milliseconds: number) => new Promise(resolve => setTimeout(resolve, milliseconds))
 
 /** Quotes a value for a MySQL option file; the format knows backslash escapes inside double quotes. */
 function optionFileValue(value: string): string {
@@ -80,13 +80,25 @@ function initSql(password: string): string {
 function serverArguments(tempDir: string, dataDir: string, socket: string, port: number, initFile: string): string[] {
   return [
     '--no-defaults', // ignore /etc/mysql: the machine's config must not shape the test server
-    `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
-    `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`, `--log-error=${path.join(tempDir, 'mariadbd.log')}`,
-    '--user=root', '--skip-name-resolve', `--init-file=${initFile}`, `--tmpdir=${path.join(tempDir, 'tmp')}`,
-    '--event-scheduler=ON', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci',
-    '--max-allowed-packet=64M', '--performance-schema=OFF',
+    `--datadir=${dataDir}`,
+    `--socket=${socket}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`,
+    `--log-error=${path.join(tempDir, 'mariadbd.log')}`,
+    '--user=root',
+    '--skip-name-resolve',
+    `--init-file=${initFile}`,
+    `--tmpdir=${path.join(tempDir, 'tmp')}`,
+    '--event-scheduler=ON',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_general_ci',
+    '--max-allowed-packet=64M',
+    '--performance-schema=OFF',
     // Durability is irrelevant for a throwaway server and fsyncs slow bulk loads down.
-    '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--sync-frm=0',
+    '--innodb-flush-log-at-trx-commit=0',
+    '--innodb-doublewrite=0',
+    '--sync-frm=0',
     ...STORAGE_OPTIONS
   ]
 }
@@ -96,11 +108,20 @@ async function logTail(logFile: string): Promise<string> {
 }
 
 function processIsGone(pid: number): Promise<boolean> {
-  return readFile(`/proc/${pid}/stat`, 'utf8').then((stat) => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'), () => true)
+  return readFile(`/proc/${pid}/stat`, 'utf8').then(
+    stat => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'),
+    () => true
+  )
 }
 
 async function terminateAndWait(pid: number): Promise<void> {
-  const send = (signal: NodeJS.Signals) => { try { process.kill(pid, signal) } catch { /* already gone */ } }
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      /* already gone */
+    }
+  }
   send('SIGTERM') // mariadbd shuts down cleanly on TERM
   for (let waited = 0; !(await processIsGone(pid)); waited += 50) {
     if (waited === 20_000) send('SIGKILL')
@@ -154,8 +175,14 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     // A private tmpdir: servers must not share /tmp for their temporary tables.
     await mkdir(path.join(tempDir, 'tmp'), { mode: 0o700 })
     const install = await runCommand(INSTALL_DB_PATH, [
-      '--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=normal',
-      '--skip-test-db', '--skip-name-resolve', `--tmpdir=${path.join(tempDir, 'tmp')}`, ...STORAGE_OPTIONS
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+      `--tmpdir=${path.join(tempDir, 'tmp')}`,
+      ...STORAGE_OPTIONS
     ])
     if (install.code !== 0) throw new Error(`mariadb-install-db failed (${install.code}): ${install.stderr.trim()}`)
     await writeFile(initFile, initSql(rootPassword), { mode: 0o600 })
@@ -188,7 +215,17 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
 
     let stopped = false
     return {
-      host: '127.0.0.1', port, socket, user: 'root', rootPassword, dataDir, tempDir, clientOptionFile, logFile, pid, query,
+      host: '127.0.0.1',
+      port,
+      socket,
+      user: 'root',
+      rootPassword,
+      dataDir,
+      tempDir,
+      clientOptionFile,
+      logFile,
+      pid,
+      query,
       stop: async () => {
         if (stopped) return
         stopped = true

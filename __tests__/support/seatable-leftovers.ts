@@ -51,7 +51,8 @@ export function markedProcesses(markers: ProcessMarkers): string[] {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
       const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
       const owner = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
-      const marked = markers.paths.some(path => commandLine.includes(path) || environment.some(variable => variable.includes(path))) || markers.variables.some(variable => environment.includes(variable))
+      const marked =
+        markers.paths.some(path => commandLine.includes(path) || environment.some(variable => variable.includes(path))) || markers.variables.some(variable => environment.includes(variable))
       if (marked || owner === markers.uid) found.push(`process ${pid} (uid ${owner}): ${commandLine.slice(0, 200)}`)
     } catch {
       // Ended while being read.

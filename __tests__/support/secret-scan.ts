@@ -12,7 +12,12 @@ import { join } from 'node:path'
 import { INPUTS } from '../../src/inputs/definitions.js'
 
 export type LeakChannel = 'log' | 'output' | 'summary' | 'state' | 'command line' | 'environment' | 'blob' | 'shell history' | 'text'
-export interface Leak { label: string; channel: LeakChannel; where: string; excerpt: string }
+export interface Leak {
+  label: string
+  channel: LeakChannel
+  where: string
+  excerpt: string
+}
 export interface SampleReport {
   sweeps: number
   /** Distinct (pid, command line) pairs looked at. */
@@ -22,9 +27,21 @@ export interface SampleReport {
   /** Runner-side processes holding a secret only in INPUT_* variables: how the runner hands inputs over, reported apart. */
   inheritedInputs: string[]
 }
-export interface BlobScanReport { scanned: string[]; skippedEncrypted: string[]; leaks: Leak[] }
-export interface SampleOptions { runnerScript?: string; intervalMs?: number; environment?: boolean }
-interface Secret { value: string; label: string; wholeValue?: string }
+export interface BlobScanReport {
+  scanned: string[]
+  skippedEncrypted: string[]
+  leaks: Leak[]
+}
+export interface SampleOptions {
+  runnerScript?: string
+  intervalMs?: number
+  environment?: boolean
+}
+interface Secret {
+  value: string
+  label: string
+  wholeValue?: string
+}
 
 /** Shorter lines (a key's base64 tail, "-----END …") are too common to call a leak. */
 const MIN_LINE_LENGTH = 12
@@ -47,7 +64,10 @@ function isPublicLine(line: string): boolean {
 
 /** The runner consumes `::add-mask::` lines on a step's stdout and never displays them. */
 function displayedLog(text: string): string {
-  return text.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')
+  return text
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
 }
 
 function printable(text: string): string {
@@ -99,7 +119,9 @@ export class SecretScanner {
   scans = 0
   private readonly secrets = new Map<string, Secret>()
 
-  get size(): number { return this.secrets.size }
+  get size(): number {
+    return this.secrets.size
+  }
 
   register(value: string, label: string): void {
     const whole = value.replace(/\r\n/g, '\n').trim()
@@ -107,16 +129,18 @@ export class SecretScanner {
     this.secrets.set(whole, { value: whole, label })
     if (!whole.includes('\n')) return
     // Multi-line secrets leak piecemeal too: a key printed line by line, or one line of it in an error.
-    whole.split('\n').map(line => line.trim()).forEach((line, index) => {
-      if (line.length < MIN_LINE_LENGTH || isPublicLine(line) || this.secrets.has(line)) return
-      this.secrets.set(line, { value: line, label: `${label} (line ${index + 1})`, wholeValue: whole })
-    })
+    whole
+      .split('\n')
+      .map(line => line.trim())
+      .forEach((line, index) => {
+        if (line.length < MIN_LINE_LENGTH || isPublicLine(line) || this.secrets.has(line)) return
+        this.secrets.set(line, { value: line, label: `${label} (line ${index + 1})`, wholeValue: whole })
+      })
   }
 
   /** Replaces every registered secret by its label, so excerpts and messages can be shown anywhere. */
   mask(text: string): string {
-    return [...this.secrets.values()].sort((a, b) => b.value.length - a.value.length)
-      .reduce((masked, secret) => masked.split(secret.value).join(`[${secret.label}]`), text)
+    return [...this.secrets.values()].sort((a, b) => b.value.length - a.value.length).reduce((masked, secret) => masked.split(secret.value).join(`[${secret.label}]`), text)
   }
 
   /** Secrets found in the text; a line of a secret is dropped when the whole secret was found too. */
@@ -156,8 +180,7 @@ export class SecretScanner {
         report.skippedEncrypted.push(blob.name)
         continue
       }
-      const tool = blob.bytes.subarray(0, 4).equals(ZSTD_MAGIC) || blob.name.endsWith('.zst') ? 'zstd'
-        : blob.bytes.subarray(0, 2).equals(GZIP_MAGIC) || blob.name.endsWith('.gz') ? 'gzip' : undefined
+      const tool = blob.bytes.subarray(0, 4).equals(ZSTD_MAGIC) || blob.name.endsWith('.zst') ? 'zstd' : blob.bytes.subarray(0, 2).equals(GZIP_MAGIC) || blob.name.endsWith('.gz') ? 'gzip' : undefined
       // A truncated blob (fault tests) still yields what decompressed before the damage: scan that and the raw bytes.
       const plain = tool === undefined ? blob.bytes : Buffer.concat([blob.bytes, spawnSync(tool, ['-dcq'], { input: blob.bytes, maxBuffer: 2 ** 31 }).stdout ?? Buffer.alloc(0)])
       report.scanned.push(blob.name)
@@ -190,7 +213,10 @@ export class SecretScanner {
   /** sampleCommandLines without counting a scan: runAction counts one scan per run in scanRunnerFiles. */
   async watch(until: Promise<unknown>, options: SampleOptions = {}): Promise<SampleReport> {
     let pending = true
-    until.then(() => (pending = false), () => (pending = false))
+    until.then(
+      () => (pending = false),
+      () => (pending = false)
+    )
     const report: SampleReport = { sweeps: 0, processes: 0, sweepMilliseconds: 0, leaks: [], inheritedInputs: [] }
     const seen = new Set<string>()
     // Parent and command line of every process seen, kept across sweeps: short-lived children (a
@@ -208,7 +234,9 @@ export class SecretScanner {
   }
 
   private async sweep(seen: Set<string>, lineage: Map<string, { parent: string; commandLine: string }>, report: SampleReport, options: SampleOptions): Promise<void> {
-    const commandLines = readdirSync('/proc').filter(name => /^\d+$/.test(name)).map(pid => [pid, procFile(pid, 'cmdline')] as const)
+    const commandLines = readdirSync('/proc')
+      .filter(name => /^\d+$/.test(name))
+      .map(pid => [pid, procFile(pid, 'cmdline')] as const)
     // Kernel threads have no command line; an unchanged one was scanned in an earlier sweep.
     const fresh = commandLines.filter(([pid, raw]) => raw !== '' && !seen.has(`${pid}\0${raw}`))
     // Parents first, before any process of this sweep has much time to exit.
@@ -259,8 +287,7 @@ export const scanText = (text: string, where: string): Leak[] => secretScanner.s
 export const scanLog = (text: string, where: string): Leak[] => secretScanner.scanLog(text, where)
 export const scanBlobs = (blobs: { name: string; bytes: Buffer }[]): BlobScanReport => secretScanner.scanBlobs(blobs)
 export const scanShellHistory = (paths: string[]): Promise<Leak[]> => secretScanner.scanShellHistory(paths)
-export const sampleCommandLines = (until: Promise<unknown>, options?: SampleOptions): Promise<SampleReport> =>
-  secretScanner.sampleCommandLines(until, options)
+export const sampleCommandLines = (until: Promise<unknown>, options?: SampleOptions): Promise<SampleReport> => secretScanner.sampleCommandLines(until, options)
 export const expectNoLeaks = (): void => secretScanner.expectNoLeaks()
 export function secretScanTotals(): { scans: number; leaks: Leak[] } {
   return { scans: secretScanner.scans, leaks: [...secretScanner.leaks] }
@@ -280,7 +307,9 @@ export function registerDatabaseSecrets(server: { rootPassword: string }): void 
  * so the product may print that input; it is left out rather than reported as a false leak.
  */
 export function registerInputSecrets(values: Record<string, string>): void {
-  const publicValues = Object.entries(values).filter(([name]) => !SECRET_INPUT_NAMES.includes(name)).map(([, value]) => value)
+  const publicValues = Object.entries(values)
+    .filter(([name]) => !SECRET_INPUT_NAMES.includes(name))
+    .map(([, value]) => value)
   for (const name of SECRET_INPUT_NAMES) {
     const value = values[name]
     if (value === undefined || publicValues.some(other => other.includes(value.trim()))) continue

@@ -56,7 +56,11 @@ export interface StartTestHostOptions {
   logLevel?: 'VERBOSE' | 'DEBUG1'
 }
 
-export interface CommandResult { code: number; stdout: string; stderr: string }
+export interface CommandResult {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 /** global-teardown.ts repeats these to recognise our leftovers; both names embed the creating pid. */
 export const SSHD_TEMP_DIR_PREFIX = 'selfhost-backup-sshd-'
@@ -77,13 +81,13 @@ export function knownHostsLine(port: number, publicKey: string): string {
 
 /** Runs a command without a shell; never throws for a non-zero exit. */
 export function runCommand(file: string, args: string[], input = ''): Promise<CommandResult> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', (error) => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }))
+    child.on('error', error => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }))
     child.on('close', (code, signal) => {
       const signalCode = signal === null ? 1 : 128 + os.constants.signals[signal]
       resolve({ code: code ?? signalCode, stdout, stderr })
@@ -99,7 +103,7 @@ async function runOrThrow(file: string, args: string[]): Promise<string> {
   return result.stdout
 }
 
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds))
+const sleep = (milliseconds: number) => new Promise(resolve => setTimeout(resolve, milliseconds))
 
 /** useradd and usermod take /etc/passwd locks, so concurrent test files can collide: retry. */
 async function retryUntil(isDone: () => Promise<boolean>, attempt: () => Promise<CommandResult>, what: string): Promise<void> {
@@ -156,13 +160,21 @@ function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<
     `HostKey ${path.join(tempDir, 'host_ed25519_key')}`,
     `PidFile ${path.join(tempDir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${path.join(tempDir, 'authorized_keys')}`,
-    'PubkeyAuthentication yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
     'StrictModes no', // our files live under /tmp, whose world-writable parent fails the checks
-    `AllowUsers ${user}`, 'PermitRootLogin no',
+    `AllowUsers ${user}`,
+    'PermitRootLogin no',
     ...setEnvLines(setEnv),
-    'MaxSessions 64', 'MaxStartups 100', `LogLevel ${logLevel}`,
+    'MaxSessions 64',
+    'MaxStartups 100',
+    `LogLevel ${logLevel}`,
     'AllowTcpForwarding yes', // jump-host tests
-    'X11Forwarding no', 'PrintMotd no', 'Subsystem sftp internal-sftp',
+    'X11Forwarding no',
+    'PrintMotd no',
+    'Subsystem sftp internal-sftp',
     ''
   ].join('\n')
 }
@@ -170,10 +182,27 @@ function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<
 /** Options every ssh call to this host needs so nothing from ~/.ssh or an agent leaks in. */
 function sshArguments(host: { port: number; user: string }, privateKeyPath: string, knownHostsPath: string): string[] {
   return [
-    '-F', '/dev/null', '-i', privateKeyPath, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-    '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10',
-    '-p', String(host.port), `${host.user}@127.0.0.1`
+    '-F',
+    '/dev/null',
+    '-i',
+    privateKeyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    `UserKnownHostsFile=${knownHostsPath}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-p',
+    String(host.port),
+    `${host.user}@127.0.0.1`
   ]
 }
 
@@ -182,8 +211,11 @@ async function logTail(logFile: string): Promise<string> {
 }
 
 function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true) })
+  return new Promise(resolve => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy()
+      resolve(true)
+    })
     socket.on('error', () => resolve(false))
   })
 }
@@ -202,11 +234,20 @@ async function waitUntilListening(sshd: ChildProcess, port: number, logFile: str
 
 function processIsGone(pid: number): Promise<boolean> {
   // A zombie (state Z) has exited; whoever reaps it is not our concern.
-  return readFile(`/proc/${pid}/stat`, 'utf8').then((stat) => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'), () => true)
+  return readFile(`/proc/${pid}/stat`, 'utf8').then(
+    stat => stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'),
+    () => true
+  )
 }
 
 async function terminateAndWait(pid: number): Promise<void> {
-  const send = (signal: NodeJS.Signals) => { try { process.kill(pid, signal) } catch { /* already gone */ } }
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      /* already gone */
+    }
+  }
   send('SIGTERM')
   for (let waited = 0; !(await processIsGone(pid)); waited += 50) {
     if (waited === 5_000) send('SIGKILL')
@@ -216,17 +257,19 @@ async function terminateAndWait(pid: number): Promise<void> {
 
 /** Live (non-zombie) processes and their parents, read from /proc so no procps is needed. */
 async function liveProcesses(): Promise<Array<{ pid: number; parent: number }>> {
-  const entries = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))
-  const stats = await Promise.all(entries.map(async (entry) => {
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const fieldsAfterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { pid: Number(entry), parent: Number(fieldsAfterName[1]), state: fieldsAfterName[0] }
-  }))
-  return stats.filter((stat) => stat.state !== undefined && stat.state !== '' && stat.state !== 'Z')
+  const entries = (await readdir('/proc')).filter(entry => /^\d+$/.test(entry))
+  const stats = await Promise.all(
+    entries.map(async entry => {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+      const fieldsAfterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return { pid: Number(entry), parent: Number(fieldsAfterName[1]), state: fieldsAfterName[0] }
+    })
+  )
+  return stats.filter(stat => stat.state !== undefined && stat.state !== '' && stat.state !== 'Z')
 }
 
 async function childPidsOf(parentPid: number): Promise<number[]> {
-  return (await liveProcesses()).filter((entry) => entry.parent === parentPid).map((entry) => entry.pid)
+  return (await liveProcesses()).filter(entry => entry.parent === parentPid).map(entry => entry.pid)
 }
 
 /** Everything our sshd started (connection monitors, their children, the user's commands). */
@@ -234,7 +277,7 @@ async function descendantPidsOf(rootPid: number): Promise<number[]> {
   const processes = await liveProcesses()
   const found: number[] = []
   for (let frontier = [rootPid]; frontier.length > 0;) {
-    frontier = processes.filter((entry) => frontier.includes(entry.parent)).map((entry) => entry.pid)
+    frontier = processes.filter(entry => frontier.includes(entry.parent)).map(entry => entry.pid)
     found.push(...frontier)
   }
   return found
@@ -361,11 +404,17 @@ export async function startTestHost(options: StartTestHostOptions = {}): Promise
 
     let stopped = false
     return {
-      host: '127.0.0.1', port, user, userHome,
-      clientPrivateKey: clientKey.privateKey, clientPublicKey: clientKey.publicKey, knownHosts,
+      host: '127.0.0.1',
+      port,
+      user,
+      userHome,
+      clientPrivateKey: clientKey.privateKey,
+      clientPublicKey: clientKey.publicKey,
+      knownHosts,
       otherKnownHosts: knownHostsLine(port, otherHostKey.publicKey),
-      tempDir, logFile,
-      runAsRoot: (script) => runCommand('bash', ['-c', script]),
+      tempDir,
+      logFile,
+      runAsRoot: script => runCommand('bash', ['-c', script]),
       childPids: () => childPidsOf(sshdPid),
       stop: async () => {
         if (stopped) return

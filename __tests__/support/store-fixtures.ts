@@ -31,7 +31,10 @@ export async function stageBackup(root: string, app: string, hostId: string, at:
   const dir = await mkdtemp(join(root, 'staging-'))
   const digests = new Map<string, string>()
   const parts: Manifest['parts'] = []
-  for (const [name, extension, size] of [['db', '.sqlite.zst', 96 * 1024], ['home', '.tar.zst', 640 * 1024 + 17]] as const) {
+  for (const [name, extension, size] of [
+    ['db', '.sqlite.zst', 96 * 1024],
+    ['home', '.tar.zst', 640 * 1024 + 17]
+  ] as const) {
     const file = partFileName(backupId, name, extension)
     const bytes = randomBytes(size)
     await writeFile(join(dir, file), bytes)

@@ -139,7 +139,11 @@ export function secretLinesOf(privateKey: string): string[] {
 /** The command line (NULs as spaces) and environment of every live process, read from /proc as root. */
 export async function everyProcessText(): Promise<{ pid: number; commandLine: string; environment: string }[]> {
   const pids = (await readdir('/proc')).filter(entry => /^\d+$/.test(entry))
-  const read = (pid: string, file: string): Promise<string> => readFile(`/proc/${pid}/${file}`, 'utf8').then(text => text.replace(/\0/g, ' '), () => '')
+  const read = (pid: string, file: string): Promise<string> =>
+    readFile(`/proc/${pid}/${file}`, 'utf8').then(
+      text => text.replace(/\0/g, ' '),
+      () => ''
+    )
   return Promise.all(pids.map(async pid => ({ pid: Number(pid), commandLine: await read(pid, 'cmdline'), environment: await read(pid, 'environ') })))
 }
 

@@ -7,10 +7,55 @@ import { createCipheriv, createHash } from 'node:crypto'
 import { createRandom } from '../../scripts/fixtures/seeded-random.mjs'
 
 const WORDS = [
-  'the', 'row', 'table', 'base', 'column', 'view', 'Kunde', 'Rechnung', 'Betrag', 'Status', 'offen', 'erledigt',
-  'project', 'invoice', 'customer', 'amount', 'date', 'owner', 'comment', 'link', 'image', 'file', 'note', 'total',
-  'Müller', 'Zoë', '山田', 'Ørsted', 'report', 'draft', 'final', 'pending', 'approved', 'rejected', 'budget', 'team',
-  '{"id":', '"name":', '"value":', '},', '[', ']', '2024-06-01', '12:30', 'true', 'false', 'null', '0.25', '1999'
+  'the',
+  'row',
+  'table',
+  'base',
+  'column',
+  'view',
+  'Kunde',
+  'Rechnung',
+  'Betrag',
+  'Status',
+  'offen',
+  'erledigt',
+  'project',
+  'invoice',
+  'customer',
+  'amount',
+  'date',
+  'owner',
+  'comment',
+  'link',
+  'image',
+  'file',
+  'note',
+  'total',
+  'Müller',
+  'Zoë',
+  '山田',
+  'Ørsted',
+  'report',
+  'draft',
+  'final',
+  'pending',
+  'approved',
+  'rejected',
+  'budget',
+  'team',
+  '{"id":',
+  '"name":',
+  '"value":',
+  '},',
+  '[',
+  ']',
+  '2024-06-01',
+  '12:30',
+  'true',
+  'false',
+  'null',
+  '0.25',
+  '1999'
 ]
 
 export type ContentKind = 'random' | 'text'
@@ -19,7 +64,10 @@ export class ContentSource {
   private readonly pool: Buffer
 
   /** `poolBytes` of text, generated once; files take seeded slices of it. */
-  constructor(private readonly seed: number, poolBytes = 48 * 1024 * 1024) {
+  constructor(
+    private readonly seed: number,
+    poolBytes = 48 * 1024 * 1024
+  ) {
     const random = createRandom(seed * 31 + 7)
     const pieces: string[] = []
     let length = 0

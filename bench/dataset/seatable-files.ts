@@ -93,12 +93,21 @@ export async function changeDataFiles(root: string, files: DataFile[], fraction:
   const deleteCount = Math.round(picked.length / 4)
   const toModify = picked.slice(0, modifyCount).map(index => ({ ...files[index], size: Math.max(1, Math.round(files[index].size * (0.5 + random.next()))) }))
   const toDelete = new Set(picked.slice(modifyCount, modifyCount + deleteCount))
-  const toAdd = planDataFiles({ files: picked.length - modifyCount - deleteCount, bytes: toModify.reduce((sum, file) => sum + file.size, 0) / 2, seed: seed + 1, label: 'changed-', repos: [...new Set(files.slice(0, 8).map(file => file.relative.split('/')[3]))] })
+  const toAdd = planDataFiles({
+    files: picked.length - modifyCount - deleteCount,
+    bytes: toModify.reduce((sum, file) => sum + file.size, 0) / 2,
+    seed: seed + 1,
+    label: 'changed-',
+    repos: [...new Set(files.slice(0, 8).map(file => file.relative.split('/')[3]))]
+  })
   await inParallel(toModify, async file => writeFile(join(root, file.relative), content.bytes(`${file.relative} v2`, file.kind, file.size)))
   await inParallel([...toDelete], async index => rm(join(root, files[index].relative), { force: true }))
   await writeDataFiles(root, toAdd, content)
   const modified = new Map(toModify.map(file => [file.relative, file]))
-  const after = files.filter((_, index) => !toDelete.has(index)).map(file => modified.get(file.relative) ?? file).concat(toAdd)
+  const after = files
+    .filter((_, index) => !toDelete.has(index))
+    .map(file => modified.get(file.relative) ?? file)
+    .concat(toAdd)
   const bytesWritten = toModify.reduce((sum, file) => sum + file.size, 0) + toAdd.reduce((sum, file) => sum + file.size, 0)
   return { files: after, summary: { modified: toModify.length, added: toAdd.length, deleted: toDelete.size, bytesWritten } }
 }

@@ -43,7 +43,12 @@ export async function fillOperationLog(server: MariaDbServer, targetRows: number
       const lines: string[] = []
       for (let index = done; index < Math.min(toAdd, done + CHUNK_ROWS); index++) {
         const opId = lastOpId + index + 1
-        const operation = JSON.stringify({ op_type: random.pick(OPERATIONS), table_id: random.token(4), row_id: random.token(22), row_data: { Name: random.pick(NAMES), Betrag: random.integer(1, 99_999) / 100, Notiz: random.token(random.integer(0, 60)) } })
+        const operation = JSON.stringify({
+          op_type: random.pick(OPERATIONS),
+          table_id: random.token(4),
+          row_id: random.token(22),
+          row_data: { Name: random.pick(NAMES), Betrag: random.integer(1, 99_999) / 100, Notiz: random.token(random.integer(0, 60)) }
+        })
         lines.push(`${opId}\t${EPOCH_MS + opId * 1000}\t${field(random.pick(bases))}\t${field(random.pick(people))}\t${random.chance(0.2) ? 'n8n' : '\\N'}\t${field(operation)}\n`)
       }
       await writeFile(file, lines.join(''))

@@ -18,7 +18,8 @@ function sqlite(databasePath: string, sql: string): string {
 
 /** One round of deterministic completion events (the shape Tabby logs), numbered from `first`. */
 function topUpSql(first: number, count: number, users: number): string {
-  const snippet = "CASE i % 6 WHEN 0 THEN 'def load_config(path):\\n    with open(path) as handle:\\n' WHEN 1 THEN 'export async function fetchUser(id: string) {\\n  const response = await ' " +
+  const snippet =
+    "CASE i % 6 WHEN 0 THEN 'def load_config(path):\\n    with open(path) as handle:\\n' WHEN 1 THEN 'export async function fetchUser(id: string) {\\n  const response = await ' " +
     "WHEN 2 THEN 'fn parse_line(line: &str) -> Option<Entry> {\\n    let mut parts = ' WHEN 3 THEN 'func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {\\n\\t' " +
     "WHEN 4 THEN 'public List<Order> findOrders(String customerId) {\\n    return ' ELSE 'const debounced = debounce(() => ' END"
   return [
@@ -33,7 +34,9 @@ function topUpSql(first: number, count: number, users: number): string {
     "    'segments', json_object('prefix', " + snippet + ", 'suffix', printf('%d lines below', i % 97)),",
     // Hashes of the row number: as varied as real prompts, so the file compresses like a real one (~3-4×).
     `    'context', printf('${'%08x'.repeat(12)}', ${Array.from({ length: 12 }, (_, index) => `(i * ${2654435761 + index * 40503}) % 4294967296`).join(', ')}),`,
-    "    'choices', json_array(json_object('index', 0, 'text', printf('value_%x = compute(%d)', (i * 48271) % 2147483647, i % 1000))), 'user', printf('developer%d@example.com', 1 + (i * 7919) % " + users + '))) AS BLOB)',
+    "    'choices', json_array(json_object('index', 0, 'text', printf('value_%x = compute(%d)', (i * 48271) % 2147483647, i % 1000))), 'user', printf('developer%d@example.com', 1 + (i * 7919) % " +
+      users +
+      '))) AS BLOB)',
     'FROM n;',
     'COMMIT;',
     ''

@@ -24,7 +24,9 @@ export async function startByteProxy(targetPort: number): Promise<ByteProxy> {
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', code => reject(new Error(`byte proxy exited (${code}) before listening`)))
-    child.once('message', (message: { type?: string; port?: number }) => (message.type === 'listening' && message.port ? resolve(message.port) : reject(new Error('byte proxy sent an unexpected message'))))
+    child.once('message', (message: { type?: string; port?: number }) =>
+      message.type === 'listening' && message.port ? resolve(message.port) : reject(new Error('byte proxy sent an unexpected message'))
+    )
   })
   child.removeAllListeners('exit')
   return {

@@ -59,10 +59,12 @@ export class ProcessProfile {
   cpuSeconds(): Record<string, number> {
     const attributed = [...this.cpuTicks.values()].reduce((sum, ticks) => sum + ticks, 0)
     const unattributed = Math.max(0, machineBusyTicks() - this.busyAtStart - attributed)
-    return Object.fromEntries([...this.cpuTicks, ['unattributed', unattributed] as const]
-      .map(([label, ticks]) => [label, ticks / TICKS_PER_SECOND] as const)
-      .filter(([, seconds]) => seconds >= 0.1)
-      .sort((a, b) => b[1] - a[1])
-      .map(([label, seconds]) => [label, Number(seconds.toFixed(1))]))
+    return Object.fromEntries(
+      [...this.cpuTicks, ['unattributed', unattributed] as const]
+        .map(([label, ticks]) => [label, ticks / TICKS_PER_SECOND] as const)
+        .filter(([, seconds]) => seconds >= 0.1)
+        .sort((a, b) => b[1] - a[1])
+        .map(([label, seconds]) => [label, Number(seconds.toFixed(1))])
+    )
   }
 }

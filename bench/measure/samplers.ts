@@ -68,7 +68,11 @@ export async function startSampling(options: SamplingOptions): Promise<Sampling>
       if (bytes > 0) entries.push(`${directory}: ${bytes}`)
       total += bytes
     }
-    const candidates = [...baseline].flatMap(([directory, before]) => listDirectory(directory).filter(name => !before.has(name)).map(name => join(directory, name)))
+    const candidates = [...baseline].flatMap(([directory, before]) =>
+      listDirectory(directory)
+        .filter(name => !before.has(name))
+        .map(name => join(directory, name))
+    )
     if (candidates.some(path => !attributed.has(path))) {
       const inUse = pathsInUse(processTree(options.hostRoots))
       for (const path of candidates) if (inUse.some(used => used === path || used.startsWith(`${path}/`))) attributed.add(path)

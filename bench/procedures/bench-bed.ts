@@ -114,11 +114,26 @@ export async function startBenchBed(knobs: BenchKnobs, log: (line: string) => vo
     log(`dataset: Tabby root with ${tabby.eventFiles.length} event files and a ${(tabby.databaseBytes / 1e6).toFixed(0)} MB database in ${seconds(started)}`)
 
     return {
-      work, server, seatable, service, proxy, ssh, hostTempDir, tabbyRoot, content, dataFiles, dataset,
+      work,
+      server,
+      seatable,
+      service,
+      proxy,
+      ssh,
+      hostTempDir,
+      tabbyRoot,
+      content,
+      dataFiles,
+      dataset,
       measureContext: {
         proxy,
         // New entries in /tmp count when a process of an SSH session on the test host uses them.
-        sampling: { hostTempDirs: [hostTempDir], newEntriesIn: [tmpdir()], hostRoots: [sshdPid], servers: { mariadbd: server.pid, azurite: service.azuritePid, 'ssh byte proxy': proxy.pid, 'jest (emulator, samplers)': process.pid } }
+        sampling: {
+          hostTempDirs: [hostTempDir],
+          newEntriesIn: [tmpdir()],
+          hostRoots: [sshdPid],
+          servers: { mariadbd: server.pid, azurite: service.azuritePid, 'ssh byte proxy': proxy.pid, 'jest (emulator, samplers)': process.pid }
+        }
       },
       async scratch(name) {
         const path = join(work, name)

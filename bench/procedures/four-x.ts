@@ -18,7 +18,10 @@ import type { AppSuite } from './variant.js'
 
 async function measureOursLocal(suite: AppSuite, bed: BenchBed, log: (line: string) => void): Promise<Recorded[]> {
   const recorded: Recorded[] = []
-  for (const [operation, variants] of [['backup', suite.backups], ['restore', suite.restores]] as const) {
+  for (const [operation, variants] of [
+    ['backup', suite.backups],
+    ['restore', suite.restores]
+  ] as const) {
     const variant = variants.find(candidate => candidate.name === 'ours-local')
     if (!variant) continue
     const measurement = await runVariant(variant, bed.measureContext)

@@ -33,8 +33,20 @@ export function proxiedConnection(bed: BenchBed): Record<string, string> {
   return { host: '127.0.0.1', port: String(bed.proxy.port), user: host.user, 'ssh-key': host.clientPrivateKey, 'known-hosts': proxyKnownHosts(host, bed.proxy.port), sudo: 'true' }
 }
 
-export async function runOurs(bed: BenchBed, file: 'action.yml' | 'restore/action.yml', inputs: Record<string, string>, env: Record<string, string>, track: (pid: number) => void, githubToken?: string): Promise<ActionRun> {
-  const run = await runAction(file, { ...inputs, ...proxiedConnection(bed), 'host-temp-dir': bed.hostTempDir }, { TMPDIR: join(bed.work, 'runner-tmp'), ...env }, { secretScan: false, onSpawn: pid => track(pid), githubToken })
+export async function runOurs(
+  bed: BenchBed,
+  file: 'action.yml' | 'restore/action.yml',
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  track: (pid: number) => void,
+  githubToken?: string
+): Promise<ActionRun> {
+  const run = await runAction(
+    file,
+    { ...inputs, ...proxiedConnection(bed), 'host-temp-dir': bed.hostTempDir },
+    { TMPDIR: join(bed.work, 'runner-tmp'), ...env },
+    { secretScan: false, onSpawn: pid => track(pid), githubToken }
+  )
   expectSuccess(run)
   return run
 }

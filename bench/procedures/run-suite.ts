@@ -31,11 +31,16 @@ export async function runSuite(suite: AppSuite, runs: number, context: MeasureCo
     recorded.set(key, entry)
   }
   for (let run = 1; run <= runs; run++) {
-    for (const [operation, variants] of [['backup', suite.backups], ['restore', suite.restores]] as const) {
+    for (const [operation, variants] of [
+      ['backup', suite.backups],
+      ['restore', suite.restores]
+    ] as const) {
       for (const variant of variants) {
         const measurement = await runVariant(variant, context)
         record(operation, variant.name, measurement)
-        log(`${suite.app} ${operation} ${variant.name} run ${run}/${runs}: ${measurement.seconds.toFixed(1)} s, ${(measurement.sshBytes / 1e6).toFixed(1)} MB over SSH${measurement.peakRssBytes === null ? '' : `, runner peak RSS ${(measurement.peakRssBytes / 1e6).toFixed(0)} MB`}`)
+        log(
+          `${suite.app} ${operation} ${variant.name} run ${run}/${runs}: ${measurement.seconds.toFixed(1)} s, ${(measurement.sshBytes / 1e6).toFixed(1)} MB over SSH${measurement.peakRssBytes === null ? '' : `, runner peak RSS ${(measurement.peakRssBytes / 1e6).toFixed(0)} MB`}`
+        )
       }
     }
   }

@@ -48,7 +48,11 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
     },
     run: async () => {
       for (const database of SEATABLE_DATABASES) {
-        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -e MYSQL_PWD ${container} mysqldump -uroot --opt ${database}`, { input: password, stdoutPath: join(manualDir, 'databases', `${database}.sql`), description: `mysqldump ${database}` })
+        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -e MYSQL_PWD ${container} mysqldump -uroot --opt ${database}`, {
+          input: password,
+          stdoutPath: join(manualDir, 'databases', `${database}.sql`),
+          description: `mysqldump ${database}`
+        })
       }
       await bed.ssh.rsync(['-az', '--rsync-path=sudo rsync', ...excludes, `${bed.ssh.destination}:${layout.root}`, manualDir], 'rsync of the data directory')
     }
@@ -74,7 +78,11 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
     },
     run: async () => {
       for (const database of SEATABLE_DATABASES) {
-        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -i -e MYSQL_PWD ${container} mysql -uroot ${database}`, { input: password, stdinPath: join(manualDir, 'databases', `${database}.sql`), description: `mysql ${database} < dump` })
+        await bed.ssh.run(`${WITH_PASSWORD}; docker exec -i -e MYSQL_PWD ${container} mysql -uroot ${database}`, {
+          input: password,
+          stdinPath: join(manualDir, 'databases', `${database}.sql`),
+          description: `mysql ${database} < dump`
+        })
       }
       await bed.ssh.rsync(['-az', '--rsync-path=sudo rsync', `${join(manualDir, 'seatable')}/`, `${bed.ssh.destination}:${target}/`], 'rsync back of the data directory')
     },
@@ -88,12 +96,22 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
     },
     run: async () => {
       const parts = await partsOf(state.storePath, state.localBackupId)
-      await Promise.all(parts.map(part => {
-        const database = /\.db-([A-Za-z0-9_]+)\.sql\.zst$/.exec(part)?.[1]
-        if (database) return bed.ssh.run(`${WITH_PASSWORD}; zstd -q -d | docker exec -i -e MYSQL_PWD ${container} mariadb -uroot ${database}`, { input: password, stdinPath: part, description: `floor import of ${database}` })
-        const into = join(target, part.split('.').slice(-3)[0])
-        return bed.ssh.run(`sudo mkdir -p ${shellQuote(into)} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(into)}`, { stdinPath: part, description: `floor unpack of ${part}` })
-      }))
+      await Promise.all(
+        parts.map(part => {
+          const database = /\.db-([A-Za-z0-9_]+)\.sql\.zst$/.exec(part)?.[1]
+          if (database)
+            return bed.ssh.run(`${WITH_PASSWORD}; zstd -q -d | docker exec -i -e MYSQL_PWD ${container} mariadb -uroot ${database}`, {
+              input: password,
+              stdinPath: part,
+              description: `floor import of ${database}`
+            })
+          const into = join(target, part.split('.').slice(-3)[0])
+          return bed.ssh.run(`sudo mkdir -p ${shellQuote(into)} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(into)}`, {
+            stdinPath: part,
+            description: `floor unpack of ${part}`
+          })
+        })
+      )
     },
     finish: () => rm(target, { recursive: true, force: true })
   }

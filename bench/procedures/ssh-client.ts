@@ -60,14 +60,30 @@ export async function createSshClient(directory: string, host: TestHost, port: n
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${proxyKnownHosts(host, port)}\n`, { mode: 0o600 })
   const options = [
-    '-F', '/dev/null', '-i', keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-    '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(port)
+    '-F',
+    '/dev/null',
+    '-i',
+    keyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    `UserKnownHostsFile=${knownHostsPath}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-p',
+    String(port)
   ]
   const destination = `${host.user}@127.0.0.1`
   return {
     destination,
-    run: (script, runOptions = {}) => spawnChecked('ssh', [...options, '-T', destination, `bash -o pipefail -c ${shellQuote(script)}`], { description: runOptions.description ?? `ssh: ${script.slice(0, 80)}`, ...runOptions }),
+    run: (script, runOptions = {}) =>
+      spawnChecked('ssh', [...options, '-T', destination, `bash -o pipefail -c ${shellQuote(script)}`], { description: runOptions.description ?? `ssh: ${script.slice(0, 80)}`, ...runOptions }),
     rsync: async (args, description) => {
       await spawnChecked('rsync', ['-e', ['ssh', ...options].join(' '), ...args], { description })
     }

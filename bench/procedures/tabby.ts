@@ -71,14 +71,16 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
       const backupId = state.localBackupId
       if (!backupId) throw new Error('the ours-local backup of this run is missing')
       const parts = (await readdir(join(state.storePath, backupId))).filter(name => !name.endsWith('.json'))
-      await Promise.all(parts.map(name => {
-        const part = join(state.storePath, backupId, name)
-        const partName = name.split('.').slice(-3)[0]
-        const unpack = name.endsWith('.sqlite.zst')
-          ? `sudo bash -c ${shellQuote(`zstd -q -d > ${shellQuote(join(target, 'db.sqlite'))}`)}`
-          : `sudo mkdir -p ${shellQuote(join(target, partName))} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(join(target, partName))}`
-        return bed.ssh.run(unpack, { stdinPath: part, description: `floor unpack of ${name}` })
-      }))
+      await Promise.all(
+        parts.map(name => {
+          const part = join(state.storePath, backupId, name)
+          const partName = name.split('.').slice(-3)[0]
+          const unpack = name.endsWith('.sqlite.zst')
+            ? `sudo bash -c ${shellQuote(`zstd -q -d > ${shellQuote(join(target, 'db.sqlite'))}`)}`
+            : `sudo mkdir -p ${shellQuote(join(target, partName))} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(join(target, partName))}`
+          return bed.ssh.run(unpack, { stdinPath: part, description: `floor unpack of ${name}` })
+        })
+      )
     },
     finish: () => rm(target, { recursive: true, force: true })
   }

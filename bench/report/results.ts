@@ -38,7 +38,11 @@ export interface BundleVersion {
 }
 
 export function bundleVersion(): BundleVersion {
-  const digest = (file: string) => createHash('sha256').update(readFileSync(join(REPO_ROOT, file))).digest('hex').slice(0, 12)
+  const digest = (file: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(REPO_ROOT, file)))
+      .digest('hex')
+      .slice(0, 12)
   let commit = 'unknown'
   try {
     commit = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()

@@ -33,8 +33,13 @@ export function formatTargets(targets: TargetResult[]): string {
 
 /** Where each run spent CPU: the top programs (runner side, host side, servers), for finding what dominates. */
 export function formatProfiles(rows: SummaryRow[]): string {
-  return rows.map(row => {
-    const top = Object.entries(row.cpuSeconds).slice(0, 6).map(([label, seconds]) => `${label} ${seconds.toFixed(1)}`).join(', ')
-    return `  ${`${row.app} ${row.operation}${row.dataset === 'default' ? '' : ` ${row.dataset}`} ${row.variant}`.padEnd(30)} ${top || '-'}`
-  }).join('\n')
+  return rows
+    .map(row => {
+      const top = Object.entries(row.cpuSeconds)
+        .slice(0, 6)
+        .map(([label, seconds]) => `${label} ${seconds.toFixed(1)}`)
+        .join(', ')
+      return `  ${`${row.app} ${row.operation}${row.dataset === 'default' ? '' : ` ${row.dataset}`} ${row.variant}`.padEnd(30)} ${top || '-'}`
+    })
+    .join('\n')
 }

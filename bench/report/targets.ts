@@ -27,7 +27,8 @@ function ratioTarget(row: SummaryRow | undefined, against: 'manual' | 'floor', l
 
 export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes }: TargetInputs): TargetResult[] {
   const results: TargetResult[] = []
-  const row = (app: string, operation: string, variant: string, dataset = 'default') => rows.find(item => item.app === app && item.operation === operation && item.variant === variant && item.dataset === dataset)
+  const row = (app: string, operation: string, variant: string, dataset = 'default') =>
+    rows.find(item => item.app === app && item.operation === operation && item.variant === variant && item.dataset === dataset)
   const apps = [...new Set(rows.map(item => item.app))]
   for (const app of apps) {
     for (const variant of ['ours-local', 'ours-artifact']) {
@@ -38,9 +39,15 @@ export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes }: Targe
   }
   const ours = rows.filter(item => item.peakRssBytes !== null)
   const peak = ours.reduce<SummaryRow | undefined>((best, item) => (best === undefined || (item.peakRssBytes ?? 0) > (best.peakRssBytes ?? 0) ? item : best), undefined)
-  results.push(peak === undefined
-    ? { target: 'runner peak RSS ≤ 150 MB', measured: 'not measured', pass: null }
-    : { target: 'runner peak RSS ≤ 150 MB', measured: `${((peak.peakRssBytes ?? 0) / MB).toFixed(0)} MB (${peak.app} ${peak.operation}, ${peak.variant}, ${peak.dataset})`, pass: (peak.peakRssBytes ?? 0) <= RSS_LIMIT_BYTES })
+  results.push(
+    peak === undefined
+      ? { target: 'runner peak RSS ≤ 150 MB', measured: 'not measured', pass: null }
+      : {
+          target: 'runner peak RSS ≤ 150 MB',
+          measured: `${((peak.peakRssBytes ?? 0) / MB).toFixed(0)} MB (${peak.app} ${peak.operation}, ${peak.variant}, ${peak.dataset})`,
+          pass: (peak.peakRssBytes ?? 0) <= RSS_LIMIT_BYTES
+        }
+  )
   for (const app of apps) {
     for (const operation of ['backup', 'restore']) {
       const base = row(app, operation, 'ours-local')
@@ -49,21 +56,33 @@ export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes }: Targe
       if (!base?.peakRssBytes || !large?.peakRssBytes) results.push({ target, measured: 'not measured', pass: null })
       else {
         const change = large.peakRssBytes / base.peakRssBytes - 1
-        results.push({ target, measured: `${(base.peakRssBytes / MB).toFixed(0)} → ${(large.peakRssBytes / MB).toFixed(0)} MB (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)`, pass: Math.abs(change) <= 0.1 })
+        results.push({
+          target,
+          measured: `${(base.peakRssBytes / MB).toFixed(0)} → ${(large.peakRssBytes / MB).toFixed(0)} MB (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)`,
+          pass: Math.abs(change) <= 0.1
+        })
       }
     }
   }
   for (const app of apps) {
     // The worst run relative to its dataset's limit: the snapshot is 4× as big at 4× the data.
-    const checked = rows.filter(item => item.app === app && item.variant.startsWith('ours')).map(item => {
-      const limit = (app === 'tabby' ? tabbyDatabaseBytes[item.dataset] ?? 0 : 0) + SLACK_BYTES
-      return { item, limit, excess: item.peakHostTempBytes - limit }
-    })
+    const checked = rows
+      .filter(item => item.app === app && item.variant.startsWith('ours'))
+      .map(item => {
+        const limit = (app === 'tabby' ? (tabbyDatabaseBytes[item.dataset] ?? 0) : 0) + SLACK_BYTES
+        return { item, limit, excess: item.peakHostTempBytes - limit }
+      })
     const worst = checked.reduce<(typeof checked)[number] | undefined>((best, entry) => (best === undefined || entry.excess > best.excess ? entry : best), undefined)
     const target = `${app}: host temp ≤ ${app === 'tabby' ? 'the SQLite snapshot' : 'nothing'} (+1 MB)`
-    results.push(worst === undefined
-      ? { target, measured: 'not measured', pass: null }
-      : { target, measured: `${(worst.item.peakHostTempBytes / MB).toFixed(1)} MB at most (${worst.item.operation} ${worst.item.variant}, ${worst.item.dataset}; limit ${(worst.limit / MB).toFixed(1)} MB)`, pass: worst.excess <= 0 })
+    results.push(
+      worst === undefined
+        ? { target, measured: 'not measured', pass: null }
+        : {
+            target,
+            measured: `${(worst.item.peakHostTempBytes / MB).toFixed(1)} MB at most (${worst.item.operation} ${worst.item.variant}, ${worst.item.dataset}; limit ${(worst.limit / MB).toFixed(1)} MB)`,
+            pass: worst.excess <= 0
+          }
+    )
   }
   results.push(...incrementalTargets(incremental))
   return results

@@ -63,7 +63,12 @@ function firstLineOfVersion(executable, versionArgs) {
   // Some tools (ssh -V, sshd -V) print their version on stderr and exit non-zero.
   const result = spawnSync(executable, versionArgs, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] })
   const text = `${result.stdout ?? ''}\n${result.stderr ?? ''}`
-  return text.split('\n').map((line) => line.trim()).find((line) => line !== '') ?? ''
+  return (
+    text
+      .split('\n')
+      .map(line => line.trim())
+      .find(line => line !== '') ?? ''
+  )
 }
 
 /** Checks every tool; returns the ones found (with version) and the ones missing. */
@@ -71,7 +76,7 @@ function inspectTools() {
   const found = []
   const missing = []
   for (const tool of REQUIRED_TOOLS) {
-    const executable = tool.commands.map(findExecutable).find((candidate) => candidate !== null)
+    const executable = tool.commands.map(findExecutable).find(candidate => candidate !== null)
     if (executable === undefined) {
       missing.push({ tool, reason: 'not found' })
       continue
@@ -165,7 +170,7 @@ function main() {
   installWithServicesHeldBack(packages)
 
   const second = inspectTools()
-  printFound(second.found.filter(({ tool }) => !first.found.some((earlier) => earlier.tool === tool)))
+  printFound(second.found.filter(({ tool }) => !first.found.some(earlier => earlier.tool === tool)))
   if (second.missing.length > 0) {
     console.error(`provision: still missing after install:\n  - ${describeMissing(second.missing).join('\n  - ')}`)
     return 1

@@ -17,7 +17,11 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   const target = parseTargetInputs(reader, 'backup', { identityOnly: verification.mode === 'check' })
   const recipients = parseRecipients(reader.string('encrypt-to', { multiline: true }))
   if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
-    throw new InputError('encrypt-to', 'is empty, and require-encryption is true.', 'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.')
+    throw new InputError(
+      'encrypt-to',
+      'is empty, and require-encryption is true.',
+      'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.'
+    )
   }
   const signing = parseSigningInputs(reader, target.transport.kind, verification.mode === 'check' ? 'verify' : 'sign')
   return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing }

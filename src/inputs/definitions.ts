@@ -26,12 +26,30 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'known-hosts', description: 'known_hosts lines for the host (and jump host), e.g. from ssh-keyscan checked against the server.', default: '', actions: BOTH },
   { name: 'insecure-skip-host-key-check', description: 'true skips host key verification (prints a warning). Use known-hosts instead.', default: 'false', actions: BOTH },
   { name: 'jump-host', description: 'Optional bastion as [user@]host[:port]; uses the same key and known-hosts.', default: '', actions: BOTH },
-  { name: 'signing-key', description: 'Private key (OpenSSH, without passphrase) that signs every manifest; a restore, mode: check and the CLI accept only manifests signed by it or by trusted-signers. Empty: ssh-key. Required with transport: local.', default: '', actions: BOTH, secret: true },
-  { name: 'trusted-signers', description: 'More public keys (one per line, as in a .pub file) whose manifest signatures are accepted: keys used before a rotation. Enough on its own for mode: check and a restore without a safety copy.', default: '', actions: BOTH },
+  {
+    name: 'signing-key',
+    description:
+      'Private key (OpenSSH, without passphrase) that signs every manifest; a restore, mode: check and the CLI accept only manifests signed by it or by trusted-signers. Empty: ssh-key. Required with transport: local.',
+    default: '',
+    actions: BOTH,
+    secret: true
+  },
+  {
+    name: 'trusted-signers',
+    description:
+      'More public keys (one per line, as in a .pub file) whose manifest signatures are accepted: keys used before a rotation. Enough on its own for mode: check and a restore without a safety copy.',
+    default: '',
+    actions: BOTH
+  },
   { name: 'sudo', description: 'true runs the host-side commands through sudo -n (for root-owned data).', default: 'false', actions: BOTH },
   { name: 'tabby-root', description: 'Tabby data directory; empty: $TABBY_ROOT on the host, else ~/.tabby.', default: '', actions: BOTH },
   { name: 'seatable-root', description: 'SeaTable data directory; empty: the layout default (/opt/seatable-server/seatable or /opt/seatable/seatable-data/seatable).', default: '', actions: BOTH },
-  { name: 'seatable-layout', description: 'SeaTable layout: auto (detect from paths and containers), old (seatable-mysql, /opt/seatable) or current (mariadb, /opt/seatable-server).', default: 'auto', actions: BOTH },
+  {
+    name: 'seatable-layout',
+    description: 'SeaTable layout: auto (detect from paths and containers), old (seatable-mysql, /opt/seatable) or current (mariadb, /opt/seatable-server).',
+    default: 'auto',
+    actions: BOTH
+  },
   { name: 'compose-dir', description: 'SeaTable compose directory (.env, license) on the current layout; empty: /opt/seatable-compose.', default: '', actions: BOTH },
   { name: 'caddy-dir', description: 'Caddy directory (certificates), backed up when it exists; empty: /opt/caddy.', default: '', actions: BOTH },
   { name: 'db-mode', description: 'SeaTable database access: docker (docker exec into db-container) or direct (a client on the host to db-host:db-port).', default: 'docker', actions: BOTH },
@@ -42,21 +60,49 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'db-user', description: 'Database user.', default: 'root', actions: BOTH },
   { name: 'db-password', description: 'Database password; sent to the client through a pipe, never on a command line.', default: '', actions: BOTH, secret: true },
   { name: 'databases', description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.', default: '', actions: BOTH },
-  { name: 'skip-log-tables', description: 'true leaves out the rows (not the tables) of operation_log, delete_operation_log, session_log and activities in dtable_db.', default: 'false', actions: ['backup'] },
+  {
+    name: 'skip-log-tables',
+    description: 'true leaves out the rows (not the tables) of operation_log, delete_operation_log, session_log and activities in dtable_db.',
+    default: 'false',
+    actions: ['backup']
+  },
   { name: 'dtable-db-backup', description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).', default: 'true', actions: BOTH },
   { name: 'exclude', description: 'Paths under the app root left out of the home part (space, comma or newline separated); empty: models index repositories.', default: '', actions: ['backup'] },
   { name: 'compression', description: 'Compression on the host: auto (zstd if installed, else gzip), zstd, gzip, none.', default: 'auto', actions: ['backup'] },
-  { name: 'incremental', description: 'true makes the data-directory tarballs incremental (GNU tar listed-incremental, state kept on the host beside the data): only files changed since the previous backup are sent; restore applies the whole chain.', default: 'false', actions: ['backup'] },
+  {
+    name: 'incremental',
+    description:
+      'true makes the data-directory tarballs incremental (GNU tar listed-incremental, state kept on the host beside the data): only files changed since the previous backup are sent; restore applies the whole chain.',
+    default: 'false',
+    actions: ['backup']
+  },
   { name: 'full-every', description: 'With incremental: true, days after which the next backup is a full one again.', default: '7', actions: ['backup'] },
   { name: 'lock-timeout', description: 'Seconds to wait for another backup or restore of the same data directory on the host to finish.', default: '600', actions: BOTH },
   { name: 'host-temp-dir', description: 'Directory on the host for the SQLite snapshot (the only temp space a backup needs); empty: $TMPDIR or /tmp.', default: '', actions: ['backup', 'restore'] },
   { name: 'store', description: 'Where backups live: github (workflow artifacts) or local (a directory on the runner).', default: 'github', actions: BOTH, cliDefault: 'local' },
   { name: 'store-path', description: 'Directory of the local store.', default: '', actions: BOTH, cliDefault: '~/selfhost-backups' },
-  { name: 'encrypt-to', description: 'age recipients (age1…, separated by spaces, commas or newlines; SSH public keys are not supported): every part is encrypted on the runner before upload.', default: '', actions: ['backup'] },
+  {
+    name: 'encrypt-to',
+    description: 'age recipients (age1…, separated by spaces, commas or newlines; SSH public keys are not supported): every part is encrypted on the runner before upload.',
+    default: '',
+    actions: ['backup']
+  },
   { name: 'require-encryption', description: 'true makes a backup without encrypt-to an error instead of a warning.', default: 'false', actions: ['backup'] },
-  { name: 'allow-unencrypted-secrets', description: 'true lets a backup without encrypt-to store files that hold the app\'s secrets (SeaTable\'s compose .env with the database password) as plain artifacts; false: such a backup stops before it starts.', default: 'false', actions: ['backup'] },
+  {
+    name: 'allow-unencrypted-secrets',
+    description:
+      "true lets a backup without encrypt-to store files that hold the app's secrets (SeaTable's compose .env with the database password) as plain artifacts; false: such a backup stops before it starts.",
+    default: 'false',
+    actions: ['backup']
+  },
   { name: 'age-identity', description: 'age identity (the AGE-SECRET-KEY-1… key file) that decrypts an encrypted backup.', default: '', actions: ['restore'], secret: true },
-  { name: 'verify', description: 'drill: after the backup, prove on the runner that every part restores (SQLite integrity and row counts, dumps loaded into a throwaway MariaDB, tarballs listed and extracted); checksum: only hash the parts.', default: 'drill', actions: ['backup'] },
+  {
+    name: 'verify',
+    description:
+      'drill: after the backup, prove on the runner that every part restores (SQLite integrity and row counts, dumps loaded into a throwaway MariaDB, tarballs listed and extracted); checksum: only hash the parts.',
+    default: 'drill',
+    actions: ['backup']
+  },
   { name: 'mode', description: 'backup, or check: take no backup, but fail unless a drill-verified backup of this app and host younger than max-age exists.', default: 'backup', actions: ['backup'] },
   { name: 'max-age', description: 'With mode: check, the oldest acceptable backup, e.g. 26h or 7d.', default: '', actions: ['backup'] },
   { name: 'shrink-threshold', description: 'Percent: a part smaller than in the previous backup of this app and host by more than this is reported.', default: '50', actions: ['backup'] },
@@ -64,7 +110,14 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'retention-days', description: 'Days GitHub keeps the artifacts (1-400); empty: the repository setting.', default: '', actions: ['backup'] },
   { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
   { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
-  { name: 'github-token', description: 'Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check).', default: '${{ github.token }}', actions: BOTH, secret: true, cliDefault: '' },
+  {
+    name: 'github-token',
+    description: 'Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check).',
+    default: '${{ github.token }}',
+    actions: BOTH,
+    secret: true,
+    cliDefault: ''
+  },
   { name: 'dry-run', description: 'true prints the plan after verifying the backup, and changes nothing.', default: 'false', actions: ['restore'] },
   { name: 'stop-command', description: 'Shell command run on the host before the restore, e.g. docker compose stop tabby.', default: '', actions: ['restore'] },
   { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },

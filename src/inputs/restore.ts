@@ -24,7 +24,10 @@ export function parseRestoreInputs(get: (name: string) => string): RestoreInputs
     startCommand: reader.string('start-command', { multiline: true }),
     safetyCopy,
     safetyCopyDir,
-    parts: reader.string('parts', { multiline: true }).split(/[\s,]+/).filter(Boolean),
+    parts: reader
+      .string('parts', { multiline: true })
+      .split(/[\s,]+/)
+      .filter(Boolean),
     identities: parseIdentities(reader.string('age-identity', { multiline: true })),
     signing
   }

@@ -6,7 +6,8 @@ import { normalizePublicKey, parseTrustedSigners } from '../kernel/manifest-sign
 /** Which keys a run needs: `sign` writes manifests (a backup, a restore's safety copy), `verify` only reads them. */
 export type KeyNeed = 'sign' | 'verify'
 
-const KEY_HINT = 'make a signing key once with `ssh-keygen -t ed25519 -N "" -f selfhost-backup-signing`, store the private key as a secret and pass it as signing-key to the backup and the restore (README: "Signed manifests").'
+const KEY_HINT =
+  'make a signing key once with `ssh-keygen -t ed25519 -N "" -f selfhost-backup-signing`, store the private key as a secret and pass it as signing-key to the backup and the restore (README: "Signed manifests").'
 
 /**
  * The signing key is the SSH key both workflows already hold, unless `signing-key` names another one;
@@ -28,7 +29,11 @@ export function parseSigningInputs(reader: InputReader, transportKind: 'ssh' | '
     throw new InputError('signing-key', `is required with transport: ${transportKind}: every manifest this run writes is signed, and there is no SSH key to sign with.`, KEY_HINT)
   }
   if (need === 'verify' && !privateKey && trustedSigners.length === 0) {
-    throw new InputError('trusted-signers', 'is empty and no private key (ssh-key or signing-key) was given, so no manifest could be verified.', 'pass the public key of the key your backups are signed with as trusted-signers (it is not a secret), or the signing key itself as signing-key.')
+    throw new InputError(
+      'trusted-signers',
+      'is empty and no private key (ssh-key or signing-key) was given, so no manifest could be verified.',
+      'pass the public key of the key your backups are signed with as trusted-signers (it is not a secret), or the signing key itself as signing-key.'
+    )
   }
   return { privateKey, privateKeyInput, trustedSigners }
 }

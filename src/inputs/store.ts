@@ -14,6 +14,11 @@ export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restor
   if (action === 'backup') return { kind, retentionDays: reader.integer('retention-days', { min: 1, max: 400 }), token: reader.string('github-token') || undefined }
   const runId = reader.integer('run-id', { min: 1, max: Number.MAX_SAFE_INTEGER })
   const token = reader.string('github-token') || undefined
-  if (runId && !token) throw new InputError('github-token', 'is required with run-id (reading another run\'s artifacts).', 'pass a token with `actions: read`; the default `${{ github.token }}` works with `permissions: actions: read`.')
+  if (runId && !token)
+    throw new InputError(
+      'github-token',
+      "is required with run-id (reading another run's artifacts).",
+      'pass a token with `actions: read`; the default `${{ github.token }}` works with `permissions: actions: read`.'
+    )
   return { kind, runId, token }
 }

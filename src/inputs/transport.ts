@@ -13,7 +13,8 @@ export function parseTransportInputs(reader: InputReader, options: { identityOnl
   const sudo = reader.boolean('sudo')
   if (kind === 'local') return { kind, sudo }
   const host = reader.required('host', 'with transport: ssh')
-  if (!HOST_PATTERN.test(host)) throw new InputError('host', `"${host}" is not a host name or IP address.`, 'use a name like backup.example.com or an address like 192.0.2.10 (no user@, no port: use `user` and `port`).')
+  if (!HOST_PATTERN.test(host))
+    throw new InputError('host', `"${host}" is not a host name or IP address.`, 'use a name like backup.example.com or an address like 192.0.2.10 (no user@, no port: use `user` and `port`).')
   const port = reader.integer('port', { min: 1, max: 65535 }) ?? 22
   if (options.identityOnly) return { kind, sudo, target: { host, port, user: reader.string('user') || 'unused' }, privateKey: '', knownHosts: '', insecureSkipHostKeyCheck: false }
   const user = reader.required('user', 'with transport: ssh')
@@ -28,7 +29,11 @@ export function parseTransportInputs(reader: InputReader, options: { identityOnl
   const insecureSkipHostKeyCheck = reader.boolean('insecure-skip-host-key-check')
   const knownHosts = reader.string('known-hosts', { multiline: true })
   if (!knownHosts && !insecureSkipHostKeyCheck) {
-    throw new InputError('known-hosts', 'is required so the host\'s identity can be verified.', `run \`ssh-keyscan -p ${port} ${host}\` from a trusted network, compare the fingerprint with the server's, and pass the lines (e.g. from a secret or variable).`)
+    throw new InputError(
+      'known-hosts',
+      "is required so the host's identity can be verified.",
+      `run \`ssh-keyscan -p ${port} ${host}\` from a trusted network, compare the fingerprint with the server's, and pass the lines (e.g. from a secret or variable).`
+    )
   }
   const jumpText = reader.string('jump-host')
   let jump: SshEndpoint | undefined

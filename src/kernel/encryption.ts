@@ -16,7 +16,11 @@ export function parseRecipients(text: string): string[] {
   const recipients = text.split(/[\s,]+/).filter(Boolean)
   for (const recipient of recipients) {
     if (/^(ssh-|ecdsa-)/.test(recipient)) {
-      throw new InputError('encrypt-to', 'SSH public keys are not supported as recipients by the age library this action uses.', 'generate an age key pair (age-keygen -o backup.key) and use the age1… recipient it prints.')
+      throw new InputError(
+        'encrypt-to',
+        'SSH public keys are not supported as recipients by the age library this action uses.',
+        'generate an age key pair (age-keygen -o backup.key) and use the age1… recipient it prints.'
+      )
     }
     if (!RECIPIENT_PATTERN.test(recipient)) {
       throw new InputError('encrypt-to', `"${recipient.slice(0, 80)}" is not an age recipient.`, 'use the public key printed by age-keygen, which starts with age1.')
@@ -27,7 +31,10 @@ export function parseRecipients(text: string): string[] {
 
 /** Identities from the secret: one per line, comments (# …) and blank lines ignored, as age's key files have them. */
 export function parseIdentities(text: string): string[] {
-  const identities = text.split(/\r?\n/).map(line => line.trim()).filter(line => line && !line.startsWith('#'))
+  const identities = text
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(line => line && !line.startsWith('#'))
   for (const identity of identities) {
     if (!IDENTITY_PATTERN.test(identity)) {
       // Never echo the value: it is a secret, or part of one.
@@ -58,7 +65,11 @@ export async function decryptFile(identities: string[], source: string, target: 
   try {
     decrypted = (await decrypter.decrypt(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>)) as ReadableStream<Uint8Array>
   } catch (error) {
-    throw new InputError('age-identity', `it does not decrypt this backup (${(error as Error).message}).`, 'use the identity whose recipient was in encrypt-to when the backup was made; the manifest lists the recipients\' fingerprints.')
+    throw new InputError(
+      'age-identity',
+      `it does not decrypt this backup (${(error as Error).message}).`,
+      "use the identity whose recipient was in encrypt-to when the backup was made; the manifest lists the recipients' fingerprints."
+    )
   }
   const counter = new HashingCounter()
   await pipeline(Readable.fromWeb(decrypted as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(target, { mode: 0o600 }))

@@ -61,5 +61,8 @@ function lastLines(text: string, count: number): string {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map(line => `    ${line}`).join('\n')
+  return text
+    .split('\n')
+    .map(line => `    ${line}`)
+    .join('\n')
 }

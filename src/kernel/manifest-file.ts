@@ -50,7 +50,10 @@ export function validateManifest(value: unknown, expectedBackupId?: string): Man
   const problems = manifestProblems(value, expectedBackupId)
   if (problems.length > 0) {
     const shown = problems.slice(0, 10)
-    throw new VerificationError(`The manifest is not valid: ${shown.join('; ')}${problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''}.`, 'the stored backup is damaged or was edited; pick another backup-id.')
+    throw new VerificationError(
+      `The manifest is not valid: ${shown.join('; ')}${problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''}.`,
+      'the stored backup is damaged or was edited; pick another backup-id.'
+    )
   }
   return value as Manifest
 }

@@ -58,7 +58,11 @@ export function parseTrustedSigners(text: string, input = 'trusted-signers'): st
     if (!line || line.startsWith('#')) continue
     const key = normalizePublicKey(line)
     if (!key) {
-      throw new InputError(input, `"${line.slice(0, 40)}${line.length > 40 ? '…' : ''}" is not an OpenSSH public key.`, 'give one public key per line as in a .pub file, e.g. ssh-ed25519 AAAAC3Nz… old-backup-key.')
+      throw new InputError(
+        input,
+        `"${line.slice(0, 40)}${line.length > 40 ? '…' : ''}" is not an OpenSSH public key.`,
+        'give one public key per line as in a .pub file, e.g. ssh-ed25519 AAAAC3Nz… old-backup-key.'
+      )
     }
     keys.push(key)
   }
@@ -107,7 +111,11 @@ export async function createSigner(privateKey: string, input: string): Promise<M
     const result = await sshKeygen(['-y', '-P', '', '-f', keyFile], '')
     const key = normalizePublicKey(result.stdout)
     if (result.exitCode !== 0 || !key) {
-      throw new InputError(input, 'is not an unencrypted OpenSSH private key that ssh-keygen can read.', 'use a key without a passphrase, e.g. made with `ssh-keygen -t ed25519 -N "" -f selfhost-backup-signing`, and pass the whole private key file.')
+      throw new InputError(
+        input,
+        'is not an unencrypted OpenSSH private key that ssh-keygen can read.',
+        'use a key without a passphrase, e.g. made with `ssh-keygen -t ed25519 -N "" -f selfhost-backup-signing`, and pass the whole private key file.'
+      )
     }
     return key
   })
@@ -117,7 +125,11 @@ export async function createSigner(privateKey: string, input: string): Promise<M
       withScratch(async dir => {
         const keyFile = await writePrivateKey(dir, privateKey)
         const result = await sshKeygen(['-Y', 'sign', '-q', '-f', keyFile, '-n', SIGNATURE_NAMESPACE], text)
-        if (result.exitCode !== 0) throw new VerificationError(`Signing the manifest with ssh-keygen failed (exit code ${result.exitCode}): ${result.stderr.trim()}`, 'check that ssh-keygen (OpenSSH 8.1 or later) is installed on the runner.')
+        if (result.exitCode !== 0)
+          throw new VerificationError(
+            `Signing the manifest with ssh-keygen failed (exit code ${result.exitCode}): ${result.stderr.trim()}`,
+            'check that ssh-keygen (OpenSSH 8.1 or later) is installed on the runner.'
+          )
         return { format: 'sshsig', namespace: SIGNATURE_NAMESPACE, publicKey, armored: result.stdout }
       })
   }
@@ -130,7 +142,10 @@ export async function createSigner(privateKey: string, input: string): Promise<M
 export async function verifySignature(text: string, signature: unknown, trust: ManifestTrust, what: string): Promise<void> {
   const hint = 'restore a backup this repository\'s backup job made; if this one is yours, see the README\'s "Signed manifests" section.'
   if (signature === undefined) {
-    throw new VerificationError(`${what} is not signed, so nothing proves the backup action made it; it was refused and nothing on the host was changed.`, `${hint} Backups made before signing existed (selfhost-backup 0.1) restore only with that version.`)
+    throw new VerificationError(
+      `${what} is not signed, so nothing proves the backup action made it; it was refused and nothing on the host was changed.`,
+      `${hint} Backups made before signing existed (selfhost-backup 0.1) restore only with that version.`
+    )
   }
   const candidate = signature as Partial<ManifestSignature>
   const publicKey = typeof candidate.publicKey === 'string' ? normalizePublicKey(candidate.publicKey) : null
@@ -140,7 +155,7 @@ export async function verifySignature(text: string, signature: unknown, trust: M
   if (!trust.publicKeys.includes(publicKey)) {
     throw new VerificationError(
       `${what} is signed by the key ${keyFingerprint(publicKey)}, which is not trusted here (trusted: ${trust.publicKeys.map(keyFingerprint).join(', ') || 'none'}); it was refused and nothing on the host was changed.`,
-      'if that key is yours (a key used before a rotation, or another machine\'s signing key), add its public key to trusted-signers; otherwise this backup was not made by your backup job.'
+      "if that key is yours (a key used before a rotation, or another machine's signing key), add its public key to trusted-signers; otherwise this backup was not made by your backup job."
     )
   }
   const good = await withScratch(async dir => {
@@ -152,6 +167,9 @@ export async function verifySignature(text: string, signature: unknown, trust: M
     return result.exitCode === 0
   })
   if (!good) {
-    throw new VerificationError(`${what} was altered after it was signed (its signature by ${keyFingerprint(publicKey)} does not match its content); it was refused and nothing on the host was changed.`, hint)
+    throw new VerificationError(
+      `${what} was altered after it was signed (its signature by ${keyFingerprint(publicKey)} does not match its content); it was refused and nothing on the host was changed.`,
+      hint
+    )
   }
 }

@@ -46,7 +46,8 @@ function partProblems(manifest: Manifest, part: PartRecord, index: number): stri
     if (typeof part.plaintext?.sha256 !== 'string' || !SHA256.test(part.plaintext.sha256) || !Number.isSafeInteger(part.plaintext.bytes)) problems.push(`${label}: bad plaintext checksum`)
   }
   if (part.incremental !== undefined && (!Number.isSafeInteger(part.incremental?.level) || part.incremental.level < 0)) problems.push(`${label}: bad incremental level`)
-  if (part.tables !== undefined && (typeof part.tables !== 'object' || part.tables === null || Object.values(part.tables).some(rows => !Number.isSafeInteger(rows)))) problems.push(`${label}: bad row counts`)
+  if (part.tables !== undefined && (typeof part.tables !== 'object' || part.tables === null || Object.values(part.tables).some(rows => !Number.isSafeInteger(rows))))
+    problems.push(`${label}: bad row counts`)
   return problems
 }
 

@@ -70,7 +70,10 @@ export function partFileName(backupId: string, partName: string, extension: stri
 const BACKUP_ID_PATTERN = /^([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?$/
 
 export function newBackupId(app: string, hostId: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   const suffix = Math.random().toString(36).slice(2, 6)
   return `${app}--${hostId}--${stamp}-${suffix}`
 }

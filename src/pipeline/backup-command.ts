@@ -38,6 +38,15 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
     return { mode: 'check', manifest }
   }
-  const result = await runBackup({ recipes: inputs.recipes, recipients: inputs.recipients, verification, lockTimeoutSeconds: inputs.lockTimeoutSeconds, incremental: inputs.incremental, allowUnencryptedSecrets: inputs.allowUnencryptedSecrets, keys, ...deps })
+  const result = await runBackup({
+    recipes: inputs.recipes,
+    recipients: inputs.recipients,
+    verification,
+    lockTimeoutSeconds: inputs.lockTimeoutSeconds,
+    incremental: inputs.incremental,
+    allowUnencryptedSecrets: inputs.allowUnencryptedSecrets,
+    keys,
+    ...deps
+  })
   return { mode: 'backup', result }
 }

@@ -50,8 +50,14 @@ const DEFAULT_VERIFICATION: VerificationSettings = { mode: 'backup', verify: 'ch
 
 /** A failed drill or size check: the backup was stored for inspection, but not as a complete backup. */
 export class UnverifiedBackupError extends SelfhostBackupError {
-  constructor(readonly result: BackupResult, reasons: string[]) {
-    super(`Backup ${result.manifest.backupId} failed verification and is not a restorable backup:\n${reasons.map(reason => `  - ${reason}`).join('\n')}`, 'look at the parts named above on the host; a restore without backup-id keeps picking the previous good backup.')
+  constructor(
+    readonly result: BackupResult,
+    reasons: string[]
+  ) {
+    super(
+      `Backup ${result.manifest.backupId} failed verification and is not a restorable backup:\n${reasons.map(reason => `  - ${reason}`).join('\n')}`,
+      'look at the parts named above on the host; a restore without backup-id keeps picking the previous good backup.'
+    )
   }
 }
 
@@ -111,7 +117,12 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
 
     const drill =
       verification.verify === 'drill'
-        ? await logger.group('Restore drill', () => drillParts(staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })), { logger, workRoot: request.workRoot }))
+        ? await logger.group('Restore drill', () =>
+            drillParts(
+              staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })),
+              { logger, workRoot: request.workRoot }
+            )
+          )
         : undefined
     if (plaintext) await rm(plaintext, { recursive: true, force: true })
     const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, { workRoot: request.workRoot, trust }, logger)
@@ -134,7 +145,12 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     })
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
-    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.map(part => part.file)))
+    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () =>
+      openSession.commit(
+        manifestFile,
+        manifest.parts.map(part => part.file)
+      )
+    )
     committed = true
     keptManifest = saved.manifestPath
     const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)

@@ -116,7 +116,10 @@ export function unsafePlaceError(failure: unknown): UnsafeHostPlaceError | undef
   if (typeof failure !== 'object' || failure === null) return undefined
   const { exitCode, stderr } = failure as { exitCode?: unknown; stderr?: unknown }
   if (exitCode !== UNSAFE_PLACE_EXIT_CODE || typeof stderr !== 'string') return undefined
-  const line = stderr.split('\n').reverse().find(candidate => candidate.startsWith(`${UNSAFE_PLACE_MARK}\t`))
+  const line = stderr
+    .split('\n')
+    .reverse()
+    .find(candidate => candidate.startsWith(`${UNSAFE_PLACE_MARK}\t`))
   if (!line) return undefined
   const [, problem = '', fix = ''] = line.split('\t')
   return new UnsafeHostPlaceError(`Refusing to use ${problem}.`, fix, { cause: failure })
@@ -169,7 +172,10 @@ export async function chooseSafePlace(host: Transport, place: HostPlace, fallbac
     throw new SelfhostBackupError(`Could not check ${place.name} ${place.path} on the host (exit code ${result.exitCode}): ${result.stderr.trim()}`)
   }
   const path = chosen.slice('selfhost-backup-place='.length)
-  const because = result.stdout.split('\n').find(line => line.startsWith(`${moved}\t`))?.slice(moved.length + 1)
+  const because = result.stdout
+    .split('\n')
+    .find(line => line.startsWith(`${moved}\t`))
+    ?.slice(moved.length + 1)
   // Only the two paths this code offered are accepted, whatever the host printed.
   if (path !== place.path && path !== fallback) throw new SelfhostBackupError(`The host answered an unexpected place for ${place.name}: ${path}`)
   return path === fallback ? { path, movedBecause: because ?? '' } : { path }

@@ -38,7 +38,6 @@ export function stateDirFor(dataRoot: string): string {
 
 const snapshotFile = (stateDir: string, part: string, backupId: string): string => posix.join(stateDir, `${part}.${backupId}.snar`)
 
-
 interface Target {
   app: string
   hostId: string
@@ -68,17 +67,19 @@ export async function planIncremental(host: Transport, store: Store, target: Tar
   const decision = await chooseParent(host, store, target, settings, stateDir, reading)
   // Snapshot files of other backups (older links, failed attempts) are not needed any more.
   const keep = decision.parent ? `*${quote(`.${decision.parent.backupId}.snar`)}) ;; ` : ''
-  await host.run(
-    script(
-      ...refuseUnsafePlace({ ...beside, path: stateDir }),
-      `mkdir -p -m 700 -- ${quote(stateDir)}`,
-      `cd -- ${quote(stateDir)}`,
-      `for file in *.snar; do [ -e "$file" ] || continue; case "$file" in ${keep}*) rm -f -- "$file" ;; esac; done`
-    ),
-    { description: 'Preparing the incremental state directory' }
-  ).catch((error: unknown) => {
-    throw unsafePlaceError(error) ?? error
-  })
+  await host
+    .run(
+      script(
+        ...refuseUnsafePlace({ ...beside, path: stateDir }),
+        `mkdir -p -m 700 -- ${quote(stateDir)}`,
+        `cd -- ${quote(stateDir)}`,
+        `for file in *.snar; do [ -e "$file" ] || continue; case "$file" in ${keep}*) rm -f -- "$file" ;; esac; done`
+      ),
+      { description: 'Preparing the incremental state directory' }
+    )
+    .catch((error: unknown) => {
+      throw unsafePlaceError(error) ?? error
+    })
   const parent = decision.parent
   const chain = parent ? [...(parent.incremental?.chain ?? []), parent.backupId] : []
   const level = chain.length
@@ -94,14 +95,7 @@ export async function planIncremental(host: Transport, store: Store, target: Tar
   }
 }
 
-async function chooseParent(
-  host: Transport,
-  store: Store,
-  target: Target,
-  settings: IncrementalSettings,
-  stateDir: string,
-  reading: ManifestReading
-): Promise<{ parent?: Manifest; reason: string }> {
+async function chooseParent(host: Transport, store: Store, target: Target, settings: IncrementalSettings, stateDir: string, reading: ManifestReading): Promise<{ parent?: Manifest; reason: string }> {
   const listed = await store.list({ app: target.app, hostId: target.hostId })
   const newest = listed[0]
   if (!newest) return { reason: 'no earlier backup of this app and host' }

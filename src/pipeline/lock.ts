@@ -50,13 +50,7 @@ const ANSWER_TIMEOUT_MS = 30_000
  * line it reads, so assertHeld can prove it is still there; `read` is a builtin, so the shell is the one
  * process holding the lock, and when it ends, the lock and the command end together.
  */
-export async function acquireHostLock(
-  host: Transport,
-  dataRoot: string,
-  timeoutSeconds: number,
-  logger: Logger,
-  options: { rootPlace?: string } = {}
-): Promise<HostLock> {
+export async function acquireHostLock(host: Transport, dataRoot: string, timeoutSeconds: number, logger: Logger, options: { rootPlace?: string } = {}): Promise<HostLock> {
   const fallback = fallbackLockPathFor(dataRoot, options.rootPlace)
   let path = lockPathFor(dataRoot)
   const holdOpen = new PassThrough()
@@ -120,7 +114,10 @@ export async function acquireHostLock(
         'wait for it to finish, or raise lock-timeout; if no such job runs, the lock is released automatically when its process ends.'
       )
     }
-    throw new SelfhostBackupError(`Could not take the lock ${path} on the host (exit code ${outcome.exitCode}): ${outcome.stderr.trim()}`, 'check that the directory above the data directory is writable (sudo: true).')
+    throw new SelfhostBackupError(
+      `Could not take the lock ${path} on the host (exit code ${outcome.exitCode}): ${outcome.stderr.trim()}`,
+      'check that the directory above the data directory is writable (sudo: true).'
+    )
   }
 
   const lost = (work: 'backup' | 'restore', why: string): SelfhostBackupError =>
@@ -164,8 +161,10 @@ function describeEnd(ended: { result?: RunResult; error?: unknown } | undefined)
   const code = result?.exitCode
   const how =
     // ssh says 255 both for a dropped connection and for a remote process killed by a signal.
-    code === 255 ? 'the SSH session holding it ended (exit code 255: the connection dropped, or the process on the host was killed)'
-      : code !== undefined && code >= 128 ? `the process holding it was killed (exit code ${code})`
+    code === 255
+      ? 'the SSH session holding it ended (exit code 255: the connection dropped, or the process on the host was killed)'
+      : code !== undefined && code >= 128
+        ? `the process holding it was killed (exit code ${code})`
         : `the process holding it ended (exit code ${code ?? 'unknown'})`
   return `${how}${stderr ? `: ${stderr}` : ''}`
 }

@@ -22,10 +22,22 @@ export interface FetchSelection {
  * file, the plaintext checksum after decryption, no unsafe tar entries. Nothing reaches the host before
  * all of that passed.
  */
-export async function fetchVerifiedParts(store: Store, backup: StoredBackup, manifest: Manifest, selection: FetchSelection, dir: string, reading: ManifestReading, logger: Logger): Promise<VerifiedPart[]> {
+export async function fetchVerifiedParts(
+  store: Store,
+  backup: StoredBackup,
+  manifest: Manifest,
+  selection: FetchSelection,
+  dir: string,
+  reading: ManifestReading,
+  logger: Logger
+): Promise<VerifiedPart[]> {
   const { only, identities } = selection
   if (manifest.encryption && identities.length === 0) {
-    throw new InputError('age-identity', `${backup.backupId} is encrypted (to recipients ${manifest.encryption.recipients.join(', ')}), and no identity was given.`, 'pass the age identity (AGE-SECRET-KEY-1…) from your secret as age-identity.')
+    throw new InputError(
+      'age-identity',
+      `${backup.backupId} is encrypted (to recipients ${manifest.encryption.recipients.join(', ')}), and no identity was given.`,
+      'pass the age identity (AGE-SECRET-KEY-1…) from your secret as age-identity.'
+    )
   }
   const unknown = only.filter(name => !manifest.parts.some(part => part.name === name))
   if (unknown.length > 0) {
@@ -36,7 +48,10 @@ export async function fetchVerifiedParts(store: Store, backup: StoredBackup, man
   const parts = await fetchChecked(store, backup, selected, dir, mismatches, logger)
   const chains = await fetchChains(store, manifest, selected.filter(isIncrementPart), { dir, reading }, mismatches, logger)
   if (mismatches.length > 0) {
-    throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
+    throw new VerificationError(
+      `The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`,
+      'restore another backup (set backup-id).'
+    )
   }
   const plain: VerifiedPart[] = []
   for (const part of parts) {
@@ -63,7 +78,14 @@ async function fetchChecked(store: Store, backup: StoredBackup, records: PartRec
 }
 
 /** For each incremental part: the same part of every earlier backup of the chain, full backup first. */
-async function fetchChains(store: Store, manifest: Manifest, increments: PartRecord[], place: { dir: string; reading: ManifestReading }, mismatches: string[], logger: Logger): Promise<Map<string, VerifiedPart[]>> {
+async function fetchChains(
+  store: Store,
+  manifest: Manifest,
+  increments: PartRecord[],
+  place: { dir: string; reading: ManifestReading },
+  mismatches: string[],
+  logger: Logger
+): Promise<Map<string, VerifiedPart[]>> {
   const { dir } = place
   const chains = new Map<string, VerifiedPart[]>(increments.map(record => [record.name, []]))
   if (increments.length === 0) return chains
@@ -84,7 +106,10 @@ async function fetchChains(store: Store, manifest: Manifest, increments: PartRec
     for (const increment of increments) {
       const record = linkManifest.parts.find(candidate => candidate.name === increment.name)
       if (record?.incremental?.level !== level) {
-        throw new VerificationError(`${linkId} has no level-${level} ${increment.name} tarball, which ${manifest.backupId} builds on; nothing on the host was changed.`, 'the chain is inconsistent; restore another backup (set backup-id).')
+        throw new VerificationError(
+          `${linkId} has no level-${level} ${increment.name} tarball, which ${manifest.backupId} builds on; nothing on the host was changed.`,
+          'the chain is inconsistent; restore another backup (set backup-id).'
+        )
       }
       records.push(record)
     }
@@ -100,7 +125,10 @@ async function refuseUnsafeTarballs(parts: VerifiedPart[]): Promise<void> {
     try {
       await checkTarballEntries(runner, part.path, part.record.compression)
     } catch (error) {
-      throw new VerificationError(`${part.record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`, 'restore another backup (set backup-id), and find out how these entries got into the backup.')
+      throw new VerificationError(
+        `${part.record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`,
+        'restore another backup (set backup-id), and find out how these entries got into the backup.'
+      )
     }
   }
 }

@@ -94,7 +94,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     if (problems.length > 0) {
       throw new VerificationError(
         `${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`,
-        'restore a backup made by this repository\'s backup job for this installation, or set the inputs named above.'
+        "restore a backup made by this repository's backup job for this installation, or set the inputs named above."
       )
     }
     const parts = await logger
@@ -183,10 +183,18 @@ function saysHostUnchanged(error: unknown): unknown {
 function checkBackupIdMatchesApp(backupId: string, candidates: readonly RecipeChoice[]): void {
   const parsed = parseBackupId(backupId)
   if (!parsed) {
-    throw new InputError('backup-id', `"${backupId}" is not a backup id.`, 'copy the id from the backup job\'s `backup-id` output or from `selfhost-backup list`, e.g. tabby--host--20261123T020000Z-ab12.')
+    throw new InputError(
+      'backup-id',
+      `"${backupId}" is not a backup id.`,
+      "copy the id from the backup job's `backup-id` output or from `selfhost-backup list`, e.g. tabby--host--20261123T020000Z-ab12."
+    )
   }
   if (!candidates.some(candidate => candidate.recipe.id === parsed.app)) {
-    throw new InputError('backup-id', `${backupId} is a ${parsed.app} backup, but app is ${candidates.map(candidate => candidate.recipe.id).join(' or ')}.`, 'pick a backup of the same application, or set `app` to match it.')
+    throw new InputError(
+      'backup-id',
+      `${backupId} is a ${parsed.app} backup, but app is ${candidates.map(candidate => candidate.recipe.id).join(' or ')}.`,
+      'pick a backup of the same application, or set `app` to match it.'
+    )
   }
 }
 
@@ -202,7 +210,11 @@ async function chooseBackup(store: Store, backupId: string, target: { app: strin
     const found = listed.find(backup => backup.backupId === backupId)
     if (!found) {
       const known = listed.slice(0, 5).map(backup => backup.backupId)
-      throw new InputError('backup-id', `no complete backup ${backupId} was found in the ${store.kind} store.`, known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.')
+      throw new InputError(
+        'backup-id',
+        `no complete backup ${backupId} was found in the ${store.kind} store.`,
+        known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.'
+      )
     }
     return { backup: found, manifest: await fetchManifest(store, found, reading) }
   }

@@ -53,12 +53,7 @@ export interface SafetyCopy {
   backupId: string
 }
 
-export async function takeSafetyCopy(
-  host: Transport,
-  source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner },
-  parentDir: string,
-  logger: Logger
-): Promise<SafetyCopy> {
+export async function takeSafetyCopy(host: Transport, source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner }, parentDir: string, logger: Logger): Promise<SafetyCopy> {
   const { recipe, options, signer } = source
   const backupId = newBackupId(recipe.id, host.hostId, new Date())
   const dir = posix.join(parentDir, backupId)

@@ -54,7 +54,13 @@ async function findProgram(names: string[]): Promise<string | undefined> {
   for (const name of names) {
     for (const directory of directories) {
       const candidate = path.join(directory, name)
-      if (await access(candidate, 1).then(() => true, () => false)) return candidate
+      if (
+        await access(candidate, 1).then(
+          () => true,
+          () => false
+        )
+      )
+        return candidate
     }
   }
   return undefined
@@ -241,16 +247,45 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
     if (user) for (const owned of [tempDir, tmpDir, filesDir, initFile]) await chown(owned, user.uid, user.gid)
     const userOption = user ? [`--user=${user.name}`] : []
     await local.run(
-      script(command([programs.installDb, '--no-defaults', `--datadir=${dataDir}`, ...userOption, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', `--tmpdir=${tmpDir}`, ...STORAGE_OPTIONS])),
+      script(
+        command([
+          programs.installDb,
+          '--no-defaults',
+          `--datadir=${dataDir}`,
+          ...userOption,
+          '--auth-root-authentication-method=normal',
+          '--skip-test-db',
+          '--skip-name-resolve',
+          `--tmpdir=${tmpDir}`,
+          ...STORAGE_OPTIONS
+        ])
+      ),
       { description: 'Initialising the throwaway MariaDB datadir' }
     )
     const argv = [
-      '--no-defaults', `--datadir=${dataDir}`, `--socket=${socket}`, '--skip-networking', `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`,
-      `--log-error=${logFile}`, `--tmpdir=${tmpDir}`, `--init-file=${initFile}`, ...userOption,
-      `--secure-file-priv=${filesDir}`, '--local-infile=0', '--skip-symbolic-links',
-      '--skip-name-resolve', '--event-scheduler=OFF', '--skip-log-bin', '--performance-schema=OFF', '--max-allowed-packet=1G',
-      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
-      '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--sync-frm=0', ...STORAGE_OPTIONS
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      `--socket=${socket}`,
+      '--skip-networking',
+      `--pid-file=${path.join(tempDir, 'mariadbd.pid')}`,
+      `--log-error=${logFile}`,
+      `--tmpdir=${tmpDir}`,
+      `--init-file=${initFile}`,
+      ...userOption,
+      `--secure-file-priv=${filesDir}`,
+      '--local-infile=0',
+      '--skip-symbolic-links',
+      '--skip-name-resolve',
+      '--event-scheduler=OFF',
+      '--skip-log-bin',
+      '--performance-schema=OFF',
+      '--max-allowed-packet=1G',
+      '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_unicode_ci',
+      '--innodb-flush-log-at-trx-commit=0',
+      '--innodb-doublewrite=0',
+      '--sync-frm=0',
+      ...STORAGE_OPTIONS
     ]
     const stdio = openSync(path.join(tempDir, 'stdio.log'), 'a')
     try {
@@ -276,7 +311,10 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
 /** Leaves `importer` every right on `database` (and SET USER) and none on any other database. */
 function grantOnly(importer: Account, database: string): string {
   if (RESERVED_DATABASES.includes(database.toLowerCase()) || /[\\\0]/.test(database) || database === '') {
-    throw new VerificationError(`the drill does not load a dump into a database named ${JSON.stringify(database)}`, 'a dump of an application database never has this name: the backup was not made from the configured databases.')
+    throw new VerificationError(
+      `the drill does not load a dump into a database named ${JSON.stringify(database)}`,
+      'a dump of an application database never has this name: the backup was not made from the configured databases.'
+    )
   }
   // In GRANT, _ and % in a database name are wildcards (`mysq_` would match mysql); escaped, they match themselves.
   const pattern = mysqlIdentifier(database.replace(/[_%]/g, '\\$&'))
@@ -292,7 +330,10 @@ async function waitUntilReady(child: ChildProcess, access: DatabaseAccess, logFi
   const deadline = Date.now() + STARTUP_TIMEOUT_MS
   while (Date.now() < deadline && !exited(child)) {
     if ((await readFile(logFile, 'utf8').catch(() => '')).includes('ready for connections')) {
-      const ok = await runSql(local, access, 'SELECT 1;').then(() => true, () => false)
+      const ok = await runSql(local, access, 'SELECT 1;').then(
+        () => true,
+        () => false
+      )
       if (ok) return true
     }
     await sleep(100)

@@ -9,7 +9,10 @@ import { relativePathProblem, type VerifiedPart } from './recipe.js'
 
 /** A list input of paths relative to the app's root (newline, comma or space separated). */
 export function parseRelativePaths(input: string, value: string): string[] {
-  const paths = value.split(/[\n,]+|\s+/).map(path => path.trim()).filter(Boolean)
+  const paths = value
+    .split(/[\n,]+|\s+/)
+    .map(path => path.trim())
+    .filter(Boolean)
   for (const path of paths) {
     const problem = relativePathProblem(path)
     if (problem) throw new InputError(input, `"${path}" ${problem}.`, 'write paths like models or logs/old.')
@@ -25,7 +28,10 @@ export async function existingOnHost(host: Transport, paths: string[], test: '-e
   const candidates = paths.filter(Boolean)
   const checks = candidates.map((path, index) => `if [ ${test} ${quote(path)} ]; then echo ${index}; fi`)
   const result = await host.run(script(...checks), { description })
-  return result.stdout.split('\n').filter(Boolean).map(index => candidates[Number(index)])
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(index => candidates[Number(index)])
 }
 
 /**
@@ -97,10 +103,11 @@ export function explainRefusal(error: unknown, dirs: Record<string, PinnedDirect
   const [, what = '', reason = ''] = /selfhost-backup-refused (\S+) (\S+)/.exec(error.stderr) ?? []
   const [variable, index] = what.split('.')
   const dir = dirs[variable]
-  const message = dir && index !== undefined
-    ? `${JSON.stringify(pathAt(dir, Number(index)))} ${PIN_REASONS[reason] ?? reason}`
-    : reasons[`${what} ${reason}`] ?? `${what} ${reason}`
-  return new VerificationError(`The restore stopped: ${message}.`, 'find out what changed the application\'s directory while the restore ran (its user\'s processes should be stopped), then restore again; the safety copy holds the data from before.')
+  const message = dir && index !== undefined ? `${JSON.stringify(pathAt(dir, Number(index)))} ${PIN_REASONS[reason] ?? reason}` : (reasons[`${what} ${reason}`] ?? `${what} ${reason}`)
+  return new VerificationError(
+    `The restore stopped: ${message}.`,
+    "find out what changed the application's directory while the restore ran (its user's processes should be stopped), then restore again; the safety copy holds the data from before."
+  )
 }
 
 function pathAt(dir: PinnedDirectory, index: number): string {
@@ -142,11 +149,12 @@ export async function pinChild(host: Transport, parent: PinnedDirectory, name: s
 /** A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with `new` inside. */
 export async function createStaging(host: Transport, dir: PinnedDirectory): Promise<PinnedDirectory> {
   const description = `Preparing a staging directory in ${dir.path}`
-  const result = await runPinned(host, { dir }, [
-    'staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")',
-    'mkdir -- "$staging/new"',
-    'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'
-  ], { description })
+  const result = await runPinned(
+    host,
+    { dir },
+    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/new"', 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
+    { description }
+  )
   const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2)
   if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name)) throw new HostCommandError(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`)
   return { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] }
@@ -156,10 +164,9 @@ export async function createStaging(host: Transport, dir: PinnedDirectory): Prom
 export async function removeStaging(host: Transport, staging: PinnedDirectory, logger: Logger): Promise<void> {
   const parent: PinnedDirectory = { path: posix.dirname(staging.path), steps: staging.steps.slice(0, -1) }
   const own = staging.steps[staging.steps.length - 1]
-  await runPinned(host, { parent }, [
-    `entry="/proc/self/fd/$parent"/${quote(own.name)}`,
-    `if [ "$(stat -c %d:%i -- "$entry" 2>/dev/null)" = ${quote(own.identity)} ]; then rm -rf -- "$entry"; fi`
-  ], { description: `Removing ${staging.path}` }).catch(error => logger.warning(`The staging directory ${JSON.stringify(staging.path)} was not removed: ${(error as Error).message}`))
+  await runPinned(host, { parent }, [`entry="/proc/self/fd/$parent"/${quote(own.name)}`, `if [ "$(stat -c %d:%i -- "$entry" 2>/dev/null)" = ${quote(own.identity)} ]; then rm -rf -- "$entry"; fi`], {
+    description: `Removing ${staging.path}`
+  }).catch(error => logger.warning(`The staging directory ${JSON.stringify(staging.path)} was not removed: ${(error as Error).message}`))
 }
 
 /**
@@ -171,7 +178,13 @@ export async function extractChecked(host: Transport, staging: PinnedDirectory, 
   const links = [...(part.chain ?? []), part]
   for (const [index, link] of links.entries()) {
     const step = links.length > 1 ? ` (${index + 1} of ${links.length}: ${link.record.file})` : ''
-    const spec = { enter: pinnedLines({ staging }, 'staging'), dest: 'new', compression: link.record.compression, description: `${description}${step}`, incremental: link.record.incremental !== undefined }
+    const spec = {
+      enter: pinnedLines({ staging }, 'staging'),
+      dest: 'new',
+      compression: link.record.compression,
+      description: `${description}${step}`,
+      incremental: link.record.incremental !== undefined
+    }
     const found = await extractTarConfined(host, spec, readWithProgress(link.path, `${description}${step}`, logger)).catch(error => {
       throw explainRefusal(error, { staging })
     })
@@ -179,7 +192,7 @@ export async function extractChecked(host: Transport, staging: PinnedDirectory, 
       const more = found.count > found.entries.length ? ` (and ${found.count - found.entries.length} more)` : ''
       throw new VerificationError(
         `${link.record.file} holds ${found.count} entr${found.count === 1 ? 'y' : 'ies'} a restore must not write: ${found.entries.join('; ')}${more}. Nothing on the host was changed.`,
-        'restore another backup (set backup-id), and find out how these entries got into the application\'s directory.'
+        "restore another backup (set backup-id), and find out how these entries got into the application's directory."
       )
     }
   }
@@ -270,7 +283,7 @@ export async function replaceTree(host: Transport, dir: PinnedDirectory, part: V
       reasons: { 'merge mount': 'a directory on the way to a kept path is on another filesystem than the data, so the restore cannot rename into it' }
     })
     for (const [kind, path] of records(result.stdout)) {
-      const what = kind === 'kept' ? 'is kept on this host, so the backup\'s copy was not restored' : 'holds kept paths on this host, so the backup\'s non-directory there was not restored'
+      const what = kind === 'kept' ? "is kept on this host, so the backup's copy was not restored" : "holds kept paths on this host, so the backup's non-directory there was not restored"
       logger.warning(`${JSON.stringify(posix.join(dir.path, path))} ${what}.`)
     }
   } finally {
@@ -293,12 +306,17 @@ export async function replaceDirectory(host: Transport, parent: PinnedDirectory,
   const staging = await createStaging(host, parent)
   try {
     await extractChecked(host, staging, part, `Restoring ${relative}`, logger)
-    await runPinned(host, { parent, staging }, [
-      `entry="/proc/self/fd/$parent"/${quote(name)}; staged="/proc/self/fd/$staging/new"/${quote(relative)}`,
-      // rm and mv act on the last component itself: a link planted there is removed, never followed.
-      'rm -rf -- "$entry"',
-      'if [ -e "$staged" ] || [ -L "$staged" ]; then mv -T -- "$staged" "$entry"; fi'
-    ], { description: `Moving ${relative} into place` })
+    await runPinned(
+      host,
+      { parent, staging },
+      [
+        `entry="/proc/self/fd/$parent"/${quote(name)}; staged="/proc/self/fd/$staging/new"/${quote(relative)}`,
+        // rm and mv act on the last component itself: a link planted there is removed, never followed.
+        'rm -rf -- "$entry"',
+        'if [ -e "$staged" ] || [ -L "$staged" ]; then mv -T -- "$staged" "$entry"; fi'
+      ],
+      { description: `Moving ${relative} into place` }
+    )
   } finally {
     await removeStaging(host, staging, logger)
   }

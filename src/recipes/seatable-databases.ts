@@ -17,7 +17,11 @@ export async function checkDatabaseAccess(host: Transport, access: DatabaseAcces
     return (await runSql(host, access, 'SHOW DATABASES;')).split('\n').filter(Boolean)
   } catch (error) {
     if (error instanceof HostCommandError && /Access denied/i.test(error.stderr)) {
-      throw new InputError('db-password', `the database server (${describeAccess(access)}) refused user ${access.user} with the given password.`, 'set db-password to the root password from the .env of the SeaTable compose directory (or db-user to another user with full rights).')
+      throw new InputError(
+        'db-password',
+        `the database server (${describeAccess(access)}) refused user ${access.user} with the given password.`,
+        'set db-password to the root password from the .env of the SeaTable compose directory (or db-user to another user with full rights).'
+      )
     }
     if (error instanceof HostCommandError && /No such container/i.test(error.stderr)) {
       throw new InputError('db-container', `the container ${describeAccess(access)} does not exist.`, 'set db-container to the name `docker ps` shows for the database.')
@@ -67,7 +71,9 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
     await importDatabase(host, options.access, database, part.record.compression, readWithProgress(part.path, `Importing ${database}`, logger))
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part.record, inventory)
-    report.push(`${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`)
+    report.push(
+      `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`
+    )
   }
   return report
 }

@@ -18,7 +18,7 @@ export const DEFAULT_DATABASES = ['ccnet_db', 'seafile_db', 'dtable_db']
 /** Every database a SeaTable install has (scheduler only on newer ones): a restore may re-create these on an empty server. */
 const SEATABLE_DATABASES = [...DEFAULT_DATABASES, 'scheduler']
 const DEFAULT_CADDY_DIR = '/opt/caddy'
-const LAYOUT_DEFAULT_HINT = 'give a full path on the host, or leave it empty for the layout\'s default.'
+const LAYOUT_DEFAULT_HINT = "give a full path on the host, or leave it empty for the layout's default."
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 
 function nameOrEmpty(reader: InputReader, name: string): string {
@@ -30,7 +30,23 @@ function nameOrEmpty(reader: InputReader, name: string): string {
 export const seatableRecipe = {
   id: 'seatable',
   title: 'SeaTable',
-  inputs: ['seatable-root', 'seatable-layout', 'compose-dir', 'caddy-dir', 'db-mode', 'db-container', 'seatable-container', 'db-host', 'db-port', 'db-user', 'db-password', 'databases', 'skip-log-tables', 'dtable-db-backup', 'compression'],
+  inputs: [
+    'seatable-root',
+    'seatable-layout',
+    'compose-dir',
+    'caddy-dir',
+    'db-mode',
+    'db-container',
+    'seatable-container',
+    'db-host',
+    'db-port',
+    'db-user',
+    'db-password',
+    'databases',
+    'skip-log-tables',
+    'dtable-db-backup',
+    'compression'
+  ],
 
   parseOptions(raw) {
     const reader = new InputReader(name => raw[name] ?? '')
@@ -43,7 +59,10 @@ export const seatableRecipe = {
     const dbHost = nameOrEmpty(reader, 'db-host') || '127.0.0.1'
     const port = reader.integer('db-port', { min: 1, max: 65535 }) ?? 3306
     const access: DatabaseAccess = mode === 'docker' ? { mode, container, user, password } : { mode, host: dbHost, port, user, password }
-    const databases = reader.string('databases', { multiline: true }).split(/[\s,]+/).filter(Boolean)
+    const databases = reader
+      .string('databases', { multiline: true })
+      .split(/[\s,]+/)
+      .filter(Boolean)
     for (const database of databases) {
       if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new InputError('databases', `"${database}" is not a database name.`, 'list names like ccnet_db seafile_db dtable_db.')
     }
@@ -95,8 +114,10 @@ export const seatableRecipe = {
     if (purpose === 'backup' && resolved.composeDir && !facts.paths.has(resolved.composeDir)) problems.push(`the compose directory ${resolved.composeDir} does not exist (set compose-dir)`)
     if (resolved.access.mode === 'docker' || resolved.dtableDbBackup) {
       if (!facts.hasDocker) problems.push('docker is not installed on the host (or not on the PATH of the login user / sudo)')
-      if (resolved.access.mode === 'docker' && facts.hasDocker && !facts.containers.has(resolved.access.container)) problems.push(`the database container ${resolved.access.container} is not running (set db-container)`)
-      if (resolved.dtableDbBackup && facts.hasDocker && !facts.containers.has(resolved.seatableContainer)) problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`)
+      if (resolved.access.mode === 'docker' && facts.hasDocker && !facts.containers.has(resolved.access.container))
+        problems.push(`the database container ${resolved.access.container} is not running (set db-container)`)
+      if (resolved.dtableDbBackup && facts.hasDocker && !facts.containers.has(resolved.seatableContainer))
+        problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`)
     }
     const needs = purpose === 'restore' ? RESTORE_HOST_NEEDS.map(([test, problem]) => `${test} || echo ${quote(problem)}`) : []
     const tools = await host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' })
@@ -111,7 +132,11 @@ export const seatableRecipe = {
       resolved.databases = resolved.databases.filter(database => existing.includes(database))
     } else {
       const missing = resolved.databases.filter(database => !existing.includes(database))
-      if (missing.length > 0) throw new PreflightError(missing.map(database => `the database ${database} does not exist on the server`), 'check `databases` (default: ccnet_db seafile_db dtable_db).')
+      if (missing.length > 0)
+        throw new PreflightError(
+          missing.map(database => `the database ${database} does not exist on the server`),
+          'check `databases` (default: ccnet_db seafile_db dtable_db).'
+        )
     }
     const compression = await resolveCompression(host, options.compression)
     return { ...resolved, compression }
@@ -157,7 +182,11 @@ export const seatableRecipe = {
     if (present.includes(options.root)) {
       await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
         const snapshot = context.incremental?.snapshotFor('data')
-        const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}`, snapshot }, out)
+        const { warnings } = await streamTar(
+          host,
+          { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}`, snapshot },
+          out
+        )
         return { warnings, details: { path: options.root, excluded: options.dataExcludes }, ...levelOf(snapshot) }
       })
     }
@@ -175,8 +204,10 @@ export const seatableRecipe = {
 
   planRestore(options, manifest) {
     return manifest.parts.map(part => {
-      if (part.kind === 'sql-dump') return `${part.name}: drop and re-create database ${part.name.replace(/^db-/, '')}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
-      if (part.name === 'data') return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
+      if (part.kind === 'sql-dump')
+        return `${part.name}: drop and re-create database ${part.name.replace(/^db-/, '')}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
+      if (part.name === 'data')
+        return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
       return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`
     })
   },
@@ -186,7 +217,8 @@ export const seatableRecipe = {
     const allowed = new Set([...SEATABLE_DATABASES, ...options.configuredDatabases])
     for (const part of manifest.parts.filter(candidate => candidate.kind === 'sql-dump' && /^db-/.test(candidate.name))) {
       const database = part.name.slice('db-'.length)
-      if (!allowed.has(database)) problems.push(`part ${part.name}: ${JSON.stringify(database)} is neither one of SeaTable's databases (${SEATABLE_DATABASES.join(', ')}) nor listed in the \`databases\` input`)
+      if (!allowed.has(database))
+        problems.push(`part ${part.name}: ${JSON.stringify(database)} is neither one of SeaTable's databases (${SEATABLE_DATABASES.join(', ')}) nor listed in the \`databases\` input`)
       if (part.details?.database !== database) problems.push(`part ${part.name} names the database ${JSON.stringify(part.details?.database)}, not ${database}`)
     }
     for (const name of ['compose', 'caddy']) {
@@ -218,7 +250,15 @@ export const seatableRecipe = {
     }
     // The imports keep the database server busy and the extraction the disk and tar: side by side, both
     // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
-    const restored = await allToTheEnd([restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger), restoreData()])
+    const restored = await allToTheEnd([
+      restoreDatabases(
+        host,
+        options,
+        parts.filter(part => part.record.kind === 'sql-dump'),
+        logger
+      ),
+      restoreData()
+    ])
     report.push(...restored.flat())
     return report
   },

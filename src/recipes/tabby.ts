@@ -8,7 +8,21 @@ import { compressionExtension, parseCompressionChoice, resolveCompression, type 
 import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
 import { levelOf, streamTar } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
-import { RESTORE_HOST_NEEDS, createStaging, existingOnHost, explainRefusal, parseRelativePaths, pinChild, pinDirectory, pinnedLines, removeStaging, replaceDirectory, replaceTree, runPinned, type PinnedDirectory } from './host-files.js'
+import {
+  RESTORE_HOST_NEEDS,
+  createStaging,
+  existingOnHost,
+  explainRefusal,
+  parseRelativePaths,
+  pinChild,
+  pinDirectory,
+  pinnedLines,
+  removeStaging,
+  replaceDirectory,
+  replaceTree,
+  runPinned,
+  type PinnedDirectory
+} from './host-files.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
@@ -181,10 +195,15 @@ export const tabbyRecipe = {
  */
 async function refusePlantedLinks(host: Transport, root: PinnedDirectory, restoring: { home: boolean; ee: boolean; db: boolean }): Promise<void> {
   const entry = (relative: string): string => `"/proc/self/fd/$root"/${quote(relative)}`
-  await runPinned(host, { root }, [
-    ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
-    ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
-  ], { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) })
+  await runPinned(
+    host,
+    { root },
+    [
+      ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
+      ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
+    ],
+    { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) }
+  )
 }
 
 function linkReasons(root: string): Record<string, string> {
@@ -211,18 +230,23 @@ async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: Verif
       throw explainRefusal(error, { staging })
     })
     compareCounts(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)')
-    await runPinned(host, { ee, staging }, [
-      'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/db.sqlite"',
-      // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
-      'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
-      '  IFS="|" read -r type owner mode <<< "$current"',
-      '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
-      '  chown -h -- "$owner" "$incoming"',
-      '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-      'fi',
-      ...DATABASE_COMPANIONS.map(companion => `rm -f -- "/proc/self/fd/$ee"/${quote(posix.basename(companion))}`),
-      'mv -T -- "$incoming" "$target"'
-    ], { description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`, reasons })
+    await runPinned(
+      host,
+      { ee, staging },
+      [
+        'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/db.sqlite"',
+        // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
+        'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
+        '  IFS="|" read -r type owner mode <<< "$current"',
+        '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
+        '  chown -h -- "$owner" "$incoming"',
+        '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
+        'fi',
+        ...DATABASE_COMPANIONS.map(companion => `rm -f -- "/proc/self/fd/$ee"/${quote(posix.basename(companion))}`),
+        'mv -T -- "$incoming" "$target"'
+      ],
+      { description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`, reasons }
+    )
   } finally {
     await removeStaging(host, staging, logger)
   }
@@ -236,6 +260,11 @@ async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: Verif
 }
 
 async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
-  const found = await existingOnHost(host, relatives.map(relative => posix.join(root, relative)), '-e', 'Listing the Tabby root')
+  const found = await existingOnHost(
+    host,
+    relatives.map(relative => posix.join(root, relative)),
+    '-e',
+    'Listing the Tabby root'
+  )
   return relatives.filter(relative => found.includes(posix.join(root, relative)))
 }

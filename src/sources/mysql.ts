@@ -78,38 +78,30 @@ export async function runSql(host: Transport, access: DatabaseAccess, sql: strin
   return result.stdout
 }
 
-export const DUMP_OPTIONS = [
-  '--single-transaction',
-  '--quick',
-  '--routines',
-  '--triggers',
-  '--events',
-  '--hex-blob',
-  '--default-character-set=utf8mb4',
-  '--add-drop-table',
-  '--comments'
-]
+export const DUMP_OPTIONS = ['--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', '--default-character-set=utf8mb4', '--add-drop-table', '--comments']
 
 /**
  * One database dumped consistently and compressed on the host, streamed to `out`. The dump counts as
  * complete only if every stage exited 0 and the client's own "-- Dump completed" trailer arrived.
  */
-export async function dumpDatabase(
-  host: Transport,
-  access: DatabaseAccess,
-  database: string,
-  options: { ignoreTableData: string[]; compression: Compression },
-  out: Writable
-): Promise<void> {
+export async function dumpDatabase(host: Transport, access: DatabaseAccess, database: string, options: { ignoreTableData: string[]; compression: Compression }, out: Writable): Promise<void> {
   const args = [...DUMP_OPTIONS, ...options.ignoreTableData.map(table => `--ignore-table-data=${database}.${table}`), '--', database]
   const text = script(
     READ_OPTIONS,
     `{ ${SEND_OPTIONS}; } | ${clientCommand(access, 'dump', args)} | tee >(tail -c 300 | sed 's/^/selfhost-backup-trailer: /' >&2) | ${compressCommand(options.compression)}`
   )
   const result = await host.run(text, { stdin: optionFileLines(access), stdout: out, description: `Dump of ${database}` })
-  const trailer = result.stderr.split('\n').filter(line => line.startsWith('selfhost-backup-trailer: ')).join('\n')
+  const trailer = result.stderr
+    .split('\n')
+    .filter(line => line.startsWith('selfhost-backup-trailer: '))
+    .join('\n')
   if (!/-- Dump completed/.test(trailer)) {
-    throw new HostCommandError(`Dump of ${database}`, 0, result.stderr, 'the dump ended without its "-- Dump completed" trailer: it is truncated. Check the database server log and free space, then re-run.')
+    throw new HostCommandError(
+      `Dump of ${database}`,
+      0,
+      result.stderr,
+      'the dump ended without its "-- Dump completed" trailer: it is truncated. Check the database server log and free space, then re-run.'
+    )
   }
 }
 
@@ -117,10 +109,7 @@ export async function dumpDatabase(
 export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: Readable): Promise<void> {
   const identifier = mysqlIdentifier(database)
   await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`)
-  const text = script(
-    READ_OPTIONS,
-    `{ ${SEND_OPTIONS}; ${decompressCommand(compression)}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`
-  )
+  const text = script(READ_OPTIONS, `{ ${SEND_OPTIONS}; ${decompressCommand(compression)}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`)
   const stdin = new PassThrough()
   stdin.write(optionFileLines(access))
   input.pipe(stdin)

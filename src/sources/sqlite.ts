@@ -109,11 +109,7 @@ export async function snapshotSqlite(
  */
 export async function inspectSqlite(host: Transport, dbPath: string, where: { prelude?: string[]; label?: string } = {}): Promise<TableCounts> {
   const label = where.label ?? dbPath
-  const text = script(
-    ...(where.prelude ?? []),
-    `db=${quote(dbPath)}`,
-    ...withEngine(['  check_db "$db"'], `python3 -c ${quote(PYTHON_SNAPSHOT)} check "$db"`)
-  )
+  const text = script(...(where.prelude ?? []), `db=${quote(dbPath)}`, ...withEngine(['  check_db "$db"'], `python3 -c ${quote(PYTHON_SNAPSHOT)} check "$db"`))
   const result = await host.run(text, { description: `Checking ${label}` })
   return parseCheckOutput(result.stdout.trim(), label)
 }

@@ -85,7 +85,12 @@ export async function checkTarball(runner: Transport, file: string, compression:
   )
   const [totals = '', ...escapes] = counted.stdout.trim().split('\n')
   if (escapes.length > 0) {
-    throw new VerificationError(`symlinks resolve outside the archive: ${escapes.slice(0, 10).map(line => JSON.stringify(line.slice('escape '.length))).join(', ')}`)
+    throw new VerificationError(
+      `symlinks resolve outside the archive: ${escapes
+        .slice(0, 10)
+        .map(line => JSON.stringify(line.slice('escape '.length)))
+        .join(', ')}`
+    )
   }
   const [files, bytes] = totals.split(' ').map(Number)
   const expectedFiles = tally.files

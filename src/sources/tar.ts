@@ -34,7 +34,12 @@ export interface TarSpec {
  */
 export async function streamTar(host: Transport, spec: TarSpec, out: Writable): Promise<{ warnings: string[] }> {
   const tarArgv = [
-    'tar', '--create', '--file=-', '--format=posix', '--sparse', '--anchored',
+    'tar',
+    '--create',
+    '--file=-',
+    '--format=posix',
+    '--sparse',
+    '--anchored',
     // Device numbers change across reboots and on network filesystems; without this, such a change re-sends everything.
     ...(spec.snapshot ? [`--listed-incremental=${spec.snapshot.next}`, '--no-check-device'] : []),
     ...spec.excludes.map(pattern => `--exclude=${pattern}`),
@@ -53,10 +58,7 @@ export async function streamTar(host: Transport, spec: TarSpec, out: Writable): 
 /** tar writes its new state into `next`, which starts as a copy of the parent's state (or absent: a full backup). */
 function snapshotSetup(snapshot: TarSnapshot | undefined): string[] {
   if (!snapshot) return []
-  return [
-    `rm -f -- ${quote(snapshot.next)}`,
-    ...(snapshot.previous ? [`cp -- ${quote(snapshot.previous)} ${quote(snapshot.next)}`] : [])
-  ]
+  return [`rm -f -- ${quote(snapshot.next)}`, ...(snapshot.previous ? [`cp -- ${quote(snapshot.previous)} ${quote(snapshot.next)}`] : [])]
 }
 
 /** Precedes the records on stdout: a login shell's rc files may print before the script does. */
@@ -68,10 +70,49 @@ const RECORDS_MARK = 'selfhost-backup-tree'
  * more than one hard link. find never follows links, so the records describe what is on disk.
  */
 const TREE_RECORDS = [
-  '(', '-type', 'l', '-printf', 'l\\0%P\\0%l\\0', ')', '-o',
-  '(', '(', '-type', 'b', '-o', '-type', 'c', '-o', '-type', 'p', '-o', '-type', 's', ')', '-printf', 's\\0%P\\0%y\\0', ')', '-o',
-  '(', '!', '-type', 'd', '-perm', '/6000', '-printf', 'u\\0%P\\0', ')', '-o',
-  '(', '-type', 'f', '-links', '+1', '-printf', 'h\\0%P\\0%i\\0%n\\0', ')'
+  '(',
+  '-type',
+  'l',
+  '-printf',
+  'l\\0%P\\0%l\\0',
+  ')',
+  '-o',
+  '(',
+  '(',
+  '-type',
+  'b',
+  '-o',
+  '-type',
+  'c',
+  '-o',
+  '-type',
+  'p',
+  '-o',
+  '-type',
+  's',
+  ')',
+  '-printf',
+  's\\0%P\\0%y\\0',
+  ')',
+  '-o',
+  '(',
+  '!',
+  '-type',
+  'd',
+  '-perm',
+  '/6000',
+  '-printf',
+  'u\\0%P\\0',
+  ')',
+  '-o',
+  '(',
+  '-type',
+  'f',
+  '-links',
+  '+1',
+  '-printf',
+  'h\\0%P\\0%i\\0%n\\0',
+  ')'
 ]
 const FIELDS: Record<string, number> = { l: 2, s: 2, u: 1, h: 3 }
 const SPECIAL_NAMES: Record<string, string> = { b: 'a block device', c: 'a character device', p: 'a FIFO', s: 'a socket' }

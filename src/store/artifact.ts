@@ -9,11 +9,22 @@ import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type Lis
 import { linkOrCopy } from './link-or-copy.js'
 import { DEFAULT_RETRY, restGet, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
-import { itemsInOrder, matchesFilter, saveAll, StoringQueue, trustedNewestFirst, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession } from './store.js'
-
+import {
+  itemsInOrder,
+  matchesFilter,
+  saveAll,
+  StoringQueue,
+  trustedNewestFirst,
+  type BackupFilter,
+  type BackupToStore,
+  type SaveRequest,
+  type SaveResult,
+  type Store,
+  type StoredBackup,
+  type StoreSession
+} from './store.js'
 
 export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from './artifact-listing.js'
-
 
 const REPOSITORY_PAGES = 10
 
@@ -56,7 +67,11 @@ export class GithubArtifactStore implements Store {
     const retentionDays = backup.incremental ? chainRetentionDays(backup.incremental, this.settings.retentionDays, new Date()) : this.settings.retentionDays
     if (backup.incremental) this.logger.info(`Artifacts of this backup are kept ${retentionDays} days, so the chain expires together (full backup of ${backup.incremental.baseStartedAt}).`)
     const failed = (file: string, error: unknown): StoreError =>
-      new StoreError(`Uploading ${file} as an artifact failed: ${(error as Error).message}`, 'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.', { cause: error })
+      new StoreError(
+        `Uploading ${file} as an artifact failed: ${(error as Error).message}`,
+        'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.',
+        { cause: error }
+      )
     const place = (file: string): void =>
       queue.push(async () => {
         try {
@@ -77,7 +92,11 @@ export class GithubArtifactStore implements Store {
         place(manifestFile)
         await queue.drain()
         this.runListings.clear()
-        return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`, manifestPath: join(backup.dir, manifestFile) }
+        return {
+          items: itemsInOrder(stored, [...partFiles, manifestFile]),
+          where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`,
+          manifestPath: join(backup.dir, manifestFile)
+        }
       },
       abandon: async () => {
         await queue.settle()
@@ -189,13 +208,18 @@ export class GithubArtifactStore implements Store {
         response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
       } catch (error) {
         const status = (error as { status?: number }).status
-        if (status !== undefined) throw new StoreError(`Listing the repository's artifacts failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', { cause: error })
+        if (status !== undefined)
+          throw new StoreError(`Listing the repository's artifacts failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', {
+            cause: error
+          })
         throw new StoreError(`Cannot reach the GitHub API: ${(error as Error).message}`, 'check that the runner reaches GITHUB_API_URL, then retry later.', { cause: error })
       }
       if (!response.ok) {
         throw new StoreError(`Listing the repository's artifacts failed: HTTP ${response.status}.`, 'check that `github-token` has `actions: read` on this repository.')
       }
-      const body = (await response.json()) as { artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number; repository_id?: number; head_repository_id?: number } }[] }
+      const body = (await response.json()) as {
+        artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number; repository_id?: number; head_repository_id?: number } }[]
+      }
       for (const artifact of body.artifacts) {
         const run = artifact.workflow_run
         if (artifact.expired || !run?.id) continue

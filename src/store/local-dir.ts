@@ -4,7 +4,20 @@ import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
 import { consoleLogger, type Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
-import { itemsInOrder, matchesFilter, saveAll, StoringQueue, type BackupFilter, type BackupToStore, type SaveRequest, type SaveResult, type Store, type StoredBackup, type StoreSession, trustedNewestFirst } from './store.js'
+import {
+  itemsInOrder,
+  matchesFilter,
+  saveAll,
+  StoringQueue,
+  type BackupFilter,
+  type BackupToStore,
+  type SaveRequest,
+  type SaveResult,
+  type Store,
+  type StoredBackup,
+  type StoreSession,
+  trustedNewestFirst
+} from './store.js'
 
 /**
  * A directory with one sub-directory per backup. A backup is written under a ".partial" name and

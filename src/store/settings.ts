@@ -5,9 +5,7 @@ import type { RetryPolicies } from './github-http.js'
 import { LocalDirectoryStore } from './local-dir.js'
 import type { Store } from './store.js'
 
-export type StoreSettings =
-  | { kind: 'local'; path: string }
-  | { kind: 'github'; retentionDays?: number; runId?: number; token?: string }
+export type StoreSettings = { kind: 'local'; path: string } | { kind: 'github'; retentionDays?: number; runId?: number; token?: string }
 
 /** `retry` is the seam for tests: the artifact store's back-off in milliseconds instead of seconds. */
 export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, logger: Logger, options: { retry?: RetryPolicies } = {}): Store {

@@ -11,12 +11,7 @@ const STDERR_LIMIT = 64 * 1024
  * Spawns one local process (bash, sudo or ssh) and wires stdin/stdout as streams. Shared by both
  * transports so their error and streaming behaviour cannot drift apart.
  */
-export function runProcess(
-  program: string,
-  argv: string[],
-  options: RunOptions,
-  env: NodeJS.ProcessEnv = childEnvironment()
-): Promise<RunResult> {
+export function runProcess(program: string, argv: string[], options: RunOptions, env: NodeJS.ProcessEnv = childEnvironment()): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, argv, { stdio: ['pipe', 'pipe', 'pipe'], env })
     let stdout = ''
@@ -78,7 +73,7 @@ function hintFor(stderr: string): string {
     return 'the login user needs passwordless sudo (NOPASSWD) for `sudo -n`, or set `sudo: false` if it can read the data itself.'
   }
   if (/No space left on device|database or disk is full/i.test(stderr)) {
-    return "free space on the host: the SQLite snapshot needs as much room as the database in its temp directory (set host-temp-dir to a larger filesystem), and a restore needs room on the target filesystem."
+    return 'free space on the host: the SQLite snapshot needs as much room as the database in its temp directory (set host-temp-dir to a larger filesystem), and a restore needs room on the target filesystem.'
   }
   if (/command not found|not found$/m.test(stderr)) {
     return 'install the missing program on the host (the message above names it).'

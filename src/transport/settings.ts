@@ -5,8 +5,7 @@ import { SshTransport } from './ssh.js'
 import type { Transport } from './transport.js'
 
 export type TransportSettings =
-  | { kind: 'local'; sudo: boolean }
-  | { kind: 'ssh'; sudo: boolean; target: SshEndpoint; jump?: SshEndpoint; privateKey: string; knownHosts: string; insecureSkipHostKeyCheck: boolean }
+  { kind: 'local'; sudo: boolean } | { kind: 'ssh'; sudo: boolean; target: SshEndpoint; jump?: SshEndpoint; privateKey: string; knownHosts: string; insecureSkipHostKeyCheck: boolean }
 
 export function createTransport(settings: TransportSettings, logger: Logger, options: { tempRoot?: string; onWorkDir?: (path: string) => void } = {}): Transport {
   if (settings.kind === 'local') return new LocalTransport({ sudo: settings.sudo })

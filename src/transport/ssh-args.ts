@@ -43,9 +43,7 @@ export function buildSshConfig(settings: SshConfigSettings, files: SshFiles): st
     'Ciphers ^aes128-gcm@openssh.com,aes256-gcm@openssh.com',
     'Compression no',
     'LogLevel ERROR',
-    ...(settings.insecureSkipHostKeyCheck
-      ? ['StrictHostKeyChecking no', 'UserKnownHostsFile /dev/null']
-      : ['StrictHostKeyChecking yes', `UserKnownHostsFile "${files.knownHostsFile}"`]),
+    ...(settings.insecureSkipHostKeyCheck ? ['StrictHostKeyChecking no', 'UserKnownHostsFile /dev/null'] : ['StrictHostKeyChecking yes', `UserKnownHostsFile "${files.knownHostsFile}"`]),
     'GlobalKnownHostsFile /dev/null',
     'UpdateHostKeys no',
     'ForwardAgent no',
@@ -58,11 +56,7 @@ export function buildSshConfig(settings: SshConfigSettings, files: SshFiles): st
     `  User ${endpoint.user}`,
     ...[...extra, ...common].map(line => `  ${line}`)
   ]
-  const targetExtra = [
-    'ControlMaster no',
-    `ControlPath "${files.controlPath}"`,
-    ...(settings.jump ? [`ProxyJump ${JUMP_ALIAS}`] : [])
-  ]
+  const targetExtra = ['ControlMaster no', `ControlPath "${files.controlPath}"`, ...(settings.jump ? [`ProxyJump ${JUMP_ALIAS}`] : [])]
   const lines = [...block(TARGET_ALIAS, settings.target, targetExtra)]
   if (settings.jump) lines.push(...block(JUMP_ALIAS, settings.jump, []))
   return `${lines.join('\n')}\n`

@@ -6,14 +6,7 @@ import { HostCommandError, InputError, SelfhostBackupError } from '../kernel/err
 import type { Logger } from '../kernel/log.js'
 import { childEnvironment } from '../kernel/child-environment.js'
 import { runProcess } from './process-runner.js'
-import {
-  buildSshConfig,
-  controlArgs,
-  masterArgs,
-  remoteCommandArgs,
-  type SshEndpoint,
-  type SshFiles
-} from './ssh-args.js'
+import { buildSshConfig, controlArgs, masterArgs, remoteCommandArgs, type SshEndpoint, type SshFiles } from './ssh-args.js'
 import { hostIdFrom, type RunOptions, type RunResult, type Transport } from './transport.js'
 
 export interface SshSettings {
@@ -80,7 +73,13 @@ export class SshTransport implements Transport {
     } catch (error) {
       // 255 is ssh's own failure; with a multiplexed connection it says nothing on stderr, so name the cause.
       if (error instanceof HostCommandError && error.exitCode === 255 && !options.allowFailure) {
-        throw new HostCommandError(options.description ?? 'A command on the host', 255, error.stderr, 'nothing was stored or changed beyond the step named above; check the network and the host (sshd log, memory), then run the job again.', `the SSH connection to ${this.label} was lost`)
+        throw new HostCommandError(
+          options.description ?? 'A command on the host',
+          255,
+          error.stderr,
+          'nothing was stored or changed beyond the step named above; check the network and the host (sshd log, memory), then run the job again.',
+          `the SSH connection to ${this.label} was lost`
+        )
       }
       throw error
     }
@@ -116,9 +115,7 @@ export class SshTransport implements Transport {
 
   private async startMaster(files: SshFiles): Promise<void> {
     if (this.settings.insecureSkipHostKeyCheck) {
-      this.logger.warning(
-        `insecure-skip-host-key-check is on: the identity of ${this.label} is NOT verified, so a machine in the middle could receive your data. Set known-hosts instead.`
-      )
+      this.logger.warning(`insecure-skip-host-key-check is on: the identity of ${this.label} is NOT verified, so a machine in the middle could receive your data. Set known-hosts instead.`)
     }
     const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'], env: childEnvironment() })
     this.master = master
@@ -158,7 +155,11 @@ export class SshTransport implements Transport {
     }
     const unreachable = /Connection refused|timed out|No route to host|Could not resolve|Name or service not known|Network is unreachable/i
     if (unreachable.test(stderr)) {
-      const reason = stderr.split('\n').find(line => unreachable.test(line))?.trim() ?? ''
+      const reason =
+        stderr
+          .split('\n')
+          .find(line => unreachable.test(line))
+          ?.trim() ?? ''
       return jump
         ? new InputError('jump-host', `cannot reach ${where}: ${reason}`, 'check `jump-host` ([user@]host[:port]), and that sshd runs there and lets the runner in.')
         : new InputError('host', `cannot reach ${where}: ${reason}`, 'check `host` and `port`, and that sshd runs and the firewall lets the runner in.')

@@ -77,7 +77,8 @@ const handlers: Record<string, Handler> = {
     const nameFilter = stringField(body, 'name_filter')
     const idFilter = integerField(body, 'id_filter')
     const now = Date.now()
-    const artifacts = context.state.listArtifacts(run)
+    const artifacts = context.state
+      .listArtifacts(run)
       .filter(artifact => artifact.expiresAt.getTime() > now)
       .filter(artifact => nameFilter === undefined || artifact.name === nameFilter)
       .filter(artifact => idFilter === undefined || artifact.id === idFilter)

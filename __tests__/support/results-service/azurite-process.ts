@@ -26,9 +26,12 @@ export async function startAzurite(dataDirectory: string): Promise<AzuriteProces
     process.execPath,
     [
       azuriteBlobMain,
-      '--blobHost', '127.0.0.1',
-      '--blobPort', '0',
-      '--location', dataDirectory,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
+      '--location',
+      dataDirectory,
       '--silent',
       // The storage SDK sends a newer x-ms-version than Azurite knows.
       '--skipApiVersionCheck',

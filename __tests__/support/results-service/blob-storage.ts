@@ -1,9 +1,4 @@
-import {
-  BlobSASPermissions,
-  BlobServiceClient,
-  StorageSharedKeyCredential,
-  generateBlobSASQueryParameters
-} from '@azure/storage-blob'
+import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob'
 
 // Azurite's published development account; not a secret.
 const accountName = 'devstoreaccount1'
@@ -38,7 +33,10 @@ export class BlobStorage {
    * the emulator's own reads and deletes go to Azurite directly, so an armed
    * blob fault never trips the emulator itself.
    */
-  constructor(blobEndpoint: string, private readonly signedUrlOrigin = blobEndpoint) {
+  constructor(
+    blobEndpoint: string,
+    private readonly signedUrlOrigin = blobEndpoint
+  ) {
     this.service = new BlobServiceClient(`${blobEndpoint}/${accountName}`, this.credential)
   }
 

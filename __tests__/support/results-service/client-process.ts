@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url'
 const resultMarker = '@@results-service-client-result@@'
 
 export type ClientOperation =
-  | { op: 'upload', name: string, files: string[], rootDirectory: string, skipArchive?: boolean, retentionDays?: number }
-  | { op: 'list', latest?: boolean, findBy?: FindBy }
-  | { op: 'get', name: string, findBy?: FindBy }
-  | { op: 'download', artifactId: number, path: string, findBy?: FindBy, expectedHash?: string, skipDecompress?: boolean }
-  | { op: 'delete', name: string, findBy?: FindBy }
-  | { op: 'cacheSave', paths: string[], key: string }
-  | { op: 'cacheRestore', paths: string[], primaryKey: string, restoreKeys?: string[], lookupOnly?: boolean }
+  | { op: 'upload'; name: string; files: string[]; rootDirectory: string; skipArchive?: boolean; retentionDays?: number }
+  | { op: 'list'; latest?: boolean; findBy?: FindBy }
+  | { op: 'get'; name: string; findBy?: FindBy }
+  | { op: 'download'; artifactId: number; path: string; findBy?: FindBy; expectedHash?: string; skipDecompress?: boolean }
+  | { op: 'delete'; name: string; findBy?: FindBy }
+  | { op: 'cacheSave'; paths: string[]; key: string }
+  | { op: 'cacheRestore'; paths: string[]; primaryKey: string; restoreKeys?: string[]; lookupOnly?: boolean }
 
 export interface FindBy {
   token: string
@@ -23,7 +23,7 @@ export interface FindBy {
   repositoryName: string
 }
 
-export type ClientResult = { ok: true, value: unknown } | { ok: false, error: string }
+export type ClientResult = { ok: true; value: unknown } | { ok: false; error: string }
 
 export interface ClientRun {
   results: ClientResult[]
@@ -48,7 +48,7 @@ export function node24Path(): string {
  * given environment (plus PATH for tar/zstd), in order, and returns one result
  * per operation. Relative cache paths resolve against `cwd`.
  */
-export async function runClients(env: Record<string, string>, operations: ClientOperation[], options: { cwd?: string, timeoutMs?: number } = {}): Promise<ClientRun> {
+export async function runClients(env: Record<string, string>, operations: ClientOperation[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ClientRun> {
   const childEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }
   return new Promise((resolve, reject) => {
     execFile(

@@ -1,17 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** The requests a fault can be aimed at: the Twirp RPCs, the blob traffic, the REST artifact endpoints and the run look-up. */
-export const faultTargets = [
-  'CreateArtifact',
-  'FinalizeArtifact',
-  'ListArtifacts',
-  'GetSignedArtifactURL',
-  'blob-upload',
-  'blob-download',
-  'rest-list',
-  'rest-download',
-  'rest-run'
-] as const
+export const faultTargets = ['CreateArtifact', 'FinalizeArtifact', 'ListArtifacts', 'GetSignedArtifactURL', 'blob-upload', 'blob-download', 'rest-list', 'rest-download', 'rest-run'] as const
 export type FaultTarget = (typeof faultTargets)[number]
 
 /** `drop` ends the connection without any response, as a crashed front end or a reset link would. */
@@ -46,8 +36,7 @@ export interface FaultSwitches {
   take(target: FaultTarget): FaultKind | undefined
 }
 
-const zeroCounters = (): Record<FaultTarget, number> =>
-  Object.fromEntries(faultTargets.map(target => [target, 0])) as Record<FaultTarget, number>
+const zeroCounters = (): Record<FaultTarget, number> => Object.fromEntries(faultTargets.map(target => [target, 0])) as Record<FaultTarget, number>
 
 export function createFaultSwitches(): FaultSwitches {
   let faults: ActiveFault[] = []
@@ -128,10 +117,7 @@ export async function injectFault(kind: FaultKind, request: IncomingMessage, res
   }
   const status = kind === 'http-500' ? 500 : 503
   const message = `injected fault: HTTP ${status}`
-  const body =
-    style === 'twirp' ? { code: kind === 'http-500' ? 'internal' : 'unavailable', msg: message }
-      : style === 'rest' ? { message, status: String(status) }
-        : undefined
+  const body = style === 'twirp' ? { code: kind === 'http-500' ? 'internal' : 'unavailable', msg: message } : style === 'rest' ? { message, status: String(status) } : undefined
   const payload = body === undefined ? `<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>${message}</Message></Error>` : JSON.stringify(body)
   response.writeHead(status, {
     'content-type': body === undefined ? 'application/xml' : 'application/json; charset=utf-8',

@@ -29,7 +29,10 @@ export type TwirpCode = keyof typeof twirpStatus
  * must be JSON or a 4xx would turn into five slow attempts.
  */
 export class TwirpError extends Error {
-  constructor(readonly code: TwirpCode, message: string) {
+  constructor(
+    readonly code: TwirpCode,
+    message: string
+  ) {
     super(message)
     this.name = 'TwirpError'
   }

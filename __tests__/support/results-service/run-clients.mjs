@@ -20,16 +20,13 @@ async function settle(run) {
 }
 
 const operations = {
-  upload: ({ name, files, rootDirectory, skipArchive, retentionDays }) =>
-    artifactClient.uploadArtifact(name, files, rootDirectory, { skipArchive, retentionDays }),
+  upload: ({ name, files, rootDirectory, skipArchive, retentionDays }) => artifactClient.uploadArtifact(name, files, rootDirectory, { skipArchive, retentionDays }),
   list: ({ latest, findBy }) => artifactClient.listArtifacts({ latest, findBy }),
   get: ({ name, findBy }) => artifactClient.getArtifact(name, { findBy }),
-  download: ({ artifactId, path, findBy, expectedHash, skipDecompress }) =>
-    artifactClient.downloadArtifact(artifactId, { path, findBy, expectedHash, skipDecompress }),
+  download: ({ artifactId, path, findBy, expectedHash, skipDecompress }) => artifactClient.downloadArtifact(artifactId, { path, findBy, expectedHash, skipDecompress }),
   delete: ({ name, findBy }) => artifactClient.deleteArtifact(name, { findBy }),
   cacheSave: ({ paths, key }) => cache.saveCache(paths, key),
-  cacheRestore: ({ paths, primaryKey, restoreKeys, lookupOnly }) =>
-    cache.restoreCache(paths, primaryKey, restoreKeys, { lookupOnly })
+  cacheRestore: ({ paths, primaryKey, restoreKeys, lookupOnly }) => cache.restoreCache(paths, primaryKey, restoreKeys, { lookupOnly })
 }
 
 const requested = JSON.parse(process.argv[2] ?? '[]')

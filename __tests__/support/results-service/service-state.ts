@@ -134,7 +134,7 @@ export class ServiceState {
     return undefined
   }
 
-  createArtifact(input: { run: RunRecord, jobBackendId: string, name: string, mimeType?: string, version: number, expiresAt?: Date }): ArtifactRecord {
+  createArtifact(input: { run: RunRecord; jobBackendId: string; name: string; mimeType?: string; version: number; expiresAt?: Date }): ArtifactRecord {
     const id = this.nextArtifactId++
     // Clients before version 7 send no mime type and always upload a zip.
     const mimeType = input.mimeType ?? zipMimeType
@@ -200,9 +200,7 @@ export class ServiceState {
    * each restore key as a prefix; among several prefix matches the newest wins.
    */
   matchCacheEntry(key: string, restoreKeys: string[], version: string): CacheEntryRecord | undefined {
-    const candidates = this.cacheEntries
-      .filter(entry => entry.finalized && entry.version === version)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    const candidates = this.cacheEntries.filter(entry => entry.finalized && entry.version === version).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
     const exact = candidates.find(entry => entry.key === key)
     if (exact) return exact
     for (const prefix of [key, ...restoreKeys]) {

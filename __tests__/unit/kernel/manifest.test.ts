@@ -41,13 +41,17 @@ describe('validateManifest', () => {
     ['a negative size', { parts: [{ ...part, bytes: -1 }] }, /bad size/],
     ['an unknown kind', { parts: [{ ...part, kind: 'shell-script' }] }, /part db: unknown kind/],
     ['an unknown compression', { parts: [{ ...part, compression: 'xz; rm -rf /' }] }, /part db: unknown compression/],
-    ['a part name with a line break and a workflow command', { parts: [{ ...part, name: 'db\n::warning::owned', file: `${backupId}.db\n::warning::owned.sqlite.zst` }] }, /part #1: the name is not lower-case/],
+    [
+      'a part name with a line break and a workflow command',
+      { parts: [{ ...part, name: 'db\n::warning::owned', file: `${backupId}.db\n::warning::owned.sqlite.zst` }] },
+      /part #1: the name is not lower-case/
+    ],
     ['a part name with a path', { parts: [{ ...part, name: '../db', file: `${backupId}.../db.sqlite.zst` }] }, /part #1: the name is not lower-case/],
     ['the same part twice', { parts: [part, part] }, /a part name appears twice/],
     ['row counts that are not numbers', { parts: [{ ...part, tables: { users: 'many' } }] }, /bad row counts/],
     ['a control character in a detail the restore acts on', { parts: [{ ...part, details: { database: 'ccnet_db\u001b[2J' } }] }, /control characters in parts\.0\.details\.database/],
-    ['a host id that is not the backup id\'s', { hostId: 'other.example.com' }, /hostId does not match/],
-    ['an app that is not the backup id\'s', { app: 'seatable' }, /app does not match/],
+    ["a host id that is not the backup id's", { hostId: 'other.example.com' }, /hostId does not match/],
+    ["an app that is not the backup id's", { app: 'seatable' }, /app does not match/],
     ['a time that is not a time', { startedAt: 'yesterday' }, /startedAt is not a time/],
     ['no parts', { parts: [] }, /lists no parts/],
     ['another format', { format: 'other/9' }, /format is not/]

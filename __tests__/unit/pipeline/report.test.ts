@@ -23,12 +23,25 @@ const manifest: Manifest = {
     { name: 'db', file: `${backupId}.db.sqlite.zst`, kind: 'sqlite', compression: 'zstd', bytes: 2048, sha256: 'a'.repeat(64), durationMs: 1500 },
     { name: 'home', file: `${backupId}.home.tar.zst`, kind: 'tar', compression: 'zstd', bytes: 5 * 1024 * 1024, sha256: 'b'.repeat(64), durationMs: 12_300 }
   ],
-  verification: { method: 'drill', ok: true, parts: [{ name: 'db', ok: true, detail: 'integrity ok' }, { name: 'home', ok: true, detail: '3 files' }] }
+  verification: {
+    method: 'drill',
+    ok: true,
+    parts: [
+      { name: 'db', ok: true, detail: 'integrity ok' },
+      { name: 'home', ok: true, detail: '3 files' }
+    ]
+  }
 } as Manifest
 
 describe('job summaries', () => {
   it('a backup summary names every part with its size, time and sha256, the total and the drill result', () => {
-    const result = { manifest, manifestPath: '/tmp/m.json', saved: { items: [], where: 'artifacts of run 7', manifestPath: '/tmp/m.json' }, bytes: 2048 + 5 * 1024 * 1024, verified: true } as BackupResult
+    const result = {
+      manifest,
+      manifestPath: '/tmp/m.json',
+      saved: { items: [], where: 'artifacts of run 7', manifestPath: '/tmp/m.json' },
+      bytes: 2048 + 5 * 1024 * 1024,
+      verified: true
+    } as BackupResult
     const text = backupSummary(result)
     expect(text).toContain(`## ✅ Backup ${backupId}`)
     expect(text).toContain('2 parts, 5.0 MiB in 42.5 s, stored in artifacts of run 7')
@@ -38,7 +51,15 @@ describe('job summaries', () => {
   })
 
   it('a restore summary gives the time to verify and to restore, every verified sha256, the result and the safety copy', () => {
-    const result: RestoreResult = { backupId, manifest, dryRun: false, plan: ['db: replace'], report: ['db restored'], safetyCopy: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' }, seconds: { verify: 3.25, host: 7.5 } }
+    const result: RestoreResult = {
+      backupId,
+      manifest,
+      dryRun: false,
+      plan: ['db: replace'],
+      report: ['db restored'],
+      safetyCopy: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' },
+      seconds: { verify: 3.25, host: 7.5 }
+    }
     const text = restoreSummary(result)
     expect(text).toContain(`## ✅ Restored ${backupId}`)
     expect(text).toContain('Downloaded and verified in 3.3 s; the host was restored in 7.5 s.')

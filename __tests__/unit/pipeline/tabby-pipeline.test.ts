@@ -46,9 +46,22 @@ async function backUp(transport = new RecordingTransport()) {
 
 function restoreRequest(transport: RecordingTransport, backupId: string, change: Partial<RestoreRequest> = {}): RestoreRequest {
   return {
-    recipes: tabby(), backupId, dryRun: false, stopCommand: '', startCommand: '', safetyCopy: true, safetyCopyDir: join(work, 'safety'), parts: [], identities: [],
+    recipes: tabby(),
+    backupId,
+    dryRun: false,
+    stopCommand: '',
+    startCommand: '',
+    safetyCopy: true,
+    safetyCopyDir: join(work, 'safety'),
+    parts: [],
+    identities: [],
     signing: { privateKey: testSigningKey().privateKey, privateKeyInput: 'signing-key', trustedSigners: [] },
-    lockTimeoutSeconds: 30, transport, store, workRoot: work, logger: recordingLogger(), ...change
+    lockTimeoutSeconds: 30,
+    transport,
+    store,
+    workRoot: work,
+    logger: recordingLogger(),
+    ...change
   }
 }
 
@@ -56,7 +69,10 @@ it('writes a signed manifest last, with the parts in their fixed order, each has
   const { result, transport } = await backUp()
   const { manifest } = result
   expect(manifest.parts.map(part => [part.name, part.kind, part.compression])).toEqual([
-    ['db', 'sqlite', 'zstd'], ['events', 'tar', 'zstd'], ['jobs', 'tar', 'zstd'], ['home', 'tar', 'zstd']
+    ['db', 'sqlite', 'zstd'],
+    ['events', 'tar', 'zstd'],
+    ['jobs', 'tar', 'zstd'],
+    ['home', 'tar', 'zstd']
   ])
   for (const part of manifest.parts) expect(part.sha256).toMatch(/^[0-9a-f]{64}$/)
   expect(manifest.signature?.publicKey).toBe(testTrust().publicKeys[0])
