@@ -70,7 +70,7 @@ const SEND_OPTIONS = 'printf "%s\\n" "$option_1" "$option_2" "$option_3"'
 
 /** Runs SQL text through the client and returns its tab-separated output. */
 export async function runSql(host: Transport, access: DatabaseAccess, sql: string, database?: string): Promise<string> {
-  const args = ['--batch', '--skip-column-names', '--raw', ...(database ? [`--database=${database}`] : [])]
+  const args = ['--batch', '--skip-column-names', '--raw', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])]
   const result = await host.run(script(clientCommand(access, 'client', args)), {
     stdin: `${optionFileLines(access)}${sql}\n`,
     description: `SQL on ${describeAccess(access)}`
@@ -128,7 +128,8 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
     host,
     access,
     [
-      `SELECT 'table', table_name FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE';`,
+      // Names as hex: a table name may hold a tab or a line break, which would split the tab-separated output.
+      `SELECT 'table', HEX(table_name) FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE';`,
       `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
       `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
       `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
@@ -139,15 +140,16 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
   const tableNames: string[] = []
   for (const line of listing.split('\n').filter(Boolean)) {
     const [kind, value] = line.split('\t')
-    if (kind === 'table') tableNames.push(value)
+    if (kind === 'table') tableNames.push(Buffer.from(value, 'hex').toString('utf8'))
     else if (kind in objects) objects[kind as keyof typeof objects] = Number(value)
   }
   const tables: Record<string, number> = {}
   if (tableNames.length > 0) {
-    const counts = tableNames.map(name => `SELECT ${mysqlString(name)}, COUNT(*) FROM ${mysqlIdentifier(name)}`).join(' UNION ALL ')
+    // Each count answers with the table's position in the list, never its name: nothing of the name comes back.
+    const counts = tableNames.map((name, index) => `SELECT ${index}, COUNT(*) FROM ${mysqlIdentifier(name)}`).join(' UNION ALL ')
     for (const line of (await runSql(host, access, `${counts};`, database)).split('\n').filter(Boolean)) {
-      const at = line.lastIndexOf('\t')
-      tables[line.slice(0, at)] = Number(line.slice(at + 1))
+      const [index, rows] = line.split('\t').map(Number)
+      tables[tableNames[index]] = rows
     }
   }
   return { tables, objects }
