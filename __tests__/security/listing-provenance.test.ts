@@ -14,6 +14,7 @@ import { LocalDirectoryStore } from '../../src/store/local-dir.js'
 import type * as StoreSettingsModule from '../../src/store/settings.js'
 import type { SaveRequest, Store, StoredBackup } from '../../src/store/store.js'
 import { recordCase } from '../support/fault-report.js'
+import { setEnvironment } from '../support/store-fixtures.js'
 import { startResultsService, type ResultsService, type RunContext, type RunOrigin } from '../support/results-service/index.js'
 import { recordingLogger, type RecordingLogger } from '../support/transport-probes.js'
 
@@ -26,18 +27,6 @@ let scratch: string
 let sharedService: ResultsService
 let settingsModule: typeof StoreSettingsModule
 let restoreApiUrl: () => void
-
-/** Sets variables on process.env (the in-process artifact client reads them on every call); returns the undo. */
-function setEnvironment(values: Record<string, string>): () => void {
-  const previous = new Map(Object.keys(values).map(name => [name, process.env[name]]))
-  Object.assign(process.env, values)
-  return () => {
-    for (const [name, value] of previous) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  }
-}
 
 async function inRun<T>(run: RunContext, work: () => Promise<T>): Promise<T> {
   const leave = setEnvironment({ ...run.env(), RUNNER_TEMP: join(scratch, 'runner-temp'), GITHUB_WORKSPACE: scratch })
