@@ -7,6 +7,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 300000,
+  // The artifact fault cases run side by side on their own emulators (faults/artifact-service.test.ts, eight emulators); jest's default runs only 5 at once.
+  maxConcurrency: 8,
   // A test that fails half-way through starting a server can leave a child process behind; the run
   // must then end red instead of hanging until CI's time limit. Every test still stops what it starts.
   forceExit: true,
