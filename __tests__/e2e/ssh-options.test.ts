@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
-import { connect } from 'node:net'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expectSuccess, runAction, sshActionInputs, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { findFreePort } from '../support/free-port.js'
-import { startTestHost, type TestHost } from '../support/sshd.js'
+import { canConnect, startTestHost, type TestHost } from '../support/sshd.js'
 import { makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
 
 // Secrets travel in this file's runs: watch every process's command line and environment too.
@@ -58,16 +57,6 @@ async function jumpLogDuring(work: () => Promise<ActionRun>): Promise<{ run: Act
 const jumpInputs = (jumpHost: string, knownHosts = `${host.knownHosts}\n${jump.knownHosts}`): Record<string, string> => ({ ...inputs(), 'known-hosts': knownHosts, 'jump-host': jumpHost })
 
 const errorLine = (run: ActionRun): string => run.stdout.split('\n').find(line => line.startsWith('::error::')) ?? ''
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.on('error', () => resolve(false))
-  })
-}
 
 it('reaches the target through a separate jump host, logging in there as the jump user with the same key', async () => {
   // sshd logs a key as ssh-keygen -l shows it: SHA256 of the key blob, base64 without padding.

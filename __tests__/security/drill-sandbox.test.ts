@@ -10,22 +10,16 @@ import { chmod, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { Logger } from '../../src/kernel/log.js'
 import { runSql } from '../../src/sources/mysql.js'
 import { LocalTransport } from '../../src/transport/local.js'
 import { drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
 import { startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
 import { partFrom, run } from '../support/drill-parts.js'
 import { recordCase } from '../support/fault-report.js'
+import type { Logger } from '../../src/kernel/log.js'
+import { recordingLogger } from '../support/transport-probes.js'
 
-const logged: string[] = []
-const logger: Logger = {
-  info: message => logged.push(message),
-  warning: message => logged.push(`warning: ${message}`),
-  debug: () => undefined,
-  group: (_title, work) => work(),
-  mask: () => undefined
-}
+const logger = recordingLogger()
 const runner = new LocalTransport({ sudo: false })
 const asRoot = process.getuid?.() === 0
 
@@ -223,7 +217,7 @@ test('the drill fails as a whole, and nothing outside its own directory was writ
   expect(report.parts).toHaveLength(cases.length)
   expect(await readdir(outside)).toEqual(['marker.txt'])
   expect(existsSync(dumpFile)).toBe(false)
-  expect(logged.join('\n')).not.toContain(marker)
+  expect(logger.lines.join('\n')).not.toContain(marker)
   expect((await readdir(workRoot)).filter(name => name.startsWith('drill-'))).toEqual([])
 })
 

@@ -210,7 +210,8 @@ async function logTail(logFile: string): Promise<string> {
   return (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection on 127.0.0.1:port right now. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise(resolve => {
     const socket = connect({ host: '127.0.0.1', port }, () => {
       socket.destroy()
