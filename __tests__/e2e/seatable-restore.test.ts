@@ -9,7 +9,7 @@ import { expectSuccess, runAction } from '../support/action-runner.js'
 import type { ShimContainer } from '../support/docker-shim.js'
 import { errorText } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
-import { databaseFingerprint, processList, resetDatabases, seatableActionInputs, seatableFiles, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
+import { databaseFingerprint, ownProcessList, resetDatabases, seatableActionInputs, seatableFiles, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { hostBaseline, leftoversAfter } from '../support/seatable-leftovers.js'
 import { editSignedManifest } from '../support/signing-key.js'
 
@@ -91,7 +91,7 @@ it('fails clearly when the dump is killed mid-way, and stores nothing', async ()
   const backup = runAction('action.yml', { ...backupInputs(), databases: 'dtable_db', 'dtable-db-backup': 'false' })
   let killed = false
   for (let attempt = 0; attempt < 2000 && !killed; attempt++) {
-    const dumper = processList().find(({ commandLine }) => /mariadb-dump .*--single-transaction/.test(commandLine) && !commandLine.includes('bash -c'))
+    const dumper = ownProcessList().find(({ commandLine }) => /mariadb-dump .*--single-transaction/.test(commandLine) && !commandLine.includes('bash -c'))
     if (dumper) {
       process.kill(dumper.pid, 'SIGKILL')
       killed = true

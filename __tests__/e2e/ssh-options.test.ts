@@ -17,7 +17,6 @@ let host: TestHost
  * and known-hosts carries both host keys. DEBUG1 makes it log every forwarding it is asked for.
  */
 let jump: TestHost
-const JUMP_USER = 'sbjump'
 let base: string
 let root: string
 let store: string
@@ -28,7 +27,7 @@ beforeAll(async () => {
   root = made.home.root
   store = await mkdtemp(join(tmpdir(), 'sb-store-'))
   host = await startTestHost()
-  jump = await startTestHost({ user: JUMP_USER, sudo: false, logLevel: 'DEBUG1' })
+  jump = await startTestHost({ user: 'sbjump', sudo: false, logLevel: 'DEBUG1' })
   await writeFile(join(jump.tempDir, 'authorized_keys'), `${host.clientPublicKey}\n`, { mode: 0o644 })
 }, 120_000)
 
@@ -64,12 +63,12 @@ it('reaches the target through a separate jump host, logging in there as the jum
     .update(Buffer.from(host.clientPublicKey.split(' ')[1], 'base64'))
     .digest('base64')
     .replace(/=+$/, '')}`
-  const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`)))
+  const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${jump.user}@127.0.0.1:${jump.port}`)))
   expectSuccess(run)
   expect(run.outputs['backup-id']).toMatch(/^tabby--/)
   // The bastion authenticated the action's key as the jump-host's user (not the target's user)...
-  expect(log).toContain(`Accepted publickey for ${JUMP_USER} from 127.0.0.1 port `)
-  expect(log).toMatch(new RegExp(`Accepted publickey for ${JUMP_USER} .*ED25519 ${fingerprint.replace(/[+/]/g, '\\$&')}`))
+  expect(log).toContain(`Accepted publickey for ${jump.user} from 127.0.0.1 port `)
+  expect(log).toMatch(new RegExp(`Accepted publickey for ${jump.user} .*ED25519 ${fingerprint.replace(/[+/]/g, '\\$&')}`))
   // ...and was asked to open the TCP connection to the target's sshd: the run went through it.
   expect(log).toMatch(new RegExp(`server_request_direct_tcpip: originator [^\n]*, target 127\\.0\\.0\\.1 port ${host.port}\\r?$`, 'm'))
 })
@@ -94,7 +93,7 @@ it("names jump-host and the bastion's address when nothing answers there", async
 })
 
 it("refuses a jump host whose key is not in known-hosts, even though the target's key is", async () => {
-  const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`, host.knownHosts)))
+  const { run, log } = await jumpLogDuring(() => runAction('action.yml', jumpInputs(`${jump.user}@127.0.0.1:${jump.port}`, host.knownHosts)))
   expect(run.exitCode).toBe(1)
   expect(run.stdout).toMatch(/::error::Input 'known-hosts'/)
   // The client stopped at the bastion's host key: it never logged in there, let alone forwarded.
@@ -104,7 +103,7 @@ it("refuses a jump host whose key is not in known-hosts, even though the target'
 })
 
 it("names the jump host, not the target, when the jump host's key is missing from known-hosts", async () => {
-  const run = await runAction('action.yml', jumpInputs(`${JUMP_USER}@127.0.0.1:${jump.port}`, host.knownHosts))
+  const run = await runAction('action.yml', jumpInputs(`${jump.user}@127.0.0.1:${jump.port}`, host.knownHosts))
   expect(run.exitCode).toBe(1)
   expect(errorLine(run)).toMatch(new RegExp(`127\\.0\\.0\\.1:${jump.port}|-p ${jump.port} `))
   expect(errorLine(run)).not.toContain(`ssh-keyscan -p ${host.port} `)

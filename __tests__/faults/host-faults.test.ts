@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { lockPathFor } from '../../src/pipeline/lock.js'
 import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
-import { processList } from '../support/seatable-bed.js'
+import { ownProcessList } from '../support/seatable-bed.js'
 import { editSignedManifest, testSigningKey } from '../support/signing-key.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
@@ -65,7 +65,7 @@ it('lets one backup of a data directory run at a time: the second waits, or fail
     expect(refused.stdout).toMatch(/Another backup or restore of .* is still running on the host/)
     const waiting = runAction('action.yml', { ...inputs(), 'lock-timeout': '120' })
     // Let go only once the second backup is really waiting for the lock on the host.
-    for (let attempt = 0; attempt < 2000 && !processList().some(({ commandLine }) => commandLine.startsWith('flock -w 120 9')); attempt++) {
+    for (let attempt = 0; attempt < 2000 && !ownProcessList().some(({ commandLine }) => commandLine.startsWith('flock -w 120 9')); attempt++) {
       await new Promise(resolve => setTimeout(resolve, 20))
     }
     await new Promise(resolve => setTimeout(resolve, 1500))
@@ -135,7 +135,13 @@ it('recovers from a restore killed half-way with the documented safety-copy comm
   const safetyParent = join(base, 'safety')
   await mkdir(safetyParent)
 
-  const restore = runAction('restore/action.yml', { ...restoreInputs(), 'backup-id': backup.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' })
+  let restorePid: number | undefined
+  const restore = runAction(
+    'restore/action.yml',
+    { ...restoreInputs(), 'backup-id': backup.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' },
+    {},
+    { onSpawn: (pid, step) => (step === 'main' ? (restorePid = pid) : undefined) }
+  )
   let killed = false
   for (let attempt = 0; attempt < 3000 && !killed; attempt++) {
     await new Promise(resolve => setTimeout(resolve, 5))
@@ -144,7 +150,8 @@ it('recovers from a restore killed half-way with the documented safety-copy comm
     const safetyComplete = copies.length > 0 && readdirSync(join(safetyParent, copies[0])).some(file => file.endsWith('.manifest.json'))
     const staging = readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
     if (safetyComplete && staging !== undefined && existsSync(join(root, staging, 'new', 'logs', 'large.bin'))) {
-      execFileSync('pkill', ['-KILL', '-f', 'dist/restore/index.js'])
+      // This run's step only: another test file's restore may be running beside it.
+      process.kill(restorePid as number, 'SIGKILL')
       killed = true
     }
   }

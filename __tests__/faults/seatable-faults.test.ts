@@ -18,7 +18,7 @@ import { expectSuccess, runAction, type ActionRun } from '../support/action-runn
 import { completeBackups, errorText, faultCase, hostLockIsFree, runnerLeftovers, sleep, storeEntries, waitFor } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { hostBaseline, leftoversAfter, markedProcesses, hostMarkers, type HostBaseline } from '../support/seatable-leftovers.js'
-import { processList, resetDatabases, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
+import { ownProcessList, resetDatabases, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { runCommand, type CommandResult } from '../support/sshd.js'
 
 const SUITE = '__tests__/faults/seatable-faults.test.ts'
@@ -63,7 +63,7 @@ async function expectNothingLeftBehind(run: ActionRun, was: Before): Promise<voi
 
 /** The client itself, not the shells and the docker shim whose command lines quote it. */
 const dumpers = (database: string): number[] =>
-  processList()
+  ownProcessList()
     .filter(({ commandLine }) => new RegExp(`^\\S*(mariadb-dump|mysqldump) .*--single-transaction.* ${database}\\s*$`).test(commandLine))
     .map(({ pid }) => pid)
 

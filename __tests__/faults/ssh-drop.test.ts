@@ -12,7 +12,7 @@ import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fing
 import { expectSuccess, REPO_ROOT, runAction, runNode, sshActionInputs, type ActionRun } from '../support/action-runner.js'
 import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
-import { processList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
+import { ownProcessList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 import { createSigner } from '../../src/kernel/manifest-signature.js'
 import { quote } from '../../src/kernel/shell.js'
@@ -71,8 +71,9 @@ function stagedBytes(suffix: string): number {
   return 0
 }
 
+/** This file's processes on the host, and the ones a dropped session orphaned (the leftovers looked for). */
 const hostProcesses = (pattern: RegExp): number[] =>
-  processList()
+  ownProcessList({ orphans: true })
     .filter(({ commandLine }) => pattern.test(commandLine))
     .map(({ pid }) => pid)
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runCommand, startTestHost, SUDOERS_FILE_PREFIX, type CommandResult, type TestHost } from '../support/sshd.js'
+import { runCommand, startTestHost, SUDOERS_FILE_PREFIX, workerScopedUser, type CommandResult, type TestHost } from '../support/sshd.js'
 
 let clientDir: string
 
@@ -127,7 +127,7 @@ describe('starting a test host with options', () => {
   test('gives no sudo rights when sudo is false', async () => {
     // Its own user: a concurrent host may be granting the default user sudo right now.
     const host = await startTestHost({ user: 'sbtest-nosudo', sudo: false })
-    expect(host.user).toBe('sbtest-nosudo')
+    expect(host.user).toBe(workerScopedUser('sbtest-nosudo'))
     try {
       const result = await sshRun(host, 'sudo -n true')
       expect(result.code).not.toBe(0)

@@ -28,13 +28,19 @@ let beds: string[] = []
 
 /** A fresh case directory: root/ (with `files` written into it), outside/ (with a secret), tarballs/. */
 export async function makeCase(files: Record<string, string> = {}): Promise<CaseBed> {
-  const dir = await mkdtemp(join(tmpdir(), 'sb-host-side-'))
-  beds.push(dir)
+  const dir = await caseTempDir('sb-host-side-')
   const bed = { dir, root: join(dir, 'root'), outside: join(dir, 'outside'), tarballs: join(dir, 'tarballs') }
   for (const path of [bed.root, bed.outside, bed.tarballs]) await mkdir(path)
   shell('printf "secret\\n" > "$1/secret"; printf "root only\\n" > "$1/root-owned"; chmod 600 "$1/root-owned"', bed.outside)
   for (const [relative, content] of Object.entries(files)) shell('mkdir -p -- "$(dirname -- "$1/$2")"; printf %s "$3" > "$1/$2"', bed.root, relative, content)
   return bed
+}
+
+/** A temp dir of this file's own, removed with the cases. */
+export async function caseTempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  beds.push(dir)
+  return dir
 }
 
 export async function removeCases(): Promise<void> {

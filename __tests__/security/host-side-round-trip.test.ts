@@ -4,8 +4,6 @@
  * files, a kept directory that must survive, other owners and modes), with the Tabby incremental chain's
  * deletions applied, and the owners and modes of the backup kept, the data root's own included.
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTabbyHome } from '../../scripts/fixtures/tabby-home.mjs'
 import { fingerprintTree, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
@@ -17,7 +15,7 @@ import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import { LAYOUTS } from '../../src/recipes/seatable-layout.js'
 import { SshTransport } from '../../src/transport/ssh.js'
 import { VerificationError } from '../../src/kernel/errors.js'
-import { forged, host, leftovers, manifestOf, ownerOf, removeCases, shell, tarball, tarPart, testLogger } from './host-side-bed.js'
+import { caseTempDir, forged, host, leftovers, manifestOf, ownerOf, removeCases, shell, tarball, tarPart, testLogger } from './host-side-bed.js'
 import { treeOf } from '../support/tabby-bed.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 
@@ -28,7 +26,7 @@ let counter = 0
 
 /** Runs a recipe's backup in-process into a fresh staging directory and returns its parts as the restore gets them. */
 async function backUp(backup: (sink: StagingDirectory) => Promise<void>): Promise<VerifiedPart[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'sb-host-side-parts-'))
+  const dir = await caseTempDir('sb-host-side-parts-')
   const sink = new StagingDirectory(dir, `app--host--20260101T00000${counter++}Z-abcd`, logger)
   await backup(sink)
   return sink.parts.map(record => ({ record, path: join(dir, record.file) }))
@@ -47,7 +45,7 @@ function incrementalPlan(stateDir: string, level: number): IncrementalPlan {
 }
 
 async function tabbyHome(): Promise<string> {
-  const base = await mkdtemp(join(tmpdir(), 'sb-host-side-tabby-'))
+  const base = await caseTempDir('sb-host-side-tabby-')
   const home = await createTabbyHome(join(base, 'tabby'), { eventDays: 3, eventsPerDay: 10, modelBytes: 10_000 })
   // Another user's files with their own modes: the restore must give them back as they were.
   shell('chown -R 4321:4321 -- "$1"; chmod 750 -- "$1"; chmod 640 -- "$1/ee/db.sqlite"', home.root)
@@ -88,7 +86,7 @@ describe('a genuine Tabby backup restores exactly', () => {
 
   it('an incremental chain: each level in order, the files deleted between them gone', async () => {
     const root = await tabbyHome()
-    const stateDir = await mkdtemp(join(tmpdir(), 'sb-host-side-state-'))
+    const stateDir = await caseTempDir('sb-host-side-state-')
     const options = tabbyRecipe.parseOptions({ 'tabby-root': root, compression: 'gzip' })
     const backUpLevel = (level: number): Promise<VerifiedPart[]> => backUp(sink => tabbyRecipe.backup(host, options, sink, { logger, incremental: incrementalPlan(stateDir, level) } as RecipeContext))
     const full = await backUpLevel(0)
@@ -107,7 +105,7 @@ describe('a genuine Tabby backup restores exactly', () => {
 
 describe('odd names', () => {
   it('a root and files whose names hold quotes, line breaks, dashes, globs and non-ASCII letters', async () => {
-    const base = await mkdtemp(join(tmpdir(), 'sb-host-side-odd-'))
+    const base = await caseTempDir('sb-host-side-odd-')
     const root = join(base, "ta'b\nby $(x) *")
     shell(
       [
@@ -130,7 +128,7 @@ describe('odd names', () => {
 
 describe('a genuine SeaTable data and compose backup restores exactly', () => {
   it("data equals the backup but for the vendor's excludes, which stay as the host has them; compose equals the backup", async () => {
-    const base = await mkdtemp(join(tmpdir(), 'sb-host-side-seatable-'))
+    const base = await caseTempDir('sb-host-side-seatable-')
     const root = join(base, 'seatable'),
       composeDir = join(base, 'compose')
     shell(
@@ -179,7 +177,7 @@ describe('over ssh, as root through sudo (the production path)', () => {
       knownHosts: sshd.knownHosts,
       insecureSkipHostKeyCheck: false,
       sudo: true,
-      tempRoot: await mkdtemp(join(tmpdir(), 'sb-host-side-ssh-'))
+      tempRoot: await caseTempDir('sb-host-side-ssh-')
     }
     transport = new SshTransport(settings, logger)
     await transport.open()
@@ -203,9 +201,9 @@ describe('over ssh, as root through sudo (the production path)', () => {
 
   forged('refuses an escaping link over ssh too, the root unchanged', async () => {
     const root = await tabbyHome()
-    const source = await mkdtemp(join(tmpdir(), 'sb-host-side-source-'))
+    const source = await caseTempDir('sb-host-side-source-')
     shell('cd -- "$1"; ln -s . x; ln -s x/x/../../.. y', source)
-    const part = tarPart('home', tarball(source, join(source, '..', `${source.split('/').pop()}.tar.zst`)))
+    const part = tarPart('home', tarball(source, join(await caseTempDir('sb-host-side-tarball-'), 'home.tar.zst')))
     const before = await treeOf(root)
     const options = tabbyRecipe.parseOptions({ 'tabby-root': root, compression: 'zstd' })
     await expect(tabbyRecipe.restore(transport, options, [part], manifestOf('tabby', [part], {}), { logger })).rejects.toThrow(VerificationError)

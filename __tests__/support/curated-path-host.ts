@@ -82,7 +82,7 @@ export async function startCuratedPathHost(user: string, setEnv: Record<string, 
     await chmod(binDir, 0o755) // the non-root login user resolves commands through it
     for (const [name, target] of executables) await symlink(target, path.join(binDir, name))
     host = await startTestHost({ user, sudo: false, setEnv: { ...setEnv, PATH: binDir } })
-    dropIn = await installSudoersDropIn(user, host.port, binDir, scratch)
+    dropIn = await installSudoersDropIn(host.user, host.port, binDir, scratch)
   } catch (error) {
     await cleanUp()
     throw error

@@ -141,6 +141,33 @@ export function processList(): { pid: number; commandLine: string }[] {
   return found
 }
 
+/**
+ * The processes this test file started, however deep: children of this jest process (the action's
+ * node, our sshd and its sessions, sudo, the tools). Test files run in parallel workers, so a test
+ * that picks a process to kill or wait for by its command line looks only here, never at another
+ * worker's runs. An orphan is re-parented to init, out of this tree: a check for leftovers passes
+ * `orphans: true` to see those too (or uses processList() with markers of its own).
+ */
+export function ownProcessList(options: { orphans?: boolean } = {}): { pid: number; commandLine: string }[] {
+  const parents = new Map<number, number>()
+  for (const pid of readdirSync('/proc').filter(entry => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  const isOurs = (pid: number): boolean => {
+    if (options.orphans === true && parents.get(pid) === 1) return true
+    for (let current = parents.get(pid), depth = 0; current !== undefined && current > 1 && depth < 64; current = parents.get(current), depth++) {
+      if (current === process.pid) return true
+    }
+    return false
+  }
+  return processList().filter(({ pid }) => isOurs(pid))
+}
+
 export function allCommandLines(): string[] {
   return processList().map(process => process.commandLine)
 }

@@ -54,7 +54,7 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
 export const SECRET_INPUT_NAMES: readonly string[] = INPUTS.filter(input => input.secret === true).map(input => input.name)
 
 /** Lines of a multi-line secret that are not secret: armour, comments, and headers every such key shares. */
-function isPublicLine(line: string): boolean {
+export function isPublicLine(line: string): boolean {
   if (ARMOUR_LINE.test(line)) return true
   // age-keygen writes "# created: …" and "# public key: age1…"; the recipient is public by design.
   if (line.startsWith('#')) return true

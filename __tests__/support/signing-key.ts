@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Manifest } from '../../src/kernel/manifest.js'
 import { signedManifestText } from '../../src/kernel/manifest-file.js'
 import { createSigner, normalizePublicKey, type ManifestSigner, type ManifestTrust } from '../../src/kernel/manifest-signature.js'
@@ -14,6 +14,12 @@ export interface TestSigningKey {
 }
 
 const made = new Map<string, TestSigningKey>()
+
+// Each test file gets its own keys (jest loads this module once per file): remove them with the file's other temp dirs.
+afterAll(() => {
+  for (const key of made.values()) rmSync(dirname(key.file), { recursive: true, force: true })
+  made.clear()
+})
 
 /**
  * A fresh ed25519 key per test file and name, made with the real ssh-keygen: tests with

@@ -335,8 +335,18 @@ function startSshd(configPath: string, logFile: string): ChildProcess {
   }
 }
 
+/**
+ * Jest runs test files in parallel workers, and sudoers' secure_path and a user's running processes are
+ * per user: each worker past the first gets its own login users (sbtest, sbtestw2, …), so hosts of two
+ * files running at once never share a user. Read the name from the returned host, not from the option.
+ */
+export function workerScopedUser(user: string): string {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1')
+  return worker > 1 ? `${user}w${worker}` : user
+}
+
 export async function startTestHost(options: StartTestHostOptions = {}): Promise<TestHost> {
-  const user = options.user ?? 'sbtest'
+  const user = workerScopedUser(options.user ?? 'sbtest')
   const pathPrefix = options.pathPrefix ?? []
   for (const directory of pathPrefix) {
     // The value lands inside double quotes in sshd_config and sudoers; ':' would split it.

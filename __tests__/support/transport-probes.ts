@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Logger } from '../../src/kernel/log.js'
+import { isPublicLine } from './secret-scan.js'
 import { runCommand } from './sshd.js'
 
 export const MEBIBYTE = 1024 * 1024
@@ -128,12 +129,12 @@ export async function generateKey(directory: string, name: string, passphrase = 
   return { privateKey: await readFile(path, 'utf8'), publicKey: (await readFile(`${path}.pub`, 'utf8')).trim() }
 }
 
-/** The body lines of a PEM/OpenSSH private key: the secret part, without the BEGIN/END markers. */
+/** The body lines of a PEM/OpenSSH private key that are its own: without the armour and the header line every such key shares. */
 export function secretLinesOf(privateKey: string): string[] {
   return privateKey
     .split('\n')
     .map(line => line.trim())
-    .filter(line => line !== '' && !line.startsWith('-----'))
+    .filter(line => line !== '' && !isPublicLine(line))
 }
 
 /** The command line (NULs as spaces) and environment of every live process, read from /proc as root. */
