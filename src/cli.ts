@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(quietText(restoreSummary(result)))
     return 0
   } catch (error) {
-    logger.warning(describeError(error).replace(/^/, 'error: '))
+    logger.error(describeError(error))
     return 1
   }
 }

@@ -4,13 +4,12 @@
  * have changed the data half-way through: the backup must fail saying so, store nothing, and leave no
  * temp files on the runner or the host.
  */
-import { readdirSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lockPathFor } from '../../src/pipeline/lock.js'
 import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
-import { completeBackups, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
+import { completeBackups, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, stagedBytes as stagedBytesIn, storeEntries, waitFor } from '../support/fault-checks.js'
 import { processList } from '../support/seatable-bed.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome } from '../support/tabby-bed.js'
@@ -52,14 +51,7 @@ const inputs = (): Record<string, string> => ({
 })
 
 /** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
-function stagedBytes(suffix: string): number {
-  for (const staging of readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-staging-'))) {
-    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.endsWith(suffix))) {
-      return statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
-    }
-  }
-  return 0
-}
+const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix)
 
 /**
  * The shell holding the lock on this test's data root: the bash that runs the lock script itself

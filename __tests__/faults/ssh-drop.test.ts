@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, REPO_ROOT, runAction, runNode, sshActionInputs, type ActionRun } from '../support/action-runner.js'
-import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, storeEntries, waitFor } from '../support/fault-checks.js'
+import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, stagedBytes as stagedBytesIn, storeEntries, waitFor } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { ownProcessList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -62,14 +62,7 @@ afterAll(async () => {
 const tabbyInputs = (): Record<string, string> => ({ app: 'tabby', ...sshActionInputs(bed.host), 'tabby-root': root, store: 'local', 'store-path': store, 'host-temp-dir': hostTemp })
 
 /** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
-function stagedBytes(suffix: string): number {
-  for (const staging of readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-staging-'))) {
-    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.endsWith(suffix))) {
-      return statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
-    }
-  }
-  return 0
-}
+const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix)
 
 /** This file's processes on the host, and the ones a dropped session orphaned (the leftovers looked for). */
 const hostProcesses = (pattern: RegExp): number[] =>

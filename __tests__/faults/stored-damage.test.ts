@@ -1,6 +1,6 @@
 /**
  * A stored backup damaged after it was made (issue 6): a part with flipped bytes, cut short or gone,
- * the manifest gone, cut short, or edited (a sha256, a size, an extra part). In the local store and in
+ * a chunk of a chunked part flipped, gone or two swapped (issue 12), the manifest gone, cut short, or edited (a sha256, a size, an extra part). In the local store and in
  * the GitHub store (the results-service emulator), a restore must refuse before it touches the host,
  * leaving the host's data byte-identical (no stop-command run, no safety copy), with an error that says
  * what is wrong and what to do.
@@ -14,7 +14,7 @@ import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fing
 import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
 import { errorText, faultCase, runnerLeftovers } from '../support/fault-checks.js'
 import { runClients, startResultsService, type ResultsService } from '../support/results-service/index.js'
-import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 const SUITE = '__tests__/faults/stored-damage.test.ts'
 
@@ -33,7 +33,9 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'sb-stored-damage-'))
   goodStore = join(scratch, 'good-store')
   service = await startResultsService()
-  const backup = await runAction('action.yml', { app: 'tabby', transport: 'local', 'tabby-root': root, store: 'local', 'store-path': goodStore, verify: 'checksum' })
+  // The home part, with 3 MiB that do not compress, is stored in 1 MiB chunks: the chunk cases damage those.
+  addIncompressibleLog(root, 3 * 1024 * 1024)
+  const backup = await runAction('action.yml', { app: 'tabby', transport: 'local', 'tabby-root': root, store: 'local', 'store-path': goodStore, verify: 'checksum', 'chunk-size': '1M' })
   expectSuccess(backup)
   backupId = backup.outputs['backup-id']
 }, 120_000)
@@ -53,7 +55,15 @@ interface ManifestShape {
   parts: PartRecord[]
 }
 
-const fileOf = (part: string): string => readdirSync(join(goodStore, backupId)).find(file => file.startsWith(`${backupId}.${part}.`)) ?? `(no ${part} part)`
+const fileOf = (part: string): string => readdirSync(join(goodStore, backupId)).find(file => file.startsWith(`${backupId}.${part}.`) && !file.includes('.chunk-')) ?? `(no ${part} part)`
+const chunkOf = (part: string, number: number): string =>
+  readdirSync(join(goodStore, backupId)).find(file => file.startsWith(`${backupId}.${part}.`) && file.endsWith(`.chunk-${String(number).padStart(4, '0')}`)) ?? `(no chunk ${number} of ${part})`
+
+async function flipBytes(path: string): Promise<void> {
+  const bytes = await readFile(path)
+  for (let index = bytes.length >> 1; index < (bytes.length >> 1) + 16 && index < bytes.length; index++) bytes[index] ^= 0xff
+  await writeFile(path, bytes)
+}
 const manifestName = (): string => `${backupId}.manifest.json`
 
 async function editManifest(dir: string, edit: (manifest: ManifestShape) => void): Promise<void> {
@@ -95,13 +105,28 @@ const missing = (file: () => string): RegExp[] => [
 const DAMAGES: Damage[] = [
   {
     name: 'a part whose bytes were flipped',
+    apply: async dir => flipBytes(join(dir, fileOf('db'))),
+    says: () => damaged(() => fileOf('db'))
+  },
+  {
+    name: 'a chunk whose bytes were flipped',
+    apply: async dir => flipBytes(join(dir, chunkOf('home', 2))),
+    says: () => damaged(() => chunkOf('home', 2))
+  },
+  {
+    name: 'a chunk missing',
+    apply: async dir => rm(join(dir, chunkOf('home', 3))),
+    says: () => missing(() => chunkOf('home', 3))
+  },
+  {
+    name: 'two chunks swapped',
     async apply(dir) {
-      const path = join(dir, fileOf('home'))
-      const bytes = await readFile(path)
-      for (let index = bytes.length >> 1; index < (bytes.length >> 1) + 16 && index < bytes.length; index++) bytes[index] ^= 0xff
-      await writeFile(path, bytes)
+      const [first, second] = [join(dir, chunkOf('home', 1)), join(dir, chunkOf('home', 2))]
+      const [one, two] = [await readFile(first), await readFile(second)]
+      await writeFile(first, two)
+      await writeFile(second, one)
     },
-    says: () => damaged(() => fileOf('home'))
+    says: () => damaged(() => chunkOf('home', 1))
   },
   {
     name: 'a part cut short',
@@ -110,8 +135,8 @@ const DAMAGES: Damage[] = [
   },
   {
     name: 'a part missing',
-    apply: async dir => rm(join(dir, fileOf('db'))),
-    says: () => missing(() => fileOf('db'))
+    apply: async dir => rm(join(dir, fileOf('jobs'))),
+    says: () => missing(() => fileOf('jobs'))
   },
   {
     name: 'its manifest missing',

@@ -126,6 +126,15 @@ describe('GitHub artifacts: the repository-wide listing', () => {
     expect(linesStarting(logger, 'warning:')).toEqual([])
   })
 
+  test('pages through every artifact of the repository: a backup behind 1,500 newer artifacts of other jobs is found', async () => {
+    const older = await stage('many-artifacts', minutesFromNow(-60))
+    await bed.save({ event: 'schedule' }, older)
+    bed.service().addArtifacts(bed.service().newRun({ event: 'schedule' }), 'other-job-output', 1500)
+    const logger = recordingLogger()
+    expect(await listTwice('many-artifacts', logger)).toEqual([older.backupId])
+    expect(logger.lines.some(line => /repository listing: \d{4} artifacts/.test(line))).toBe(true)
+  })
+
   test('refuses a later upload whose id is stamped 9999-12-31, warning once by name; the genuine backup stays the newest', () =>
     forgedCase('future-stamped backup id (GitHub artifacts)', async () => {
       const genuine = await stage('future-stamp', minutesFromNow(-60))

@@ -4,7 +4,7 @@
  * Also the fault itself for ssh cases: dropping the test host's connections.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { lockPathFor } from '../../src/pipeline/lock.js'
@@ -71,6 +71,18 @@ export async function runnerLeftovers(run: ActionRun): Promise<string[]> {
 /** The same check for a RUNNER_TEMP the test chose itself (to watch the staging dir while the step runs). */
 export function leftoversIn(runnerTemp: string): string[] {
   return readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-') || entry.startsWith('sb-ssh-'))
+}
+
+/**
+ * Bytes of a part on the runner right now, in a staging dir under `runnerTemp`: the file being written
+ * (`….home.tar.zst.writing`) and its sealed chunks not yet stored. `suffix` names the part, e.g. '.home.tar.zst'.
+ */
+export function stagedBytes(runnerTemp: string, suffix: string): number {
+  let bytes = 0
+  for (const staging of readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-staging-'))) {
+    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.includes(suffix))) bytes += statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
+  }
+  return bytes
 }
 
 /** SQLite snapshot dirs left in a host temp dir (the host-temp-dir the case gave the action). */

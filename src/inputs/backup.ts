@@ -5,6 +5,7 @@ import { InputReader } from '../kernel/input-reader.js'
 import { parseSigningInputs } from './signing.js'
 import { parseTargetInputs, type TargetInputs } from './target.js'
 import type { BackupCommand } from '../pipeline/backup-command.js'
+import { CHUNK_SIZE_RANGE, DEFAULT_CHUNK_SIZE } from '../pipeline/chunk-writer.js'
 import { parseVerificationInputs } from './verification.js'
 
 /** Everything a backup run needs: where (target) and what (the pipeline's BackupCommand). */
@@ -24,5 +25,6 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
     )
   }
   const signing = parseSigningInputs(reader, target.transport.kind, verification.mode === 'check' ? 'verify' : 'sign')
-  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing }
+  const chunkSize = reader.byteSize('chunk-size', CHUNK_SIZE_RANGE) ?? DEFAULT_CHUNK_SIZE
+  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing, chunkSize }
 }

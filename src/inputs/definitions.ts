@@ -107,6 +107,12 @@ export const INPUTS: readonly InputDefinition[] = [
   { name: 'max-age', description: 'With mode: check, the oldest acceptable backup, e.g. 26h or 7d.', default: '', actions: ['backup'] },
   { name: 'shrink-threshold', description: 'Percent: a part smaller than in the previous backup of this app and host by more than this is reported.', default: '50', actions: ['backup'] },
   { name: 'fail-on-shrink', description: 'true makes a shrunken part an error (the backup is then not a restorable backup) instead of a warning.', default: 'false', actions: ['backup'] },
+  {
+    name: 'chunk-size',
+    description: 'Stored parts are cut into chunks of at most this size as they stream (each its own artifact), so the runner never holds more than a couple of chunks per part: K, M or G, e.g. 256M.',
+    default: '256M',
+    actions: ['backup']
+  },
   { name: 'retention-days', description: 'Days GitHub keeps the artifacts (1-400); empty: the repository setting.', default: '', actions: ['backup'] },
   { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
   { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },

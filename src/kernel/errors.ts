@@ -47,6 +47,15 @@ export class VerificationError extends SelfhostBackupError {}
 /** The store could not save, list or fetch. */
 export class StoreError extends SelfhostBackupError {}
 
+/** The runner's own temp directory ran out of space (or quota) while the backup staged data there. */
+export class RunnerSpaceError extends SelfhostBackupError {}
+
+/** ENOSPC or EDQUOT: the file system, or the user's share of it, is full. */
+export function isOutOfSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof SelfhostBackupError) {
     return error.hint ? `${error.message}\nHow to fix: ${error.hint}` : error.message

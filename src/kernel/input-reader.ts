@@ -45,9 +45,32 @@ export class InputReader {
     return Number(value)
   }
 
+  /** A size in bytes: a whole number with an optional binary unit (K, M, G: 1024, 1024², 1024³), e.g. 256M. */
+  byteSize(name: string, range: { min: number; max: number }): number | undefined {
+    const value = this.string(name)
+    if (value === '') return undefined
+    const match = /^(\d+)\s*([KMG]?)(i?B)?$/i.exec(value)
+    const bytes = match ? Number(match[1]) * 1024 ** ['', 'K', 'M', 'G'].indexOf(match[2].toUpperCase()) : Number.NaN
+    if (!(bytes >= range.min && bytes <= range.max)) {
+      throw new InputError(name, `"${value}" is not a size from ${sizeText(range.min)} to ${sizeText(range.max)}.`, 'write a whole number with K, M or G (powers of 1024), e.g. 256M.')
+    }
+    return bytes
+  }
+
   choice<T extends string>(name: string, choices: readonly T[]): T {
     const value = this.string(name) as T
     if (!choices.includes(value)) throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}.`, `use one of: ${choices.join(', ')}.`)
     return value
   }
+}
+
+/** 1048576 → 1M: the largest unit that divides the size. */
+function sizeText(bytes: number): string {
+  for (const [unit, factor] of [
+    ['G', 1024 ** 3],
+    ['M', 1024 ** 2],
+    ['K', 1024]
+  ] as const)
+    if (bytes % factor === 0) return `${bytes / factor}${unit}`
+  return String(bytes)
 }

@@ -74,7 +74,8 @@ export function quietText(text: string): string {
     .join('\n')
 }
 
-export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
+/** The CLI's logger: the Logger, plus the one final error line a failed command prints. */
+export function consoleLogger(options: { verbose?: boolean } = {}): Logger & { error(message: string): void } {
   const redactor = new SecretRedactor()
   // Redacted before quieted: escaping first could change a secret's text so that it no longer matches.
   const write = (stream: NodeJS.WriteStream, text: string): void => {
@@ -83,6 +84,7 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
   return {
     info: message => write(process.stdout, message),
     warning: message => write(process.stderr, `warning: ${message}`),
+    error: message => write(process.stderr, `error: ${message}`),
     debug: message => {
       if (options.verbose) write(process.stderr, `debug: ${message}`)
     },

@@ -1,4 +1,4 @@
-import { MANIFEST_FORMAT, parseBackupId, type Manifest, type PartRecord } from './manifest.js'
+import { chunkFileName, MANIFEST_FORMAT, parseBackupId, type Manifest, type PartRecord } from './manifest.js'
 
 /** Part names become file names, artifact names and log text: a strict pattern, nothing a shell or the runner reads. */
 export const PART_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -46,8 +46,25 @@ function partProblems(manifest: Manifest, part: PartRecord, index: number): stri
     if (typeof part.plaintext?.sha256 !== 'string' || !SHA256.test(part.plaintext.sha256) || !Number.isSafeInteger(part.plaintext.bytes)) problems.push(`${label}: bad plaintext checksum`)
   }
   if (part.incremental !== undefined && (!Number.isSafeInteger(part.incremental?.level) || part.incremental.level < 0)) problems.push(`${label}: bad incremental level`)
+  if (part.chunks !== undefined) problems.push(...chunkProblems(part, label))
   if (part.tables !== undefined && (typeof part.tables !== 'object' || part.tables === null || Object.values(part.tables).some(rows => !Number.isSafeInteger(rows))))
     problems.push(`${label}: bad row counts`)
+  return problems
+}
+
+/** Chunks are named by their place (so a reordered or renamed one is caught), and add up to the part. */
+function chunkProblems(part: PartRecord, label: string): string[] {
+  const chunks = part.chunks
+  if (!Array.isArray(chunks) || chunks.length < 2) return [`${label}: a chunk list needs at least two chunks`]
+  const problems: string[] = []
+  chunks.forEach((chunk, index) => {
+    if (typeof chunk !== 'object' || chunk === null || chunk.file !== chunkFileName(part.file, index))
+      problems.push(`${label}: chunk ${index + 1} is not named ${chunkFileName(String(part.file), index)}`)
+    else if (typeof chunk.sha256 !== 'string' || !SHA256.test(chunk.sha256) || !Number.isSafeInteger(chunk.bytes) || chunk.bytes <= 0)
+      problems.push(`${label}: chunk ${index + 1} has a bad size or sha256`)
+  })
+  const total = chunks.reduce((sum, chunk) => sum + (Number.isSafeInteger(chunk?.bytes) ? chunk.bytes : 0), 0)
+  if (problems.length === 0 && total !== part.bytes) problems.push(`${label}: its chunks hold ${total} bytes, the part ${part.bytes}`)
   return problems
 }
 

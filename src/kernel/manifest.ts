@@ -27,6 +27,18 @@ export interface PartRecord {
   plaintext?: { bytes: number; sha256: string }
   /** A tarball made with GNU tar's listed-incremental snapshot: level 0 holds everything, level n the changes since level n-1. */
   incremental?: { level: number }
+  /**
+   * Set when the stored content was cut into chunks as it streamed (chunk-size): the stored content is
+   * the chunks' concatenation in this order, and bytes/sha256 above are the whole's. Absent when the part
+   * fits in one chunk: then `file` itself is stored.
+   */
+  chunks?: ChunkRecord[]
+}
+
+export interface ChunkRecord {
+  file: string
+  bytes: number
+  sha256: string
 }
 
 export interface Manifest {
@@ -65,6 +77,16 @@ export function manifestFileName(backupId: string): string {
 
 export function partFileName(backupId: string, partName: string, extension: string): string {
   return `${backupId}.${partName}${extension}`
+}
+
+/** The n-th chunk (from 0) of a part's stored file: `<file>.chunk-0001`, numbered from 1. */
+export function chunkFileName(file: string, index: number): string {
+  return `${file}.chunk-${String(index + 1).padStart(4, '0')}`
+}
+
+/** The files a part is stored as, in order: its chunks, or the one file. */
+export function storedFilesOf(part: PartRecord): string[] {
+  return part.chunks ? part.chunks.map(chunk => chunk.file) : [part.file]
 }
 
 const BACKUP_ID_PATTERN = /^([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?$/

@@ -24,6 +24,8 @@ export interface BackupCommand {
   allowUnencryptedSecrets: boolean
   /** The key that signs the manifest (and verifies earlier ones), and older keys still trusted. */
   signing: SigningSettings
+  /** Stored parts are cut into chunks of at most this many bytes (chunk-size). */
+  chunkSize: number
 }
 
 export type BackupOutcome = { mode: 'backup'; result: BackupResult } | { mode: 'check'; manifest: Manifest }
@@ -45,6 +47,7 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     lockTimeoutSeconds: inputs.lockTimeoutSeconds,
     incremental: inputs.incremental,
     allowUnencryptedSecrets: inputs.allowUnencryptedSecrets,
+    chunkSize: inputs.chunkSize,
     keys,
     ...deps
   })

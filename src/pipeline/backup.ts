@@ -10,10 +10,12 @@ import { acquireHostLock } from './lock.js'
 import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
 import { InputError, SelfhostBackupError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
-import { assembleManifest, manifestFileName, newBackupId, UNVERIFIED_SUFFIX, type Manifest } from '../kernel/manifest.js'
+import { assembleManifest, manifestFileName, newBackupId, storedFilesOf, UNVERIFIED_SUFFIX, type Manifest } from '../kernel/manifest.js'
 import { writeManifest } from '../kernel/manifest-file.js'
 import type { ManifestKeys } from '../kernel/manifest-keys.js'
 import { StagingDirectory } from './staging.js'
+import { DEFAULT_CHUNK_SIZE } from './chunk-writer.js'
+
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
 
 export interface BackupRequest {
@@ -34,6 +36,8 @@ export interface BackupRequest {
   allowUnencryptedSecrets?: boolean
   /** Signs the manifest; earlier manifests (size check, incremental parent) count only when signed by a trusted key. */
   keys: ManifestKeys
+  /** Stored content is cut into chunks of at most this many bytes as it streams (chunk-size); default DEFAULT_CHUNK_SIZE. */
+  chunkSize?: number
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -74,7 +78,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   await transport.open()
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
   const recipients = request.recipients ?? []
-  const plaintext = recipients.length > 0 && verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
+  // The drill reads files, and the stored chunks leave the runner as soon as they are stored: it gets its own plaintext copy.
+  const plaintext = verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
   let session: StoreSession | undefined
   let sink: StagingDirectory | undefined
   let committed = false
@@ -102,7 +107,12 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       // Each finished part goes to the store while the next one streams from the host.
       const storing = request.store.begin({ backupId, dir: staging, incremental })
       session = storing
-      const created = new StagingDirectory(staging, backupId, logger, recipients, plaintext, record => storing.addPart(record.file))
+      const created = new StagingDirectory(staging, backupId, logger, {
+        recipients,
+        plaintextDir: plaintext,
+        chunkSize: request.chunkSize ?? DEFAULT_CHUNK_SIZE,
+        handOver: file => storing.addPart(file)
+      })
       sink = created
       await logger.group('Backing up', () => recipe.backup(transport, options, created, { ...context, incremental: plan }))
       // A lock lost half-way means another job could have changed the data while it was read.
@@ -145,12 +155,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     })
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
-    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () =>
-      openSession.commit(
-        manifestFile,
-        manifest.parts.map(part => part.file)
-      )
-    )
+    const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.flatMap(storedFilesOf)))
     committed = true
     keptManifest = saved.manifestPath
     const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)

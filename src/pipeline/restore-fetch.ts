@@ -1,4 +1,7 @@
-import { rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { open, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import { LocalTransport } from '../transport/local.js'
@@ -65,16 +68,44 @@ export async function fetchVerifiedParts(
 async function fetchChecked(store: Store, backup: StoredBackup, records: PartRecord[], dir: string, mismatches: string[], logger: Logger): Promise<VerifiedPart[]> {
   const parts: VerifiedPart[] = []
   for (const record of records) {
-    const path = await store.fetch(backup, record.file, dir)
+    const before = mismatches.length
+    const path = record.chunks ? await fetchChunks(store, backup, record, dir, mismatches) : await store.fetch(backup, record.file, dir)
     const actual = await sha256File(path)
     if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {
       mismatches.push(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
-    } else {
-      logger.info(`${record.name}: ${formatBytes(record.bytes)}, sha256 verified`)
+    } else if (mismatches.length === before) {
+      logger.info(`${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified`)
     }
     parts.push({ record, path })
   }
   return parts
+}
+
+/**
+ * A chunked part: each chunk is fetched, checked against its own size and sha256 (so a missing, damaged
+ * or reordered chunk is named), appended to the part's file and deleted; the whole is checked after.
+ */
+async function fetchChunks(store: Store, backup: StoredBackup, record: PartRecord, dir: string, mismatches: string[]): Promise<string> {
+  const path = join(dir, record.file)
+  const whole = await open(path, 'wx', 0o600)
+  try {
+    for (const chunk of record.chunks ?? []) {
+      const fetched = await store.fetch(backup, chunk.file, dir)
+      const hash = createHash('sha256')
+      let bytes = 0
+      for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
+        hash.update(data)
+        bytes += data.length
+        await whole.write(data)
+      }
+      await rm(fetched, { force: true })
+      const sha256 = hash.digest('hex')
+      if (sha256 !== chunk.sha256 || bytes !== chunk.bytes) mismatches.push(`${chunk.file}: expected ${chunk.bytes} bytes with sha256 ${chunk.sha256}, got ${bytes} bytes with ${sha256}`)
+    }
+  } finally {
+    await whole.close()
+  }
+  return path
 }
 
 /** For each incremental part: the same part of every earlier backup of the chain, full backup first. */

@@ -1,21 +1,38 @@
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
-import { PassThrough, type Writable } from 'node:stream'
+import { dirname, join } from 'node:path'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from '../kernel/checksum.js'
 import { AGE_EXTENSION, encryptStream } from '../kernel/encryption.js'
+import { isOutOfSpace, RunnerSpaceError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
 import { partFileName, type PartRecord } from '../kernel/manifest.js'
 import { progressReporter } from '../kernel/progress.js'
 import type { PartExtras, PartSink, PartSpec } from '../recipes/recipe.js'
+import { ChunkedFileWriter, CHUNKS_WAITING_PER_PART, type HandOver } from './chunk-writer.js'
+
+export interface StagingOptions {
+  /** age recipients: each part is encrypted as it streams in, before it is stored. */
+  recipients?: string[]
+  /** With verify: drill, each part's plaintext is also kept here whole (a private dir): the drill reads files. */
+  plaintextDir?: string
+  /** Where each finished file goes (the store session); it is deleted from the runner once stored. Without it, files stay. */
+  handOver?: HandOver
+  /** Stored content is cut into files of at most this many bytes (chunk-size). */
+  chunkSize?: number
+}
 
 /**
- * Parts land as files in one staging directory, hashed and counted while they stream in. Nothing is
- * read back into memory; a failed part's file is removed so it cannot be mistaken for a good one.
+ * Parts stream through one staging directory on the runner: hashed and counted as they come, encrypted
+ * when asked, cut into chunks that go to the store one by one and are deleted once stored, so the runner
+ * never holds a whole part (but for the drill's plaintext copy). Nothing is read back into memory; a failed
+ * part's files are removed so they cannot be mistaken for good ones.
  */
 export class StagingDirectory implements PartSink {
   private readonly slots = new PartSlots()
+  private readonly recipients: string[]
+  private readonly chunkSize: number
 
   get parts(): PartRecord[] {
     return this.slots.records()
@@ -25,51 +42,74 @@ export class StagingDirectory implements PartSink {
     readonly dir: string,
     private readonly backupId: string,
     private readonly logger: Logger,
-    /** age recipients: each part is encrypted as it streams in, before it is stored. */
-    private readonly recipients: string[] = [],
-    /** With encryption: also keep the plaintext here (a private dir) for the restore drill, which cannot decrypt. */
-    private readonly plaintextDir?: string,
-    /** Called with each finished part (e.g. to start its upload); throwing fails the part. */
-    private readonly whenComplete?: (record: PartRecord) => void
-  ) {}
+    private readonly options: StagingOptions = {}
+  ) {
+    this.recipients = options.recipients ?? []
+    this.chunkSize = options.chunkSize ?? Number.POSITIVE_INFINITY
+  }
 
-  /** Where each part's plaintext is, for the drill. */
+  /** Where each part's plaintext is, for the drill: the plaintext copy, or (without one) the staged file itself. */
   plaintextPath(record: PartRecord): string {
-    return record.encryption && this.plaintextDir ? join(this.plaintextDir, record.file.slice(0, -AGE_EXTENSION.length)) : join(this.dir, record.file)
+    return this.options.plaintextDir ? join(this.options.plaintextDir, plainFileName(record.file)) : join(this.dir, record.file)
   }
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
     const encrypted = this.recipients.length > 0
     const file = partFileName(this.backupId, spec.name, `${spec.extension}${encrypted ? AGE_EXTENSION : ''}`)
-    const path = join(this.dir, file)
-    const record = await streamPart(this.slots, { ...spec, file }, produce, {
-      progress: progressReporter(this.logger, spec.name, Date.now()),
-      write: counter => {
-        if (!encrypted) return { stored: counter, done: pipeline(counter, createWriteStream(path, { mode: 0o600 })) }
-        const stored = new HashingCounter()
-        return { stored, done: this.encryptTo(counter, stored, path, file) }
-      },
-      discard: () => rm(path, { force: true })
-    })
-    this.logger.info(`${spec.name}: ${formatBytes(record.bytes)} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
-    this.whenComplete?.(record)
+    const chunked = new ChunkedFileWriter(this.dir, file, this.chunkSize, this.options.handOver)
+    const plainCopy = this.options.plaintextDir ? join(this.options.plaintextDir, plainFileName(file)) : undefined
+    let record: PartRecord
+    try {
+      record = await streamPart(this.slots, { ...spec, file }, produce, {
+        progress: progressReporter(this.logger, spec.name, Date.now()),
+        write: content => {
+          const stored = encrypted ? new HashingCounter() : content
+          return { stored, done: this.branch(content, stored, chunked, plainCopy) }
+        },
+        describe: () => (chunked.chunks.length > 0 ? { chunks: chunked.chunks } : {}),
+        discard: async () => {
+          chunked.destroy()
+          if (plainCopy) await rm(plainCopy, { force: true })
+        }
+      })
+    } catch (error) {
+      if (isOutOfSpace(error)) throw this.outOfSpace(spec.name, chunked.written, error)
+      throw error
+    }
+    const pieces = record.chunks ? ` in ${record.chunks.length} chunks` : ''
+    this.logger.info(`${spec.name}: ${formatBytes(record.bytes)}${pieces} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
     return record
   }
 
-  private async encryptTo(plaintext: HashingCounter, stored: HashingCounter, path: string, file: string): Promise<void> {
-    const branches = [new PassThrough(), ...(this.plaintextDir ? [new PassThrough()] : [])]
-    for (const branch of branches) plaintext.pipe(branch)
+  /** The content goes to the chunks (through age when encrypting) and, for the drill, to a whole plaintext copy. */
+  private async branch(content: HashingCounter, stored: HashingCounter, chunked: ChunkedFileWriter, plainCopy: string | undefined): Promise<void> {
+    const toStore = (source: Readable): Promise<void> =>
+      this.recipients.length > 0 ? encryptStream(this.recipients, source).then(cipher => pipeline(cipher, stored, chunked)) : pipeline(source, chunked)
+    if (!plainCopy) return toStore(content)
+    const branches = [new PassThrough(), new PassThrough()]
+    for (const branch of branches) content.pipe(branch)
     // pipe() does not pass a failure on: a producer that gave up must fail both copies, not leave them waiting.
-    plaintext.once('close', () => {
+    content.once('close', () => {
       for (const branch of branches) if (!branch.writableEnded) branch.destroy(new Error('the part was not completed'))
     })
-    const [toCipher, toCopy] = branches
-    const copies: Promise<void>[] = [pipeline(await encryptStream(this.recipients, toCipher), stored, createWriteStream(path, { mode: 0o600 }))]
-    if (toCopy && this.plaintextDir) {
-      copies.push(pipeline(toCopy, createWriteStream(join(this.plaintextDir, file.slice(0, -AGE_EXTENSION.length)), { mode: 0o600 })))
-    }
-    await Promise.all(copies)
+    await Promise.all([toStore(branches[0]), pipeline(branches[1], createWriteStream(plainCopy, { mode: 0o600 }))])
   }
+
+  private outOfSpace(part: string, written: number, cause: unknown): RunnerSpaceError {
+    if (!Number.isFinite(this.chunkSize)) return new RunnerSpaceError(`The temp directory ${dirname(this.dir)} ran out of space while staging the part ${part}.`, 'free space there.', { cause })
+    const perPart = formatBytes((CHUNKS_WAITING_PER_PART + 1) * this.chunkSize)
+    const drill = this.options.plaintextDir ? ' With verify: drill it also keeps a whole plaintext copy of each part there, for the drill.' : ''
+    return new RunnerSpaceError(
+      `The runner's temp directory ${dirname(this.dir)} ran out of space while staging the part ${part} (${formatBytes(written)} of it staged). A backup keeps up to ${CHUNKS_WAITING_PER_PART + 1} chunks of chunk-size (${formatBytes(this.chunkSize)}) per part on the runner while they upload, so it needs about ${perPart} free there for each part made at the same time.${drill} Nothing was stored.`,
+      `free space in RUNNER_TEMP, or set chunk-size lower${this.options.plaintextDir ? ', or use verify: checksum' : ''}; then run the backup again.`,
+      { cause }
+    )
+  }
+}
+
+/** The plaintext name of a stored file: without the age extension. */
+function plainFileName(file: string): string {
+  return file.endsWith(AGE_EXTENSION) ? file.slice(0, -AGE_EXTENSION.length) : file
 }
 
 /** Parts may be produced concurrently (database dumps); the manifest lists them in the order they were started. */
@@ -96,6 +136,8 @@ export class PartSlots {
 export interface PartWriter {
   progress?: (bytes: number) => void
   write(content: HashingCounter): { stored: HashingCounter; done: Promise<void> }
+  /** More of the record, known once the part is stored (its chunks). */
+  describe?(): Partial<PartRecord>
   /** Removes what a failed part left behind, so it cannot be mistaken for a good one. */
   discard(): Promise<void>
 }
@@ -109,16 +151,28 @@ export async function streamPart(slots: PartSlots, spec: PartSpec & { file: stri
   const started = Date.now()
   const content = new HashingCounter(writer.progress)
   const { stored, done } = writer.write(content)
+  // Where the bytes go can fail while the producer still runs (a full disk): stop the producer at once,
+  // and report that failure, not the broken pipe the producer then sees. A premature close is not such a
+  // failure: it only says the producer's side closed first, and the producer's own error says why.
+  let landingFailure: unknown
+  const landed = done.catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      landingFailure = error
+      content.destroy(error as Error)
+    }
+    throw error
+  })
+  landed.catch(() => undefined) // observed here, awaited below: a rejection mid-part is not "unhandled"
   let extras: PartExtras | void
   try {
     extras = await produce(content)
     content.end()
-    await done
+    await landed
   } catch (error) {
     content.destroy()
-    await done.catch(() => undefined)
+    await landed.catch(() => undefined)
     await writer.discard()
-    throw error
+    throw landingFailure ?? error
   }
   const record: PartRecord = {
     name: spec.name,
@@ -129,6 +183,7 @@ export async function streamPart(slots: PartSlots, spec: PartSpec & { file: stri
     sha256: stored.digest(),
     durationMs: Date.now() - started,
     ...(stored !== content ? { encryption: 'age' as const, plaintext: { bytes: content.bytes, sha256: content.digest() } } : {}),
+    ...writer.describe?.(),
     ...(extras ?? {})
   }
   slots.fill(slot, record)

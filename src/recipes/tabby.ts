@@ -250,9 +250,10 @@ async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: Verif
   } finally {
     await removeStaging(host, staging, logger)
   }
-  // Checked again in place: SQLite would replay a stale -wal beside the target into the restored file.
+  // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
+  // integrity_check ran once, in staging, on the very file the rename moved here.
   const inPlace = [...pinnedLines({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link']
-  const counts = await inspectSqlite(host, 'db.sqlite', { prelude: inPlace, label: posix.join(ee.path, 'db.sqlite') }).catch(error => {
+  const counts = await inspectSqlite(host, 'db.sqlite', { prelude: inPlace, label: posix.join(ee.path, 'db.sqlite'), countsOnly: true }).catch(error => {
     throw explainRefusal(error, { ee }, reasons)
   })
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)

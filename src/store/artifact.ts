@@ -26,7 +26,8 @@ import {
 
 export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from './artifact-listing.js'
 
-const REPOSITORY_PAGES = 10
+/** The REST API's largest page. A repository with tens of thousands of artifacts takes that many hundred pages; none is skipped. */
+const PAGE_SIZE = 100
 
 /** By time (the Twirp and REST listings write it with and without milliseconds), then by id, which only grows. */
 const newestArtifactFirst = (a: ListedArtifact, b: ListedArtifact): number => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id
@@ -72,7 +73,7 @@ export class GithubArtifactStore implements Store {
         'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.',
         { cause: error }
       )
-    const place = (file: string): void =>
+    const place = (file: string): Promise<void> =>
       queue.push(async () => {
         try {
           stored.set(file, await this.upload(backup.dir, file, retentionDays))
@@ -89,7 +90,7 @@ export class GithubArtifactStore implements Store {
         } catch (error) {
           throw failed(manifestFile, error)
         }
-        place(manifestFile)
+        void place(manifestFile)
         await queue.drain()
         this.runListings.clear()
         return {
@@ -201,8 +202,8 @@ export class GithubArtifactStore implements Store {
   /** The repository's artifacts across all runs, newest first (REST; the artifact client has no such call). */
   private async listRepository(): Promise<RepositoryArtifact[]> {
     const found: RepositoryArtifact[] = []
-    for (let page = 1; page <= REPOSITORY_PAGES; page++) {
-      const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts?per_page=100&page=${page}`
+    for (let page = 1; ; page++) {
+      const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts?per_page=${PAGE_SIZE}&page=${page}`
       let response: Response
       try {
         response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
@@ -218,6 +219,7 @@ export class GithubArtifactStore implements Store {
         throw new StoreError(`Listing the repository's artifacts failed: HTTP ${response.status}.`, 'check that `github-token` has `actions: read` on this repository.')
       }
       const body = (await response.json()) as {
+        total_count: number
         artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number; repository_id?: number; head_repository_id?: number } }[]
       }
       for (const artifact of body.artifacts) {
@@ -225,7 +227,8 @@ export class GithubArtifactStore implements Store {
         if (artifact.expired || !run?.id) continue
         found.push({ id: artifact.id, name: artifact.name, runId: run.id, createdAt: artifact.created_at, distrust: artifactRunVerdict(run) })
       }
-      if (body.artifacts.length < 100) break
+      // total_count bounds the walk: an API that kept answering full pages cannot keep the listing going forever.
+      if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) break
     }
     this.logger.debug(`repository listing: ${found.length} artifacts`)
     return found

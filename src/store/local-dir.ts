@@ -39,8 +39,8 @@ export class LocalDirectoryStore implements Store {
   }
 
   /**
-   * Parts are linked (or, across filesystems, copied) into a ".partial" directory as they complete, so the
-   * staged file stays where the drill reads it; the manifest goes last and the directory is renamed.
+   * Parts (or their chunks) are linked (or, across filesystems, copied) into a ".partial" directory as they
+   * complete; the manifest goes last and the directory is renamed.
    */
   begin(backup: BackupToStore): StoreSession {
     const partial = join(this.root, `.${backup.backupId}.partial`)
@@ -52,7 +52,7 @@ export class LocalDirectoryStore implements Store {
       await rm(partial, { recursive: true, force: true })
       await mkdir(partial, { mode: 0o700 })
     })()
-    const place = (file: string): void =>
+    const place = (file: string): Promise<void> =>
       queue.push(async () => {
         await prepared
         await linkOrCopy(join(backup.dir, file), join(partial, file))
@@ -63,7 +63,7 @@ export class LocalDirectoryStore implements Store {
     return {
       addPart: file => {
         try {
-          place(file)
+          return place(file)
         } catch (error) {
           throw failed(error)
         }
@@ -73,7 +73,7 @@ export class LocalDirectoryStore implements Store {
         try {
           await queue.drain()
           itemsInOrder(stored, partFiles)
-          place(manifestFile)
+          void place(manifestFile)
           await queue.drain()
           await rename(partial, final)
           return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final, manifestPath: join(final, manifestFile) }

@@ -37,8 +37,12 @@ export interface SaveRequest extends BackupToStore {
  * last, in `commit`, after every part is stored.
  */
 export interface StoreSession {
-  /** Queues a finished part file; throws at once if an earlier part already failed to store. */
-  addPart(file: string): void
+  /**
+   * Queues a finished file (a part or one of its chunks); throws at once if an earlier one already failed
+   * to store. The promise settles once this file is stored or failed, and never rejects: a failure is
+   * thrown by the next addPart and by commit. The caller may delete the file once it settled.
+   */
+  addPart(file: string): Promise<void>
   /**
    * Waits for the parts, then stores the manifest: only now does the backup exist for a listing. `partFiles`
    * are the manifest's parts, in its order: each must have been stored, and the result lists them so.
@@ -153,7 +157,7 @@ export function trustedNewestFirst(backups: StoredBackup[], logger: Logger, warn
 export async function saveAll(store: Store, request: SaveRequest): Promise<SaveResult> {
   const session = store.begin(request)
   try {
-    for (const file of request.partFiles) session.addPart(file)
+    for (const file of request.partFiles) void session.addPart(file)
     return await session.commit(request.manifestFile, request.partFiles)
   } catch (error) {
     await session.abandon()
@@ -166,7 +170,8 @@ export class StoringQueue {
   private tail: Promise<void> = Promise.resolve()
   failure: unknown
 
-  push(work: () => Promise<void>): void {
+  /** Queues `work`; the promise settles when it ran (or was skipped after an earlier failure), and never rejects. */
+  push(work: () => Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure
     this.tail = this.tail.then(async () => {
       if (this.failure !== undefined) return
@@ -176,6 +181,7 @@ export class StoringQueue {
         this.failure = error
       }
     })
+    return this.tail
   }
 
   /** Waits for everything queued; throws the first failure. */

@@ -57,6 +57,11 @@ export interface ResultsService {
   newRun(origin?: RunOrigin): RunContext
   stop(): Promise<void>
   listStoredBlobs(): Promise<StoredBlob[]>
+  /**
+   * Records `count` finalized artifacts of `run` (named `<prefix>-<n>`, 1 byte, no blob): what other jobs
+   * of the repository leave behind, for listings that must page through many.
+   */
+  addArtifacts(run: RunContext, prefix: string, count: number): void
   requests: RequestLogEntry[]
   /** Arms 5xx replies and dropped connections on the artifact RPCs, the blob traffic and the REST endpoints. */
   faults: FaultSwitches
@@ -224,6 +229,14 @@ export async function startResultsService(options: StartResultsServiceOptions = 
         return run
       },
       listStoredBlobs: () => storage.listAll(),
+      addArtifacts(run, prefix, count) {
+        const record = context.state.runById(run.runId)
+        if (!record) throw new Error(`no run ${run.runId}`)
+        for (let index = 1; index <= count; index++) {
+          const artifact = context.state.createArtifact({ run: record, jobBackendId: record.jobBackendId, name: `${prefix}-${index}`, mimeType: 'application/octet-stream', version: 7 })
+          context.state.finalizeArtifact(artifact, 1, undefined)
+        }
+      },
       stop() {
         stopped ??= (async () => {
           server.closeAllConnections()

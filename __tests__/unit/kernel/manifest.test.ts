@@ -1,9 +1,10 @@
 import { VerificationError } from '../../../src/kernel/errors.js'
-import { MANIFEST_FORMAT, newBackupId, parseBackupId } from '../../../src/kernel/manifest.js'
+import { chunkFileName, MANIFEST_FORMAT, newBackupId, parseBackupId } from '../../../src/kernel/manifest.js'
 import { validateManifest } from '../../../src/kernel/manifest-file.js'
 
 const backupId = newBackupId('tabby', 'tabby.example.com', new Date('2026-11-23T02:00:00Z'))
 const part = { name: 'db', file: `${backupId}.db.sqlite.zst`, kind: 'sqlite', compression: 'zstd', sha256: 'a'.repeat(64), bytes: 10, durationMs: 1, tables: { users: 2 } }
+const chunk = (index: number, bytes: number): { file: string; bytes: number; sha256: string } => ({ file: chunkFileName(part.file, index), bytes, sha256: 'b'.repeat(64) })
 const valid = {
   format: MANIFEST_FORMAT,
   backupId,
@@ -54,10 +55,19 @@ describe('validateManifest', () => {
     ["an app that is not the backup id's", { app: 'seatable' }, /app does not match/],
     ['a time that is not a time', { startedAt: 'yesterday' }, /startedAt is not a time/],
     ['no parts', { parts: [] }, /lists no parts/],
-    ['another format', { format: 'other/9' }, /format is not/]
+    ['another format', { format: 'other/9' }, /format is not/],
+    ['a single chunk', { parts: [{ ...part, chunks: [chunk(0, 10)] }] }, /part db: a chunk list needs at least two chunks/],
+    ['chunks out of order', { parts: [{ ...part, chunks: [chunk(1, 5), chunk(0, 5)] }] }, /part db: chunk 1 is not named .*\.db\.sqlite\.zst\.chunk-0001/],
+    ['a chunk file outside the backup', { parts: [{ ...part, chunks: [chunk(0, 5), { ...chunk(1, 5), file: '../../evil' }] }] }, /part db: chunk 2 is not named/],
+    ['an empty chunk', { parts: [{ ...part, chunks: [chunk(0, 10), chunk(1, 0)] }] }, /part db: chunk 2 has a bad size or sha256/],
+    ['chunks that do not add up to the part', { parts: [{ ...part, chunks: [chunk(0, 5), chunk(1, 6)] }] }, /part db: its chunks hold 11 bytes, the part 10/]
   ])('rejects %s', (_what, change, message) => {
     expect(() => validateManifest({ ...valid, ...change })).toThrow(VerificationError)
     expect(() => validateManifest({ ...valid, ...change })).toThrow(message)
+  })
+
+  it('accepts a part stored in chunks named by their place that add up to it', () => {
+    expect(validateManifest({ ...valid, parts: [{ ...part, chunks: [chunk(0, 6), chunk(1, 4)] }] }).parts[0].chunks).toHaveLength(2)
   })
 
   it('rejects a manifest that describes another backup', () => {

@@ -104,6 +104,10 @@ it('restores in the documented order: safety copy, stop-command, data, start-com
   expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesAtBackup)
   expect(restored.safetyCopy?.dir).toContain(join(work, 'safety'))
+  // The incoming database is integrity-checked once, in staging; in place only its row counts are read again.
+  const checks = transport.runs.filter(run => /^Checking .*db\.sqlite/.test(run.description))
+  expect(checks.map(run => run.description)).toEqual([expect.stringMatching(/^Checking the incoming ee\/db\.sqlite/), expect.stringMatching(/^Checking .*\/ee\/db\.sqlite$/)])
+  expect(checks.map(run => / check_db "\$db" (check|count)/.exec(run.script)?.[1])).toEqual(['check', 'count'])
 })
 
 it('plans a dry run from the verified backup and runs nothing that changes the host', async () => {

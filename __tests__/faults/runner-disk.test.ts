@@ -1,0 +1,178 @@
+/**
+ * The runner's own disk (issue 12): a backup streams through RUNNER_TEMP in chunks of chunk-size, each
+ * stored and deleted before the next but one is written, so a backup larger than the runner's temp
+ * space still goes through; and when even one chunk does not fit, the step fails with one clear error,
+ * stores no manifest, deletes what it had uploaded and leaves no temp files. RUNNER_TEMP is a small
+ * tmpfs of its own, the store the real artifact client against the results-service emulator.
+ */
+import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
+import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
+import { errorText, faultCase, leftoversIn } from '../support/fault-checks.js'
+import { faultBypassHeader, startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
+import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+
+const SUITE = '__tests__/faults/runner-disk.test.ts'
+const MEBIBYTE = 1024 * 1024
+
+let base: string
+let root: string
+let keys: string
+let recipient: string
+let service: ResultsService
+/** RUNNER_TEMP of the backups: a 3 MiB tmpfs, smaller than the 6 MiB the Tabby root holds. */
+let smallTemp: string
+
+beforeAll(async () => {
+  const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
+  base = made.base
+  root = made.home.root
+  addIncompressibleLog(root, 6 * MEBIBYTE)
+  keys = await mkdtemp(join(tmpdir(), 'sb-runner-disk-age-'))
+  execFileSync('age-keygen', ['-o', join(keys, 'identity.txt')], { stdio: 'ignore' })
+  recipient = execFileSync('age-keygen', ['-y', join(keys, 'identity.txt')], { encoding: 'utf8' }).trim()
+  smallTemp = await mkdtemp(join(tmpdir(), 'sb-runner-disk-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${3 * MEBIBYTE}`, 'tmpfs', smallTemp])
+  service = await startResultsService()
+}, 120_000)
+
+afterAll(async () => {
+  await service?.stop()
+  if (smallTemp) {
+    execFileSync('umount', [smallTemp])
+    await rm(smallTemp, { recursive: true, force: true })
+  }
+  for (const dir of [base, keys]) if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+const backupInputs = (extra: Record<string, string>): Record<string, string> => ({
+  app: 'tabby',
+  transport: 'local',
+  'tabby-root': root,
+  store: 'github',
+  'encrypt-to': recipient,
+  verify: 'checksum',
+  ...extra
+})
+
+async function artifactNames(run: RunContext): Promise<string[]> {
+  const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {
+    headers: { authorization: `Bearer ${service.githubToken}`, [faultBypassHeader]: 'yes' }
+  })
+  if (!response.ok) throw new Error(`listing run ${run.runId} failed: HTTP ${response.status}`)
+  return ((await response.json()) as { artifacts: { name: string }[] }).artifacts.map(artifact => artifact.name)
+}
+
+function backUp(run: RunContext, extra: Record<string, string>): Promise<ActionRun> {
+  return runAction('action.yml', backupInputs(extra), { ...run.env(), RUNNER_TEMP: smallTemp })
+}
+
+/** A failed step: one error that says what happened and what to do, no stack trace, nothing stored, nothing left. */
+async function expectCleanFailure(step: ActionRun, run: RunContext, says: RegExp[]): Promise<void> {
+  const text = errorText(step)
+  expect(step.exitCode).toBe(1)
+  expect(step.stdout.match(/^::error::/gm)).toHaveLength(1)
+  for (const pattern of says) expect(text).toMatch(pattern)
+  expect(text).not.toMatch(/^\s+at /m)
+  expect(text).not.toMatch(/Unhandled|UnhandledPromiseRejection/)
+  // The parts uploaded before the disk filled up were deleted again: no artifact of the run is left.
+  expect(await artifactNames(run)).toEqual([])
+  expect(leftoversIn(smallTemp)).toEqual([])
+  expect(readdirSync(smallTemp)).toEqual([])
+}
+
+faultCase(
+  SUITE,
+  'backs up 6 MiB through a 3 MiB RUNNER_TEMP in 1 MiB chunks, encrypted, and restores it from another run',
+  async () => {
+    const backupRun = service.newRun()
+    const backup = await backUp(backupRun, { 'chunk-size': '1M' })
+    expectSuccess(backup)
+    const backupId = backup.outputs['backup-id']
+    const manifest = JSON.parse(await readFile(backup.outputs.manifest, 'utf8')) as { parts: { name: string; file: string; chunks?: { file: string; bytes: number }[] }[] }
+    const home = manifest.parts.find(part => part.name === 'home')
+    expect(home?.chunks?.length).toBeGreaterThanOrEqual(6)
+    expect(home?.chunks?.every(chunk => chunk.bytes <= MEBIBYTE)).toBe(true)
+    // Every chunk is its own artifact; small parts stay one artifact under their own name.
+    const names = await artifactNames(backupRun)
+    for (const chunk of home?.chunks ?? []) expect(names).toContain(chunk.file)
+    expect(names).not.toContain(home?.file)
+    expect(names).toContain(`${backupId}.db.sqlite.zst.age`)
+    // All that stays on the runner is the manifest, where the `manifest` output points.
+    expect(readdirSync(smallTemp)).toEqual([basename(dirname(backup.outputs.manifest))])
+    expect(readdirSync(dirname(backup.outputs.manifest))).toEqual([basename(backup.outputs.manifest)])
+    await rm(dirname(backup.outputs.manifest), { recursive: true, force: true })
+
+    const treeBefore = await treeOf(root)
+    const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+    await rm(root, { recursive: true, force: true })
+    const restore = await runAction(
+      'restore/action.yml',
+      {
+        app: 'tabby',
+        transport: 'local',
+        'tabby-root': root,
+        store: 'github',
+        'backup-id': backupId,
+        'run-id': String(backupRun.runId),
+        'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
+      },
+      service.newRun().env(),
+      { githubToken: service.githubToken }
+    )
+    expectSuccess(restore)
+    expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified/)
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+  },
+  120_000
+)
+
+faultCase(
+  SUITE,
+  'fails clearly when one chunk does not fit in RUNNER_TEMP: names the space and chunk-size, deletes the uploaded parts, leaves no temp files',
+  async () => {
+    const run = service.newRun()
+    const step = await backUp(run, { 'chunk-size': '8M' })
+    await expectCleanFailure(step, run, [
+      new RegExp(`The runner's temp directory ${smallTemp} ran out of space while staging the part home`),
+      /keeps up to 2 chunks of chunk-size \(8\.0 MiB\) per part .* needs about 16\.0 MiB free there/,
+      /Nothing was stored/,
+      /How to fix: free space in RUNNER_TEMP, or set chunk-size lower/
+    ])
+  },
+  120_000
+)
+
+faultCase(
+  SUITE,
+  "fails clearly when the drill's plaintext copy does not fit in RUNNER_TEMP, and says verify: checksum avoids it",
+  async () => {
+    const run = service.newRun()
+    const step = await backUp(run, { 'chunk-size': '1M', verify: 'drill' })
+    await expectCleanFailure(step, run, [
+      new RegExp(`The runner's temp directory ${smallTemp} ran out of space while staging the part home`),
+      /With verify: drill it also keeps a whole plaintext copy of each part there/,
+      /How to fix: free space in RUNNER_TEMP, or set chunk-size lower, or use verify: checksum/
+    ])
+  },
+  120_000
+)
+
+it('refuses a chunk-size that is not a size before anything is done', async () => {
+  const run = service.newRun()
+  for (const [value, says] of [
+    ['1 terabyte', /Input 'chunk-size': "1 terabyte" is not a size from 1M to 16G/],
+    ['512K', /Input 'chunk-size': "512K" is not a size from 1M to 16G/]
+  ] as const) {
+    const step = await backUp(run, { 'chunk-size': value })
+    expect(step.exitCode).toBe(1)
+    expect(errorText(step)).toMatch(says)
+    expect(errorText(step)).toMatch(/How to fix: write a whole number with K, M or G/)
+  }
+  expect(await artifactNames(run)).toEqual([])
+})
