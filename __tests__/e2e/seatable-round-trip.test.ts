@@ -82,7 +82,13 @@ describe.each([
       'manifest.json'
     ])
     const shimCalls = await bed.shim.invocations()
-    expect(shimCalls.some(call => call.argv.join(' ').includes('seatable.sh backup-all'))).toBe(true)
+    const backupAllAt = shimCalls.findIndex(call => call.argv.join(' ').includes('seatable.sh backup-all'))
+    expect(backupAllAt).toBeGreaterThanOrEqual(0)
+    if (mode === 'docker') {
+      // backup-all runs beside the dumps, not after them: it starts before the dumps' last call into the database container.
+      const lastDatabaseCall = shimCalls.reduce((last, call, index) => (call.argv[2] === bed.layout.containers.database ? index : last), -1)
+      expect(backupAllAt).toBeLessThan(lastDatabaseCall)
+    }
     expect(shimCalls.filter(call => call.argv.some(arg => /^-[a-z]*t/.test(arg)))).toEqual([])
     await expectNoPasswordStored(backup)
     // The vendor's excludes are left out of the data tarball itself (the file comparison skips them, so it cannot tell).

@@ -26,6 +26,8 @@ let recipient: string
 let service: ResultsService
 /** RUNNER_TEMP of the backups: a 3 MiB tmpfs, smaller than the 6 MiB the Tabby root holds. */
 let smallTemp: string
+/** The chunked backup the first case makes, which the restore cases read. */
+let chunked: { backupId: string; runId: number } | undefined
 
 beforeAll(async () => {
   const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
@@ -93,6 +95,7 @@ faultCase(
     const backup = await backUp(backupRun, { 'chunk-size': '1M' })
     expectSuccess(backup)
     const backupId = backup.outputs['backup-id']
+    chunked = { backupId, runId: backupRun.runId }
     const manifest = JSON.parse(await readFile(backup.outputs.manifest, 'utf8')) as { parts: { name: string; file: string; chunks?: { file: string; bytes: number }[] }[] }
     const home = manifest.parts.find(part => part.name === 'home')
     expect(home?.chunks?.length).toBeGreaterThanOrEqual(6)
@@ -110,24 +113,51 @@ faultCase(
     const treeBefore = await treeOf(root)
     const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
     await rm(root, { recursive: true, force: true })
-    const restore = await runAction(
-      'restore/action.yml',
-      {
-        app: 'tabby',
-        transport: 'local',
-        'tabby-root': root,
-        store: 'github',
-        'backup-id': backupId,
-        'run-id': String(backupRun.runId),
-        'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
-      },
-      service.newRun().env(),
-      { githubToken: service.githubToken }
-    )
+    const restore = await restoreChunked({})
     expectSuccess(restore)
     expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified/)
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
     expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+  },
+  120_000
+)
+
+async function restoreChunked(env: Record<string, string>): Promise<ActionRun> {
+  if (!chunked) throw new Error('the chunked backup case did not run')
+  return runAction(
+    'restore/action.yml',
+    {
+      app: 'tabby',
+      transport: 'local',
+      'tabby-root': root,
+      store: 'github',
+      'backup-id': chunked.backupId,
+      'run-id': String(chunked.runId),
+      'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
+    },
+    { ...service.newRun().env(), ...env },
+    { githubToken: service.githubToken }
+  )
+}
+
+faultCase(
+  SUITE,
+  'refuses a restore whose parts do not fit in RUNNER_TEMP with one clear error, before the host is touched',
+  async () => {
+    const before = await treeOf(root)
+    const restore = await restoreChunked({ RUNNER_TEMP: smallTemp })
+    const text = errorText(restore)
+    expect(restore.exitCode).toBe(1)
+    expect(restore.stdout.match(/^::error::/gm)).toHaveLength(1)
+    expect(text).toMatch(
+      new RegExp(
+        `The runner's temp directory ${smallTemp} ran out of space while the backup was downloaded and verified: a restore still assembles each part whole on the runner .* the largest part here takes [\\d.]+ MiB\\. Nothing on the host was changed\\.`
+      )
+    )
+    expect(text).toMatch(/How to fix: free at least [\d.]+ MiB in RUNNER_TEMP/)
+    expect(text).not.toMatch(/^\s+at /m)
+    expect(diffFingerprints(before, await treeOf(root))).toEqual([])
+    expect(readdirSync(smallTemp)).toEqual([])
   },
   120_000
 )

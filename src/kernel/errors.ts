@@ -50,10 +50,16 @@ export class StoreError extends SelfhostBackupError {}
 /** The runner's own temp directory ran out of space (or quota) while the backup staged data there. */
 export class RunnerSpaceError extends SelfhostBackupError {}
 
-/** ENOSPC or EDQUOT: the file system, or the user's share of it, is full. */
+/**
+ * ENOSPC or EDQUOT: the file system, or the user's share of it, is full. Libraries (the artifact client)
+ * wrap the error or keep only its text, so the causes and the messages are looked through too.
+ */
 export function isOutOfSpace(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  return code === 'ENOSPC' || code === 'EDQUOT'
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT' || /\bENOSPC\b|no space left on device|disk quota exceeded/i.test(current.message)) return true
+  }
+  return false
 }
 
 export function describeError(error: unknown): string {

@@ -4,9 +4,9 @@ import type { AnyRecipe, VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './lock.js'
-import { InputError, SelfhostBackupError, VerificationError } from '../kernel/errors.js'
-import type { Logger } from '../kernel/log.js'
-import { parseBackupId, type Manifest } from '../kernel/manifest.js'
+import { InputError, isOutOfSpace, RunnerSpaceError, SelfhostBackupError, VerificationError } from '../kernel/errors.js'
+import { formatBytes, type Logger } from '../kernel/log.js'
+import { parseBackupId, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { loadManifestKeys, type SigningSettings } from '../kernel/manifest-keys.js'
 import type { ManifestSigner } from '../kernel/manifest-signature.js'
 import { fetchVerifiedParts } from './restore-fetch.js'
@@ -100,7 +100,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const parts = await logger
       .group('Downloading and verifying', () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, download, reading, logger))
       .catch(error => {
-        throw saysHostUnchanged(error)
+        throw saysHostUnchanged(isOutOfSpace(error) ? runnerFullWhileFetching(request.workRoot, selected, error) : error)
       })
     const verifySeconds = (Date.now() - started) / 1000
     const plan = recipe.planRestore(options, { ...manifest, parts: parts.map(part => part.record) })
@@ -173,6 +173,16 @@ async function safetyCopyParent(request: RestoreRequest, dataRoot: string): Prom
 }
 
 /** Every failure while fetching happens before the host is touched; the message says so, once. */
+/** A restore still assembles (and decrypts) each part whole on the runner: say how much room that takes. */
+function runnerFullWhileFetching(workRoot: string, parts: PartRecord[], cause: unknown): RunnerSpaceError {
+  const largest = parts.reduce((most, part) => Math.max(most, part.bytes + (part.plaintext?.bytes ?? 0)), 0)
+  return new RunnerSpaceError(
+    `The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore still assembles each part whole on the runner (and its plaintext too when encrypted), which for the largest part here takes ${formatBytes(largest)}.`,
+    `free at least ${formatBytes(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`,
+    { cause }
+  )
+}
+
 function saysHostUnchanged(error: unknown): unknown {
   if (error instanceof SelfhostBackupError && !/nothing on the host was changed/i.test(error.message)) {
     error.message = `${error.message} Nothing on the host was changed.`

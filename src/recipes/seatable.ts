@@ -171,12 +171,15 @@ export const seatableRecipe = {
     const { logger } = context
     const compression = options.compression === 'auto' ? 'zstd' : options.compression
     const extension = `.tar${compressionExtension(compression)}`
-    await backupDatabases(host, options, sink, compression)
-    if (options.dtableDbBackup) {
+    const backupAll = async (): Promise<void> => {
+      if (!options.dtableDbBackup) return
       // Without -t: the vendor's `docker exec -it` fails under cron and Actions, and the backup would silently lack fresh dtable-db data.
       await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
       logger.info('dtable-db: backup-all completed, storage-data is fresh')
     }
+    // dtable-db's backup-all writes into the data directory, the dumps read MariaDB: they run side by side,
+    // and the data tarball starts once both are done (it must hold the fresh storage-data).
+    await allToTheEnd([backupDatabases(host, options, sink, compression), backupAll()])
     // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
     const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
     if (present.includes(options.root)) {
