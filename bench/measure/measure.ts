@@ -9,6 +9,7 @@ export interface Measurement {
   sshBytes: number
   peakRssBytes: number | null
   peakHostTempBytes: number
+  peakRunnerTempBytes: number
   hostTempEntries: string[]
   /** CPU seconds per program during the run (see process-profile.ts). */
   cpuSeconds: Record<string, number>

@@ -10,6 +10,8 @@ import { ProcessProfile } from './process-profile.js'
 export interface SamplingOptions {
   /** Directories whose whole content counts as host temp space (e.g. the host-temp-dir input). */
   hostTempDirs: string[]
+  /** The runner's temp directories (RUNNER_TEMP of our actions): their whole content counts as runner disk. */
+  runnerTempDirs: string[]
   /** Directories (e.g. /tmp) where only entries created during the run count. */
   newEntriesIn: string[]
   /**
@@ -25,6 +27,8 @@ export interface SamplingResult {
   /** Largest VmHWM among the tracked processes; null when none was tracked. */
   peakRssBytes: number | null
   peakHostTempBytes: number
+  /** Peak bytes in the runner's temp directories: what a backup or restore stages on the runner. */
+  peakRunnerTempBytes: number
   /** The entries that made up the temp peak, for an explanation in the report. */
   hostTempEntries: string[]
   /** CPU seconds per program (runner side, host side, servers): where the time went. */
@@ -46,6 +50,7 @@ export async function startSampling(options: SamplingOptions): Promise<Sampling>
   const pids = new Set<number>()
   let peakRss: number | null = null
   let peakTemp = 0
+  let peakRunnerTemp = 0
   let peakEntries: string[] = []
   /** New entries seen in use by the host's processes; they count from then on, until they are gone. */
   const attributed = new Set<string>()
@@ -61,6 +66,8 @@ export async function startSampling(options: SamplingOptions): Promise<Sampling>
     }
   }
   const sampleDisk = (): void => {
+    const runnerBytes = options.runnerTempDirs.reduce((sum, directory) => sum + listDirectory(directory).reduce((inner, name) => inner + diskUsage(join(directory, name)), 0), 0)
+    peakRunnerTemp = Math.max(peakRunnerTemp, runnerBytes)
     let total = 0
     const entries: string[] = []
     for (const directory of options.hostTempDirs) {
@@ -108,7 +115,7 @@ export async function startSampling(options: SamplingOptions): Promise<Sampling>
     async stop() {
       stopped = true
       await loop
-      return { peakRssBytes: peakRss, peakHostTempBytes: peakTemp, hostTempEntries: peakEntries, cpuSeconds: profile.cpuSeconds() }
+      return { peakRssBytes: peakRss, peakHostTempBytes: peakTemp, peakRunnerTempBytes: peakRunnerTemp, hostTempEntries: peakEntries, cpuSeconds: profile.cpuSeconds() }
     }
   }
 }

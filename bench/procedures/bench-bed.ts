@@ -94,6 +94,7 @@ export async function startBenchBed(knobs: BenchKnobs, log: (line: string) => vo
     await mkdir(hostTempDir)
     await chmod(hostTempDir, 0o1777)
     await mkdir(join(work, 'runner-tmp')) // TMPDIR of the action's process
+    await mkdir(join(work, 'runner-temp')) // RUNNER_TEMP of the action: where it stages chunks and downloads
 
     const dataset = scaledDataset(knobs.scale)
     const content = new ContentSource(knobs.seed)
@@ -130,6 +131,7 @@ export async function startBenchBed(knobs: BenchKnobs, log: (line: string) => vo
         // New entries in /tmp count when a process of an SSH session on the test host uses them.
         sampling: {
           hostTempDirs: [hostTempDir],
+          runnerTempDirs: [join(work, 'runner-temp')],
           newEntriesIn: [tmpdir()],
           hostRoots: [sshdPid],
           servers: { mariadbd: server.pid, azurite: service.azuritePid, 'ssh byte proxy': proxy.pid, 'jest (emulator, samplers)': process.pid }

@@ -44,7 +44,7 @@ export async function runOurs(
   const run = await runAction(
     file,
     { ...inputs, ...proxiedConnection(bed), 'host-temp-dir': bed.hostTempDir },
-    { TMPDIR: join(bed.work, 'runner-tmp'), ...env },
+    { TMPDIR: join(bed.work, 'runner-tmp'), RUNNER_TEMP: join(bed.work, 'runner-temp'), ...env },
     { secretScan: false, onSpawn: pid => track(pid), githubToken }
   )
   expectSuccess(run)

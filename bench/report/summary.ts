@@ -16,6 +16,8 @@ export interface SummaryRow {
   /** Largest over the runs (ours only; null for manual and floor, where no runner process is ours). */
   peakRssBytes: number | null
   peakHostTempBytes: number
+  /** Largest over the runs: what our action staged in RUNNER_TEMP (0 for manual and floor, which stage nothing there). */
+  peakRunnerTempBytes: number
   hostTempEntries: string[]
   /** median(ours) / median(manual) and / median(floor), same app, operation and dataset; null for manual and floor. */
   versusManual: number | null
@@ -47,6 +49,7 @@ export function summarize(recorded: Recorded[]): SummaryRow[] {
       sshBytes: median(row.runs.map(run => run.sshBytes)),
       peakRssBytes: isOurs && rss.length > 0 ? Math.max(...rss) : null,
       peakHostTempBytes: tempPeak.peakHostTempBytes,
+      peakRunnerTempBytes: Math.max(...row.runs.map(run => run.peakRunnerTempBytes ?? 0)),
       hostTempEntries: tempPeak.hostTempEntries,
       versusManual: ratio('manual'),
       versusFloor: ratio('floor'),

@@ -13,7 +13,8 @@ const COLUMNS: { title: string; width: number; align: 'left' | 'right'; cell: (r
   { title: 'ours/floor', width: 10, align: 'right', cell: row => (row.versusFloor === null ? '' : row.versusFloor.toFixed(2)) },
   { title: 'SSH MB', width: 8, align: 'right', cell: row => (row.sshBytes / MB).toFixed(1) },
   { title: 'RSS MB', width: 7, align: 'right', cell: row => (row.peakRssBytes === null ? '' : (row.peakRssBytes / MB).toFixed(0)) },
-  { title: 'host tmp MB', width: 11, align: 'right', cell: row => (row.peakHostTempBytes / MB).toFixed(1) }
+  { title: 'host tmp MB', width: 11, align: 'right', cell: row => (row.peakHostTempBytes / MB).toFixed(1) },
+  { title: 'runner tmp MB', width: 13, align: 'right', cell: row => (row.variant.startsWith('ours') ? (row.peakRunnerTempBytes / MB).toFixed(1) : '') }
 ]
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {
