@@ -3,9 +3,10 @@
  * to the local store and to the artifact-service emulator. The secret scan is off here: its /proc
  * sweeps would compete with the action for the same two cores.
  */
-import { readdir, rm } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expectSuccess, runAction, type ActionRun } from '../../__tests__/support/action-runner.js'
+import { manifestFileName, storedFilesOf, type Manifest } from '../../src/kernel/manifest.js'
 import type { BenchBed } from './bench-bed.js'
 import { proxyKnownHosts } from './ssh-client.js'
 import type { Variant } from './variant.js'
@@ -49,6 +50,14 @@ export async function runOurs(
   )
   expectSuccess(run)
   return run
+}
+
+/** A backup's parts in the local store, each with its stored files in order (its chunks, or the one file), from its manifest. */
+export async function storedParts(storePath: string, backupId: string | undefined): Promise<{ name: string; file: string; paths: string[] }[]> {
+  if (!backupId) throw new Error('the ours-local backup of this run is missing')
+  const dir = join(storePath, backupId)
+  const manifest = JSON.parse(await readFile(join(dir, manifestFileName(backupId)), 'utf8')) as Manifest
+  return manifest.parts.map(part => ({ name: part.name, file: part.file, paths: storedFilesOf(part).map(file => join(dir, file)) }))
 }
 
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */

@@ -6,12 +6,12 @@
  * and thrown away; restore: our parts piped over SSH, decompressed and unpacked into a scratch dir.
  * The password reaches the client as MYSQL_PWD (read from stdin), never an argv.
  */
-import { readdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { seatableActionInputs, SEATABLE_DATABASES } from '../../__tests__/support/seatable-bed.js'
 import type { BenchKnobs } from '../knobs.js'
 import type { BenchBed } from './bench-bed.js'
-import { oursBackups, oursRestores, type OursApp, type OursState } from './ours.js'
+import { oursBackups, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
 import { shellQuote } from './ssh-client.js'
 import type { AppSuite, Variant } from './variant.js'
 
@@ -23,11 +23,6 @@ const WITH_PASSWORD = 'IFS= read -r MYSQL_PWD; export MYSQL_PWD'
 /** Drops the databases; `recreate` makes empty ones (the vendor's `mysql db < dump` needs them to exist). */
 async function resetDatabases(bed: BenchBed, recreate: boolean): Promise<void> {
   await bed.server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE IF EXISTS ${name};${recreate ? ` CREATE DATABASE ${name} CHARACTER SET utf8mb4;` : ''}`).join(' '))
-}
-
-function partsOf(storePath: string, backupId: string | undefined): Promise<string[]> {
-  if (!backupId) throw new Error('the ours-local backup of this run is missing')
-  return readdir(join(storePath, backupId)).then(names => names.filter(name => !name.endsWith('.json')).map(name => join(storePath, backupId, name)))
 }
 
 export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
@@ -95,20 +90,20 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
       target = await bed.scratch('restore-seatable')
     },
     run: async () => {
-      const parts = await partsOf(state.storePath, state.localBackupId)
+      const parts = await storedParts(state.storePath, state.localBackupId)
       await Promise.all(
         parts.map(part => {
-          const database = /\.db-([A-Za-z0-9_]+)\.sql\.zst$/.exec(part)?.[1]
+          const database = /^db-([A-Za-z0-9_]+)$/.exec(part.name)?.[1]
           if (database)
             return bed.ssh.run(`${WITH_PASSWORD}; zstd -q -d | docker exec -i -e MYSQL_PWD ${container} mariadb -uroot ${database}`, {
               input: password,
-              stdinPath: part,
+              stdinPath: part.paths,
               description: `floor import of ${database}`
             })
-          const into = join(target, part.split('.').slice(-3)[0])
+          const into = join(target, part.name)
           return bed.ssh.run(`sudo mkdir -p ${shellQuote(into)} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(into)}`, {
-            stdinPath: part,
-            description: `floor unpack of ${part}`
+            stdinPath: part.paths,
+            description: `floor unpack of ${part.file}`
           })
         })
       )

@@ -6,13 +6,14 @@
 import { spawn } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { join } from 'node:path'
 import { knownHostsLine, type TestHost } from '../../__tests__/support/sshd.js'
 
 export interface SpawnOptions {
-  /** A file fed to stdin. */
-  stdinPath?: string
+  /** A file fed to stdin, or several one after another (a part stored in chunks). */
+  stdinPath?: string | string[]
   /** Text fed to stdin (before stdinPath, when both are given). */
   input?: string
   /** A file stdout is written to; otherwise stdout is collected and returned. */
@@ -33,7 +34,12 @@ export function spawnChecked(file: string, args: string[], options: SpawnOptions
   child.stdin.on('error', () => undefined)
   if (options.stdinPath) {
     if (options.input !== undefined) child.stdin.write(options.input)
-    createReadStream(options.stdinPath).pipe(child.stdin)
+    const paths = [options.stdinPath].flat()
+    Readable.from(
+      (async function* () {
+        for (const path of paths) yield* createReadStream(path)
+      })()
+    ).pipe(child.stdin)
   } else child.stdin.end(options.input ?? '')
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', reject)

@@ -5,11 +5,11 @@
  * bytes read and compressed on the host and thrown away; restore: our parts piped over SSH,
  * decompressed and unpacked into a scratch dir.
  */
-import { readdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BenchKnobs } from '../knobs.js'
 import type { BenchBed } from './bench-bed.js'
-import { oursBackups, oursRestores, type OursApp, type OursState } from './ours.js'
+import { oursBackups, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
 import { shellQuote } from './ssh-client.js'
 import type { AppSuite, Variant } from './variant.js'
 
@@ -68,17 +68,13 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
       target = await bed.scratch('restore-tabby')
     },
     run: async () => {
-      const backupId = state.localBackupId
-      if (!backupId) throw new Error('the ours-local backup of this run is missing')
-      const parts = (await readdir(join(state.storePath, backupId))).filter(name => !name.endsWith('.json'))
+      const parts = await storedParts(state.storePath, state.localBackupId)
       await Promise.all(
-        parts.map(name => {
-          const part = join(state.storePath, backupId, name)
-          const partName = name.split('.').slice(-3)[0]
-          const unpack = name.endsWith('.sqlite.zst')
+        parts.map(part => {
+          const unpack = part.file.endsWith('.sqlite.zst')
             ? `sudo bash -c ${shellQuote(`zstd -q -d > ${shellQuote(join(target, 'db.sqlite'))}`)}`
-            : `sudo mkdir -p ${shellQuote(join(target, partName))} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(join(target, partName))}`
-          return bed.ssh.run(unpack, { stdinPath: part, description: `floor unpack of ${name}` })
+            : `sudo mkdir -p ${shellQuote(join(target, part.name))} && zstd -q -d | sudo tar --extract --file=- --preserve-permissions --directory ${shellQuote(join(target, part.name))}`
+          return bed.ssh.run(unpack, { stdinPath: part.paths, description: `floor unpack of ${part.file}` })
         })
       )
     },
