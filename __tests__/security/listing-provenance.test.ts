@@ -135,6 +135,15 @@ describe('GitHub artifacts: the repository-wide listing', () => {
     expect(logger.lines.some(line => /repository listing: \d{4} artifacts/.test(line))).toBe(true)
   })
 
+  test('reads every page of one run: a backup behind 1,050 newer artifacts of its run is found with run-id', async () => {
+    const request = await stage('many-in-run', minutesFromNow(-30))
+    const run = await bed.save({ event: 'schedule' }, request)
+    // The artifact client's own run listing stops at 1,000: what a backup of more chunks than that would hit.
+    bed.service().addArtifacts(run, 'chunk-like', 1050)
+    const listed = await inRun(bed.service().newRun(), () => bed.store(recordingLogger(), { runId: run.runId }).list({ hostId: 'many-in-run' }))
+    expect(ids(listed)).toEqual([request.backupId])
+  })
+
   test('refuses a later upload whose id is stamped 9999-12-31, warning once by name; the genuine backup stays the newest', () =>
     forgedCase('future-stamped backup id (GitHub artifacts)', async () => {
       const genuine = await stage('future-stamp', minutesFromNow(-60))

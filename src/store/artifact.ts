@@ -29,6 +29,15 @@ export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from '.
 /** The REST API's largest page. A repository with tens of thousands of artifacts takes that many hundred pages; none is skipped. */
 const PAGE_SIZE = 100
 
+/** An artifact as the REST API lists it. */
+interface RestArtifact {
+  id: number
+  name: string
+  expired: boolean
+  created_at: string
+  workflow_run?: { id: number; repository_id?: number; head_repository_id?: number }
+}
+
 /** By time (the Twirp and REST listings write it with and without milliseconds), then by id, which only grows. */
 const newestArtifactFirst = (a: ListedArtifact, b: ListedArtifact): number => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id
 
@@ -175,18 +184,27 @@ export class GithubArtifactStore implements Store {
     return { findBy: { token: this.settings.token, workflowRunId: runId, repositoryOwner, repositoryName } }
   }
 
+  /**
+   * One run's artifacts: this job's own run through the artifact service, any other run through the REST
+   * API, every page of it (the artifact client stops at 1,000 artifacts, and a large backup is more chunks).
+   */
   private async listRun(runId: number): Promise<ListedArtifact[]> {
     const cached = this.runListings.get(runId)
     if (cached) return cached
-    let artifacts: Artifact[]
-    try {
-      const findBy = this.findBy(runId)
-      artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.client.listArtifacts(findBy))).artifacts
-    } catch (error) {
-      if (error instanceof StoreError) throw error
-      throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check `run-id` and that `github-token` has `actions: read`.', { cause: error })
+    let listed: ListedArtifact[]
+    const findBy = this.findBy(runId)
+    if (findBy.findBy) {
+      const artifacts = await this.restArtifacts(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check `run-id` and that `github-token` has `actions: read`.')
+      listed = artifacts.filter(artifact => !artifact.expired).map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: artifact.created_at }))
+    } else {
+      let artifacts: Artifact[]
+      try {
+        artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.client.listArtifacts())).artifacts
+      } catch (error) {
+        throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check that the job still runs and retry.', { cause: error })
+      }
+      listed = artifacts.map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: (artifact.createdAt ?? new Date(0)).toISOString() }))
     }
-    const listed = artifacts.map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: (artifact.createdAt ?? new Date(0)).toISOString() }))
     this.runListings.set(runId, listed)
     return listed
   }
@@ -201,36 +219,39 @@ export class GithubArtifactStore implements Store {
 
   /** The repository's artifacts across all runs, newest first (REST; the artifact client has no such call). */
   private async listRepository(): Promise<RepositoryArtifact[]> {
+    const artifacts = await this.restArtifacts('actions/artifacts', "the repository's artifacts", 'check that `github-token` has `actions: read` on this repository.')
     const found: RepositoryArtifact[] = []
+    for (const artifact of artifacts) {
+      const run = artifact.workflow_run
+      if (artifact.expired || !run?.id) continue
+      found.push({ id: artifact.id, name: artifact.name, runId: run.id, createdAt: artifact.created_at, distrust: artifactRunVerdict(run) })
+    }
+    this.logger.debug(`repository listing: ${found.length} artifacts`)
+    return found
+  }
+
+  /** Every page of a REST artifact listing under the repository (`path`); `what` and `hint` word its errors. */
+  private async restArtifacts(path: string, what: string, hint: string): Promise<RestArtifact[]> {
+    const found: RestArtifact[] = []
     for (let page = 1; ; page++) {
-      const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts?per_page=${PAGE_SIZE}&page=${page}`
+      const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/${path}?per_page=${PAGE_SIZE}&page=${page}`
       let response: Response
       try {
-        response = await withRetry(this.logger, `Listing the repository's artifacts (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
+        response = await withRetry(this.logger, `Listing ${what} (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
       } catch (error) {
         const status = (error as { status?: number }).status
         if (status !== undefined)
-          throw new StoreError(`Listing the repository's artifacts failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', {
+          throw new StoreError(`Listing ${what} failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', {
             cause: error
           })
         throw new StoreError(`Cannot reach the GitHub API: ${(error as Error).message}`, 'check that the runner reaches GITHUB_API_URL, then retry later.', { cause: error })
       }
-      if (!response.ok) {
-        throw new StoreError(`Listing the repository's artifacts failed: HTTP ${response.status}.`, 'check that `github-token` has `actions: read` on this repository.')
-      }
-      const body = (await response.json()) as {
-        total_count: number
-        artifacts: { id: number; name: string; expired: boolean; created_at: string; workflow_run?: { id: number; repository_id?: number; head_repository_id?: number } }[]
-      }
-      for (const artifact of body.artifacts) {
-        const run = artifact.workflow_run
-        if (artifact.expired || !run?.id) continue
-        found.push({ id: artifact.id, name: artifact.name, runId: run.id, createdAt: artifact.created_at, distrust: artifactRunVerdict(run) })
-      }
+      if (!response.ok) throw new StoreError(`Listing ${what} failed: HTTP ${response.status}.`, hint)
+      const body = (await response.json()) as { total_count: number; artifacts: RestArtifact[] }
+      found.push(...body.artifacts)
       // total_count bounds the walk: an API that kept answering full pages cannot keep the listing going forever.
       if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) break
     }
-    this.logger.debug(`repository listing: ${found.length} artifacts`)
     return found
   }
 }
