@@ -52,16 +52,27 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
       await bed.ssh.rsync(['-az', '--rsync-path=sudo rsync', ...excludes, `${bed.ssh.destination}:${layout.root}`, manualDir], 'rsync of the data directory')
     }
   }
+  /** Every part produced at once on the host, compressed, and sent to `sink` there ('> /dev/null') or, without one, up the SSH connection. */
+  const produceAll = (sink: string): string => {
+    const jobs = [
+      ...SEATABLE_DATABASES.map(database => `docker exec -e MYSQL_PWD ${container} mariadb-dump -uroot ${OUR_DUMP_OPTIONS} ${database} | ${COMPRESS} ${sink}`),
+      `cd ${shellQuote(layout.root)} && ${tarFlags} ${tarExcludes} . | ${COMPRESS} ${sink}`,
+      ...[layout.composeDir, layout.caddyDir].filter((dir): dir is string => Boolean(dir)).map(dir => `cd ${shellQuote(dir)} && ${tarFlags} . | ${COMPRESS} ${sink}`)
+    ]
+    const script = ['pids=()', ...jobs.map(job => `( ${job} ) & pids+=($!)`), 'for pid in "${pids[@]}"; do wait "$pid" || exit 1; done'].join('\n')
+    return `${WITH_PASSWORD}; sudo --preserve-env=MYSQL_PWD bash -o pipefail -c ${shellQuote(script)}`
+  }
   const floor: Variant = {
     name: 'floor',
     run: async () => {
-      const jobs = [
-        ...SEATABLE_DATABASES.map(database => `docker exec -e MYSQL_PWD ${container} mariadb-dump -uroot ${OUR_DUMP_OPTIONS} ${database} | ${COMPRESS} > /dev/null`),
-        `cd ${shellQuote(layout.root)} && ${tarFlags} ${tarExcludes} . | ${COMPRESS} > /dev/null`,
-        ...[layout.composeDir, layout.caddyDir].filter((dir): dir is string => Boolean(dir)).map(dir => `cd ${shellQuote(dir)} && ${tarFlags} . | ${COMPRESS} > /dev/null`)
-      ]
-      const script = ['pids=()', ...jobs.map(job => `( ${job} ) & pids+=($!)`), 'for pid in "${pids[@]}"; do wait "$pid" || exit 1; done'].join('\n')
-      await bed.ssh.run(`${WITH_PASSWORD}; sudo --preserve-env=MYSQL_PWD bash -o pipefail -c ${shellQuote(script)}`, { input: password, description: 'floor backup' })
+      await bed.ssh.run(produceAll('> /dev/null'), { input: password, description: 'floor backup' })
+    }
+  }
+  // What a pull-based tool can reach: the same parts, over one SSH connection, into /dev/null on the runner.
+  const transportFloor: Variant = {
+    name: 'transport-floor',
+    run: async () => {
+      await bed.ssh.run(produceAll(''), { input: password, stdoutPath: '/dev/null', description: 'transport floor backup' })
     }
   }
   const manualRestore: Variant = {
@@ -126,7 +137,7 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
   const [oursLocalRestore, oursArtifactRestore] = oursRestores(bed, ours, state)
   return {
     app: 'seatable',
-    backups: [manual, floor, ...oursBackups(bed, ours, state)],
+    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
     restores: [manualRestore, floorRestore, oursArtifactRestore, oursLocalRestore]
   }
 }

@@ -41,15 +41,26 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
       await bed.ssh.run(`sudo rm -f ${shellQuote(snapshot)}`, { description: 'removing the database backup' })
     }
   }
+  /** The database and the files compressed at once on the host, sent to `sink` there ('> /dev/null') or, without one, up the SSH connection. */
+  const produceAll = (sink: string): string => {
+    const script = [
+      `${COMPRESS} < ${shellQuote(join(root, 'ee/db.sqlite'))} ${sink} & database=$!`,
+      `( cd ${shellQuote(root)} && tar --create --file=- --format=posix --sparse --anchored ${NOT_BACKED_UP.map(path => `--exclude=${path}`).join(' ')} . | ${COMPRESS} ${sink} ) & files=$!`,
+      'wait "$database" && wait "$files"'
+    ].join('\n')
+    return `sudo bash -o pipefail -c ${shellQuote(script)}`
+  }
   const floor: Variant = {
     name: 'floor',
     run: async () => {
-      const script = [
-        `${COMPRESS} < ${shellQuote(join(root, 'ee/db.sqlite'))} > /dev/null & database=$!`,
-        `( cd ${shellQuote(root)} && tar --create --file=- --format=posix --sparse --anchored ${NOT_BACKED_UP.map(path => `--exclude=${path}`).join(' ')} . | ${COMPRESS} > /dev/null ) & files=$!`,
-        'wait "$database" && wait "$files"'
-      ].join('\n')
-      await bed.ssh.run(`sudo bash -o pipefail -c ${shellQuote(script)}`, { description: 'floor backup' })
+      await bed.ssh.run(produceAll('> /dev/null'), { description: 'floor backup' })
+    }
+  }
+  // What a pull-based tool can reach: the same bytes, over one SSH connection, into /dev/null on the runner.
+  const transportFloor: Variant = {
+    name: 'transport-floor',
+    run: async () => {
+      await bed.ssh.run(produceAll(''), { stdoutPath: '/dev/null', description: 'transport floor backup' })
     }
   }
   const manualRestore: Variant = {
@@ -89,7 +100,7 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
   }
   return {
     app: 'tabby',
-    backups: [manual, floor, ...oursBackups(bed, ours, state)],
+    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
     restores: [manualRestore, floorRestore, ...oursRestores(bed, ours, state)]
   }
 }

@@ -22,6 +22,8 @@ export interface SummaryRow {
   /** median(ours) / median(manual) and / median(floor), same app, operation and dataset; null for manual and floor. */
   versusManual: number | null
   versusFloor: number | null
+  /** median(ours) / median(transport-floor): the parts made on the host and piped over one SSH connection into /dev/null. */
+  versusTransportFloor: number | null
   /** CPU seconds per program in the run closest to the median. */
   cpuSeconds: Record<string, number>
 }
@@ -53,6 +55,7 @@ export function summarize(recorded: Recorded[]): SummaryRow[] {
       hostTempEntries: tempPeak.hostTempEntries,
       versusManual: ratio('manual'),
       versusFloor: ratio('floor'),
+      versusTransportFloor: ratio('transport-floor'),
       cpuSeconds: typical.cpuSeconds
     }
   })

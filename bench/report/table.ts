@@ -7,10 +7,11 @@ const MB = 1e6
 const COLUMNS: { title: string; width: number; align: 'left' | 'right'; cell: (row: SummaryRow) => string }[] = [
   { title: 'app', width: 8, align: 'left', cell: row => row.app },
   { title: 'operation', width: 10, align: 'left', cell: row => (row.dataset === 'default' ? row.operation : `${row.operation} ${row.dataset}`) },
-  { title: 'variant', width: 13, align: 'left', cell: row => row.variant },
+  { title: 'variant', width: 15, align: 'left', cell: row => row.variant },
   { title: 'wall s', width: 8, align: 'right', cell: row => row.seconds.toFixed(1) },
   { title: 'ours/manual', width: 11, align: 'right', cell: row => (row.versusManual === null ? '' : row.versusManual.toFixed(2)) },
   { title: 'ours/floor', width: 10, align: 'right', cell: row => (row.versusFloor === null ? '' : row.versusFloor.toFixed(2)) },
+  { title: 'ours/transport', width: 14, align: 'right', cell: row => (row.versusTransportFloor === null || row.operation !== 'backup' ? '' : row.versusTransportFloor.toFixed(2)) },
   { title: 'SSH MB', width: 8, align: 'right', cell: row => (row.sshBytes / MB).toFixed(1) },
   { title: 'RSS MB', width: 7, align: 'right', cell: row => (row.peakRssBytes === null ? '' : (row.peakRssBytes / MB).toFixed(0)) },
   { title: 'host tmp MB', width: 11, align: 'right', cell: row => (row.peakHostTempBytes / MB).toFixed(1) },
