@@ -13,6 +13,8 @@ export interface Measurement {
   hostTempEntries: string[]
   /** CPU seconds per program during the run (see process-profile.ts). */
   cpuSeconds: Record<string, number>
+  /** The run's own stage times, when it reports them (our backups' "Stages:" line). */
+  stages?: string
 }
 
 export interface MeasureContext {
@@ -21,15 +23,16 @@ export interface MeasureContext {
 }
 
 /** `work` gets a function to name the processes whose memory counts (the action's node process). */
-export async function measure(context: MeasureContext, work: (trackPid: (pid: number) => void) => Promise<void>): Promise<Measurement> {
+export async function measure(context: MeasureContext, work: (trackPid: (pid: number) => void) => Promise<void | string>): Promise<Measurement> {
   // Untimed: write back what earlier steps left dirty (gigabytes, on this VM's slow disk), so no run
   // pays for its predecessor's writeback. The page cache stays warm.
   spawnSync('sync')
   const before = await context.proxy.counts()
   const sampling = await startSampling(context.sampling)
   const started = performance.now()
+  let stages: string | void
   try {
-    await work(pid => sampling.track(pid))
+    stages = await work(pid => sampling.track(pid))
   } catch (error) {
     await sampling.stop()
     throw error
@@ -37,7 +40,7 @@ export async function measure(context: MeasureContext, work: (trackPid: (pid: nu
   const seconds = (performance.now() - started) / 1000
   const sampled = await sampling.stop()
   const after = await context.proxy.counts()
-  return { seconds, sshBytes: after.up + after.down - before.up - before.down, ...sampled }
+  return { seconds, sshBytes: after.up + after.down - before.up - before.down, ...sampled, ...(stages ? { stages } : {}) }
 }
 
 export function median(values: number[]): number {

@@ -60,6 +60,13 @@ export async function storedParts(storePath: string, backupId: string | undefine
   return manifest.parts.map(part => ({ name: part.name, file: part.file, paths: storedFilesOf(part).map(file => join(dir, file)) }))
 }
 
+/** The backup's own "Stages:" line, with each part's time (the parts' lines in its log) after it. */
+function stagesOf(run: ActionRun): string {
+  const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
+  const parts = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B(?: in \d+ chunks)? in ([\d.]+ s), sha256/gm)].map(match => `${match[1]} ${match[2]}`)
+  return `${stages}; parts: ${parts.join(', ')}`
+}
+
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */
 async function pruneLocalStore(storePath: string, keep: string): Promise<void> {
   for (const entry of await readdir(storePath).catch(() => [] as string[])) {
@@ -74,6 +81,7 @@ export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Vari
       run: async track => {
         const run = await runOurs(bed, 'action.yml', { ...app.backupInputs(), store: 'local', 'store-path': state.storePath }, {}, track)
         state.localBackupId = run.outputs['backup-id']
+        return stagesOf(run)
       },
       finish: () => pruneLocalStore(state.storePath, state.localBackupId ?? '')
     },
@@ -83,6 +91,7 @@ export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Vari
         const context = bed.service.newRun()
         const run = await runOurs(bed, 'action.yml', app.backupInputs(), context.env(), track)
         state.artifactBackup = { backupId: run.outputs['backup-id'], runId: context.runId }
+        return stagesOf(run)
       }
     }
   ]

@@ -41,6 +41,7 @@ export async function runSuite(suite: AppSuite, runs: number, context: MeasureCo
         log(
           `${suite.app} ${operation} ${variant.name} run ${run}/${runs}: ${measurement.seconds.toFixed(1)} s, ${(measurement.sshBytes / 1e6).toFixed(1)} MB over SSH${measurement.peakRssBytes === null ? '' : `, runner peak RSS ${(measurement.peakRssBytes / 1e6).toFixed(0)} MB`}`
         )
+        if (measurement.stages) log(`  stages: ${measurement.stages}`)
       }
     }
   }

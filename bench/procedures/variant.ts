@@ -6,8 +6,8 @@ export interface Variant {
   name: VariantName
   /** Untimed: fresh target directories, databases emptied, … */
   prepare?(): Promise<void>
-  /** Timed. `track` names processes whose peak memory counts as the runner's. */
-  run(track: (pid: number) => void): Promise<void>
+  /** Timed. `track` names processes whose peak memory counts as the runner's. May return the run's own stage times (our backups' "Stages:" line). */
+  run(track: (pid: number) => void): Promise<void | string>
   /** Untimed clean-up. */
   finish?(): Promise<void>
 }

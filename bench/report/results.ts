@@ -79,7 +79,14 @@ export function formatReport(results: BenchResults): string {
 
 /** The printed report: the table and targets, then CPU seconds per program for each row. */
 export function formatFullReport(results: BenchResults): string {
-  return `${formatReport(results)}\n\nCPU seconds by program (median run; runner = the action's process tree, host = the SSH sessions on the host):\n${formatProfiles(results.rows)}`
+  const stages = results.rows.filter(row => row.stages).map(row => `  ${`${row.app} ${row.operation}${row.dataset === 'default' ? '' : ` ${row.dataset}`} ${row.variant}`.padEnd(30)} ${row.stages}`)
+  return [
+    formatReport(results),
+    '',
+    "CPU seconds by program (median run; runner = the action's process tree, host = the SSH sessions on the host):",
+    formatProfiles(results.rows),
+    ...(stages.length > 0 ? ['', 'Stages of our backups (median run; the parts stream one after another or side by side, uploads overlap them):', ...stages] : [])
+  ].join('\n')
 }
 
 /** Stored results of a run at this scale, for BENCH_REPORT_ONLY. */

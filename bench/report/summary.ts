@@ -26,6 +26,8 @@ export interface SummaryRow {
   versusTransportFloor: number | null
   /** CPU seconds per program in the run closest to the median. */
   cpuSeconds: Record<string, number>
+  /** Our backups' stage times in the run closest to the median. */
+  stages?: string
 }
 
 export function summarize(recorded: Recorded[]): SummaryRow[] {
@@ -56,7 +58,8 @@ export function summarize(recorded: Recorded[]): SummaryRow[] {
       versusManual: ratio('manual'),
       versusFloor: ratio('floor'),
       versusTransportFloor: ratio('transport-floor'),
-      cpuSeconds: typical.cpuSeconds
+      cpuSeconds: typical.cpuSeconds,
+      ...(typical.stages ? { stages: typical.stages } : {})
     }
   })
 }

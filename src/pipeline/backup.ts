@@ -14,6 +14,7 @@ import { assembleManifest, manifestFileName, newBackupId, storedFilesOf, UNVERIF
 import { writeManifest } from '../kernel/manifest-file.js'
 import type { ManifestKeys } from '../kernel/manifest-keys.js'
 import { StagingDirectory } from './staging.js'
+import { StageClock } from './stage-clock.js'
 import { DEFAULT_CHUNK_SIZE } from './chunk-writer.js'
 
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
@@ -75,7 +76,9 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const verification = request.verification ?? DEFAULT_VERIFICATION
   const { signer, trust } = request.keys
   if (!signer) throw new Error('a backup needs a signing key (parseSigningInputs requires one)')
+  const stages = new StageClock()
   await transport.open()
+  stages.end('connect')
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
   const recipients = request.recipients ?? []
   // The drill reads files, and the stored chunks leave the runner as soon as they are stored: it gets its own plaintext copy.
@@ -88,6 +91,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const { recipe, options: parsed } = await chooseRecipe(request)
     const context = { logger }
     const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context))
+    stages.end('preflight')
     const startedAt = now()
     const backupId = newBackupId(recipe.id, transport.hostId, startedAt)
     logger.info(`Backup ${backupId} of ${recipe.title} on ${transport.label}`)
@@ -114,13 +118,16 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
         handOver: file => storing.addPart(file)
       })
       sink = created
+      stages.end('lock and plan')
       await logger.group('Backing up', () => recipe.backup(transport, options, created, { ...context, incremental: plan }))
+      stages.end('parts')
       // A lock lost half-way means another job could have changed the data while it was read.
       await lock.assertHeld('backup')
     } finally {
       await lock.release()
     }
     await transport.close()
+    stages.end('unlock and disconnect')
     if (!sink || !session) throw new Error('the backup produced no parts')
     const staged = sink
     const openSession = session
@@ -135,6 +142,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
           )
         : undefined
     if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    if (drill) stages.end('drill')
     const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, { workRoot: request.workRoot, trust }, logger)
     const failures = [
       ...(drill?.parts.filter(part => !part.ok).map(part => `drill of ${part.name}: ${part.detail}`) ?? []),
@@ -155,7 +163,11 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     })
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
+    stages.end('size check and manifest')
     const saved = await logger.group(`Storing in the ${request.store.kind} store`, () => openSession.commit(manifestFile, manifest.parts.flatMap(storedFilesOf)))
+    stages.end('store')
+    // Where the time went, so a fixed cost cannot hide (each part's own time is logged with it; uploads overlap the parts).
+    logger.info(`Stages: ${stages.summary()}`)
     committed = true
     keptManifest = saved.manifestPath
     const bytes = staged.parts.reduce((sum, part) => sum + part.bytes, 0)

@@ -85,6 +85,14 @@ it('writes a signed manifest last, with the parts in their fixed order, each has
   expect(transport.indexOf(/^Snapshot of /)).toBeLessThan(transport.indexOf(/^Archive of events/))
 })
 
+it('says where the time went, stage by stage, so a fixed cost cannot hide', async () => {
+  const { logger } = await backUp()
+  const stages = logger.lines.filter(line => line.startsWith('info: Stages: '))
+  expect(stages).toHaveLength(1)
+  const names = [...stages[0].matchAll(/(?:: |, )([a-z ]+) (\d+\.\d) s/g)].map(match => match[1])
+  expect(names).toEqual(['connect', 'preflight', 'lock and plan', 'parts', 'unlock and disconnect', 'size check and manifest', 'store'])
+})
+
 it('restores in the documented order: safety copy, stop-command, data, start-command; and the root matches the backup', async () => {
   const { result } = await backUp()
   const treeAtBackup = await treeOf(root)

@@ -1,0 +1,17 @@
+/** Wall time per stage of a run, each stage ending where the next begins. */
+export class StageClock {
+  private readonly stages: { name: string; milliseconds: number }[] = []
+  private since = Date.now()
+
+  /** Ends the stage that ran since the previous end (or since the clock started) under `name`. */
+  end(name: string): void {
+    const now = Date.now()
+    this.stages.push({ name, milliseconds: now - this.since })
+    this.since = now
+  }
+
+  /** "connect 0.3 s, preflight 0.5 s, …" */
+  summary(): string {
+    return this.stages.map(stage => `${stage.name} ${(stage.milliseconds / 1000).toFixed(1)} s`).join(', ')
+  }
+}
