@@ -69,8 +69,7 @@ async function fetchChecked(store: Store, backup: StoredBackup, records: PartRec
   const parts: VerifiedPart[] = []
   for (const record of records) {
     const before = mismatches.length
-    const path = record.chunks ? await fetchChunks(store, backup, record, dir, mismatches) : await store.fetch(backup, record.file, dir)
-    const actual = await sha256File(path)
+    const { path, ...actual } = record.chunks ? await fetchChunks(store, backup, record, dir, mismatches) : await fetchWhole(store, backup, record, dir)
     if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {
       mismatches.push(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
     } else if (mismatches.length === before) {
@@ -81,13 +80,24 @@ async function fetchChecked(store: Store, backup: StoredBackup, records: PartRec
   return parts
 }
 
+type FetchedPart = { path: string; sha256: string; bytes: number }
+
+/** A part stored as one file: fetched, then hashed. */
+async function fetchWhole(store: Store, backup: StoredBackup, record: PartRecord, dir: string): Promise<FetchedPart> {
+  const path = await store.fetch(backup, record.file, dir)
+  return { path, ...(await sha256File(path)) }
+}
+
 /**
  * A chunked part: each chunk is fetched, checked against its own size and sha256 (so a missing, damaged
- * or reordered chunk is named), appended to the part's file and deleted; the whole is checked after.
+ * or reordered chunk is named), appended to the part's file and deleted. The whole part is hashed in the
+ * same pass, so the assembled file is not read again.
  */
-async function fetchChunks(store: Store, backup: StoredBackup, record: PartRecord, dir: string, mismatches: string[]): Promise<string> {
+async function fetchChunks(store: Store, backup: StoredBackup, record: PartRecord, dir: string, mismatches: string[]): Promise<FetchedPart> {
   const path = join(dir, record.file)
   const whole = await open(path, 'wx', 0o600)
+  const wholeHash = createHash('sha256')
+  let wholeBytes = 0
   try {
     for (const chunk of record.chunks ?? []) {
       const fetched = await store.fetch(backup, chunk.file, dir)
@@ -95,17 +105,19 @@ async function fetchChunks(store: Store, backup: StoredBackup, record: PartRecor
       let bytes = 0
       for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
         hash.update(data)
+        wholeHash.update(data)
         bytes += data.length
         await whole.write(data)
       }
       await rm(fetched, { force: true })
+      wholeBytes += bytes
       const sha256 = hash.digest('hex')
       if (sha256 !== chunk.sha256 || bytes !== chunk.bytes) mismatches.push(`${chunk.file}: expected ${chunk.bytes} bytes with sha256 ${chunk.sha256}, got ${bytes} bytes with ${sha256}`)
     }
   } finally {
     await whole.close()
   }
-  return path
+  return { path, sha256: wholeHash.digest('hex'), bytes: wholeBytes }
 }
 
 /** For each incremental part: the same part of every earlier backup of the chain, full backup first. */
