@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
-import { errorText, faultCase, leftoversIn } from '../support/fault-checks.js'
-import { faultBypassHeader, startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
+import { errorText, faultCase, leftoversIn, runArtifactNames } from '../support/fault-checks.js'
+import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 const SUITE = '__tests__/faults/runner-disk.test.ts'
@@ -61,13 +61,7 @@ const backupInputs = (extra: Record<string, string>): Record<string, string> => 
   ...extra
 })
 
-async function artifactNames(run: RunContext): Promise<string[]> {
-  const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {
-    headers: { authorization: `Bearer ${service.githubToken}`, [faultBypassHeader]: 'yes' }
-  })
-  if (!response.ok) throw new Error(`listing run ${run.runId} failed: HTTP ${response.status}`)
-  return ((await response.json()) as { artifacts: { name: string }[] }).artifacts.map(artifact => artifact.name)
-}
+const artifactNames = (run: RunContext): Promise<string[]> => runArtifactNames(service, run)
 
 function backUp(run: RunContext, extra: Record<string, string>): Promise<ActionRun> {
   return runAction('action.yml', backupInputs(extra), { ...run.env(), RUNNER_TEMP: smallTemp })

@@ -19,7 +19,7 @@ import { completeBackups, errorText, faultCase, hostLockIsFree, runnerLeftovers,
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { hostBaseline, leftoversAfter, markedProcesses, hostMarkers, type HostBaseline } from '../support/seatable-leftovers.js'
 import { ownProcessList, resetDatabases, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
-import { runCommand, type CommandResult } from '../support/sshd.js'
+import { isolatedSshOptions, runCommand, type CommandResult } from '../support/sshd.js'
 
 const SUITE = '__tests__/faults/seatable-faults.test.ts'
 
@@ -73,28 +73,7 @@ async function asLoginUser(script: string): Promise<CommandResult> {
   try {
     await writeFile(join(dir, 'key'), bed.host.clientPrivateKey, { mode: 0o600 })
     await writeFile(join(dir, 'known_hosts'), `${bed.host.knownHosts}\n`)
-    return await runCommand('ssh', [
-      '-F',
-      '/dev/null',
-      '-i',
-      join(dir, 'key'),
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-      '-o',
-      'GlobalKnownHostsFile=/dev/null',
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-p',
-      String(bed.host.port),
-      `${bed.host.user}@127.0.0.1`,
-      script
-    ])
+    return await runCommand('ssh', [...isolatedSshOptions(join(dir, 'key'), join(dir, 'known_hosts'), bed.host.port), `${bed.host.user}@127.0.0.1`, script])
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -12,7 +12,7 @@ import { createSeaTableDatabases, DTABLE_DB_OBJECTS, SEATABLE_LOG_TABLES, type S
 import { createSeaTableLayout, SEATABLE_DATA_DIRECTORIES, type SeaTableLayout } from '../../scripts/fixtures/seatable/seatable-layout.mjs'
 import { installDockerShim, type DockerShim } from '../support/docker-shim.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
-import { runCommand, startTestHost, type CommandResult, type TestHost } from '../support/sshd.js'
+import { isolatedSshOptions, runCommand, startTestHost, type CommandResult, type TestHost } from '../support/sshd.js'
 
 let server: MariaDbServer
 let databases: SeaTableDatabases
@@ -55,30 +55,7 @@ async function ssh(command: string, input = ''): Promise<CommandResult> {
   const knownHostsPath = path.join(workDir, 'known_hosts')
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${host.knownHosts}\n`)
-  return runCommand(
-    'ssh',
-    [
-      '-F',
-      '/dev/null',
-      '-i',
-      keyPath,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      `UserKnownHostsFile=${knownHostsPath}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-p',
-      String(host.port),
-      `${host.user}@${host.host}`,
-      command
-    ],
-    input
-  )
+  return runCommand('ssh', [...isolatedSshOptions(keyPath, knownHostsPath, host.port), `${host.user}@${host.host}`, command], input)
 }
 
 const optionFileText = (password: string) => `[client]\nuser=root\npassword="${password}"\n`

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runCommand, startTestHost, SUDOERS_FILE_PREFIX, workerScopedUser, type CommandResult, type TestHost } from '../support/sshd.js'
+import { isolatedSshOptions, runCommand, startTestHost, SUDOERS_FILE_PREFIX, workerScopedUser, type CommandResult, type TestHost } from '../support/sshd.js'
 
 let clientDir: string
 
@@ -25,27 +25,7 @@ async function sshArgumentsFor(host: TestHost, knownHostsLine: string): Promise<
   const knownHostsPath = path.join(clientDir, `known_hosts-${host.port}-${Math.random().toString(36).slice(2)}`)
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${knownHostsLine}\n`)
-  return [
-    '-F',
-    '/dev/null',
-    '-i',
-    keyPath,
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    `UserKnownHostsFile=${knownHostsPath}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-p',
-    String(host.port),
-    `${host.user}@${host.host}`
-  ]
+  return [...isolatedSshOptions(keyPath, knownHostsPath, host.port), `${host.user}@${host.host}`]
 }
 
 async function sshRun(host: TestHost, remoteCommand: string, knownHostsLine = host.knownHosts): Promise<CommandResult> {

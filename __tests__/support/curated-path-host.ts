@@ -16,7 +16,7 @@
 import { chmod, mkdtemp, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runCommand, startTestHost, SUDOERS_FILE_PREFIX, type TestHost } from './sshd.js'
+import { isolatedSshOptions, runCommand, startTestHost, SUDOERS_FILE_PREFIX, type TestHost } from './sshd.js'
 
 const SYSTEM_DIRECTORIES = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
 
@@ -105,20 +105,7 @@ export async function startCuratedPathHost(user: string, setEnv: Record<string, 
     async lookUpUnderSudo(name) {
       const { tempDir, port, user } = started
       const result = await runCommand('ssh', [
-        '-F',
-        '/dev/null',
-        '-i',
-        path.join(tempDir, 'client_ed25519_key'),
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        `UserKnownHostsFile=${path.join(tempDir, 'known_hosts')}`,
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-p',
-        String(port),
+        ...isolatedSshOptions(path.join(tempDir, 'client_ed25519_key'), path.join(tempDir, 'known_hosts'), port),
         `${user}@127.0.0.1`,
         `sudo -n -- bash -c 'command -v ${name} || true'`
       ])

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { expectSuccess, runAction, type ActionRun } from './action-runner.js'
-import { faultBypassHeader, startResultsService, type ResultsService, type RunContext } from './results-service/index.js'
+import { runArtifactNames } from './fault-checks.js'
+import { startResultsService, type ResultsService, type RunContext } from './results-service/index.js'
 import { makeRootOwnedTabbyHome } from './tabby-bed.js'
 
 /** A manifest artifact, also under the name a retried upload gives it (`<file>.retry-<n>`, see store/artifact.ts). */
@@ -53,15 +54,7 @@ export async function startFaultBed(): Promise<FaultBed> {
     root: home.root,
     backup: run => timed(runAction('action.yml', backupInputs, run.env(), { githubToken: service.githubToken })),
     restore: (run, backupId) => timed(runAction('restore/action.yml', { ...restoreInputs, ...(backupId ? { 'backup-id': backupId } : {}) }, run.env(), { githubToken: service.githubToken })),
-    async artifactNames(run) {
-      // A rest-list fault armed for the case under test must neither blind this check nor be used up by it.
-      const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {
-        headers: { authorization: `Bearer ${service.githubToken}`, [faultBypassHeader]: 'yes' }
-      })
-      if (!response.ok) throw new Error(`listing run ${run.runId} failed: HTTP ${response.status}`)
-      const body = (await response.json()) as { artifacts: { name: string }[] }
-      return body.artifacts.map(artifact => artifact.name)
-    },
+    artifactNames: run => runArtifactNames(service, run),
     async stop() {
       await service.stop()
       await rm(base, { recursive: true, force: true })

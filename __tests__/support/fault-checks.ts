@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { lockPathFor } from '../../src/pipeline/lock.js'
 import type { ActionRun } from './action-runner.js'
 import { recordCase } from './fault-report.js'
+import { faultBypassHeader, type ResultsService, type RunContext } from './results-service/index.js'
 import type { TestHost } from './sshd.js'
 
 /** A host-side lock left held would block every later backup or restore until lock-timeout. */
@@ -83,6 +84,18 @@ export function stagedBytes(runnerTemp: string, suffix: string): number {
     for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.includes(suffix))) bytes += statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
   }
   return bytes
+}
+
+/**
+ * The names of a run's artifacts (its first 100), read past the fault switches: a rest-list fault armed
+ * for the case under test must neither blind this check nor be used up by it.
+ */
+export async function runArtifactNames(service: ResultsService, run: RunContext): Promise<string[]> {
+  const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${run.runId}/artifacts?per_page=100`, {
+    headers: { authorization: `Bearer ${service.githubToken}`, [faultBypassHeader]: 'yes' }
+  })
+  if (!response.ok) throw new Error(`listing run ${run.runId} failed: HTTP ${response.status}`)
+  return ((await response.json()) as { artifacts: { name: string }[] }).artifacts.map(artifact => artifact.name)
 }
 
 /** SQLite snapshot dirs left in a host temp dir (the host-temp-dir the case gave the action). */

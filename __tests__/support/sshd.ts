@@ -179,8 +179,11 @@ function sshdConfig(tempDir: string, port: number, user: string, setEnv: Record<
   ].join('\n')
 }
 
-/** Options every ssh call to this host needs so nothing from ~/.ssh or an agent leaks in. */
-function sshArguments(host: { port: number; user: string }, privateKeyPath: string, knownHostsPath: string): string[] {
+/**
+ * The options every ssh client of a test host uses (the tests', the bench's), so nothing from ~/.ssh, the
+ * machine's known_hosts or an agent leaks in; the caller appends the destination and the command.
+ */
+export function isolatedSshOptions(privateKeyPath: string, knownHostsPath: string, port: number): string[] {
   return [
     '-F',
     '/dev/null',
@@ -201,9 +204,12 @@ function sshArguments(host: { port: number; user: string }, privateKeyPath: stri
     '-o',
     'ConnectTimeout=10',
     '-p',
-    String(host.port),
-    `${host.user}@127.0.0.1`
+    String(port)
   ]
+}
+
+function sshArguments(host: { port: number; user: string }, privateKeyPath: string, knownHostsPath: string): string[] {
+  return [...isolatedSshOptions(privateKeyPath, knownHostsPath, host.port), `${host.user}@127.0.0.1`]
 }
 
 async function logTail(logFile: string): Promise<string> {

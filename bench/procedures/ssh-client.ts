@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { join } from 'node:path'
-import { knownHostsLine, type TestHost } from '../../__tests__/support/sshd.js'
+import { isolatedSshOptions, knownHostsLine, type TestHost } from '../../__tests__/support/sshd.js'
 
 export interface SpawnOptions {
   /** A file fed to stdin, or several one after another (a part stored in chunks). */
@@ -65,26 +65,7 @@ export async function createSshClient(directory: string, host: TestHost, port: n
   const knownHostsPath = join(directory, 'known_hosts')
   await writeFile(keyPath, host.clientPrivateKey, { mode: 0o600 })
   await writeFile(knownHostsPath, `${proxyKnownHosts(host, port)}\n`, { mode: 0o600 })
-  const options = [
-    '-F',
-    '/dev/null',
-    '-i',
-    keyPath,
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    `UserKnownHostsFile=${knownHostsPath}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-    '-p',
-    String(port)
-  ]
+  const options = isolatedSshOptions(keyPath, knownHostsPath, port)
   const destination = `${host.user}@127.0.0.1`
   return {
     destination,
