@@ -35,9 +35,10 @@ beforeAll(async () => {
   server = await startMariaDb()
   // One sshd serves both apps: the cases run one after another, so dropping "all its connections" only hits the case's own.
   bed = await startSeaTableBed(server, 'current')
-  // ~100k operation_log rows (~30 MB of SQL): the dump lasts long enough to be caught mid-stream.
   const columns = 'op_id, op_time, dtable_uuid, author, app, operation'
-  for (let doubling = 0; doubling < 5; doubling++) await server.query(`INSERT INTO operation_log (${columns}) SELECT ${columns} FROM operation_log`, 'dtable_db')
+  // ~400k operation_log rows: the dtable_db dump takes seconds, so the drop lands while it runs, also on a
+  // machine busy with another test file (at 5 doublings, ~100k rows, it took 1.5 s and sometimes ended first).
+  for (let doubling = 0; doubling < 7; doubling++) await server.query(`INSERT INTO operation_log (${columns}) SELECT ${columns} FROM operation_log`, 'dtable_db')
   const made = await makeRootOwnedTabbyHome('tabby', { eventDays: 2 })
   base = made.base
   root = made.home.root
