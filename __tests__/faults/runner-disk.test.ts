@@ -2,12 +2,13 @@
  * The runner's own disk (issue 12): a backup streams through RUNNER_TEMP in chunks of chunk-size, each
  * stored and deleted before the next but one is written, so a backup larger than the runner's temp
  * space still goes through; and when even one chunk does not fit, the step fails with one clear error,
- * stores no manifest, deletes what it had uploaded and leaves no temp files. RUNNER_TEMP is a small
+ * stores no manifest, deletes what it had uploaded and leaves no temp files. A restore holds one stored
+ * chunk at a time, so it comes back through the same small RUNNER_TEMP. RUNNER_TEMP is a small
  * tmpfs of its own, the store the real artifact client against the results-service emulator.
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
@@ -136,22 +137,57 @@ async function restoreChunked(env: Record<string, string>): Promise<ActionRun> {
 
 faultCase(
   SUITE,
-  'refuses a restore whose parts do not fit in RUNNER_TEMP with one clear error, before the host is touched',
+  'restores the 6 MiB backup through the same 3 MiB RUNNER_TEMP, one chunk at a time, staging the parts on the host',
   async () => {
-    const before = await treeOf(root)
+    const atBackup = await treeOf(root)
+    await writeFile(join(root, 'config.toml'), 'changed after the backup\n')
     const restore = await restoreChunked({ RUNNER_TEMP: smallTemp })
+    expectSuccess(restore)
+    expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified, decrypted, plaintext sha256 verified, staged on the host/)
+    expect(diffFingerprints(atBackup, await treeOf(root))).toEqual([])
+    expect(readdirSync(smallTemp)).toEqual([])
+    expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+  },
+  120_000
+)
+
+faultCase(
+  SUITE,
+  'refuses a restore whose stored chunk does not fit in RUNNER_TEMP with one clear error, and nothing on the host changes',
+  async () => {
+    // Made with room to spare: one 8 MiB chunk size, so home is stored whole (about 6 MiB).
+    const backupRun = service.newRun()
+    const backup = await runAction('action.yml', backupInputs({ 'chunk-size': '8M' }), backupRun.env())
+    expectSuccess(backup)
+    await rm(dirname(backup.outputs.manifest), { recursive: true, force: true })
+    const before = await treeOf(root)
+    const restore = await runAction(
+      'restore/action.yml',
+      {
+        app: 'tabby',
+        transport: 'local',
+        'tabby-root': root,
+        store: 'github',
+        'backup-id': backup.outputs['backup-id'],
+        'run-id': String(backupRun.runId),
+        'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
+      },
+      { ...service.newRun().env(), RUNNER_TEMP: smallTemp },
+      { githubToken: service.githubToken }
+    )
     const text = errorText(restore)
     expect(restore.exitCode).toBe(1)
     expect(restore.stdout.match(/^::error::/gm)).toHaveLength(1)
     expect(text).toMatch(
       new RegExp(
-        `The runner's temp directory ${smallTemp} ran out of space while the backup was downloaded and verified: a restore still assembles each part whole on the runner .* the largest part here takes [\\d.]+ MiB\\. Nothing on the host was changed\\.`
+        `The runner's temp directory ${smallTemp} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner .* which here takes up to [\\d.]+ MiB\\. Nothing on the host was changed\\.`
       )
     )
     expect(text).toMatch(/How to fix: free at least [\d.]+ MiB in RUNNER_TEMP/)
     expect(text).not.toMatch(/^\s+at /m)
     expect(diffFingerprints(before, await treeOf(root))).toEqual([])
     expect(readdirSync(smallTemp)).toEqual([])
+    expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
   },
   120_000
 )

@@ -161,7 +161,7 @@ describe('reading a tar listing', () => {
     const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL }
     Object.assign(process.env, { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' })
     try {
-      expect((await checkTarballEntries(host, file, 'zstd')).hardLinks).toBe(1)
+      expect((await checkTarballEntries(host, { hostFile: file }, 'zstd')).hardLinks).toBe(1)
     } finally {
       for (const [name, value] of Object.entries(saved))
         if (value === undefined) delete process.env[name]

@@ -72,7 +72,7 @@ export function tarball(source: string, file: string, options: { members?: strin
 export function tarPart(name: string, path: string, extra: Partial<PartRecord> = {}, chain?: VerifiedPart[]): VerifiedPart {
   const compression = path.endsWith('.gz') ? 'gzip' : path.endsWith('.zst') ? 'zstd' : 'none'
   const record: PartRecord = { name, file: basename(path), kind: 'tar', compression, bytes: 0, sha256: '0'.repeat(64), durationMs: 0, ...extra }
-  return { record, path, ...(chain ? { chain } : {}) }
+  return { record, on: 'runner', path, ...(chain ? { chain } : {}) }
 }
 
 export function manifestOf(app: string, parts: VerifiedPart[] | PartRecord[], options: Record<string, unknown> = {}): Manifest {

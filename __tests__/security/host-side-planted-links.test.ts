@@ -20,7 +20,7 @@ afterAll(removeCases)
 function databasePart(bed: CaseBed): VerifiedPart {
   const plain = shell('mktemp -- "$1/db.XXXXXX"', bed.tarballs).trim()
   shell('rm -f -- "$1"; sqlite3 "$1" "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);"; zstd -q --rm -- "$1"', plain)
-  return { record: { name: 'db', file: 'db.sqlite.zst', kind: 'sqlite', compression: 'zstd', bytes: 0, sha256: '0'.repeat(64), durationMs: 0, tables: { t: 2 } }, path: `${plain}.zst` }
+  return { record: { name: 'db', file: 'db.sqlite.zst', kind: 'sqlite', compression: 'zstd', bytes: 0, sha256: '0'.repeat(64), durationMs: 0, tables: { t: 2 } }, on: 'runner', path: `${plain}.zst` }
 }
 
 const seatableOptions = (bed: CaseBed, layout: 'old' | 'current', composeDir = ''): ReturnType<typeof seatableRecipe.parseOptions> => ({

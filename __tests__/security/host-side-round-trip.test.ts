@@ -29,7 +29,7 @@ async function backUp(backup: (sink: StagingDirectory) => Promise<void>): Promis
   const dir = await caseTempDir('sb-host-side-parts-')
   const sink = new StagingDirectory(dir, `app--host--20260101T00000${counter++}Z-abcd`, logger)
   await backup(sink)
-  return sink.parts.map(record => ({ record, path: join(dir, record.file) }))
+  return sink.parts.map(record => ({ record, on: 'runner' as const, path: join(dir, record.file) }))
 }
 
 function incrementalPlan(stateDir: string, level: number): IncrementalPlan {

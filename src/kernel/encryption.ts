@@ -57,13 +57,15 @@ export async function encryptStream(recipients: string[], plaintext: Readable): 
   return Readable.fromWeb(encrypted as import('node:stream/web').ReadableStream<Uint8Array>)
 }
 
-/** Decrypts a file to another, hashing the plaintext on the way. A wrong identity fails before any output. */
-export async function decryptFile(identities: string[], source: string, target: string): Promise<{ sha256: string; bytes: number }> {
+/**
+ * The plaintext of a ciphertext stream. Resolves once age has read the header, so a wrong identity fails
+ * here, before the caller sends anything anywhere; the payload is authenticated chunk by chunk as it is read.
+ */
+export async function decryptStream(identities: string[], ciphertext: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
   const decrypter = new Decrypter()
   for (const identity of identities) decrypter.addIdentity(identity)
-  let decrypted: ReadableStream<Uint8Array>
   try {
-    decrypted = (await decrypter.decrypt(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>)) as ReadableStream<Uint8Array>
+    return (await decrypter.decrypt(Readable.toWeb(Readable.from(ciphertext)) as ReadableStream<Uint8Array>)) as unknown as AsyncIterable<Uint8Array>
   } catch (error) {
     throw new InputError(
       'age-identity',
@@ -71,7 +73,12 @@ export async function decryptFile(identities: string[], source: string, target: 
       "use the identity whose recipient was in encrypt-to when the backup was made; the manifest lists the recipients' fingerprints."
     )
   }
+}
+
+/** Decrypts a file to another, hashing the plaintext on the way. A wrong identity fails before any output. */
+export async function decryptFile(identities: string[], source: string, target: string): Promise<{ sha256: string; bytes: number }> {
+  const decrypted = await decryptStream(identities, createReadStream(source))
   const counter = new HashingCounter()
-  await pipeline(Readable.fromWeb(decrypted as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(target, { mode: 0o600 }))
+  await pipeline(Readable.from(decrypted), counter, createWriteStream(target, { mode: 0o600 }))
   return { sha256: counter.digest(), bytes: counter.bytes }
 }

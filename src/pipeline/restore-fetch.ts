@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm, statfs } from 'node:fs/promises'
+import { posix } from 'node:path'
+import type { Readable } from 'node:stream'
 import type { VerifiedPart } from '../recipes/recipe.js'
 import type { Store, StoredBackup } from '../store/store.js'
 import { LocalTransport } from '../transport/local.js'
+import type { Transport } from '../transport/transport.js'
 import { checkTarballEntries } from '../sources/tar-check.js'
 import { sha256File } from '../kernel/checksum.js'
-import { decryptFile } from '../kernel/encryption.js'
+import { AGE_EXTENSION, decryptStream } from '../kernel/encryption.js'
 import { InputError, VerificationError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
+import { progressReporter } from '../kernel/progress.js'
 import { isIncrementPart, type Manifest, type PartRecord } from '../kernel/manifest.js'
+import { quote, script } from '../kernel/shell.js'
+import { Fanout } from './fanout.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
 
 export interface FetchSelection {
@@ -20,17 +25,29 @@ export interface FetchSelection {
 }
 
 /**
- * Downloads the parts of a backup whose manifest already verified (and, for incremental tarballs, the
- * same part of every backup of the chain, each manifest verified too) and proves them: sha256 of every
- * file, the plaintext checksum after decryption, no unsafe tar entries. Nothing reaches the host before
- * all of that passed.
+ * Where the verified bytes go: a private staging directory on the host (see host-incoming.ts), or nowhere
+ * for a dry run, which proves the backup without writing anything on either machine beyond one chunk.
+ */
+export interface FetchPlace {
+  /** The runner directory one downloaded chunk (or one unchunked part) lands in while it is checked. */
+  runnerDir: string
+  staging: { host: Transport; dir: string } | null
+}
+
+/**
+ * Streams the parts of a backup whose manifest already verified (and, for incremental tarballs, the same
+ * part of every backup of the chain, each manifest verified too) through the runner into the host's
+ * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
+ * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
+ * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time. Nothing live
+ * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */
 export async function fetchVerifiedParts(
   store: Store,
   backup: StoredBackup,
   manifest: Manifest,
   selection: FetchSelection,
-  dir: string,
+  place: FetchPlace,
   reading: ManifestReading,
   logger: Logger
 ): Promise<VerifiedPart[]> {
@@ -47,90 +64,176 @@ export async function fetchVerifiedParts(
     throw new InputError('parts', `${backup.backupId} has no part ${unknown.join(', ')}.`, `choose from: ${manifest.parts.map(part => part.name).join(', ')}.`)
   }
   const selected = manifest.parts.filter(part => only.length === 0 || only.includes(part.name))
-  const mismatches: string[] = []
-  const parts = await fetchChecked(store, backup, selected, dir, mismatches, logger)
-  const chains = await fetchChains(store, manifest, selected.filter(isIncrementPart), { dir, reading }, mismatches, logger)
-  if (mismatches.length > 0) {
-    throw new VerificationError(
-      `The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${mismatches.map(line => `  - ${line}`).join('\n')}`,
-      'restore another backup (set backup-id).'
-    )
-  }
-  const plain: VerifiedPart[] = []
-  for (const part of parts) {
-    const chain = chains.get(part.record.name)
-    plain.push({ ...(await decryptPart(part, identities, logger)), ...(chain ? { chain: await Promise.all(chain.map(link => decryptPart(link, identities, logger))) } : {}) })
-  }
-  await refuseUnsafeTarballs(plain.flatMap(part => [...(part.chain ?? []), part]))
-  return plain
-}
-
-async function fetchChecked(store: Store, backup: StoredBackup, records: PartRecord[], dir: string, mismatches: string[], logger: Logger): Promise<VerifiedPart[]> {
+  // Every link's manifest is verified before a single part byte moves.
+  const chains = await chainLinks(store, manifest, selected.filter(isIncrementPart), reading, logger)
+  const damage: string[] = []
+  const transfer = { store, place, identities, damage, logger }
   const parts: VerifiedPart[] = []
-  for (const record of records) {
-    const before = mismatches.length
-    const { path, ...actual } = record.chunks ? await fetchChunks(store, backup, record, dir, mismatches) : await fetchWhole(store, backup, record, dir)
-    if (actual.sha256 !== record.sha256 || actual.bytes !== record.bytes) {
-      mismatches.push(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
-    } else if (mismatches.length === before) {
-      logger.info(`${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified`)
-    }
-    parts.push({ record, path })
+  for (const record of selected) parts.push(await transferPart(transfer, backup, record))
+  for (const part of parts) {
+    const links = chains.get(part.record.name)
+    if (links) part.chain = await serially(links, link => transferPart(transfer, link.backup, link.record))
   }
+  throwIfDamaged(backup, damage)
   return parts
 }
 
-type FetchedPart = { path: string; sha256: string; bytes: number }
+interface Transfer {
+  store: Store
+  place: FetchPlace
+  identities: string[]
+  /** Size and checksum mismatches, collected over all parts so the error names every damaged file. */
+  damage: string[]
+  logger: Logger
+}
 
-/** A part stored as one file: fetched, then hashed. */
-async function fetchWhole(store: Store, backup: StoredBackup, record: PartRecord, dir: string): Promise<FetchedPart> {
-  const path = await store.fetch(backup, record.file, dir)
-  return { path, ...(await sha256File(path)) }
+/** A stored file whose bytes are not the manifest's; thrown by the byte source, recorded as damage. */
+class DamagedFile extends Error {}
+
+async function transferPart(transfer: Transfer, backup: StoredBackup, record: PartRecord): Promise<VerifiedPart> {
+  const { place, logger } = transfer
+  const staged = place.staging ? posix.join(place.staging.dir, record.encryption === 'age' ? record.file.slice(0, -AGE_EXTENSION.length) : record.file) : ''
+  const part: VerifiedPart = { record, on: 'host', path: staged }
+  const source = verifiedBytes(transfer.store, backup, record, place.runnerDir)
+  let damaged: string | undefined
+  const marked = (async function* () {
+    try {
+      yield* source
+    } catch (error) {
+      if (error instanceof DamagedFile) damaged = error.message
+      throw error
+    }
+  })()
+  const outlets = new Fanout()
+  try {
+    const plaintext = record.encryption === 'age' ? await decryptStream(transfer.identities, marked) : marked
+    const landed = place.staging ? outlets.add(input => stageOnHost(place.staging!.host, staged, record, input)) : null
+    const listed = record.kind === 'tar' ? outlets.add(input => listTarball(record, input)) : null
+    const counted = await pump(plaintext, outlets, progressReporter(logger, `${record.name}: ${place.staging ? 'staged' : 'verified'}`, Date.now()))
+    await outlets.finish()
+    if (record.encryption === 'age' && (counted.sha256 !== record.plaintext?.sha256 || counted.bytes !== record.plaintext?.bytes)) {
+      throw new VerificationError(`${record.file} decrypts to content that does not match the manifest; nothing on the host was changed.`, 'restore another backup (set backup-id).')
+    }
+    const onHost = landed ? await landed : undefined
+    if (onHost !== undefined && onHost !== counted.sha256) {
+      throw new VerificationError(
+        `${record.file} arrived on the host with sha256 ${onHost}, not the ${counted.sha256} that was sent; nothing on the host was changed.`,
+        "run the restore again; if it repeats, check the host's disk and memory."
+      )
+    }
+    await listed
+    logger.info(
+      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${record.encryption === 'age' ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''}`
+    )
+    return part
+  } catch (error) {
+    await outlets.abandon()
+    if (damaged === undefined) throw error
+    transfer.damage.push(damaged)
+    return part
+  }
+}
+
+/** Reads the plaintext into every outlet at the pace of the slowest, hashing it on the way. */
+async function pump(plaintext: AsyncIterable<Uint8Array>, outlets: Fanout, progress: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  for await (const data of plaintext) {
+    hash.update(data)
+    bytes += data.length
+    progress(bytes)
+    await outlets.write(data)
+  }
+  return { sha256: hash.digest('hex'), bytes }
 }
 
 /**
- * A chunked part: each chunk is fetched, checked against its own size and sha256 (so a missing, damaged
- * or reordered chunk is named), appended to the part's file and deleted. The whole part is hashed in the
- * same pass, so the assembled file is not read again.
+ * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
+ * downloaded whole to the runner, its size and sha256 compared with the manifest, streamed on and deleted.
+ * The whole part's sha256 is compared at the end. A mismatch throws DamagedFile.
  */
-async function fetchChunks(store: Store, backup: StoredBackup, record: PartRecord, dir: string, mismatches: string[]): Promise<FetchedPart> {
-  const path = join(dir, record.file)
-  const whole = await open(path, 'wx', 0o600)
-  const wholeHash = createHash('sha256')
+async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRecord, runnerDir: string): AsyncGenerator<Buffer> {
+  const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }]
+  const whole = createHash('sha256')
   let wholeBytes = 0
-  try {
-    for (const chunk of record.chunks ?? []) {
-      const fetched = await store.fetch(backup, chunk.file, dir)
-      const hash = createHash('sha256')
-      let bytes = 0
-      for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
-        hash.update(data)
-        wholeHash.update(data)
-        bytes += data.length
-        await whole.write(data)
+  for (const piece of pieces) {
+    await ensureRoom(runnerDir, piece.bytes)
+    const fetched = await store.fetch(backup, piece.file, runnerDir)
+    try {
+      const actual = await sha256File(fetched)
+      if (actual.sha256 !== piece.sha256 || actual.bytes !== piece.bytes) {
+        throw new DamagedFile(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
       }
+      for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
+        whole.update(data)
+        wholeBytes += data.length
+        yield data
+      }
+    } finally {
       await rm(fetched, { force: true })
-      wholeBytes += bytes
-      const sha256 = hash.digest('hex')
-      if (sha256 !== chunk.sha256 || bytes !== chunk.bytes) mismatches.push(`${chunk.file}: expected ${chunk.bytes} bytes with sha256 ${chunk.sha256}, got ${bytes} bytes with ${sha256}`)
     }
-  } finally {
-    await whole.close()
   }
-  return { path, sha256: wholeHash.digest('hex'), bytes: wholeBytes }
+  const sha256 = whole.digest('hex')
+  if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
+    throw new DamagedFile(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`)
+  }
 }
 
-/** For each incremental part: the same part of every earlier backup of the chain, full backup first. */
-async function fetchChains(
-  store: Store,
-  manifest: Manifest,
-  increments: PartRecord[],
-  place: { dir: string; reading: ManifestReading },
-  mismatches: string[],
-  logger: Logger
-): Promise<Map<string, VerifiedPart[]>> {
-  const { dir } = place
-  const chains = new Map<string, VerifiedPart[]>(increments.map(record => [record.name, []]))
+/**
+ * Refuses a download that cannot fit before it starts: the artifact client does not survive running out of
+ * space mid-download (its hash stream gets a write after end and the process dies), and a size known from
+ * the signed manifest makes the check exact. The error reads as ENOSPC, so it is reported like one.
+ */
+async function ensureRoom(dir: string, bytes: number): Promise<void> {
+  const space = await statfs(dir)
+  const free = space.bavail * space.bsize
+  if (free < bytes) {
+    throw Object.assign(new Error(`ENOSPC: ${formatBytes(bytes)} to download, ${formatBytes(free)} free in ${dir}`), { code: 'ENOSPC' })
+  }
+}
+
+/**
+ * Writes the part into the staging directory (a new file: noclobber) and answers the sha256 of what landed,
+ * hashed on the host as it is written, so a transfer that lost or changed bytes cannot pass.
+ */
+async function stageOnHost(host: Transport, path: string, record: PartRecord, input: Readable): Promise<string> {
+  const result = await host.run(script('set -o noclobber', `exec 3> ${quote(path)}`, 'tee /dev/fd/3 | sha256sum', 'exec 3>&-'), {
+    stdin: input,
+    description: `Staging ${record.name} on the host`
+  })
+  const answer = /^([0-9a-f]{64})\s/.exec(result.stdout)
+  if (!answer) throw new VerificationError(`The host's sha256sum of the staged ${record.name} could not be read: ${JSON.stringify(result.stdout.slice(0, 200))}.`)
+  return answer[1]
+}
+
+/** A tarball with absolute paths, "..", links out of the target or device files never reaches the live data. */
+async function listTarball(record: PartRecord, input: Readable): Promise<void> {
+  try {
+    await checkTarballEntries(new LocalTransport({ sudo: false }), input, record.compression)
+  } catch (error) {
+    throw new VerificationError(
+      `${record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`,
+      'restore another backup (set backup-id), and find out how these entries got into the backup.'
+    )
+  }
+}
+
+function throwIfDamaged(backup: StoredBackup, damage: string[]): void {
+  if (damage.length === 0) return
+  throw new VerificationError(`The backup ${backup.backupId} is damaged; nothing on the host was changed:\n${damage.map(line => `  - ${line}`).join('\n')}`, 'restore another backup (set backup-id).')
+}
+
+async function serially<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = []
+  for (const item of items) results.push(await work(item))
+  return results
+}
+
+type ChainLink = { backup: StoredBackup; record: PartRecord }
+
+/** For each incremental part: the same part of every earlier backup of the chain, full backup first, each manifest verified. */
+async function chainLinks(store: Store, manifest: Manifest, increments: PartRecord[], reading: ManifestReading, logger: Logger): Promise<Map<string, ChainLink[]>> {
+  const chains = new Map<string, ChainLink[]>(increments.map(record => [record.name, []]))
   if (increments.length === 0) return chains
   const links = manifest.incremental?.chain ?? []
   logger.info(`${manifest.backupId} is incremental: fetching the ${links.length} backup${links.length > 1 ? 's' : ''} it builds on`)
@@ -144,8 +247,7 @@ async function fetchChains(
       )
     }
     // Every link is a backup of its own: trusted only with its own valid signature.
-    const linkManifest = await fetchManifest(store, stored, place.reading)
-    const records: PartRecord[] = []
+    const linkManifest = await fetchManifest(store, stored, reading)
     for (const increment of increments) {
       const record = linkManifest.parts.find(candidate => candidate.name === increment.name)
       if (record?.incremental?.level !== level) {
@@ -154,37 +256,8 @@ async function fetchChains(
           'the chain is inconsistent; restore another backup (set backup-id).'
         )
       }
-      records.push(record)
+      chains.get(increment.name)?.push({ backup: stored, record })
     }
-    for (const part of await fetchChecked(store, stored, records, dir, mismatches, logger)) chains.get(part.record.name)?.push(part)
   }
   return chains
-}
-
-/** A tarball with absolute paths, "..", links out of the target or device files never reaches the host. */
-async function refuseUnsafeTarballs(parts: VerifiedPart[]): Promise<void> {
-  const runner = new LocalTransport({ sudo: false })
-  for (const part of parts.filter(candidate => candidate.record.kind === 'tar')) {
-    try {
-      await checkTarballEntries(runner, part.path, part.record.compression)
-    } catch (error) {
-      throw new VerificationError(
-        `${part.record.file} holds entries a restore must not write (${(error as Error).message}); nothing on the host was changed.`,
-        'restore another backup (set backup-id), and find out how these entries got into the backup.'
-      )
-    }
-  }
-}
-
-/** An encrypted part is decrypted on the runner and its plaintext checksum verified, still before the host is touched. */
-async function decryptPart(part: VerifiedPart, identities: string[], logger: Logger): Promise<VerifiedPart> {
-  if (part.record.encryption !== 'age') return part
-  const plainPath = part.path.replace(/\.age$/, '')
-  const plain = await decryptFile(identities, part.path, plainPath)
-  await rm(part.path, { force: true })
-  if (plain.sha256 !== part.record.plaintext?.sha256 || plain.bytes !== part.record.plaintext?.bytes) {
-    throw new VerificationError(`${part.record.file} decrypts to content that does not match the manifest; nothing on the host was changed.`, 'restore another backup (set backup-id).')
-  }
-  logger.info(`${part.record.name}: decrypted, plaintext sha256 verified`)
-  return { record: part.record, path: plainPath }
 }

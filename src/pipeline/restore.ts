@@ -9,7 +9,8 @@ import { formatBytes, type Logger } from '../kernel/log.js'
 import { parseBackupId, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { loadManifestKeys, type SigningSettings } from '../kernel/manifest-keys.js'
 import type { ManifestSigner } from '../kernel/manifest-signature.js'
-import { fetchVerifiedParts } from './restore-fetch.js'
+import { fetchVerifiedParts, type FetchPlace } from './restore-fetch.js'
+import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
@@ -97,24 +98,32 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
         "restore a backup made by this repository's backup job for this installation, or set the inputs named above."
       )
     }
-    const parts = await logger
-      .group('Downloading and verifying', () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, download, reading, logger))
-      .catch(error => {
-        throw saysHostUnchanged(isOutOfSpace(error) ? runnerFullWhileFetching(request.workRoot, selected, error) : error)
-      })
-    const verifySeconds = (Date.now() - started) / 1000
-    const plan = recipe.planRestore(options, { ...manifest, parts: parts.map(part => part.record) })
+    const plan = recipe.planRestore(options, { ...manifest, parts: selected })
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
+    const fetchInto = (staging: FetchPlace['staging'], title: string): Promise<VerifiedPart[]> =>
+      logger
+        .group(title, () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, { runnerDir: download, staging }, reading, logger))
+        .catch(error => {
+          throw saysHostUnchanged(isOutOfSpace(error) ? runnerFullWhileFetching(request.workRoot, selected, error) : error)
+        })
     if (request.dryRun) {
+      await fetchInto(null, 'Downloading and verifying')
       logger.info('dry-run: nothing on the host was changed.')
-      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: verifySeconds, host: 0 } }
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 } }
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
-      const hostStarted = Date.now()
-      const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan)
-      await lock.assertHeld('restore')
-      return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
+      const incoming = await openIncoming(transport, recipe.dataRoot(options), logger)
+      try {
+        const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host')
+        const verifySeconds = (Date.now() - started) / 1000
+        const hostStarted = Date.now()
+        const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan)
+        await lock.assertHeld('restore')
+        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
+      } finally {
+        await removeIncoming(transport, incoming, logger)
+      }
     } finally {
       await lock.release()
     }
@@ -172,17 +181,17 @@ async function safetyCopyParent(request: RestoreRequest, dataRoot: string): Prom
   return chosen.path
 }
 
-/** Every failure while fetching happens before the host is touched; the message says so, once. */
-/** A restore still assembles (and decrypts) each part whole on the runner: say how much room that takes. */
+/** A restore holds one chunk at a time on the runner (a part stored unchunked, whole): say how much room that takes. */
 function runnerFullWhileFetching(workRoot: string, parts: PartRecord[], cause: unknown): RunnerSpaceError {
-  const largest = parts.reduce((most, part) => Math.max(most, part.bytes + (part.plaintext?.bytes ?? 0)), 0)
+  const largest = parts.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0)
   return new RunnerSpaceError(
-    `The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore still assembles each part whole on the runner (and its plaintext too when encrypted), which for the largest part here takes ${formatBytes(largest)}.`,
+    `The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner (a part stored without chunks, whole), which here takes up to ${formatBytes(largest)}.`,
     `free at least ${formatBytes(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`,
     { cause }
   )
 }
 
+/** Every failure while fetching happens before anything live on the host changes; the message says so, once. */
 function saysHostUnchanged(error: unknown): unknown {
   if (error instanceof SelfhostBackupError && !/nothing on the host was changed/i.test(error.message)) {
     error.message = `${error.message} Nothing on the host was changed.`

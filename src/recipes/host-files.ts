@@ -1,11 +1,10 @@
 import type { Logger } from '../kernel/log.js'
-import { readWithProgress } from '../kernel/progress.js'
 import { posix } from 'node:path'
 import { HostCommandError, InputError, VerificationError } from '../kernel/errors.js'
 import { quote, script } from '../kernel/shell.js'
 import { extractTarConfined } from '../sources/tar.js'
 import type { RunOptions, RunResult, Transport } from '../transport/transport.js'
-import { relativePathProblem, type VerifiedPart } from './recipe.js'
+import { partInput, relativePathProblem, type VerifiedPart } from './recipe.js'
 
 /** A list input of paths relative to the app's root (newline, comma or space separated). */
 export function parseRelativePaths(input: string, value: string): string[] {
@@ -51,7 +50,8 @@ const REFUSED_EXIT_CODE = 87
 /** What the pinned scripts need on the host, as [shell test, problem]: checked by each recipe's preflight for a restore. */
 export const RESTORE_HOST_NEEDS: [string, string][] = [
   ['[ -d /proc/self/fd ]', '/proc is not mounted; a restore reaches the directories it pinned through /proc/self/fd'],
-  ['(( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) ))', 'bash is older than 4.4, which a restore needs (mapfile -d)']
+  ['(( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) ))', 'bash is older than 4.4, which a restore needs (mapfile -d)'],
+  ['command -v sha256sum >/dev/null', 'sha256sum (coreutils) is not installed; a restore checks every part with it where it lands on the host']
 ]
 
 /**
@@ -185,7 +185,7 @@ export async function extractChecked(host: Transport, staging: PinnedDirectory, 
       description: `${description}${step}`,
       incremental: link.record.incremental !== undefined
     }
-    const found = await extractTarConfined(host, spec, readWithProgress(link.path, `${description}${step}`, logger)).catch(error => {
+    const found = await extractTarConfined(host, spec, partInput(link, `${description}${step}`, logger)).catch(error => {
       throw explainRefusal(error, { staging })
     })
     if (found.count > 0) {

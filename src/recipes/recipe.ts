@@ -3,6 +3,8 @@ import type { Logger } from '../kernel/log.js'
 import type { Compression, Manifest, PartKind, PartRecord } from '../kernel/manifest.js'
 import type { Writable } from 'node:stream'
 import type { TarSnapshot } from '../sources/tar.js'
+import type { PartInput } from '../sources/compression.js'
+import { readWithProgress } from '../kernel/progress.js'
 import type { Transport } from '../transport/transport.js'
 
 export interface PartSpec {
@@ -29,9 +31,13 @@ export interface RecipeContext {
   incremental?: { snapshotFor(part: string): TarSnapshot }
 }
 
-/** A verified part on the runner, ready to stream to the host. */
+/**
+ * A verified part. A restore stages it on the host (`on: 'host'`, in a private directory beside the data,
+ * its sha256 checked there) before anything live changes; tests also hand recipes files on the runner.
+ */
 export interface VerifiedPart {
   record: PartRecord
+  on: 'host' | 'runner'
   path: string
   /** For an incremental tarball: the same part of every backup it builds on, full backup first, also verified. */
   chain?: VerifiedPart[]
@@ -110,4 +116,9 @@ export function recordedPathProblems(option: string, value: unknown): string[] {
     const problem = relativePathProblem(path)
     return problem ? [`options.${option}: ${JSON.stringify(path)} ${problem}`] : []
   })
+}
+
+/** What a host command reads a verified part from: the staged file on the host, or the runner's file streamed with progress. */
+export function partInput(part: VerifiedPart, what: string, logger: Logger): PartInput {
+  return part.on === 'host' ? { hostFile: part.path } : readWithProgress(part.path, what, logger)
 }

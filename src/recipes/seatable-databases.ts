@@ -1,12 +1,11 @@
 import type { Logger } from '../kernel/log.js'
 import { allToTheEnd } from '../kernel/concurrency.js'
-import { readWithProgress } from '../kernel/progress.js'
 import { HostCommandError, InputError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
 import { compressionExtension } from '../sources/compression.js'
 import { checkInventory, describeAccess, dumpDatabase, importDatabase, inventoryDatabase, runSql, type DatabaseAccess, type DatabaseInventory } from '../sources/mysql.js'
 import type { Transport } from '../transport/transport.js'
-import type { PartSink, VerifiedPart } from './recipe.js'
+import { partInput, type PartSink, type VerifiedPart } from './recipe.js'
 import type { SeaTableOptions } from './seatable-options.js'
 
 export const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities']
@@ -68,7 +67,7 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
   for (const part of parts) {
     // From the part name, which acceptManifest matched against the databases this restore may re-create.
     const database = part.record.name.replace(/^db-/, '')
-    await importDatabase(host, options.access, database, part.record.compression, readWithProgress(part.path, `Importing ${database}`, logger))
+    await importDatabase(host, options.access, database, part.record.compression, partInput(part, `Importing ${database}`, logger))
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part.record, inventory)
     report.push(

@@ -1,5 +1,4 @@
 import type { Logger } from '../kernel/log.js'
-import { readWithProgress } from '../kernel/progress.js'
 import { posix } from 'node:path'
 import { PreflightError } from '../kernel/errors.js'
 import { InputReader } from '../kernel/input-reader.js'
@@ -23,7 +22,7 @@ import {
   runPinned,
   type PinnedDirectory
 } from './host-files.js'
-import { fixedParts, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
+import { fixedParts, partInput, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
   /** Absolute path; empty until preflight resolves $TABBY_ROOT or ~/.tabby on the host. */
@@ -223,7 +222,7 @@ async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: Verif
   const reasons = linkReasons(posix.dirname(ee.path))
   try {
     const inStaging = pinnedLines({ staging }, 'staging')
-    await writeSqliteFile(host, 'db.sqlite', part.record.compression, readWithProgress(part.path, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
+    await writeSqliteFile(host, 'db.sqlite', part.record.compression, partInput(part, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
       throw explainRefusal(error, { staging })
     })
     const incoming = await inspectSqlite(host, 'db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream'
 import type { Compression } from '../kernel/manifest.js'
+import { quote } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { InputError, PreflightError } from '../kernel/errors.js'
 
@@ -35,6 +37,18 @@ export function decompressCommand(compression: Compression): string {
     case 'none':
       return 'cat'
   }
+}
+
+/**
+ * Where a host command reads a part: a stream sent from the runner as its stdin, or a file that is already
+ * on the host (a restore stages every verified part beside the data before anything live changes).
+ */
+export type PartInput = Readable | { hostFile: string }
+
+/** Shell text that writes the part's decompressed bytes to stdout, and the stream to send as stdin (none for a host file). */
+export function decompressing(compression: Compression, input: PartInput): { text: string; stdin?: Readable } {
+  if ('hostFile' in input) return { text: `${decompressCommand(compression)} < ${quote(input.hostFile)}` }
+  return { text: decompressCommand(compression), stdin: input }
 }
 
 export function compressionExtension(compression: Compression): string {

@@ -1,9 +1,9 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream'
+import { PassThrough, type Writable } from 'node:stream'
 import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { command, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { compressCommand, decompressCommand } from './compression.js'
+import { compressCommand, decompressing, type PartInput } from './compression.js'
 
 /**
  * How to reach the database: `docker exec -i` into its container, a client on the host over TCP, or a
@@ -106,13 +106,19 @@ export async function dumpDatabase(host: Transport, access: DatabaseAccess, data
 }
 
 /** Drops and re-creates `database`, then imports a (compressed) dump from `input` into it. */
-export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: Readable): Promise<void> {
+export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: PartInput): Promise<void> {
   const identifier = mysqlIdentifier(database)
   await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`)
-  const text = script(READ_OPTIONS, `{ ${SEND_OPTIONS}; ${decompressCommand(compression)}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`)
+  const dump = decompressing(compression, input)
+  const text = script(READ_OPTIONS, `{ ${SEND_OPTIONS}; ${dump.text}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`)
+  // The option lines (the password) always come first on stdin; the dump follows them there or comes from a host file.
   const stdin = new PassThrough()
-  stdin.write(optionFileLines(access))
-  input.pipe(stdin)
+  if (dump.stdin) {
+    stdin.write(optionFileLines(access))
+    dump.stdin.pipe(stdin)
+  } else {
+    stdin.end(optionFileLines(access))
+  }
   await host.run(text, { stdin, description: `Import of ${database}` })
 }
 

@@ -1,9 +1,9 @@
-import type { Readable, Writable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
 import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { compressCommand, decompressCommand } from './compression.js'
+import { compressCommand, decompressing, type PartInput } from './compression.js'
 
 export type TableCounts = Record<string, number>
 
@@ -122,8 +122,9 @@ export async function inspectSqlite(host: Transport, dbPath: string, where: { pr
  * Writes a (compressed) database from `input` to `target` on the host, decompressed, after `prelude` (see
  * inspectSqlite). noclobber: the file is created, never an existing one or a link's target written through.
  */
-export async function writeSqliteFile(host: Transport, target: string, compression: Compression, input: Readable, prelude: string[] = []): Promise<void> {
-  await host.run(script(...prelude, 'set -o noclobber', `${decompressCommand(compression)} > ${quote(target)}`), { stdin: input, description: `Writing ${target}` })
+export async function writeSqliteFile(host: Transport, target: string, compression: Compression, input: PartInput, prelude: string[] = []): Promise<void> {
+  const content = decompressing(compression, input)
+  await host.run(script(...prelude, 'set -o noclobber', `${content.text} > ${quote(target)}`), { stdin: content.stdin, description: `Writing ${target}` })
 }
 
 export function compareCounts(expected: TableCounts, actual: TableCounts, what: string): void {

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { VerificationError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
 import { command, pipeline, quote, script } from '../kernel/shell.js'
-import { decompressCommand } from './compression.js'
+import { decompressCommand, decompressing, type PartInput } from './compression.js'
 import type { Transport } from '../transport/transport.js'
 import { ListingTally } from './tar-entries.js'
 
@@ -31,15 +31,19 @@ function decompressFrom(compression: Compression, file: string): string {
   return `${decompressCommand(compression)} < ${quote(file)}`
 }
 
-/** Lists every member and refuses unsafe ones; used alone before a restore writes anything to the host. */
-export async function checkTarballEntries(runner: Transport, file: string, compression: Compression): Promise<ListingTally> {
+/**
+ * Lists every member and refuses unsafe ones: a file on the runner, or the stream a restore is sending to
+ * the host (the listing runs beside the transfer, on the runner's own tar).
+ */
+export async function checkTarballEntries(runner: Transport, input: PartInput, compression: Compression): Promise<ListingTally> {
   const tally = new ListingTally()
   const sink = listingSink(tally)
   const listed = new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
+  const archive = decompressing(compression, input)
   await runner.run(
     // The listing is parsed: in another locale tar words hard links differently ("Link auf", "lien vers").
-    script('export LC_ALL=C', pipeline(decompressFrom(compression, file), command(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))),
-    { stdout: sink, description: 'Listing the tarball' }
+    script('export LC_ALL=C', pipeline(archive.text, command(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))),
+    { stdin: archive.stdin, stdout: sink, description: 'Listing the tarball' }
   )
   sink.end()
   await listed
@@ -57,7 +61,7 @@ export async function checkTarballEntries(runner: Transport, file: string, compr
  * `extractDir` and checks the regular files and their bytes against the listing.
  */
 export async function checkTarball(runner: Transport, file: string, compression: Compression, extractDir: string): Promise<string> {
-  const tally = await checkTarballEntries(runner, file, compression)
+  const tally = await checkTarballEntries(runner, { hostFile: file }, compression)
 
   // --no-same-owner: a non-root runner cannot chown, and root must not hand files to archive uids either.
   await runner.run(

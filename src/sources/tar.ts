@@ -1,8 +1,8 @@
-import { Writable, type Readable } from 'node:stream'
+import { Writable } from 'node:stream'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { command, quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { compressCommand, decompressCommand } from './compression.js'
+import { compressCommand, decompressing, type PartInput } from './compression.js'
 import { symlinkStaysInside } from './tar-entries.js'
 
 /** GNU tar's listed-incremental snapshot files for one tarball part: the parent's (absent for a full backup) and this backup's. */
@@ -139,17 +139,13 @@ export interface TreeProblems {
  * the tree as it is on disk now. Run after every tarball of a chain: GNU tar leaves a link whose target has
  * ".." or a leading "/" as a placeholder until it ends, so the next tarball is the first to write through it.
  */
-export async function extractTarConfined(host: Transport, spec: ExtractionSpec, input: Readable): Promise<TreeProblems> {
+export async function extractTarConfined(host: Transport, spec: ExtractionSpec, input: PartInput): Promise<TreeProblems> {
   const tarArgv = ['tar', '--extract', '--file=-', '--preserve-permissions', ...(spec.incremental ? ['--listed-incremental=/dev/null'] : []), '--directory', spec.dest]
   const inspector = new TreeInspector()
-  const text = script(
-    ...spec.enter,
-    `${decompressCommand(spec.compression)} | ${command(tarArgv)}`,
-    `printf '%s\\0' ${RECORDS_MARK}`,
-    command(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS])
-  )
+  const archive = decompressing(spec.compression, input)
+  const text = script(...spec.enter, `${archive.text} | ${command(tarArgv)}`, `printf '%s\\0' ${RECORDS_MARK}`, command(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS]))
   const sink = inspector.sink()
-  await host.run(text, { stdin: input, stdout: sink, description: spec.description })
+  await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description })
   sink.end()
   await new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
   return inspector.problems()

@@ -4,17 +4,20 @@
  * only the pipeline decides — manifest content, part order, step order, plans, refusals before any
  * host work — is checked here in seconds, without a bundle, sshd or a log to parse.
  */
+import { readdirSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { Transform } from 'node:stream'
 import { diffFingerprints, sqliteTableDigest } from '../../../scripts/fixtures/fingerprint.mjs'
 import { createTabbyHome } from '../../../scripts/fixtures/tabby-home.mjs'
-import { InputError } from '../../../src/kernel/errors.js'
+import { InputError, VerificationError } from '../../../src/kernel/errors.js'
 import type { ManifestKeys } from '../../../src/kernel/manifest-keys.js'
 import { runBackup } from '../../../src/pipeline/backup.js'
 import { runRestore, type RestoreRequest } from '../../../src/pipeline/restore.js'
 import { chooseRecipes } from '../../../src/recipes/registry.js'
 import { LocalDirectoryStore } from '../../../src/store/local-dir.js'
+import type { RunOptions, RunResult } from '../../../src/transport/transport.js'
 import { RecordingTransport } from '../../support/recording-transport.js'
 import { testSigner, testSigningKey, testTrust } from '../../support/signing-key.js'
 import { treeOf } from '../../support/tabby-bed.js'
@@ -130,6 +133,61 @@ it('plans a dry run from the verified backup and runs nothing that changes the h
     expect.stringMatching(/^home: replace everything in /)
   ])
   expect(transport.indexOf(/^stop-command|^Locking |^Restoring |safety copy/)).toBe(-1)
+  // A dry run proves every part on the runner and writes nothing on the host, not even the staging directory.
+  expect(transport.indexOf(/^Staging |staging directory/)).toBe(-1)
+})
+
+it('stages every part on the host, checked there, before anything live changes; the recipe reads the staged files; the staging goes afterwards', async () => {
+  const { result } = await backUp()
+  const transport = new RecordingTransport()
+  await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop the app' }))
+  const staged = transport.runs.filter(run => run.description.startsWith('Staging '))
+  expect(staged.map(run => run.description)).toEqual(['Staging db on the host', 'Staging events on the host', 'Staging jobs on the host', 'Staging home on the host'])
+  const lastStaged = transport.runs.indexOf(staged[3])
+  expect(lastStaged).toBeLessThan(transport.indexOf(/^Writing the safety copy/))
+  expect(lastStaged).toBeLessThan(transport.indexOf(/^stop-command/))
+  // The part files are read on the host from the staging directory beside the root, not sent again from the runner.
+  const incoming = join(dirname(root), '.selfhost-backup-incoming-')
+  const extraction = transport.runs.find(run => run.description.startsWith('Restoring the rest of the Tabby root'))
+  expect(extraction?.script).toContain(`< ${incoming}`)
+  expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+})
+
+/** A host whose copy of one part changes a byte on the way, as a faulty link or disk would. */
+class CorruptingTransport extends RecordingTransport {
+  constructor(private readonly part: string) {
+    super()
+  }
+
+  override run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (options.description === `Staging ${this.part} on the host` && options.stdin && typeof options.stdin !== 'string') {
+      let flipped = false
+      const corrupt = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          if (!flipped && chunk.length > 0) {
+            chunk = Buffer.from(chunk)
+            chunk[0] ^= 0xff
+            flipped = true
+          }
+          done(null, chunk)
+        }
+      })
+      return super.run(script, { ...options, stdin: options.stdin.pipe(corrupt) })
+    }
+    return super.run(script, options)
+  }
+}
+
+it('refuses a part that lands on the host with other bytes than were verified, and nothing live changes', async () => {
+  const { result } = await backUp()
+  const before = await treeOf(root)
+  const transport = new CorruptingTransport('events')
+  const restore = runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'false # must not run' }))
+  await expect(restore).rejects.toThrow(VerificationError)
+  await expect(restore).rejects.toThrow(/events\.tar\.zst arrived on the host with sha256 [0-9a-f]{64}, not the [0-9a-f]{64} that was sent; nothing on the host was changed/)
+  expect(transport.indexOf(/^stop-command|^Restoring |safety copy/)).toBe(-1)
+  expect(diffFingerprints(before, await treeOf(root))).toEqual([])
+  expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
 })
 
 it('restores only the parts asked for', async () => {
