@@ -10,6 +10,7 @@ import { readKnobs } from './knobs.js'
 import { startBenchBed } from './procedures/bench-bed.js'
 import { runFourX } from './procedures/four-x.js'
 import { runIncremental, type IncrementalResult } from './procedures/incremental.js'
+import { runLarge } from './procedures/large.js'
 import { runSuite, type Recorded } from './procedures/run-suite.js'
 import { seatableSuite } from './procedures/seatable.js'
 import { tabbySuite } from './procedures/tabby.js'
@@ -43,7 +44,9 @@ it('measures backup and restore: manual procedure, floor, and the bundled action
     await publish(await readResults(knobs), knobs.updateReadme)
     return
   }
-  log(`scale ${knobs.scale}, ${knobs.runs} run(s), apps ${knobs.apps.join(' ')}, verify ${knobs.verify}, 4x ${knobs.fourX ? 'on' : 'off'}, incremental ${knobs.incremental ? 'on' : 'off'}`)
+  log(
+    `scale ${knobs.scale}, ${knobs.runs} run(s), apps ${knobs.apps.join(' ')}, verify ${knobs.verify}, 4x ${knobs.fourX ? 'on' : 'off'}, incremental ${knobs.incremental ? 'on' : 'off'}, large ${knobs.large ? 'on' : 'off'}`
+  )
   const bed = await startBenchBed(knobs, log)
   try {
     // Taken when the measurements begin: another checkout's `npm run bundle` during the setup does not mix versions.
@@ -54,6 +57,9 @@ it('measures backup and restore: manual procedure, floor, and the bundled action
       const suite = app === 'seatable' ? seatableSuite(bed, knobs) : tabbySuite(bed, knobs)
       recorded.push(...(await runSuite(suite, knobs.runs, bed.measureContext, log)))
     }
+    // Before the 4× phase grows the data: the large phase is about RUNNER_TEMP, not about more data.
+    const large = knobs.large && knobs.apps.includes('seatable') ? await runLarge(bed, log) : null
+    recorded.push(...(large?.recorded ?? []))
     let incremental: IncrementalResult | undefined
     if (knobs.incremental && knobs.apps.includes('seatable')) incremental = await runIncremental(bed, knobs, log)
     const fourX = knobs.fourX ? await runFourX(bed, knobs, log) : undefined
@@ -73,7 +79,8 @@ it('measures backup and restore: manual procedure, floor, and the bundled action
       totalSeconds: Math.round((performance.now() - benchStarted) / 1000),
       rows,
       incremental,
-      targets: evaluateTargets({ rows, incremental, tabbyDatabaseBytes }),
+      ...(large ? { large: large.result } : {}),
+      targets: evaluateTargets({ rows, incremental, tabbyDatabaseBytes, large: large?.result }),
       notes: changed ? [...NOTES, `dist/ was rebuilt during this run (backup ${bundleNow.backup}, restore ${bundleNow.restore} at the end): the figures mix two versions; run again.`] : NOTES
     }
     await publish(results, knobs.updateReadme)

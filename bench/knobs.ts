@@ -12,6 +12,8 @@ export interface BenchKnobs {
   apps: ('seatable' | 'tabby')[]
   /** Run the incremental phase (needs the `incremental` and `full-every` inputs). */
   incremental: boolean
+  /** Run the "large" phase: SeaTable through a RUNNER_TEMP smaller than its data, encrypted and drilled. */
+  large: boolean
   /** Rewrite the README's performance table (default: only for a default-scale run). */
   updateReadme: boolean
   seed: number
@@ -49,6 +51,7 @@ export function readKnobs(): BenchKnobs {
     verify,
     apps: apps as BenchKnobs['apps'],
     incremental: !flag('BENCH_SKIP_INCREMENTAL', false),
+    large: !flag('BENCH_SKIP_LARGE', false),
     updateReadme: flag('BENCH_UPDATE_README', scale === 1),
     seed: number('BENCH_SEED', 1, value => Number.isInteger(value) && value >= 0, 'a whole number'),
     reportOnly: flag('BENCH_REPORT_ONLY', false)

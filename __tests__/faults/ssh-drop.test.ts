@@ -1,13 +1,14 @@
 /**
  * The SSH connection dropped mid-stream (issue 6): the sshd processes serving the run are killed
- * while a database dump, a tarball or a restore upload is in flight. A failed backup must store
- * nothing; an interrupted restore must say where the safety copy is and how to put it back, and
- * that command must work. Temp files must be gone on the runner and on the host either way.
+ * while a database dump or a tarball is in flight, while a restore stages its parts on the host, and
+ * part-way through a restore. A failed backup must store nothing; a restore interrupted while staging
+ * must leave the live data as it was; one interrupted part-way must say where the safety copy is and
+ * how to put it back, and that command must work. Temp files must be gone on the runner and on the host either way.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, REPO_ROOT, runAction, runNode, sshActionInputs, type ActionRun } from '../support/action-runner.js'
 import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotLeftovers, leftoversIn, stagedBytes as stagedBytesIn, storeEntries, waitFor } from '../support/fault-checks.js'
@@ -136,9 +137,54 @@ faultCase(
   120_000
 )
 
+/** The file a restore is staging on the host now (beside the root), or undefined. */
+function stagingFile(name: string): string | undefined {
+  const parent = dirname(root)
+  for (const place of readdirSync(parent).filter(entry => entry.startsWith('.selfhost-backup-incoming-'))) {
+    for (const dir of readdirSync(join(parent, place), { withFileTypes: true }).filter(entry => entry.isDirectory())) {
+      const file = join(parent, place, dir.name, name)
+      if (existsSync(file)) return file
+    }
+  }
+  return undefined
+}
+
 faultCase(
   SUITE,
-  'names the safety copy and a working command when the connection drops during a restore upload',
+  'leaves the live data untouched when the connection drops while the restore stages the parts on the host',
+  async () => {
+    const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
+    expectSuccess(made)
+    await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
+    const treeBefore = await treeOf(root)
+    const safetyParent = join(base, 'safety-staging')
+    await mkdir(safetyParent)
+    const home = `${made.outputs['backup-id']}.home.tar.zst`
+    const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
+    // The home part (80 MB, incompressible) is on its way into the staging directory beside the root.
+    const stagedSoFar = (): number => {
+      const file = stagingFile(home)
+      return file ? (statSync(file, { throwIfNoEntry: false })?.size ?? 0) : 0
+    }
+    const caught = await waitFor(() => stagedSoFar() > 1_000_000 && stagedSoFar() < 60_000_000, 90_000)
+    await dropSshConnections(bed.host)
+    const run = await running
+    expect(caught).toBe(true)
+    expect(run.exitCode).toBe(1)
+    dropped.push({ what: 'restore staging', run })
+    expect(errorText(run)).toMatch(/Nothing on the host was changed\./)
+    // Nothing live changed, no safety copy was needed, and the staging directory went with the failure.
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    expect(readdirSync(safetyParent)).toEqual([])
+    expect(await waitFor(() => stagingFile(home) === undefined && hostLockIsFree(root), 10_000, 50)).toBe(true)
+    expect(leftoversIn(runnerTemp)).toEqual([])
+  },
+  150_000
+)
+
+faultCase(
+  SUITE,
+  'names the safety copy and a working command when the connection drops part-way through a restore',
   async () => {
     const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
     expectSuccess(made)
@@ -148,28 +194,22 @@ faultCase(
     const safetyParent = join(base, 'safety')
     await mkdir(safetyParent)
 
-    const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
-    // The host is receiving: the safety copy is complete, and the extract (into the staging directory) is
-    // writing the big file again. (Cutting between two commands instead is survived: ssh falls
-    // back to a fresh connection when the control socket is dead, so the restore just carries on.)
-    const safetyComplete = (): boolean => readdirSync(safetyParent).some(copy => existsSync(join(safetyParent, copy, `${copy}.manifest.json`)))
-    // The restore extracts into a fresh staging directory inside the root, checks it, and only then moves it in.
-    const extracting = /^tar --extract .*--directory /
-    const staged = (): string | undefined => readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
-    const largeBytes = (): number => {
-      const staging = staged()
-      return staging ? (statSync(join(root, staging, 'new', 'logs', 'large.bin'), { throwIfNoEntry: false })?.size ?? 0) : 0
-    }
-    // The old large.bin was 80 MB: a smaller one is the new copy, half-written.
-    const midUpload = (): boolean => safetyComplete() && largeBytes() > 1_000_000 && largeBytes() < 60_000_000 && hostProcesses(extracting).length > 0
-    const caught = await waitFor(midUpload, 90_000)
+    // The data is replaced and the start-command runs when the connection drops: the restore stops part-way.
+    const startCommand = 'sleep 47 # start the app'
+    const running = runAction(
+      'restore/action.yml',
+      { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true', 'start-command': startCommand },
+      { RUNNER_TEMP: runnerTemp }
+    )
+    const starting = /^sleep 47\s*$/
+    const caught = await waitFor(() => hostProcesses(starting).length > 0, 90_000)
     await dropSshConnections(bed.host)
     const run = await running
     expect(caught).toBe(true)
     expect(run.exitCode).toBe(1)
-    dropped.push({ what: 'restore upload', run })
+    dropped.push({ what: 'restore part-way', run })
     const text = errorText(run)
-    expect(text).toMatch(/The restore failed part-way: Restoring the rest of the Tabby root failed \(exit code 255\)/)
+    expect(text).toMatch(/The restore failed part-way: /)
     const [copy] = readdirSync(safetyParent)
     expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
     const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
@@ -181,25 +221,25 @@ faultCase(
     expect(leftoversIn(runnerTemp)).toEqual([])
     expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
 
-    // The orphaned extract on the host reads EOF and exits; recovery must not race it.
-    expect(await waitFor(() => hostProcesses(extracting).length === 0 && hostLockIsFree(root), 10_000, 50)).toBe(true)
-    // The documented command, exactly as printed, run on the host (this machine).
+    // The documented command, exactly as printed, run on the host (this machine), once the dropped session's lock is gone.
+    expect(await waitFor(() => hostLockIsFree(root), 10_000, 50)).toBe(true)
     const [, ...args] = shellWords(documented ?? '')
     const recovered = await runNode(join(REPO_ROOT, 'dist/cli/index.js'), { PATH: process.env.PATH ?? '', HOME: '/root' }, args)
     expect(recovered.stderr + recovered.stdout).not.toMatch(/error:/)
     expect(recovered.exitCode).toBe(0)
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
     expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
+    for (const pid of hostProcesses(starting)) process.kill(pid)
   },
   150_000
 )
 
 /** A dropped connection is named as such, with a next step, and the recovery command names the root. */
 test('says the connection was lost and what to do next, and names the data root in the recovery command', () => {
-  expect(dropped.map(({ what }) => what)).toEqual(['dump', 'tarball', 'restore upload'])
+  expect(dropped.map(({ what }) => what)).toEqual(['dump', 'tarball', 'restore staging', 'restore part-way'])
   for (const { what, run } of dropped) {
     expect([what, errorText(run)]).toEqual([what, expect.stringMatching(CONNECTION_LOST)])
     expect([what, errorText(run)]).toEqual([what, expect.stringMatching(/How to fix: /)])
   }
-  expect(errorText(dropped[2].run)).toContain(`--tabby-root ${root}`)
+  expect(errorText(dropped[3].run)).toContain(`--tabby-root ${root}`)
 })

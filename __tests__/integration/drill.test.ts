@@ -3,6 +3,7 @@
  * throwaway mariadbd, and tarballs made by tar or crafted with python's tarfile. Every check must catch
  * its kind of damage, and the throwaway server must be gone afterwards whatever happened.
  */
+import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, link, writeFile, chmod, access } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -114,7 +115,7 @@ describe('a drill over good parts', () => {
     expect(report.parts.map(part => [part.name, part.ok, part.detail])).toEqual([
       ['tabby-db', true, 'integrity_check ok; 2 tables, 3040 rows, as in the manifest'],
       ['db-shop', true, 'imported into a throwaway MariaDB: 4 tables, 125 rows, 1 routines, 1 triggers, 1 events, 1 views, as in the manifest'],
-      ['data', true, '4 files (5022 bytes), 3 directories, 1 symlinks, 1 hard links: listed safe, extracted and matched']
+      ['data', true, '4 files (5022 bytes), 3 directories, 1 symlinks, 1 hard links: listed safe, symlinks resolve inside, every byte read through gzip with its checksum']
     ])
     expect(report.ok).toBe(true)
     expect(started).toHaveLength(1)
@@ -260,6 +261,21 @@ describe('tarballs', () => {
     const part = onlyPart(await drill([await partFrom('data', 'tar', file, 'zstd')]))
     expect(part.ok).toBe(false)
     expect(part.detail).toBe('symlinks resolve outside the archive: "b"')
+  })
+
+  test('fails a tarball whose compressed bytes were changed, by the checksum of the compression (nothing is extracted to see it)', async () => {
+    const tree = path.join(workRoot, 'flip-tree')
+    await mkdir(tree, { recursive: true })
+    await writeFile(path.join(tree, 'random.bin'), randomBytes(300_000))
+    const plain = path.join(workRoot, 'flip.tar')
+    await run('tar', ['-C', tree, '-cf', plain, '.'])
+    const built = await partFrom('data', 'tar', plain, 'zstd')
+    const bytes = await readFile(built.path)
+    bytes[Math.floor(bytes.length / 2)] ^= 0x55
+    await writeFile(built.path, bytes)
+    const part = onlyPart(await drill([built]))
+    expect(part.ok).toBe(false)
+    expect(part.detail).toMatch(/Listing the tarball failed .*(checksum|[Cc]orrupt|Data corruption)/)
   })
 
   test('fails a truncated tarball', async () => {

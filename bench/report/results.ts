@@ -12,6 +12,7 @@ import { NODE24, REPO_ROOT } from '../../__tests__/support/action-runner.js'
 import type { BenchKnobs } from '../knobs.js'
 import type { DatasetFacts } from '../procedures/bench-bed.js'
 import type { IncrementalResult } from '../procedures/incremental.js'
+import type { LargeResult } from '../procedures/large.js'
 import type { SummaryRow } from './summary.js'
 import { formatProfiles, formatTable, formatTargets } from './table.js'
 import type { TargetResult } from './targets.js'
@@ -26,6 +27,7 @@ export interface BenchResults {
   totalSeconds: number
   rows: SummaryRow[]
   incremental?: IncrementalResult
+  large?: LargeResult
   targets: TargetResult[]
   notes: string[]
 }

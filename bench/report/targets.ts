@@ -1,5 +1,6 @@
 /** The issue's targets, each with the measured value and pass/fail (null: could not be measured). */
 import type { IncrementalResult } from '../procedures/incremental.js'
+import type { LargeResult } from '../procedures/large.js'
 import type { SummaryRow } from './summary.js'
 
 export interface TargetResult {
@@ -17,6 +18,7 @@ export interface TargetInputs {
   incremental?: IncrementalResult
   /** Size of the Tabby database per dataset ('default', '4x'): the one temp file a backup may need on the host. */
   tabbyDatabaseBytes: Record<string, number>
+  large?: LargeResult
 }
 
 function ratioTarget(row: SummaryRow | undefined, against: 'manual' | 'floor' | 'transport floor', limit: number, what: string): TargetResult {
@@ -25,8 +27,9 @@ function ratioTarget(row: SummaryRow | undefined, against: 'manual' | 'floor' | 
   return { target: `${what} ≤ ${limit} × ${against}`, measured: `${ratio.toFixed(2)} ×`, pass: ratio <= limit }
 }
 
-export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes }: TargetInputs): TargetResult[] {
+export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes, large }: TargetInputs): TargetResult[] {
   const results: TargetResult[] = []
+  results.push(largeTarget(rows, large))
   const row = (app: string, operation: string, variant: string, dataset = 'default') =>
     rows.find(item => item.app === app && item.operation === operation && item.variant === variant && item.dataset === dataset)
   const apps = [...new Set(rows.map(item => item.app))]
@@ -103,4 +106,16 @@ function incrementalTargets(incremental: IncrementalResult | undefined): TargetR
     { target: names[1], measured: `${time.toFixed(2)} × (${incremental.incremental.seconds.toFixed(1)} of ${incremental.full.seconds.toFixed(1)} s)`, pass: time <= 0.3 },
     { target: names[2], measured: differences.length === 0 ? 'same fingerprint' : `${differences.length} differences, e.g. ${differences[0]}`, pass: differences.length === 0 }
   ]
+}
+
+/** The large phase: a data directory larger than RUNNER_TEMP backed up (encrypted, drilled) and restored through it, exactly. */
+function largeTarget(rows: SummaryRow[], large: LargeResult | undefined): TargetResult {
+  const target = 'seatable data larger than RUNNER_TEMP: backup to artifacts (encrypted, drill) and restore match'
+  if (!large) return { target, measured: 'not measured', pass: null }
+  const peaks = ['backup', 'restore'].map(operation => {
+    const row = rows.find(item => item.app === 'seatable' && item.operation === operation && item.dataset === 'large')
+    return `${operation} peak ${((row?.peakRunnerTempBytes ?? 0) / MB).toFixed(0)} MB`
+  })
+  const measured = `${(large.dataBytes / 1e9).toFixed(2)} GB through ${(large.runnerTempBytes / MB).toFixed(0)} MB (chunk-size ${large.chunkSize}): ${large.matched ? 'matched' : `differs: ${large.differences.slice(0, 3).join('; ')}`}; ${peaks.join(', ')}`
+  return { target, measured, pass: large.matched }
 }

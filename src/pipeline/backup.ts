@@ -4,7 +4,7 @@ import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
 import type { AnyRecipe } from '../recipes/recipe.js'
 import type { SaveResult, Store, StoreSession } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
-import { drillParts } from './drill.js'
+import { DrillSession, drillReport } from './drill.js'
 import { recipientFingerprint } from '../kernel/encryption.js'
 import { acquireHostLock } from './lock.js'
 import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
@@ -81,8 +81,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   stages.end('connect')
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))
   const recipients = request.recipients ?? []
-  // The drill reads files, and the stored chunks leave the runner as soon as they are stored: it gets its own plaintext copy.
-  const plaintext = verification.verify === 'drill' ? await mkdtemp(join(request.workRoot, 'selfhost-backup-plain-')) : undefined
+  // The drill reads each part as it streams past (a tee), so no copy of the data waits for it on the runner.
+  const drillSession = verification.verify === 'drill' ? new DrillSession({ logger, workRoot: request.workRoot }) : undefined
   let session: StoreSession | undefined
   let sink: StagingDirectory | undefined
   let committed = false
@@ -113,7 +113,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       session = storing
       const created = new StagingDirectory(staging, backupId, logger, {
         recipients,
-        plaintextDir: plaintext,
+        drill: drillSession,
         chunkSize: request.chunkSize ?? DEFAULT_CHUNK_SIZE,
         handOver: file => storing.addPart(file)
       })
@@ -132,16 +132,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const staged = sink
     const openSession = session
 
-    const drill =
-      verification.verify === 'drill'
-        ? await logger.group('Restore drill', () =>
-            drillParts(
-              staged.parts.map(record => ({ record, path: staged.plaintextPath(record) })),
-              { logger, workRoot: request.workRoot }
-            )
-          )
-        : undefined
-    if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    const drill = drillSession ? drillReport(await logger.group('Restore drill', () => staged.drillResults())) : undefined
+    await drillSession?.close()
     if (drill) stages.end('drill')
     const sizeCheck = await compareWithPrevious(request.store, { app: recipe.id, hostId: transport.hostId, parts: staged.parts }, verification, { workRoot: request.workRoot, trust }, logger)
     const failures = [
@@ -182,7 +174,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   } finally {
     // The staged parts go; the manifest stays where the store says it can be read (the `manifest` output).
     await removeStagingExcept(staging, keptManifest)
-    if (plaintext) await rm(plaintext, { recursive: true, force: true })
+    await drillSession?.close()
     await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
   }
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import type { PartRecord } from '../kernel/manifest.js'
@@ -9,7 +10,8 @@ import { decompressCommand } from '../sources/compression.js'
 import { checkInventory, importDatabase, inventoryDatabase, mysqlIdentifier, runSql } from '../sources/mysql.js'
 import { compareCounts, inspectSqlite } from '../sources/sqlite.js'
 import { LocalTransport } from '../transport/local.js'
-import { checkTarball } from '../sources/tar-check.js'
+import { checkTarballStream } from '../sources/tar-check.js'
+import { Fanout } from './fanout.js'
 import { startThrowawayMariaDb, type ThrowawayMariaDb } from './throwaway-mariadb.js'
 
 /** A part file on the runner: `path` holds the plaintext (compressed) bytes the record describes. */
@@ -17,6 +19,15 @@ export interface DrillPart {
   record: PartRecord
   path: string
 }
+
+/** What the drill knows of a part when its bytes start to flow: the rest of the record comes when it ends. */
+export type DrillSpec = Pick<PartRecord, 'name' | 'kind' | 'compression' | 'details'>
+
+/** The second half of a part's check, once its record (row counts, inventory) is complete: the comparison. */
+type Comparison = (record: PartRecord) => Promise<string>
+
+/** Finishes one part's check with its complete record; never rejects (a failure is a failed result). */
+export type DrillFinish = (record: PartRecord) => Promise<DrillPartResult>
 
 export interface DrillPartResult {
   name: string
@@ -60,116 +71,183 @@ function importFailure(error: unknown): string {
   return errors.length > 0 ? errors.slice(-3).join(' | ') : `the client exited with code ${error.exitCode ?? 'none'}`
 }
 
-async function checkSqlite(part: DrillPart, dir: string): Promise<string> {
-  const expected = part.record.tables
-  if (!expected) throw new VerificationError('the manifest holds no row counts to compare with')
+/** The snapshot is the one part the drill needs as a file: SQLite opens files. Decompressed as it streams. */
+async function watchSqlite(spec: DrillSpec, plaintext: Readable, dir: string): Promise<Comparison> {
   const file = path.join(dir, 'snapshot.sqlite')
-  await runner.run(script(`${decompressCommand(part.record.compression)} < ${quote(part.path)} > ${quote(file)}`), { description: 'Decompressing the snapshot' })
-  // integrity_check first (inside inspectSqlite): a corrupt page fails here, before counts are trusted.
-  const actual = await inspectSqlite(runner, file)
-  compareCounts(expected, actual, 'the snapshot')
-  const rows = Object.values(actual).reduce((sum, count) => sum + count, 0)
-  return `integrity_check ok; ${Object.keys(actual).length} tables, ${rows} rows, as in the manifest`
+  await runner.run(script(`${decompressCommand(spec.compression)} > ${quote(file)}`), { stdin: plaintext, description: 'Decompressing the snapshot' })
+  return async record => {
+    const expected = record.tables
+    if (!expected) throw new VerificationError('the manifest holds no row counts to compare with')
+    // integrity_check first (inside inspectSqlite): a corrupt page fails here, before counts are trusted.
+    const actual = await inspectSqlite(runner, file)
+    compareCounts(expected, actual, 'the snapshot')
+    const rows = Object.values(actual).reduce((sum, count) => sum + count, 0)
+    return `integrity_check ok; ${Object.keys(actual).length} tables, ${rows} rows, as in the manifest`
+  }
 }
 
 /**
- * A dump cut exactly after a complete statement imports without an error, so the client's trailer is
- * checked as well; a dump cut mid-statement fails in the client. Both problems are reported together.
+ * A dump is imported into the throwaway MariaDB as it streams, while its last bytes are kept for the trailer
+ * check: a dump cut exactly after a complete statement imports without an error, and a dump cut
+ * mid-statement fails in the client. Both problems are reported together, with the inventory comparison.
  */
-async function checkDump(part: DrillPart, database: () => Promise<ThrowawayMariaDb>): Promise<string> {
-  const { record } = part
-  const name = String(record.details?.database ?? record.name.replace(/^db-/, ''))
-  const problems: string[] = []
-  const tail = await runner.run(script(pipeline(`${decompressCommand(record.compression)} < ${quote(part.path)}`, 'tail -c 300')), {
-    allowFailure: true,
-    description: 'Reading the end of the dump'
-  })
-  if (tail.exitCode !== 0) problems.push(`decompressing it failed: ${oneLine(tail.stderr)}`)
-  else if (!/-- Dump completed/.test(tail.stdout)) problems.push('it does not end with the "-- Dump completed" trailer, so it is truncated')
-
+async function watchDump(spec: DrillSpec, plaintext: Readable, database: () => Promise<ThrowawayMariaDb>): Promise<Comparison> {
+  const name = String(spec.details?.database ?? spec.name.replace(/^db-/, ''))
   const server = await database()
   // The dump comes from the host, which may be compromised: it loads through an account confined to its database.
   const access = await server.importAccount(name).catch((error: unknown) => {
-    throw new VerificationError([...problems, oneLine(error)].join('; '))
+    throw new VerificationError(oneLine(error))
   })
-  try {
+  const outlets = new Fanout()
+  // A failed import is a finding, not a reason to stop reading: the dump still flows on to the store.
+  const imported = outlets.add(input =>
+    importDatabase(runner, access, name, spec.compression, input).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+  )
+  const tail = outlets.add(input => runner.run(script(pipeline(decompressCommand(spec.compression), 'tail -c 300')), { stdin: input, allowFailure: true, description: 'Reading the end of the dump' }))
+  for await (const data of plaintext as AsyncIterable<Buffer>) await outlets.write(data)
+  await outlets.finish()
+  const ending = await tail
+  const importFailed = await imported
+  return async record => {
+    const problems: string[] = []
+    if (ending.exitCode !== 0) problems.push(`decompressing it failed: ${oneLine(ending.stderr)}`)
+    else if (!/-- Dump completed/.test(ending.stdout)) problems.push('it does not end with the "-- Dump completed" trailer, so it is truncated')
     try {
-      await importDatabase(runner, access, name, record.compression, createReadStream(part.path))
-    } catch (error) {
-      const reason = importFailure(error)
-      const sandbox = /Unknown command '\\-'/.test(reason) ? " (the runner's MariaDB client is older than the server that made the dump)" : ''
-      problems.push(`importing it failed${sandbox}: ${reason}`)
-      throw new VerificationError(problems.join('; '))
+      if (importFailed !== undefined) {
+        const reason = importFailure(importFailed)
+        const sandbox = /Unknown command '\\-'/.test(reason) ? " (the runner's MariaDB client is older than the server that made the dump)" : ''
+        problems.push(`importing it failed${sandbox}: ${reason}`)
+        throw new VerificationError(problems.join('; '))
+      }
+      const inventory = await inventoryDatabase(runner, server.admin, name)
+      try {
+        checkInventory(name, record, inventory)
+      } catch (error) {
+        problems.push(oneLine(error).replace(/^The restored database/, 'the imported database'))
+      }
+      if (problems.length > 0) throw new VerificationError(problems.join('; '))
+      const rows = Object.values(inventory.tables).reduce((sum, count) => sum + count, 0)
+      const { routines, triggers, events, views } = inventory.objects
+      return `imported into a throwaway MariaDB: ${Object.keys(inventory.tables).length} tables, ${rows} rows, ${routines} routines, ${triggers} triggers, ${events} events, ${views} views, as in the manifest`
+    } finally {
+      // Checked and gone: the throwaway server holds a database only while its check needs it.
+      await runSql(runner, server.admin, `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).catch(() => undefined)
     }
-    const inventory = await inventoryDatabase(runner, server.admin, name)
-    try {
-      checkInventory(name, part.record, inventory)
-    } catch (error) {
-      problems.push(oneLine(error).replace(/^The restored database/, 'the imported database'))
-    }
-    if (problems.length > 0) throw new VerificationError(problems.join('; '))
-    const rows = Object.values(inventory.tables).reduce((sum, count) => sum + count, 0)
-    const { routines, triggers, events, views } = inventory.objects
-    return `imported into a throwaway MariaDB: ${Object.keys(inventory.tables).length} tables, ${rows} rows, ${routines} routines, ${triggers} triggers, ${events} events, ${views} views, as in the manifest`
-  } finally {
-    // One database at a time on the throwaway server keeps the runner's disk use to the largest dump.
-    await runSql(runner, server.admin, `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).catch(() => undefined)
   }
 }
 
-async function checkPart(part: DrillPart, dir: string, database: () => Promise<ThrowawayMariaDb>): Promise<string> {
-  switch (part.record.kind) {
+async function watchPart(spec: DrillSpec, plaintext: Readable, dir: string, database: () => Promise<ThrowawayMariaDb>): Promise<Comparison> {
+  switch (spec.kind) {
     case 'sqlite':
-      return checkSqlite(part, dir)
+      return watchSqlite(spec, plaintext, dir)
     case 'sql-dump':
-      return checkDump(part, database)
-    case 'tar':
-      return checkTarball(runner, part.path, part.record.compression, dir)
+      return watchDump(spec, plaintext, database)
+    case 'tar': {
+      const summary = await checkTarballStream(runner, plaintext, spec.compression)
+      return async () => summary
+    }
     default:
-      throw new VerificationError(`the drill does not know parts of kind ${JSON.stringify(part.record.kind)}`)
+      throw new VerificationError(`the drill does not know parts of kind ${JSON.stringify(spec.kind)}`)
   }
 }
 
 /**
- * Proves on the runner that each part restores: SQLite snapshots open cleanly with the manifest's row
- * counts, SQL dumps load into a throwaway MariaDB with the manifest's inventory, tarballs hold only safe
- * members and extract to the listed files and bytes. Every part is checked even after one fails.
+ * Proves on the runner that each part restores, reading its plaintext as the backup streams it (a tee), so
+ * the runner keeps no copy of the data: SQLite snapshots open cleanly with the manifest's row counts, SQL
+ * dumps load into a throwaway MariaDB with the manifest's inventory, tarballs hold only safe members and
+ * read to their end with their checksums. Every part is checked even after one fails, and a failing check
+ * still reads its stream to the end, so it never holds up the backup.
  */
-export async function drillParts(parts: DrillPart[], context: DrillContext): Promise<DrillReport> {
-  const { logger } = context
-  const start = context.startDatabase ?? startThrowawayMariaDb
-  const root = await mkdtemp(path.join(context.workRoot, 'drill-'))
-  // On a root runner the throwaway server runs as another user and keeps its files in here: it may pass, not list.
-  await chmod(root, 0o711)
-  let server: Promise<ThrowawayMariaDb> | undefined
-  // Started on the first dump only, then shared by all of them: a server start costs seconds.
-  const database = (): Promise<ThrowawayMariaDb> => (server ??= start(root, logger))
-  const results: DrillPartResult[] = []
-  try {
-    for (const part of parts) {
-      const began = Date.now()
-      let dir: string | undefined
+export class DrillSession {
+  private root: Promise<string> | undefined
+  private server: Promise<ThrowawayMariaDb> | undefined
+  private closed = false
+
+  constructor(private readonly context: DrillContext) {}
+
+  /** Reads one part's plaintext to its end and answers how to finish its check once the part's record is complete. */
+  async watch(spec: DrillSpec, plaintext: Readable): Promise<DrillFinish> {
+    const { logger } = this.context
+    const began = Date.now()
+    let dir: string | undefined
+    let compare: Comparison | undefined
+    let failure: unknown
+    try {
+      dir = await mkdtemp(path.join(await this.rootDir(), 'part-'))
+      compare = await watchPart(spec, plaintext, dir, () => this.database())
+    } catch (error) {
+      failure = error
+      // Whatever the check did not read still flows past it, to the store.
+      plaintext.on('error', () => undefined).resume()
+    }
+    return async record => {
       let result: Omit<DrillPartResult, 'durationMs'>
       try {
-        dir = await mkdtemp(path.join(root, 'part-'))
-        result = { name: part.record.name, ok: true, detail: await checkPart(part, dir, database) }
+        if (!compare) throw failure
+        result = { name: record.name, ok: true, detail: await compare(record) }
       } catch (error) {
-        result = { name: part.record.name, ok: false, detail: oneLine(error) }
+        result = { name: record.name, ok: false, detail: oneLine(error) }
       } finally {
         if (dir) await removeTree(dir, logger)
       }
-      results.push({ ...result, durationMs: Date.now() - began })
-      logger.info(`Drill ${result.ok ? 'passed' : 'FAILED'} for ${part.record.name}: ${result.detail}`)
+      logger.info(`Drill ${result.ok ? 'passed' : 'FAILED'} for ${record.name}: ${result.detail}`)
+      return { ...result, durationMs: Date.now() - began }
     }
-  } finally {
-    if (server) {
-      const started = await server.catch(() => undefined)
+  }
+
+  /** Stops the throwaway server (if a dump started it) and removes every file the drill made. */
+  async close(): Promise<void> {
+    const { logger } = this.context
+    if (this.closed) return
+    this.closed = true
+    if (this.server) {
+      const started = await this.server.catch(() => undefined)
       await started?.stop().catch(error => logger.warning(`Could not stop the throwaway MariaDB: ${oneLine(error)}`))
     }
-    await removeTree(root, logger)
+    if (this.root) {
+      const root = await this.root.catch(() => undefined)
+      if (root) await removeTree(root, logger)
+    }
   }
-  // Nothing verified is not "verified": an empty list must not turn into verified: true.
-  return { ok: results.length > 0 && results.every(part => part.ok), parts: results }
+
+  private rootDir(): Promise<string> {
+    this.root ??= mkdtemp(path.join(this.context.workRoot, 'drill-')).then(async root => {
+      // On a root runner the throwaway server runs as another user and keeps its files in here: it may pass, not list.
+      await chmod(root, 0o711)
+      return root
+    })
+    return this.root
+  }
+
+  /** Started on the first dump only, then shared by all of them: a server start costs seconds. */
+  private async database(): Promise<ThrowawayMariaDb> {
+    const root = await this.rootDir()
+    this.server ??= (this.context.startDatabase ?? startThrowawayMariaDb)(root, this.context.logger)
+    return this.server
+  }
+}
+
+/** The drill's verdict: nothing verified is not "verified", so an empty list must not turn into verified: true. */
+export function drillReport(parts: DrillPartResult[]): DrillReport {
+  return { ok: parts.length > 0 && parts.every(part => part.ok), parts }
+}
+
+/** The drill over part files already on the runner, one after another (the same checks, fed from files). */
+export async function drillParts(parts: DrillPart[], context: DrillContext): Promise<DrillReport> {
+  const session = new DrillSession(context)
+  const results: DrillPartResult[] = []
+  try {
+    for (const part of parts) {
+      const finish = await session.watch(part.record, createReadStream(part.path))
+      results.push(await finish(part.record))
+    }
+  } finally {
+    await session.close()
+  }
+  return drillReport(results)
 }
 
 /** Extracted trees may hold read-only directories; make them writable so removal works as a non-root user. */

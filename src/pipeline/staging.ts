@@ -1,6 +1,4 @@
-import { createWriteStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from '../kernel/checksum.js'
@@ -11,12 +9,13 @@ import { partFileName, type PartRecord } from '../kernel/manifest.js'
 import { progressReporter } from '../kernel/progress.js'
 import type { PartExtras, PartSink, PartSpec } from '../recipes/recipe.js'
 import { ChunkedFileWriter, CHUNKS_WAITING_PER_PART, type HandOver } from './chunk-writer.js'
+import type { DrillFinish, DrillPartResult, DrillSession } from './drill.js'
 
 export interface StagingOptions {
   /** age recipients: each part is encrypted as it streams in, before it is stored. */
   recipients?: string[]
-  /** With verify: drill, each part's plaintext is also kept here whole (a private dir): the drill reads files. */
-  plaintextDir?: string
+  /** With verify: drill, the drill reads each part's plaintext as it streams (a tee): nothing is kept for it. */
+  drill?: DrillSession
   /** Where each finished file goes (the store session); it is deleted from the runner once stored. Without it, files stay. */
   handOver?: HandOver
   /** Stored content is cut into files of at most this many bytes (chunk-size). */
@@ -26,13 +25,15 @@ export interface StagingOptions {
 /**
  * Parts stream through one staging directory on the runner: hashed and counted as they come, encrypted
  * when asked, cut into chunks that go to the store one by one and are deleted once stored, so the runner
- * never holds a whole part (but for the drill's plaintext copy). Nothing is read back into memory; a failed
+ * never holds a whole part. Nothing is read back into memory; a failed
  * part's files are removed so they cannot be mistaken for good ones.
  */
 export class StagingDirectory implements PartSink {
   private readonly slots = new PartSlots()
   private readonly recipients: string[]
   private readonly chunkSize: number
+  /** Each part's drill result, by part name, settled once its check is finished. */
+  private readonly drilled = new Map<string, Promise<DrillPartResult>>()
 
   get parts(): PartRecord[] {
     return this.slots.records()
@@ -48,68 +49,72 @@ export class StagingDirectory implements PartSink {
     this.chunkSize = options.chunkSize ?? Number.POSITIVE_INFINITY
   }
 
-  /** Where each part's plaintext is, for the drill: the plaintext copy, or (without one) the staged file itself. */
-  plaintextPath(record: PartRecord): string {
-    return this.options.plaintextDir ? join(this.options.plaintextDir, plainFileName(record.file)) : join(this.dir, record.file)
+  /** The drill's results in the manifest's part order, once every check has finished. */
+  async drillResults(): Promise<DrillPartResult[]> {
+    return Promise.all(this.parts.flatMap(part => this.drilled.get(part.name) ?? []))
   }
 
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
     const encrypted = this.recipients.length > 0
     const file = partFileName(this.backupId, spec.name, `${spec.extension}${encrypted ? AGE_EXTENSION : ''}`)
     const chunked = new ChunkedFileWriter(this.dir, file, this.chunkSize, this.options.handOver)
-    const plainCopy = this.options.plaintextDir ? join(this.options.plaintextDir, plainFileName(file)) : undefined
+    let watching: Promise<DrillFinish> | undefined
     let record: PartRecord
     try {
       record = await streamPart(this.slots, { ...spec, file }, produce, {
         progress: progressReporter(this.logger, spec.name, Date.now()),
         write: content => {
           const stored = encrypted ? new HashingCounter() : content
-          return { stored, done: this.branch(content, stored, chunked, plainCopy) }
+          const drillInput = this.options.drill ? new PassThrough() : undefined
+          if (drillInput) watching = this.options.drill?.watch(spec, drillInput)
+          return { stored, done: this.branch(content, stored, chunked, drillInput) }
         },
         describe: () => (chunked.chunks.length > 0 ? { chunks: chunked.chunks } : {}),
         discard: async () => {
           chunked.destroy()
-          if (plainCopy) await rm(plainCopy, { force: true })
         }
       })
     } catch (error) {
+      // The drill read what came; its check ends with the failed part (the backup fails anyway).
+      await watching?.catch(() => undefined)
       if (isOutOfSpace(error)) throw this.outOfSpace(spec.name, chunked.written, error)
       throw error
+    }
+    if (watching) {
+      const finished = record
+      this.drilled.set(
+        spec.name,
+        watching.then(finish => finish(finished))
+      )
     }
     const pieces = record.chunks ? ` in ${record.chunks.length} chunks` : ''
     this.logger.info(`${spec.name}: ${formatBytes(record.bytes)}${pieces} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
     return record
   }
 
-  /** The content goes to the chunks (through age when encrypting) and, for the drill, to a whole plaintext copy. */
-  private async branch(content: HashingCounter, stored: HashingCounter, chunked: ChunkedFileWriter, plainCopy: string | undefined): Promise<void> {
+  /** The content goes to the chunks (through age when encrypting) and, with the drill, to the drill as well, at the pace of the slower. */
+  private async branch(content: HashingCounter, stored: HashingCounter, chunked: ChunkedFileWriter, drillInput: PassThrough | undefined): Promise<void> {
     const toStore = (source: Readable): Promise<void> =>
       this.recipients.length > 0 ? encryptStream(this.recipients, source).then(cipher => pipeline(cipher, stored, chunked)) : pipeline(source, chunked)
-    if (!plainCopy) return toStore(content)
-    const branches = [new PassThrough(), new PassThrough()]
+    if (!drillInput) return toStore(content)
+    const branches = [new PassThrough(), drillInput]
     for (const branch of branches) content.pipe(branch)
-    // pipe() does not pass a failure on: a producer that gave up must fail both copies, not leave them waiting.
+    // pipe() does not pass a failure on: a producer that gave up must fail both branches, not leave them waiting.
     content.once('close', () => {
       for (const branch of branches) if (!branch.writableEnded) branch.destroy(new Error('the part was not completed'))
     })
-    await Promise.all([toStore(branches[0]), pipeline(branches[1], createWriteStream(plainCopy, { mode: 0o600 }))])
+    await toStore(branches[0])
   }
 
   private outOfSpace(part: string, written: number, cause: unknown): RunnerSpaceError {
     if (!Number.isFinite(this.chunkSize)) return new RunnerSpaceError(`The temp directory ${dirname(this.dir)} ran out of space while staging the part ${part}.`, 'free space there.', { cause })
     const perPart = formatBytes((CHUNKS_WAITING_PER_PART + 1) * this.chunkSize)
-    const drill = this.options.plaintextDir ? ' With verify: drill it also keeps a whole plaintext copy of each part there, for the drill.' : ''
     return new RunnerSpaceError(
-      `The runner's temp directory ${dirname(this.dir)} ran out of space while staging the part ${part} (${formatBytes(written)} of it staged). A backup keeps up to ${CHUNKS_WAITING_PER_PART + 1} chunks of chunk-size (${formatBytes(this.chunkSize)}) per part on the runner while they upload, so it needs about ${perPart} free there for each part made at the same time.${drill} Nothing was stored.`,
-      `free space in RUNNER_TEMP, or set chunk-size lower${this.options.plaintextDir ? ', or use verify: checksum' : ''}; then run the backup again.`,
+      `The runner's temp directory ${dirname(this.dir)} ran out of space while staging the part ${part} (${formatBytes(written)} of it staged). A backup keeps up to ${CHUNKS_WAITING_PER_PART + 1} chunks of chunk-size (${formatBytes(this.chunkSize)}) per part on the runner while they upload, so it needs about ${perPart} free there for each part made at the same time. Nothing was stored.`,
+      'free space in RUNNER_TEMP, or set chunk-size lower; then run the backup again.',
       { cause }
     )
   }
-}
-
-/** The plaintext name of a stored file: without the age extension. */
-function plainFileName(file: string): string {
-  return file.endsWith(AGE_EXTENSION) ? file.slice(0, -AGE_EXTENSION.length) : file
 }
 
 /** Parts may be produced concurrently (database dumps); the manifest lists them in the order they were started. */

@@ -187,16 +187,17 @@ function accountName(account: Account): string {
  * single database has a random name the dump cannot know. SET USER lets genuine dumps keep their DEFINER
  * clauses, which then name accounts that do not exist here (a note, not an error, until that code runs).
  */
-function initSql(admin: Account, importer: Account): string {
-  const identified = (account: Account) => `IDENTIFIED VIA mysql_native_password USING PASSWORD(${mysqlString(account.password)})`
+function identified(account: Account): string {
+  return `IDENTIFIED VIA mysql_native_password USING PASSWORD(${mysqlString(account.password)})`
+}
+
+function initSql(admin: Account): string {
   return [
     'DELETE FROM mysql.global_priv;',
     'DELETE FROM mysql.proxies_priv;',
     'FLUSH PRIVILEGES;',
     `CREATE USER ${accountName(admin)} ${identified(admin)};`,
     `GRANT ALL PRIVILEGES ON *.* TO ${accountName(admin)} WITH GRANT OPTION;`,
-    `CREATE USER ${accountName(importer)} ${identified(importer)};`,
-    `GRANT SET USER ON *.* TO ${accountName(importer)};`,
     ''
   ].join('\n')
 }
@@ -218,9 +219,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
     if (!programs) throw new PreflightError(['mariadb-server was installed but no mariadbd and mariadb-install-db were found'], 'install the mariadb-server package on the runner.')
   }
   const adminAccount = { user: `selfhost_${randomBytes(12).toString('hex')}`, password: randomBytes(24).toString('base64url') }
-  const importer = { user: IMPORT_USER, password: randomBytes(24).toString('base64url') }
   logger.mask(adminAccount.password)
-  logger.mask(importer.password)
   const user = await serverUser()
   const base = await privateBase(workRoot, user)
   if (base !== path.resolve(workRoot)) logger.info(`The restore drill's MariaDB keeps its files in ${base}: ${workRoot} is out of its reach or too deep for a socket path`)
@@ -243,7 +242,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
     await chmod(tempDir, 0o700)
     await mkdir(tmpDir, { mode: 0o700 })
     await mkdir(filesDir, { mode: 0o700 })
-    await writeFile(initFile, initSql(adminAccount, importer), { mode: 0o600 })
+    await writeFile(initFile, initSql(adminAccount), { mode: 0o600 })
     if (user) for (const owned of [tempDir, tmpDir, filesDir, initFile]) await chown(owned, user.uid, user.gid)
     const userOption = user ? [`--user=${user.name}`] : []
     await local.run(
@@ -299,8 +298,14 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
     }
     await rm(initFile, { force: true })
     logger.info(`Throwaway MariaDB (${programs.server}) listening on ${socket} only${user ? `, as the user ${user.name}` : ''}`)
-    const importAccess: DatabaseAccess = { mode: 'socket', socket, ...importer }
-    const importAccount = (database: string) => runSql(local, admin, grantOnly(importer, database)).then(() => importAccess)
+    // One account per database: dumps import side by side, each confined to its own database.
+    let accounts = 0
+    const importAccount = async (database: string): Promise<DatabaseAccess> => {
+      const importer = { user: `${IMPORT_USER}_${++accounts}`, password: randomBytes(24).toString('base64url') }
+      logger.mask(importer.password)
+      await runSql(local, admin, grantOnly(importer, database))
+      return { mode: 'socket', socket, ...importer }
+    }
     return { pid: child.pid as number, socket, password: adminAccount.password, admin, importAccount, stop }
   } catch (error) {
     await stop()
@@ -308,7 +313,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
   }
 }
 
-/** Leaves `importer` every right on `database` (and SET USER) and none on any other database. */
+/** A new account `importer` with every right on `database` (and SET USER) and none on any other database. */
 function grantOnly(importer: Account, database: string): string {
   if (RESERVED_DATABASES.includes(database.toLowerCase()) || /[\\\0]/.test(database) || database === '') {
     throw new VerificationError(
@@ -319,7 +324,7 @@ function grantOnly(importer: Account, database: string): string {
   // In GRANT, _ and % in a database name are wildcards (`mysq_` would match mysql); escaped, they match themselves.
   const pattern = mysqlIdentifier(database.replace(/[_%]/g, '\\$&'))
   return [
-    `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${accountName(importer)};`,
+    `CREATE USER ${accountName(importer)} ${identified(importer)};`,
     `GRANT SET USER ON *.* TO ${accountName(importer)};`,
     `GRANT ALL PRIVILEGES ON ${pattern}.* TO ${accountName(importer)};`
   ].join('\n')

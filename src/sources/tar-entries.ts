@@ -116,6 +116,8 @@ export class ListingTally {
   directories = 0
   symlinks = 0
   hardLinks = 0
+  /** Every safe symlink (name → target, names without "./"), to resolve them together at the end: links are few. */
+  readonly links = new Map<string, string>()
 
   add(line: string): void {
     let entry: TarEntry
@@ -134,8 +136,10 @@ export class ListingTally {
       this.files++
       this.totalBytes += entry.size
     } else if (entry.type === 'd') this.directories++
-    else if (entry.type === 'l') this.symlinks++
-    else if (entry.type === 'h') this.hardLinks++
+    else if (entry.type === 'l') {
+      this.symlinks++
+      this.links.set(memberPath(entry.name), entry.target ?? '')
+    } else if (entry.type === 'h') this.hardLinks++
   }
 
   /** Keeps the first few for the report; the count says how many there were in all. */
@@ -143,6 +147,14 @@ export class ListingTally {
     this.unsafeCount++
     if (this.unsafe.length < 10) this.unsafe.push(`${what}: ${reason}`)
   }
+}
+
+/** A member name as a plain relative path: "./a/./b/" is "a/b", so names from tar and from links compare. */
+function memberPath(name: string): string {
+  return path.posix
+    .normalize(name)
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/$/, '')
 }
 
 const MAX_LINK_HOPS = 40
