@@ -217,8 +217,8 @@ faultCase(
     const step = await backUp(run, { 'chunk-size': '1M', verify: 'drill' })
     expectSuccess(step)
     expect(step.outputs.verified).toBe('true')
-    expect(step.stdout).toMatch(/Drill passed for home: \d+ files \(\d+ bytes\), .*listed safe/)
-    expect(step.stdout).toMatch(/Drill passed for db: integrity_check ok/)
+    expect(step.stdout).toMatch(/Drill passed for home in [\d.]+ s: \d+ files \(\d+ bytes\), .*listed safe/)
+    expect(step.stdout).toMatch(/Drill passed for db in [\d.]+ s: integrity_check ok/)
     expect(readdirSync(smallTemp)).toEqual([basename(dirname(step.outputs.manifest))])
     await rm(dirname(step.outputs.manifest), { recursive: true, force: true })
   },

@@ -60,11 +60,25 @@ export async function storedParts(storePath: string, backupId: string | undefine
   return manifest.parts.map(part => ({ name: part.name, file: part.file, paths: storedFilesOf(part).map(file => join(dir, file)) }))
 }
 
-/** The backup's own "Stages:" line, with each part's time (the parts' lines in its log) after it. */
+/**
+ * The backup's own "Stages:" line, then the times its log gives inside them: each part, dtable-db's
+ * backup-all, the uploads (summed; they overlap the parts), the drill's server start and each part's check.
+ */
 function stagesOf(run: ActionRun): string {
   const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
   const parts = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B(?: in \d+ chunks)? in ([\d.]+ s), sha256/gm)].map(match => `${match[1]} ${match[2]}`)
-  return `${stages}; parts: ${parts.join(', ')}`
+  const backupAll = /^dtable-db: backup-all completed in ([\d.]+ s)/m.exec(run.stdout)?.[1]
+  const uploads = /^Uploads: (\d+) artifacts in ([\d.]+ s)/m.exec(run.stdout)
+  const drillStart = /^Throwaway MariaDB \(\S+\) started in ([\d.]+ s)/m.exec(run.stdout)?.[1]
+  const drilled = [...run.stdout.matchAll(/^Drill (?:passed|FAILED) for ([a-z0-9_-]+) in ([\d.]+ s)/gm)].map(match => `${match[1]} ${match[2]}`)
+  return [
+    stages,
+    `parts: ${parts.join(', ')}`,
+    ...(backupAll ? [`backup-all ${backupAll}`] : []),
+    ...(uploads ? [`uploads ${uploads[2]} (${uploads[1]} artifacts)`] : []),
+    ...(drillStart ? [`drill server start ${drillStart}`] : []),
+    ...(drilled.length > 0 ? [`drill per part (from its first byte): ${drilled.join(', ')}`] : [])
+  ].join('; ')
 }
 
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */

@@ -212,6 +212,7 @@ function initSql(admin: Account): string {
  * counted; OFF, not DISABLED, which refuses event DDL in the dump).
  */
 export async function startThrowawayMariaDb(workRoot: string, logger: Logger, options: ThrowawayOptions = {}): Promise<ThrowawayMariaDb> {
+  const began = Date.now()
   let programs = await findMariaDb()
   if (!programs) {
     await installMariaDb(logger, { mayReplaceMysql: options.mayReplaceMysql ?? process.env.RUNNER_ENVIRONMENT === 'github-hosted' })
@@ -297,7 +298,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
       throw new PreflightError([`the throwaway MariaDB server did not start:\n${await logTail(logFile)}`], 'check the runner has free disk space in the work directory.')
     }
     await rm(initFile, { force: true })
-    logger.info(`Throwaway MariaDB (${programs.server}) listening on ${socket} only${user ? `, as the user ${user.name}` : ''}`)
+    logger.info(`Throwaway MariaDB (${programs.server}) started in ${((Date.now() - began) / 1000).toFixed(1)} s, listening on ${socket} only${user ? `, as the user ${user.name}` : ''}`)
     // One account per database: dumps import side by side, each confined to its own database.
     let accounts = 0
     const importAccount = async (database: string): Promise<DatabaseAccess> => {

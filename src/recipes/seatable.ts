@@ -173,9 +173,10 @@ export const seatableRecipe = {
     const extension = `.tar${compressionExtension(compression)}`
     const backupAll = async (): Promise<void> => {
       if (!options.dtableDbBackup) return
+      const began = Date.now()
       // Without -t: the vendor's `docker exec -it` fails under cron and Actions, and the backup would silently lack fresh dtable-db data.
       await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
-      logger.info('dtable-db: backup-all completed, storage-data is fresh')
+      logger.info(`dtable-db: backup-all completed in ${((Date.now() - began) / 1000).toFixed(1)} s, storage-data is fresh`)
     }
     // dtable-db's backup-all writes into the data directory, the dumps read MariaDB: they run side by side,
     // and the data tarball starts once both are done (it must hold the fresh storage-data).
