@@ -11,7 +11,7 @@ import { diffFingerprints, fingerprintTree } from '../../scripts/fixtures/finger
 import { databaseFingerprint, seatableActionInputs, SEATABLE_DATABASES } from '../../__tests__/support/seatable-bed.js'
 import { measure } from '../measure/measure.js'
 import type { BenchBed } from './bench-bed.js'
-import { runOurs } from './ours.js'
+import { runOurs, stagesOf } from './ours.js'
 import type { Recorded } from './run-suite.js'
 
 const MIB = 1024 * 1024
@@ -54,7 +54,7 @@ export async function runLarge(bed: BenchBed, log: (line: string) => void): Prom
       const step = await runOurs(bed, 'action.yml', { ...inputs, 'encrypt-to': recipient, verify: 'drill', 'chunk-size': CHUNK_SIZE }, { ...run.env(), RUNNER_TEMP: runnerTemp }, track)
       backupId = step.outputs['backup-id']
       if (step.outputs.verified !== 'true') throw new Error(`the large backup was not drill-verified: ${step.stdout.slice(-2000)}`)
-      return /^Stages: (.*)$/m.exec(step.stdout)?.[1]
+      return stagesOf(step)
     })
     log(
       `large seatable backup ours-artifact: ${backup.seconds.toFixed(1)} s, runner tmp peak ${(backup.peakRunnerTempBytes / 1e6).toFixed(0)} MB, RSS ${((backup.peakRssBytes ?? 0) / 1e6).toFixed(0)} MB`

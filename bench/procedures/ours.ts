@@ -64,7 +64,7 @@ export async function storedParts(storePath: string, backupId: string | undefine
  * The backup's own "Stages:" line, then the times its log gives inside them: each part, dtable-db's
  * backup-all, the uploads (summed; they overlap the parts), the drill's server start and each part's check.
  */
-function stagesOf(run: ActionRun): string {
+export function stagesOf(run: ActionRun): string {
   const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
   const parts = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B(?: in \d+ chunks)? in ([\d.]+ s), sha256/gm)].map(match => `${match[1]} ${match[2]}`)
   const backupAll = /^dtable-db: backup-all completed in ([\d.]+ s)/m.exec(run.stdout)?.[1]
