@@ -120,6 +120,11 @@ faultCase(
 
 async function restoreChunked(env: Record<string, string>): Promise<ActionRun> {
   if (!chunked) throw new Error('the chunked backup case did not run')
+  return restoreFrom(chunked, env)
+}
+
+/** A restore of `backup` (a backup id in a run of the emulator) into the Tabby root, from a run of its own. */
+async function restoreFrom(backup: { backupId: string; runId: number }, env: Record<string, string>): Promise<ActionRun> {
   return runAction(
     'restore/action.yml',
     {
@@ -127,8 +132,8 @@ async function restoreChunked(env: Record<string, string>): Promise<ActionRun> {
       transport: 'local',
       'tabby-root': root,
       store: 'github',
-      'backup-id': chunked.backupId,
-      'run-id': String(chunked.runId),
+      'backup-id': backup.backupId,
+      'run-id': String(backup.runId),
       'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
     },
     { ...service.newRun().env(), ...env },
@@ -162,20 +167,7 @@ faultCase(
     expectSuccess(backup)
     await rm(dirname(backup.outputs.manifest), { recursive: true, force: true })
     const before = await treeOf(root)
-    const restore = await runAction(
-      'restore/action.yml',
-      {
-        app: 'tabby',
-        transport: 'local',
-        'tabby-root': root,
-        store: 'github',
-        'backup-id': backup.outputs['backup-id'],
-        'run-id': String(backupRun.runId),
-        'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8')
-      },
-      { ...service.newRun().env(), RUNNER_TEMP: smallTemp },
-      { githubToken: service.githubToken }
-    )
+    const restore = await restoreFrom({ backupId: backup.outputs['backup-id'], runId: backupRun.runId }, { RUNNER_TEMP: smallTemp })
     const text = errorText(restore)
     expect(restore.exitCode).toBe(1)
     expect(restore.stdout.match(/^::error::/gm)).toHaveLength(1)

@@ -157,6 +157,16 @@ describe('one of the three concurrent dumps killed', () => {
     return { run, was, overlapping, killed: victims.length, othersRunning, aliveWhenUnlocked }
   }
 
+  it('starts the data tarball while the big dumps still run, once every dump holds its consistent snapshot', async () => {
+    const run = await runAction('action.yml', inputs(), {})
+    expectSuccess(run)
+    const dataStarted = run.stdout.indexOf('data: the databases are in their snapshots and storage-data is fresh')
+    const dtableDumped = run.stdout.search(/^db-dtable_db: [\d.]+ [KMG]?i?B(?: in \d+ chunks)? in [\d.]+ s, sha256/m)
+    const seafileDumped = run.stdout.search(/^db-seafile_db: [\d.]+ [KMG]?i?B(?: in \d+ chunks)? in [\d.]+ s, sha256/m)
+    expect(dataStarted).toBeGreaterThan(0)
+    expect(dataStarted).toBeLessThan(Math.max(dtableDumped, seafileDumped))
+  }, 120_000)
+
   faultCase(
     SUITE,
     'fails clearly when the dtable_db dump is killed while the other dumps still run, and leaves nothing behind on the host',

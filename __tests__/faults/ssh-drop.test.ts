@@ -137,6 +137,17 @@ faultCase(
   120_000
 )
 
+/** A backup of the Tabby root, then a change to it (what the interrupted restore must keep or bring back), and an empty safety copy directory. */
+async function prepareInterruptedRestore(safetyName: string): Promise<{ made: ActionRun; treeBefore: Awaited<ReturnType<typeof treeOf>>; safetyParent: string }> {
+  const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
+  expectSuccess(made)
+  await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
+  const treeBefore = await treeOf(root)
+  const safetyParent = join(base, safetyName)
+  await mkdir(safetyParent)
+  return { made, treeBefore, safetyParent }
+}
+
 /** The file a restore is staging on the host now (beside the root), or undefined. */
 function stagingFile(name: string): string | undefined {
   const parent = dirname(root)
@@ -153,12 +164,7 @@ faultCase(
   SUITE,
   'leaves the live data untouched when the connection drops while the restore stages the parts on the host',
   async () => {
-    const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
-    expectSuccess(made)
-    await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
-    const treeBefore = await treeOf(root)
-    const safetyParent = join(base, 'safety-staging')
-    await mkdir(safetyParent)
+    const { made, treeBefore, safetyParent } = await prepareInterruptedRestore('safety-staging')
     const home = `${made.outputs['backup-id']}.home.tar.zst`
     const running = runAction('restore/action.yml', { ...tabbyInputs(), 'backup-id': made.outputs['backup-id'], 'safety-copy-dir': safetyParent, 'stop-command': 'true' }, { RUNNER_TEMP: runnerTemp })
     // The home part (80 MB, incompressible) is on its way into the staging directory beside the root.
@@ -186,13 +192,8 @@ faultCase(
   SUITE,
   'names the safety copy and a working command when the connection drops part-way through a restore',
   async () => {
-    const made = await runAction('action.yml', { ...tabbyInputs(), verify: 'checksum' })
-    expectSuccess(made)
-    await writeFile(join(root, 'config.toml'), 'the state before the interrupted restore\n')
-    const treeBefore = await treeOf(root)
+    const { made, treeBefore, safetyParent } = await prepareInterruptedRestore('safety')
     const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
-    const safetyParent = join(base, 'safety')
-    await mkdir(safetyParent)
 
     // The data is replaced and the start-command runs when the connection drops: the restore stops part-way.
     const startCommand = 'sleep 47 # start the app'

@@ -42,24 +42,38 @@ function mergeCounts(before: DatabaseInventory, after: DatabaseInventory): { tab
   return { tables: before.tables, ranges }
 }
 
+/** The dumps of a backup: `done` when all ended; `snapshotsTaken` once each holds its consistent snapshot (or ended). */
+export interface RunningDumps {
+  done: Promise<void>
+  /** Rejects when a dump fails before its snapshot is taken: nothing that waits for it should start. */
+  snapshotsTaken: Promise<void>
+}
+
 /**
  * One dump per database, all at once (each in its own consistent snapshot), compressed on the host. When one
  * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
  */
-export async function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): Promise<void> {
-  await allToTheEnd(
-    options.databases.map(database =>
-      sink.addPart({ name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}` }, async out => {
-        const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
-        const before = await inventoryDatabase(host, options.access, database)
-        await dumpDatabase(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression }, out)
-        const after = await inventoryDatabase(host, options.access, database)
-        const { tables, ranges } = mergeCounts(before, after)
-        for (const table of skipped) if (table in tables) tables[table] = 0
-        return { tables, details: { database, objects: before.objects, rowCountRanges: ranges, dataSkipped: skipped } }
-      })
-    )
-  )
+export function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): RunningDumps {
+  const snapshots: Promise<void>[] = []
+  const dumps = options.databases.map(database => {
+    let snapshotTaken = (): void => undefined
+    const snapshot = new Promise<void>(resolve => (snapshotTaken = resolve))
+    const dump = sink.addPart({ name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}` }, async out => {
+      const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
+      const before = await inventoryDatabase(host, options.access, database)
+      await dumpDatabase(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression, onSnapshot: snapshotTaken }, out)
+      const after = await inventoryDatabase(host, options.access, database)
+      const { tables, ranges } = mergeCounts(before, after)
+      for (const table of skipped) if (table in tables) tables[table] = 0
+      return { tables, details: { database, objects: before.objects, rowCountRanges: ranges, dataSkipped: skipped } }
+    })
+    // A database with nothing to dump shows no section: its snapshot is certain once the dump ended.
+    snapshots.push(Promise.race([snapshot, dump.then(() => undefined)]))
+    return dump
+  })
+  const snapshotsTaken = Promise.all(snapshots).then(() => undefined)
+  snapshotsTaken.catch(() => undefined) // the failure is reported through `done`; a waiter sees it too
+  return { done: allToTheEnd(dumps).then(() => undefined), snapshotsTaken }
 }
 
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {

@@ -178,22 +178,30 @@ export const seatableRecipe = {
       await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
       logger.info(`dtable-db: backup-all completed in ${((Date.now() - began) / 1000).toFixed(1)} s, storage-data is fresh`)
     }
-    // dtable-db's backup-all writes into the data directory, the dumps read MariaDB: they run side by side,
-    // and the data tarball starts once both are done (it must hold the fresh storage-data).
-    await allToTheEnd([backupDatabases(host, options, sink, compression), backupAll()])
-    // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
-    const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
-    if (present.includes(options.root)) {
-      await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
-        const snapshot = context.incremental?.snapshotFor('data')
-        const { warnings } = await streamTar(
-          host,
-          { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}`, snapshot },
-          out
-        )
-        return { warnings, details: { path: options.root, excluded: options.dataExcludes }, ...levelOf(snapshot) }
-      })
-    }
+    // dtable-db's backup-all writes into the data directory, the dumps read MariaDB: they run side by side.
+    // The data tarball starts once backup-all is done (it must hold the fresh storage-data) and every dump
+    // holds its consistent snapshot: the files it archives are then at least as new as the databases.
+    const dumps = backupDatabases(host, options, sink, compression)
+    const fresh = backupAll()
+    const archived = Promise.all([dumps.snapshotsTaken, fresh]).then(async () => {
+      // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
+      const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
+      if (present.includes(options.root)) {
+        logger.info('data: the databases are in their snapshots and storage-data is fresh, archiving the data directory')
+        await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
+          const snapshot = context.incremental?.snapshotFor('data')
+          const { warnings } = await streamTar(
+            host,
+            { cwd: options.root, paths: ['.'], excludes: options.dataExcludes.map(path => `./${path}`), compression, description: `Archive of ${options.root}`, snapshot },
+            out
+          )
+          return { warnings, details: { path: options.root, excluded: options.dataExcludes }, ...levelOf(snapshot) }
+        })
+      }
+      return present
+    })
+    await allToTheEnd<unknown>([dumps.done, fresh, archived])
+    const present = await archived
     const extras = [
       { name: 'compose', path: options.composeDir },
       { name: 'caddy', path: options.caddyDir }

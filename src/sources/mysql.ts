@@ -78,19 +78,39 @@ export async function runSql(host: Transport, access: DatabaseAccess, sql: strin
   return result.stdout
 }
 
+/**
+ * mysqldump writes its header, then starts the consistent snapshot (--single-transaction), then dumps: the
+ * first section after the header (a table, the routines or the events, with --comments) proves the snapshot
+ * is taken. The watcher says so on stderr once and then reads on to the end, so tee never meets a closed pipe.
+ */
+const SNAPSHOT_MARK = 'selfhost-backup-snapshot-taken'
+const SNAPSHOT_WATCH = `if grep -q -m 1 -E '^-- (Table structure for table|Dumping routines for database|Dumping events for database) '; then echo ${SNAPSHOT_MARK} >&2; fi; cat > /dev/null`
+
 export const DUMP_OPTIONS = ['--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', '--default-character-set=utf8mb4', '--add-drop-table', '--comments']
 
 /**
  * One database dumped consistently and compressed on the host, streamed to `out`. The dump counts as
  * complete only if every stage exited 0 and the client's own "-- Dump completed" trailer arrived.
  */
-export async function dumpDatabase(host: Transport, access: DatabaseAccess, database: string, options: { ignoreTableData: string[]; compression: Compression }, out: Writable): Promise<void> {
+export async function dumpDatabase(
+  host: Transport,
+  access: DatabaseAccess,
+  database: string,
+  options: { ignoreTableData: string[]; compression: Compression; onSnapshot?: () => void },
+  out: Writable
+): Promise<void> {
   const args = [...DUMP_OPTIONS, ...options.ignoreTableData.map(table => `--ignore-table-data=${database}.${table}`), '--', database]
   const text = script(
     READ_OPTIONS,
-    `{ ${SEND_OPTIONS}; } | ${clientCommand(access, 'dump', args)} | tee >(tail -c 300 | sed 's/^/selfhost-backup-trailer: /' >&2) | ${compressCommand(options.compression)}`
+    `{ ${SEND_OPTIONS}; } | ${clientCommand(access, 'dump', args)} | tee >(tail -c 300 | sed 's/^/selfhost-backup-trailer: /' >&2) >(${SNAPSHOT_WATCH}) | ${compressCommand(options.compression)}`
   )
-  const result = await host.run(text, { stdin: optionFileLines(access), stdout: out, description: `Dump of ${database}` })
+  let marked = false
+  const onStderrLine = (line: string): void => {
+    if (line !== SNAPSHOT_MARK || marked) return
+    marked = true
+    options.onSnapshot?.()
+  }
+  const result = await host.run(text, { stdin: optionFileLines(access), stdout: out, description: `Dump of ${database}`, onStderrLine })
   const trailer = result.stderr
     .split('\n')
     .filter(line => line.startsWith('selfhost-backup-trailer: '))

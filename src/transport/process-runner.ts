@@ -34,8 +34,13 @@ export function runProcess(program: string, argv: string[], options: RunOptions,
       })
     }
     child.stderr.setEncoding('utf8')
+    let partialLine = ''
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_LIMIT)
+      if (!options.onStderrLine) return
+      const lines = (partialLine + chunk).split('\n')
+      partialLine = (lines.pop() ?? '').slice(-STDERR_LIMIT)
+      for (const line of lines) options.onStderrLine(line)
     })
 
     // EPIPE on stdin means the process exited early; its exit code tells the real story.

@@ -11,6 +11,8 @@ export interface RunOptions {
   description?: string
   /** Resolve with the exit code instead of rejecting on a non-zero exit. */
   allowFailure?: boolean
+  /** Called with each line of standard error as it arrives (the whole text still comes with the result). */
+  onStderrLine?: (line: string) => void
 }
 
 export interface RunResult {
