@@ -4,11 +4,12 @@
  * its kind of damage, and the throwaway server must be gone afterwards whatever happened.
  */
 import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, link, writeFile, chmod, access } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Logger } from '../../src/kernel/log.js'
-import { drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
+import { DrillSession, drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
 import { installScript, startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
 import { corruptMiddlePage, craftTar, createShopDatabase, dumpShop, makeSqliteDb, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
@@ -48,6 +49,14 @@ async function allCommandLines(): Promise<string[]> {
       )
     )
   )
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
 }
 
 function isRunning(pid: number): boolean {
@@ -158,6 +167,23 @@ describe('a drill over good parts', () => {
 })
 
 describe('SQL dumps', () => {
+  test('warmUp starts the server before the first dump, which then uses it; close stops it and removes its files', async () => {
+    const started: ThrowawayMariaDb[] = []
+    const session = new DrillSession({ logger, workRoot, startDatabase: watchedStart(started) })
+    try {
+      session.warmUp()
+      await waitUntil(() => started.length === 1)
+      const part = await dumpPart('db-shop', goodDumpSql)
+      const finish = await session.watch(part.record, createReadStream(part.path))
+      expect(await finish(part.record)).toMatchObject({ name: 'db-shop', ok: true })
+      expect(started).toHaveLength(1)
+    } finally {
+      await session.close()
+    }
+    expect(isRunning(started[0].pid)).toBe(false)
+    expect((await readdir(workRoot)).filter(name => name.startsWith('drill-'))).toEqual([])
+  })
+
   test('fails a dump cut at a random byte: the client rejects the broken statement and the trailer is missing', async () => {
     // A random byte inside the big INSERT: a cut between statements or inside a comment imports without
     // an error, which the next test covers; here the client itself must fail as well.

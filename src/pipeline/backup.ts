@@ -83,6 +83,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const recipients = request.recipients ?? []
   // The drill reads each part as it streams past (a tee), so no copy of the data waits for it on the runner.
   const drillSession = verification.verify === 'drill' ? new DrillSession({ logger, workRoot: request.workRoot }) : undefined
+  // When every candidate app makes dumps, the drill's server starts while this run connects and checks the host.
+  if (drillSession && request.recipes.every(candidate => candidate.recipe.makesDatabaseDumps)) drillSession.warmUp()
   let session: StoreSession | undefined
   let sink: StagingDirectory | undefined
   let committed = false

@@ -52,6 +52,8 @@ export interface Recipe<Options> {
   readonly title: string
   /** Inputs this recipe reads, for the "unknown input for this app" check and the README. */
   readonly inputs: readonly string[]
+  /** Whether a backup makes SQL dumps: the drill then starts its throwaway database server at once, beside the first steps. */
+  readonly makesDatabaseDumps: boolean
   parseOptions(raw: RawInputs): Options
   /** Evidence that the app lives on this host (a sentence), or null; options carry path overrides. */
   detect(host: Transport, options: Options): Promise<string | null>

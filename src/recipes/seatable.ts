@@ -30,6 +30,7 @@ function nameOrEmpty(reader: InputReader, name: string): string {
 export const seatableRecipe = {
   id: 'seatable',
   title: 'SeaTable',
+  makesDatabaseDumps: true,
   inputs: [
     'seatable-root',
     'seatable-layout',

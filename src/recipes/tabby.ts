@@ -56,6 +56,7 @@ async function resolveRoot(host: Transport, options: TabbyOptions): Promise<stri
 export const tabbyRecipe = {
   id: 'tabby',
   title: 'Tabby',
+  makesDatabaseDumps: false,
   inputs: ['tabby-root', 'exclude', 'compression', 'host-temp-dir'],
 
   parseOptions(raw) {
