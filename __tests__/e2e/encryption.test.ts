@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { createReadStream, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
-import { decryptFile, parseRecipients } from '../../src/kernel/encryption.js'
+import { decryptStream, parseRecipients } from '../../src/kernel/encryption.js'
 import { expectSuccess, runAction, visibleLog, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
@@ -166,7 +166,8 @@ it('decrypts what the age CLI encrypted', async () => {
   const plainFile = join(keys, 'plain.bin')
   await writeFile(plainFile, Buffer.alloc(300_000, 7))
   execFileSync('age', ['-r', recipient, '-o', join(keys, 'cli.age'), plainFile])
-  const result = await decryptFile([identity.split('\n').find(line => line.startsWith('AGE-SECRET-KEY'))!], join(keys, 'cli.age'), join(keys, 'back.bin'))
-  expect(result.bytes).toBe(300_000)
-  expect(await readFile(join(keys, 'back.bin'))).toEqual(await readFile(plainFile))
+  const decrypted = await decryptStream([identity.split('\n').find(line => line.startsWith('AGE-SECRET-KEY'))!], createReadStream(join(keys, 'cli.age')))
+  const chunks: Uint8Array[] = []
+  for await (const chunk of decrypted) chunks.push(chunk)
+  expect(Buffer.concat(chunks)).toEqual(await readFile(plainFile))
 })

@@ -118,6 +118,13 @@ faultCase(
   120_000
 )
 
+/** After a restore, succeeded or refused: the root is `tree`, and neither RUNNER_TEMP nor the host keeps a staged part. */
+async function expectRootAsAndNothingLeft(tree: Awaited<ReturnType<typeof treeOf>>): Promise<void> {
+  expect(diffFingerprints(tree, await treeOf(root))).toEqual([])
+  expect(readdirSync(smallTemp)).toEqual([])
+  expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+}
+
 async function restoreChunked(env: Record<string, string>): Promise<ActionRun> {
   if (!chunked) throw new Error('the chunked backup case did not run')
   return restoreFrom(chunked, env)
@@ -150,9 +157,7 @@ faultCase(
     const restore = await restoreChunked({ RUNNER_TEMP: smallTemp })
     expectSuccess(restore)
     expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified, decrypted, plaintext sha256 verified, staged on the host/)
-    expect(diffFingerprints(atBackup, await treeOf(root))).toEqual([])
-    expect(readdirSync(smallTemp)).toEqual([])
-    expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+    await expectRootAsAndNothingLeft(atBackup)
   },
   120_000
 )
@@ -178,9 +183,7 @@ faultCase(
     )
     expect(text).toMatch(/How to fix: free at least [\d.]+ MiB in RUNNER_TEMP/)
     expect(text).not.toMatch(/^\s+at /m)
-    expect(diffFingerprints(before, await treeOf(root))).toEqual([])
-    expect(readdirSync(smallTemp)).toEqual([])
-    expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+    await expectRootAsAndNothingLeft(before)
   },
   120_000
 )

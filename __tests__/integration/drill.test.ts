@@ -9,9 +9,9 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, link, writeFi
 import os from 'node:os'
 import path from 'node:path'
 import type { Logger } from '../../src/kernel/log.js'
-import { DrillSession, drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
+import { DrillSession, type DrillReport } from '../../src/pipeline/drill.js'
 import { installScript, startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
-import { corruptMiddlePage, craftTar, createShopDatabase, dumpShop, makeSqliteDb, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
+import { corruptMiddlePage, craftTar, createShopDatabase, dumpShop, drillParts, makeSqliteDb, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 
 const logged: string[] = []
@@ -69,7 +69,7 @@ function isRunning(pid: number): boolean {
 }
 
 async function drill(parts: BuiltPart[], started: ThrowawayMariaDb[] = []): Promise<DrillReport> {
-  const report = await drillParts(parts as DrillPart[], { logger, workRoot, startDatabase: watchedStart(started) })
+  const report = await drillParts(parts, { logger, workRoot, startDatabase: watchedStart(started) })
   for (const server of started) expect(isRunning(server.pid)).toBe(false)
   expect((await allCommandLines()).filter(line => line.includes(workRoot) && /mariadbd|mysqld/.test(line))).toEqual([])
   // Every temp dir of the drill (extractions, decompressed snapshots, the server's datadir) is gone.

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runSql } from '../../src/sources/mysql.js'
 import { LocalTransport } from '../../src/transport/local.js'
-import { drillParts, type DrillPart, type DrillReport } from '../../src/pipeline/drill.js'
+import type { DrillReport } from '../../src/pipeline/drill.js'
 import { startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
-import { partFrom, run } from '../support/drill-parts.js'
+import { drillParts, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
 import { recordCase } from '../support/fault-report.js'
 import type { Logger } from '../../src/kernel/log.js'
 import { recordingLogger } from '../support/transport-probes.js'
@@ -172,7 +172,7 @@ beforeAll(async () => {
   markerFile = path.join(outside, 'marker.txt')
   await writeFile(markerFile, `${marker}\n`, { mode: 0o644 })
   dumpFile = path.join('/tmp', `selfhost-backup-dumpfile-${randomBytes(8).toString('hex')}`)
-  const parts: DrillPart[] = []
+  const parts: BuiltPart[] = []
   for (const [index, forged] of cases.entries()) {
     const file = path.join(workRoot, `forged-${index}.sql`)
     await writeFile(file, forgedDump(forged.statements()))

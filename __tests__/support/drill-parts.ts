@@ -3,8 +3,10 @@
  * python's tarfile for members GNU tar refuses to create) and zstd. Each helper returns the part file
  * and a PartRecord like the one a backup would have written.
  */
+import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import type { Compression, PartKind, PartRecord } from '../../src/kernel/manifest.js'
+import { DrillSession, drillReport, type DrillContext, type DrillPartResult, type DrillReport } from '../../src/pipeline/drill.js'
 import { DUMP_OPTIONS } from '../../src/sources/mysql.js'
 import type { MariaDbServer } from './mariadb.js'
 import { runCommand } from './sshd.js'
@@ -12,6 +14,21 @@ import { runCommand } from './sshd.js'
 export interface BuiltPart {
   record: PartRecord
   path: string
+}
+
+/** The drill over part files already on the runner, one after another: the backup's checks, fed from files. */
+export async function drillParts(parts: BuiltPart[], context: DrillContext): Promise<DrillReport> {
+  const session = new DrillSession(context)
+  const results: DrillPartResult[] = []
+  try {
+    for (const part of parts) {
+      const finish = await session.watch(part.record, createReadStream(part.path))
+      results.push(await finish(part.record))
+    }
+  } finally {
+    await session.close()
+  }
+  return drillReport(results)
 }
 
 export async function run(file: string, args: string[], input = ''): Promise<string> {

@@ -1,9 +1,6 @@
 import { Decrypter, Encrypter } from 'age-encryption'
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { HashingCounter } from './checksum.js'
 import { InputError } from './errors.js'
 
 /** age's X25519 and hybrid post-quantum recipients; the library has no SSH-key recipients. */
@@ -73,12 +70,4 @@ export async function decryptStream(identities: string[], ciphertext: AsyncItera
       "use the identity whose recipient was in encrypt-to when the backup was made; the manifest lists the recipients' fingerprints."
     )
   }
-}
-
-/** Decrypts a file to another, hashing the plaintext on the way. A wrong identity fails before any output. */
-export async function decryptFile(identities: string[], source: string, target: string): Promise<{ sha256: string; bytes: number }> {
-  const decrypted = await decryptStream(identities, createReadStream(source))
-  const counter = new HashingCounter()
-  await pipeline(Readable.from(decrypted), counter, createWriteStream(target, { mode: 0o600 }))
-  return { sha256: counter.digest(), bytes: counter.bytes }
 }

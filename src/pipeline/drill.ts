@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
@@ -13,12 +12,6 @@ import { LocalTransport } from '../transport/local.js'
 import { checkTarballStream } from '../sources/tar-check.js'
 import { Fanout } from './fanout.js'
 import { startThrowawayMariaDb, type ThrowawayMariaDb } from './throwaway-mariadb.js'
-
-/** A part file on the runner: `path` holds the plaintext (compressed) bytes the record describes. */
-export interface DrillPart {
-  record: PartRecord
-  path: string
-}
 
 /** What the drill knows of a part when its bytes start to flow: the rest of the record comes when it ends. */
 export type DrillSpec = Pick<PartRecord, 'name' | 'kind' | 'compression' | 'details'>
@@ -246,22 +239,7 @@ export function drillReport(parts: DrillPartResult[]): DrillReport {
   return { ok: parts.length > 0 && parts.every(part => part.ok), parts }
 }
 
-/** The drill over part files already on the runner, one after another (the same checks, fed from files). */
-export async function drillParts(parts: DrillPart[], context: DrillContext): Promise<DrillReport> {
-  const session = new DrillSession(context)
-  const results: DrillPartResult[] = []
-  try {
-    for (const part of parts) {
-      const finish = await session.watch(part.record, createReadStream(part.path))
-      results.push(await finish(part.record))
-    }
-  } finally {
-    await session.close()
-  }
-  return drillReport(results)
-}
-
-/** Extracted trees may hold read-only directories; make them writable so removal works as a non-root user. */
+/** What the drill left (a snapshot, a throwaway server's files) is made writable first, so removal works as a non-root user. */
 async function removeTree(dir: string, logger: Logger): Promise<void> {
   try {
     await runner.run(script(`chmod -R u+rwX -- ${quote(dir)} 2>/dev/null || true`), { description: 'Preparing temp files for removal' })

@@ -8,7 +8,6 @@ import type { Store, StoredBackup } from '../store/store.js'
 import { LocalTransport } from '../transport/local.js'
 import type { Transport } from '../transport/transport.js'
 import { checkTarballEntries } from '../sources/tar-check.js'
-import { sha256File } from '../kernel/checksum.js'
 import { AGE_EXTENSION, decryptStream } from '../kernel/encryption.js'
 import { InputError, VerificationError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
@@ -87,72 +86,74 @@ interface Transfer {
   logger: Logger
 }
 
-/** A stored file whose bytes are not the manifest's; thrown by the byte source, recorded as damage. */
-class DamagedFile extends Error {}
+/** Set by the byte source before it stops on a stored file whose bytes are not the manifest's: recorded as damage, not thrown. */
+type Finding = { damage?: string }
 
 async function transferPart(transfer: Transfer, backup: StoredBackup, record: PartRecord): Promise<VerifiedPart> {
   const { place, logger } = transfer
-  const staged = place.staging ? posix.join(place.staging.dir, record.encryption === 'age' ? record.file.slice(0, -AGE_EXTENSION.length) : record.file) : ''
+  const encrypted = record.encryption === 'age'
+  const staged = place.staging ? posix.join(place.staging.dir, encrypted ? record.file.slice(0, -AGE_EXTENSION.length) : record.file) : ''
   const part: VerifiedPart = { record, on: 'host', path: staged }
-  const source = verifiedBytes(transfer.store, backup, record, place.runnerDir)
-  let damaged: string | undefined
-  const marked = (async function* () {
-    try {
-      yield* source
-    } catch (error) {
-      if (error instanceof DamagedFile) damaged = error.message
-      throw error
-    }
-  })()
+  // The finding, not the error: age wraps what its source threw.
+  const finding: Finding = {}
+  const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding)
   const outlets = new Fanout()
   try {
-    const plaintext = record.encryption === 'age' ? await decryptStream(transfer.identities, marked) : marked
+    const plaintext = encrypted ? await decryptStream(transfer.identities, stored) : stored
     const landed = place.staging ? outlets.add(input => stageOnHost(place.staging!.host, staged, record, input)) : null
     const listed = record.kind === 'tar' ? outlets.add(input => listTarball(record, input)) : null
-    const counted = await pump(plaintext, outlets, progressReporter(logger, `${record.name}: ${place.staging ? 'staged' : 'verified'}`, Date.now()))
+    // Stored bytes are hashed while they are verified; only a decrypted plaintext needs hashing here.
+    const counted = await pump(plaintext, outlets, progressReporter(logger, `${record.name}: ${place.staging ? 'staged' : 'verified'}`, Date.now()), encrypted)
     await outlets.finish()
-    if (record.encryption === 'age' && (counted.sha256 !== record.plaintext?.sha256 || counted.bytes !== record.plaintext?.bytes)) {
+    if (encrypted && (counted.sha256 !== record.plaintext?.sha256 || counted.bytes !== record.plaintext?.bytes)) {
       throw new VerificationError(`${record.file} decrypts to content that does not match the manifest; nothing on the host was changed.`, 'restore another backup (set backup-id).')
     }
+    // What was sent is what verified: the plaintext checked just now, or the stored bytes checked piece by piece.
+    const sent = encrypted ? counted.sha256 : record.sha256
     const onHost = landed ? await landed : undefined
-    if (onHost !== undefined && onHost !== counted.sha256) {
+    if (onHost !== undefined && onHost !== sent) {
       throw new VerificationError(
-        `${record.file} arrived on the host with sha256 ${onHost}, not the ${counted.sha256} that was sent; nothing on the host was changed.`,
+        `${record.file} arrived on the host with sha256 ${onHost}, not the ${sent} that was sent; nothing on the host was changed.`,
         "run the restore again; if it repeats, check the host's disk and memory."
       )
     }
     await listed
     logger.info(
-      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${record.encryption === 'age' ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''}`
+      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''}`
     )
     return part
   } catch (error) {
     await outlets.abandon()
-    if (damaged === undefined) throw error
-    transfer.damage.push(damaged)
+    if (finding.damage === undefined) throw error
+    transfer.damage.push(finding.damage)
     return part
   }
 }
 
-/** Reads the plaintext into every outlet at the pace of the slowest, hashing it on the way. */
-async function pump(plaintext: AsyncIterable<Uint8Array>, outlets: Fanout, progress: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256')
+/** Reads the plaintext into every outlet at the pace of the slowest, counting it, and hashing it when asked. */
+async function pump(plaintext: AsyncIterable<Uint8Array>, outlets: Fanout, progress: (bytes: number) => void, hashing: boolean): Promise<{ sha256: string; bytes: number }> {
+  const hash = hashing ? createHash('sha256') : undefined
   let bytes = 0
   for await (const data of plaintext) {
-    hash.update(data)
+    hash?.update(data)
     bytes += data.length
     progress(bytes)
     await outlets.write(data)
   }
-  return { sha256: hash.digest('hex'), bytes }
+  return { sha256: hash?.digest('hex') ?? '', bytes }
 }
 
 /**
  * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
- * downloaded whole to the runner, its size and sha256 compared with the manifest, streamed on and deleted.
- * The whole part's sha256 is compared at the end. A mismatch throws DamagedFile.
+ * downloaded whole to the runner and read once to compare its size and sha256 with the manifest (hashing the
+ * whole part in the same pass), then read again to stream on, and deleted. The whole part's sha256 is compared
+ * at the end. A mismatch sets `finding.damage` and stops the source.
  */
-async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRecord, runnerDir: string): AsyncGenerator<Buffer> {
+async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRecord, runnerDir: string, finding: Finding): AsyncGenerator<Buffer> {
+  const damaged = (message: string): Error => {
+    finding.damage = message
+    return new VerificationError(message)
+  }
   const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }]
   const whole = createHash('sha256')
   let wholeBytes = 0
@@ -160,22 +161,24 @@ async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRe
     await ensureRoom(runnerDir, piece.bytes)
     const fetched = await store.fetch(backup, piece.file, runnerDir)
     try {
-      const actual = await sha256File(fetched)
-      if (actual.sha256 !== piece.sha256 || actual.bytes !== piece.bytes) {
-        throw new DamagedFile(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${actual.bytes} bytes with ${actual.sha256}`)
-      }
+      const hash = createHash('sha256')
+      let bytes = 0
       for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
+        hash.update(data)
         whole.update(data)
-        wholeBytes += data.length
-        yield data
+        bytes += data.length
       }
+      const sha256 = hash.digest('hex')
+      if (sha256 !== piece.sha256 || bytes !== piece.bytes) throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`)
+      wholeBytes += bytes
+      yield* createReadStream(fetched) as AsyncIterable<Buffer>
     } finally {
       await rm(fetched, { force: true })
     }
   }
   const sha256 = whole.digest('hex')
   if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
-    throw new DamagedFile(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`)
+    throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`)
   }
 }
 

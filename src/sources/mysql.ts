@@ -104,11 +104,9 @@ export async function dumpDatabase(
     READ_OPTIONS,
     `{ ${SEND_OPTIONS}; } | ${clientCommand(access, 'dump', args)} | tee >(tail -c 300 | sed 's/^/selfhost-backup-trailer: /' >&2) >(${SNAPSHOT_WATCH}) | ${compressCommand(options.compression)}`
   )
-  let marked = false
+  // The watcher prints its mark once.
   const onStderrLine = (line: string): void => {
-    if (line !== SNAPSHOT_MARK || marked) return
-    marked = true
-    options.onSnapshot?.()
+    if (line === SNAPSHOT_MARK) options.onSnapshot?.()
   }
   const result = await host.run(text, { stdin: optionFileLines(access), stdout: out, description: `Dump of ${database}`, onStderrLine })
   const trailer = result.stderr
