@@ -12,6 +12,8 @@ import { listVerified } from './pipeline/verification.js'
 import { consoleLogger, quietText } from './kernel/log.js'
 import { backupSummary, checkSummary, restoreSummary } from './pipeline/report.js'
 import { runRestore } from './pipeline/restore.js'
+import { runPutBack } from './pipeline/put-back.js'
+import { parseTargetInputs } from './inputs/target.js'
 import { TOOL_VERSION } from './kernel/version.js'
 import { APP_CHOICES } from './recipes/registry.js'
 import { parseRestoreInputs } from './inputs/restore.js'
@@ -27,7 +29,7 @@ const FROM_FILE = new Set(['known-hosts', 'trusted-signers'])
  */
 const FILE_FLAGS: Record<string, string> = Object.fromEntries(INPUTS.filter(input => input.secret || FROM_FILE.has(input.name)).map(input => [`${input.name}-file`, input.name]))
 const secretEnvironmentName = (input: string): string => `SELFHOST_BACKUP_${input.toUpperCase().replace(/-/g, '_')}`
-const COMMANDS = ['backup', 'restore', 'list'] as const
+const COMMANDS = ['backup', 'restore', 'list', 'put-back'] as const
 
 export async function main(argv: string[]): Promise<number> {
   const logger = consoleLogger({ verbose: argv.includes('--verbose') })
@@ -42,7 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     if (!COMMANDS.includes(commandName as never)) throw new InputError('command', `"${commandName}" is not a command.`, `use one of: ${COMMANDS.join(', ')} (see --help).`)
-    const values = parseFlags(rest, commandName === 'list' ? 'restore' : (commandName as ActionName))
+    // put-back takes the restore's options that name the installation, plus the restore's safety-copy id.
+    const replacedAt = rest.indexOf('--replaced')
+    const replaced = commandName === 'put-back' && replacedAt >= 0 ? (rest.splice(replacedAt, 2)[1] ?? '') : ''
+    const values = parseFlags(rest, commandName === 'list' || commandName === 'put-back' ? 'restore' : (commandName as ActionName))
     const get = (name: string): string => values.get(name) ?? ''
     for (const input of INPUTS) if (input.secret && get(input.name)) logger.mask(get(input.name))
     const workRoot = process.env.TMPDIR || tmpdir()
@@ -54,6 +59,12 @@ export async function main(argv: string[]): Promise<number> {
       const listed = await listVerified(store, app === 'auto' ? {} : { app }, { workRoot, trust }, logger)
       for (const backup of listed) process.stdout.write(quietText(`${backup.backupId}\t${backup.createdAt}\n`))
       if (listed.length === 0) logger.info('No complete backups with a trusted signature found.')
+      return 0
+    }
+    if (commandName === 'put-back') {
+      const target = parseTargetInputs(new InputReader(get), 'restore')
+      const transport = createTransport(target.transport, logger, { tempRoot: workRoot })
+      await runPutBack({ recipes: target.recipes, transport, stamp: replaced, lockTimeoutSeconds: target.lockTimeoutSeconds, logger })
       return 0
     }
     if (commandName === 'backup') {
@@ -114,7 +125,7 @@ function parseFlags(args: string[], action: ActionName): Map<string, string> {
 }
 
 function helpText(action?: ActionName): string {
-  const header = `selfhost-backup ${TOOL_VERSION}: back up and restore self-hosted applications.\n\nUsage: selfhost-backup backup|restore|list [--option value …]\n`
+  const header = `selfhost-backup ${TOOL_VERSION}: back up and restore self-hosted applications.\n\nUsage: selfhost-backup backup|restore|list|put-back [--option value …]\n`
   const actions: ActionName[] = action ? [action] : ['backup', 'restore']
   const sections = actions.map(name => {
     const lines = inputsOf(name).map(input => {
@@ -124,7 +135,7 @@ function helpText(action?: ActionName): string {
     return `\n${name} options:\n${lines.join('\n')}\n`
   })
   const secrets = INPUTS.filter(input => input.secret).map(input => input.name)
-  const files = `\nSecrets never go on the command line: ${secrets.map(name => `--${name}-file PATH or $${secretEnvironmentName(name)}`).join(', ')}.\nAlso from files: ${[...FROM_FILE].map(name => `--${name}-file PATH`).join(', ')}.\nlist takes --store, --store-path, --app and the keys that verify signatures (--signing-key-file, --ssh-key-file or --trusted-signers).\n`
+  const files = `\nSecrets never go on the command line: ${secrets.map(name => `--${name}-file PATH or $${secretEnvironmentName(name)}`).join(', ')}.\nAlso from files: ${[...FROM_FILE].map(name => `--${name}-file PATH`).join(', ')}.\nlist takes --store, --store-path, --app and the keys that verify signatures (--signing-key-file, --ssh-key-file or --trusted-signers).\nput-back --replaced ID (a restore's safety-copy id) moves back the files that restore replaced; it takes the restore's --app, directory and connection options.\n`
   return header + sections.join('') + files
 }
 

@@ -32,7 +32,7 @@ afterAll(async () => {
 const inputs = (): Record<string, string> => ({ ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store })
 const backupInputs = (): Record<string, string> => ({ ...inputs(), verify: 'checksum' })
 
-it('includes the scheduler database when it exists, and restores one database alone over live data with a safety copy', async () => {
+it('includes the scheduler database when it exists, and restores one database alone over live data with a safety copy of that database', async () => {
   const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
   const parts = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name)
@@ -53,8 +53,10 @@ it('includes the scheduler database when it exists, and restores one database al
   }
   // Only the database was restored: the data directory keeps the file written after the backup.
   expect(readdirSync(join(bed.layout.root, 'conf'))).toContain('after-backup.txt')
+  // The safety copy holds the one database the restore imported, all of its rows; no file was swapped.
   const safetyCopy = restore.outputs['safety-copy']
-  expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toHaveLength(4)
+  expect(safetyCopy.split('\n')).toHaveLength(1)
+  expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toEqual([expect.stringMatching(/\.db-dtable_db\.sql\.zst$/)])
 
   const full = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backup.outputs['backup-id'] })
   expectSuccess(full)
@@ -286,7 +288,7 @@ it('fails a restore whose imported database does not match the manifest, naming 
   expect(text).toMatch(/sha256 verified/)
   expect(text).toMatch(/The restored database dtable_db does not match the manifest: table operation_log has \d+ rows, the backup had \d+; 1 views expected, 0 found\./)
   const hint =
-    /How to fix: the data from before the restore is in (\S+); put it back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false --trusted-signers '([^']+)'/.exec(
+    /How to fix: the databases from before the restore are in (\S+); put them back with: selfhost-backup restore .*--store-path (\S+) --backup-id (\S+) --safety-copy false --trusted-signers '([^']+)'/.exec(
       text
     )
   expect(hint).not.toBeNull()

@@ -141,7 +141,7 @@ describe('SeaTable options', () => {
     expect(tablesAfter).toEqual(tablesBefore)
   })
 
-  it('restores with the SeaTable container stopped by stop-command: safety copy before it, restore-all after start-command', async () => {
+  it('restores with the SeaTable container stopped by stop-command: the safety copy of the databases before it, restore-all after start-command', async () => {
     const run = service.newRun()
     const backup = await runAction('action.yml', backupInputs(bed, 'docker'), run.env())
     expectSuccess(backup)
@@ -160,7 +160,8 @@ describe('SeaTable options', () => {
     expect(at('seatable.sh backup-all')).toBeLessThan(at(`stop ${container}`))
     expect(at(`stop ${container}`)).toBeLessThan(at(`start ${container}`))
     expect(at(`start ${container}`)).toBeLessThan(at('seatable.sh restore-all'))
-    expect(restore.stdout).toMatch(/Safety copy of the current data: /)
+    expect(restore.stdout).toMatch(/Safety copy of the databases: /)
+    expect(restore.stdout).toMatch(/What the restore replaced is kept, by rename, in: /)
   })
 
   it('refuses to store the compose .env as a plain artifact unless told to, before anything is backed up', async () => {

@@ -15,8 +15,6 @@ import { dropSshConnections, errorText, faultCase, hostLockIsFree, hostSnapshotL
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { ownProcessList, seatableActionInputs, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
-import { createSigner } from '../../src/kernel/manifest-signature.js'
-import { quote } from '../../src/kernel/shell.js'
 
 const SUITE = '__tests__/faults/ssh-drop.test.ts'
 /** What an error must say after a drop: the connection went (not "a command failed"), in the product's or ssh's words. */
@@ -190,7 +188,7 @@ faultCase(
 
 faultCase(
   SUITE,
-  'names the safety copy and a working command when the connection drops part-way through a restore',
+  'names what the swaps kept and a working put-back command when the connection drops while the app starts after a restore',
   async () => {
     const { made, treeBefore, safetyParent } = await prepareInterruptedRestore('safety')
     const digestBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
@@ -210,15 +208,22 @@ faultCase(
     expect(run.exitCode).toBe(1)
     dropped.push({ what: 'restore part-way', run })
     const text = errorText(run)
-    expect(text).toMatch(/The restore failed part-way: /)
-    const [copy] = readdirSync(safetyParent)
-    expect(text).toContain(`the data from before the restore is in ${join(safetyParent, copy)}`)
-    const documented = /put it back with: (selfhost-backup restore .*?) \(run on the host\)/.exec(text)?.[1]
-    // The safety copy is signed with the restore's SSH key; the command trusts that key's public half.
-    const publicKey = (await createSigner(bed.host.clientPrivateKey, 'ssh-key')).publicKey
-    expect(documented).toBe(
-      `selfhost-backup restore --app tabby --tabby-root ${root} --transport local --sudo true --store local --store-path ${safetyParent} --backup-id ${copy} --safety-copy false --trusted-signers ${quote(publicKey)}`
-    )
+    // The data was swapped in; only the start failed. Nothing is put back under an app that may be starting:
+    // the message names what the swaps kept, beside the data, and the command that puts it back.
+    expect(text).toMatch(/The restore put the data in place, but starting the application failed: /)
+    const stamp = /--replaced (\S+)/.exec(text)?.[1] ?? ''
+    const kept = [
+      join(root, `.selfhost-backup-replaced-${stamp}-1`),
+      join(root, `.selfhost-backup-replaced-${stamp}-2`),
+      join(root, 'ee', `.selfhost-backup-replaced-${stamp}-3`),
+      join(root, 'ee', `.selfhost-backup-replaced-${stamp}-4`)
+    ]
+    expect(text).toContain(`the files from before the restore are in ${kept.join(', ')}`)
+    for (const dir of kept) expect(existsSync(join(dir, 'old'))).toBe(true)
+    // Tabby's restore swaps everything by rename: nothing was copied into safety-copy-dir.
+    expect(readdirSync(safetyParent)).toEqual([])
+    const documented = /put them back with: (selfhost-backup put-back .*?) \(run on the host\)/.exec(text)?.[1]
+    expect(documented).toBe(`selfhost-backup put-back --app tabby --tabby-root ${root} --transport local --sudo true --replaced ${stamp}`)
     expect(leftoversIn(runnerTemp)).toEqual([])
     expect(hostSnapshotLeftovers(hostTemp)).toEqual([])
 
@@ -229,6 +234,7 @@ faultCase(
     expect(recovered.stderr + recovered.stdout).not.toMatch(/error:/)
     expect(recovered.exitCode).toBe(0)
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    for (const dir of kept) expect(existsSync(dir)).toBe(false)
     expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
     for (const pid of hostProcesses(starting)) process.kill(pid)
   },

@@ -15,12 +15,13 @@ import { extractTarConfined } from '../../src/sources/tar.js'
 import { ListingTally } from '../../src/sources/tar-entries.js'
 import { checkTarballEntries } from '../../src/sources/tar-check.js'
 import { forged, host, leftovers, makeCase, manifestOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
+import { restoring } from '../support/restore-context.js'
 
 afterAll(removeCases)
 
 async function restoreTabby(bed: CaseBed, parts: VerifiedPart[]): Promise<string[]> {
   const options = tabbyRecipe.parseOptions({ 'tabby-root': bed.root, compression: 'zstd' })
-  return tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, { exclude: ['models'] }), { logger: testLogger() })
+  return restoring(host, testLogger(), context => tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, { exclude: ['models'] }), context))
 }
 
 /** Restores `parts` and expects a VerificationError whose message has every one of `says`; the host must be as before. */

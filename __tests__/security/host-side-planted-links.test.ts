@@ -13,6 +13,7 @@ import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import type { RunOptions, Transport } from '../../src/transport/transport.js'
 import { forged, host, leftovers, makeCase, manifestOf, ownerOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
 import { fingerprintTree } from '../../scripts/fixtures/fingerprint.mjs'
+import { restoring } from '../support/restore-context.js'
 
 afterAll(removeCases)
 
@@ -41,7 +42,7 @@ function directoryParts(bed: CaseBed): Record<'home' | 'events' | 'jobs', Verifi
 
 function restoreTabby(bed: CaseBed, parts: VerifiedPart[], transport: Transport = host): Promise<string[]> {
   const options = tabbyRecipe.parseOptions({ 'tabby-root': bed.root, compression: 'zstd' })
-  return tabbyRecipe.restore(transport, options, parts, manifestOf('tabby', parts, { exclude: [] }), { logger: testLogger() })
+  return restoring(transport, testLogger(), context => tabbyRecipe.restore(transport, options, parts, manifestOf('tabby', parts, { exclude: [] }), context))
 }
 
 async function expectRefused(bed: CaseBed, parts: VerifiedPart[], says: string[], transport?: Transport): Promise<void> {
@@ -138,7 +139,7 @@ describe('a home part that holds what this host keeps', () => {
       shell('mkdir -p -- "$1"; cd -- "$1"; printf "new\\n" > config.toml; eval "$2"', source, build)
       const home = tarPart('home', tarball(source, join(bed.tarballs, `home-${build.length}.tar.zst`)))
       const logger = testLogger()
-      await tabbyRecipe.restore(host, options, [home], manifestOf('tabby', [home], { exclude: [] }), { logger })
+      await restoring(host, logger, context => tabbyRecipe.restore(host, options, [home], manifestOf('tabby', [home], { exclude: [] }), context))
       expect(shell('cat -- "$1/ee/db.sqlite" "$1/config.toml"', bed.root)).toBe('host database\nnew\n')
       const [warning] = logger.warnings
       expect(warning).toBe(
@@ -159,7 +160,7 @@ describe('SeaTable takes no path from the manifest', () => {
     const compose = tarPart('compose', tarball(source, join(bed.tarballs, 'compose.tar.zst')), { details: { path: bed.outside } })
     const outsideBefore = await fingerprintTree(bed.outside)
     const options = seatableOptions(bed, 'current', join(bed.root, 'compose'))
-    await seatableRecipe.restore(host, options, [compose], manifestOf('seatable', [compose]), { logger: testLogger() })
+    await restoring(host, testLogger(), context => seatableRecipe.restore(host, options, [compose], manifestOf('seatable', [compose]), context))
     expect(shell('ls -A -- "$1/compose"', bed.root)).toBe('seatable-server.yml\n')
     expect(await fingerprintTree(bed.outside)).toEqual(outsideBefore)
   })
@@ -172,7 +173,7 @@ describe('SeaTable takes no path from the manifest', () => {
     const before = await treesOf(bed)
     const options = seatableOptions(bed, 'old')
     expect(seatableRecipe.acceptManifest(options, manifestOf('seatable', [compose]))).toEqual([expect.stringContaining('set `compose-dir`')])
-    await expect(seatableRecipe.restore(host, options, [compose], manifestOf('seatable', [compose]), { logger: testLogger() })).rejects.toThrow(/compose-dir/)
+    await expect(restoring(host, testLogger(), context => seatableRecipe.restore(host, options, [compose], manifestOf('seatable', [compose]), context))).rejects.toThrow(/compose-dir/)
     expect(await treesOf(bed)).toEqual(before)
   })
 })

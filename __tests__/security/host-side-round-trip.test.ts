@@ -18,6 +18,7 @@ import { VerificationError } from '../../src/kernel/errors.js'
 import { caseTempDir, forged, host, leftovers, manifestOf, ownerOf, removeCases, shell, tarball, tarPart, testLogger } from './host-side-bed.js'
 import { treeOf } from '../support/tabby-bed.js'
 import { startTestHost, type TestHost } from '../support/sshd.js'
+import { restoring } from '../support/restore-context.js'
 
 afterAll(removeCases)
 
@@ -75,7 +76,7 @@ describe('a genuine Tabby backup restores exactly', () => {
     const tables = sqliteTableDigest(join(root, 'ee/db.sqlite'))
     drift(root)
     expect(await treeOf(root)).not.toEqual(tree)
-    const report = await tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), { logger })
+    const report = await restoring(host, logger, context => tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), context))
     expect(report).toEqual(['home restored', 'events restored into events', 'jobs restored into ee/jobs', expect.stringContaining('db restored')])
     expect(await treeOf(root)).toEqual(tree)
     expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tables)
@@ -97,7 +98,7 @@ describe('a genuine Tabby backup restores exactly', () => {
     expect(await treeOf(root)).not.toEqual(tree)
     const parts = increment.map(part => (part.record.incremental ? { ...part, chain: [full.find(link => link.record.name === part.record.name)!] } : part))
     expect(parts.filter(part => part.chain).map(part => part.record.name)).toEqual(['events', 'jobs', 'home'])
-    await tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), { logger })
+    await restoring(host, logger, context => tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), context))
     expect(await treeOf(root)).toEqual(tree)
     expect(await leftovers(root)).toEqual([])
   })
@@ -119,7 +120,7 @@ describe('odd names', () => {
     const parts = await backUp(sink => tabbyRecipe.backup(host, options, sink, { logger }))
     const tree = await fingerprintTree(root, { exclude: ['kept*'] })
     shell('cd -- "$1"; rm -f -- -n; printf x > "$(printf "new\\nstray")"; printf changed > "kept*/file"', root)
-    await tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), { logger })
+    await restoring(host, logger, context => tabbyRecipe.restore(host, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), context))
     expect(await fingerprintTree(root, { exclude: ['kept*'] })).toEqual(tree)
     expect(shell('cat -- "$1/kept*/file"', root)).toBe('changed')
     expect(await leftovers(root)).toEqual([])
@@ -157,7 +158,7 @@ describe('a genuine SeaTable data and compose backup restores exactly', () => {
     )
     const manifest = manifestOf('seatable', parts, seatableRecipe.describeOptions(options))
     expect(seatableRecipe.acceptManifest(options, manifest)).toEqual([])
-    await seatableRecipe.restore(host, options, parts, manifest, { logger })
+    await restoring(host, logger, context => seatableRecipe.restore(host, options, parts, manifest, context))
     expect({ data: await fingerprintTree(root, { exclude: options.dataExcludes }), compose: await fingerprintTree(composeDir) }).toEqual(before)
     expect(shell('cat -- "$1/logs/seahub.log"; stat -c %u -- "$1" "$1/conf"', root)).toBe('newer log\n4321\n4321\n')
     expect(ownerOf(join(composeDir, '.env'))).toBe('0:0')
@@ -194,7 +195,7 @@ describe('over ssh, as root through sudo (the production path)', () => {
     const parts = await backUp(sink => tabbyRecipe.backup(host, options, sink, { logger }))
     const tree = await treeOf(root)
     drift(root)
-    await tabbyRecipe.restore(transport, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), { logger })
+    await restoring(transport, logger, context => tabbyRecipe.restore(transport, options, parts, manifestOf('tabby', parts, tabbyRecipe.describeOptions(options)), context))
     expect(await treeOf(root)).toEqual(tree)
     expect(shell('stat -c "%u:%g %a" -- "$1"', root)).toBe('4321:4321 750\n')
   })
@@ -206,7 +207,7 @@ describe('over ssh, as root through sudo (the production path)', () => {
     const part = tarPart('home', tarball(source, join(await caseTempDir('sb-host-side-tarball-'), 'home.tar.zst')))
     const before = await treeOf(root)
     const options = tabbyRecipe.parseOptions({ 'tabby-root': root, compression: 'zstd' })
-    await expect(tabbyRecipe.restore(transport, options, [part], manifestOf('tabby', [part], {}), { logger })).rejects.toThrow(VerificationError)
+    await expect(restoring(transport, logger, context => tabbyRecipe.restore(transport, options, [part], manifestOf('tabby', [part], {}), context))).rejects.toThrow(VerificationError)
     expect(await treeOf(root)).toEqual(before)
     expect(await leftovers(root)).toEqual([])
   })

@@ -31453,9 +31453,19 @@ const definitions_INPUTS = [
     { name: 'dry-run', description: 'true prints the plan after verifying the backup, and changes nothing.', default: 'false', actions: ['restore'] },
     { name: 'stop-command', description: 'Shell command run on the host before the restore, e.g. docker compose stop tabby.', default: '', actions: ['restore'] },
     { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
-    { name: 'safety-copy', description: 'Keep a copy of the current data on the host before overwriting it.', default: 'true', actions: ['restore'] },
+    {
+        name: 'safety-copy',
+        description: 'Keep what the restore replaces: files are swapped out by rename and kept beside the data (no copy, seconds), databases are dumped first. false: removed once the restore succeeded.',
+        default: 'true',
+        actions: ['restore']
+    },
     { name: 'parts', description: 'Restore only these parts (space or comma separated, e.g. db-dtable_db data); empty: all.', default: '', actions: ['restore'] },
-    { name: 'safety-copy-dir', description: 'Where on the host the safety copy goes; empty: selfhost-backup-safety beside the app data directory.', default: '', actions: ['restore'] }
+    {
+        name: 'safety-copy-dir',
+        description: 'Where on the host the safety copy of the databases goes (a signed backup); empty: selfhost-backup-safety beside the app data directory. Replaced files stay beside the data, on its own filesystem.',
+        default: '',
+        actions: ['restore']
+    }
 ];
 function inputsOf(action) {
     return definitions_INPUTS.filter(input => input.actions.includes(action));
@@ -31470,7 +31480,11 @@ const OUTPUTS = {
     ],
     restore: [
         { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },
-        { name: 'safety-copy', description: 'Path on the host of the safety copy; empty when none was taken.' },
+        {
+            name: 'safety-copy',
+            description: "Paths on the host that keep the data from before the restore, one per line: the replaced files (renamed, beside the data) and the databases' safety backup; empty when none was kept."
+        },
+        { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
         { name: 'restored', description: 'true when the host was changed; false for dry-run.' }
     ]
 };

@@ -2,6 +2,7 @@ import type { BackupResult } from './backup.js'
 import { formatBytes } from '../kernel/log.js'
 import type { Manifest } from '../kernel/manifest.js'
 import type { RestoreResult } from './restore.js'
+import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
 
 /** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
 export function backupSummary(result: BackupResult): string {
@@ -39,7 +40,7 @@ export function restoreSummary(result: RestoreResult): string {
     '',
     ...result.plan.map(step => `- ${step}`),
     ...(result.report.length > 0 ? ['', '**Result**', ...result.report.map(line => `- ${line}`)] : []),
-    ...(result.safetyCopy ? ['', `Safety copy of the data from before the restore: \`${result.safetyCopy.dir}\``] : []),
+    ...safetyCopyLines(result.safetyCopy),
     ''
   ].join('\n')
 }
@@ -60,4 +61,10 @@ function verificationOf(manifest: Manifest): string[] {
 function warningsOf(result: BackupResult): string[] {
   const warnings = result.manifest.parts.flatMap(part => part.warnings ?? [])
   return warnings.length > 0 ? ['', '**Warnings**', ...warnings.map(warning => `- ${warning}`)] : []
+}
+
+function safetyCopyLines(safetyCopy: SafetyCopy | undefined): string[] {
+  const paths = safetyCopyPaths(safetyCopy)
+  if (!safetyCopy || paths.length === 0) return []
+  return ['', `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`, ...paths.map(path => `- \`${path}\``)]
 }

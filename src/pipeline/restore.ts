@@ -12,6 +12,9 @@ import type { ManifestSigner } from '../kernel/manifest-signature.js'
 import { fetchVerifiedParts, type FetchPlace } from './restore-fetch.js'
 import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
+import { SwapJournal } from '../recipes/host-swap.js'
+import type { PartSink } from '../recipes/recipe.js'
+import { randomBytes } from 'node:crypto'
 import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
 import { SAFETY_COPY_FIX } from './safety-copy.js'
@@ -134,8 +137,9 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
 }
 
 /**
- * Safety copy, stop, restore, start, then the app's own post-start step: the safety copy is an online
- * backup like any other (it may need the app's containers running), and so may the post-start step.
+ * Safety copy of what an import replaces, stop, swap, start, then the app's own post-start step. Files are
+ * swapped out by rename, which keeps them (the rest of the safety copy); databases are dumped first, while
+ * the app still runs, because an import drops them. A failure before the start puts every swap back.
  */
 interface RestoreTarget {
   recipe: AnyRecipe
@@ -147,26 +151,66 @@ interface RestoreTarget {
 async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
   const { transport, logger } = request
   const { recipe, options, signer } = target
-  let safetyCopy: SafetyCopy | undefined
-  if (request.safetyCopy && (await recipe.hasExistingData(transport, options))) {
+  let databases: SafetyCopy['databases']
+  const imported = parts.map(part => part.record).filter(part => part.kind === 'sql-dump')
+  if (request.safetyCopy && recipe.copyBeforeImport && imported.length > 0) {
     if (!signer) throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)')
     const parent = await safetyCopyParent(request, recipe.dataRoot(options))
-    safetyCopy = await logger.group('Keeping a safety copy of the current data', () => takeSafetyCopy(transport, { recipe, options, signer }, parent, logger))
-    logger.info(`Safety copy of the current data: ${safetyCopy.dir}`)
+    const produce = (sink: PartSink): Promise<void> => recipe.copyBeforeImport!(transport, options, sink, imported, { logger })
+    databases = await logger.group('Keeping a safety copy of the databases the restore imports', () => takeSafetyCopy(transport, { recipe, options, signer, produce }, parent))
+    if (databases) logger.info(`Safety copy of the databases: ${databases.dir}`)
   } else if (!request.safetyCopy) {
-    logger.warning('safety-copy is off: the current data is overwritten without a copy.')
+    logger.warning('safety-copy is off: what the restore replaces is removed once it succeeded.')
   }
   if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
   else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
+  const swaps = new SwapJournal(transport, restoreStamp(new Date()), logger)
   const report: string[] = []
   try {
-    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger }))))
+    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))))
+  } catch (error) {
+    throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
+  }
+  const safetyCopy: SafetyCopy | undefined = request.safetyCopy ? { files: swaps.places(), databases, stamp: swaps.stamp } : undefined
+  if (!request.safetyCopy) await swaps.discard()
+  else if (safetyCopy && safetyCopy.files.length > 0) logger.info(`What the restore replaced is kept, by rename, in: ${safetyCopy.files.join(', ')}`)
+  try {
     if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
     if (recipe.afterStart) report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
   } catch (error) {
-    throw withRecoveryHint(error, safetyCopy, recipe, options, signer)
+    // The data is in place; only starting the app on it failed. Nothing is put back under a running app.
+    throw withRecoveryHint(error, 'The restore put the data in place, but starting the application failed', safetyCopy, { recipe, options, signer })
   }
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
+}
+
+/** A restore's own stamp, in the names of the directories that keep what it replaced. */
+function restoreStamp(at: Date): string {
+  return `${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+}
+
+/** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
+async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTarget & { databases: SafetyCopy['databases'] }, logger: Logger): Promise<unknown> {
+  const { recipe, options, signer, databases } = context
+  const kept: SafetyCopy = { files: swaps.places(), databases, stamp: swaps.stamp }
+  if (swaps.swaps.length === 0) return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer })
+  try {
+    const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack())
+    for (const line of back) logger.info(line)
+    const partWay = swaps.swaps.filter(swap => !swap.complete)
+    return withRecoveryHint(
+      error,
+      partWay.length === 0 ? 'The restore failed; the files it had replaced were put back' : 'The restore failed; the files it had replaced were put back where the swap had ended',
+      { ...kept, files: partWay.map(swap => swap.replaced.path) },
+      { recipe, options, signer }
+    )
+  } catch (rollbackError) {
+    logger.warning(`Putting back what the restore had replaced failed: ${(rollbackError as Error).message}`)
+    return withRecoveryHint(error, 'The restore failed part-way', kept, { recipe, options, signer })
+  }
 }
 
 /**
@@ -259,12 +303,23 @@ async function runUserCommand(host: Transport, commandText: string, input: strin
   await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` })
 }
 
-function withRecoveryHint(error: unknown, safetyCopy: SafetyCopy | undefined, recipe: AnyRecipe, options: unknown, signer: ManifestSigner | undefined): unknown {
+function withRecoveryHint(error: unknown, what: string, safetyCopy: SafetyCopy | undefined, target: RestoreTarget): unknown {
   if (!(error instanceof SelfhostBackupError) && !(error instanceof Error)) return error
+  const { recipe, options, signer } = target
   // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
-  const target = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`
-  const recovery = safetyCopy
-    ? `the data from before the restore is in ${safetyCopy.dir}; put it back with: selfhost-backup restore ${target} --transport local --sudo true --store local --store-path ${quote(posix.dirname(safetyCopy.dir))} --backup-id ${safetyCopy.backupId} --safety-copy false${signer ? ` --trusted-signers ${quote(signer.publicKey)}` : ''} (run on the host).`
-    : 'no safety copy was taken.'
-  return new SelfhostBackupError(`The restore failed part-way: ${error.message}`, recovery, { cause: error })
+  const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`
+  const steps: string[] = []
+  if (safetyCopy && safetyCopy.files.length > 0) {
+    steps.push(
+      `the files from before the restore are in ${safetyCopy.files.join(', ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`
+    )
+  }
+  if (safetyCopy?.databases) {
+    const { dir, backupId } = safetyCopy.databases
+    steps.push(
+      `the databases from before the restore are in ${dir}; put them back with: selfhost-backup restore ${app} --transport local --sudo true --store local --store-path ${quote(posix.dirname(dir))} --backup-id ${backupId} --safety-copy false${signer ? ` --trusted-signers ${quote(signer.publicKey)}` : ''} (run on the host)`
+    )
+  }
+  const recovery = steps.length > 0 ? `${steps.join('; ')}.` : what.includes('before it changed') ? 'nothing on the host was changed by the restore.' : 'no safety copy was kept.'
+  return new SelfhostBackupError(`${what}: ${error.message}`, recovery, { cause: error })
 }

@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream/promises'
 import { posix } from 'node:path'
 import type { AnyRecipe } from '../recipes/recipe.js'
 import type { Transport } from '../transport/transport.js'
-import type { Logger } from '../kernel/log.js'
 import { assembleManifest, manifestFileName, newBackupId, partFileName, type PartRecord } from '../kernel/manifest.js'
 import { signedManifestText } from '../kernel/manifest-file.js'
 import type { ManifestSigner } from '../kernel/manifest-signature.js'
@@ -48,12 +47,30 @@ class HostDirectorySink implements PartSink {
 
 export const SAFETY_COPY_FIX = 'set safety-copy-dir to a directory only root (or the user the restore runs as) can write, e.g. /var/lib/selfhost-backup/safety.'
 
-export interface SafetyCopy {
+/** A signed backup on the host of what a restore imports (databases). */
+export interface DatabaseSafetyCopy {
   dir: string
   backupId: string
 }
 
-export async function takeSafetyCopy(host: Transport, source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner }, parentDir: string, logger: Logger): Promise<SafetyCopy> {
+/** What a restore kept of the data it replaced: files by rename, databases as a backup taken before. */
+export interface SafetyCopy {
+  /** The directories that keep what each swap replaced, beside it. */
+  files: string[]
+  databases?: DatabaseSafetyCopy
+  /** The restore's stamp, which names those directories (put-back --replaced). */
+  stamp: string
+}
+
+/**
+ * A signed backup, on the host, of what `produce` writes into the sink (the parts a restore replaces by
+ * import); undefined, and no directory left, when it wrote nothing.
+ */
+export async function takeSafetyCopy(
+  host: Transport,
+  source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner; produce: (sink: PartSink) => Promise<void> },
+  parentDir: string
+): Promise<DatabaseSafetyCopy | undefined> {
   const { recipe, options, signer } = source
   const backupId = newBackupId(recipe.id, host.hostId, new Date())
   const dir = posix.join(parentDir, backupId)
@@ -66,7 +83,11 @@ export async function takeSafetyCopy(host: Transport, source: { recipe: AnyRecip
     })
   const sink = new HostDirectorySink(host, dir, backupId)
   const startedAt = new Date().toISOString()
-  await recipe.backup(host, options, sink, { logger })
+  await source.produce(sink)
+  if (sink.parts.length === 0) {
+    await host.run(script(`rmdir -- ${quote(dir)}`), { description: `Removing the empty safety copy directory ${dir}` })
+    return undefined
+  }
   const manifest = assembleManifest({
     backupId,
     app: recipe.id,
@@ -83,4 +104,9 @@ export async function takeSafetyCopy(host: Transport, source: { recipe: AnyRecip
     description: 'Writing the safety copy manifest'
   })
   return { dir, backupId }
+}
+
+/** Every host path that keeps data from before a restore. */
+export function safetyCopyPaths(safetyCopy: SafetyCopy | undefined): string[] {
+  return safetyCopy ? [...safetyCopy.files, ...(safetyCopy.databases ? [safetyCopy.databases.dir] : [])] : []
 }

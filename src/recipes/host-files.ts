@@ -146,13 +146,16 @@ export async function pinChild(host: Transport, parent: PinnedDirectory, name: s
   return child
 }
 
-/** A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with `new` inside. */
+/**
+ * A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with
+ * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside.
+ */
 export async function createStaging(host: Transport, dir: PinnedDirectory): Promise<PinnedDirectory> {
   const description = `Preparing a staging directory in ${dir.path}`
   const result = await runPinned(
     host,
     { dir },
-    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/new"', 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
+    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/new" "$staging/old"', 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
     { description }
   )
   const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2)
@@ -195,137 +198,5 @@ export async function extractChecked(host: Transport, staging: PinnedDirectory, 
         "restore another backup (set backup-id), and find out how these entries got into the application's directory."
       )
     }
-  }
-}
-
-/**
- * Moves the staged tree (staging/new) into the target, both pinned: at each level, what is neither kept
- * nor a real directory on the way to a kept path is removed, then each staged entry is renamed in, or merged
- * into the directory the target still has there (after checking it is that directory, not a link), which
- * then takes the backup's mode, times and (as root) owner as tar would give them. Every path goes through a pinned
- * descriptor and ends in one name that rm and mv act on without following it. Expects `keep` and `staging_name`.
- */
-const MERGE_SCRIPT = [
-  // NUL-separated output of a command into an array, failing when the command fails. Not `wait $!` after a
-  // process substitution: under load bash 5.2 can report 255 there for a command that succeeded.
-  'collect() {',
-  '  local -n collect_into=$1',
-  '  shift',
-  '  mapfile -d "" -t collect_into < <("$@"; printf "selfhost-status=%s\\0" "$?")',
-  '  local last=${collect_into[-1]-}',
-  '  if [ "$last" != selfhost-status=0 ]; then echo "selfhost-backup: $1 failed (${last#selfhost-status=})" >&2; exit 1; fi',
-  "  unset 'collect_into[-1]'",
-  '}',
-  'exec {new}< "/proc/self/fd/$staging/new"',
-  'device=$(stat -L -c %d -- "/proc/self/fd/$staging")',
-  'printf "%s\\0" selfhost-backup-records',
-  'is_kept() { local pattern; for pattern in "${keep[@]}"; do [[ $1 == $pattern ]] && return 0; done; return 1; }',
-  'on_the_way=()',
-  'is_on_the_way() { local known; for known in "${on_the_way[@]}"; do [ "$known" = "$1" ] && return 0; done; return 1; }',
-  'if [ ${#keep[@]} -gt 0 ]; then',
-  '  wanted=()',
-  '  for pattern in "${keep[@]}"; do wanted+=(${wanted[0]+-o} -path "./$pattern"); done',
-  '  find_kept() { cd -P "/proc/self/fd/$target" && find . -mindepth 1 -path "./$staging_name" -prune -o \\( "${wanted[@]}" \\) -prune -print0; }',
-  '  collect found find_kept',
-  '  for path in "${found[@]}"; do',
-  '    path=${path#./}',
-  '    while [[ $path == */* ]]; do path=${path%/*}; is_on_the_way "$path" || on_the_way+=("$path"); done',
-  '  done',
-  '  for path in "${on_the_way[@]}"; do',
-  '    if [ "$(stat -c %d -- "/proc/self/fd/$target/$path" 2>/dev/null || echo "$device")" != "$device" ]; then selfhost_refuse merge mount; fi',
-  '  done',
-  'fi',
-  'enter() {',
-  '  local fd entry=/proc/self/fd/$2/$3',
-  '  { [ -d "$entry" ] && [ ! -L "$entry" ]; } || return 1',
-  '  exec {fd}< "$entry"',
-  '  if [ "$(stat -c %d:%i -- "$entry")" != "$(stat -L -c %d:%i -- "/proc/self/fd/$fd")" ]; then exec {fd}<&-; return 1; fi',
-  '  printf -v "$1" %s "$fd"',
-  '}',
-  'adopt() {',
-  '  if [ "$EUID" -eq 0 ]; then chown -- "$(stat -L -c %u:%g -- "/proc/self/fd/$1")" "/proc/self/fd/$2"; fi',
-  '  chmod -- "$(printf "0%04d" "$(stat -L -c %a -- "/proc/self/fd/$1")")" "/proc/self/fd/$2"',
-  '  touch -r "/proc/self/fd/$1" -- "/proc/self/fd/$2"',
-  '}',
-  'merge() {',
-  '  local into=$1 from=$2 relative=$3 name path entry staged inner_into inner_from names',
-  '  collect names find "/proc/self/fd/$into/" -mindepth 1 -maxdepth 1 -printf "%f\\0"',
-  '  for name in "${names[@]}"; do',
-  '    path=${relative:+$relative/}$name; entry=/proc/self/fd/$into/$name',
-  '    if [ -z "$relative" ] && [ "$name" = "$staging_name" ]; then continue; fi',
-  '    if is_kept "$path" || { is_on_the_way "$path" && [ -d "$entry" ] && [ ! -L "$entry" ]; }; then continue; fi',
-  '    rm -rf -- "$entry"',
-  '  done',
-  '  collect names find "/proc/self/fd/$from/" -mindepth 1 -maxdepth 1 -printf "%f\\0"',
-  '  for name in "${names[@]}"; do',
-  '    path=${relative:+$relative/}$name; entry=/proc/self/fd/$into/$name; staged=/proc/self/fd/$from/$name',
-  '    if [ ! -e "$entry" ] && [ ! -L "$entry" ]; then mv -T -- "$staged" "$entry"; continue; fi',
-  '    if is_kept "$path"; then printf "kept\\0%s\\0" "$path"; continue; fi',
-  '    if [ -d "$staged" ] && [ ! -L "$staged" ] && enter inner_into "$into" "$name"; then',
-  '      exec {inner_from}< "$staged"',
-  '      [ "$(stat -L -c %d -- "/proc/self/fd/$inner_into")" = "$device" ] || selfhost_refuse merge mount',
-  '      merge "$inner_into" "$inner_from" "$path"',
-  '      adopt "$inner_from" "$inner_into"',
-  '      exec {inner_into}<&- {inner_from}<&-',
-  '      continue',
-  '    fi',
-  '    printf "conflict\\0%s\\0" "$path"',
-  '  done',
-  '}',
-  'merge "$target" "$new" ""',
-  'adopt "$new" "$target"'
-].join('\n')
-
-/**
- * Makes the pinned directory `dir` equal to a tarball part (files the backup did not have are gone), except
- * the `keep` paths (globs relative to dir) and the real directories on the way to them. The part is extracted
- * and checked beside the data first; only then is `dir` cleared and the staged entries renamed into it.
- */
-export async function replaceTree(host: Transport, dir: PinnedDirectory, part: VerifiedPart, keep: string[], description: string, logger: Logger): Promise<void> {
-  const staging = await createStaging(host, dir)
-  try {
-    await extractChecked(host, staging, part, description, logger)
-    const staged = staging.steps[staging.steps.length - 1].name
-    const result = await runPinned(host, { target: dir, staging }, [`keep=(${keep.map(quote).join(' ')})`, `staging_name=${quote(staged)}`, MERGE_SCRIPT], {
-      description: `Moving the restored files into ${dir.path}`,
-      reasons: { 'merge mount': 'a directory on the way to a kept path is on another filesystem than the data, so the restore cannot rename into it' }
-    })
-    for (const [kind, path] of records(result.stdout)) {
-      const what = kind === 'kept' ? "is kept on this host, so the backup's copy was not restored" : "holds kept paths on this host, so the backup's non-directory there was not restored"
-      logger.warning(`${JSON.stringify(posix.join(dir.path, path))} ${what}.`)
-    }
-  } finally {
-    await removeStaging(host, staging, logger)
-  }
-}
-
-/** The kind/path records a host script printed after its mark (a login shell's rc files may print first). */
-function records(stdout: string): [string, string][] {
-  const mark = stdout.indexOf('selfhost-backup-records\0')
-  const fields = mark < 0 ? [] : stdout.slice(mark).split('\0').slice(1, -1)
-  return Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => [fields[2 * index], fields[2 * index + 1]])
-}
-
-/**
- * Replaces the directory `name` inside the pinned `parent` with the one a tarball part holds at `relative`
- * (relative to the archive's root), or removes it when the part has none.
- */
-export async function replaceDirectory(host: Transport, parent: PinnedDirectory, name: string, relative: string, part: VerifiedPart, logger: Logger): Promise<void> {
-  const staging = await createStaging(host, parent)
-  try {
-    await extractChecked(host, staging, part, `Restoring ${relative}`, logger)
-    await runPinned(
-      host,
-      { parent, staging },
-      [
-        `entry="/proc/self/fd/$parent"/${quote(name)}; staged="/proc/self/fd/$staging/new"/${quote(relative)}`,
-        // rm and mv act on the last component itself: a link planted there is removed, never followed.
-        'rm -rf -- "$entry"',
-        'if [ -e "$staged" ] || [ -L "$staged" ]; then mv -T -- "$staged" "$entry"; fi'
-      ],
-      { description: `Moving ${relative} into place` }
-    )
-  } finally {
-    await removeStaging(host, staging, logger)
   }
 }

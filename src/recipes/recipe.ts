@@ -6,6 +6,8 @@ import type { TarSnapshot } from '../sources/tar.js'
 import type { PartInput } from '../sources/compression.js'
 import { readWithProgress } from '../kernel/progress.js'
 import type { Transport } from '../transport/transport.js'
+import type { SwapJournal } from './host-swap.js'
+import type { PinnedDirectory } from './host-files.js'
 
 export interface PartSpec {
   name: string
@@ -29,6 +31,11 @@ export interface RecipeContext {
   logger: Logger
   /** Set for a backup with incremental: true; data-directory tarballs take their snapshot files from it. */
   incremental?: { snapshotFor(part: string): TarSnapshot }
+}
+
+/** A restore's context: its swaps keep what they replace, for the safety copy and a rollback. */
+export interface RestoreContext extends RecipeContext {
+  swaps: SwapJournal
 }
 
 /**
@@ -61,6 +68,8 @@ export interface Recipe<Options> {
   preflight(host: Transport, options: Options, purpose: 'backup' | 'restore', context: RecipeContext): Promise<Options>
   /** Whether there is current data worth a safety copy before a restore overwrites it. */
   hasExistingData(host: Transport, options: Options): Promise<boolean>
+  /** Every directory a restore swaps entries in (pinned), where put-back finds what it replaced. */
+  restoredDirectories(host: Transport, options: Options): Promise<PinnedDirectory[]>
   /** The app's data directory on the host (resolved by preflight): safety copies go beside it. */
   dataRoot(options: Options): string
   /**
@@ -81,7 +90,12 @@ export interface Recipe<Options> {
   acceptManifest(options: Options, manifest: Manifest): string[]
   /** Human-readable steps a restore of these parts will take (printed by dry-run and before a restore). */
   planRestore(options: Options, manifest: Manifest): string[]
-  restore(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>
+  /**
+   * Copies into `sink`, before the restore, what a restore of `parts` replaces in place rather than by rename
+   * (databases: an import drops them). Everything else a restore swaps out by rename, which keeps it anyway.
+   */
+  copyBeforeImport?(host: Transport, options: Options, sink: PartSink, parts: PartRecord[], context: RecipeContext): Promise<void>
+  restore(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RestoreContext): Promise<string[]>
   /** Steps that need the app running again, after the user's start-command (e.g. the app's own restore tool). */
   afterStart?(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>
 }

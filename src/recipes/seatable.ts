@@ -6,7 +6,8 @@ import { quote, script } from '../kernel/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression } from '../sources/compression.js'
 import type { DatabaseAccess } from '../sources/mysql.js'
 import { levelOf, streamTar } from '../sources/tar.js'
-import { RESTORE_HOST_NEEDS, existingOnHost, pinDirectory, replaceTree } from './host-files.js'
+import { RESTORE_HOST_NEEDS, existingOnHost, pinDirectory } from './host-files.js'
+import { replaceTree } from './host-swap.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
 import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT } from './seatable-layout.js'
 import type { SeaTableOptions } from './seatable-options.js'
@@ -155,6 +156,11 @@ export const seatableRecipe = {
     return found.includes(env) ? [`${env} (the database password and SeaTable's other secrets)`] : []
   },
 
+  async restoredDirectories(host, options) {
+    const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
+    return Promise.all(present.map(path => pinDirectory(host, path)))
+  },
+
   dataRoot(options) {
     return options.root
   },
@@ -243,7 +249,16 @@ export const seatableRecipe = {
     return problems
   },
 
-  async restore(host, options, parts, manifest, { logger }) {
+  async copyBeforeImport(host, options, sink, parts) {
+    // Only the databases this restore imports, and all of their rows: a safety copy never skips the log tables.
+    const imported = new Set(parts.filter(part => part.kind === 'sql-dump').map(part => part.name.replace(/^db-/, '')))
+    const databases = options.databases.filter(database => imported.has(database))
+    if (databases.length === 0) return
+    const compression = options.compression === 'auto' ? 'zstd' : options.compression
+    await backupDatabases(host, { ...options, databases, skipLogTables: false }, sink, compression).done
+  },
+
+  async restore(host, options, parts, manifest, { logger, swaps }) {
     const report: string[] = []
     const byName = new Map(parts.map(part => [part.record.name, part]))
     for (const name of ['compose', 'caddy']) {
@@ -252,13 +267,13 @@ export const seatableRecipe = {
       // Only this host's directory (input or detected layout): a path recorded in the backup is never used.
       const target = extraDirectory(options, name)
       if (!target) throw new InputError(`${name}-dir`, `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${name}-dir, or leave the part out with parts.`)
-      await replaceTree(host, await pinDirectory(host, target), part, [], `Restoring ${target}`, logger)
+      await replaceTree(host, swaps, { dir: await pinDirectory(host, target), part, keep: [] }, `Restoring ${target}`, logger)
       report.push(`${name} restored into ${target}`)
     }
     const data = byName.get('data')
     const restoreData = async (): Promise<string[]> => {
       if (!data) return []
-      await replaceTree(host, await pinDirectory(host, options.root), data, recordedExcludes(options, manifest), `Restoring ${options.root}`, logger)
+      await replaceTree(host, swaps, { dir: await pinDirectory(host, options.root), part: data, keep: recordedExcludes(options, manifest) }, `Restoring ${options.root}`, logger)
       return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`]
     }
     // The imports keep the database server busy and the extraction the disk and tar: side by side, both

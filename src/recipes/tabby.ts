@@ -17,11 +17,10 @@ import {
   pinDirectory,
   pinnedLines,
   removeStaging,
-  replaceDirectory,
-  replaceTree,
   runPinned,
   type PinnedDirectory
 } from './host-files.js'
+import { replaceDirectory, replaceTree, type SwapJournal } from './host-swap.js'
 import { fixedParts, partInput, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
 
 export interface TabbyOptions {
@@ -105,6 +104,11 @@ export const tabbyRecipe = {
     return result.exitCode === 0
   },
 
+  async restoredDirectories(host, options) {
+    const root = await pinDirectory(host, options.root)
+    return [root, await pinChild(host, root, 'ee')]
+  },
+
   dataRoot(options) {
     return options.root
   },
@@ -149,7 +153,7 @@ export const tabbyRecipe = {
     return manifest.parts.map(part => {
       switch (part.name) {
         case 'db':
-          return `db: replace ${root}/${DATABASE} (removing stale -wal/-shm), then integrity_check and row counts of ${Object.keys(part.tables ?? {}).length} tables`
+          return `db: replace ${root}/${DATABASE} by rename (the live file and its -wal/-shm move aside), then integrity_check and row counts of ${Object.keys(part.tables ?? {}).length} tables`
         case 'home':
           return `home: replace everything in ${root} except ${homeExcludes(options).join(', ')}`
         default:
@@ -165,7 +169,7 @@ export const tabbyRecipe = {
     return problems
   },
 
-  async restore(host, options, parts, manifest, { logger }) {
+  async restore(host, options, parts, manifest, { logger, swaps }) {
     const byName = new Map(parts.map(part => [part.record.name, part]))
     const report: string[] = []
     const root = await pinDirectory(host, options.root)
@@ -173,18 +177,18 @@ export const tabbyRecipe = {
     await refusePlantedLinks(host, root, { home: home !== undefined, ee: byName.has('jobs') || byName.has('db'), db: byName.has('db') })
     if (home) {
       const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[] | undefined) ?? options.exclude })
-      await replaceTree(host, root, home, kept, 'Restoring the rest of the Tabby root', logger)
+      await replaceTree(host, swaps, { dir: root, part: home, keep: kept }, 'Restoring the rest of the Tabby root', logger)
       report.push('home restored')
     }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const part = byName.get(name)
       if (!part) continue
       const parent = relative.includes('/') ? await pinChild(host, root, posix.dirname(relative)) : root
-      await replaceDirectory(host, parent, posix.basename(relative), relative, part, logger)
+      await replaceDirectory(host, swaps, { parent, name: posix.basename(relative), relative, part }, logger)
       report.push(`${name} restored into ${relative}`)
     }
     const db = byName.get('db')
-    if (db) report.push(await restoreDatabase(host, await pinChild(host, root, 'ee'), db, logger))
+    if (db) report.push(await restoreDatabase(host, swaps, await pinChild(host, root, 'ee'), db, logger))
     return report
   }
 } satisfies Recipe<TabbyOptions>
@@ -216,17 +220,18 @@ function linkReasons(root: string): Record<string, string> {
 /**
  * The database is written into a fresh root-only directory inside ee/, checked there, given the owner and
  * mode of the file it replaces (read from that file itself, never through a link; set-id bits never), and
- * renamed over it: a link planted at ee/db.sqlite is replaced, never written through, and refused up front.
+ * swapped in by rename: the live file and its -wal/-shm move aside together (the safety copy), and a link
+ * planted at ee/db.sqlite is moved aside, never written through, and refused up front.
  */
-async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: VerifiedPart, logger: Logger): Promise<string> {
+async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDirectory, part: VerifiedPart, logger: Logger): Promise<string> {
   const staging = await createStaging(host, ee)
   const reasons = linkReasons(posix.dirname(ee.path))
   try {
     const inStaging = pinnedLines({ staging }, 'staging')
-    await writeSqliteFile(host, 'db.sqlite', part.record.compression, partInput(part, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
+    await writeSqliteFile(host, 'new/db.sqlite', part.record.compression, partInput(part, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
       throw explainRefusal(error, { staging })
     })
-    const incoming = await inspectSqlite(host, 'db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {
+    const incoming = await inspectSqlite(host, 'new/db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {
       throw explainRefusal(error, { staging })
     })
     compareCounts(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)')
@@ -234,22 +239,23 @@ async function restoreDatabase(host: Transport, ee: PinnedDirectory, part: Verif
       host,
       { ee, staging },
       [
-        'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/db.sqlite"',
+        'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/new/db.sqlite"',
         // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
         'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
         '  IFS="|" read -r type owner mode <<< "$current"',
         '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
         '  chown -h -- "$owner" "$incoming"',
         '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-        'fi',
-        ...DATABASE_COMPANIONS.map(companion => `rm -f -- "/proc/self/fd/$ee"/${quote(posix.basename(companion))}`),
-        'mv -T -- "$incoming" "$target"'
+        'fi'
       ],
-      { description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`, reasons }
+      { description: `Giving the restored database the owner and mode of ${posix.join(ee.path, 'db.sqlite')}`, reasons }
     )
-  } finally {
+  } catch (error) {
     await removeStaging(host, staging, logger)
+    throw error
   }
+  const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => posix.basename(companion))]
+  await swaps.swapIn(ee, staging, part.record.name, { kind: 'entries', names }, `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`)
   // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
   // integrity_check ran once, in staging, on the very file the rename moved here.
   const inPlace = [...pinnedLines({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link']

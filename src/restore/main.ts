@@ -4,6 +4,7 @@ import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, wr
 import { describeError } from '../kernel/errors.js'
 import { quietText } from '../kernel/log.js'
 import { failureSummary, restoreSummary } from '../pipeline/report.js'
+import { safetyCopyPaths } from '../pipeline/safety-copy.js'
 import { runRestore } from '../pipeline/restore.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
@@ -20,7 +21,8 @@ export async function run(): Promise<void> {
     const store = createStore(inputs.store, process.env, logger)
     const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
     core.setOutput('backup-id', result.backupId)
-    core.setOutput('safety-copy', result.safetyCopy?.dir ?? '')
+    core.setOutput('safety-copy', safetyCopyPaths(result.safetyCopy).join('\n'))
+    core.setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
     core.setOutput('restored', String(!result.dryRun))
     await writeSummary(restoreSummary(result))
   } catch (error) {

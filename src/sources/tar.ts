@@ -29,6 +29,12 @@ export interface TarSpec {
 }
 
 /**
+ * What a restore leaves beside the data it changed: the data it replaced (kept by rename, the safety copy)
+ * and staging directories of a restore that was killed. They are never part of a backup.
+ */
+export const RESTORE_LEFTOVER_NAMES = ['.selfhost-backup-replaced-*', '.selfhost-restore.*']
+
+/**
  * Streams a compressed tarball of host paths to `out`. Exit code 1 from GNU tar means "a file changed
  * while being read" (live logs do that); the archive is still complete, so it becomes a warning.
  */
@@ -43,6 +49,7 @@ export async function streamTar(host: Transport, spec: TarSpec, out: Writable): 
     // Device numbers change across reboots and on network filesystems; without this, such a change re-sends everything.
     ...(spec.snapshot ? [`--listed-incremental=${spec.snapshot.next}`, '--no-check-device'] : []),
     ...spec.excludes.map(pattern => `--exclude=${pattern}`),
+    ...RESTORE_LEFTOVER_NAMES.flatMap(name => [`--exclude=./${name}`, `--exclude=./*/${name}`]),
     ...(spec.paths.length > 0 ? ['--', ...spec.paths] : ['--files-from=/dev/null'])
   ]
   const text = script(

@@ -57,7 +57,7 @@ describe('job summaries', () => {
       dryRun: false,
       plan: ['db: replace'],
       report: ['db restored'],
-      safetyCopy: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' },
+      safetyCopy: { files: ['/srv/tabby/.selfhost-backup-replaced-20261206T000000Z-abcdef-1'], databases: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' }, stamp: '20261206T000000Z-abcdef' },
       seconds: { verify: 3.25, host: 7.5 }
     }
     const text = restoreSummary(result)
@@ -66,6 +66,8 @@ describe('job summaries', () => {
     expect(text).toContain(`| home | 5.0 MiB | \`${'b'.repeat(64)}\` |`)
     expect(text).toContain('- db restored')
     expect(text).toContain('`/srv/selfhost-backup-safety/x`')
+    expect(text).toContain('- `/srv/tabby/.selfhost-backup-replaced-20261206T000000Z-abcdef-1`')
+    expect(text).toContain('(`20261206T000000Z-abcdef`)')
     const dry = restoreSummary({ ...result, dryRun: true, report: [], safetyCopy: undefined, seconds: { verify: 1, host: 0 } })
     expect(dry).toContain('dry-run: nothing changed')
     expect(dry).not.toContain('the host was restored')

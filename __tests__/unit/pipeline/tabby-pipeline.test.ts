@@ -4,10 +4,10 @@
  * only the pipeline decides — manifest content, part order, step order, plans, refusals before any
  * host work — is checked here in seconds, without a bundle, sshd or a log to parse.
  */
-import { readdirSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { existsSync, readdirSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { Transform } from 'node:stream'
 import { diffFingerprints, sqliteTableDigest } from '../../../scripts/fixtures/fingerprint.mjs'
 import { createTabbyHome } from '../../../scripts/fixtures/tabby-home.mjs'
@@ -15,6 +15,7 @@ import { InputError, VerificationError } from '../../../src/kernel/errors.js'
 import type { ManifestKeys } from '../../../src/kernel/manifest-keys.js'
 import { runBackup } from '../../../src/pipeline/backup.js'
 import { runRestore, type RestoreRequest } from '../../../src/pipeline/restore.js'
+import { runPutBack } from '../../../src/pipeline/put-back.js'
 import { chooseRecipes } from '../../../src/recipes/registry.js'
 import { LocalDirectoryStore } from '../../../src/store/local-dir.js'
 import type { RunOptions, RunResult } from '../../../src/transport/transport.js'
@@ -96,7 +97,7 @@ it('says where the time went, stage by stage, so a fixed cost cannot hide', asyn
   expect(names).toEqual(['connect', 'preflight', 'lock and plan', 'parts', 'unlock and disconnect', 'size check and manifest', 'store'])
 })
 
-it('restores in the documented order: safety copy, stop-command, data, start-command; and the root matches the backup', async () => {
+it('restores in the documented order: stop-command, swaps (what they replace kept by rename), start-command; and the root matches the backup', async () => {
   const { result } = await backUp()
   const treeAtBackup = await treeOf(root)
   const tablesAtBackup = sqliteTableDigest(join(root, 'ee/db.sqlite'))
@@ -104,17 +105,26 @@ it('restores in the documented order: safety copy, stop-command, data, start-com
   const transport = new RecordingTransport()
   const restored = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop the app', startCommand: 'true # start the app' }))
   expect(restored.report).toEqual(expect.arrayContaining(['home restored', 'events restored into events', 'jobs restored into ee/jobs']))
-  const safety = transport.indexOf(/^Writing the safety copy of db/)
+  // Tabby has no database server: nothing is copied before the restore, everything it replaces is kept by rename.
+  expect(transport.indexOf(/^Writing the safety copy/)).toBe(-1)
   const stop = transport.indexOf(/^stop-command/)
   const data = transport.indexOf(/^Restoring the rest of the Tabby root/)
   const start = transport.indexOf(/^start-command/)
-  expect([safety, stop, data, start].every(index => index >= 0)).toBe(true)
-  expect(safety).toBeLessThan(stop)
+  expect([stop, data, start].every(index => index >= 0)).toBe(true)
   expect(stop).toBeLessThan(data)
   expect(data).toBeLessThan(start)
   expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesAtBackup)
-  expect(restored.safetyCopy?.dir).toContain(join(work, 'safety'))
+  // home and events beside them in the root, jobs and the database in ee/; the changed config.toml is in home's.
+  const kept = restored.safetyCopy?.files ?? []
+  expect(kept.map(path => relative(root, path).replace(restored.safetyCopy?.stamp ?? '?', 'STAMP'))).toEqual([
+    '.selfhost-backup-replaced-STAMP-1',
+    '.selfhost-backup-replaced-STAMP-2',
+    'ee/.selfhost-backup-replaced-STAMP-3',
+    'ee/.selfhost-backup-replaced-STAMP-4'
+  ])
+  expect(await readFile(join(kept[0], 'old', 'config.toml'), 'utf8')).toBe('changed after the backup\n')
+  expect(existsSync(join(kept[3], 'old', 'db.sqlite'))).toBe(true)
   // The incoming database is integrity-checked once, in staging; in place only its row counts are read again.
   const checks = transport.runs.filter(run => /^Checking .*db\.sqlite/.test(run.description))
   expect(checks.map(run => run.description)).toEqual([expect.stringMatching(/^Checking the incoming ee\/db\.sqlite/), expect.stringMatching(/^Checking .*\/ee\/db\.sqlite$/)])
@@ -144,7 +154,6 @@ it('stages every part on the host, checked there, before anything live changes; 
   const staged = transport.runs.filter(run => run.description.startsWith('Staging '))
   expect(staged.map(run => run.description)).toEqual(['Staging db on the host', 'Staging events on the host', 'Staging jobs on the host', 'Staging home on the host'])
   const lastStaged = transport.runs.indexOf(staged[3])
-  expect(lastStaged).toBeLessThan(transport.indexOf(/^Writing the safety copy/))
   expect(lastStaged).toBeLessThan(transport.indexOf(/^stop-command/))
   // The part files are read on the host from the staging directory beside the root, not sent again from the runner.
   const incoming = join(dirname(root), '.selfhost-backup-incoming-')
@@ -204,4 +213,75 @@ it('refuses a backup id of another app before anything runs on the host', async 
   await expect(refused).rejects.toThrow(InputError)
   await expect(refused).rejects.toThrow(/is a seatable backup, but app is tabby/)
   expect(transport.runs).toEqual([])
+})
+
+/** What restores left in the root and ee/ (the earlier tests' kept copies among them). */
+function restoreLeftovers(): string[] {
+  return [...readdirSync(root), ...readdirSync(join(root, 'ee'))].filter(name => name.startsWith('.selfhost-')).sort()
+}
+
+/** Fails the one host step whose description matches, as a host error would. */
+class FailingStepTransport extends RecordingTransport {
+  constructor(private readonly failing: RegExp) {
+    super()
+  }
+
+  override run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (this.failing.test(options.description ?? '')) return Promise.reject(new Error(`injected failure in "${options.description}"`))
+    return super.run(script, options)
+  }
+}
+
+it('puts every swapped file back when the restore fails before the start, and keeps nothing behind', async () => {
+  const { result } = await backUp()
+  await writeFile(join(root, 'config.toml'), 'the live data a failed restore must keep\n')
+  const treeBefore = await treeOf(root)
+  const tablesBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const leftoversBefore = restoreLeftovers()
+  // Every part is swapped in by then; the check of the database in place is the step that fails.
+  const transport = new FailingStepTransport(/^Checking \/.*\/ee\/db\.sqlite$/)
+  const failure = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop', startCommand: 'false # must not run' })).then(
+    () => new Error('the restore succeeded'),
+    (error: unknown) => error as Error
+  )
+  expect(failure).toBeInstanceOf(Error)
+  expect(failure.message).toMatch(/^The restore failed; the files it had replaced were put back: injected failure/)
+  expect(transport.indexOf(/^Putting back what the restore of home replaced/)).toBeGreaterThan(transport.indexOf(/^Moving the restored files into /))
+  expect(transport.indexOf(/^start-command/)).toBe(-1)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesBefore)
+  expect(await readFile(join(root, 'config.toml'), 'utf8')).toBe('the live data a failed restore must keep\n')
+  // Nothing of the restore is left: no kept copies (everything went back), no staging directory.
+  expect(restoreLeftovers()).toEqual(leftoversBefore)
+})
+
+it('puts a successful restore back with put-back: the root, modes and database as they were before it', async () => {
+  const { result } = await backUp()
+  await writeFile(join(root, 'config.toml'), 'changed after the backup, before the restore\n')
+  await writeFile(join(root, 'events', 'only-before-the-restore.json'), '{}\n')
+  const treeBefore = await treeOf(root)
+  const tablesBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const leftoversBefore = restoreLeftovers()
+  const transport = new RecordingTransport()
+  const restored = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop' }))
+  expect(restoreLeftovers()).toHaveLength(leftoversBefore.length + 4)
+  expect(await readFile(join(root, 'config.toml'), 'utf8')).not.toContain('before the restore')
+  const stamp = restored.safetyCopy?.stamp ?? ''
+  const report = await runPutBack({ recipes: tabby(), transport, stamp, lockTimeoutSeconds: 30, logger: recordingLogger() })
+  expect(report).toEqual(['db', 'jobs', 'events', 'home'].map(part => expect.stringMatching(new RegExp(`^${part}: .* is as it was before the restore ${stamp}$`))))
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesBefore)
+  expect(restoreLeftovers()).toEqual(leftoversBefore)
+  // Once put back, the id names nothing any more.
+  await expect(runPutBack({ recipes: tabby(), transport, stamp, lockTimeoutSeconds: 30, logger: recordingLogger() })).rejects.toThrow(/nothing that the restore .* replaced was found/)
+  await expect(runPutBack({ recipes: tabby(), transport, stamp: '../../etc', lockTimeoutSeconds: 30, logger: recordingLogger() })).rejects.toThrow(InputError)
+})
+
+it('with safety-copy: false, removes what the restore replaced once it succeeded', async () => {
+  const { result } = await backUp()
+  const leftoversBefore = restoreLeftovers()
+  const transport = new RecordingTransport()
+  const restored = await runRestore(restoreRequest(transport, result.manifest.backupId, { safetyCopy: false }))
+  expect(restored.safetyCopy).toBeUndefined()
+  expect(restoreLeftovers()).toEqual(leftoversBefore)
 })
