@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { startTabbyWriter } from '../../scripts/fixtures/tabby-writer.mjs'
 import { expectSuccess, runAction, sshActionInputs } from '../support/action-runner.js'
@@ -72,7 +72,7 @@ it('backs up a busy live Tabby over ssh into artifacts, and restores it from ano
   expect(existsSync(join(root, 'ee/db.sqlite-wal'))).toBe(false)
 })
 
-it('restores over live data after a safety copy and the stop-command, runs the start-command last, and makes directories equal to the backup', async () => {
+it('restores over live data after the stop-command by swap, keeps what it replaced beside it, runs the start-command last, and makes directories equal to the backup', async () => {
   const backupRun = service.newRun()
   const backup = await runAction('action.yml', sshInputs(), backupRun.env())
   expectSuccess(backup)
@@ -97,13 +97,21 @@ it('restores over live data after a safety copy and the stop-command, runs the s
   expect(restore.outputs['backup-id']).toBe(backup.outputs['backup-id'])
   expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestAtBackup)
-  const safetyCopy = restore.outputs['safety-copy']
-  expect(safetyCopy).toBe(join(safetyParent, basename(safetyCopy)))
-  expect(basename(safetyCopy)).toMatch(/^tabby--/)
-  const kept = readdirSync(safetyCopy)
-  expect(kept.some(file => file.endsWith('.manifest.json'))).toBe(true)
-  expect(restore.stdout).toContain(safetyCopy)
-  expect(await readFile(orderLog, 'utf8')).toBe(`stop safety-copy=${basename(safetyCopy)} stray=present\nstart stray=gone\n`)
+  // The safety copy is what the swaps replaced, renamed beside it: the stray event file among it, and the
+  // database as it was when the stop-command ran. Nothing was copied into a safety directory first.
+  const kept = restore.outputs['safety-copy'].split('\n')
+  const stamp = restore.outputs['safety-copy-id']
+  expect(kept).toEqual([
+    join(root, `.selfhost-backup-replaced-${stamp}-1`),
+    join(root, `.selfhost-backup-replaced-${stamp}-2`),
+    join(root, 'ee', `.selfhost-backup-replaced-${stamp}-3`),
+    join(root, 'ee', `.selfhost-backup-replaced-${stamp}-4`)
+  ])
+  expect(await readFile(join(kept[1], 'old', 'events', 'stray.json'), 'utf8')).toBe('stray\n')
+  expect(sqliteTableDigest(join(kept[3], 'old', 'db.sqlite'))).not.toEqual(digestAtBackup)
+  for (const dir of kept) expect(restore.stdout).toContain(dir)
+  expect(existsSync(safetyParent)).toBe(false)
+  expect(await readFile(orderLog, 'utf8')).toBe('stop stray=present\nstart stray=gone\n')
 })
 
 interface RestArtifact {
