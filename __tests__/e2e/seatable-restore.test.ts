@@ -54,8 +54,8 @@ it('includes the scheduler database when it exists, and restores one database al
   // Only the database was restored: the data directory keeps the file written after the backup.
   expect(readdirSync(join(bed.layout.root, 'conf'))).toContain('after-backup.txt')
   // The safety copy holds the one database the restore imported, all of its rows; no file was swapped.
-  const safetyCopy = restore.outputs['safety-copy']
-  expect(safetyCopy.split('\n')).toHaveLength(1)
+  const [safetyCopy, ...more] = JSON.parse(restore.outputs['safety-copy']) as string[]
+  expect(more).toEqual([])
   expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toEqual([expect.stringMatching(/\.db-dtable_db\.sql\.zst$/)])
 
   const full = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backup.outputs['backup-id'] })

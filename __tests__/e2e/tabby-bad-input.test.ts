@@ -133,9 +133,9 @@ describe('hostile strings reach no shell unquoted', () => {
       expectSuccess(overLive)
       expect(diffFingerprints(treeBefore, await treeOf(hostileRoot))).toEqual([])
       // What the swap replaced stays beside it under the hostile root; Tabby copies nothing into safety-copy-dir.
-      // The root's name holds a line break itself: the output is checked as text, not split into lines.
-      const keptHome = join(hostileRoot, `.selfhost-backup-replaced-${overLive.outputs['safety-copy-id']}-1`)
-      expect(overLive.outputs['safety-copy'].startsWith(`${keptHome}\n`)).toBe(true)
+      // The root's name holds a line break itself: the output is a JSON list, so the path comes back whole.
+      const [keptHome] = JSON.parse(overLive.outputs['safety-copy']) as string[]
+      expect(keptHome).toBe(join(hostileRoot, `.selfhost-backup-replaced-${overLive.outputs['safety-copy-id']}-1`))
       expect(readFileSync(join(keptHome, 'old', 'config.toml'), 'utf8')).toBe('changed after the backup\n')
       expect(existsSync(safetyDir)).toBe(false)
 

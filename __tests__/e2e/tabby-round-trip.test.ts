@@ -99,7 +99,7 @@ it('restores over live data after the stop-command by swap, keeps what it replac
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestAtBackup)
   // The safety copy is what the swaps replaced, renamed beside it: the stray event file among it, and the
   // database as it was when the stop-command ran. Nothing was copied into a safety directory first.
-  const kept = restore.outputs['safety-copy'].split('\n')
+  const kept = JSON.parse(restore.outputs['safety-copy']) as string[]
   const stamp = restore.outputs['safety-copy-id']
   expect(kept).toEqual([
     join(root, `.selfhost-backup-replaced-${stamp}-1`),

@@ -4,12 +4,16 @@
  * sweeps would compete with the action for the same two cores.
  */
 import { readdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
 import { expectSuccess, runAction, type ActionRun } from '../../__tests__/support/action-runner.js'
 import { manifestFileName, storedFilesOf, type Manifest } from '../../src/kernel/manifest.js'
 import type { BenchBed } from './bench-bed.js'
 import { proxyKnownHosts } from './ssh-client.js'
 import type { Variant } from './variant.js'
+
+const execFileAsync = promisify(execFile)
 
 export interface OursApp {
   /** Backup inputs without connection and store inputs. */
@@ -20,6 +24,8 @@ export interface OursApp {
   beforeRestore?(): Promise<void>
   restoreTarget(): Promise<string>
   afterRestore?(target: string): Promise<void>
+  /** The app's live data directory on the bed: copied (untimed) to make a restore over live data. */
+  liveRoot(): string
 }
 
 export interface OursState {
@@ -109,6 +115,32 @@ export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Vari
       }
     }
   ]
+}
+
+/**
+ * A restore over live data (a copy of the source directory; the databases as the backups left them) with
+ * the default safety copy: what the swap and the databases' dumps cost, next to a restore onto an empty host.
+ */
+export function oursRestoreOverLive(bed: BenchBed, app: OursApp, state: OursState): Variant {
+  let target = ''
+  return {
+    name: 'ours-local-over-live',
+    prepare: async () => {
+      target = await app.restoreTarget()
+      await execFileAsync('cp', ['-a', '--', app.liveRoot(), target])
+    },
+    run: async track => {
+      const run = await runOurs(bed, 'restore/action.yml', { ...app.restoreInputs(target), store: 'local', 'store-path': state.storePath, 'backup-id': state.localBackupId ?? '' }, {}, track)
+      const kept = JSON.parse(run.outputs['safety-copy'] || '[]') as string[]
+      const databases = /^Safety copy of the databases: .* \(([\d.]+ s)\)$/m.exec(run.stdout)?.[1]
+      const restored = /^Restored in ([\d.]+ s): (\d+) swaps/m.exec(run.stdout)
+      return `databases' safety copy (dumps before the stop) ${databases ?? 'none'}; restore ${restored?.[1] ?? '?'} with ${restored?.[2] ?? '?'} swaps by rename (${kept.length} kept)`
+    },
+    finish: async () => {
+      await app.afterRestore?.(target)
+      await rm(join(dirname(target), 'selfhost-backup-safety'), { recursive: true, force: true })
+    }
+  }
 }
 
 export function oursRestores(bed: BenchBed, app: OursApp, state: OursState): Variant[] {

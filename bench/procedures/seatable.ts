@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { seatableActionInputs, SEATABLE_DATABASES } from '../../__tests__/support/seatable-bed.js'
 import type { BenchKnobs } from '../knobs.js'
 import type { BenchBed } from './bench-bed.js'
-import { oursBackups, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
+import { oursBackups, oursRestoreOverLive, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
 import { shellQuote } from './ssh-client.js'
 import type { AppSuite, Variant } from './variant.js'
 
@@ -131,13 +131,14 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
       await rm(fresh, { recursive: true }) // an empty host: the data directory does not exist yet
       return fresh
     },
-    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true })
+    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true }),
+    liveRoot: () => seatableActionInputs(bed.seatable, bed.server, 'docker')['seatable-root']
   }
   // ours-local restores last: it leaves the databases as complete as the source (the vendor's --opt dumps lack routines and events).
   const [oursLocalRestore, oursArtifactRestore] = oursRestores(bed, ours, state)
   return {
     app: 'seatable',
     backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
-    restores: [manualRestore, floorRestore, oursArtifactRestore, oursLocalRestore]
+    restores: [manualRestore, floorRestore, oursArtifactRestore, oursLocalRestore, oursRestoreOverLive(bed, ours, state)]
   }
 }

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BenchKnobs } from '../knobs.js'
 import type { BenchBed } from './bench-bed.js'
-import { oursBackups, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
+import { oursBackups, oursRestoreOverLive, oursRestores, storedParts, type OursApp, type OursState } from './ours.js'
 import { shellQuote } from './ssh-client.js'
 import type { AppSuite, Variant } from './variant.js'
 
@@ -96,11 +96,12 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
     backupInputs: () => ({ app: 'tabby', 'tabby-root': root, verify: knobs.verify }),
     restoreInputs: restoreTarget => ({ app: 'tabby', 'tabby-root': restoreTarget }),
     restoreTarget: freshTarget,
-    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true })
+    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true }),
+    liveRoot: () => root
   }
   return {
     app: 'tabby',
     backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
-    restores: [manualRestore, floorRestore, ...oursRestores(bed, ours, state)]
+    restores: [manualRestore, floorRestore, ...oursRestores(bed, ours, state), oursRestoreOverLive(bed, ours, state)]
   }
 }

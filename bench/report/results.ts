@@ -81,7 +81,7 @@ export function formatReport(results: BenchResults): string {
 
 /** The printed report: the table and targets, then CPU seconds per program for each row. */
 export function formatFullReport(results: BenchResults): string {
-  const stages = results.rows.filter(row => row.stages).map(row => `  ${`${row.app} ${row.operation}${row.dataset === 'default' ? '' : ` ${row.dataset}`} ${row.variant}`.padEnd(30)} ${row.stages}`)
+  const stages = results.rows.filter(row => row.stages).map(row => `  ${`${row.app} ${row.operation}${row.dataset === 'default' ? '' : ` ${row.dataset}`} ${row.variant}`.padEnd(38)} ${row.stages}`)
   return [
     formatReport(results),
     '',

@@ -7,7 +7,7 @@ const MB = 1e6
 const COLUMNS: { title: string; width: number; align: 'left' | 'right'; cell: (row: SummaryRow) => string }[] = [
   { title: 'app', width: 8, align: 'left', cell: row => row.app },
   { title: 'operation', width: 10, align: 'left', cell: row => (row.dataset === 'default' ? row.operation : `${row.operation} ${row.dataset}`) },
-  { title: 'variant', width: 15, align: 'left', cell: row => row.variant },
+  { title: 'variant', width: 20, align: 'left', cell: row => row.variant },
   { title: 'wall s', width: 8, align: 'right', cell: row => row.seconds.toFixed(1) },
   { title: 'ours/manual', width: 11, align: 'right', cell: row => (row.versusManual === null ? '' : row.versusManual.toFixed(2)) },
   { title: 'ours/floor', width: 10, align: 'right', cell: row => (row.versusFloor === null ? '' : row.versusFloor.toFixed(2)) },

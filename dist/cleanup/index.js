@@ -31482,7 +31482,7 @@ const OUTPUTS = {
         { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },
         {
             name: 'safety-copy',
-            description: "Paths on the host that keep the data from before the restore, one per line: the replaced files (renamed, beside the data) and the databases' safety backup; empty when none was kept."
+            description: "JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the databases' safety backup; [] when none was kept."
         },
         { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
         { name: 'restored', description: 'true when the host was changed; false for dry-run.' }

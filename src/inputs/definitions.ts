@@ -160,7 +160,7 @@ export const OUTPUTS: Readonly<Record<ActionName, readonly { name: string; descr
     {
       name: 'safety-copy',
       description:
-        "Paths on the host that keep the data from before the restore, one per line: the replaced files (renamed, beside the data) and the databases' safety backup; empty when none was kept."
+        "JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the databases' safety backup; [] when none was kept."
     },
     { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
     { name: 'restored', description: 'true when the host was changed; false for dry-run.' }

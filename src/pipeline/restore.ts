@@ -157,8 +157,9 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
     if (!signer) throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)')
     const parent = await safetyCopyParent(request, recipe.dataRoot(options))
     const produce = (sink: PartSink): Promise<void> => recipe.copyBeforeImport!(transport, options, sink, imported, { logger })
+    const began = Date.now()
     databases = await logger.group('Keeping a safety copy of the databases the restore imports', () => takeSafetyCopy(transport, { recipe, options, signer, produce }, parent))
-    if (databases) logger.info(`Safety copy of the databases: ${databases.dir}`)
+    if (databases) logger.info(`Safety copy of the databases: ${databases.dir} (${seconds(began)} s)`)
   } else if (!request.safetyCopy) {
     logger.warning('safety-copy is off: what the restore replaces is removed once it succeeded.')
   }
@@ -166,8 +167,10 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
   else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
   const swaps = new SwapJournal(transport, restoreStamp(new Date()), logger)
   const report: string[] = []
+  const began = Date.now()
   try {
     report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))))
+    logger.info(`Restored in ${seconds(began)} s: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`)
   } catch (error) {
     throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
   }
@@ -183,6 +186,8 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
   }
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
 }
+
+const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1)
 
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at: Date): string {

@@ -21,7 +21,8 @@ export async function run(): Promise<void> {
     const store = createStore(inputs.store, process.env, logger)
     const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
     core.setOutput('backup-id', result.backupId)
-    core.setOutput('safety-copy', safetyCopyPaths(result.safetyCopy).join('\n'))
+    // JSON: a path may hold a line break.
+    core.setOutput('safety-copy', JSON.stringify(safetyCopyPaths(result.safetyCopy)))
     core.setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
     core.setOutput('restored', String(!result.dryRun))
     await writeSummary(restoreSummary(result))
