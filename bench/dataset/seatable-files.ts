@@ -59,14 +59,13 @@ async function inParallel<T>(items: T[], worker: (item: T) => Promise<void>): Pr
 }
 
 export async function writeDataFiles(root: string, files: DataFile[], content: ContentSource): Promise<void> {
-  const made = new Set<string>()
+  // The promise, not a flag: a lane that finds the directory being made by another lane waits for it.
+  const made = new Map<string, Promise<unknown>>()
   await inParallel(files, async file => {
     const path = join(root, file.relative)
     const directory = dirname(path)
-    if (!made.has(directory)) {
-      made.add(directory)
-      await mkdir(directory, { recursive: true })
-    }
+    if (!made.has(directory)) made.set(directory, mkdir(directory, { recursive: true }))
+    await made.get(directory)
     await writeFile(path, content.bytes(file.relative, file.kind, file.size), { mode: 0o644 })
   })
 }

@@ -58,7 +58,7 @@ export async function runPutBack(request: PutBackRequest): Promise<string[]> {
       }
       const report: string[] = []
       for (const swap of swaps.sort((a, b) => b.order - a.order)) {
-        if (!swap.complete) {
+        if (!swap.complete && swap.undo.kind === 'tree') {
           throw new VerificationError(
             `The swap kept in ${swap.replaced.path} stopped part-way during the restore, so put-back cannot tell restored entries from live ones there.`,
             `move the entries in ${swap.replaced.path}/old back into ${swap.dir.path} by hand; nothing in it was removed.`

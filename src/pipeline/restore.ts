@@ -205,7 +205,8 @@ async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTa
   try {
     const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack())
     for (const line of back) logger.info(line)
-    const partWay = swaps.swaps.filter(swap => !swap.complete)
+    // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
+    const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree')
     return withRecoveryHint(
       error,
       partWay.length === 0 ? 'The restore failed; the files it had replaced were put back' : 'The restore failed; the files it had replaced were put back where the swap had ended',

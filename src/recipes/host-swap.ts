@@ -210,7 +210,7 @@ export class SwapJournal {
   async rollBack(): Promise<string[]> {
     const report: string[] = []
     for (const swap of [...this.swaps].reverse()) {
-      if (!swap.complete) {
+      if (!swap.complete && swap.undo.kind === 'tree') {
         report.push(`${swap.part}: the swap into ${swap.dir.path} stopped part-way; what it replaced is in ${swap.replaced.path}/old`)
         continue
       }
@@ -226,18 +226,29 @@ export class SwapJournal {
   }
 }
 
-/** Swaps a kept `old` back into its directory; what the restore had put there goes. */
-export async function putBack(host: Transport, swap: Pick<Swap, 'dir' | 'replaced' | 'undo' | 'part'>, logger: Logger): Promise<void> {
+/**
+ * Undoes an entries swap that stopped part-way. It moved every present entry aside before it moved any
+ * staged one in, so a name kept in `old` was replaced: what stands there now is the restore's and goes,
+ * and the kept entry comes back. A name not in `old` is left alone: it may still be the live one.
+ */
+const PART_WAY_ENTRIES_UNDO = [
+  'for name in "${names[@]}"; do',
+  '  kept=/proc/self/fd/$from/old/$name; entry=/proc/self/fd/$dir/$name',
+  '  if [ -e "$kept" ] || [ -L "$kept" ]; then',
+  '    if [ -e "$entry" ] || [ -L "$entry" ]; then mv -T -- "$entry" "/proc/self/fd/$from/undone/$name"; fi',
+  '    mv -T -- "$kept" "$entry"',
+  '  fi',
+  'done'
+].join('\n')
+
+/** Swaps a kept `old` back into its directory; what the restore had put there goes. A tree swap must have completed. */
+export async function putBack(host: Transport, swap: Pick<Swap, 'dir' | 'replaced' | 'undo' | 'part' | 'complete'>, logger: Logger): Promise<void> {
   const skipName = swap.replaced.steps[swap.replaced.steps.length - 1].name
-  await runPinned(
-    host,
-    { dir: swap.dir, from: swap.replaced },
-    ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...swapLines(swap.undo, skipName, 'old', 'undone')],
-    {
-      description: `Putting back what the restore of ${swap.part} replaced in ${swap.dir.path}`,
-      reasons: SWAP_REASONS
-    }
-  )
+  const undo = swap.complete || swap.undo.kind === 'tree' ? swapLines(swap.undo, skipName, 'old', 'undone') : [`names=(${swap.undo.names.map(quote).join(' ')})`, PART_WAY_ENTRIES_UNDO]
+  await runPinned(host, { dir: swap.dir, from: swap.replaced }, ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...undo], {
+    description: `Putting back what the restore of ${swap.part} replaced in ${swap.dir.path}`,
+    reasons: SWAP_REASONS
+  })
   await removeStaging(host, swap.replaced, logger)
 }
 

@@ -285,3 +285,30 @@ it('with safety-copy: false, removes what the restore replaced once it succeeded
   expect(restored.safetyCopy).toBeUndefined()
   expect(restoreLeftovers()).toEqual(leftoversBefore)
 })
+
+/** Stops the database's swap between moving the live files aside and moving the restored one in, as a host failure would. */
+class StoppedSwapTransport extends RecordingTransport {
+  override run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (!/^Moving the restored database into /.test(options.description ?? '')) return super.run(script, options)
+    const secondLoop = 'for name in "${names[@]}"; do\n  staged='
+    if (!script.includes(secondLoop)) throw new Error('the entries swap script changed: this test must follow it')
+    return super.run(script.replace(secondLoop, `echo 'injected stop' >&2; exit 1\n${secondLoop}`), options)
+  }
+}
+
+it('puts the live database back when its swap stopped after moving it aside, and the earlier swaps too', async () => {
+  const { result } = await backUp()
+  await writeFile(join(root, 'config.toml'), 'live data of a restore whose database swap stops half-way\n')
+  const treeBefore = await treeOf(root)
+  const tablesBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
+  const leftoversBefore = restoreLeftovers()
+  const transport = new StoppedSwapTransport()
+  const failure = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop' })).then(
+    () => new Error('the restore succeeded'),
+    (error: unknown) => error as Error
+  )
+  expect(failure.message).toMatch(/^The restore failed; the files it had replaced were put back: /)
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesBefore)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(restoreLeftovers()).toEqual(leftoversBefore)
+})
