@@ -195,7 +195,7 @@ export class SwapJournal {
       {
         stdin: record,
         description: `Keeping what the restore of ${part} replaced in ${posix.join(dir.path, name)}`,
-        reasons: { 'staging replaced': 'the staging directory was replaced while the restore ran' }
+        reasons: { 'staging replaced': `the staging directory ${JSON.stringify(staging.path)} was replaced while the restore ran` }
       }
     )
     this.swaps.push({ part, dir, replaced: { path: posix.join(dir.path, name), steps: [...dir.steps.slice(), { name, identity: own.identity }] }, undo, complete })

@@ -312,3 +312,21 @@ it('puts the live database back when its swap stopped after moving it aside, and
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   expect(restoreLeftovers()).toEqual(leftoversBefore)
 })
+
+it('put-back reads what a swap recorded as untrusted: a record naming a path outside is refused before anything moves', async () => {
+  const { result } = await backUp()
+  const restored = await runRestore(restoreRequest(new RecordingTransport(), result.manifest.backupId, { stopCommand: 'true # stop' }))
+  const [home] = restored.safetyCopy?.files ?? []
+  const treeAfterRestore = await treeOf(root)
+  for (const forged of [
+    { part: 'home', complete: true, kind: 'entries', names: ['../../etc'] },
+    { part: 'home', complete: true, kind: 'tree', keep: ['/etc/*'] },
+    { part: 'home', complete: true, kind: 'chmod' }
+  ]) {
+    await writeFile(join(home, 'swap'), `${JSON.stringify(forged)}\n`)
+    const refused = runPutBack({ recipes: tabby(), transport: new RecordingTransport(), stamp: restored.safetyCopy?.stamp ?? '', lockTimeoutSeconds: 30, logger: recordingLogger() })
+    await expect(refused).rejects.toThrow(VerificationError)
+    await expect(refused).rejects.toThrow(/swap is not a record this tool wrote/)
+    expect(diffFingerprints(treeAfterRestore, await treeOf(root))).toEqual([])
+  }
+})
