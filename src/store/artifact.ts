@@ -1,4 +1,4 @@
-import { DefaultArtifactClient, type Artifact } from '@actions/artifact'
+import type { Artifact, ArtifactClient } from '@actions/artifact'
 import { access, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
@@ -52,7 +52,8 @@ export class GithubArtifactStore implements Store {
     notFoundHint: ' (set run-id when the backup was made by another run)',
     chainLinkHint: ", and leave run-id empty so the repository's artifacts are searched"
   }
-  private readonly client = new DefaultArtifactClient()
+  /** Loaded on first use: the client and the Azure SDK under it cost the process about 40 MB, which a listing from a run id alone need not pay. */
+  private clientLoading?: Promise<ArtifactClient>
   private readonly runListings = new Map<number, ListedArtifact[]>()
   private readonly provenance: RunProvenance
   private readonly retry: RetryPolicies
@@ -64,6 +65,11 @@ export class GithubArtifactStore implements Store {
   ) {
     this.provenance = new RunProvenance(settings, logger)
     this.retry = settings.retry ?? DEFAULT_RETRY
+  }
+
+  private client(): Promise<ArtifactClient> {
+    this.clientLoading ??= import('@actions/artifact').then(module => new module.DefaultArtifactClient())
+    return this.clientLoading
   }
 
   save(request: SaveRequest): Promise<SaveResult> {
@@ -118,7 +124,11 @@ export class GithubArtifactStore implements Store {
       abandon: async () => {
         await queue.settle()
         for (const item of stored.values()) {
-          await this.client.deleteArtifact(item.name).catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
+          await (
+            await this.client()
+          )
+            .deleteArtifact(item.name)
+            .catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
         }
         this.runListings.clear()
       }
@@ -134,7 +144,7 @@ export class GithubArtifactStore implements Store {
         this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`)
       }
       try {
-        const response = await this.client.uploadArtifact(name, [join(dir, name)], dir, { retentionDays, skipArchive: true })
+        const response = await (await this.client()).uploadArtifact(name, [join(dir, name)], dir, { retentionDays, skipArchive: true })
         return { name, id: String(response.id ?? '') }
       } finally {
         if (name !== file) await rm(join(dir, name), { force: true })
@@ -168,7 +178,7 @@ export class GithubArtifactStore implements Store {
     }
     try {
       const findBy = this.findBy(runId)
-      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, () => this.client.downloadArtifact(artifact.id, { path: destDir, ...findBy }))
+      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => (await this.client()).downloadArtifact(artifact.id, { path: destDir, ...findBy }))
     } catch (error) {
       throw new StoreError(`Downloading ${artifact.name} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
@@ -206,7 +216,7 @@ export class GithubArtifactStore implements Store {
     } else {
       let artifacts: Artifact[]
       try {
-        artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.client.listArtifacts())).artifacts
+        artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, async () => (await this.client()).listArtifacts())).artifacts
       } catch (error) {
         throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check that the job still runs and retry.', { cause: error })
       }
