@@ -220,6 +220,13 @@ function restoreLeftovers(): string[] {
   return [...readdirSync(root), ...readdirSync(join(root, 'ee'))].filter(name => name.startsWith('.selfhost-')).sort()
 }
 
+/** A backup, then live data changed after it: what a failed restore must leave exactly as it is. */
+async function liveDataAfterBackup(change: string) {
+  const { result } = await backUp()
+  await writeFile(join(root, 'config.toml'), change)
+  return { backupId: result.manifest.backupId, treeBefore: await treeOf(root), tablesBefore: sqliteTableDigest(join(root, 'ee/db.sqlite')), leftoversBefore: restoreLeftovers() }
+}
+
 /** Fails the one host step whose description matches, as a host error would. */
 class FailingStepTransport extends RecordingTransport {
   constructor(private readonly failing: RegExp) {
@@ -233,14 +240,10 @@ class FailingStepTransport extends RecordingTransport {
 }
 
 it('puts every swapped file back when the restore fails before the start, and keeps nothing behind', async () => {
-  const { result } = await backUp()
-  await writeFile(join(root, 'config.toml'), 'the live data a failed restore must keep\n')
-  const treeBefore = await treeOf(root)
-  const tablesBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
-  const leftoversBefore = restoreLeftovers()
+  const { backupId, treeBefore, tablesBefore, leftoversBefore } = await liveDataAfterBackup('the live data a failed restore must keep\n')
   // Every part is swapped in by then; the check of the database in place is the step that fails.
   const transport = new FailingStepTransport(/^Checking \/.*\/ee\/db\.sqlite$/)
-  const failure = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop', startCommand: 'false # must not run' })).then(
+  const failure = await runRestore(restoreRequest(transport, backupId, { stopCommand: 'true # stop', startCommand: 'false # must not run' })).then(
     () => new Error('the restore succeeded'),
     (error: unknown) => error as Error
   )
@@ -297,13 +300,9 @@ class StoppedSwapTransport extends RecordingTransport {
 }
 
 it('puts the live database back when its swap stopped after moving it aside, and the earlier swaps too', async () => {
-  const { result } = await backUp()
-  await writeFile(join(root, 'config.toml'), 'live data of a restore whose database swap stops half-way\n')
-  const treeBefore = await treeOf(root)
-  const tablesBefore = sqliteTableDigest(join(root, 'ee/db.sqlite'))
-  const leftoversBefore = restoreLeftovers()
+  const { backupId, treeBefore, tablesBefore, leftoversBefore } = await liveDataAfterBackup('live data of a restore whose database swap stops half-way\n')
   const transport = new StoppedSwapTransport()
-  const failure = await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop' })).then(
+  const failure = await runRestore(restoreRequest(transport, backupId, { stopCommand: 'true # stop' })).then(
     () => new Error('the restore succeeded'),
     (error: unknown) => error as Error
   )
