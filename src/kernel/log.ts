@@ -96,6 +96,11 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger & { e
   }
 }
 
+/** A duration for the logs, to a tenth of a second: "2.3 s". */
+export function formatSeconds(milliseconds: number): string {
+  return `${(milliseconds / 1000).toFixed(1)} s`
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes

@@ -91,13 +91,17 @@ export function storedFilesOf(part: PartRecord): string[] {
 
 const BACKUP_ID_PATTERN = /^([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?$/
 
-export function newBackupId(app: string, hostId: string, at: Date): string {
-  const stamp = at
+/** UTC to the second, without separators (20261206T031500Z): the time in backup ids and a restore's stamp. */
+export function compactTimestamp(at: Date): string {
+  return at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')
+}
+
+export function newBackupId(app: string, hostId: string, at: Date): string {
   const suffix = Math.random().toString(36).slice(2, 6)
-  return `${app}--${hostId}--${stamp}-${suffix}`
+  return `${app}--${hostId}--${compactTimestamp(at)}-${suffix}`
 }
 
 export function parseBackupId(backupId: string): { app: string; hostId: string; stamp: string } | null {

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { HostCommandError, VerificationError } from '../kernel/errors.js'
-import type { Logger } from '../kernel/log.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
 import type { PartRecord } from '../kernel/manifest.js'
 import { pipeline, quote, script } from '../kernel/shell.js'
 import { decompressCommand } from '../sources/compression.js'
@@ -188,7 +188,7 @@ export class DrillSession {
       }
       const durationMs = Date.now() - began
       // The time runs from the part's first byte: the check reads the part while it is made.
-      logger.info(`Drill ${result.ok ? 'passed' : 'FAILED'} for ${record.name} in ${(durationMs / 1000).toFixed(1)} s: ${result.detail}`)
+      logger.info(`Drill ${result.ok ? 'passed' : 'FAILED'} for ${record.name} in ${formatSeconds(durationMs)}: ${result.detail}`)
       return { ...result, durationMs }
     }
   }

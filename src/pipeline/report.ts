@@ -1,5 +1,5 @@
 import type { BackupResult } from './backup.js'
-import { formatBytes } from '../kernel/log.js'
+import { formatBytes, formatSeconds } from '../kernel/log.js'
 import type { Manifest } from '../kernel/manifest.js'
 import type { RestoreResult } from './restore.js'
 import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
@@ -7,7 +7,7 @@ import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
 /** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
 export function backupSummary(result: BackupResult): string {
   const { manifest } = result
-  const rows = manifest.parts.map(part => `| ${part.name} | ${part.file} | ${formatBytes(part.bytes)} | ${(part.durationMs / 1000).toFixed(1)} s | \`${part.sha256}\` |`)
+  const rows = manifest.parts.map(part => `| ${part.name} | ${part.file} | ${formatBytes(part.bytes)} | ${formatSeconds(part.durationMs)} | \`${part.sha256}\` |`)
   const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000
   return [
     `## ${manifest.verification?.ok === false ? '❌' : '✅'} Backup ${manifest.backupId}`,

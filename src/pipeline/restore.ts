@@ -5,8 +5,8 @@ import type { Store, StoredBackup } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './lock.js'
 import { InputError, isOutOfSpace, RunnerSpaceError, SelfhostBackupError, VerificationError } from '../kernel/errors.js'
-import { formatBytes, type Logger } from '../kernel/log.js'
-import { parseBackupId, type Manifest, type PartRecord } from '../kernel/manifest.js'
+import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
+import { compactTimestamp, parseBackupId, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { loadManifestKeys, type SigningSettings } from '../kernel/manifest-keys.js'
 import type { ManifestSigner } from '../kernel/manifest-signature.js'
 import { fetchVerifiedParts, type FetchPlace } from './restore-fetch.js'
@@ -159,7 +159,7 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
     const produce = (sink: PartSink): Promise<void> => recipe.copyBeforeImport!(transport, options, sink, imported, { logger })
     const began = Date.now()
     databases = await logger.group('Keeping a safety copy of the databases the restore imports', () => takeSafetyCopy(transport, { recipe, options, signer, produce }, parent))
-    if (databases) logger.info(`Safety copy of the databases: ${databases.dir} (${seconds(began)} s)`)
+    if (databases) logger.info(`Safety copy of the databases: ${databases.dir} (${formatSeconds(Date.now() - began)})`)
   } else if (!request.safetyCopy) {
     logger.warning('safety-copy is off: what the restore replaces is removed once it succeeded.')
   }
@@ -170,7 +170,7 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
   const began = Date.now()
   try {
     report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))))
-    logger.info(`Restored in ${seconds(began)} s: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`)
+    logger.info(`Restored in ${formatSeconds(Date.now() - began)}: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`)
   } catch (error) {
     throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
   }
@@ -187,14 +187,9 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
 }
 
-const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1)
-
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at: Date): string {
-  return `${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+  return `${compactTimestamp(at)}-${randomBytes(3).toString('hex')}`
 }
 
 /** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */

@@ -1,3 +1,5 @@
+import { formatSeconds } from '../kernel/log.js'
+
 /** Wall time per stage of a run, each stage ending where the next begins. */
 export class StageClock {
   private readonly stages: { name: string; milliseconds: number }[] = []
@@ -12,6 +14,6 @@ export class StageClock {
 
   /** "connect 0.3 s, preflight 0.5 s, …" */
   summary(): string {
-    return this.stages.map(stage => `${stage.name} ${(stage.milliseconds / 1000).toFixed(1)} s`).join(', ')
+    return this.stages.map(stage => `${stage.name} ${formatSeconds(stage.milliseconds)}`).join(', ')
   }
 }

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { HashingCounter } from '../kernel/checksum.js'
 import { AGE_EXTENSION, encryptStream } from '../kernel/encryption.js'
 import { isOutOfSpace, RunnerSpaceError } from '../kernel/errors.js'
-import { formatBytes, type Logger } from '../kernel/log.js'
+import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
 import { partFileName, type PartRecord } from '../kernel/manifest.js'
 import { progressReporter } from '../kernel/progress.js'
 import type { PartExtras, PartSink, PartSpec } from '../recipes/recipe.js'
@@ -88,7 +88,7 @@ export class StagingDirectory implements PartSink {
       )
     }
     const pieces = record.chunks ? ` in ${record.chunks.length} chunks` : ''
-    this.logger.info(`${spec.name}: ${formatBytes(record.bytes)}${pieces} in ${(record.durationMs / 1000).toFixed(1)} s, sha256 ${record.sha256}`)
+    this.logger.info(`${spec.name}: ${formatBytes(record.bytes)}${pieces} in ${formatSeconds(record.durationMs)}, sha256 ${record.sha256}`)
     return record
   }
 

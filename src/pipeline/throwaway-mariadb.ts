@@ -5,7 +5,7 @@ import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PreflightError, VerificationError } from '../kernel/errors.js'
-import type { Logger } from '../kernel/log.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
 import { command, quote, script } from '../kernel/shell.js'
 import { mysqlString, mysqlIdentifier, runSql, type DatabaseAccess } from '../sources/mysql.js'
 import { childEnvironment } from '../kernel/child-environment.js'
@@ -298,7 +298,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
       throw new PreflightError([`the throwaway MariaDB server did not start:\n${await logTail(logFile)}`], 'check the runner has free disk space in the work directory.')
     }
     await rm(initFile, { force: true })
-    logger.info(`Throwaway MariaDB (${programs.server}) started in ${((Date.now() - began) / 1000).toFixed(1)} s, listening on ${socket} only${user ? `, as the user ${user.name}` : ''}`)
+    logger.info(`Throwaway MariaDB (${programs.server}) started in ${formatSeconds(Date.now() - began)}, listening on ${socket} only${user ? `, as the user ${user.name}` : ''}`)
     // One account per database: dumps import side by side, each confined to its own database.
     let accounts = 0
     const importAccount = async (database: string): Promise<DatabaseAccess> => {

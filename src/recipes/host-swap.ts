@@ -198,7 +198,7 @@ export class SwapJournal {
         reasons: { 'staging replaced': `the staging directory ${JSON.stringify(staging.path)} was replaced while the restore ran` }
       }
     )
-    this.swaps.push({ part, dir, replaced: { path: posix.join(dir.path, name), steps: [...dir.steps.slice(), { name, identity: own.identity }] }, undo, complete })
+    this.swaps.push({ part, dir, replaced: { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity: own.identity }] }, undo, complete })
   }
 
   /** Where the replaced data is kept, one path per swap. */

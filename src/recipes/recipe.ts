@@ -66,8 +66,6 @@ export interface Recipe<Options> {
   detect(host: Transport, options: Options): Promise<string | null>
   /** Checks every tool, path and permission the job needs and reports all problems at once; fills in host-derived options. */
   preflight(host: Transport, options: Options, purpose: 'backup' | 'restore', context: RecipeContext): Promise<Options>
-  /** Whether there is current data worth a safety copy before a restore overwrites it. */
-  hasExistingData(host: Transport, options: Options): Promise<boolean>
   /** Every directory a restore swaps entries in (pinned), where put-back finds what it replaced. */
   restoredDirectories(host: Transport, options: Options): Promise<PinnedDirectory[]>
   /** The app's data directory on the host (resolved by preflight): safety copies go beside it. */

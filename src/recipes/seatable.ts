@@ -1,3 +1,4 @@
+import { formatSeconds } from '../kernel/log.js'
 import { posix } from 'node:path'
 import { InputError, PreflightError } from '../kernel/errors.js'
 import { allToTheEnd } from '../kernel/concurrency.js'
@@ -144,11 +145,6 @@ export const seatableRecipe = {
     return { ...resolved, compression }
   },
 
-  async hasExistingData(host, options) {
-    const result = await host.run(`test -d ${quote(options.root)}`, { allowFailure: true })
-    return result.exitCode === 0 || options.databases.length > 0
-  },
-
   async secretFiles(host, options) {
     if (!options.composeDir) return []
     const env = posix.join(options.composeDir, '.env')
@@ -183,7 +179,7 @@ export const seatableRecipe = {
       const began = Date.now()
       // Without -t: the vendor's `docker exec -it` fails under cron and Actions, and the backup would silently lack fresh dtable-db data.
       await host.run(script(`docker exec ${quote(options.seatableContainer)} ${SEATABLE_SCRIPT} backup-all`), { description: `dtable-db backup-all in ${options.seatableContainer}` })
-      logger.info(`dtable-db: backup-all completed in ${((Date.now() - began) / 1000).toFixed(1)} s, storage-data is fresh`)
+      logger.info(`dtable-db: backup-all completed in ${formatSeconds(Date.now() - began)}, storage-data is fresh`)
     }
     // dtable-db's backup-all writes into the data directory, the dumps read MariaDB: they run side by side.
     // The data tarball starts once backup-all is done (it must hold the fresh storage-data) and every dump

@@ -98,12 +98,6 @@ export const tabbyRecipe = {
     return { ...options, root, compression }
   },
 
-  async hasExistingData(host, options) {
-    // Anything in the root counts: a restore clears it, so even a root without its database gets a safety copy.
-    const result = await host.run(`[ -d ${quote(options.root)} ] && [ -n "$(ls -A -- ${quote(options.root)})" ]`, { allowFailure: true })
-    return result.exitCode === 0
-  },
-
   async restoredDirectories(host, options) {
     const root = await pinDirectory(host, options.root)
     return [root, await pinChild(host, root, 'ee')]
