@@ -87,6 +87,17 @@ export function stagesOf(run: ActionRun): string {
   ].join('; ')
 }
 
+/**
+ * A restore's own "Stages:" line, then what its log gives per part: the download, verification and
+ * staging on the host, and each part's own step (import, extraction, write) with its swap.
+ */
+export function restoreStagesOf(run: ActionRun): string {
+  const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
+  const staged = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B.*, staged on the host in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  const applied = [...run.stdout.matchAll(/^([a-z0-9_-]+): ((?:imported|extracted and checked|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  return [stages, `staged: ${staged.join(', ')}`, `applied: ${applied.join('; ')}`].join('; ')
+}
+
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */
 async function pruneLocalStore(storePath: string, keep: string): Promise<void> {
   for (const entry of await readdir(storePath).catch(() => [] as string[])) {
@@ -134,7 +145,7 @@ export function oursRestoreOverLive(bed: BenchBed, app: OursApp, state: OursStat
       const kept = JSON.parse(run.outputs['safety-copy'] || '[]') as string[]
       const databases = /^Safety copy of the databases: .* \(([\d.]+ s)\)$/m.exec(run.stdout)?.[1]
       const restored = /^Restored in ([\d.]+ s): (\d+) swaps/m.exec(run.stdout)
-      return `databases' safety copy (dumps before the stop) ${databases ?? 'none'}; restore ${restored?.[1] ?? '?'} with ${restored?.[2] ?? '?'} swaps by rename (${kept.length} kept)`
+      return `${restoreStagesOf(run)}; databases' safety copy (dumps before the stop) ${databases ?? 'none'}; ${restored?.[2] ?? '?'} swaps by rename (${kept.length} kept)`
     },
     finish: async () => {
       await app.afterRestore?.(target)
@@ -154,9 +165,8 @@ export function oursRestores(bed: BenchBed, app: OursApp, state: OursState): Var
     {
       name: 'ours-local',
       prepare,
-      run: async track => {
-        await runOurs(bed, 'restore/action.yml', { ...app.restoreInputs(target), store: 'local', 'store-path': state.storePath, 'backup-id': state.localBackupId ?? '' }, {}, track)
-      },
+      run: async track =>
+        restoreStagesOf(await runOurs(bed, 'restore/action.yml', { ...app.restoreInputs(target), store: 'local', 'store-path': state.storePath, 'backup-id': state.localBackupId ?? '' }, {}, track)),
       finish
     },
     {
@@ -166,7 +176,7 @@ export function oursRestores(bed: BenchBed, app: OursApp, state: OursState): Var
         const backup = state.artifactBackup
         if (!backup) throw new Error('no artifact backup to restore')
         const inputs = { ...app.restoreInputs(target), 'backup-id': backup.backupId, 'run-id': String(backup.runId), 'github-token': bed.service.githubToken }
-        await runOurs(bed, 'restore/action.yml', inputs, bed.service.newRun().env(), track, bed.service.githubToken)
+        return restoreStagesOf(await runOurs(bed, 'restore/action.yml', inputs, bed.service.newRun().env(), track, bed.service.githubToken))
       },
       finish
     }

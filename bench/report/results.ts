@@ -87,7 +87,13 @@ export function formatFullReport(results: BenchResults): string {
     '',
     "CPU seconds by program (median run; runner = the action's process tree, host = the SSH sessions on the host):",
     formatProfiles(results.rows),
-    ...(stages.length > 0 ? ['', 'Stages of our backups (median run; the parts stream one after another or side by side, uploads overlap them):', ...stages] : [])
+    ...(stages.length > 0
+      ? [
+          '',
+          'Stages of our backups and restores (median run; the parts stream one after another or side by side, uploads overlap them; a restore stages every part on the host, then applies them):',
+          ...stages
+        ]
+      : [])
   ].join('\n')
 }
 

@@ -10,7 +10,7 @@ import type { Transport } from '../transport/transport.js'
 import { checkTarballEntries } from '../sources/tar-check.js'
 import { AGE_EXTENSION, decryptStream } from '../kernel/encryption.js'
 import { InputError, VerificationError } from '../kernel/errors.js'
-import { formatBytes, type Logger } from '../kernel/log.js'
+import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
 import { progressReporter } from '../kernel/progress.js'
 import { isIncrementPart, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { quote, script } from '../kernel/shell.js'
@@ -98,6 +98,7 @@ async function transferPart(transfer: Transfer, backup: StoredBackup, record: Pa
   const finding: Finding = {}
   const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding)
   const outlets = new Fanout()
+  const began = Date.now()
   try {
     const plaintext = encrypted ? await decryptStream(transfer.identities, stored) : stored
     const landed = place.staging ? outlets.add(input => stageOnHost(place.staging!.host, staged, record, input)) : null
@@ -119,7 +120,7 @@ async function transferPart(transfer: Transfer, backup: StoredBackup, record: Pa
     }
     await listed
     logger.info(
-      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''}`
+      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''} in ${formatSeconds(Date.now() - began)}`
     )
     return part
   } catch (error) {

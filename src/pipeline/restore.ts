@@ -20,6 +20,7 @@ import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host
 import { SAFETY_COPY_FIX } from './safety-copy.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
 import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
+import { StageClock } from './stage-clock.js'
 
 /** What a restore is asked to do, as the inputs (action or CLI) describe it. */
 export interface RestoreCommand {
@@ -71,6 +72,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
   const download = await mkdtemp(join(request.workRoot, 'selfhost-backup-restore-'))
   const reading: ManifestReading = { workRoot: download, trust: keys.trust }
   const started = Date.now()
+  const stages = new StageClock()
   let opened = false
   try {
     // With app: auto, the backup id names the app; without one, the host does.
@@ -84,6 +86,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       throw saysHostUnchanged(error)
     })
     logger.info(`Restoring ${chosen.backupId} onto ${transport.label}`)
+    stages.end('find and verify the manifest')
     if (manifest.app !== recipe.id) {
       throw new InputError('backup-id', `${manifest.backupId} is a ${manifest.app} backup, not ${recipe.id}.`, 'pick a backup of the same application, or set `app` to match it.')
     }
@@ -102,6 +105,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
       )
     }
     const plan = recipe.planRestore(options, { ...manifest, parts: selected })
+    stages.end('connect and preflight')
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
     const fetchInto = (staging: FetchPlace['staging'], title: string): Promise<VerifiedPart[]> =>
       logger
@@ -117,12 +121,15 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
       const incoming = await openIncoming(transport, recipe.dataRoot(options), logger)
+      stages.end('lock')
       try {
         const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host')
+        stages.end('download, verify and stage')
         const verifySeconds = (Date.now() - started) / 1000
         const hostStarted = Date.now()
-        const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan)
+        const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan, stages)
         await lock.assertHeld('restore')
+        logger.info(`Stages: ${stages.summary()}`)
         return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
       } finally {
         await removeIncoming(transport, incoming, logger)
@@ -148,7 +155,7 @@ interface RestoreTarget {
   signer?: ManifestSigner
 }
 
-async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[]): Promise<Omit<RestoreResult, 'seconds'>> {
+async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[], stages: StageClock): Promise<Omit<RestoreResult, 'seconds'>> {
   const { transport, logger } = request
   const { recipe, options, signer } = target
   let databases: SafetyCopy['databases']
@@ -160,17 +167,21 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
     const began = Date.now()
     databases = await logger.group('Keeping a safety copy of the databases the restore imports', () => takeSafetyCopy(transport, { recipe, options, signer, produce }, parent))
     if (databases) logger.info(`Safety copy of the databases: ${databases.dir} (${formatSeconds(Date.now() - began)})`)
+    stages.end("databases' safety copy")
   } else if (!request.safetyCopy) {
     logger.warning('safety-copy is off: what the restore replaces is removed once it succeeded.')
   }
-  if (request.stopCommand) await runUserCommand(transport, request.stopCommand, 'stop-command')
-  else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
+  if (request.stopCommand) {
+    await runUserCommand(transport, request.stopCommand, 'stop-command')
+    stages.end('stop')
+  } else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
   const swaps = new SwapJournal(transport, restoreStamp(new Date()), logger)
   const report: string[] = []
   const began = Date.now()
   try {
     report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))))
     logger.info(`Restored in ${formatSeconds(Date.now() - began)}: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`)
+    stages.end('imports, extraction and swaps')
   } catch (error) {
     throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
   }
@@ -178,8 +189,14 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
   if (!request.safetyCopy) await swaps.discard()
   else if (safetyCopy && safetyCopy.files.length > 0) logger.info(`What the restore replaced is kept, by rename, in: ${safetyCopy.files.join(', ')}`)
   try {
-    if (request.startCommand) await runUserCommand(transport, request.startCommand, 'start-command')
-    if (recipe.afterStart) report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
+    if (request.startCommand) {
+      await runUserCommand(transport, request.startCommand, 'start-command')
+      stages.end('start')
+    }
+    if (recipe.afterStart) {
+      report.push(...(await logger.group('After the start', () => recipe.afterStart!(transport, options, parts, manifest, { logger }))))
+      stages.end('after the start')
+    }
   } catch (error) {
     // The data is in place; only starting the app on it failed. Nothing is put back under a running app.
     throw withRecoveryHint(error, 'The restore put the data in place, but starting the application failed', safetyCopy, { recipe, options, signer })

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import type { Logger } from '../kernel/log.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
 import { quote } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { RESTORE_LEFTOVER_NAMES } from '../sources/tar.js'
@@ -259,6 +259,7 @@ export async function putBack(host: Transport, swap: Pick<Swap, 'dir' | 'replace
  */
 export async function replaceTree(host: Transport, swaps: SwapJournal, target: { dir: PinnedDirectory; part: VerifiedPart; keep: string[] }, description: string, logger: Logger): Promise<void> {
   const { dir, part, keep } = target
+  const began = Date.now()
   const staging = await createStaging(host, dir)
   try {
     await extractChecked(host, staging, part, description, logger)
@@ -266,7 +267,14 @@ export async function replaceTree(host: Transport, swaps: SwapJournal, target: {
     await removeStaging(host, staging, logger)
     throw error
   }
+  const extracted = Date.now()
   await swaps.swapIn(dir, staging, part.record.name, { kind: 'tree', keep }, `Moving the restored files into ${dir.path}`)
+  logSwapTimes(logger, part, began, extracted)
+}
+
+/** "data: extracted and checked in 9.1 s, swapped in 0.2 s": a restore's time per part, for its Stages line and the bench. */
+function logSwapTimes(logger: Logger, part: VerifiedPart, began: number, extracted: number): void {
+  logger.info(`${part.record.name}: extracted and checked in ${formatSeconds(extracted - began)}, swapped in ${formatSeconds(Date.now() - extracted)}`)
 }
 
 /**
@@ -275,6 +283,7 @@ export async function replaceTree(host: Transport, swaps: SwapJournal, target: {
  */
 export async function replaceDirectory(host: Transport, swaps: SwapJournal, target: { parent: PinnedDirectory; name: string; relative: string; part: VerifiedPart }, logger: Logger): Promise<void> {
   const { parent, name, relative, part } = target
+  const began = Date.now()
   const staging = await createStaging(host, parent)
   try {
     await extractChecked(host, staging, part, `Restoring ${relative}`, logger)
@@ -282,8 +291,10 @@ export async function replaceDirectory(host: Transport, swaps: SwapJournal, targ
     await removeStaging(host, staging, logger)
     throw error
   }
+  const extracted = Date.now()
   const stagedBelow = posix.join('new', posix.dirname(relative))
   await swaps.swapIn(parent, staging, part.record.name, { kind: 'entries', names: [name] }, `Moving ${relative} into place`, stagedBelow)
+  logSwapTimes(logger, part, began, extracted)
 }
 
 /** The kind/path records a host script printed after its mark (a login shell's rc files may print first). */

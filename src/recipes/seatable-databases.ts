@@ -1,4 +1,4 @@
-import type { Logger } from '../kernel/log.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
 import { allToTheEnd } from '../kernel/concurrency.js'
 import { HostCommandError, InputError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
@@ -81,9 +81,12 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
   for (const part of parts) {
     // From the part name, which acceptManifest matched against the databases this restore may re-create.
     const database = part.record.name.replace(/^db-/, '')
+    const began = Date.now()
     await importDatabase(host, options.access, database, part.record.compression, partInput(part, `Importing ${database}`, logger))
+    const imported = Date.now()
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part.record, inventory)
+    logger.info(`${part.record.name}: imported in ${formatSeconds(imported - began)}, counted and checked in ${formatSeconds(Date.now() - imported)}`)
     report.push(
       `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`
     )

@@ -1,4 +1,4 @@
-import type { Logger } from '../kernel/log.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
 import { posix } from 'node:path'
 import { PreflightError } from '../kernel/errors.js'
 import { InputReader } from '../kernel/input-reader.js'
@@ -218,6 +218,7 @@ function linkReasons(root: string): Record<string, string> {
  * planted at ee/db.sqlite is moved aside, never written through, and refused up front.
  */
 async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDirectory, part: VerifiedPart, logger: Logger): Promise<string> {
+  const began = Date.now()
   const staging = await createStaging(host, ee)
   const reasons = linkReasons(posix.dirname(ee.path))
   try {
@@ -249,6 +250,7 @@ async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDi
     throw error
   }
   const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => posix.basename(companion))]
+  const written = Date.now()
   await swaps.swapIn(ee, staging, part.record.name, { kind: 'entries', names }, `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`)
   // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
   // integrity_check ran once, in staging, on the very file the rename moved here.
@@ -257,6 +259,7 @@ async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDi
     throw explainRefusal(error, { ee }, reasons)
   })
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
+  logger.info(`${part.record.name}: written and checked in ${formatSeconds(written - began)}, swapped and counted in ${formatSeconds(Date.now() - written)}`)
   return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
 }
 

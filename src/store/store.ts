@@ -165,34 +165,59 @@ export async function saveAll(store: Store, request: SaveRequest): Promise<SaveR
   }
 }
 
-/** Runs stored work one item at a time in the background; remembers the first failure and skips the rest. */
+/**
+ * Runs stored work in the background, at most `concurrency` items at a time, in the order queued;
+ * remembers the first failure and skips what had not started.
+ */
 export class StoringQueue {
-  private tail: Promise<void> = Promise.resolve()
+  private readonly pending = new Set<Promise<void>>()
+  private readonly waiting: (() => void)[] = []
+  private running = 0
   failure: unknown
+
+  constructor(private readonly concurrency = 1) {}
 
   /** Queues `work`; the promise settles when it ran (or was skipped after an earlier failure), and never rejects. */
   push(work: () => Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure
-    this.tail = this.tail.then(async () => {
-      if (this.failure !== undefined) return
+    const task = this.slot().then(async () => {
       try {
-        await work()
+        if (this.failure === undefined) await work()
       } catch (error) {
-        this.failure = error
+        this.failure ??= error
+      } finally {
+        this.release()
       }
     })
-    return this.tail
+    this.pending.add(task)
+    void task.then(() => this.pending.delete(task))
+    return task
   }
 
   /** Waits for everything queued; throws the first failure. */
   async drain(): Promise<void> {
-    await this.tail
+    await this.settle()
     if (this.failure !== undefined) throw this.failure
   }
 
-  /** Waits for everything queued, whatever happened. */
+  /** Waits for everything queued, whatever happened (work queued meanwhile included). */
   async settle(): Promise<void> {
-    await this.tail
+    while (this.pending.size > 0) await Promise.all([...this.pending])
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++
+      return
+    }
+    // release() hands its slot straight to the longest waiting item.
+    await new Promise<void>(resolve => this.waiting.push(resolve))
+  }
+
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.running--
   }
 }
 
