@@ -98,7 +98,7 @@ function parseFlags(args: string[], action: ActionName): Map<string, string> {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]
     if (arg === '--verbose') continue
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg)
     if (!match) throw new InputError('command line', `"${arg}" is not a --flag.`, 'see --help.')
     const [, name, inline] = match
     const value = inline ?? args[++index]

@@ -4,12 +4,14 @@
  * (Azurite blobs, Twirp and REST on 127.0.0.1). The GitHub-only part covers reading another run's
  * backups with a token, the repository-wide listing, and a wrong token.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as ArtifactClientModule from '@actions/artifact'
 import { StoreError } from '../../src/kernel/errors.js'
 import { LocalDirectoryStore } from '../../src/store/local-dir.js'
+import { S3ObjectStore } from '../../src/store/s3.js'
+import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
 import type * as StoreSettingsModule from '../../src/store/settings.js'
 import type { Store, StoredBackup } from '../../src/store/store.js'
 import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
@@ -22,6 +24,8 @@ interface StoreUnderTest {
   leaveIncomplete(staged: StagedBackup): Promise<void>
   /** Where the store would keep a backup (local: its directory), for looking where a removed one was. */
   locationOf?(backupId: string): StoredBackup['location']
+  /** How finely the store's creation times tell saves apart (S3's LastModified: whole seconds on AWS): the saves are spaced that far. */
+  timeResolutionMs?: number
   dispose?(): void
 }
 
@@ -44,6 +48,7 @@ let service: ResultsService
 let settingsModule: typeof StoreSettingsModule
 let artifactModule: typeof ArtifactClientModule
 let restoreApiUrl: () => void
+let s3Bed: S3Bed
 
 /** The variables a step of `run` sees, on process.env until the returned function is called. */
 function enterRun(run: RunContext): () => void {
@@ -66,7 +71,7 @@ function githubStore(settings: { runId?: number; token?: string } = {}): Store {
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'store-contract-'))
   await mkdir(join(scratch, 'runner-temp'))
-  service = await startResultsService()
+  ;[service, s3Bed] = await Promise.all([startResultsService(), startS3Bed()])
   // @actions/github reads GITHUB_API_URL once, when it is loaded: set it before the first import.
   restoreApiUrl = setEnvironment({ GITHUB_API_URL: service.apiUrl })
   settingsModule = await import('../../src/store/settings.js')
@@ -75,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreApiUrl?.()
   await service?.stop()
+  await s3Bed?.stop()
   if (scratch) await rm(scratch, { recursive: true, force: true })
 })
 
@@ -90,6 +96,7 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       subject = await factory()
       store = subject.store
       for (const [app, hostId, minute] of SAVES) {
+        if (subject.timeResolutionMs && saved.length > 0) await new Promise(resolve => setTimeout(resolve, subject.timeResolutionMs))
         const staged = await stageBackup(scratch, app, hostId, minutesIn(minute))
         const result = await store.save(staged.request)
         expect(result.items.map(item => item.name)).toEqual([...staged.request.partFiles, staged.request.manifestFile])
@@ -192,6 +199,21 @@ describeStoreContract('GitHub artifacts', async () => {
       for (const file of partFiles) await client.uploadArtifact(file, [join(dir, file)], dir, { skipArchive: true })
     },
     dispose: leave
+  }
+})
+
+describeStoreContract('S3 (Ceph RADOS Gateway)', async () => {
+  const bucket = await s3Bed.createBucket('contract')
+  const store = new S3ObjectStore(s3Bed.settings(bucket, 'nightly/'), recordingLogger())
+  return {
+    store,
+    locationOf: backupId => ({ prefix: `nightly/${backupId}/` }),
+    timeResolutionMs: 1100,
+    // Only the parts, under the backup's prefix: what a job killed before the manifest leaves.
+    async leaveIncomplete(staged) {
+      const { dir, partFiles, backupId } = staged.request
+      for (const file of partFiles) await s3Bed.put(bucket, `nightly/${backupId}/${file}`, await readFile(join(dir, file)))
+    }
   }
 })
 

@@ -16,6 +16,8 @@ import type * as FaultReport from './fault-report.js'
 // mapper, so a '.js' import of a TypeScript sibling does not resolve here.
 const SSHD_TEMP_DIR_PREFIX = 'selfhost-backup-sshd-'
 const SUDOERS_FILE_PREFIX = 'selfhost-backup-test-'
+// Kept in step with s3-server.ts by hand, for the same reason.
+const RGW_TEMP_DIR_PREFIX = 'selfhost-backup-rgw-'
 
 async function childPidsOf(parentPid: number): Promise<number[]> {
   const pids: number[] = []
@@ -52,6 +54,20 @@ async function stopLeftoverSshd(tempDir: string): Promise<void> {
   }
 }
 
+/** Kills the Ceph daemons recorded in a leftover S3 server dir, but only those whose command line names that dir's config. */
+async function stopLeftoverRgw(tempDir: string): Promise<void> {
+  const pids = (await readFile(path.join(tempDir, 'daemons.pid'), 'utf8').catch(() => '')).split('\n').map(Number)
+  for (const pid of pids.filter(candidate => Number.isInteger(candidate) && candidate > 0)) {
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (!commandLine.includes(path.join(tempDir, 'ceph.conf'))) continue
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 export default async function globalTeardown(): Promise<void> {
   const swept: string[] = []
   const tempRoot = os.tmpdir()
@@ -60,6 +76,14 @@ export default async function globalTeardown(): Promise<void> {
     if (match === null || !creatorHasFinished(Number(match[1]))) continue
     const tempDir = path.join(tempRoot, name)
     await stopLeftoverSshd(tempDir)
+    await rm(tempDir, { recursive: true, force: true })
+    swept.push(tempDir)
+  }
+  for (const name of await readdir(tempRoot)) {
+    const match = new RegExp(`^${RGW_TEMP_DIR_PREFIX}(\\d+)-`).exec(name)
+    if (match === null || !creatorHasFinished(Number(match[1]))) continue
+    const tempDir = path.join(tempRoot, name)
+    await stopLeftoverRgw(tempDir)
     await rm(tempDir, { recursive: true, force: true })
     swept.push(tempDir)
   }

@@ -31407,8 +31407,39 @@ const definitions_INPUTS = [
     { name: 'full-every', description: 'With incremental: true, days after which the next backup is a full one again.', default: '7', actions: ['backup'] },
     { name: 'lock-timeout', description: 'Seconds to wait for another backup or restore of the same data directory on the host to finish.', default: '600', actions: BOTH },
     { name: 'host-temp-dir', description: 'Directory on the host for the SQLite snapshot (the only temp space a backup needs); empty: $TMPDIR or /tmp.', default: '', actions: ['backup', 'restore'] },
-    { name: 'store', description: 'Where backups live: github (workflow artifacts) or local (a directory on the runner).', default: 'github', actions: BOTH, cliDefault: 'local' },
+    {
+        name: 'store',
+        description: 'Where backups live: github (workflow artifacts), s3 (an S3-compatible bucket) or local (a directory on the runner).',
+        default: 'github',
+        actions: BOTH,
+        cliDefault: 'local'
+    },
     { name: 'store-path', description: 'Directory of the local store.', default: '', actions: BOTH, cliDefault: '~/selfhost-backups' },
+    { name: 's3-bucket', description: 'Bucket of the s3 store (the name only).', default: '', actions: BOTH },
+    { name: 's3-prefix', description: 'Key prefix inside the bucket, e.g. backups/ (each backup is a folder under it named by its backup id); empty: the bucket root.', default: '', actions: BOTH },
+    { name: 's3-endpoint', description: 'URL of an S3-compatible service (R2, B2, Wasabi, MinIO, Garage, Ceph); empty: AWS S3.', default: '', actions: BOTH },
+    { name: 's3-region', description: 'Region of the bucket; empty: AWS_REGION, AWS_DEFAULT_REGION or us-east-1 (R2: auto).', default: '', actions: BOTH },
+    {
+        name: 's3-force-path-style',
+        description: 'true addresses the bucket as endpoint/bucket instead of bucket.endpoint (MinIO, Ceph, most self-hosted servers).',
+        default: 'false',
+        actions: BOTH
+    },
+    { name: 's3-storage-class', description: "Storage class of the uploaded objects, e.g. STANDARD_IA; empty: the bucket's default.", default: '', actions: ['backup'] },
+    { name: 's3-access-key-id', description: 'Access key id for the s3 store; empty: the AWS_* variables or an OIDC role (aws-actions/configure-aws-credentials).', default: '', actions: BOTH },
+    { name: 's3-secret-access-key', description: 'Secret access key for s3-access-key-id; store it as a secret.', default: '', actions: BOTH, secret: true },
+    {
+        name: 's3-object-lock-days',
+        description: 'Days every object of the backup stays locked (S3 Object Lock; the bucket must have it enabled); empty: no lock.',
+        default: '',
+        actions: ['backup']
+    },
+    {
+        name: 's3-object-lock-mode',
+        description: 'governance (users with a bypass permission may still delete) or compliance (nobody can, not even the root account).',
+        default: 'governance',
+        actions: ['backup']
+    },
     {
         name: 'encrypt-to',
         description: 'age recipients (age1…, separated by spaces, commas or newlines; SSH public keys are not supported): every part is encrypted on the runner before upload.',

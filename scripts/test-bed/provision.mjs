@@ -38,7 +38,15 @@ const REQUIRED_TOOLS = [
   { commands: ['mariadb-dump', 'mysqldump'], versionArgs: ['--version'], debianPackage: 'mariadb-client' },
   { commands: ['mariadb-install-db', 'mysql_install_db'], versionArgs: null, debianPackage: 'mariadb-server' },
   { commands: ['age'], versionArgs: ['--version'], debianPackage: 'age' },
-  { commands: ['useradd'], versionArgs: null, debianPackage: 'passwd' }
+  { commands: ['useradd'], versionArgs: null, debianPackage: 'passwd' },
+  // The s3 store's tests run against Ceph's RADOS Gateway: one monitor, one RAM-backed OSD, the gateway.
+  { commands: ['radosgw'], versionArgs: ['--version'], debianPackage: 'radosgw' },
+  { commands: ['ceph-mon'], versionArgs: ['--version'], debianPackage: 'ceph-mon' },
+  { commands: ['ceph-osd'], versionArgs: ['--version'], debianPackage: 'ceph-osd' },
+  { commands: ['ceph'], versionArgs: null, debianPackage: 'ceph-common' },
+  { commands: ['ceph-authtool'], versionArgs: null, debianPackage: 'ceph-common' },
+  { commands: ['radosgw-admin'], versionArgs: null, debianPackage: 'ceph-common' },
+  { commands: ['monmaptool'], versionArgs: null, debianPackage: 'ceph-base' }
 ]
 
 /** Where Debian's maintainer scripts ask whether they may start a service (exit 101 = no). */

@@ -3,9 +3,11 @@ import { resolve } from 'node:path'
 import { InputError } from '../kernel/errors.js'
 import type { InputReader } from '../kernel/input-reader.js'
 import type { StoreSettings } from '../store/settings.js'
+import { parseS3Inputs } from './store-s3.js'
 
-export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restore'): StoreSettings {
-  const kind = reader.choice('store', ['github', 'local'] as const)
+export function parseStoreInputs(reader: InputReader, action: 'backup' | 'restore', env: NodeJS.ProcessEnv = process.env): StoreSettings {
+  const kind = reader.choice('store', ['github', 'local', 's3'] as const)
+  if (kind === 's3') return { kind, ...parseS3Inputs(reader, action, env) }
   const storePath = reader.string('store-path')
   if (kind === 'local') {
     const path = storePath || reader.required('store-path', 'with store: local')

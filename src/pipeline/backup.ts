@@ -77,6 +77,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
   const { signer, trust } = request.keys
   if (!signer) throw new Error('a backup needs a signing key (parseSigningInputs requires one)')
   const stages = new StageClock()
+  // A bucket that is missing, refuses the credentials or lacks the Object Lock asked for fails before any work.
+  await request.store.preflight?.()
   await transport.open()
   stages.end('connect')
   const staging = await mkdtemp(join(request.workRoot, 'selfhost-backup-staging-'))

@@ -79,8 +79,10 @@ export interface StoreTraits {
 }
 
 export interface Store {
-  readonly kind: 'github' | 'local'
+  readonly kind: 'github' | 'local' | 's3'
   readonly traits: StoreTraits
+  /** Checks, before a backup does any work, that the store can take it (bucket, credentials, Object Lock). */
+  preflight?(): Promise<void>
   begin(backup: BackupToStore): StoreSession
   /** begin, every part, commit: for a backup whose files are all ready. */
   save(request: SaveRequest): Promise<SaveResult>
@@ -165,59 +167,34 @@ export async function saveAll(store: Store, request: SaveRequest): Promise<SaveR
   }
 }
 
-/**
- * Runs stored work in the background, at most `concurrency` items at a time, in the order queued;
- * remembers the first failure and skips what had not started.
- */
+/** Runs stored work one item at a time in the background; remembers the first failure and skips the rest. */
 export class StoringQueue {
-  private readonly pending = new Set<Promise<void>>()
-  private readonly waiting: (() => void)[] = []
-  private running = 0
+  private tail: Promise<void> = Promise.resolve()
   failure: unknown
-
-  constructor(private readonly concurrency = 1) {}
 
   /** Queues `work`; the promise settles when it ran (or was skipped after an earlier failure), and never rejects. */
   push(work: () => Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure
-    const task = this.slot().then(async () => {
+    this.tail = this.tail.then(async () => {
+      if (this.failure !== undefined) return
       try {
-        if (this.failure === undefined) await work()
+        await work()
       } catch (error) {
-        this.failure ??= error
-      } finally {
-        this.release()
+        this.failure = error
       }
     })
-    this.pending.add(task)
-    void task.then(() => this.pending.delete(task))
-    return task
+    return this.tail
   }
 
   /** Waits for everything queued; throws the first failure. */
   async drain(): Promise<void> {
-    await this.settle()
+    await this.tail
     if (this.failure !== undefined) throw this.failure
   }
 
-  /** Waits for everything queued, whatever happened (work queued meanwhile included). */
+  /** Waits for everything queued, whatever happened. */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending])
-  }
-
-  private async slot(): Promise<void> {
-    if (this.running < this.concurrency) {
-      this.running++
-      return
-    }
-    // release() hands its slot straight to the longest waiting item.
-    await new Promise<void>(resolve => this.waiting.push(resolve))
-  }
-
-  private release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.running--
+    await this.tail
   }
 }
 

@@ -44,8 +44,25 @@ describe('parseBackupInputs', () => {
     [{ sudo: 'maybe' }, 'sudo', /true or false/],
     [{ 'retention-days': '-1' }, 'retention-days', /1 to 400/],
     [{ 'retention-days': '1000' }, 'retention-days', /1 to 400/],
-    [{ store: 's3' }, 'store', /github, local/],
+    [{ store: 'ftp' }, 'store', /github, local, s3/],
     [{ store: 'local', 'store-path': '' }, 'store-path', /required/],
+    [{ store: 's3' }, 's3-bucket', /required with store: s3/],
+    [{ store: 's3', 's3-bucket': 's3://backups' }, 's3-bucket', /not a bucket name.*no s3:\/\//],
+    [{ store: 's3', 's3-bucket': 'Backups_2026' }, 's3-bucket', /not a bucket name/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-prefix': '/abs/' }, 's3-prefix', /no leading slash/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-prefix': 'a/../b' }, 's3-prefix', /no "\.\."/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-prefix': 'a//b' }, 's3-prefix', /single slashes/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-prefix': 'a b' }, 's3-prefix', /not a usable key prefix/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-endpoint': 'minio.local:9000' }, 's3-endpoint', /https/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-endpoint': 'ftp://minio.local' }, 's3-endpoint', /https/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-endpoint': 'https://key:secret@minio.local' }, 's3-endpoint', /user name or password/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-endpoint': 'https://minio.local/b1' }, 's3-endpoint', /path, query or fragment/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-region': 'EU Central' }, 's3-region', /region/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-storage-class': 'cheap' }, 's3-storage-class', /STANDARD_IA/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-secret-access-key': 'abc' }, 's3-access-key-id', /set both/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-access-key-id': 'AKIA' }, 's3-secret-access-key', /set both/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-object-lock-days': '0' }, 's3-object-lock-days', /1 to 36500/],
+    [{ store: 's3', 's3-bucket': 'bkp', 's3-object-lock-days': '30', 's3-object-lock-mode': 'strict' }, 's3-object-lock-mode', /governance, compliance/],
     [{ app: 'tabby', 'tabby-root': 'relative/path' }, 'tabby-root', /absolute/],
     [{ app: 'tabby', exclude: '../etc' }, 'exclude', /relative/],
     [{ app: 'tabby', compression: 'xz' }, 'compression', /auto, zstd, gzip, none/],
@@ -55,6 +72,47 @@ describe('parseBackupInputs', () => {
     expect(error.input).toBe(input)
     expect(`${error.message} ${error.hint}`).toMatch(pattern)
     expect(error.hint).not.toBe('')
+  })
+
+  it('reads a complete s3 store: prefix normalized, region from AWS_REGION when empty, Object Lock upper-cased', () => {
+    const all: Record<string, string> = {
+      ...defaults('backup'),
+      ...sshInputs,
+      store: 's3',
+      's3-bucket': 'selfhost-backups',
+      's3-prefix': 'nightly/tabby',
+      's3-endpoint': 'https://s3.eu-central-003.backblazeb2.com/',
+      's3-object-lock-days': '30',
+      's3-object-lock-mode': 'compliance'
+    }
+    const previous = process.env.AWS_REGION
+    process.env.AWS_REGION = 'eu-central-003'
+    try {
+      expect(parseBackupInputs(name => all[name] ?? '').store).toEqual({
+        kind: 's3',
+        bucket: 'selfhost-backups',
+        prefix: 'nightly/tabby/',
+        endpoint: 'https://s3.eu-central-003.backblazeb2.com',
+        region: 'eu-central-003',
+        forcePathStyle: false,
+        storageClass: undefined,
+        credentials: undefined,
+        objectLock: { days: 30, mode: 'COMPLIANCE' }
+      })
+    } finally {
+      if (previous === undefined) delete process.env.AWS_REGION
+      else process.env.AWS_REGION = previous
+    }
+  })
+
+  it('never echoes the S3 secret or a password in an endpoint URL', () => {
+    for (const values of <Record<string, string>[]>[
+      { store: 's3', 's3-bucket': 'bkp', 's3-secret-access-key': 'SENTINEL-secret' },
+      { store: 's3', 's3-bucket': 'bkp', 's3-endpoint': 'https://user:SENTINEL@minio.local' }
+    ]) {
+      const error = backupError(values)
+      expect(`${error.message} ${error.hint}`).not.toContain('SENTINEL')
+    }
   })
 
   it('never echoes the key when rejecting it', () => {

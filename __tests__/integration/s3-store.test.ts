@@ -1,0 +1,117 @@
+/**
+ * What the S3 store does beyond the store contract, against a real S3 server (Ceph's RADOS Gateway):
+ * the checks before any work, Object Lock as the server enforces it, and keys it must not trust.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DeleteObjectCommand } from '@aws-sdk/client-s3'
+import { StoreError } from '../../src/kernel/errors.js'
+import { S3ObjectStore } from '../../src/store/s3.js'
+import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
+import { stageBackup } from '../support/store-fixtures.js'
+import { recordingLogger } from '../support/transport-probes.js'
+
+let bed: S3Bed
+let scratch: string
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 's3-store-'))
+  bed = await startS3Bed()
+}, 120_000)
+
+afterAll(async () => {
+  await bed?.stop()
+  if (scratch) await rm(scratch, { recursive: true, force: true })
+})
+
+const DAY_MS = 86_400_000
+
+describe('preflight: before a backup does any work', () => {
+  test('passes for an existing bucket and valid credentials', async () => {
+    const bucket = await bed.createBucket('preflight')
+    await expect(new S3ObjectStore(bed.settings(bucket), recordingLogger()).preflight()).resolves.toBeUndefined()
+  })
+
+  test('names a missing bucket', async () => {
+    const preflight = new S3ObjectStore(bed.settings('no-such-bucket-here'), recordingLogger()).preflight()
+    await expect(preflight).rejects.toThrow(StoreError)
+    await expect(preflight).rejects.toThrow(/The bucket s3:\/\/no-such-bucket-here at http:\/\/127\.0\.0\.1:\d+ does not exist/)
+  })
+
+  test('says the credentials were refused, without printing them', async () => {
+    const bucket = await bed.createBucket('refused')
+    const wrong = 'wrong-secret-that-must-not-be-printed'
+    const settings = bed.settings(bucket, '', { credentials: { accessKeyId: bed.server.credentials.accessKeyId, secretAccessKey: wrong } })
+    const error = (await new S3ObjectStore(settings, recordingLogger()).preflight().catch((caught: unknown) => caught)) as StoreError
+    expect(error).toBeInstanceOf(StoreError)
+    expect(error.message).toMatch(/credentials were refused .* \(HTTP 403\)/)
+    expect(`${error.message} ${error.hint}`).not.toContain(wrong)
+  })
+
+  test('refuses s3-object-lock-days on a bucket without Object Lock, and accepts a bucket with it', async () => {
+    const plain = await bed.createBucket('unlocked')
+    const lock = { days: 1, mode: 'GOVERNANCE' as const }
+    await expect(new S3ObjectStore(bed.settings(plain, '', { objectLock: lock }), recordingLogger()).preflight()).rejects.toThrow(
+      `s3-object-lock-days is set, but the bucket ${plain} has no Object Lock enabled.`
+    )
+    const locked = await bed.createBucket('locked', { objectLock: true })
+    await expect(new S3ObjectStore(bed.settings(locked, '', { objectLock: lock }), recordingLogger()).preflight()).resolves.toBeUndefined()
+  })
+})
+
+describe('Object Lock', () => {
+  test.each(['GOVERNANCE', 'COMPLIANCE'] as const)('%s: every object of a backup carries the retention, and the server refuses to delete its versions', async mode => {
+    const bucket = await bed.createBucket(mode.toLowerCase(), { objectLock: true })
+    const store = new S3ObjectStore(bed.settings(bucket, 'locked/', { objectLock: { days: 2, mode } }), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'vault', new Date())
+    const before = Date.now()
+    await store.save(staged.request)
+    const versions = await bed.versionsOf(bucket, `locked/${staged.request.backupId}/`)
+    expect(versions.map(version => version.Key?.split('/').pop()).sort()).toEqual([...staged.request.partFiles, staged.request.manifestFile].sort())
+    for (const version of versions) {
+      const retention = await bed.retentionOf(bucket, version.Key!, version.VersionId)
+      expect(retention.mode).toBe(mode)
+      expect(retention.until!.getTime()).toBeGreaterThanOrEqual(before + 2 * DAY_MS - 60_000)
+      expect(retention.until!.getTime()).toBeLessThanOrEqual(Date.now() + 2 * DAY_MS + 60_000)
+      // The server, not this tool, stands between the data and a stolen key.
+      await expect(bed.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.Key!, VersionId: version.VersionId }))).rejects.toMatchObject({ name: 'AccessDenied' })
+    }
+    expect((await store.list()).map(backup => backup.backupId)).toEqual([staged.request.backupId])
+  })
+
+  test('a failed backup under lock is hidden from listings; its locked versions stay, and the log says until when', async () => {
+    const bucket = await bed.createBucket('abandoned', { objectLock: true })
+    const logger = recordingLogger()
+    const store = new S3ObjectStore(bed.settings(bucket, '', { objectLock: { days: 1, mode: 'GOVERNANCE' } }), logger)
+    const staged = await stageBackup(scratch, 'tabby', 'failing', new Date())
+    const session = store.begin(staged.request)
+    for (const file of staged.request.partFiles) void session.addPart(file)
+    await session.abandon()
+    expect(await store.list()).toEqual([])
+    const versions = await bed.versionsOf(bucket, `${staged.request.backupId}/`)
+    expect(versions.map(version => version.Key?.split('/').pop()).sort()).toEqual([...staged.request.partFiles].sort())
+    expect(logger.lines.join('\n')).toMatch(/The failed backup's 2 objects are hidden by delete markers; Object Lock keeps their versions until \d{4}-/)
+  })
+})
+
+describe('keys in the bucket are untrusted names', () => {
+  test('lists only <prefix><backup-id>/<backup-id>.manifest.json, whatever else the bucket holds', async () => {
+    const bucket = await bed.createBucket('hostile')
+    const store = new S3ObjectStore(bed.settings(bucket, 'p/'), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'real', new Date())
+    await store.save(staged.request)
+    const id = staged.request.backupId
+    const other = (await stageBackup(scratch, 'tabby', 'other', new Date())).request.backupId
+    for (const key of [
+      `p/${other}/${id}.manifest.json`, // someone else's manifest under another id
+      `p/${other}/deeper/${other}.manifest.json`,
+      `p/../${other}/${other}.manifest.json`,
+      `p/not-a-backup-id/not-a-backup-id.manifest.json`,
+      `${other}/${other}.manifest.json`, // outside the prefix
+      `p/${other}.manifest.json`
+    ])
+      await bed.put(bucket, key, '{}')
+    expect((await store.list()).map(backup => backup.backupId)).toEqual([id])
+  })
+})

@@ -1,0 +1,162 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { StoreError } from '../kernel/errors.js'
+import { formatSeconds, type Logger } from '../kernel/log.js'
+import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
+import { S3Connection, type S3StoreSettings } from './s3-connection.js'
+import {
+  itemsInOrder,
+  matchesFilter,
+  saveAll,
+  StoringQueue,
+  trustedNewestFirst,
+  type BackupFilter,
+  type BackupToStore,
+  type SaveRequest,
+  type SaveResult,
+  type Store,
+  type StoredBackup,
+  type StoreSession
+} from './store.js'
+
+export type { S3StoreSettings } from './s3-connection.js'
+
+/**
+ * An S3-compatible bucket: each backup is the prefix `<s3-prefix><backup-id>/`, holding its part files (or
+ * their chunks) and, written last, its manifest. With Object Lock asked for, every object is written with
+ * its retention, so nobody holding the same credentials can delete or overwrite it before it runs out.
+ */
+export class S3ObjectStore implements Store {
+  readonly kind = 's3' as const
+  readonly traits = { readableByOthers: false, notFoundHint: ' (check s3-bucket and s3-prefix)', chainLinkHint: '' }
+  private readonly connection: S3Connection
+  private readonly warned = new Set<string>()
+
+  constructor(
+    private readonly settings: S3StoreSettings,
+    private readonly logger: Logger
+  ) {
+    this.connection = new S3Connection(settings)
+  }
+
+  /** Before any work: the bucket answers with these credentials, and has Object Lock when it is asked for. */
+  async preflight(): Promise<void> {
+    await this.connection.checkBucket()
+    if (this.settings.objectLock) await this.connection.checkObjectLock()
+  }
+
+  save(request: SaveRequest): Promise<SaveResult> {
+    return saveAll(this, request)
+  }
+
+  begin(backup: BackupToStore): StoreSession {
+    // One file at a time, as for artifacts; each upload has two 8 MiB parts in flight (s3-connection.ts).
+    const queue = new StoringQueue()
+    const stored = new Map<string, SaveResult['items'][number]>()
+    const retainUntil = this.settings.objectLock ? new Date(Date.now() + this.settings.objectLock.days * 86_400_000) : undefined
+    if (retainUntil) this.logger.info(`Object Lock (${this.settings.objectLock!.mode.toLowerCase()}): every object of this backup is kept until ${retainUntil.toISOString()}.`)
+    const uploads = { count: 0, milliseconds: 0 }
+    const place = (file: string): Promise<void> =>
+      queue.push(async () => {
+        const began = Date.now()
+        const key = this.keyOf(backup.backupId, file)
+        try {
+          await this.connection.upload(key, createReadStream(join(backup.dir, file)), retainUntil)
+          stored.set(file, { name: file, id: key })
+        } catch (error) {
+          throw new StoreError(
+            `Uploading ${file} to s3://${this.settings.bucket}/${key} failed: ${this.connection.describe(error)}`,
+            'the backup was not stored (no manifest was uploaded); check the bucket, the credentials and the endpoint, then re-run.',
+            { cause: error }
+          )
+        } finally {
+          uploads.count++
+          uploads.milliseconds += Date.now() - began
+        }
+      })
+    return {
+      addPart: place,
+      commit: async (manifestFile, partFiles) => {
+        await queue.drain()
+        itemsInOrder(stored, partFiles)
+        void place(manifestFile)
+        await queue.drain()
+        this.logger.info(`Uploads: ${uploads.count} objects in ${formatSeconds(uploads.milliseconds)}, one after another while the parts were made`)
+        return {
+          items: itemsInOrder(stored, [...partFiles, manifestFile]),
+          where: `s3://${this.settings.bucket}/${this.keyOf(backup.backupId, '')}`,
+          manifestPath: join(backup.dir, manifestFile)
+        }
+      },
+      abandon: async () => {
+        await queue.settle()
+        const keys = [...stored.values()].map(item => item.id)
+        const refused = await this.connection.remove(keys).catch((error: unknown) => {
+          this.logger.warning(`Could not delete what the failed backup uploaded to s3://${this.settings.bucket}/${this.keyOf(backup.backupId, '')}: ${this.connection.describe(error)}`)
+          return []
+        })
+        if (retainUntil && keys.length > 0)
+          this.logger.info(`The failed backup's ${keys.length} objects are hidden by delete markers; Object Lock keeps their versions until ${retainUntil.toISOString()}.`)
+        for (const key of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
+      }
+    }
+  }
+
+  async list(filter?: BackupFilter): Promise<StoredBackup[]> {
+    const backups: StoredBackup[] = []
+    let objects: { key: string; lastModified: Date }[]
+    try {
+      objects = await this.connection.listKeys(this.settings.prefix)
+    } catch (error) {
+      throw new StoreError(
+        `Listing s3://${this.settings.bucket}/${this.settings.prefix} failed: ${this.connection.describe(error)}`,
+        'check s3-bucket, s3-endpoint, s3-region and the credentials (they need s3:ListBucket).',
+        {
+          cause: error
+        }
+      )
+    }
+    for (const object of objects) {
+      // <prefix><backup-id>/<backup-id>.manifest.json, nothing else: keys are untrusted names.
+      const [backupId, file, ...deeper] = object.key.slice(this.settings.prefix.length).split('/')
+      if (deeper.length > 0 || file !== `${backupId}${MANIFEST_SUFFIX}`) continue
+      const parsed = parseBackupId(backupId)
+      if (!parsed) continue
+      const backup = { backupId, app: parsed.app, hostId: parsed.hostId, createdAt: object.lastModified.toISOString(), location: { prefix: this.keyOf(backupId, '') } }
+      if (matchesFilter(backup, filter)) backups.push(backup)
+    }
+    return trustedNewestFirst(backups, this.logger, this.warned)
+  }
+
+  async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
+    const key = this.keyOf(backup.backupId, fileName)
+    const target = join(destDir, fileName)
+    let body: Readable
+    try {
+      body = await this.connection.download(key)
+    } catch (error) {
+      if (this.connection.isMissing(error))
+        throw new StoreError(`s3://${this.settings.bucket}/${key} is missing.`, 'the backup is incomplete or was deleted; pick another backup-id.', { cause: error })
+      throw new StoreError(
+        `Downloading s3://${this.settings.bucket}/${key} failed: ${this.connection.describe(error)}`,
+        'check the credentials (they need s3:GetObject) and the endpoint, then retry.',
+        {
+          cause: error
+        }
+      )
+    }
+    try {
+      await pipeline(body, createWriteStream(target, { mode: 0o600 }))
+    } catch (error) {
+      throw new StoreError(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${(error as Error).message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error })
+    }
+    return target
+  }
+
+  /** `<prefix><backup-id>/<file>`; the backup id matched its strict pattern before it got here. */
+  private keyOf(backupId: string, file: string): string {
+    return `${this.settings.prefix}${backupId}/${file}`
+  }
+}
