@@ -100,6 +100,41 @@ it('rejects an unknown flag and a secret passed as a plain flag value stays out 
   expect(missingFile.stderr).toMatch(/cannot read the file/)
 })
 
+it('applies keep-last after each backup, and mode: prune with dry-run only reports', async () => {
+  const retained = await mkdtemp(join(tmpdir(), 'sb-cli-retention-'))
+  try {
+    const common = ['--app', 'tabby', '--tabby-root', root, '--store-path', retained, ...signing()]
+    const ids: string[] = []
+    for (let round = 0; round < 3; round++) {
+      const backup = await runNode(cli, env, ['backup', ...common, '--keep-last', '2', '--verify', 'checksum'])
+      expect(backup.exitCode).toBe(0)
+      ids.unshift(/Backup (tabby--\S+) complete/.exec(backup.stdout)?.[1] as string)
+      expect(backup.stdout).toContain('## Retention')
+    }
+    const listed = async (): Promise<string[]> =>
+      (await runNode(cli, env, ['list', '--store-path', retained, ...signing()])).stdout
+        .trim()
+        .split('\n')
+        .map(line => line.split('\t')[0])
+    expect(await listed()).toEqual(ids.slice(0, 2))
+
+    const dry = await runNode(cli, env, ['backup', ...common, '--mode', 'prune', '--keep-last', '1', '--dry-run', 'true'])
+    expect(dry.exitCode).toBe(0)
+    expect(dry.stdout).toContain(`Would delete: ${ids[1]}`)
+    expect(await listed()).toEqual(ids.slice(0, 2))
+    const pruned = await runNode(cli, env, ['backup', ...common, '--mode', 'prune', '--keep-last', '1'])
+    expect(pruned.exitCode).toBe(0)
+    expect(pruned.stdout).toContain(`| ${ids[0]} | last 1, the newest backup |`)
+    expect(await listed()).toEqual(ids.slice(0, 1))
+
+    const nothing = await runNode(cli, env, ['backup', ...common, '--mode', 'prune'])
+    expect(nothing.exitCode).toBe(1)
+    expect(nothing.stderr).toMatch(/Input 'mode': is prune, but no keep-\* input is set/)
+  } finally {
+    await rm(retained, { recursive: true, force: true })
+  }
+})
+
 it.each(['db-password', 'ssh-key', 'signing-key', 'github-token', 'age-identity'])(
   'refuses --%s on the command line, where ps would show it, and names the file flag and variable instead',
   async name => {

@@ -2,7 +2,7 @@
  * What the S3 store does beyond the store contract, against a real S3 server (Ceph's RADOS Gateway):
  * the checks before any work, Object Lock as the server enforces it, and keys it must not trust.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
@@ -92,6 +92,62 @@ describe('Object Lock', () => {
     const versions = await bed.versionsOf(bucket, `${staged.request.backupId}/`)
     expect(versions.map(version => version.Key?.split('/').pop()).sort()).toEqual([...staged.request.partFiles].sort())
     expect(logger.lines.join('\n')).toMatch(/The failed backup's 2 objects are hidden by delete markers; Object Lock keeps their versions until \d{4}-/)
+  })
+})
+
+describe('deleting a backup (retention)', () => {
+  test('deletes every version of an unlocked backup, the manifest first, so nothing of it is listed or fetchable', async () => {
+    const bucket = await bed.createBucket('deletable', { objectLock: true })
+    const store = new S3ObjectStore(bed.settings(bucket, 'r/'), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'old', new Date())
+    await store.save(staged.request)
+    const [listed] = await store.list()
+    await expect(store.delete(listed)).resolves.toEqual({ deleted: true })
+    expect(await store.list()).toEqual([])
+    expect(await bed.versionsOf(bucket, 'r/')).toEqual([])
+  })
+
+  test('refuses while the Object Lock it set is running, and the backup stays whole', async () => {
+    const bucket = await bed.createBucket('kept', { objectLock: true })
+    const store = new S3ObjectStore(bed.settings(bucket, '', { objectLock: { days: 3, mode: 'GOVERNANCE' } }), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'locked', new Date())
+    await store.save(staged.request)
+    const [listed] = await store.list()
+    const outcome = await store.delete(listed)
+    expect(outcome).toMatchObject({ deleted: false, refused: expect.stringMatching(/^Object Lock keeps it until \d{4}-/) })
+    expect((await store.list()).map(backup => backup.backupId)).toEqual([staged.request.backupId])
+    expect(await bed.versionsOf(bucket, '')).toHaveLength(3)
+  })
+
+  test('refuses on the retention this tool recorded, on a server that does not enforce any', async () => {
+    const bucket = await bed.createBucket('recorded')
+    const store = new S3ObjectStore(bed.settings(bucket), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'noted', new Date())
+    await store.save(staged.request)
+    // What the store writes under lock, on a bucket that has none: only the metadata says "keep".
+    const until = new Date(Date.now() + DAY_MS).toISOString()
+    await bed.put(bucket, `${staged.request.backupId}/${staged.request.manifestFile}`, await readFile(join(staged.request.dir, staged.request.manifestFile)), {
+      metadata: { 'selfhost-backup-retain-until': until }
+    })
+    const [listed] = await store.list()
+    await expect(store.delete(listed)).resolves.toEqual({ deleted: false, refused: `Object Lock keeps it until ${until}` })
+    expect(await store.list()).toHaveLength(1)
+  })
+
+  test("reports the server's refusal of a locked part whose manifest carried no lock", async () => {
+    const bucket = await bed.createBucket('refusing', { objectLock: true })
+    const store = new S3ObjectStore(bed.settings(bucket), recordingLogger())
+    const staged = await stageBackup(scratch, 'tabby', 'mixed', new Date())
+    await store.save(staged.request)
+    const [part] = staged.request.partFiles
+    await bed.put(bucket, `${staged.request.backupId}/${part}`, await readFile(join(staged.request.dir, part)), { retainUntil: new Date(Date.now() + DAY_MS) })
+    const [listed] = await store.list()
+    const outcome = await store.delete(listed)
+    expect(outcome).toMatchObject({ deleted: false, refused: expect.stringContaining('the server refused to delete 1 object version(s)') })
+    expect(outcome).toMatchObject({ refused: expect.stringContaining('AccessDenied') })
+    // The manifest went first: the backup is no longer listed, and the locked part is still there.
+    expect(await store.list()).toEqual([])
+    expect((await bed.versionsOf(bucket, '')).map(version => version.Key)).toEqual([`${staged.request.backupId}/${part}`])
   })
 })
 

@@ -169,6 +169,18 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       const missing = store.fetch(backup, `${backup.backupId}.nothing.tar.zst`, await freshDir(scratch, 'missing'))
       await expect(missing).rejects.toBeInstanceOf(StoreError)
     })
+
+    test('deletes a whole backup: no longer listed, none of its files fetchable, the others untouched', async () => {
+      const doomed = await stageBackup(scratch, 'tabby', 'doomed', minutesIn(60))
+      await store.save(doomed.request)
+      const [backup] = await store.list({ hostId: 'doomed' })
+      await expect(store.delete(backup)).resolves.toEqual({ deleted: true })
+      expect(await store.list({ hostId: 'doomed' })).toEqual([])
+      for (const file of [...doomed.request.partFiles, doomed.request.manifestFile]) {
+        await expect(store.fetch(backup, file, await freshDir(scratch, 'deleted'))).rejects.toBeInstanceOf(StoreError)
+      }
+      expect((await store.list()).map(candidate => candidate.backupId)).toEqual(expect.arrayContaining(saved.map(staged => staged.request.backupId)))
+    })
   })
 }
 
@@ -273,6 +285,16 @@ describe('GithubArtifactStore across workflow runs', () => {
       const backups = await store.list()
       expect(backups.map(backup => backup.backupId)).toEqual([staged.request.backupId])
       await expectFetchesAll(store, backups[0])
+    })
+  })
+
+  test('a token without actions: write cannot delete: refused with the permission to add, and the backup stays', async () => {
+    await inRun(service.newRun(), async () => {
+      const readOnly = githubStore({ token: service.readOnlyToken })
+      const [backup] = await readOnly.list({ hostId: 'gamma' })
+      const outcome = await readOnly.delete(backup)
+      expect(outcome).toMatchObject({ deleted: false, refused: expect.stringContaining('permissions: actions: write') })
+      expect((await readOnly.list({ hostId: 'gamma' })).map(listed => listed.backupId)).toEqual([staged.request.backupId])
     })
   })
 

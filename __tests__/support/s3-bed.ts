@@ -12,7 +12,8 @@ export interface S3Bed {
   client: S3Client
   /** A fresh bucket named after `purpose` (plus a random suffix), with Object Lock when asked. */
   createBucket(purpose: string, options?: { objectLock?: boolean }): Promise<string>
-  put(bucket: string, key: string, body: Buffer | string): Promise<void>
+  /** A PutObject from outside the store; `extra` adds metadata or a retention as another tool would. */
+  put(bucket: string, key: string, body: Buffer | string, extra?: { metadata?: Record<string, string>; retainUntil?: Date }): Promise<void>
   /** Store settings for `bucket` on this server, with its credentials. */
   settings(bucket: string, prefix?: string, extra?: Partial<S3StoreSettings>): S3StoreSettings
   /** The store's inputs for an action or the CLI (the secret comes separately, as a secret would). */
@@ -40,8 +41,9 @@ export async function startS3Bed(): Promise<S3Bed> {
       await client.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: options.objectLock || undefined }))
       return bucket
     },
-    async put(bucket, key, body) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))
+    async put(bucket, key, body, extra = {}) {
+      const lock = extra.retainUntil ? { ObjectLockMode: 'GOVERNANCE' as const, ObjectLockRetainUntilDate: extra.retainUntil, ChecksumAlgorithm: 'SHA256' as const } : {}
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: extra.metadata, ...lock }))
     },
     settings(bucket, prefix = '', extra = {}) {
       return { bucket, prefix, endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { ...server.credentials }, ...extra }

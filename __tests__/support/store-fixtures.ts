@@ -25,16 +25,22 @@ export async function sha256File(path: string): Promise<string> {
   return sha256(await readFile(path))
 }
 
-/** Writes two random parts and their manifest into a fresh staging dir under `root`. */
-export async function stageBackup(root: string, app: string, hostId: string, at: Date): Promise<StagedBackup> {
-  const backupId = newBackupId(app, hostId, at)
+/**
+ * Writes two random parts and their manifest into a fresh staging dir under `root`. `tiny` makes one
+ * part of a few bytes (retention tests store hundreds); `manifest` sets fields such as incremental.
+ */
+export async function stageBackup(root: string, app: string, hostId: string, at: Date, options: { tiny?: boolean; manifest?: Partial<Manifest>; backupId?: string } = {}): Promise<StagedBackup> {
+  const backupId = options.backupId ?? newBackupId(app, hostId, at)
   const dir = await mkdtemp(join(root, 'staging-'))
   const digests = new Map<string, string>()
   const parts: Manifest['parts'] = []
-  for (const [name, extension, size] of [
-    ['db', '.sqlite.zst', 96 * 1024],
-    ['home', '.tar.zst', 640 * 1024 + 17]
-  ] as const) {
+  const shapes = options.tiny
+    ? ([['db', '.sqlite.zst', 16]] as const)
+    : ([
+        ['db', '.sqlite.zst', 96 * 1024],
+        ['home', '.tar.zst', 640 * 1024 + 17]
+      ] as const)
+  for (const [name, extension, size] of shapes) {
     const file = partFileName(backupId, name, extension)
     const bytes = randomBytes(size)
     await writeFile(join(dir, file), bytes)
@@ -52,7 +58,8 @@ export async function stageBackup(root: string, app: string, hostId: string, at:
     finishedAt: at.toISOString(),
     tool: { name: 'selfhost-backup', version: 'test' },
     options: {},
-    parts
+    parts,
+    ...options.manifest
   }
   await writeManifest(join(dir, manifestFile), manifest, await testSigner())
   digests.set(manifestFile, await sha256File(join(dir, manifestFile)))

@@ -31460,7 +31460,12 @@ const definitions_INPUTS = [
         default: 'drill',
         actions: ['backup']
     },
-    { name: 'mode', description: 'backup, or check: take no backup, but fail unless a drill-verified backup of this app and host younger than max-age exists.', default: 'backup', actions: ['backup'] },
+    {
+        name: 'mode',
+        description: 'backup; check: take no backup, but fail unless a drill-verified backup of this app and host younger than max-age exists; prune: take no backup, only apply the keep-* rules to the stored backups of this app and host.',
+        default: 'backup',
+        actions: ['backup']
+    },
     { name: 'max-age', description: 'With mode: check, the oldest acceptable backup, e.g. 26h or 7d.', default: '', actions: ['backup'] },
     { name: 'shrink-threshold', description: 'Percent: a part smaller than in the previous backup of this app and host by more than this is reported.', default: '50', actions: ['backup'] },
     { name: 'fail-on-shrink', description: 'true makes a shrunken part an error (the backup is then not a restorable backup) instead of a warning.', default: 'false', actions: ['backup'] },
@@ -31471,11 +31476,17 @@ const definitions_INPUTS = [
         actions: ['backup']
     },
     { name: 'retention-days', description: 'Days GitHub keeps the artifacts (1-400); empty: the repository setting.', default: '', actions: ['backup'] },
+    { name: 'keep-last', description: 'Retention: keep the newest N backups of this app and host (applied after each verified backup, or alone with mode: prune).', default: '', actions: ['backup'] },
+    { name: 'keep-daily', description: 'Retention: keep the newest backup of each of the last N days that have one (UTC).', default: '', actions: ['backup'] },
+    { name: 'keep-weekly', description: 'Retention: keep the newest backup of each of the last N ISO weeks that have one.', default: '', actions: ['backup'] },
+    { name: 'keep-monthly', description: 'Retention: keep the newest backup of each of the last N months that have one.', default: '', actions: ['backup'] },
+    { name: 'keep-yearly', description: 'Retention: keep the newest backup of each of the last N years that have one.', default: '', actions: ['backup'] },
+    { name: 'dry-run', description: 'true makes retention print what it would delete, and delete nothing.', default: 'false', actions: ['backup'] },
     { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
     { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
     {
         name: 'github-token',
-        description: 'Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check).',
+        description: "Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check); with actions: write, retention deletes expired backups' artifacts.",
         default: '${{ github.token }}',
         actions: BOTH,
         secret: true,
@@ -31507,7 +31518,8 @@ const OUTPUTS = {
         { name: 'manifest', description: 'Path of the manifest file on the runner.' },
         { name: 'artifacts', description: 'JSON list of the stored files: [{"name", "id"}].' },
         { name: 'bytes', description: 'Total size of the stored parts in bytes.' },
-        { name: 'verified', description: 'true when the restore drill passed (or, with mode: check, a drill-verified backup was found).' }
+        { name: 'verified', description: 'true when the restore drill passed (or, with mode: check, a drill-verified backup was found).' },
+        { name: 'pruned', description: 'JSON list of the backup ids retention deleted (with dry-run: would delete); empty when no keep-* input is set.' }
     ],
     restore: [
         { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },

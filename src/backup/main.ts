@@ -5,7 +5,7 @@ import { UnverifiedBackupError, type BackupResult } from '../pipeline/backup.js'
 import { runBackupCommand } from '../pipeline/backup-command.js'
 import { describeError } from '../kernel/errors.js'
 import { quietText } from '../kernel/log.js'
-import { backupSummary, checkSummary, failureSummary } from '../pipeline/report.js'
+import { backupSummary, checkSummary, failureSummary, pruneSummary } from '../pipeline/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
 import { parseBackupInputs } from '../inputs/backup.js'
@@ -34,8 +34,13 @@ export async function run(): Promise<void> {
       await writeSummary(checkSummary(outcome.manifest))
       return
     }
+    if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
+    if (outcome.mode === 'prune') {
+      await writeSummary(pruneSummary(outcome.pruned))
+      return
+    }
     publish(outcome.result)
-    await writeSummary(backupSummary(outcome.result))
+    await writeSummary(backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : ''))
   } catch (error) {
     if (error instanceof UnverifiedBackupError) publish(error.result)
     else core.setOutput('verified', 'false')

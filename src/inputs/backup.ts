@@ -7,6 +7,7 @@ import { parseTargetInputs, type TargetInputs } from './target.js'
 import type { BackupCommand } from '../pipeline/backup-command.js'
 import { CHUNK_SIZE_RANGE, DEFAULT_CHUNK_SIZE } from '../pipeline/chunk-writer.js'
 import { parseVerificationInputs } from './verification.js'
+import { parseRetentionInputs } from './retention.js'
 
 /** Everything a backup run needs: where (target) and what (the pipeline's BackupCommand). */
 export interface BackupInputs extends TargetInputs, BackupCommand {}
@@ -15,7 +16,8 @@ export interface BackupInputs extends TargetInputs, BackupCommand {}
 export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   const reader = new InputReader(get)
   const verification = parseVerificationInputs(reader)
-  const target = parseTargetInputs(reader, 'backup', { identityOnly: verification.mode === 'check' })
+  const target = parseTargetInputs(reader, 'backup', { identityOnly: verification.mode !== 'backup' })
+  const retention = parseRetentionInputs(reader, verification.mode === 'prune')
   const recipients = parseRecipients(reader.string('encrypt-to', { multiline: true }))
   if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
     throw new InputError(
@@ -24,7 +26,7 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
       'generate a key pair with age-keygen, put the age1… recipient in encrypt-to and keep the identity as a secret for restores.'
     )
   }
-  const signing = parseSigningInputs(reader, target.transport.kind, verification.mode === 'check' ? 'verify' : 'sign')
+  const signing = parseSigningInputs(reader, target.transport.kind, verification.mode === 'backup' ? 'sign' : 'verify')
   const chunkSize = reader.byteSize('chunk-size', CHUNK_SIZE_RANGE) ?? DEFAULT_CHUNK_SIZE
-  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing, chunkSize }
+  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing, chunkSize, retention }
 }

@@ -5,7 +5,7 @@ import type { VerificationSettings } from '../pipeline/verification.js'
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
 
 export function parseVerificationInputs(reader: InputReader): VerificationSettings {
-  const mode = reader.choice('mode', ['backup', 'check'] as const)
+  const mode = reader.choice('mode', ['backup', 'check', 'prune'] as const)
   const maxAgeText = reader.string('max-age')
   let maxAgeSeconds: number | undefined
   if (maxAgeText) {

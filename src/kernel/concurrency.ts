@@ -7,3 +7,17 @@ export async function allToTheEnd<T>(tasks: Promise<T>[]): Promise<T[]> {
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
   return outcomes.map(outcome => (outcome as PromiseFulfilledResult<T>).value)
 }
+
+/** `work` over every item, at most `limit` at a time, results in the items' order; the first failure is thrown once all started work ended. */
+export async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await work(items[index], index)
+    }
+  }
+  await allToTheEnd(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
+}

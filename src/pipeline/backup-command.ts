@@ -9,6 +9,8 @@ import type { SigningSettings } from '../kernel/manifest-keys.js'
 import type { RecipeChoice } from '../recipes/registry.js'
 import type { IncrementalSettings } from './incremental.js'
 import { checkRecentVerifiedBackup, type VerificationSettings } from './verification.js'
+import { runPrune, type PruneResult } from './prune.js'
+import { hasRetention, type RetentionPolicy } from './retention.js'
 
 /** What a backup run is asked to do, as the inputs (action or CLI) describe it. */
 export interface BackupCommand {
@@ -26,9 +28,11 @@ export interface BackupCommand {
   signing: SigningSettings
   /** Stored parts are cut into chunks of at most this many bytes (chunk-size). */
   chunkSize: number
+  /** keep-* rules applied after a verified backup (or alone, with mode: prune); dryRun only reports. */
+  retention: { policy: RetentionPolicy; dryRun: boolean }
 }
 
-export type BackupOutcome = { mode: 'backup'; result: BackupResult } | { mode: 'check'; manifest: Manifest }
+export type BackupOutcome = { mode: 'backup'; result: BackupResult; pruned?: PruneResult } | { mode: 'check'; manifest: Manifest } | { mode: 'prune'; pruned: PruneResult }
 
 /** What the backup action and `selfhost-backup backup` do: a backup, or with mode: check only the gate's question. */
 export async function runBackupCommand(inputs: BackupCommand, deps: { transport: Transport; store: Store; workRoot: string; logger: Logger }): Promise<BackupOutcome> {
@@ -39,6 +43,14 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     const manifest = await checkRecentVerifiedBackup(deps.store, { app: inputs.app, hostId: deps.transport.hostId }, verification.maxAgeSeconds ?? 0, deps.workRoot, keys.trust, deps.logger)
     deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
     return { mode: 'check', manifest }
+  }
+  const prune = (target: { app: string; hostId: string }): Promise<PruneResult> =>
+    deps.logger.group('Retention', () =>
+      runPrune({ store: deps.store, target, policy: inputs.retention.policy, dryRun: inputs.retention.dryRun, reading: { workRoot: deps.workRoot, trust: keys.trust }, logger: deps.logger })
+    )
+  if (verification.mode === 'prune') {
+    if (inputs.app === 'auto') throw new InputError('app', 'must name the application with mode: prune (nothing on the host is inspected).', 'set app, e.g. app: tabby.')
+    return { mode: 'prune', pruned: await prune({ app: inputs.app, hostId: deps.transport.hostId }) }
   }
   const result = await runBackup({
     recipes: inputs.recipes,
@@ -51,5 +63,11 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     keys,
     ...deps
   })
-  return { mode: 'backup', result }
+  if (!hasRetention(inputs.retention.policy)) return { mode: 'backup', result }
+  // The backup is stored and verified whatever retention does next: a failure here is a warning, not a failed backup.
+  const pruned = await prune({ app: result.manifest.app, hostId: result.manifest.hostId }).catch((error: unknown) => {
+    deps.logger.warning(`The backup is stored, but applying retention failed: ${(error as Error).message}`)
+    return undefined
+  })
+  return { mode: 'backup', result, pruned }
 }

@@ -2,6 +2,7 @@ import type { BackupResult } from './backup.js'
 import { formatBytes, formatSeconds } from '../kernel/log.js'
 import type { Manifest } from '../kernel/manifest.js'
 import type { RestoreResult } from './restore.js'
+import type { PruneResult } from './prune.js'
 import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
 
 /** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
@@ -67,4 +68,22 @@ function safetyCopyLines(safetyCopy: SafetyCopy | undefined): string[] {
   const paths = safetyCopyPaths(safetyCopy)
   if (!safetyCopy || paths.length === 0) return []
   return ['', `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`, ...paths.map(path => `- \`${path}\``)]
+}
+
+/** The retention section of a job summary: what stays and why, what went, what the store refused. */
+export function pruneSummary(pruned: PruneResult): string {
+  const lines = [
+    `## Retention${pruned.dryRun ? ' (dry-run: nothing was deleted)' : ''}`,
+    '',
+    `${pruned.kept.length} kept, ${pruned.deleted.length} ${pruned.dryRun ? 'would be deleted' : 'deleted'}${pruned.refused.length > 0 ? `, ${pruned.refused.length} refused by the store` : ''}.`,
+    '',
+    '| backup | kept because |',
+    '| --- | --- |',
+    ...pruned.kept.map(kept => `| ${kept.backupId} | ${kept.reasons.join(', ')} |`),
+    ''
+  ]
+  if (pruned.deleted.length > 0) lines.push(`${pruned.dryRun ? 'Would delete' : 'Deleted'}: ${pruned.deleted.join(', ')}`, '')
+  for (const refused of pruned.refused) lines.push(`- ${refused.backupId} stays: ${refused.reason}`)
+  for (const skipped of pruned.leftAlone) lines.push(`- ${skipped.backupId} was left alone (not verifiable as ours): ${skipped.reason}`)
+  return lines.join('\n')
 }

@@ -8,7 +8,7 @@ import { readManifest } from '../kernel/manifest-file.js'
 import type { ManifestTrust } from '../kernel/manifest-signature.js'
 
 export interface VerificationSettings {
-  mode: 'backup' | 'check'
+  mode: 'backup' | 'check' | 'prune'
   verify: 'checksum' | 'drill'
   /** Percent; a part smaller than the previous backup's by more than this is flagged. */
   shrinkThreshold: number

@@ -7,7 +7,7 @@ import { formatSeconds, type Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { linkOrCopy } from './link-or-copy.js'
-import { DEFAULT_RETRY, restGet, withRetry, type RetryPolicies } from './github-http.js'
+import { DEFAULT_RETRY, restDelete, restGet, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
 import {
   itemsInOrder,
@@ -17,6 +17,7 @@ import {
   trustedNewestFirst,
   type BackupFilter,
   type BackupToStore,
+  type DeleteOutcome,
   type SaveRequest,
   type SaveResult,
   type Store,
@@ -195,6 +196,45 @@ export class GithubArtifactStore implements Store {
     })
     if (downloaded !== path) await rename(downloaded, path)
     return path
+  }
+
+  /**
+   * Every artifact of the backup in its run, the manifest first: this job's own through the artifact
+   * service, another run's through the REST API (the token needs `actions: write`).
+   */
+  async delete(backup: StoredBackup): Promise<DeleteOutcome> {
+    const runId = Number(backup.location.runId)
+    const manifestFile = `${backup.backupId}${MANIFEST_SUFFIX}`
+    const artifacts = (await this.listRun(runId))
+      .filter(artifact => storedFileName(artifact.name).startsWith(`${backup.backupId}.`))
+      .sort((a, b) => Number(storedFileName(b.name) === manifestFile) - Number(storedFileName(a.name) === manifestFile))
+    if (runId === this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) {
+      try {
+        for (const artifact of artifacts) await (await this.client()).deleteArtifact(artifact.name)
+        return { deleted: true }
+      } catch (error) {
+        return { deleted: false, refused: `deleting its artifacts failed: ${(error as Error).message}` }
+      } finally {
+        this.runListings.clear()
+      }
+    }
+    if (!this.settings.token) return { deleted: false, refused: 'deleting artifacts of another run needs github-token with `actions: write`' }
+    try {
+      for (const artifact of artifacts) {
+        const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${artifact.id}`
+        const response = await withRetry(this.logger, `Deleting ${artifact.name}`, this.retry.rest, () => restDelete(url, this.settings.token ?? ''))
+        await response.body?.cancel()
+        // 404: already gone (expired, or deleted by someone else): the goal is reached.
+        if (response.status === 403)
+          return { deleted: false, refused: `GitHub refused to delete ${artifact.name} (HTTP 403): give the job \`permissions: actions: write\` (or a token with it) to prune artifacts` }
+        if (!response.ok && response.status !== 404) return { deleted: false, refused: `deleting ${artifact.name} failed: HTTP ${response.status}` }
+      }
+    } catch (error) {
+      return { deleted: false, refused: `deleting its artifacts failed: ${(error as Error).message}` }
+    } finally {
+      this.runListings.clear()
+    }
+    return { deleted: true }
   }
 
   private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {

@@ -11,6 +11,7 @@ import {
   StoringQueue,
   type BackupFilter,
   type BackupToStore,
+  type DeleteOutcome,
   type SaveRequest,
   type SaveResult,
   type Store,
@@ -109,6 +110,19 @@ export class LocalDirectoryStore implements Store {
       if (matchesFilter(backup, filter)) backups.push(backup)
     }
     return trustedNewestFirst(backups, this.logger, this.warned)
+  }
+
+  /** Renamed out of the listing first (a name parseBackupId refuses), then removed: a crash half-way never leaves a backup that lists with parts missing. */
+  async delete(backup: StoredBackup): Promise<DeleteOutcome> {
+    const dir = join(this.root, backup.backupId)
+    const going = join(this.root, `.${backup.backupId}.deleting`)
+    try {
+      await rename(dir, going)
+      await rm(going, { recursive: true, force: true })
+    } catch (error) {
+      return { deleted: false, refused: `it could not be removed from ${this.root}: ${(error as Error).message}` }
+    }
+    return { deleted: true }
   }
 
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {

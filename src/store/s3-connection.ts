@@ -22,6 +22,8 @@ type StorageModule = typeof import('@aws-sdk/lib-storage')
 /** lib-storage's part size: the smallest S3 accepts is 5 MiB; two parts in flight per upload. */
 const PART_SIZE = 8 * 1024 * 1024
 const PARTS_IN_FLIGHT = 2
+/** Object metadata (x-amz-meta-…) in which every locked object records its retention. */
+const RETAIN_UNTIL_METADATA = 'selfhost-backup-retain-until'
 /** DeleteObjects takes at most this many keys per request. */
 const DELETE_BATCH = 1000
 
@@ -112,7 +114,8 @@ export class S3Connection {
         Body: body,
         ChecksumAlgorithm: 'SHA256',
         ...(this.settings.storageClass ? { StorageClass: this.settings.storageClass as never } : {}),
-        ...(lock && retainUntil ? { ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: retainUntil } : {})
+        // The metadata records the retention for this tool's own checks, also on a server that ignores the lock headers.
+        ...(lock && retainUntil ? { ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: retainUntil, Metadata: { [RETAIN_UNTIL_METADATA]: retainUntil.toISOString() } } : {})
       },
       partSize: PART_SIZE,
       queueSize: PARTS_IN_FLIGHT,
@@ -139,6 +142,42 @@ export class S3Connection {
     const answer = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }))
     if (!answer.Body) throw new StoreError(`s3://${this.settings.bucket}/${key} came back without a body.`, 'retry; if it repeats, check the endpoint.')
     return answer.Body as Readable
+  }
+
+  /** The later of the retention the server reports for `key` and the one this tool recorded in its metadata; undefined when neither. */
+  async retainedUntil(key: string): Promise<Date | undefined> {
+    const { s3, client } = await this.open()
+    const head = await client.send(new s3.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }))
+    const recorded = head.Metadata?.[RETAIN_UNTIL_METADATA] ? new Date(head.Metadata[RETAIN_UNTIL_METADATA]) : undefined
+    const dates = [head.ObjectLockRetainUntilDate, recorded].filter((date): date is Date => date instanceof Date && !Number.isNaN(date.getTime()))
+    return dates.length > 0 ? new Date(Math.max(...dates.map(date => date.getTime()))) : undefined
+  }
+
+  /** Every version and delete marker under `prefix` (a bucket without versioning answers one "null" version per key). */
+  async listVersions(prefix: string): Promise<{ key: string; versionId?: string }[]> {
+    const { s3, client } = await this.open()
+    const found: { key: string; versionId?: string }[] = []
+    let keyMarker: string | undefined
+    let versionMarker: string | undefined
+    for (;;) {
+      const page = await client.send(new s3.ListObjectVersionsCommand({ Bucket: this.settings.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker }))
+      for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) if (entry.Key) found.push({ key: entry.Key, versionId: entry.VersionId })
+      if (!page.IsTruncated) return found
+      keyMarker = page.NextKeyMarker
+      versionMarker = page.NextVersionIdMarker
+    }
+  }
+
+  /** Deletes exact versions; returns the server's refusals ("key: code message"). */
+  async removeVersions(versions: { key: string; versionId?: string }[]): Promise<string[]> {
+    const { s3, client } = await this.open()
+    const refused: string[] = []
+    for (let start = 0; start < versions.length; start += DELETE_BATCH) {
+      const batch = versions.slice(start, start + DELETE_BATCH).map(version => ({ Key: version.key, VersionId: version.versionId }))
+      const answer = await client.send(new s3.DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch, Quiet: true } }))
+      for (const failure of answer.Errors ?? []) refused.push(`${failure.Key}: ${failure.Code ?? 'refused'} ${failure.Message ?? ''}`.trim())
+    }
+    return refused
   }
 
   /** Deletes `keys` (in a versioned bucket: hides them behind delete markers); returns the keys the server refused. */

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import { StoreError } from '../kernel/errors.js'
 import { formatSeconds, type Logger } from '../kernel/log.js'
-import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
+import { MANIFEST_SUFFIX, manifestFileName, parseBackupId } from '../kernel/manifest.js'
 import { S3Connection, type S3StoreSettings } from './s3-connection.js'
 import {
   itemsInOrder,
@@ -14,6 +14,7 @@ import {
   trustedNewestFirst,
   type BackupFilter,
   type BackupToStore,
+  type DeleteOutcome,
   type SaveRequest,
   type SaveResult,
   type Store,
@@ -153,6 +154,27 @@ export class S3ObjectStore implements Store {
       throw new StoreError(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${(error as Error).message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error })
     }
     return target
+  }
+
+  /**
+   * Every version of every object of the backup, the manifest's first, unless a retention still runs:
+   * the one the manifest records (this tool's own note) or the server reports, whichever is later. A
+   * server that enforces Object Lock refuses a locked version all the same, and that refusal is reported.
+   */
+  async delete(backup: StoredBackup): Promise<DeleteOutcome> {
+    const manifestKey = this.keyOf(backup.backupId, manifestFileName(backup.backupId))
+    try {
+      const until = await this.connection.retainedUntil(manifestKey)
+      if (until && until.getTime() > Date.now()) return { deleted: false, refused: `Object Lock keeps it until ${until.toISOString()}` }
+      const versions = await this.connection.listVersions(this.keyOf(backup.backupId, ''))
+      // The manifest in a call of its own: the backup stops being listed before any part goes.
+      const refused = await this.connection.removeVersions(versions.filter(version => version.key === manifestKey))
+      if (refused.length === 0) refused.push(...(await this.connection.removeVersions(versions.filter(version => version.key !== manifestKey))))
+      if (refused.length > 0) return { deleted: false, refused: `the server refused to delete ${refused.length} object version(s), e.g. ${refused[0]}` }
+    } catch (error) {
+      return { deleted: false, refused: `deleting it failed: ${this.connection.describe(error)}` }
+    }
+    return { deleted: true }
   }
 
   /** `<prefix><backup-id>/<file>`; the backup id matched its strict pattern before it got here. */

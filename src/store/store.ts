@@ -90,7 +90,14 @@ export interface Store {
   list(filter?: BackupFilter): Promise<StoredBackup[]>
   /** Downloads one file of a backup (its manifest or a part) into `destDir`; returns the local path. */
   fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string>
+  /**
+   * Deletes a whole backup, its manifest first (it stops being listed before a part goes). What the store
+   * must keep (a retention lock still running) or may not delete (a permission missing) is refused, with why.
+   */
+  delete(backup: StoredBackup): Promise<DeleteOutcome>
 }
+
+export type DeleteOutcome = { deleted: true } | { deleted: false; refused: string }
 
 export function matchesFilter(backup: Pick<StoredBackup, 'app' | 'hostId'>, filter: BackupFilter = {}): boolean {
   return (!filter.app || backup.app === filter.app) && (!filter.hostId || backup.hostId === filter.hostId)

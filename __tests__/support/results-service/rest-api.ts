@@ -95,7 +95,9 @@ function page(context: ServiceContext, url: URL, artifacts: ArtifactRecord[]): J
  * `apiUrl`; `url` only supplies the query string.
  */
 export async function handleRest(context: ServiceContext, method: string, path: string, url: URL, credential: string | undefined): Promise<JsonReply> {
-  if (credential !== context.githubToken) return restError(401, 'Bad credentials')
+  if (credential !== context.githubToken && credential !== context.readOnlyToken) return restError(401, 'Bad credentials')
+  // What GitHub answers a token whose permissions do not include actions: write.
+  if (credential === context.readOnlyToken && method !== 'GET') return restError(403, 'Resource not accessible by integration')
 
   const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path)
   if (!repoMatch) return restError(404, 'Not Found')

@@ -51,6 +51,8 @@ export interface ResultsService {
   apiUrl: string
   repository: string
   githubToken: string
+  /** A token with `actions: read` only: REST reads pass, a DELETE gets 403. */
+  readOnlyToken: string
   /** For a teardown that wants to prove nothing is left running */
   azuritePid: number
   /** A run of the repository's own code by default; `origin` makes it, say, a fork's pull request. */
@@ -179,6 +181,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       storage,
       repository,
       githubToken,
+      readOnlyToken: `ghs_${randomBytes(18).toString('base64url')}`,
       apiUrl: `${origin}${apiPrefix}`
     }
     const signer = createTokenSigner()
@@ -211,6 +214,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       apiUrl: context.apiUrl,
       repository,
       githubToken,
+      readOnlyToken: context.readOnlyToken,
       azuritePid: runningAzurite.pid,
       requests,
       faults,

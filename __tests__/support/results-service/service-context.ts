@@ -8,6 +8,8 @@ export interface ServiceContext {
   /** `owner/name` */
   repository: string
   githubToken: string
+  /** A token with `actions: read` only, as a job without `actions: write` gets: reads pass, deletions get 403. */
+  readOnlyToken: string
   apiUrl: string
 }
 

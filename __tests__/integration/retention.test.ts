@@ -1,0 +1,161 @@
+/**
+ * Retention through each real store: 400 nightly backups (one tiny part each, signed manifests) stored
+ * with the store's own code, then keep-daily 7 keep-weekly 4 keep-monthly 12. Exactly the policy's 19
+ * stay, plus what the pipeline protects whatever the policy says: the backups an incremental chain of a
+ * kept backup builds on, and the newest drill-verified backup. A forged backup is never touched.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { newBackupId, type Manifest } from '../../src/kernel/manifest.js'
+import { runPrune, type PruneResult } from '../../src/pipeline/prune.js'
+import { LocalDirectoryStore } from '../../src/store/local-dir.js'
+import { S3ObjectStore } from '../../src/store/s3.js'
+import type * as StoreSettingsModule from '../../src/store/settings.js'
+import type { Store } from '../../src/store/store.js'
+import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
+import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
+import { testTrust } from '../support/signing-key.js'
+import { setEnvironment, stageBackup } from '../support/store-fixtures.js'
+import { recordingLogger } from '../support/transport-probes.js'
+
+const DAY_MS = 86_400_000
+const LAST = Date.parse('2026-12-05T02:00:00Z')
+const POLICY = { last: 0, daily: 7, weekly: 4, monthly: 12, yearly: 0 }
+const dayOf = (offset: number): Date => new Date(LAST - offset * DAY_MS)
+/** Ids carry a random suffix: made once per date, so chains can name the backups they build on. */
+const IDS = new Map(Array.from({ length: 400 }, (_, index) => dayOf(index)).map(date => [date.toISOString().slice(0, 10), newBackupId('tabby', 'nightly', date)]))
+const idOf = (date: string): string => IDS.get(date)!
+
+/** The chain: a full backup on 11-27, then increments up to the newest (each lists all it builds on). */
+const CHAIN_START = '2026-11-27'
+const DRILLED = '2026-10-15'
+
+/** What the policy keeps (see unit/pipeline/retention.test.ts for the derivation). */
+const POLICY_KEEPS = [
+  '2026-12-05',
+  '2026-12-04',
+  '2026-12-03',
+  '2026-12-02',
+  '2026-12-01',
+  '2026-11-30',
+  '2026-11-29',
+  '2026-11-22',
+  '2026-11-15',
+  '2026-10-31',
+  '2026-09-30',
+  '2026-08-31',
+  '2026-07-31',
+  '2026-06-30',
+  '2026-05-31',
+  '2026-04-30',
+  '2026-03-31',
+  '2026-02-28',
+  '2026-01-31'
+]
+/** Not kept by the policy, kept by the pipeline: 11-28 and 11-27 are links of the chains of 11-29…12-05. */
+const PROTECTED = { '2026-11-28': 'needed by', '2026-11-27': 'needed by', [DRILLED]: 'the newest drill-verified backup' }
+
+function manifestFields(date: Date): Partial<Manifest> {
+  const iso = date.toISOString().slice(0, 10)
+  const fields: Partial<Manifest> = { verification: { method: iso === DRILLED ? 'drill' : 'checksum', ok: true } }
+  const start = Date.parse(`${CHAIN_START}T02:00:00Z`)
+  const level = Math.round((date.getTime() - start) / DAY_MS)
+  if (level > 0) {
+    const chain = Array.from({ length: level }, (_, index) => idOf(new Date(start + index * DAY_MS).toISOString().slice(0, 10)))
+    fields.incremental = { level, chain, baseStartedAt: new Date(start).toISOString(), fullEveryDays: 30 }
+  }
+  return fields
+}
+
+let scratch: string
+let s3: S3Bed
+let service: ResultsService
+let settingsModule: typeof StoreSettingsModule
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'retention-'))
+  ;[s3, service] = await Promise.all([startS3Bed(), startResultsService()])
+  setEnvironment({ GITHUB_API_URL: service.apiUrl })
+  settingsModule = await import('../../src/store/settings.js')
+}, 120_000)
+
+afterAll(async () => {
+  await s3?.stop()
+  await service?.stop()
+  if (scratch) await rm(scratch, { recursive: true, force: true })
+})
+
+/** Stores backups `from` to `to` (exclusive) of the 400, `parallel` at a time, each with `save` (what a backup run ends with). */
+async function fill(store: Store, parallel: number, from = 0, to = 400): Promise<void> {
+  const dir = join(scratch, `staging-${Math.random().toString(16).slice(2)}`)
+  await mkdir(dir)
+  for (let start = from; start < to; start += parallel) {
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, to - start) }, async (_, offset) => {
+        const index = start + offset
+        const date = dayOf(399 - index)
+        const staged = await stageBackup(dir, 'tabby', 'nightly', date, { tiny: true, manifest: manifestFields(date), backupId: idOf(date.toISOString().slice(0, 10)) })
+        await store.save(staged.request)
+      })
+    )
+  }
+  await rm(dir, { recursive: true, force: true })
+}
+
+async function prune(store: Store, dryRun: boolean): Promise<PruneResult> {
+  return runPrune({ store, target: { app: 'tabby', hostId: 'nightly' }, policy: POLICY, dryRun, reading: { workRoot: scratch, trust: testTrust() }, logger: recordingLogger() })
+}
+
+async function expectRetention(store: Store): Promise<void> {
+  const expected = [...POLICY_KEEPS, ...Object.keys(PROTECTED)].map(idOf).sort().reverse()
+  const dry = await prune(store, true)
+  expect(dry.deleted).toHaveLength(400 - expected.length)
+  expect((await store.list({ app: 'tabby', hostId: 'nightly' })).length).toBe(400)
+
+  const done = await prune(store, false)
+  expect(done.kept.map(kept => kept.backupId)).toEqual(expected)
+  for (const [date, reason] of Object.entries(PROTECTED)) expect(done.kept.find(kept => kept.backupId === idOf(date))?.reasons.join(', ')).toContain(reason)
+  expect(done.kept.find(kept => kept.backupId === idOf('2026-12-05'))?.reasons).toEqual(['daily 2026-12-05', 'weekly 2026-W49', 'monthly 2026-12', 'the newest backup'])
+  expect(done.deleted.sort()).toEqual(dry.deleted.sort())
+  expect(done.refused).toEqual([])
+  expect(
+    (await store.list({ app: 'tabby', hostId: 'nightly' }))
+      .map(backup => backup.backupId)
+      .sort()
+      .reverse()
+  ).toEqual(expected)
+  // Applying the same policy again deletes nothing more.
+  expect((await prune(store, false)).deleted).toEqual([])
+}
+
+test('local directory store', async () => {
+  const store = new LocalDirectoryStore(join(scratch, 'local-store'), recordingLogger())
+  await fill(store, 20)
+  await expectRetention(store)
+}, 300_000)
+
+test('S3 store', async () => {
+  const bucket = await s3.createBucket('retention')
+  const store = new S3ObjectStore(s3.settings(bucket, 'tabby/'), recordingLogger())
+  await fill(store, 16)
+  await expectRetention(store)
+}, 300_000)
+
+/** The variables a step of `run` sees, on process.env (the in-process artifact client reads them there), while `work` runs. */
+async function inRun<T>(run: RunContext, work: () => Promise<T>): Promise<T> {
+  const leave = setEnvironment({ ...run.env(), RUNNER_TEMP: scratch })
+  try {
+    return await work()
+  } finally {
+    leave()
+  }
+}
+
+const githubStore = (): Store => settingsModule.createStore({ kind: 'github', retentionDays: 90, token: service.githubToken }, process.env, recordingLogger())
+
+test('GitHub artifacts store: backups of eight workflow runs, pruned from a later run through the REST API', async () => {
+  // A job may upload 500 artifacts; 50 backups of two files each per run stays well below.
+  for (let from = 0; from < 400; from += 50) await inRun(service.newRun(), () => fill(githubStore(), 8, from, from + 50))
+  await inRun(service.newRun(), () => expectRetention(githubStore()))
+}, 600_000)
