@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
           ? checkSummary(outcome.manifest)
           : outcome.mode === 'prune'
             ? pruneSummary(outcome.pruned)
-            : backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '')
+            : backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '')
       process.stdout.write(quietText(text))
       return 0
     }

@@ -80,6 +80,23 @@ describe('Object Lock', () => {
     expect((await store.list()).map(backup => backup.backupId)).toEqual([staged.request.backupId])
   })
 
+  test('an incremental backup extends the lock of every backup its chain builds on to its own', async () => {
+    const bucket = await bed.createBucket('chain', { objectLock: true })
+    const settings = (days: number) => bed.settings(bucket, '', { objectLock: { days, mode: 'GOVERNANCE' as const } })
+    const full = await stageBackup(scratch, 'tabby', 'chained', new Date(Date.now() - 60_000))
+    await new S3ObjectStore(settings(1), recordingLogger()).save(full.request)
+    const logger = recordingLogger()
+    const incremental = await stageBackup(scratch, 'tabby', 'chained', new Date(), {
+      manifest: { incremental: { level: 1, chain: [full.request.backupId], baseStartedAt: new Date().toISOString(), fullEveryDays: 7 } }
+    })
+    const before = Date.now()
+    await new S3ObjectStore(settings(5), logger).save({ ...incremental.request, incremental: { level: 1, chain: [full.request.backupId], baseStartedAt: new Date().toISOString(), fullEveryDays: 7 } })
+    for (const version of await bed.versionsOf(bucket, `${full.request.backupId}/`)) {
+      expect((await bed.retentionOf(bucket, version.Key!, version.VersionId)).until!.getTime()).toBeGreaterThanOrEqual(before + 5 * DAY_MS - 60_000)
+    }
+    expect(logger.lines.join('\n')).toContain(`Object Lock of ${full.request.backupId} (a backup this one builds on) extended to`)
+  })
+
   test('a failed backup under lock is hidden from listings; its locked versions stay, and the log says until when', async () => {
     const bucket = await bed.createBucket('abandoned', { objectLock: true })
     const logger = recordingLogger()

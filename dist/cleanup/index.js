@@ -31482,6 +31482,13 @@ const definitions_INPUTS = [
     { name: 'keep-monthly', description: 'Retention: keep the newest backup of each of the last N months that have one.', default: '', actions: ['backup'] },
     { name: 'keep-yearly', description: 'Retention: keep the newest backup of each of the last N years that have one.', default: '', actions: ['backup'] },
     { name: 'dry-run', description: 'true makes retention print what it would delete, and delete nothing.', default: 'false', actions: ['backup'] },
+    {
+        name: 'storage-budget',
+        description: "With store: github, the most the repository's artifacts may take (K, M or G, powers of 1024, e.g. 450M): checked before anything is uploaded, counting what retention will delete and this backup at the size of the last one.",
+        default: '',
+        actions: ['backup']
+    },
+    { name: 'on-budget', description: 'fail: a backup that would exceed storage-budget stops before uploading anything; warn: it says so and goes on.', default: 'fail', actions: ['backup'] },
     { name: 'backup-id', description: 'Backup to restore; empty: the newest complete backup of this app and host.', default: '', actions: ['restore'] },
     { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
     {

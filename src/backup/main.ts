@@ -40,7 +40,7 @@ export async function run(): Promise<void> {
       return
     }
     publish(outcome.result)
-    await writeSummary(backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : ''))
+    await writeSummary(backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : ''))
   } catch (error) {
     if (error instanceof UnverifiedBackupError) publish(error.result)
     else core.setOutput('verified', 'false')

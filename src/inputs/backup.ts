@@ -7,7 +7,7 @@ import { parseTargetInputs, type TargetInputs } from './target.js'
 import type { BackupCommand } from '../pipeline/backup-command.js'
 import { CHUNK_SIZE_RANGE, DEFAULT_CHUNK_SIZE } from '../pipeline/chunk-writer.js'
 import { parseVerificationInputs } from './verification.js'
-import { parseRetentionInputs } from './retention.js'
+import { parseBudgetInputs, parseRetentionInputs } from './retention.js'
 
 /** Everything a backup run needs: where (target) and what (the pipeline's BackupCommand). */
 export interface BackupInputs extends TargetInputs, BackupCommand {}
@@ -18,6 +18,7 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   const verification = parseVerificationInputs(reader)
   const target = parseTargetInputs(reader, 'backup', { identityOnly: verification.mode !== 'backup' })
   const retention = parseRetentionInputs(reader, verification.mode === 'prune')
+  const budget = parseBudgetInputs(reader, target.store.kind)
   const recipients = parseRecipients(reader.string('encrypt-to', { multiline: true }))
   if (recipients.length === 0 && reader.boolean('require-encryption') && verification.mode === 'backup') {
     throw new InputError(
@@ -28,5 +29,15 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
   }
   const signing = parseSigningInputs(reader, target.transport.kind, verification.mode === 'backup' ? 'sign' : 'verify')
   const chunkSize = reader.byteSize('chunk-size', CHUNK_SIZE_RANGE) ?? DEFAULT_CHUNK_SIZE
-  return { ...target, recipients, verification, incremental: parseIncrementalInputs(reader), allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'), signing, chunkSize, retention }
+  return {
+    ...target,
+    recipients,
+    verification,
+    incremental: parseIncrementalInputs(reader),
+    allowUnencryptedSecrets: reader.boolean('allow-unencrypted-secrets'),
+    signing,
+    chunkSize,
+    retention,
+    budget
+  }
 }

@@ -79,6 +79,7 @@ function parseCredentials(reader: InputReader): S3StoreSettings['credentials'] {
   // Neither value is echoed: the key id identifies an account, the secret is a secret.
   if (!accessKeyId) throw new InputError('s3-access-key-id', 'is empty, but s3-secret-access-key is set.', 'set both, or neither to use the AWS_* variables.')
   if (!secretAccessKey) throw new InputError('s3-secret-access-key', 'is empty, but s3-access-key-id is set.', 'set both, or neither to use the AWS_* variables.')
-  if (/\s/.test(accessKeyId)) throw new InputError('s3-access-key-id', 'contains white space.', 'paste the key id alone.')
+  // It goes into the Authorization header only: printable ASCII, no spaces (every provider's ids are).
+  if (!/^[\x21-\x7e]{3,128}$/.test(accessKeyId)) throw new InputError('s3-access-key-id', 'is not a key id (3-128 printable characters, no spaces).', 'paste the key id alone.')
   return { accessKeyId, secretAccessKey }
 }

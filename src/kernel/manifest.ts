@@ -104,6 +104,11 @@ export function newBackupId(app: string, hostId: string, at: Date): string {
   return `${app}--${hostId}--${compactTimestamp(at)}-${suffix}`
 }
 
+/** The backup id a stored file name begins with (`<id>.<part>…`, `<id>.manifest.json`), or undefined. */
+export function backupIdOfFile(file: string): string | undefined {
+  return /^([a-z0-9]+--[a-z0-9.-]+--\d{8}T\d{6}Z(?:-[a-z0-9]+)?)\./.exec(file)?.[1]
+}
+
 export function parseBackupId(backupId: string): { app: string; hostId: string; stamp: string } | null {
   const match = BACKUP_ID_PATTERN.exec(backupId)
   return match ? { app: match[1], hostId: match[2], stamp: match[3] } : null

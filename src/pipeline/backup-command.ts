@@ -10,6 +10,7 @@ import type { RecipeChoice } from '../recipes/registry.js'
 import type { IncrementalSettings } from './incremental.js'
 import { checkRecentVerifiedBackup, type VerificationSettings } from './verification.js'
 import { runPrune, type PruneResult } from './prune.js'
+import { checkBudget, usageLine, type BudgetSettings } from './budget.js'
 import { hasRetention, type RetentionPolicy } from './retention.js'
 
 /** What a backup run is asked to do, as the inputs (action or CLI) describe it. */
@@ -30,9 +31,11 @@ export interface BackupCommand {
   chunkSize: number
   /** keep-* rules applied after a verified backup (or alone, with mode: prune); dryRun only reports. */
   retention: { policy: RetentionPolicy; dryRun: boolean }
+  /** storage-budget: checked before anything is uploaded. */
+  budget?: BudgetSettings
 }
 
-export type BackupOutcome = { mode: 'backup'; result: BackupResult; pruned?: PruneResult } | { mode: 'check'; manifest: Manifest } | { mode: 'prune'; pruned: PruneResult }
+export type BackupOutcome = { mode: 'backup'; result: BackupResult; pruned?: PruneResult; storage?: string } | { mode: 'check'; manifest: Manifest } | { mode: 'prune'; pruned: PruneResult }
 
 /** What the backup action and `selfhost-backup backup` do: a backup, or with mode: check only the gate's question. */
 export async function runBackupCommand(inputs: BackupCommand, deps: { transport: Transport; store: Store; workRoot: string; logger: Logger }): Promise<BackupOutcome> {
@@ -52,6 +55,13 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     if (inputs.app === 'auto') throw new InputError('app', 'must name the application with mode: prune (nothing on the host is inspected).', 'set app, e.g. app: tabby.')
     return { mode: 'prune', pruned: await prune({ app: inputs.app, hostId: deps.transport.hostId }) }
   }
+  const reading = { workRoot: deps.workRoot, trust: keys.trust }
+  if (inputs.budget) {
+    const app = inputs.app === 'auto' ? undefined : inputs.app
+    await deps.logger.group('Storage budget', () =>
+      checkBudget({ store: deps.store, target: { app, hostId: deps.transport.hostId }, budget: inputs.budget!, policy: inputs.retention.policy, reading, logger: deps.logger })
+    )
+  }
   const result = await runBackup({
     recipes: inputs.recipes,
     recipients: inputs.recipients,
@@ -63,11 +73,27 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     keys,
     ...deps
   })
-  if (!hasRetention(inputs.retention.policy)) return { mode: 'backup', result }
   // The backup is stored and verified whatever retention does next: a failure here is a warning, not a failed backup.
-  const pruned = await prune({ app: result.manifest.app, hostId: result.manifest.hostId }).catch((error: unknown) => {
-    deps.logger.warning(`The backup is stored, but applying retention failed: ${(error as Error).message}`)
+  const pruned = hasRetention(inputs.retention.policy)
+    ? await prune({ app: result.manifest.app, hostId: result.manifest.hostId }).catch((error: unknown) => {
+        deps.logger.warning(`The backup is stored, but applying retention failed: ${(error as Error).message}`)
+        return undefined
+      })
+    : undefined
+  return { mode: 'backup', result, pruned, storage: await storageLine(deps.store, deps.logger) }
+}
+
+/** What a store with a quota holds now, for the summary; a store that cannot tell (no token) gets a warning instead. */
+async function storageLine(store: Store, logger: Logger): Promise<string | undefined> {
+  if (!store.usage) return undefined
+  try {
+    const usage = await store.usage()
+    if (!usage) return undefined
+    const line = usageLine(usage)
+    logger.info(`Storage: ${line}`)
+    return line
+  } catch (error) {
+    logger.warning(`Could not add up the stored backups: ${(error as Error).message}`)
     return undefined
-  })
-  return { mode: 'backup', result, pruned }
+  }
 }

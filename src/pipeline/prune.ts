@@ -12,9 +12,14 @@ export interface PruneRequest {
   target: { app: string; hostId: string }
   policy: RetentionPolicy
   dryRun: boolean
+  /** A backup about to be made at this time: counted by the rules (it takes its day, week…) but not a stored one. */
+  upcoming?: Date
   reading: ManifestReading
   logger: Logger
 }
+
+/** The id the upcoming backup goes by in a dry run; no real id can look like it. */
+const UPCOMING = '(this backup)'
 
 export interface PruneResult {
   /** Newest first, each with why it stays (the policy's rules, the newest backup, a chain that needs it). */
@@ -61,26 +66,26 @@ export async function runPrune(request: PruneRequest): Promise<PruneResult> {
     else leftAlone.push({ backupId: backup.backupId, reason: refused ?? 'its manifest could not be read' })
   }
   const candidates = [...manifests.values()].map(({ manifest }) => ({ backupId: manifest.backupId, takenAt: new Date(manifest.startedAt) }))
+  if (request.upcoming) candidates.push({ backupId: UPCOMING, takenAt: request.upcoming })
+  const takenAt = new Map(candidates.map(candidate => [candidate.backupId, candidate.takenAt.getTime()]))
   const verdict = decideRetention(candidates, policy)
   const reasons = new Map(verdict.kept.map(kept => [kept.backupId, [...kept.reasons]]))
   const protect = (backupId: string | undefined, reason: string): void => {
-    if (backupId && manifests.has(backupId)) reasons.set(backupId, [...(reasons.get(backupId) ?? []), reason])
+    if (backupId && takenAt.has(backupId)) reasons.set(backupId, [...(reasons.get(backupId) ?? []), reason])
   }
-  const newestFirst = [...verdict.kept.map(kept => kept.backupId), ...verdict.forgotten].sort(
-    (a, b) => Date.parse(manifests.get(b)!.manifest.startedAt) - Date.parse(manifests.get(a)!.manifest.startedAt)
-  )
+  const newestFirst = [...verdict.kept.map(kept => kept.backupId), ...verdict.forgotten].sort((a, b) => takenAt.get(b)! - takenAt.get(a)!)
   protect(newestFirst[0], 'the newest backup')
   protect(
     newestFirst.find(id => {
-      const { verification } = manifests.get(id)!.manifest
+      const verification = manifests.get(id)?.manifest.verification
       return verification?.method === 'drill' && verification.ok
     }),
     'the newest drill-verified backup'
   )
   // A chain lists every backup it builds on, the full one first: one pass over the kept ones covers it.
-  for (const backupId of [...reasons.keys()]) for (const link of manifests.get(backupId)!.manifest.incremental?.chain ?? []) protect(link, `needed by ${backupId}`)
+  for (const backupId of [...reasons.keys()]) for (const link of manifests.get(backupId)?.manifest.incremental?.chain ?? []) protect(link, `needed by ${backupId}`)
 
-  const doomed = newestFirst.filter(id => !reasons.has(id))
+  const doomed = newestFirst.filter(id => !reasons.has(id) && id !== UPCOMING)
   const deleted: string[] = []
   const refused: PruneResult['refused'] = []
   logger.info(
@@ -99,6 +104,6 @@ export async function runPrune(request: PruneRequest): Promise<PruneResult> {
     }
   })
   for (const skipped of leftAlone) logger.warning(`Retention leaves ${skipped.backupId} alone: ${skipped.reason}`)
-  const kept = newestFirst.filter(id => reasons.has(id)).map(backupId => ({ backupId, reasons: reasons.get(backupId)! }))
+  const kept = newestFirst.filter(id => reasons.has(id) && id !== UPCOMING).map(backupId => ({ backupId, reasons: reasons.get(backupId)! }))
   return { kept, deleted, refused, leftAlone, dryRun: request.dryRun }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
 import { chainRetentionDays } from './artifact-retention.js'
 import { formatSeconds, type Logger } from '../kernel/log.js'
-import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
+import { backupIdOfFile, MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { linkOrCopy } from './link-or-copy.js'
 import { DEFAULT_RETRY, restDelete, restGet, withRetry, type RetryPolicies } from './github-http.js'
@@ -18,6 +18,7 @@ import {
   type BackupFilter,
   type BackupToStore,
   type DeleteOutcome,
+  type StoreUsage,
   type SaveRequest,
   type SaveResult,
   type Store,
@@ -34,8 +35,10 @@ const PAGE_SIZE = 100
 interface RestArtifact {
   id: number
   name: string
+  size_in_bytes?: number
   expired: boolean
   created_at: string
+  expires_at?: string
   workflow_run?: { id: number; repository_id?: number; head_repository_id?: number }
 }
 
@@ -235,6 +238,36 @@ export class GithubArtifactStore implements Store {
       this.runListings.clear()
     }
     return { deleted: true }
+  }
+
+  /**
+   * The repository's artifacts as GitHub counts them against the Actions storage quota: every artifact
+   * not expired, backups or not. A backup's size is the sum of its artifacts; it expires with its first.
+   */
+  async usage(): Promise<StoreUsage | undefined> {
+    if (!this.settings.token) return undefined
+    const artifacts = (await this.restArtifacts('actions/artifacts', "the repository's artifacts", 'check that `github-token` has `actions: read` on this repository.')).filter(
+      artifact => !artifact.expired
+    )
+    const backups = new Map<string, StoreUsage['backups'][number]>()
+    let totalBytes = 0
+    let otherBytes = 0
+    // Newest first (the REST order), so the map's order is too.
+    for (const artifact of artifacts) {
+      const bytes = artifact.size_in_bytes ?? 0
+      totalBytes += bytes
+      const backupId = backupIdOfFile(storedFileName(artifact.name)) ?? ''
+      const parsed = parseBackupId(backupId)
+      if (!parsed) {
+        otherBytes += bytes
+        continue
+      }
+      const entry = backups.get(backupId) ?? { backupId, app: parsed.app, hostId: parsed.hostId, bytes: 0, expiresAt: artifact.expires_at }
+      entry.bytes += bytes
+      if (artifact.expires_at && (!entry.expiresAt || artifact.expires_at < entry.expiresAt)) entry.expiresAt = artifact.expires_at
+      backups.set(backupId, entry)
+    }
+    return { totalBytes, otherBytes, backups: [...backups.values()] }
   }
 
   private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {

@@ -153,6 +153,21 @@ export class S3Connection {
     return dates.length > 0 ? new Date(Math.max(...dates.map(date => date.getTime()))) : undefined
   }
 
+  /** Moves the retention of every current object under `prefix` out to `until` (never earlier: a lock is only ever extended). */
+  async extendRetention(prefix: string, until: Date): Promise<number> {
+    const { s3, client } = await this.open()
+    const lock = this.settings.objectLock
+    if (!lock) return 0
+    let extended = 0
+    for (const { key } of await this.listKeys(prefix)) {
+      const current = await this.retainedUntil(key)
+      if (current && current.getTime() >= until.getTime()) continue
+      await client.send(new s3.PutObjectRetentionCommand({ Bucket: this.settings.bucket, Key: key, Retention: { Mode: lock.mode, RetainUntilDate: until } }))
+      extended++
+    }
+    return extended
+  }
+
   /** Every version and delete marker under `prefix` (a bucket without versioning answers one "null" version per key). */
   async listVersions(prefix: string): Promise<{ key: string; versionId?: string }[]> {
     const { s3, client } = await this.open()

@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
@@ -82,6 +83,7 @@ export class S3ObjectStore implements Store {
       commit: async (manifestFile, partFiles) => {
         await queue.drain()
         itemsInOrder(stored, partFiles)
+        if (retainUntil && backup.incremental) await this.lockChain(backup.incremental.chain, retainUntil)
         void place(manifestFile)
         await queue.drain()
         this.logger.info(`Uploads: ${uploads.count} objects in ${formatSeconds(uploads.milliseconds)}, one after another while the parts were made`)
@@ -101,6 +103,25 @@ export class S3ObjectStore implements Store {
         if (retainUntil && keys.length > 0)
           this.logger.info(`The failed backup's ${keys.length} objects are hidden by delete markers; Object Lock keeps their versions until ${retainUntil.toISOString()}.`)
         for (const key of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
+      }
+    }
+  }
+
+  /**
+   * An incremental backup is only as restorable as the backups it builds on: their locks are extended to
+   * this one's before its manifest goes up. Failing that, the backup is not stored.
+   */
+  private async lockChain(chain: string[], until: Date): Promise<void> {
+    for (const backupId of chain) {
+      try {
+        const extended = await this.connection.extendRetention(this.keyOf(backupId, ''), until)
+        if (extended > 0) this.logger.info(`Object Lock of ${backupId} (a backup this one builds on) extended to ${until.toISOString()} on ${extended} objects.`)
+      } catch (error) {
+        throw new StoreError(
+          `Extending the Object Lock of ${backupId}, which this incremental backup builds on, failed: ${this.connection.describe(error)}`,
+          'the credentials need s3:PutObjectRetention; without it the chain could be deleted before this backup, so no manifest was uploaded.',
+          { cause: error }
+        )
       }
     }
   }
@@ -151,6 +172,8 @@ export class S3ObjectStore implements Store {
     try {
       await pipeline(body, createWriteStream(target, { mode: 0o600 }))
     } catch (error) {
+      // Nothing half-downloaded stays where a whole file is expected.
+      await rm(target, { force: true })
       throw new StoreError(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${(error as Error).message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error })
     }
     return target

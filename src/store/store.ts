@@ -83,6 +83,8 @@ export interface Store {
   readonly traits: StoreTraits
   /** Checks, before a backup does any work, that the store can take it (bucket, credentials, Object Lock). */
   preflight?(): Promise<void>
+  /** What the store holds against its quota (stores with one: artifacts); undefined when it cannot tell (no token). */
+  usage?(): Promise<StoreUsage | undefined>
   begin(backup: BackupToStore): StoreSession
   /** begin, every part, commit: for a backup whose files are all ready. */
   save(request: SaveRequest): Promise<SaveResult>
@@ -98,6 +100,16 @@ export interface Store {
 }
 
 export type DeleteOutcome = { deleted: true } | { deleted: false; refused: string }
+
+/** What a store holds, as its provider counts it against a quota. */
+export interface StoreUsage {
+  /** Everything stored, backups or not. */
+  totalBytes: number
+  /** Of that, what is not part of any backup (other artifacts of the repository). */
+  otherBytes: number
+  /** Newest first; `expiresAt` when the store expires things by itself (artifacts: their earliest). */
+  backups: { backupId: string; app: string; hostId: string; bytes: number; expiresAt?: string }[]
+}
 
 export function matchesFilter(backup: Pick<StoredBackup, 'app' | 'hostId'>, filter: BackupFilter = {}): boolean {
   return (!filter.app || backup.app === filter.app) && (!filter.hostId || backup.hostId === filter.hostId)
