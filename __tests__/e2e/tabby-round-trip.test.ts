@@ -161,3 +161,19 @@ it('prints the plan and changes nothing with dry-run', async () => {
   expect(restore.stdout).toMatch(/Plan:[\s\S]*db: replace/)
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
 })
+
+it('storage-budget: a backup that would not fit stops before connecting or uploading; one that fits says what the backups take', async () => {
+  expectSuccess(await runAction('action.yml', sshInputs(), service.newRun().env()))
+  const blobsBefore = (await service.listStoredBlobs()).length
+  const tight = await runAction('action.yml', { ...sshInputs(), 'storage-budget': '4K' }, service.newRun().env(), { githubToken: service.githubToken })
+  expect(tight.exitCode).toBe(1)
+  expect(tight.stdout).toMatch(
+    /Storage budget: [\d.]+ [KM]iB stored, and this backup \(about [\d.]+ KiB, the size of the last one\) make [\d.]+ [KM]iB, more than the storage budget of 4\.0 KiB\. Nothing was uploaded\./
+  )
+  expect(tight.stdout).not.toContain('Backing up')
+  expect((await service.listStoredBlobs()).length).toBe(blobsBefore)
+
+  const roomy = await runAction('action.yml', { ...sshInputs(), 'storage-budget': '1G' }, service.newRun().env(), { githubToken: service.githubToken })
+  expectSuccess(roomy)
+  expect(roomy.summary).toMatch(/\*\*Storage:\*\* [\d.]+ [KM]iB kept in \d+ backups; the oldest kept backup expires \d{4}-\d{2}-\d{2}/)
+})

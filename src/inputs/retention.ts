@@ -14,7 +14,7 @@ export interface RetentionInputs {
 
 /** storage-budget and on-budget: only the artifact store has a quota to check against. */
 export function parseBudgetInputs(reader: InputReader, store: 'github' | 'local' | 's3'): BudgetSettings | undefined {
-  const bytes = reader.byteSize('storage-budget', { min: 1024 * 1024, max: 1024 ** 4 })
+  const bytes = reader.byteSize('storage-budget', { min: 1024, max: 1024 ** 4 })
   const onExceed = reader.choice('on-budget', ['fail', 'warn'] as const)
   if (bytes === undefined) return undefined
   if (store !== 'github') throw new InputError('storage-budget', `applies to store: github (the Actions storage quota), not store: ${store}.`, 'leave storage-budget empty for this store.')
