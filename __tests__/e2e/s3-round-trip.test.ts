@@ -37,9 +37,20 @@ function s3Inputs(bucket: string, prefix: string): { inputs: Record<string, stri
 /** CLI flags for the same store: the secret from a file, never on the command line. */
 async function s3Flags(bucket: string, prefix: string, dir: string): Promise<string[]> {
   const { inputs, secret } = s3Inputs(bucket, prefix)
-  const secretFile = join(dir, 's3-secret')
-  await writeFile(secretFile, secret, { mode: 0o600 })
-  return [...Object.entries(inputs).flatMap(([name, value]) => [`--${name}`, value]), '--s3-secret-access-key-file', secretFile]
+  return cliFlags({ ...inputs, 's3-secret-access-key': secret }, dir)
+}
+
+/** Action inputs as CLI flags on another machine: secrets and known_hosts go into files in `dir`, as a user would keep them. */
+async function cliFlags(inputs: Record<string, string>, dir: string): Promise<string[]> {
+  const flags: string[] = []
+  for (const [name, value] of Object.entries(inputs)) {
+    if (['ssh-key', 'db-password', 's3-secret-access-key', 'known-hosts'].includes(name)) {
+      const file = join(dir, name)
+      await writeFile(file, value, { mode: 0o600 })
+      flags.push(`--${name}-file`, file)
+    } else flags.push(`--${name}`, value)
+  }
+  return flags
 }
 
 describe('Tabby', () => {
@@ -94,6 +105,28 @@ describe('Tabby', () => {
     expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
     for (const text of [list.stdout, list.stderr, restore.stdout, restore.stderr]) expect(text).not.toContain(secret)
   })
+
+  it('incremental backups into a bucket: the chain is found there, restores whole, and mode: check finds the drill-verified backup', async () => {
+    const bucket = await s3.createBucket('chain')
+    const { inputs, secret } = s3Inputs(bucket, 'inc/')
+    const ssh = { app: 'tabby', 'tabby-root': root, ...sshActionInputs(host), ...inputs, 's3-secret-access-key': secret, incremental: 'true' }
+    const full = await runAction('action.yml', ssh)
+    expectSuccess(full)
+    await writeFile(join(root, 'events', 'added-after-the-full-backup.json'), '{"event":"new"}\n')
+    const increment = await runAction('action.yml', { ...ssh, verify: 'drill' })
+    expectSuccess(increment)
+    expect(increment.stdout).toMatch(/incremental|level 1/)
+    const treeBefore = await treeOf(root)
+    await rm(root, { recursive: true, force: true })
+    const restore = await runAction('restore/action.yml', { app: 'tabby', 'tabby-root': root, ...sshActionInputs(host), ...inputs, 's3-secret-access-key': secret })
+    expectSuccess(restore)
+    expect(restore.outputs['backup-id']).toBe(increment.outputs['backup-id'])
+    expect(restore.stdout).toContain(`${increment.outputs['backup-id']} is incremental`)
+    expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+    const gate = await runAction('action.yml', { app: 'tabby', ...sshActionInputs(host), ...inputs, 's3-secret-access-key': secret, mode: 'check', 'max-age': '1h' })
+    expectSuccess(gate)
+    expect(gate.outputs['backup-id']).toBe(increment.outputs['backup-id'])
+  })
 })
 
 describe('SeaTable', () => {
@@ -110,7 +143,7 @@ describe('SeaTable', () => {
     await server?.stop()
   })
 
-  it('backs up into a bucket with the drill, and the restore action of another run brings it back after a wipe', async () => {
+  it('backs up into a bucket with the drill; the restore action of another run and the CLI on another machine each bring it back after a wipe', async () => {
     const bucket = await s3.createBucket('seatable')
     const { inputs, secret } = s3Inputs(bucket, '')
     const tablesBefore = await databaseFingerprint(server)
@@ -128,5 +161,23 @@ describe('SeaTable', () => {
     const filesAfter = await seatableFiles(bed.layout)
     for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesAfter[name])]).toEqual([name, []])
     expect(visibleLog(restore)).not.toContain(secret)
+
+    // Once more, from the CLI on another machine (its own home and temp directory).
+    await server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE ${name};`).join(' '))
+    for (const dir of [bed.layout.root, bed.layout.composeDir, bed.layout.caddyDir]) if (dir) await rm(dir, { recursive: true, force: true })
+    const machine = await mkdtemp(join(tmpdir(), 'sb-s3-seatable-machine-'))
+    try {
+      const flags = await cliFlags({ ...seatableActionInputs(bed, server, 'docker'), transport: 'ssh', ...inputs, 's3-secret-access-key': secret }, machine)
+      const cliRestore = await runNode(cli, { PATH: process.env.PATH ?? '', HOME: machine, TMPDIR: machine }, ['restore', ...flags, '--backup-id', backup.outputs['backup-id']])
+      // The one thing it warns about: no stop-command was given (the bed has no app to stop).
+      expect(cliRestore.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^warning: No stop-command/)])
+      expect(cliRestore.exitCode).toBe(0)
+      expect(await databaseFingerprint(server)).toEqual(tablesBefore)
+      const filesByCli = await seatableFiles(bed.layout)
+      for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesByCli[name])]).toEqual([name, []])
+      for (const text of [cliRestore.stdout, cliRestore.stderr]) expect(text).not.toContain(secret)
+    } finally {
+      await rm(machine, { recursive: true, force: true })
+    }
   })
 })
