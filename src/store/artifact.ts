@@ -4,11 +4,12 @@ import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
 import { chainRetentionDays } from './artifact-retention.js'
 import { formatSeconds, type Logger } from '../kernel/log.js'
-import { backupIdOfFile, MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
+import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { linkOrCopy } from './link-or-copy.js'
-import { DEFAULT_RETRY, restDelete, restGet, withRetry, type RetryPolicies } from './github-http.js'
+import { DEFAULT_RETRY, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
+import { ArtifactRestApi } from './artifact-rest.js'
 import {
   itemsInOrder,
   matchesFilter,
@@ -27,20 +28,6 @@ import {
 } from './store.js'
 
 export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from './artifact-listing.js'
-
-/** The REST API's largest page. A repository with tens of thousands of artifacts takes that many hundred pages; none is skipped. */
-const PAGE_SIZE = 100
-
-/** An artifact as the REST API lists it. */
-interface RestArtifact {
-  id: number
-  name: string
-  size_in_bytes?: number
-  expired: boolean
-  created_at: string
-  expires_at?: string
-  workflow_run?: { id: number; repository_id?: number; head_repository_id?: number }
-}
 
 /** By time (the Twirp and REST listings write it with and without milliseconds), then by id, which only grows. */
 const newestArtifactFirst = (a: ListedArtifact, b: ListedArtifact): number => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id
@@ -62,6 +49,7 @@ export class GithubArtifactStore implements Store {
   private readonly provenance: RunProvenance
   private readonly retry: RetryPolicies
   private readonly warned = new Set<string>()
+  private readonly rest: ArtifactRestApi
 
   constructor(
     private readonly settings: ArtifactStoreSettings,
@@ -69,6 +57,7 @@ export class GithubArtifactStore implements Store {
   ) {
     this.provenance = new RunProvenance(settings, logger)
     this.retry = settings.retry ?? DEFAULT_RETRY
+    this.rest = new ArtifactRestApi(settings, logger, this.retry.rest)
   }
 
   private client(): Promise<ArtifactClient> {
@@ -221,53 +210,16 @@ export class GithubArtifactStore implements Store {
         this.runListings.clear()
       }
     }
-    if (!this.settings.token) return { deleted: false, refused: 'deleting artifacts of another run needs github-token with `actions: write`' }
     try {
-      for (const artifact of artifacts) {
-        const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${artifact.id}`
-        const response = await withRetry(this.logger, `Deleting ${artifact.name}`, this.retry.rest, () => restDelete(url, this.settings.token ?? ''))
-        await response.body?.cancel()
-        // 404: already gone (expired, or deleted by someone else): the goal is reached.
-        if (response.status === 403)
-          return { deleted: false, refused: `GitHub refused to delete ${artifact.name} (HTTP 403): give the job \`permissions: actions: write\` (or a token with it) to prune artifacts` }
-        if (!response.ok && response.status !== 404) return { deleted: false, refused: `deleting ${artifact.name} failed: HTTP ${response.status}` }
-      }
-    } catch (error) {
-      return { deleted: false, refused: `deleting its artifacts failed: ${(error as Error).message}` }
+      return await this.rest.deleteAll(artifacts)
     } finally {
       this.runListings.clear()
     }
-    return { deleted: true }
   }
 
-  /**
-   * The repository's artifacts as GitHub counts them against the Actions storage quota: every artifact
-   * not expired, backups or not. A backup's size is the sum of its artifacts; it expires with its first.
-   */
-  async usage(): Promise<StoreUsage | undefined> {
-    if (!this.settings.token) return undefined
-    const artifacts = (await this.restArtifacts('actions/artifacts', "the repository's artifacts", 'check that `github-token` has `actions: read` on this repository.')).filter(
-      artifact => !artifact.expired
-    )
-    const backups = new Map<string, StoreUsage['backups'][number]>()
-    let totalBytes = 0
-    let otherBytes = 0
-    // Newest first (the REST order), so the map's order is too.
-    for (const artifact of artifacts) {
-      const bytes = artifact.size_in_bytes ?? 0
-      totalBytes += bytes
-      const backupId = backupIdOfFile(storedFileName(artifact.name)) ?? ''
-      const parsed = parseBackupId(backupId)
-      if (!parsed) {
-        otherBytes += bytes
-        continue
-      }
-      const entry = backups.get(backupId) ?? { backupId, app: parsed.app, hostId: parsed.hostId, bytes: 0, expiresAt: artifact.expires_at }
-      entry.bytes += bytes
-      if (artifact.expires_at && (!entry.expiresAt || artifact.expires_at < entry.expiresAt)) entry.expiresAt = artifact.expires_at
-      backups.set(backupId, entry)
-    }
-    return { totalBytes, otherBytes, backups: [...backups.values()] }
+  /** What the repository's artifacts take against the Actions storage quota (see ArtifactRestApi.usage). */
+  usage(): Promise<StoreUsage | undefined> {
+    return this.rest.usage()
   }
 
   private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {
@@ -289,7 +241,7 @@ export class GithubArtifactStore implements Store {
     let listed: ListedArtifact[]
     const findBy = this.findBy(runId)
     if (findBy.findBy) {
-      const artifacts = await this.restArtifacts(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check `run-id` and that `github-token` has `actions: read`.')
+      const artifacts = await this.rest.listAll(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check `run-id` and that `github-token` has `actions: read`.')
       listed = artifacts.filter(artifact => !artifact.expired).map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: artifact.created_at }))
     } else {
       let artifacts: Artifact[]
@@ -314,7 +266,7 @@ export class GithubArtifactStore implements Store {
 
   /** The repository's artifacts across all runs, newest first (REST; the artifact client has no such call). */
   private async listRepository(): Promise<RepositoryArtifact[]> {
-    const artifacts = await this.restArtifacts('actions/artifacts', "the repository's artifacts", 'check that `github-token` has `actions: read` on this repository.')
+    const artifacts = await this.rest.listAll('actions/artifacts', "the repository's artifacts", 'check that `github-token` has `actions: read` on this repository.')
     const found: RepositoryArtifact[] = []
     for (const artifact of artifacts) {
       const run = artifact.workflow_run
@@ -322,31 +274,6 @@ export class GithubArtifactStore implements Store {
       found.push({ id: artifact.id, name: artifact.name, runId: run.id, createdAt: artifact.created_at, distrust: artifactRunVerdict(run) })
     }
     this.logger.debug(`repository listing: ${found.length} artifacts`)
-    return found
-  }
-
-  /** Every page of a REST artifact listing under the repository (`path`); `what` and `hint` word its errors. */
-  private async restArtifacts(path: string, what: string, hint: string): Promise<RestArtifact[]> {
-    const found: RestArtifact[] = []
-    for (let page = 1; ; page++) {
-      const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/${path}?per_page=${PAGE_SIZE}&page=${page}`
-      let response: Response
-      try {
-        response = await withRetry(this.logger, `Listing ${what} (page ${page})`, this.retry.rest, () => restGet(url, this.settings.token ?? ''))
-      } catch (error) {
-        const status = (error as { status?: number }).status
-        if (status !== undefined)
-          throw new StoreError(`Listing ${what} failed: HTTP ${status}.`, 'the GitHub API kept failing; retry later, or set run-id to read one run through the artifact service.', {
-            cause: error
-          })
-        throw new StoreError(`Cannot reach the GitHub API: ${(error as Error).message}`, 'check that the runner reaches GITHUB_API_URL, then retry later.', { cause: error })
-      }
-      if (!response.ok) throw new StoreError(`Listing ${what} failed: HTTP ${response.status}.`, hint)
-      const body = (await response.json()) as { total_count: number; artifacts: RestArtifact[] }
-      found.push(...body.artifacts)
-      // total_count bounds the walk: an API that kept answering full pages cannot keep the listing going forever.
-      if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) break
-    }
     return found
   }
 }
