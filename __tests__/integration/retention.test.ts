@@ -19,10 +19,11 @@ import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
 import { testTrust } from '../support/signing-key.js'
 import { setEnvironment, stageBackup } from '../support/store-fixtures.js'
 import { recordingLogger } from '../support/transport-probes.js'
+import { LAST_NIGHT, NIGHTLY_POLICY, NIGHTLY_POLICY_KEEPS } from '../support/retention-nights.js'
 
 const DAY_MS = 86_400_000
-const LAST = Date.parse('2026-12-05T02:00:00Z')
-const POLICY = { last: 0, daily: 7, weekly: 4, monthly: 12, yearly: 0 }
+const LAST = Date.parse(LAST_NIGHT)
+const POLICY = NIGHTLY_POLICY
 const dayOf = (offset: number): Date => new Date(LAST - offset * DAY_MS)
 /** Ids carry a random suffix: made once per date, so chains can name the backups they build on. */
 const IDS = new Map(Array.from({ length: 400 }, (_, index) => dayOf(index)).map(date => [date.toISOString().slice(0, 10), newBackupId('tabby', 'nightly', date)]))
@@ -32,28 +33,6 @@ const idOf = (date: string): string => IDS.get(date)!
 const CHAIN_START = '2026-11-27'
 const DRILLED = '2026-10-15'
 
-/** What the policy keeps (see unit/pipeline/retention.test.ts for the derivation). */
-const POLICY_KEEPS = [
-  '2026-12-05',
-  '2026-12-04',
-  '2026-12-03',
-  '2026-12-02',
-  '2026-12-01',
-  '2026-11-30',
-  '2026-11-29',
-  '2026-11-22',
-  '2026-11-15',
-  '2026-10-31',
-  '2026-09-30',
-  '2026-08-31',
-  '2026-07-31',
-  '2026-06-30',
-  '2026-05-31',
-  '2026-04-30',
-  '2026-03-31',
-  '2026-02-28',
-  '2026-01-31'
-]
 /** Not kept by the policy, kept by the pipeline: 11-28 and 11-27 are links of the chains of 11-29…12-05. */
 const PROTECTED = { '2026-11-28': 'needed by', '2026-11-27': 'needed by', [DRILLED]: 'the newest drill-verified backup' }
 
@@ -109,7 +88,7 @@ async function prune(store: Store, dryRun: boolean): Promise<PruneResult> {
 }
 
 async function expectRetention(store: Store): Promise<void> {
-  const expected = [...POLICY_KEEPS, ...Object.keys(PROTECTED)].map(idOf).sort().reverse()
+  const expected = [...NIGHTLY_POLICY_KEEPS, ...Object.keys(PROTECTED)].map(idOf).sort().reverse()
   expect((await store.list({ app: 'tabby', hostId: 'nightly' })).length).toBe(400)
   const done = await prune(store, false)
   expect(done.kept.map(kept => kept.backupId)).toEqual(expected)

@@ -3,7 +3,7 @@ import { access, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
 import { chainRetentionDays } from './artifact-retention.js'
-import { formatSeconds, type Logger } from '../kernel/log.js'
+import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { linkOrCopy } from './link-or-copy.js'
@@ -11,10 +11,8 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
 import { ArtifactRestApi } from './artifact-rest.js'
 import {
-  itemsInOrder,
   matchesFilter,
   saveAll,
-  StoringQueue,
   trustedNewestFirst,
   type BackupFilter,
   type BackupToStore,
@@ -26,6 +24,7 @@ import {
   type StoredBackup,
   type StoreSession
 } from './store.js'
+import { uploadSession } from './upload-session.js'
 
 export { retryArtifactName, storedFileName, type ArtifactStoreSettings } from './artifact-listing.js'
 
@@ -69,68 +68,35 @@ export class GithubArtifactStore implements Store {
     return saveAll(this, request)
   }
 
-  /**
-   * Parts upload one after another while the backup goes on; the manifest last, so a listing only shows a
-   * backup whose every part is stored. One at a time: measured with three at once, a SeaTable backup to the
-   * emulator took 59.8 s instead of 54.1 s and peaked at 363 MB instead of 281 MB (each upload holds up to
-   * five of the client's 8 MiB blocks), and small backups gained nothing.
-   */
+  /** Parts upload one after another while the backup goes on, the manifest last (see uploadSession). */
   begin(backup: BackupToStore): StoreSession {
-    const queue = new StoringQueue()
-    const stored = new Map<string, SaveResult['items'][number]>()
     const retentionDays = backup.incremental ? chainRetentionDays(backup.incremental, this.settings.retentionDays, new Date()) : this.settings.retentionDays
     if (backup.incremental) this.logger.info(`Artifacts of this backup are kept ${retentionDays} days, so the chain expires together (full backup of ${backup.incremental.baseStartedAt}).`)
-    const failed = (file: string, error: unknown): StoreError =>
-      new StoreError(
-        `Uploading ${file} as an artifact failed: ${(error as Error).message}`,
-        'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.',
-        { cause: error }
-      )
-    // Upload time, summed over the files: it overlaps the parts, so it is reported apart from the stages.
-    const uploads = { count: 0, milliseconds: 0 }
-    const place = (file: string): Promise<void> =>
-      queue.push(async () => {
-        const began = Date.now()
-        try {
-          stored.set(file, await this.upload(backup.dir, file, retentionDays))
-        } catch (error) {
-          throw failed(file, error)
-        } finally {
-          uploads.count++
-          uploads.milliseconds += Date.now() - began
-        }
-      })
-    return {
-      addPart: place,
-      commit: async (manifestFile, partFiles) => {
-        await queue.drain()
-        try {
-          itemsInOrder(stored, partFiles)
-        } catch (error) {
-          throw failed(manifestFile, error)
-        }
-        void place(manifestFile)
-        await queue.drain()
-        this.runListings.clear()
-        this.logger.info(`Uploads: ${uploads.count} artifacts in ${formatSeconds(uploads.milliseconds)}, one after another while the parts were made`)
-        return {
-          items: itemsInOrder(stored, [...partFiles, manifestFile]),
-          where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`,
-          manifestPath: join(backup.dir, manifestFile)
-        }
+    return uploadSession(
+      {
+        dir: backup.dir,
+        upload: file => this.upload(backup.dir, file, retentionDays),
+        failed: (file, error) =>
+          new StoreError(
+            `Uploading ${file} as an artifact failed: ${(error as Error).message}`,
+            'the backup was not stored (no manifest was uploaded); re-run the job. If it keeps failing, check the Actions service status and the artifact storage quota.',
+            { cause: error }
+          ),
+        noun: 'artifacts',
+        where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`,
+        removeStored: async items => {
+          for (const item of items) {
+            await (
+              await this.client()
+            )
+              .deleteArtifact(item.name)
+              .catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
+          }
+        },
+        settled: () => this.runListings.clear()
       },
-      abandon: async () => {
-        await queue.settle()
-        for (const item of stored.values()) {
-          await (
-            await this.client()
-          )
-            .deleteArtifact(item.name)
-            .catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
-        }
-        this.runListings.clear()
-      }
-    }
+      this.logger
+    )
   }
 
   /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */

@@ -4,14 +4,12 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import { StoreError } from '../kernel/errors.js'
-import { formatSeconds, type Logger } from '../kernel/log.js'
+import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, manifestFileName, parseBackupId } from '../kernel/manifest.js'
 import { S3Connection, type S3StoreSettings } from './s3-connection.js'
 import {
-  itemsInOrder,
   matchesFilter,
   saveAll,
-  StoringQueue,
   trustedNewestFirst,
   type BackupFilter,
   type BackupToStore,
@@ -22,6 +20,7 @@ import {
   type StoredBackup,
   type StoreSession
 } from './store.js'
+import { uploadSession } from './upload-session.js'
 
 export type { S3StoreSettings } from './s3-connection.js'
 
@@ -53,58 +52,43 @@ export class S3ObjectStore implements Store {
     return saveAll(this, request)
   }
 
+  /** One file at a time (see uploadSession); each upload has two 8 MiB parts in flight (s3-connection.ts). */
   begin(backup: BackupToStore): StoreSession {
-    // One file at a time, as for artifacts; each upload has two 8 MiB parts in flight (s3-connection.ts).
-    const queue = new StoringQueue()
-    const stored = new Map<string, SaveResult['items'][number]>()
     const retainUntil = this.settings.objectLock ? new Date(Date.now() + this.settings.objectLock.days * 86_400_000) : undefined
     if (retainUntil) this.logger.info(`Object Lock (${this.settings.objectLock!.mode.toLowerCase()}): every object of this backup is kept until ${retainUntil.toISOString()}.`)
-    const uploads = { count: 0, milliseconds: 0 }
-    const place = (file: string): Promise<void> =>
-      queue.push(async () => {
-        const began = Date.now()
-        const key = this.keyOf(backup.backupId, file)
-        try {
+    const where = `s3://${this.settings.bucket}/${this.keyOf(backup.backupId, '')}`
+    return uploadSession(
+      {
+        dir: backup.dir,
+        upload: async file => {
+          const key = this.keyOf(backup.backupId, file)
           await this.connection.upload(key, createReadStream(join(backup.dir, file)), retainUntil)
-          stored.set(file, { name: file, id: key })
-        } catch (error) {
-          throw new StoreError(
-            `Uploading ${file} to s3://${this.settings.bucket}/${key} failed: ${this.connection.describe(error)}`,
+          return { name: file, id: key }
+        },
+        failed: (file, error) =>
+          new StoreError(
+            `Uploading ${file} to ${where} failed: ${this.connection.describe(error)}`,
             'the backup was not stored (no manifest was uploaded); check the bucket, the credentials and the endpoint, then re-run.',
             { cause: error }
-          )
-        } finally {
-          uploads.count++
-          uploads.milliseconds += Date.now() - began
-        }
-      })
-    return {
-      addPart: place,
-      commit: async (manifestFile, partFiles) => {
-        await queue.drain()
-        itemsInOrder(stored, partFiles)
-        if (retainUntil && backup.incremental) await this.lockChain(backup.incremental.chain, retainUntil)
-        void place(manifestFile)
-        await queue.drain()
-        this.logger.info(`Uploads: ${uploads.count} objects in ${formatSeconds(uploads.milliseconds)}, one after another while the parts were made`)
-        return {
-          items: itemsInOrder(stored, [...partFiles, manifestFile]),
-          where: `s3://${this.settings.bucket}/${this.keyOf(backup.backupId, '')}`,
-          manifestPath: join(backup.dir, manifestFile)
+          ),
+        noun: 'objects',
+        where,
+        beforeManifest: async () => {
+          if (retainUntil && backup.incremental) await this.lockChain(backup.incremental.chain, retainUntil)
+        },
+        removeStored: async items => {
+          const keys = items.map(item => item.id)
+          const refused = await this.connection.remove(keys).catch((error: unknown) => {
+            this.logger.warning(`Could not delete what the failed backup uploaded to ${where}: ${this.connection.describe(error)}`)
+            return []
+          })
+          if (retainUntil && keys.length > 0)
+            this.logger.info(`The failed backup's ${keys.length} objects are hidden by delete markers; Object Lock keeps their versions until ${retainUntil.toISOString()}.`)
+          for (const key of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
         }
       },
-      abandon: async () => {
-        await queue.settle()
-        const keys = [...stored.values()].map(item => item.id)
-        const refused = await this.connection.remove(keys).catch((error: unknown) => {
-          this.logger.warning(`Could not delete what the failed backup uploaded to s3://${this.settings.bucket}/${this.keyOf(backup.backupId, '')}: ${this.connection.describe(error)}`)
-          return []
-        })
-        if (retainUntil && keys.length > 0)
-          this.logger.info(`The failed backup's ${keys.length} objects are hidden by delete markers; Object Lock keeps their versions until ${retainUntil.toISOString()}.`)
-        for (const key of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
-      }
-    }
+      this.logger
+    )
   }
 
   /**

@@ -1,10 +1,11 @@
 import { decideRetention, hasRetention, type RetentionPolicy } from '../../../src/pipeline/retention.js'
+import { LAST_NIGHT, NIGHTLY_POLICY, NIGHTLY_POLICY_KEEPS } from '../../support/retention-nights.js'
 
 const policy = (rules: Partial<RetentionPolicy>): RetentionPolicy => ({ last: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0, ...rules })
 const at = (iso: string): { backupId: string; takenAt: Date } => ({ backupId: iso, takenAt: new Date(iso) })
 
 /** 400 nightly backups at 02:00 UTC, the last on Saturday 2026-12-05. */
-function nightly(count: number, last = '2026-12-05T02:00:00Z'): { backupId: string; takenAt: Date }[] {
+function nightly(count: number, last = LAST_NIGHT): { backupId: string; takenAt: Date }[] {
   return Array.from({ length: count }, (_, index) => at(new Date(Date.parse(last) - index * 86_400_000).toISOString()))
 }
 
@@ -12,33 +13,8 @@ const day = (date: string): string => `${date}T02:00:00.000Z`
 
 describe('decideRetention (the rules of restic forget)', () => {
   test('400 nightly backups, keep-daily 7 keep-weekly 4 keep-monthly 12: exactly these 19 stay', () => {
-    const verdict = decideRetention(nightly(400), policy({ daily: 7, weekly: 4, monthly: 12 }))
-    expect(verdict.kept.map(kept => kept.backupId)).toEqual(
-      [
-        // daily: the seven newest days
-        '2026-12-05',
-        '2026-12-04',
-        '2026-12-03',
-        '2026-12-02',
-        '2026-12-01',
-        '2026-11-30',
-        '2026-11-29',
-        // weekly: the newest of each of the four newest ISO weeks: 12-05 and 11-29 (already kept), then the Sundays 11-22 and 11-15
-        '2026-11-22',
-        '2026-11-15',
-        // monthly: the last day of each earlier month, back to January
-        '2026-10-31',
-        '2026-09-30',
-        '2026-08-31',
-        '2026-07-31',
-        '2026-06-30',
-        '2026-05-31',
-        '2026-04-30',
-        '2026-03-31',
-        '2026-02-28',
-        '2026-01-31'
-      ].map(day)
-    )
+    const verdict = decideRetention(nightly(400), NIGHTLY_POLICY)
+    expect(verdict.kept.map(kept => kept.backupId)).toEqual(NIGHTLY_POLICY_KEEPS.map(day))
     expect(verdict.forgotten).toHaveLength(400 - 19)
     expect(verdict.kept.find(kept => kept.backupId === day('2026-12-05'))?.reasons).toEqual(['daily 2026-12-05', 'weekly 2026-W49', 'monthly 2026-12'])
     expect(verdict.kept.find(kept => kept.backupId === day('2026-11-30'))?.reasons).toEqual(['daily 2026-11-30', 'monthly 2026-11'])
