@@ -10,7 +10,7 @@ import { loadManifestKeys } from './kernel/manifest-keys.js'
 import { parseSigningInputs } from './inputs/signing.js'
 import { listVerified } from './pipeline/verification.js'
 import { consoleLogger, quietText } from './kernel/log.js'
-import { backupSummary, checkSummary, pruneSummary, restoreSummary } from './pipeline/report.js'
+import { backupOutcomeSummary, restoreSummary } from './pipeline/report.js'
 import { runRestore } from './pipeline/restore.js'
 import { runPutBack } from './pipeline/put-back.js'
 import { parseTargetInputs } from './inputs/target.js'
@@ -72,13 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
       const store = createStore(inputs.store, process.env, logger)
       const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
-      const text =
-        outcome.mode === 'check'
-          ? checkSummary(outcome.manifest)
-          : outcome.mode === 'prune'
-            ? pruneSummary(outcome.pruned)
-            : backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '')
-      process.stdout.write(quietText(text))
+      process.stdout.write(quietText(backupOutcomeSummary(outcome)))
       return 0
     }
     const inputs = parseRestoreInputs(get)

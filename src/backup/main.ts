@@ -5,7 +5,7 @@ import { UnverifiedBackupError, type BackupResult } from '../pipeline/backup.js'
 import { runBackupCommand } from '../pipeline/backup-command.js'
 import { describeError } from '../kernel/errors.js'
 import { quietText } from '../kernel/log.js'
-import { backupSummary, checkSummary, failureSummary, pruneSummary } from '../pipeline/report.js'
+import { backupOutcomeSummary, backupSummary, failureSummary } from '../pipeline/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
 import { parseBackupInputs } from '../inputs/backup.js'
@@ -31,16 +31,11 @@ export async function run(): Promise<void> {
     if (outcome.mode === 'check') {
       core.setOutput('backup-id', outcome.manifest.backupId)
       core.setOutput('verified', 'true')
-      await writeSummary(checkSummary(outcome.manifest))
-      return
+    } else {
+      if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
+      if (outcome.mode === 'backup') publish(outcome.result)
     }
-    if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
-    if (outcome.mode === 'prune') {
-      await writeSummary(pruneSummary(outcome.pruned))
-      return
-    }
-    publish(outcome.result)
-    await writeSummary(backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : ''))
+    await writeSummary(backupOutcomeSummary(outcome))
   } catch (error) {
     if (error instanceof UnverifiedBackupError) publish(error.result)
     else core.setOutput('verified', 'false')

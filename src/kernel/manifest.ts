@@ -89,7 +89,10 @@ export function storedFilesOf(part: PartRecord): string[] {
   return part.chunks ? part.chunks.map(chunk => chunk.file) : [part.file]
 }
 
-const BACKUP_ID_PATTERN = /^([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?$/
+/** app--host-id--stamp[-suffix]; groups: app, host id, stamp. */
+const BACKUP_ID = String.raw`([a-z0-9]+)--([a-z0-9.-]+)--(\d{8}T\d{6}Z)(?:-[a-z0-9]+)?`
+const BACKUP_ID_PATTERN = new RegExp(`^${BACKUP_ID}$`)
+const FILE_OF_BACKUP_PATTERN = new RegExp(`^(${BACKUP_ID})\\.`)
 
 /** UTC to the second, without separators (20261206T031500Z): the time in backup ids and a restore's stamp. */
 export function compactTimestamp(at: Date): string {
@@ -106,7 +109,7 @@ export function newBackupId(app: string, hostId: string, at: Date): string {
 
 /** The backup id a stored file name begins with (`<id>.<part>…`, `<id>.manifest.json`), or undefined. */
 export function backupIdOfFile(file: string): string | undefined {
-  return /^([a-z0-9]+--[a-z0-9.-]+--\d{8}T\d{6}Z(?:-[a-z0-9]+)?)\./.exec(file)?.[1]
+  return FILE_OF_BACKUP_PATTERN.exec(file)?.[1]
 }
 
 export function parseBackupId(backupId: string): { app: string; hostId: string; stamp: string } | null {

@@ -47,15 +47,13 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     deps.logger.info(`mode: check passed: ${manifest.backupId} finished ${manifest.finishedAt} and passed its restore drill.`)
     return { mode: 'check', manifest }
   }
+  const reading = { workRoot: deps.workRoot, trust: keys.trust }
   const prune = (target: { app: string; hostId: string }): Promise<PruneResult> =>
-    deps.logger.group('Retention', () =>
-      runPrune({ store: deps.store, target, policy: inputs.retention.policy, dryRun: inputs.retention.dryRun, reading: { workRoot: deps.workRoot, trust: keys.trust }, logger: deps.logger })
-    )
+    deps.logger.group('Retention', () => runPrune({ store: deps.store, target, policy: inputs.retention.policy, dryRun: inputs.retention.dryRun, reading, logger: deps.logger }))
   if (verification.mode === 'prune') {
     if (inputs.app === 'auto') throw new InputError('app', 'must name the application with mode: prune (nothing on the host is inspected).', 'set app, e.g. app: tabby.')
     return { mode: 'prune', pruned: await prune({ app: inputs.app, hostId: deps.transport.hostId }) }
   }
-  const reading = { workRoot: deps.workRoot, trust: keys.trust }
   if (inputs.budget) {
     const app = inputs.app === 'auto' ? undefined : inputs.app
     await deps.logger.group('Storage budget', () =>

@@ -91,18 +91,22 @@ export async function runPrune(request: PruneRequest): Promise<PruneResult> {
   logger.info(
     `Retention (${describePolicy(policy)}) for ${target.app} on ${target.hostId}: ${manifests.size} backups, ${reasons.size} kept, ${doomed.length} to delete${request.dryRun ? ' (dry-run: nothing is deleted)' : ''}`
   )
-  if (request.dryRun) for (const backupId of doomed) logger.info(`would delete ${backupId}`)
-  const outcomes = request.dryRun ? doomed.map(() => ({ deleted: true }) as const) : await mapWithLimit(doomed, STORE_CALLS_AT_ONCE, backupId => store.delete(manifests.get(backupId)!.backup))
-  outcomes.forEach((outcome, index) => {
-    const backupId = doomed[index]
-    if (outcome.deleted) {
-      if (!request.dryRun) logger.info(`deleted ${backupId}`)
-      deleted.push(backupId)
-    } else {
-      logger.info(`kept ${backupId}: ${outcome.refused}`)
-      refused.push({ backupId, reason: outcome.refused })
-    }
-  })
+  if (request.dryRun) {
+    for (const backupId of doomed) logger.info(`would delete ${backupId}`)
+    deleted.push(...doomed)
+  } else {
+    const outcomes = await mapWithLimit(doomed, STORE_CALLS_AT_ONCE, backupId => store.delete(manifests.get(backupId)!.backup))
+    outcomes.forEach((outcome, index) => {
+      const backupId = doomed[index]
+      if (outcome.deleted) {
+        logger.info(`deleted ${backupId}`)
+        deleted.push(backupId)
+      } else {
+        logger.info(`kept ${backupId}: ${outcome.refused}`)
+        refused.push({ backupId, reason: outcome.refused })
+      }
+    })
+  }
   for (const skipped of leftAlone) logger.warning(`Retention leaves ${skipped.backupId} alone: ${skipped.reason}`)
   const kept = newestFirst.filter(id => reasons.has(id) && id !== UPCOMING).map(backupId => ({ backupId, reasons: reasons.get(backupId)! }))
   return { kept, deleted, refused, leftAlone, dryRun: request.dryRun }

@@ -3,6 +3,7 @@ import { formatBytes, formatSeconds } from '../kernel/log.js'
 import type { Manifest } from '../kernel/manifest.js'
 import type { RestoreResult } from './restore.js'
 import type { PruneResult } from './prune.js'
+import type { BackupOutcome } from './backup-command.js'
 import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
 
 /** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
@@ -86,4 +87,11 @@ export function pruneSummary(pruned: PruneResult): string {
   for (const refused of pruned.refused) lines.push(`- ${refused.backupId} stays: ${refused.reason}`)
   for (const skipped of pruned.leftAlone) lines.push(`- ${skipped.backupId} was left alone (not verifiable as ours): ${skipped.reason}`)
   return lines.join('\n')
+}
+
+/** The summary of whatever a backup command did: the gate's answer, a prune, or a backup with its retention and storage lines. */
+export function backupOutcomeSummary(outcome: BackupOutcome): string {
+  if (outcome.mode === 'check') return checkSummary(outcome.manifest)
+  if (outcome.mode === 'prune') return pruneSummary(outcome.pruned)
+  return backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '')
 }

@@ -50,18 +50,13 @@ export async function withRetry<T>(logger: Logger, what: string, policy: RetryPo
   }
 }
 
-/** One REST DELETE; like restGet, a 5xx or 429 reply becomes an error that withRetry retries. */
-export async function restDelete(url: string, token: string): Promise<Response> {
-  const response = await fetch(url, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
+/** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
+async function restCall(method: 'GET' | 'DELETE', url: string, token: string): Promise<Response> {
+  const response = await fetch(url, { method, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
   if (response.status < 500 && response.status !== 429) return response
   await response.body?.cancel()
   throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status })
 }
 
-/** One REST GET; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-export async function restGet(url: string, token: string): Promise<Response> {
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
-  if (response.status < 500 && response.status !== 429) return response
-  await response.body?.cancel()
-  throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status })
-}
+export const restGet = (url: string, token: string): Promise<Response> => restCall('GET', url, token)
+export const restDelete = (url: string, token: string): Promise<Response> => restCall('DELETE', url, token)

@@ -183,26 +183,17 @@ export class S3Connection {
     }
   }
 
-  /** Deletes exact versions; returns the server's refusals ("key: code message"). */
-  async removeVersions(versions: { key: string; versionId?: string }[]): Promise<string[]> {
+  /**
+   * Deletes objects: an exact version when one is given, else the current one (in a versioned bucket that
+   * hides it behind a delete marker). Returns the server's refusals, each with its key and reason.
+   */
+  async remove(objects: { key: string; versionId?: string }[]): Promise<{ key: string; reason: string }[]> {
     const { s3, client } = await this.open()
-    const refused: string[] = []
-    for (let start = 0; start < versions.length; start += DELETE_BATCH) {
-      const batch = versions.slice(start, start + DELETE_BATCH).map(version => ({ Key: version.key, VersionId: version.versionId }))
+    const refused: { key: string; reason: string }[] = []
+    for (let start = 0; start < objects.length; start += DELETE_BATCH) {
+      const batch = objects.slice(start, start + DELETE_BATCH).map(object => ({ Key: object.key, VersionId: object.versionId }))
       const answer = await client.send(new s3.DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch, Quiet: true } }))
-      for (const failure of answer.Errors ?? []) refused.push(`${failure.Key}: ${failure.Code ?? 'refused'} ${failure.Message ?? ''}`.trim())
-    }
-    return refused
-  }
-
-  /** Deletes `keys` (in a versioned bucket: hides them behind delete markers); returns the keys the server refused. */
-  async remove(keys: string[]): Promise<string[]> {
-    const { s3, client } = await this.open()
-    const refused: string[] = []
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH)
-      const answer = await client.send(new s3.DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true } }))
-      for (const failure of answer.Errors ?? []) if (failure.Key) refused.push(failure.Key)
+      for (const failure of answer.Errors ?? []) refused.push({ key: failure.Key ?? '', reason: `${failure.Code ?? 'refused'} ${failure.Message ?? ''}`.trim() })
     }
     return refused
   }

@@ -78,13 +78,13 @@ export class S3ObjectStore implements Store {
         },
         removeStored: async items => {
           const keys = items.map(item => item.id)
-          const refused = await this.connection.remove(keys).catch((error: unknown) => {
+          const refused = await this.connection.remove(keys.map(key => ({ key }))).catch((error: unknown) => {
             this.logger.warning(`Could not delete what the failed backup uploaded to ${where}: ${this.connection.describe(error)}`)
             return []
           })
           if (retainUntil && keys.length > 0)
             this.logger.info(`The failed backup's ${keys.length} objects are hidden by delete markers; Object Lock keeps their versions until ${retainUntil.toISOString()}.`)
-          for (const key of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
+          for (const { key } of refused) this.logger.warning(`s3://${this.settings.bucket}/${key} of the failed backup was not deleted (the server refused).`)
         }
       },
       this.logger
@@ -175,9 +175,9 @@ export class S3ObjectStore implements Store {
       if (until && until.getTime() > Date.now()) return { deleted: false, refused: `Object Lock keeps it until ${until.toISOString()}` }
       const versions = await this.connection.listVersions(this.keyOf(backup.backupId, ''))
       // The manifest in a call of its own: the backup stops being listed before any part goes.
-      const refused = await this.connection.removeVersions(versions.filter(version => version.key === manifestKey))
-      if (refused.length === 0) refused.push(...(await this.connection.removeVersions(versions.filter(version => version.key !== manifestKey))))
-      if (refused.length > 0) return { deleted: false, refused: `the server refused to delete ${refused.length} object version(s), e.g. ${refused[0]}` }
+      const refused = await this.connection.remove(versions.filter(version => version.key === manifestKey))
+      if (refused.length === 0) refused.push(...(await this.connection.remove(versions.filter(version => version.key !== manifestKey))))
+      if (refused.length > 0) return { deleted: false, refused: `the server refused to delete ${refused.length} object version(s), e.g. ${refused[0].key}: ${refused[0].reason}` }
     } catch (error) {
       return { deleted: false, refused: `deleting it failed: ${this.connection.describe(error)}` }
     }
