@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
+import { DTABLE_DB_OBJECTS } from '../../scripts/fixtures/seatable/seatable-db.mjs'
 import { expectSuccess, runAction, visibleLog, type ActionRun, sweepProcessesForSecrets } from '../support/action-runner.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { startResultsService, type ResultsService } from '../support/results-service/index.js'
@@ -40,6 +41,28 @@ async function wipe(bed: SeaTableBed): Promise<void> {
   for (const dir of [bed.layout.root, bed.layout.composeDir, bed.layout.caddyDir]) if (dir) await rm(dir, { recursive: true, force: true })
 }
 
+/**
+ * dtable_db's default collation (the fixture's utf8mb4_unicode_520_ci, which a dump does not carry) and the
+ * SHOW CREATE row of each routine, trigger and event, whose last column is the Database Collation it runs
+ * under. A trigger's Created is left out: no dump carries it, the import sets it.
+ */
+async function dtableDbDefinitions(): Promise<string[]> {
+  const kinds = [
+    ['PROCEDURE', DTABLE_DB_OBJECTS.procedures],
+    ['FUNCTION', DTABLE_DB_OBJECTS.functions],
+    ['TRIGGER', DTABLE_DB_OBJECTS.triggers],
+    ['EVENT', DTABLE_DB_OBJECTS.events]
+  ] as const
+  const rows = [await server.query("SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = 'dtable_db'")]
+  for (const [kind, names] of kinds) {
+    for (const name of names) {
+      const columns = (await server.query(`SHOW CREATE ${kind} dtable_db.${name}`)).replace(/\n$/, '').split('\t')
+      rows.push(`${kind} ${(kind === 'TRIGGER' ? columns.slice(0, -1) : columns).join('\t')}`)
+    }
+  }
+  return rows
+}
+
 async function expectNoPasswordStored(run: ActionRun): Promise<void> {
   for (const text of [visibleLog(run), run.stderr, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(server.rootPassword)
   for (const blob of await service.listStoredBlobs()) expect(plainText(blob.name, blob.bytes)).not.toContain(server.rootPassword)
@@ -63,6 +86,8 @@ describe.each([
 
   it('backs up into artifacts without the password on any command line, and restores from another run after a wipe', async () => {
     const tablesBefore = await databaseFingerprint(server)
+    const definitionsBefore = await dtableDbDefinitions()
+    expect(definitionsBefore[0]).toBe('utf8mb4\tutf8mb4_unicode_520_ci\n')
     const backupRun = service.newRun()
     const watched = await watchCommandLines(server.rootPassword, runAction('action.yml', backupInputs(bed, mode, 'drill'), backupRun.env()))
     const backup = watched.result
@@ -70,6 +95,8 @@ describe.each([
     // Taken after the backup: backup-all refreshed storage-data just before the data was archived.
     const filesBefore = await seatableFiles(bed.layout)
     expect(watched.samples).toBeGreaterThan(5)
+    // The drill's copy of dtable_db was created with the recorded default before the dump's first byte reached it.
+    expect(backup.stdout).toMatch(/Drill passed for db-dtable_db in .*, default collation utf8mb4_unicode_520_ci \(character set utf8mb4\), as in the manifest/)
     expect(watched.leaks).toEqual([])
     const backupId = backup.outputs['backup-id']
     const names = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name.replace(`${backupId}.`, ''))
@@ -107,6 +134,8 @@ describe.each([
     const restore = await runAction('restore/action.yml', { ...seatableInputs(bed, mode), 'run-id': String(backupRun.runId), 'github-token': service.githubToken }, service.newRun().env())
     expectSuccess(restore)
     expect(await databaseFingerprint(server)).toEqual(tablesBefore)
+    expect(await dtableDbDefinitions()).toEqual(definitionsBefore)
+    expect(restore.stdout + restore.summary).toMatch(/dtable_db: imported; .*; default collation utf8mb4_unicode_520_ci \(character set utf8mb4\), as in the backup/)
     const filesAfter = await seatableFiles(bed.layout)
     for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesAfter[name])]).toEqual([name, []])
     expect((await bed.shim.invocations()).some(call => call.argv.join(' ').includes('seatable.sh restore-all'))).toBe(true)

@@ -11,7 +11,11 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:f
 import os from 'node:os'
 import path from 'node:path'
 
-export type ShimContainer = { kind: 'database'; mariadb: { socket: string; port: number }; running?: boolean } | { kind: 'seatable'; dataRoot: string; running?: boolean }
+/** `image` is what `docker ps` and `docker inspect` say the container runs (default: by kind); an `app` container only has an image. */
+export type ShimContainer =
+  | { kind: 'database'; mariadb: { socket: string; port: number }; running?: boolean; image?: string }
+  | { kind: 'seatable'; dataRoot: string; running?: boolean; image?: string }
+  | { kind: 'app'; image: string; running?: boolean }
 
 export interface DockerShimOptions {
   /** Container name → what it stands for. `running: false` makes exec fail as for a stopped container. */
@@ -53,8 +57,10 @@ function configLine(name: string, container: ShimContainer): string {
   const details =
     container.kind === 'database'
       ? [checkedField(path.resolve(container.mariadb.socket), 'mariadb.socket'), String(container.mariadb.port)]
-      : [checkedField(path.resolve(container.dataRoot), 'dataRoot'), '-']
-  return [name, container.kind, running, ...details].join('\t')
+      : container.kind === 'seatable'
+        ? [checkedField(path.resolve(container.dataRoot), 'dataRoot'), '-']
+        : ['-', '-']
+  return [name, container.kind, running, ...details, container.image === undefined ? '-' : checkedField(container.image, 'image')].join('\t')
 }
 
 /** Option-file quoting: the socket path may hold characters the format treats specially. */

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSeaTableDatabases } from '../../scripts/fixtures/seatable/seatable-db.mjs'
-import { createSeaTableLayout, type SeaTableLayout } from '../../scripts/fixtures/seatable/seatable-layout.mjs'
+import { createSeaTableLayout, type SeaTableLayout, type SeaTableLayoutOptions } from '../../scripts/fixtures/seatable/seatable-layout.mjs'
 import { fingerprintTree, type TreeFingerprint } from '../../scripts/fixtures/fingerprint.mjs'
 import { sshActionInputs } from './action-runner.js'
 import { installDockerShim, type DockerShim, type ShimContainer } from './docker-shim.js'
@@ -34,6 +34,8 @@ export interface SeaTableBedOptions {
    * pass it on). Needs its own `user`: sudoers applies the env_file to every sudo by that user.
    */
   hostTempDir?: string
+  /** What the install has beyond the default layout (SeaTable AI, n8n, S3, its image). */
+  layout?: Pick<SeaTableLayoutOptions, 'seatableImage' | 'secretKey' | 'withAi' | 'withN8n' | 's3'>
 }
 
 export function shimContainersFor(layout: SeaTableLayout, server: MariaDbServer): Record<string, ShimContainer> {
@@ -64,7 +66,7 @@ export async function startSeaTableBed(server: MariaDbServer, kind: 'old' | 'cur
   if (options.hostTempDir !== undefined && options.user === undefined) throw new Error('startSeaTableBed: hostTempDir needs its own user')
   const base = await mkdtemp(join(tmpdir(), `sb-seatable-${kind}-`))
   // The .env gets its own fake password: the real one must not be found in any artifact.
-  const layout = await createSeaTableLayout(base, { layout: kind, smallFiles: 120, largeFiles: 2, largeBytes: 600_000, withCaddy: kind === 'current' })
+  const layout = await createSeaTableLayout(base, { layout: kind, smallFiles: 120, largeFiles: 2, largeBytes: 600_000, withCaddy: kind === 'current', ...options.layout })
   await resetDatabases(server, options)
   const containers = shimContainersFor(layout, server)
   const shim = await installDockerShim({ containers })
@@ -125,6 +127,7 @@ export async function seatableFiles(layout: SeaTableLayout): Promise<Record<stri
   const trees: Record<string, TreeFingerprint> = { data: await fingerprintTree(layout.root, { exclude: layout.dataExcludes }) }
   if (layout.composeDir) trees.compose = await fingerprintTree(layout.composeDir)
   if (layout.caddyDir) trees.caddy = await fingerprintTree(layout.caddyDir)
+  if (layout.aiDir) trees.ai = await fingerprintTree(layout.aiDir)
   return trees
 }
 

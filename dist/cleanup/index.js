@@ -31397,6 +31397,30 @@ const definitions_INPUTS = [
     },
     { name: 'dtable-db-backup', description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).', default: 'true', actions: BOTH },
     { name: 'exclude', description: 'Paths under the app root left out of the home part (space, comma or newline separated); empty: models index repositories.', default: '', actions: ['backup'] },
+    {
+        name: 'seatable-ai-dir',
+        description: "SeaTable AI's data directory, backed up as the ai part; empty: the seatable-ai service's bind mount in the compose project, when there is one.",
+        default: '',
+        actions: BOTH
+    },
+    {
+        name: 'seatable-s3',
+        description: 'When SeaTable keeps files in S3 buckets (not on disk): refuse fails the backup and names the buckets to back up elsewhere; skip backs up the rest and says in the manifest and summary that the buckets are not in it.',
+        default: 'refuse',
+        actions: ['backup']
+    },
+    {
+        name: 'coverage',
+        description: 'report names, in the summary and the manifest, whatever the install keeps that the backup does not hold (other compose components, docker volumes, S3 buckets, secrets missing from .env); strict makes any of it an error before anything is backed up.',
+        default: 'report',
+        actions: ['backup']
+    },
+    {
+        name: 'tabby-keep-migration-copies',
+        description: "true keeps Tabby's pre-migration copies (ee/db.backup-*.sqlite: plain copies, not consistent backups) in the home part; by default they are left out and named in the summary.",
+        default: 'false',
+        actions: ['backup']
+    },
     { name: 'compression', description: 'Compression on the host: auto (zstd if installed, else gzip), zstd, gzip, none.', default: 'auto', actions: ['backup'] },
     {
         name: 'incremental',
@@ -31508,6 +31532,12 @@ const definitions_INPUTS = [
         default: 'true',
         actions: ['restore']
     },
+    {
+        name: 'allow-version-mismatch',
+        description: 'true restores a backup made by a newer version of the app than the host runs now (refused by default: neither Tabby nor SeaTable migrates data back down). Run the image the backup names instead whenever you can.',
+        default: 'false',
+        actions: ['restore']
+    },
     { name: 'parts', description: 'Restore only these parts (space or comma separated, e.g. db-dtable_db data); empty: all.', default: '', actions: ['restore'] },
     {
         name: 'safety-copy-dir',
@@ -31526,6 +31556,10 @@ const OUTPUTS = {
         { name: 'artifacts', description: 'JSON list of the stored files: [{"name", "id"}].' },
         { name: 'bytes', description: 'Total size of the stored parts in bytes.' },
         { name: 'verified', description: 'true when the restore drill passed (or, with mode: check, a drill-verified backup was found).' },
+        {
+            name: 'app-version',
+            description: "The application's version the backup's data belongs to (with mode: check, the verified backup's): the release, else the image, else the schema version; empty when unknown."
+        },
         { name: 'pruned', description: 'JSON list of the backup ids retention deleted (with dry-run: would delete); empty when no keep-* input is set.' }
     ],
     restore: [
@@ -31535,7 +31569,8 @@ const OUTPUTS = {
             description: "JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the databases' safety backup; [] when none was kept."
         },
         { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
-        { name: 'restored', description: 'true when the host was changed; false for dry-run.' }
+        { name: 'restored', description: 'true when the host was changed; false for dry-run.' },
+        { name: 'app-version', description: "The application's version the restored backup's data belongs to (run the app with this version, or its image); empty when the backup does not record it." }
     ]
 };
 

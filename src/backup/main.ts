@@ -9,6 +9,7 @@ import { backupOutcomeSummary, backupSummary, failureSummary } from '../pipeline
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
 import { parseBackupInputs } from '../inputs/backup.js'
+import { appVersionOutput } from '../kernel/app-version.js'
 
 function publish(result: BackupResult): void {
   core.setOutput('backup-id', result.manifest.backupId)
@@ -16,6 +17,7 @@ function publish(result: BackupResult): void {
   core.setOutput('artifacts', JSON.stringify(result.saved.items))
   core.setOutput('bytes', String(result.bytes))
   core.setOutput('verified', String(result.verified))
+  core.setOutput('app-version', appVersionOutput(result.manifest.application))
 }
 
 /** The backup action: read inputs, run the core, publish outputs and the job summary. */
@@ -31,6 +33,7 @@ export async function run(): Promise<void> {
     if (outcome.mode === 'check') {
       core.setOutput('backup-id', outcome.manifest.backupId)
       core.setOutput('verified', 'true')
+      core.setOutput('app-version', appVersionOutput(outcome.manifest.application))
     } else {
       if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
       if (outcome.mode === 'backup') publish(outcome.result)

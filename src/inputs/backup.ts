@@ -38,6 +38,7 @@ export function parseBackupInputs(get: (name: string) => string): BackupInputs {
     signing,
     chunkSize,
     retention,
-    budget
+    budget,
+    coverage: reader.string('coverage') === '' ? 'report' : reader.choice('coverage', ['report', 'strict'] as const)
   }
 }

@@ -29,6 +29,7 @@ export function parseRestoreInputs(get: (name: string) => string): RestoreInputs
       .split(/[\s,]+/)
       .filter(Boolean),
     identities: parseIdentities(reader.string('age-identity', { multiline: true })),
-    signing
+    signing,
+    allowVersionMismatch: reader.boolean('allow-version-mismatch')
   }
 }

@@ -1,3 +1,4 @@
+import { appVersionProblems } from './app-version.js'
 import { chunkFileName, MANIFEST_FORMAT, parseBackupId, type Manifest, type PartRecord } from './manifest.js'
 
 /** Part names become file names, artifact names and log text: a strict pattern, nothing a shell or the runner reads. */
@@ -15,7 +16,15 @@ const CONTROL = /[\u0000-\u001f\u007f]/
  * never uses these as paths or names, and every log line escapes them; everything else refuses
  * control characters outright.
  */
-const FREE_TEXT = [/^options(\.|$)/, /^parts\.\d+\.warnings\./, /^parts\.\d+\.details\.(path|excluded)/, /^parts\.\d+\.tables\./, /^verification\.parts\.\d+\.detail$/, /^host$/]
+const FREE_TEXT = [
+  /^options(\.|$)/,
+  /^parts\.\d+\.warnings\./,
+  /^parts\.\d+\.details\.(path|excluded|leftOut)/,
+  /^notCovered\./,
+  /^parts\.\d+\.tables\./,
+  /^verification\.parts\.\d+\.detail$/,
+  /^host$/
+]
 
 function controlCharacterPaths(value: unknown, path: string, found: string[]): void {
   if (found.length >= 5) return
@@ -88,6 +97,8 @@ export function manifestProblems(value: unknown, expectedBackupId?: string): str
     if (new Set(names).size !== names.length) problems.push('a part name appears twice')
   }
   if (manifest.incremental !== undefined) problems.push(...chainProblems(manifest))
+  problems.push(...appVersionProblems(manifest.application))
+  if (manifest.notCovered !== undefined && (!Array.isArray(manifest.notCovered) || manifest.notCovered.some(line => typeof line !== 'string'))) problems.push('notCovered is not a list of sentences')
   const controls: string[] = []
   controlCharacterPaths(value, '', controls)
   if (controls.length > 0) problems.push(`control characters in ${controls.join(', ')}`)

@@ -1,4 +1,5 @@
 import type { ManifestSignature } from './manifest-signature.js'
+import type { AppVersion } from './app-version.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
 export const MANIFEST_FORMAT = 'selfhost-backup/1'
@@ -50,6 +51,10 @@ export interface Manifest {
   startedAt: string
   finishedAt: string
   tool: { name: string; version: string }
+  /** The application's version the data belongs to, as the host ran it at backup time. */
+  application?: AppVersion
+  /** What the install kept that this backup does not hold, as the recipe found it (one sentence each). */
+  notCovered?: string[]
   /** Non-secret recipe options in effect, so a restore knows e.g. which paths were excluded. */
   options: Record<string, unknown>
   parts: PartRecord[]
@@ -119,7 +124,7 @@ export function parseBackupId(backupId: string): { app: string; hostId: string; 
 
 /** What a backup knows of itself when it is done; the format and the tool are filled in here, for every writer. */
 export type ManifestFields = Pick<Manifest, 'backupId' | 'host' | 'hostId' | 'startedAt' | 'finishedAt' | 'options' | 'parts'> &
-  Partial<Pick<Manifest, 'verification' | 'encryption' | 'incremental'>> & { app: string }
+  Partial<Pick<Manifest, 'verification' | 'encryption' | 'incremental' | 'application' | 'notCovered'>> & { app: string }
 
 export function assembleManifest(fields: ManifestFields): Manifest {
   const { backupId, app, host, hostId, startedAt, finishedAt, options, parts, ...rest } = fields

@@ -33,6 +33,8 @@ export interface BackupCommand {
   retention: { policy: RetentionPolicy; dryRun: boolean }
   /** storage-budget: checked before anything is uploaded. */
   budget?: BudgetSettings
+  /** strict: refuse to back up an install with parts the backup would not hold. */
+  coverage: 'report' | 'strict'
 }
 
 export type BackupOutcome = { mode: 'backup'; result: BackupResult; pruned?: PruneResult; storage?: string } | { mode: 'check'; manifest: Manifest } | { mode: 'prune'; pruned: PruneResult }
@@ -68,6 +70,7 @@ export async function runBackupCommand(inputs: BackupCommand, deps: { transport:
     incremental: inputs.incremental,
     allowUnencryptedSecrets: inputs.allowUnencryptedSecrets,
     chunkSize: inputs.chunkSize,
+    coverage: inputs.coverage,
     keys,
     ...deps
   })

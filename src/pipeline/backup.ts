@@ -8,13 +8,14 @@ import { DrillSession, drillReport } from './drill.js'
 import { recipientFingerprint } from '../kernel/encryption.js'
 import { acquireHostLock } from './lock.js'
 import { planIncremental, type IncrementalPlan, type IncrementalSettings } from './incremental.js'
-import { InputError, SelfhostBackupError } from '../kernel/errors.js'
+import { InputError, PreflightError, SelfhostBackupError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
 import { assembleManifest, manifestFileName, newBackupId, storedFilesOf, UNVERIFIED_SUFFIX, type Manifest } from '../kernel/manifest.js'
 import { writeManifest } from '../kernel/manifest-file.js'
 import type { ManifestKeys } from '../kernel/manifest-keys.js'
 import { StagingDirectory } from './staging.js'
 import { StageClock } from './stage-clock.js'
+import { describeAppVersion, type AppVersion } from '../kernel/app-version.js'
 import { DEFAULT_CHUNK_SIZE } from './chunk-writer.js'
 
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
@@ -39,6 +40,8 @@ export interface BackupRequest {
   keys: ManifestKeys
   /** Stored content is cut into chunks of at most this many bytes as it streams (chunk-size); default DEFAULT_CHUNK_SIZE. */
   chunkSize?: number
+  /** strict: a backup of an install with parts it would not hold (recipe.notCovered) fails before any work. */
+  coverage?: 'report' | 'strict'
   /** Clock, so tests can pin backup ids. */
   now?: () => Date
 }
@@ -95,6 +98,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const { recipe, options: parsed } = await chooseRecipe(request)
     const context = { logger }
     const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context))
+    const application = await readApplication(recipe, transport, options, logger)
+    const notCovered = checkCoverage(recipe, options, request.coverage ?? 'report', logger)
     stages.end('preflight')
     const startedAt = now()
     const backupId = newBackupId(recipe.id, transport.hostId, startedAt)
@@ -155,7 +160,9 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       parts: staged.parts,
       verification: { method: verification.verify, ok: failures.length === 0, parts: drill?.parts.map(({ name, ok, detail }) => ({ name, ok, detail })), sizeCheck },
       ...(recipients.length > 0 ? { encryption: { format: 'age' as const, recipients: recipients.map(recipientFingerprint) } } : {}),
-      ...(incremental ? { incremental } : {})
+      ...(incremental ? { incremental } : {}),
+      application,
+      ...(notCovered.length > 0 ? { notCovered } : {})
     })
     const manifestFile = failures.length === 0 ? manifestFileName(backupId) : `${backupId}${UNVERIFIED_SUFFIX}`
     const manifest = await writeManifest(join(staging, manifestFile), unsigned, signer)
@@ -181,6 +188,31 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     await drillSession?.close()
     await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
   }
+}
+
+/** The app's version as the host runs it, for the manifest; a version that cannot be read is said, never fatal. */
+async function readApplication(recipe: AnyRecipe, transport: Transport, options: unknown, logger: Logger): Promise<AppVersion> {
+  const read = await recipe.readVersion(transport, options, { logger }).catch((error: unknown) => {
+    logger.warning(`The ${recipe.title} version could not be read (the backup goes on without it): ${(error as Error).message}`)
+    return {}
+  })
+  const application = { ...read, recipe: recipe.revision }
+  logger.info(`${recipe.title} version: ${describeAppVersion(application)}`)
+  return application
+}
+
+/** What the install keeps that this backup will not hold: said as a warning, or with coverage: strict refused before any work. */
+function checkCoverage(recipe: AnyRecipe, options: unknown, coverage: 'report' | 'strict', logger: Logger): string[] {
+  const notCovered = recipe.notCovered?.(options) ?? []
+  if (notCovered.length === 0) return notCovered
+  if (coverage === 'strict') {
+    throw new PreflightError(
+      notCovered.map(line => `not covered: ${line}`),
+      'back these up another way and list what they are, or set coverage: report to back up the rest and name them in the summary; nothing was backed up.'
+    )
+  }
+  logger.warning(['This backup will not hold everything the install keeps:', ...notCovered.map(line => `  - ${line}`), 'coverage: strict makes this an error.'].join('\n'))
+  return notCovered
 }
 
 async function chooseRecipe(request: BackupRequest): Promise<RecipeChoice> {

@@ -7,6 +7,7 @@ import type { PartRecord } from '../kernel/manifest.js'
 import { pipeline, quote, script } from '../kernel/shell.js'
 import { decompressCommand } from '../sources/compression.js'
 import { checkInventory, importDatabase, inventoryDatabase, mysqlIdentifier, runSql } from '../sources/mysql.js'
+import { describeDefaults, recordedDefaults } from '../sources/mysql-defaults.js'
 import { compareCounts, inspectSqlite } from '../sources/sqlite.js'
 import { LocalTransport } from '../transport/local.js'
 import { checkTarballStream } from '../sources/tar-check.js'
@@ -86,6 +87,8 @@ async function watchSqlite(spec: DrillSpec, plaintext: Readable, dir: string): P
  */
 async function watchDump(spec: DrillSpec, plaintext: Readable, database: () => Promise<ThrowawayMariaDb>): Promise<Comparison> {
   const name = String(spec.details?.database ?? spec.name.replace(/^db-/, ''))
+  // Created as a restore would create it, with the defaults the backup recorded; a malformed value fails the check here.
+  const defaults = recordedDefaults(spec)
   const server = await database()
   // The dump comes from the host, which may be compromised: it loads through an account confined to its database.
   const access = await server.importAccount(name).catch((error: unknown) => {
@@ -94,23 +97,23 @@ async function watchDump(spec: DrillSpec, plaintext: Readable, database: () => P
   const outlets = new Fanout()
   // A failed import is a finding, not a reason to stop reading: the dump still flows on to the store.
   const imported = outlets.add(input =>
-    importDatabase(runner, access, name, spec.compression, input).then(
-      () => undefined,
-      (error: unknown) => error
+    importDatabase(runner, access, name, spec.compression, input, defaults).then(
+      created => ({ created }),
+      (error: unknown) => ({ error })
     )
   )
   const tail = outlets.add(input => runner.run(script(pipeline(decompressCommand(spec.compression), 'tail -c 300')), { stdin: input, allowFailure: true, description: 'Reading the end of the dump' }))
   for await (const data of plaintext as AsyncIterable<Buffer>) await outlets.write(data)
   await outlets.finish()
   const ending = await tail
-  const importFailed = await imported
+  const outcome = await imported
   return async record => {
     const problems: string[] = []
     if (ending.exitCode !== 0) problems.push(`decompressing it failed: ${oneLine(ending.stderr)}`)
     else if (!/-- Dump completed/.test(ending.stdout)) problems.push('it does not end with the "-- Dump completed" trailer, so it is truncated')
     try {
-      if (importFailed !== undefined) {
-        const reason = importFailure(importFailed)
+      if ('error' in outcome) {
+        const reason = importFailure(outcome.error)
         const sandbox = /Unknown command '\\-'/.test(reason) ? " (the runner's MariaDB client is older than the server that made the dump)" : ''
         problems.push(`importing it failed${sandbox}: ${reason}`)
         throw new VerificationError(problems.join('; '))
@@ -124,7 +127,9 @@ async function watchDump(spec: DrillSpec, plaintext: Readable, database: () => P
       if (problems.length > 0) throw new VerificationError(problems.join('; '))
       const rows = Object.values(inventory.tables).reduce((sum, count) => sum + count, 0)
       const { routines, triggers, events, views } = inventory.objects
-      return `imported into a throwaway MariaDB: ${Object.keys(inventory.tables).length} tables, ${rows} rows, ${routines} routines, ${triggers} triggers, ${events} events, ${views} views, as in the manifest`
+      // A part without recorded defaults (a test's, or one from before they were recorded) keeps its old wording.
+      const created = outcome.created.note ? '' : `, default ${describeDefaults(outcome.created.defaults)}`
+      return `imported into a throwaway MariaDB: ${Object.keys(inventory.tables).length} tables, ${rows} rows, ${routines} routines, ${triggers} triggers, ${events} events, ${views} views${created}, as in the manifest`
     } finally {
       // Checked and gone: the throwaway server holds a database only while its check needs it.
       await runSql(runner, server.admin, `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).catch(() => undefined)

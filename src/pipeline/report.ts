@@ -1,6 +1,7 @@
 import type { BackupResult } from './backup.js'
 import { formatBytes, formatSeconds } from '../kernel/log.js'
 import type { Manifest } from '../kernel/manifest.js'
+import { describeAppVersion } from '../kernel/app-version.js'
 import type { RestoreResult } from './restore.js'
 import type { PruneResult } from './prune.js'
 import type { BackupOutcome } from './backup-command.js'
@@ -16,17 +17,27 @@ export function backupSummary(result: BackupResult): string {
     '',
     `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${result.saved.where}.`,
     '',
+    `Application version: ${describeAppVersion(manifest.application)}.`,
+    '',
     '| part | file | size | time | sha256 |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
     ...verificationOf(result.manifest),
     ...warningsOf(result),
+    ...leftOutOf(manifest),
     ''
   ].join('\n')
 }
 
 export function checkSummary(manifest: Manifest): string {
-  return [`## ✅ Verified backup found`, '', `${manifest.backupId} (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`, ''].join('\n')
+  return [
+    `## ✅ Verified backup found`,
+    '',
+    `${manifest.backupId} (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`,
+    '',
+    `Application version: ${describeAppVersion(manifest.application)}.`,
+    ''
+  ].join('\n')
 }
 
 export function restoreSummary(result: RestoreResult): string {
@@ -35,6 +46,8 @@ export function restoreSummary(result: RestoreResult): string {
     title,
     '',
     `Downloaded and verified in ${result.seconds.verify.toFixed(1)} s${result.dryRun ? '' : `; the host was restored in ${result.seconds.host.toFixed(1)} s`}.`,
+    '',
+    result.versions,
     '',
     '| part | size | sha256 (verified) |',
     '| --- | --- | --- |',
@@ -63,6 +76,18 @@ function verificationOf(manifest: Manifest): string[] {
 function warningsOf(result: BackupResult): string[] {
   const warnings = result.manifest.parts.flatMap(part => part.warnings ?? [])
   return warnings.length > 0 ? ['', '**Warnings**', ...warnings.map(warning => `- ${warning}`)] : []
+}
+
+/**
+ * What this backup does not hold: what the recipe left out on purpose (e.g. Tabby's pre-migration copies) and
+ * what the install keeps beyond the recipe (other components, volumes, buckets), so nobody expects it there.
+ */
+function leftOutOf(manifest: Manifest): string[] {
+  const lines = [
+    ...manifest.parts.flatMap(part => ((part.details?.leftOut ?? []) as string[]).map(line => `- ${part.name}: ${line}`)),
+    ...(manifest.notCovered ?? []).map(line => `- ⚠️ not covered: ${line}`)
+  ]
+  return lines.length > 0 ? ['', '**Not in this backup**', ...lines] : []
 }
 
 function safetyCopyLines(safetyCopy: SafetyCopy | undefined): string[] {

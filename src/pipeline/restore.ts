@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import type { AnyRecipe, VerifiedPart } from '../recipes/recipe.js'
-import type { Store, StoredBackup } from '../store/store.js'
+import type { Store } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './lock.js'
 import { InputError, isOutOfSpace, RunnerSpaceError, SelfhostBackupError, VerificationError } from '../kernel/errors.js'
@@ -18,9 +18,12 @@ import { randomBytes } from 'node:crypto'
 import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
 import { SAFETY_COPY_FIX } from './safety-copy.js'
-import { fetchManifest, type ManifestReading } from './verification.js'
+import type { ManifestReading } from './verification.js'
 import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
 import { StageClock } from './stage-clock.js'
+import { checkBackupIdMatchesApp, chooseBackup } from './restore-choice.js'
+import { checkAppVersion } from './app-version-check.js'
+import type { AppVersion } from '../kernel/app-version.js'
 
 /** What a restore is asked to do, as the inputs (action or CLI) describe it. */
 export interface RestoreCommand {
@@ -38,6 +41,8 @@ export interface RestoreCommand {
   identities: string[]
   /** Only manifests signed by these keys are restored; the private key signs the safety copy. */
   signing: SigningSettings
+  /** Restore data made by a newer version of the app than the host runs (refused by default). */
+  allowVersionMismatch: boolean
 }
 
 export interface RestoreRequest extends RestoreCommand {
@@ -59,6 +64,8 @@ export interface RestoreResult {
   safetyCopy?: SafetyCopy
   /** Seconds spent downloading and verifying, and changing the host (0 for a dry run). */
   seconds: { verify: number; host: number }
+  /** Which version of the app the data belongs to, against what the host runs (a sentence). */
+  versions: string
 }
 
 /**
@@ -97,14 +104,18 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const options = await recipe.preflight(transport, parsed, 'restore', { logger })
     // Only the parts this restore will write must fit the host (parts: data onto another layout is fine).
     const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name))
-    const problems: string[] = recipe.acceptManifest(options, { ...manifest, parts: selected })
+    const fitting = { ...manifest, parts: selected }
+    const problems: string[] = recipe.acceptManifest(options, fitting)
+    // Only a manifest whose shape the recipe accepted is held against the host.
+    if (problems.length === 0) problems.push(...((await recipe.restorable?.(transport, options, fitting)) ?? []))
     if (problems.length > 0) {
       throw new VerificationError(
         `${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`,
         "restore a backup made by this repository's backup job for this installation, or set the inputs named above."
       )
     }
-    const plan = recipe.planRestore(options, { ...manifest, parts: selected })
+    const versions = await checkAppVersion(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger)
+    const plan = recipe.planRestore(options, fitting)
     stages.end('connect and preflight')
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
     const fetchInto = (staging: FetchPlace['staging'], title: string): Promise<VerifiedPart[]> =>
@@ -116,7 +127,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     if (request.dryRun) {
       await fetchInto(null, 'Downloading and verifying')
       logger.info('dry-run: nothing on the host was changed.')
-      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 } }
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary }
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
@@ -127,10 +138,10 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
         stages.end('download, verify and stage')
         const verifySeconds = (Date.now() - started) / 1000
         const hostStarted = Date.now()
-        const result = await replaceData(request, { recipe, options, signer: keys.signer }, parts, manifest, plan, stages)
+        const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages)
         await lock.assertHeld('restore')
         logger.info(`Stages: ${stages.summary()}`)
-        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 } }
+        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary }
       } finally {
         await removeIncoming(transport, incoming, logger)
       }
@@ -153,9 +164,18 @@ interface RestoreTarget {
   options: unknown
   /** Signs the safety copy's manifest, so it restores with the same checks as any backup. */
   signer?: ManifestSigner
+  /** What the host runs now: the version the safety copy's data belongs to. */
+  application?: AppVersion
 }
 
-async function replaceData(request: RestoreRequest, target: RestoreTarget, parts: VerifiedPart[], manifest: Manifest, plan: string[], stages: StageClock): Promise<Omit<RestoreResult, 'seconds'>> {
+async function replaceData(
+  request: RestoreRequest,
+  target: RestoreTarget,
+  parts: VerifiedPart[],
+  manifest: Manifest,
+  plan: string[],
+  stages: StageClock
+): Promise<Omit<RestoreResult, 'seconds' | 'versions'>> {
   const { transport, logger } = request
   const { recipe, options, signer } = target
   let databases: SafetyCopy['databases']
@@ -165,7 +185,9 @@ async function replaceData(request: RestoreRequest, target: RestoreTarget, parts
     const parent = await safetyCopyParent(request, recipe.dataRoot(options))
     const produce = (sink: PartSink): Promise<void> => recipe.copyBeforeImport!(transport, options, sink, imported, { logger })
     const began = Date.now()
-    databases = await logger.group('Keeping a safety copy of the databases the restore imports', () => takeSafetyCopy(transport, { recipe, options, signer, produce }, parent))
+    databases = await logger.group('Keeping a safety copy of the databases the restore imports', () =>
+      takeSafetyCopy(transport, { recipe, options, signer, produce, application: target.application }, parent)
+    )
     if (databases) logger.info(`Safety copy of the databases: ${databases.dir} (${formatSeconds(Date.now() - began)})`)
     stages.end("databases' safety copy")
   } else if (!request.safetyCopy) {
@@ -259,61 +281,6 @@ function saysHostUnchanged(error: unknown): unknown {
     error.message = `${error.message} Nothing on the host was changed.`
   }
   return error
-}
-
-function checkBackupIdMatchesApp(backupId: string, candidates: readonly RecipeChoice[]): void {
-  const parsed = parseBackupId(backupId)
-  if (!parsed) {
-    throw new InputError(
-      'backup-id',
-      `"${backupId}" is not a backup id.`,
-      "copy the id from the backup job's `backup-id` output or from `selfhost-backup list`, e.g. tabby--host--20261123T020000Z-ab12."
-    )
-  }
-  if (!candidates.some(candidate => candidate.recipe.id === parsed.app)) {
-    throw new InputError(
-      'backup-id',
-      `${backupId} is a ${parsed.app} backup, but app is ${candidates.map(candidate => candidate.recipe.id).join(' or ')}.`,
-      'pick a backup of the same application, or set `app` to match it.'
-    )
-  }
-}
-
-/**
- * The backup to restore, with its verified manifest. An explicit id that does not verify is an error;
- * without one, the newest backup that verifies wins, and every newer one that did not is named in a
- * warning (a forged artifact must neither be restored nor stand in front of the genuine backups).
- */
-async function chooseBackup(store: Store, backupId: string, target: { app: string; hostId: string }, reading: ManifestReading, logger: Logger): Promise<{ backup: StoredBackup; manifest: Manifest }> {
-  const { app, hostId } = target
-  if (backupId) {
-    const listed = await store.list({ app })
-    const found = listed.find(backup => backup.backupId === backupId)
-    if (!found) {
-      const known = listed.slice(0, 5).map(backup => backup.backupId)
-      throw new InputError(
-        'backup-id',
-        `no complete backup ${backupId} was found in the ${store.kind} store.`,
-        known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.'
-      )
-    }
-    return { backup: found, manifest: await fetchManifest(store, found, reading) }
-  }
-  const refused: string[] = []
-  for (const candidate of (await store.list({ app, hostId })).slice(0, 20)) {
-    try {
-      return { backup: candidate, manifest: await fetchManifest(store, candidate, reading) }
-    } catch (error) {
-      if (!(error instanceof VerificationError)) throw error
-      logger.warning(`Skipping ${candidate.backupId}: ${error.message}`)
-      refused.push(candidate.backupId)
-    }
-  }
-  throw new InputError(
-    'backup-id',
-    `no complete ${app} backup of this host (${hostId}) ${refused.length > 0 ? `with a valid signature was found in the ${store.kind} store (refused: ${refused.join(', ')})` : `was found in the ${store.kind} store`}.`,
-    'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.'
-  )
 }
 
 async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {

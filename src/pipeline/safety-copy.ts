@@ -1,3 +1,4 @@
+import type { AppVersion } from '../kernel/app-version.js'
 import { PassThrough, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { posix } from 'node:path'
@@ -68,7 +69,7 @@ export interface SafetyCopy {
  */
 export async function takeSafetyCopy(
   host: Transport,
-  source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner; produce: (sink: PartSink) => Promise<void> },
+  source: { recipe: AnyRecipe; options: unknown; signer: ManifestSigner; produce: (sink: PartSink) => Promise<void>; application?: AppVersion },
   parentDir: string
 ): Promise<DatabaseSafetyCopy | undefined> {
   const { recipe, options, signer } = source
@@ -96,7 +97,8 @@ export async function takeSafetyCopy(
     startedAt,
     finishedAt: new Date().toISOString(),
     options: recipe.describeOptions(options),
-    parts: sink.parts
+    parts: sink.parts,
+    ...(source.application ? { application: source.application } : {})
   })
   const manifestPath = posix.join(dir, manifestFileName(backupId))
   await host.run(script(`cat > ${quote(`${manifestPath}.partial`)}`, `mv -- ${quote(`${manifestPath}.partial`)} ${quote(manifestPath)}`), {

@@ -8,6 +8,7 @@ import { readWithProgress } from '../kernel/progress.js'
 import type { Transport } from '../transport/transport.js'
 import type { SwapJournal } from './host-swap.js'
 import type { PinnedDirectory } from './host-files.js'
+import type { AppVersion } from '../kernel/app-version.js'
 
 export interface PartSpec {
   name: string
@@ -15,6 +16,11 @@ export interface PartSpec {
   compression: Compression
   /** File name ending, e.g. ".tar.zst". */
   extension: string
+  /**
+   * Facts known before the bytes flow, for whoever reads the part as it streams: the drill creates a
+   * dump's database with the recorded default character set and collation from here.
+   */
+  details?: Record<string, unknown>
 }
 
 export type PartExtras = Pick<PartRecord, 'tables' | 'details' | 'warnings' | 'incremental'>
@@ -59,6 +65,11 @@ export interface Recipe<Options> {
   readonly title: string
   /** Inputs this recipe reads, for the "unknown input for this app" check and the README. */
   readonly inputs: readonly string[]
+  /**
+   * The format revision of this recipe's backups, recorded as application.recipe: raised when a backup's parts
+   * change in a way an older restore would get wrong, so an older selfhost-backup refuses them instead.
+   */
+  readonly revision: number
   /** Whether a backup makes SQL dumps: the drill then starts its throwaway database server at once, beside the first steps. */
   readonly makesDatabaseDumps: boolean
   parseOptions(raw: RawInputs): Options
@@ -75,6 +86,21 @@ export interface Recipe<Options> {
    * restore (e.g. `--tabby-root '/srv/tabby'`): explicit, because on the host $TABBY_ROOT or ~ may differ.
    */
   recoveryFlags(options: Options): string
+  /**
+   * The version of the app this host runs now (release, image, schema), with what could not be read left out:
+   * recorded by a backup, compared by a restore. Reads only; never fails a backup for a version it cannot read.
+   */
+  readVersion(host: Transport, options: Options, context: RecipeContext): Promise<Omit<AppVersion, 'recipe'>>
+  /**
+   * What this host cannot take from a verified backup that only the host can tell (e.g. a collation its
+   * database server lacks), empty when it can. Called before anything is downloaded or changed.
+   */
+  restorable?(host: Transport, options: Options, manifest: Manifest): Promise<string[]>
+  /**
+   * What this install keeps that a backup of it will not hold (components, volumes, buckets, missing secrets),
+   * one sentence each, after preflight: in the manifest and the summary, and fatal with coverage: strict.
+   */
+  notCovered?(options: Options): string[]
   /** Files the backup would store that hold the app's own secrets (path and what it holds); stored plain only by explicit choice. */
   secretFiles?(host: Transport, options: Options): Promise<string[]>
   /** Non-secret options to keep in the manifest so a restore knows how the backup was taken. */

@@ -1,11 +1,23 @@
 import { formatSeconds, type Logger } from '../kernel/log.js'
 import { allToTheEnd } from '../kernel/concurrency.js'
 import { HostCommandError, InputError } from '../kernel/errors.js'
-import type { Compression } from '../kernel/manifest.js'
+import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { compressionExtension } from '../sources/compression.js'
-import { checkInventory, describeAccess, dumpDatabase, importDatabase, inventoryDatabase, runSql, type DatabaseAccess, type DatabaseInventory } from '../sources/mysql.js'
+import {
+  checkInventory,
+  defaultsSupport,
+  describeAccess,
+  dumpDatabase,
+  importDatabase,
+  inventoryDatabase,
+  readDatabaseDefaults,
+  runSql,
+  type DatabaseAccess,
+  type DatabaseInventory
+} from '../sources/mysql.js'
+import { defaultsProblem, describeDefaults, recordedDefaults, type DatabaseDefaults } from '../sources/mysql-defaults.js'
 import type { Transport } from '../transport/transport.js'
-import { partInput, type PartSink, type VerifiedPart } from './recipe.js'
+import { partInput, type PartSink, type PartSpec, type VerifiedPart } from './recipe.js'
 import type { SeaTableOptions } from './seatable-options.js'
 
 export const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities']
@@ -52,43 +64,97 @@ export interface RunningDumps {
 /**
  * One dump per database, all at once (each in its own consistent snapshot), compressed on the host. When one
  * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
+ * Each database's default character set and collation are read first, in one query, so the parts keep
+ * their order and each part's spec carries them to the drill, which creates its copy with them before the
+ * dump's first byte reaches it.
  */
 export function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): RunningDumps {
-  const snapshots: Promise<void>[] = []
-  const dumps = options.databases.map(database => {
-    let snapshotTaken = (): void => undefined
-    const snapshot = new Promise<void>(resolve => (snapshotTaken = resolve))
-    const dump = sink.addPart({ name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}` }, async out => {
-      const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
-      const before = await inventoryDatabase(host, options.access, database)
-      await dumpDatabase(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression, onSnapshot: snapshotTaken }, out)
-      const after = await inventoryDatabase(host, options.access, database)
-      const { tables, ranges } = mergeCounts(before, after)
-      for (const table of skipped) if (table in tables) tables[table] = 0
-      return { tables, details: { database, objects: before.objects, rowCountRanges: ranges, dataSkipped: skipped } }
-    })
-    // A database with nothing to dump shows no section: its snapshot is certain once the dump ended.
-    snapshots.push(Promise.race([snapshot, dump.then(() => undefined)]))
-    return dump
-  })
-  const snapshotsTaken = Promise.all(snapshots).then(() => undefined)
+  const started = readDatabaseDefaults(host, options.access, options.databases).then(defaults =>
+    options.databases.map(database => backupDatabase(host, options, sink, compression, database, defaults.get(database) as DatabaseDefaults))
+  )
+  const snapshotsTaken = started.then(dumps => Promise.all(dumps.map(dump => dump.snapshot))).then(() => undefined)
   snapshotsTaken.catch(() => undefined) // the failure is reported through `done`; a waiter sees it too
-  return { done: allToTheEnd(dumps).then(() => undefined), snapshotsTaken }
+  return { done: started.then(dumps => allToTheEnd(dumps.map(dump => dump.done))).then(() => undefined), snapshotsTaken }
+}
+
+function backupDatabase(
+  host: Transport,
+  options: SeaTableOptions,
+  sink: PartSink,
+  compression: Compression,
+  database: string,
+  defaults: DatabaseDefaults
+): { done: Promise<PartRecord>; snapshot: Promise<void> } {
+  let snapshotTaken = (): void => undefined
+  const snapshot = new Promise<void>(resolve => (snapshotTaken = resolve))
+  // The sink hands the spec to the drill as it is: its details are what the drill knows before the bytes flow.
+  const spec: PartSpec & Pick<PartRecord, 'details'> = { name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}`, details: { database, defaults } }
+  const done = sink.addPart(spec, async out => {
+    const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
+    const before = await inventoryDatabase(host, options.access, database)
+    await dumpDatabase(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression, onSnapshot: snapshotTaken }, out)
+    const after = await inventoryDatabase(host, options.access, database)
+    const { tables, ranges } = mergeCounts(before, after)
+    for (const table of skipped) if (table in tables) tables[table] = 0
+    return { tables, details: { database, defaults, objects: before.objects, rowCountRanges: ranges, dataSkipped: skipped } }
+  })
+  // A database with nothing to dump shows no section: its snapshot is certain once the dump ended.
+  return { done, snapshot: Promise.race([snapshot, done.then(() => undefined)]) }
+}
+
+/**
+ * Every recorded default character set and collation that is not a plain name, one sentence each: for
+ * acceptManifest, before anything is downloaded (the import checks again before it drops anything).
+ */
+export function recordedDefaultsProblems(records: PartRecord[]): string[] {
+  return records.flatMap(record => {
+    if (record.kind !== 'sql-dump' || record.details?.defaults === undefined) return []
+    const problem = defaultsProblem(record.details.defaults)
+    return problem ? [`part ${record.name}: ${problem}`] : []
+  })
+}
+
+/**
+ * What the target server lacks to re-create each database with the defaults its backup recorded, one
+ * sentence each (malformed recorded values too), asked before anything on the host changes. A backup made
+ * before the defaults were recorded has none to check: its databases get utf8mb4_unicode_ci, as before.
+ */
+export async function databaseDefaultsProblems(host: Transport, access: DatabaseAccess, records: PartRecord[]): Promise<string[]> {
+  const problems = recordedDefaultsProblems(records)
+  const wanted = records.flatMap(record => {
+    if (record.kind !== 'sql-dump' || record.details?.defaults === undefined || defaultsProblem(record.details.defaults)) return []
+    return [{ name: record.name, defaults: recordedDefaults(record) as DatabaseDefaults }]
+  })
+  if (wanted.length === 0) return problems
+  const pairs = wanted.map(entry => entry.defaults)
+  const support = await defaultsSupport(host, access, pairs)
+  const server = `this MariaDB server (${support.version})`
+  const fix = 'restore onto the MariaDB version the backup came from'
+  wanted.forEach(({ name, defaults }, index) => {
+    const found = support.pairs[index]
+    if (!found.characterSet) problems.push(`${name} was made with character set ${defaults.characterSet}, which ${server} does not have: ${fix}`)
+    else if (!found.collation) problems.push(`${name} was made with collation ${defaults.collation}, which ${server} does not have: ${fix}`)
+    else if (!found.together) problems.push(`${name} records collation ${defaults.collation} with character set ${defaults.characterSet}, which ${server} does not pair: the manifest was altered`)
+  })
+  return problems
 }
 
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {
+  // Every part's recorded defaults are checked before the first database is dropped.
+  const defaults = parts.map(part => recordedDefaults(part.record))
   const report: string[] = []
-  for (const part of parts) {
+  for (const [index, part] of parts.entries()) {
     // From the part name, which acceptManifest matched against the databases this restore may re-create.
     const database = part.record.name.replace(/^db-/, '')
     const began = Date.now()
-    await importDatabase(host, options.access, database, part.record.compression, partInput(part, `Importing ${database}`, logger))
+    const created = await importDatabase(host, options.access, database, part.record.compression, partInput(part, `Importing ${database}`, logger), defaults[index])
+    if (created.note) logger.info(`${part.record.name}: ${created.note} (the backup was made before selfhost-backup recorded a database's defaults)`)
     const imported = Date.now()
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part.record, inventory)
     logger.info(`${part.record.name}: imported in ${formatSeconds(imported - began)}, counted and checked in ${formatSeconds(Date.now() - imported)}`)
     report.push(
-      `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views`
+      `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${describeDefaults(created.defaults)}, as in the backup`}`
     )
   }
   return report

@@ -1,6 +1,7 @@
 import type { DatabaseAccess } from '../sources/mysql.js'
 import type { CompressionChoice } from '../sources/compression.js'
 import type { LayoutName } from './seatable-layout.js'
+import type { SeaTableSurvey } from './seatable-coverage.js'
 
 /** SeaTable's options, parsed from its inputs and completed by preflight. */
 export interface SeaTableOptions {
@@ -19,4 +20,10 @@ export interface SeaTableOptions {
   /** Filled by preflight. */
   dataExcludes: string[]
   seatableContainer: string
+  /** SeaTable AI's data directory (seatable-ai-dir, else found in the compose project by preflight); empty: none. */
+  aiDir: string
+  /** What a backup does when SeaTable keeps files in S3: refuse (default), or skip them and say so. */
+  s3Mode: 'refuse' | 'skip'
+  /** Filled by a backup's preflight: what the install has beyond the documented backup. */
+  survey?: SeaTableSurvey
 }

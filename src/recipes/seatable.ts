@@ -12,7 +12,8 @@ import { replaceTree } from './host-swap.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
 import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT } from './seatable-layout.js'
 import type { SeaTableOptions } from './seatable-options.js'
-import { backupDatabases, checkDatabaseAccess, restoreDatabases } from './seatable-databases.js'
+import { backupDatabases, checkDatabaseAccess, databaseDefaultsProblems, recordedDefaultsProblems, restoreDatabases } from './seatable-databases.js'
+import { notCoveredBy, readSeaTableVersion, surveyInstall } from './seatable-install.js'
 
 export type { SeaTableOptions } from './seatable-options.js'
 
@@ -33,6 +34,7 @@ export const seatableRecipe = {
   id: 'seatable',
   title: 'SeaTable',
   makesDatabaseDumps: true,
+  revision: 1,
   inputs: [
     'seatable-root',
     'seatable-layout',
@@ -48,7 +50,9 @@ export const seatableRecipe = {
     'databases',
     'skip-log-tables',
     'dtable-db-backup',
-    'compression'
+    'compression',
+    'seatable-ai-dir',
+    'seatable-s3'
   ],
 
   parseOptions(raw) {
@@ -82,7 +86,9 @@ export const seatableRecipe = {
       dtableDbBackup: (raw['dtable-db-backup'] ?? 'true') === '' ? true : reader.boolean('dtable-db-backup'),
       compression,
       dataExcludes: [],
-      seatableContainer: nameOrEmpty(reader, 'seatable-container')
+      seatableContainer: nameOrEmpty(reader, 'seatable-container'),
+      aiDir: reader.absolutePath('seatable-ai-dir', LAYOUT_DEFAULT_HINT),
+      s3Mode: (raw['seatable-s3'] ?? '') === '' ? 'refuse' : reader.choice('seatable-s3', ['refuse', 'skip'] as const)
     }
   },
 
@@ -142,7 +148,20 @@ export const seatableRecipe = {
         )
     }
     const compression = await resolveCompression(host, options.compression)
-    return { ...resolved, compression }
+    return { ...resolved, ...(await surveyInstall(host, resolved, purpose, logger)), compression }
+  },
+
+  restorable(host, options, manifest) {
+    // A collation the target server lacks would fail the import after the stop: said before anything moves.
+    return databaseDefaultsProblems(
+      host,
+      options.access,
+      manifest.parts.filter(part => part.kind === 'sql-dump')
+    )
+  },
+
+  notCovered(options) {
+    return notCoveredBy(options)
   },
 
   async secretFiles(host, options) {
@@ -153,7 +172,7 @@ export const seatableRecipe = {
   },
 
   async restoredDirectories(host, options) {
-    const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
+    const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir, options.aiDir].filter(Boolean), '-d', 'Listing the SeaTable directories')
     return Promise.all(present.map(path => pinDirectory(host, path)))
   },
 
@@ -166,8 +185,12 @@ export const seatableRecipe = {
   },
 
   describeOptions(options) {
-    const { access, ...rest } = options
+    const { access, survey: _survey, ...rest } = options
     return { ...rest, dbMode: access.mode, dbContainer: access.mode === 'docker' ? access.container : undefined, dbUser: access.user }
+  },
+
+  readVersion(host, options) {
+    return readSeaTableVersion(host, options)
   },
 
   async backup(host, options, sink, context) {
@@ -188,7 +211,7 @@ export const seatableRecipe = {
     const fresh = backupAll()
     const archived = Promise.all([dumps.snapshotsTaken, fresh]).then(async () => {
       // Preflight guarantees the data and compose directories for a backup; a safety copy takes what exists.
-      const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir], '-d', 'Listing the SeaTable directories')
+      const present = await existingOnHost(host, [options.root, options.composeDir, options.caddyDir, options.aiDir].filter(Boolean), '-d', 'Listing the SeaTable directories')
       if (present.includes(options.root)) {
         logger.info('data: the databases are in their snapshots and storage-data is fresh, archiving the data directory')
         await sink.addPart({ name: 'data', kind: 'tar', compression, extension }, async out => {
@@ -207,7 +230,8 @@ export const seatableRecipe = {
     const present = await archived
     const extras = [
       { name: 'compose', path: options.composeDir },
-      { name: 'caddy', path: options.caddyDir }
+      { name: 'caddy', path: options.caddyDir },
+      { name: 'ai', path: options.aiDir }
     ].filter(extra => extra.path && present.includes(extra.path))
     for (const extra of extras) {
       await sink.addPart({ name: extra.name, kind: 'tar', compression, extension }, async out => {
@@ -228,7 +252,7 @@ export const seatableRecipe = {
   },
 
   acceptManifest(options, manifest) {
-    const problems = partKindProblems(manifest, name => (/^db-/.test(name) ? 'sql-dump' : fixedParts({ data: 'tar', compose: 'tar', caddy: 'tar' })(name)), 'SeaTable')
+    const problems = partKindProblems(manifest, name => (/^db-/.test(name) ? 'sql-dump' : fixedParts({ data: 'tar', compose: 'tar', caddy: 'tar', ai: 'tar' })(name)), 'SeaTable')
     const allowed = new Set([...SEATABLE_DATABASES, ...options.configuredDatabases])
     for (const part of manifest.parts.filter(candidate => candidate.kind === 'sql-dump' && /^db-/.test(candidate.name))) {
       const database = part.name.slice('db-'.length)
@@ -236,12 +260,15 @@ export const seatableRecipe = {
         problems.push(`part ${part.name}: ${JSON.stringify(database)} is neither one of SeaTable's databases (${SEATABLE_DATABASES.join(', ')}) nor listed in the \`databases\` input`)
       if (part.details?.database !== database) problems.push(`part ${part.name} names the database ${JSON.stringify(part.details?.database)}, not ${database}`)
     }
-    for (const name of ['compose', 'caddy']) {
+    for (const name of EXTRA_PARTS) {
       if (manifest.parts.some(part => part.name === name) && !extraDirectory(options, name)) {
-        problems.push(`the backup has a ${name} part, but this host has no ${name} directory (${options.layout} layout): set \`${name}-dir\` to where it belongs, or leave the part out with \`parts\``)
+        problems.push(
+          `the backup has a ${name} part, but this host has no ${name} directory (${options.layout} layout): set \`${extraInput(name)}\` to where it belongs, or leave the part out with \`parts\``
+        )
       }
     }
     if (manifest.options?.dataExcludes !== undefined) problems.push(...recordedPathProblems('dataExcludes', manifest.options.dataExcludes))
+    problems.push(...recordedDefaultsProblems(manifest.parts))
     return problems
   },
 
@@ -257,12 +284,12 @@ export const seatableRecipe = {
   async restore(host, options, parts, manifest, { logger, swaps }) {
     const report: string[] = []
     const byName = new Map(parts.map(part => [part.record.name, part]))
-    for (const name of ['compose', 'caddy']) {
+    for (const name of EXTRA_PARTS) {
       const part = byName.get(name)
       if (!part) continue
-      // Only this host's directory (input or detected layout): a path recorded in the backup is never used.
+      // Only this host's directory (input, detected layout or compose project): a path recorded in the backup is never used.
       const target = extraDirectory(options, name)
-      if (!target) throw new InputError(`${name}-dir`, `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${name}-dir, or leave the part out with parts.`)
+      if (!target) throw new InputError(extraInput(name), `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${extraInput(name)}, or leave the part out with parts.`)
       await replaceTree(host, swaps, { dir: await pinDirectory(host, target), part, keep: [] }, `Restoring ${target}`, logger)
       report.push(`${name} restored into ${target}`)
     }
@@ -295,8 +322,15 @@ export const seatableRecipe = {
   }
 } satisfies Recipe<SeaTableOptions>
 
+/** Directories restored whole beside the data, each from this host's own options. */
+const EXTRA_PARTS = ['compose', 'caddy', 'ai'] as const
+
 function extraDirectory(options: SeaTableOptions, name: string): string {
-  return name === 'compose' ? options.composeDir : name === 'caddy' ? options.caddyDir : ''
+  return name === 'compose' ? options.composeDir : name === 'caddy' ? options.caddyDir : name === 'ai' ? options.aiDir : ''
+}
+
+function extraInput(name: string): string {
+  return name === 'ai' ? 'seatable-ai-dir' : `${name}-dir`
 }
 
 /** The vendor's excludes as the backup recorded them (checked by acceptManifest), kept on the host by a restore of data. */

@@ -4,7 +4,10 @@ import { PreflightError } from '../kernel/errors.js'
 import { InputReader } from '../kernel/input-reader.js'
 import { quote, script } from '../kernel/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
-import { compareCounts, inspectSqlite, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
+import { compareCounts, inspectSqlite, newestSqlxMigration, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
+import { versionFromImage } from '../kernel/app-version.js'
+import { runningImages } from './app-probes.js'
+import { leftOutLine, migrationCopies, MIGRATION_COPIES, movedModelCache } from './tabby-housekeeping.js'
 import { levelOf, streamTar } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
 import {
@@ -30,19 +33,25 @@ export interface TabbyOptions {
   compression: CompressionChoice
   /** Host directory for the SQLite snapshot; empty: $TMPDIR or /tmp. */
   hostTempDir: string
+  /** Whether `exclude` was given; without it, preflight adds a model cache moved inside the root by TABBY_MODEL_CACHE_ROOT. */
+  excludeGiven: boolean
+  /** Keep Tabby's pre-migration copies (ee/db.backup-*.sqlite) in home; off by default. */
+  keepMigrationCopies: boolean
 }
 
 export const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories']
 const DATABASE = 'ee/db.sqlite'
 const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal']
+/** Official images: tabbyml/tabby, also behind a registry prefix. */
+const TABBY_IMAGE = /^(?:[^/]+\/)*tabbyml\/tabby(?:[:@]|$)/
 /** Directories that are parts of their own; `home` is everything else. */
 const DIRECTORY_PARTS = { events: 'events', jobs: 'ee/jobs' } as const
 
 const anchored = (relative: string): string => `./${relative}`
 
 /** Paths that `home` never contains: the live database, the other parts, and the user's excludes. */
-function homeExcludes(options: TabbyOptions): string[] {
-  return [DATABASE, ...DATABASE_COMPANIONS, ...Object.values(DIRECTORY_PARTS), ...options.exclude]
+function homeExcludes(options: Pick<TabbyOptions, 'exclude' | 'keepMigrationCopies'>): string[] {
+  return [DATABASE, ...DATABASE_COMPANIONS, ...Object.values(DIRECTORY_PARTS), ...(options.keepMigrationCopies ? [] : [MIGRATION_COPIES]), ...options.exclude]
 }
 
 async function resolveRoot(host: Transport, options: TabbyOptions): Promise<string> {
@@ -56,16 +65,19 @@ export const tabbyRecipe = {
   id: 'tabby',
   title: 'Tabby',
   makesDatabaseDumps: false,
-  inputs: ['tabby-root', 'exclude', 'compression', 'host-temp-dir'],
+  revision: 1,
+  inputs: ['tabby-root', 'exclude', 'compression', 'host-temp-dir', 'tabby-keep-migration-copies'],
 
   parseOptions(raw) {
     const reader = new InputReader(name => raw[name] ?? '')
     // A directory name may contain anything but NUL, newlines included: the path only ever reaches the host quoted.
     const root = reader.absolutePath('tabby-root', 'give the full path, e.g. /home/tabby/.tabby, or leave it empty to use $TABBY_ROOT or ~/.tabby on the host.', { multiline: true })
     const compression = parseCompressionChoice(raw.compression)
-    const exclude = raw.exclude === undefined || raw.exclude.trim() === '' ? [...TABBY_DEFAULT_EXCLUDES] : parseRelativePaths('exclude', raw.exclude)
+    const excludeGiven = raw.exclude !== undefined && raw.exclude.trim() !== ''
+    const exclude = excludeGiven ? parseRelativePaths('exclude', raw.exclude) : [...TABBY_DEFAULT_EXCLUDES]
     const hostTempDir = reader.absolutePath('host-temp-dir', 'give a directory on the host with room for a copy of the database, e.g. /var/tmp.')
-    return { root, exclude, compression, hostTempDir }
+    const keepMigrationCopies = (raw['tabby-keep-migration-copies'] ?? '') === '' ? false : reader.boolean('tabby-keep-migration-copies')
+    return { root, exclude, compression, hostTempDir, excludeGiven, keepMigrationCopies }
   },
 
   async detect(host, options) {
@@ -95,7 +107,9 @@ export const tabbyRecipe = {
     const problems = result.stdout.split('\n').filter(Boolean)
     if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
     const compression = options.compression === 'auto' || purpose === 'backup' ? await resolveCompression(host, options.compression) : options.compression
-    return { ...options, root, compression }
+    const cache = purpose === 'backup' && !options.excludeGiven ? await movedModelCache(host, root) : undefined
+    const exclude = cache && !options.exclude.includes(cache) ? [...options.exclude, cache] : options.exclude
+    return { ...options, root, compression, exclude }
   },
 
   async restoredDirectories(host, options) {
@@ -112,7 +126,15 @@ export const tabbyRecipe = {
   },
 
   describeOptions(options) {
-    return { root: options.root, exclude: options.exclude, compression: options.compression }
+    return { root: options.root, exclude: options.exclude, compression: options.compression, keepMigrationCopies: options.keepMigrationCopies }
+  },
+
+  async readVersion(host, options) {
+    // One Tabby container is Tabby's; with several, which one uses this root cannot be told from here.
+    const images = await runningImages(host, TABBY_IMAGE)
+    const image = images.length === 1 ? images[0] : undefined
+    const schema = await newestSqlxMigration(host, posix.join(options.root, DATABASE))
+    return { ...(image ? { image, version: versionFromImage(image) } : {}), ...(schema !== undefined ? { schema } : {}) }
   },
 
   async backup(host, options, sink, context) {
@@ -134,11 +156,13 @@ export const tabbyRecipe = {
         return { warnings, details: { path: relative, present: paths.length > 0 }, ...levelOf(snapshot) }
       })
     }
+    const copies = options.keepMigrationCopies ? [] : await migrationCopies(host, options.root)
+    if (copies.length > 0) context.logger.info(`home: ${leftOutLine(copies)}`)
     await sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
       const excludes = homeExcludes(options).map(anchored)
       const snapshot = context.incremental?.snapshotFor('home')
       const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root', snapshot }, out)
-      return { warnings, details: { excluded: homeExcludes(options) }, ...levelOf(snapshot) }
+      return { warnings, details: { excluded: homeExcludes(options), ...(copies.length > 0 ? { leftOut: [leftOutLine(copies)] } : {}) }, ...levelOf(snapshot) }
     })
   },
 
@@ -170,7 +194,9 @@ export const tabbyRecipe = {
     const home = byName.get('home')
     await refusePlantedLinks(host, root, { home: home !== undefined, ee: byName.has('jobs') || byName.has('db'), db: byName.has('db') })
     if (home) {
-      const kept = homeExcludes({ ...options, exclude: (manifest.options.exclude as string[] | undefined) ?? options.exclude })
+      // As the backup left them out: what it did not hold stays on the host.
+      const recorded = { exclude: (manifest.options.exclude as string[] | undefined) ?? options.exclude, keepMigrationCopies: manifest.options.keepMigrationCopies === true }
+      const kept = homeExcludes(recorded)
       await replaceTree(host, swaps, { dir: root, part: home, keep: kept }, 'Restoring the rest of the Tabby root', logger)
       report.push('home restored')
     }

@@ -9,6 +9,7 @@ import { runRestore } from '../pipeline/restore.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
 import { parseRestoreInputs } from '../inputs/restore.js'
+import { appVersionOutput } from '../kernel/app-version.js'
 
 /** The restore action: read inputs, run the core (verification first), publish outputs and the summary. */
 export async function run(): Promise<void> {
@@ -25,6 +26,7 @@ export async function run(): Promise<void> {
     core.setOutput('safety-copy', JSON.stringify(safetyCopyPaths(result.safetyCopy)))
     core.setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
     core.setOutput('restored', String(!result.dryRun))
+    core.setOutput('app-version', appVersionOutput(result.manifest.application))
     await writeSummary(restoreSummary(result))
   } catch (error) {
     const message = describeError(error)

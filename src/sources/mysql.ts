@@ -1,9 +1,12 @@
 import { PassThrough, type Writable } from 'node:stream'
-import { HostCommandError, VerificationError } from '../kernel/errors.js'
+import { HostCommandError, PreflightError, VerificationError } from '../kernel/errors.js'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { command, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressing, type PartInput } from './compression.js'
+import { defaultsFromServer, defaultsProblem, describeDefaults, FALLBACK_DEFAULTS, recordedDefaults, sameDefaults, versionFromServer, type DatabaseDefaults } from './mysql-defaults.js'
+
+export type { DatabaseDefaults } from './mysql-defaults.js'
 
 /**
  * How to reach the database: `docker exec -i` into its container, a client on the host over TCP, or a
@@ -123,10 +126,33 @@ export async function dumpDatabase(
   }
 }
 
-/** Drops and re-creates `database`, then imports a (compressed) dump from `input` into it. */
-export async function importDatabase(host: Transport, access: DatabaseAccess, database: string, compression: Compression, input: PartInput): Promise<void> {
+/** What importDatabase created: the defaults used, and a note to log when the backup recorded none. */
+export interface ImportedDatabase {
+  defaults: DatabaseDefaults
+  /** Set when the backup recorded no defaults and the old fixed ones were used. */
+  note?: string
+}
+
+/**
+ * Drops and re-creates `database` with `defaults` (the ones the backup recorded), then imports a
+ * (compressed) dump from `input` into it. The defaults decide the "Database Collation" that the dump's
+ * routines, triggers and events are created under, and that of tables created later; a backup that
+ * recorded none gets the fixed utf8mb4_unicode_ci of the versions before, and a note that says so.
+ */
+export async function importDatabase(
+  host: Transport,
+  access: DatabaseAccess,
+  database: string,
+  compression: Compression,
+  input: PartInput,
+  defaults: DatabaseDefaults | undefined
+): Promise<ImportedDatabase> {
+  // Checked here too, whatever the caller did: the names reach SQL text, and nothing is dropped before they pass.
+  const problem = defaults === undefined ? undefined : defaultsProblem(defaults)
+  if (problem) throw new VerificationError(`Database ${database}: ${problem}; nothing was dropped.`, 'restore a backup made by selfhost-backup; this manifest was altered.')
+  const used = defaults ?? FALLBACK_DEFAULTS
   const identifier = mysqlIdentifier(database)
-  await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`)
+  await runSql(host, access, `DROP DATABASE IF EXISTS ${identifier}; CREATE DATABASE ${identifier} CHARACTER SET ${mysqlIdentifier(used.characterSet)} COLLATE ${mysqlIdentifier(used.collation)};`)
   const dump = decompressing(compression, input)
   const text = script(READ_OPTIONS, `{ ${SEND_OPTIONS}; ${dump.text}; } | ${clientCommand(access, 'client', ['--binary-mode', `--database=${database}`])}`)
   // The option lines (the password) always come first on stdin; the dump follows them there or comes from a host file.
@@ -138,14 +164,72 @@ export async function importDatabase(host: Transport, access: DatabaseAccess, da
     stdin.end(optionFileLines(access))
   }
   await host.run(text, { stdin, description: `Import of ${database}` })
+  return defaults ? { defaults: used } : { defaults: used, note: `no recorded default collation; created with ${FALLBACK_DEFAULTS.collation}` }
+}
+
+/** The defaults of several databases in one query (before their dumps begin); a database the server lacks is an error. */
+export async function readDatabaseDefaults(host: Transport, access: DatabaseAccess, databases: string[]): Promise<Map<string, DatabaseDefaults>> {
+  const found = new Map<string, DatabaseDefaults>()
+  if (databases.length === 0) return found
+  const listing = await runSql(
+    host,
+    access,
+    // Answered by position in the list, never by name; the names come back as hex, like the table listing.
+    `${databases.map((database, index) => `SELECT ${index}, HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${mysqlString(database)}`).join(' UNION ALL ')};`
+  )
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const [index, characterSet, collation] = line.split('\t')
+    const database = databases[Number(index)]
+    if (database !== undefined) found.set(database, defaultsFromServer(characterSet, collation, database))
+  }
+  const missing = databases.filter(database => !found.has(database)).map(database => `the database ${database} does not exist on the server`)
+  if (missing.length > 0) throw new PreflightError(missing, 'check `databases`.')
+  return found
+}
+
+/** Whether a server has a character set, a collation, and the collation for that character set. */
+export interface DefaultsSupport {
+  /** VERSION(), cut to the characters a version string holds: it is the target host's answer. */
+  version: string
+  pairs: { characterSet: boolean; collation: boolean; together: boolean }[]
+}
+
+/**
+ * Asks the server about each pair of (already validated) names, answered by position: nothing of a name
+ * comes back. MariaDB 10.10+ lists UCA 14 collations by a short name beside their character set
+ * (uca1400_ai_ci with utf8mb4), so a full name matches either form.
+ */
+export async function defaultsSupport(host: Transport, access: DatabaseAccess, pairs: DatabaseDefaults[]): Promise<DefaultsSupport> {
+  const applicable = (collation: string) =>
+    `FROM information_schema.collation_character_set_applicability WHERE (collation_name = ${collation} OR CONCAT(character_set_name, '_', collation_name) = ${collation})`
+  const questions = pairs.map((pair, index) => {
+    const [characterSet, collation] = [mysqlString(pair.characterSet), mysqlString(pair.collation)]
+    return [
+      `SELECT 'pair', ${index},`,
+      `(SELECT COUNT(*) FROM information_schema.character_sets WHERE character_set_name = ${characterSet}),`,
+      `(SELECT COUNT(*) ${applicable(collation)}),`,
+      `(SELECT COUNT(*) ${applicable(collation)} AND character_set_name = ${characterSet});`
+    ].join(' ')
+  })
+  const answer = await runSql(host, access, ["SELECT 'version', HEX(VERSION());", ...questions].join('\n'))
+  const support: DefaultsSupport = { version: 'version unknown', pairs: pairs.map(() => ({ characterSet: false, collation: false, together: false })) }
+  for (const line of answer.split('\n').filter(Boolean)) {
+    const [kind, ...values] = line.split('\t')
+    if (kind === 'version') support.version = versionFromServer(values[0])
+    const pair = kind === 'pair' ? support.pairs[Number(values[0])] : undefined
+    if (pair) [pair.characterSet, pair.collation, pair.together] = values.slice(1, 4).map(count => Number(count) > 0)
+  }
+  return support
 }
 
 export interface DatabaseInventory {
   tables: Record<string, number>
   objects: { routines: number; triggers: number; events: number; views: number }
+  /** Absent only when the database does not exist. */
+  defaults?: DatabaseDefaults
 }
 
-/** Exact row count of every base table, plus the routine/trigger/event/view counts a dump must carry. */
+/** Exact row count of every base table, the routine/trigger/event/view counts a dump must carry, and the database's defaults. */
 export async function inventoryDatabase(host: Transport, access: DatabaseAccess, database: string): Promise<DatabaseInventory> {
   const literal = mysqlString(database)
   const listing = await runSql(
@@ -157,14 +241,17 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
       `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
       `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
       `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-      `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`
+      `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
+      `SELECT 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`
     ].join('\n')
   )
   const objects = { routines: 0, triggers: 0, events: 0, views: 0 }
   const tableNames: string[] = []
+  let defaults: DatabaseDefaults | undefined
   for (const line of listing.split('\n').filter(Boolean)) {
-    const [kind, value] = line.split('\t')
+    const [kind, value, more] = line.split('\t')
     if (kind === 'table') tableNames.push(Buffer.from(value, 'hex').toString('utf8'))
+    else if (kind === 'defaults') defaults = defaultsFromServer(value, more, database)
     else if (kind in objects) objects[kind as keyof typeof objects] = Number(value)
   }
   const tables: Record<string, number> = {}
@@ -176,7 +263,7 @@ export async function inventoryDatabase(host: Transport, access: DatabaseAccess,
       tables[tableNames[index]] = rows
     }
   }
-  return { tables, objects }
+  return { tables, objects, ...(defaults ? { defaults } : {}) }
 }
 
 export function describeAccess(access: DatabaseAccess): string {
@@ -200,6 +287,9 @@ export function checkInventory(database: string, record: PartRecord, actual: Dat
     const got = actual.objects[kind as keyof DatabaseInventory['objects']]
     if (got !== count) problems.push(`${count} ${kind} expected, ${got} found`)
   }
+  const defaults = recordedDefaults(record)
+  if (defaults && !sameDefaults(defaults, actual.defaults))
+    problems.push(`default ${describeDefaults(defaults)} expected, ${actual.defaults ? describeDefaults(actual.defaults) : 'none (the database is missing)'} found`)
   if (problems.length > 0) {
     throw new VerificationError(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
   }

@@ -148,3 +148,24 @@ function parseCheckOutput(line: string | undefined, dbPath: string): TableCounts
     throw new HostCommandError(`Reading the check result for ${dbPath}`, null, String(line))
   }
 }
+
+/**
+ * The newest successfully applied sqlx migration of the database at `dbPath` (Tabby's schema version), or
+ * undefined when the file, the table or both engines are missing. Opened the way the snapshot opens it.
+ */
+export async function newestSqlxMigration(host: Transport, dbPath: string): Promise<number | undefined> {
+  const query = 'SELECT max(version) FROM _sqlx_migrations WHERE success'
+  const python = 'import sqlite3, sys; row = sqlite3.connect(sys.argv[1], timeout=10).execute(sys.argv[2]).fetchone(); print(row[0] if row and row[0] is not None else "")'
+  const text = script(
+    `db=${quote(dbPath)}`,
+    '[ -f "$db" ] || exit 0',
+    'if command -v sqlite3 >/dev/null 2>&1; then',
+    `  sqlite3 -batch -bail "$db" ".timeout 10000" ${quote(query)} 2>/dev/null || true`,
+    'elif command -v python3 >/dev/null 2>&1; then',
+    `  python3 -c ${quote(python)} "$db" ${quote(query)} 2>/dev/null || true`,
+    'fi'
+  )
+  const result = await host.run(text, { allowFailure: true, description: `Reading the schema version of ${dbPath}` }).catch(() => undefined)
+  const answer = result?.stdout.trim() ?? ''
+  return /^\d{1,18}$/.test(answer) && Number.isSafeInteger(Number(answer)) ? Number(answer) : undefined
+}

@@ -57,6 +57,7 @@ describe('job summaries', () => {
       dryRun: false,
       plan: ['db: replace'],
       report: ['db restored'],
+      versions: 'The data belongs to Tabby 0.30.1 (image tabbyml/tabby:0.30.1, schema 50); the host runs 0.30.1 (image tabbyml/tabby:0.30.1, schema 50).',
       safetyCopy: { files: ['/srv/tabby/.selfhost-backup-replaced-20261206T000000Z-abcdef-1'], databases: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' }, stamp: '20261206T000000Z-abcdef' },
       seconds: { verify: 3.25, host: 7.5 }
     }

@@ -60,6 +60,7 @@ function restoreRequest(transport: RecordingTransport, backupId: string, change:
     parts: [],
     identities: [],
     signing: { privateKey: testSigningKey().privateKey, privateKeyInput: 'signing-key', trustedSigners: [] },
+    allowVersionMismatch: false,
     lockTimeoutSeconds: 30,
     transport,
     store,

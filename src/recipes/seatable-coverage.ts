@@ -1,0 +1,135 @@
+import { posix } from 'node:path'
+import { compareReleases } from '../kernel/app-version.js'
+import type { Logger } from '../kernel/log.js'
+import { quote, script } from '../kernel/shell.js'
+import type { Transport } from '../transport/transport.js'
+import { readComposeProject, type ComposeService } from './compose-project.js'
+
+/**
+ * What a SeaTable install is made of beyond the documented backup, read from its compose project and its
+ * configuration: SeaTable AI's volume (backed up as the `ai` part), other components whose data the backup
+ * does not hold (named, so nobody believes otherwise), S3 storage (files that are not on disk at all), and
+ * the secrets the running version expects in the compose .env.
+ */
+export interface SeaTableSurvey {
+  /** SeaTable AI's data directory on the host, from the compose project; empty when there is none. */
+  aiDir: string
+  /** One sentence per thing a backup does not hold. */
+  notCovered: string[]
+  /** Set when SeaTable keeps files in S3: where that was seen, and the bucket names found. */
+  s3?: { evidence: string[]; buckets: string[] }
+  /** One line per compose service: what covers its data. */
+  components: string[]
+}
+
+const DATABASE_IMAGE = /(^|\/)(mariadb|mysql|percona)(:|@|$)/
+const CACHE_IMAGE = /(^|\/)(redis|memcached|valkey)(:|@|$)/
+const AI_IMAGE = /(^|\/)seatable-ai(:|@|$)/
+/** Host files a container sees but nobody backs up: sockets, clocks, the kernel's views. */
+const SYSTEM_PATHS = ['/var/run', '/run', '/etc/localtime', '/etc/timezone', '/dev', '/proc', '/sys']
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,62}$/
+
+const inside = (path: string, dir: string): boolean => dir !== '' && (path === dir || path.startsWith(`${dir}/`))
+
+/** The survey of a host: `places` are the directories the backup holds (data, compose, caddy). */
+export async function surveySeaTable(
+  host: Transport,
+  places: { root: string; composeDir: string; caddyDir: string; dbContainer: string },
+  version: string | undefined,
+  logger: Logger
+): Promise<SeaTableSurvey> {
+  const survey: SeaTableSurvey = { aiDir: '', notCovered: [], components: [] }
+  const project = places.composeDir ? await readComposeProject(host, places.composeDir) : undefined
+  for (const unreadable of project?.unreadable ?? []) survey.notCovered.push(`compose project ${places.composeDir}: ${unreadable}, so what its components keep is unknown`)
+  const ai = project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''))
+  survey.aiDir = ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : ''
+  const covered = [places.root, places.composeDir, places.caddyDir, survey.aiDir]
+  for (const service of project?.services ?? []) classify(service, { covered, root: places.root, dbContainer: places.dbContainer, ai: service === ai }, survey)
+  const s3 = await findS3(host, places, project?.files ?? [])
+  if (s3.evidence.length > 0) survey.s3 = s3
+  survey.notCovered.push(...(await missingSecrets(host, places.composeDir, version)))
+  if (survey.components.length > 0) logger.info(['SeaTable components (compose):', ...survey.components.map(line => `  - ${line}`)].join('\n'))
+  return survey
+}
+
+function classify(service: ComposeService, context: { covered: string[]; root: string; dbContainer: string; ai: boolean }, survey: SeaTableSurvey): void {
+  const label = `${service.name}${service.image ? ` (${service.image})` : ''}`
+  const binds = service.binds.filter(bind => !SYSTEM_PATHS.some(system => inside(bind.source, system)))
+  if (binds.length === 0 && service.volumes.length === 0) return
+  if (DATABASE_IMAGE.test(service.image ?? '') || service.name === context.dbContainer) {
+    survey.components.push(`${label}: its databases are in the SQL dumps`)
+    return
+  }
+  if (CACHE_IMAGE.test(service.image ?? '')) {
+    survey.components.push(`${label}: a cache, nothing to keep`)
+    return
+  }
+  const uncovered = binds.filter(bind => !context.covered.some(dir => inside(bind.source, dir) || inside(context.root, bind.source) || (dir !== '' && inside(dir, bind.source))))
+  for (const bind of uncovered) survey.notCovered.push(`${label}: ${bind.source} (mounted at ${bind.target || '?'}) is not in this backup`)
+  for (const volume of service.volumes) survey.notCovered.push(`${label}: the docker volume ${volume} is not in this backup`)
+  const held = binds.length - uncovered.length
+  survey.components.push(
+    `${label}: ${context.ai ? 'the ai part' : held > 0 ? 'in the data, compose or caddy part' : 'nothing of it'}${uncovered.length + service.volumes.length > 0 ? `; not covered: ${[...uncovered.map(bind => bind.source), ...service.volumes].join(', ')}` : ''}`
+  )
+}
+
+/**
+ * S3 storage, from SeaTable's own switches: seatable-s3.yml in COMPOSE_FILE (6.1+), `type = s3` for the storage
+ * server (base snapshots, storage-data), an `s3` object backend in seafile.conf (files and pictures,
+ * seafile-data), S3 avatars in dtable_web_settings.py. Bucket names come from `bucket =` lines and
+ * S3_…BUCKET… variables; nothing else of those files (they hold the S3 keys) is read back.
+ */
+async function findS3(host: Transport, places: { root: string; composeDir: string }, composeFiles: string[]): Promise<{ evidence: string[]; buckets: string[] }> {
+  const conf = posix.join(places.root, 'conf')
+  const env = places.composeDir ? posix.join(places.composeDir, '.env') : ''
+  const result = await host.run(
+    script(
+      `conf=${quote(conf)}; env=${quote(env)}`,
+      'found() { [ -f "$1" ] && grep -qiE "$2" -- "$1"; }',
+      'if found "$conf/dtable-storage-server.conf" \'^[[:space:]]*type[[:space:]]*=[[:space:]]*s3[[:space:]]*$\'; then printf "evidence\\t%s\\n" "dtable-storage-server.conf: base snapshots (storage-data) are in S3"; fi',
+      'if found "$conf/seafile.conf" \'^[[:space:]]*name[[:space:]]*=[[:space:]]*s3[[:space:]]*$\'; then printf "evidence\\t%s\\n" "seafile.conf: files and pictures (seafile-data) are in S3"; fi',
+      'if found "$conf/dtable_web_settings.py" \'^[[:space:]]*AVATAR_FILE_STORAGE[[:space:]]*=.*s3\'; then printf "evidence\\t%s\\n" "dtable_web_settings.py: avatars are in S3"; fi',
+      'for file in "$conf/dtable-storage-server.conf" "$conf/seafile.conf"; do [ -f "$file" ] && sed -n -E \'s/^[[:space:]]*bucket[[:space:]]*=[[:space:]]*/bucket\t/p\' -- "$file"; done',
+      '[ -n "$env" ] && [ -f "$env" ] && sed -n -E \'s/^[[:space:]]*S3_[A-Z_]*BUCKET[A-Z_]*[[:space:]]*=[[:space:]]*/bucket\t/p\' -- "$env"',
+      'exit 0'
+    ),
+    { allowFailure: true, description: 'Looking for S3 storage in the SeaTable configuration' }
+  )
+  const evidence = composeFiles.includes('seatable-s3.yml') ? ['COMPOSE_FILE includes seatable-s3.yml: base snapshots, files, pictures and avatars are in S3'] : []
+  const buckets = new Set<string>()
+  for (const line of result.stdout.split('\n')) {
+    const [kind, value = ''] = line.split('\t')
+    if (kind === 'evidence') evidence.push(value)
+    const name = value.trim().replace(/^(["'])(.*)\1$/, '$2')
+    if (kind === 'bucket' && BUCKET_NAME.test(name)) buckets.add(name)
+  }
+  return { evidence, buckets: [...buckets] }
+}
+
+/** SeaTable 5.3 reads JWT_PRIVATE_KEY and 6.2 also SECRET_KEY from the compose .env; a backup without them restores logged out. */
+async function missingSecrets(host: Transport, composeDir: string, version: string | undefined): Promise<string[]> {
+  if (!composeDir || !version) return []
+  const needed = [
+    { name: 'JWT_PRIVATE_KEY', since: '5.3', loses: 'every login session' },
+    { name: 'SECRET_KEY', since: '6.2', loses: 'every login session and third-party account link' }
+  ].filter(secret => compareReleases(version, secret.since) >= 0)
+  if (needed.length === 0) return []
+  const env = posix.join(composeDir, '.env')
+  // Only whether each name has a non-empty value: the values never leave the host.
+  const result = await host.run(
+    script(
+      `env=${quote(env)}`,
+      '[ -r "$env" ] || exit 0',
+      ...needed.map(({ name }) => `grep -qE ${quote(`^[[:space:]]*${name}[[:space:]]*=[[:space:]]*["']?[^"'[:space:]]`)} -- "$env" && echo ${name}`),
+      'exit 0'
+    ),
+    { allowFailure: true, description: `Checking the secrets in ${env}` }
+  )
+  const present = new Set(result.stdout.split('\n'))
+  return needed
+    .filter(({ name }) => !present.has(name))
+    .map(
+      ({ name, since, loses }) =>
+        `${env} has no ${name}, which SeaTable ${since} and later read from it: a restore of this backup would lose ${loses} (add it to the .env as SeaTable's upgrade notes say)`
+    )
+}
