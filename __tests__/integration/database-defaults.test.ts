@@ -13,7 +13,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { VerificationError } from '../../src/kernel/errors.js'
-import type { Logger } from '../../src/kernel/log.js'
 import type { PartRecord } from '../../src/kernel/manifest.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
 import { databaseDefaultsProblems, recordedDefaultsProblems, restoreDatabases } from '../../src/recipes/seatable-databases.js'
@@ -22,19 +21,13 @@ import { checkInventory, dumpDatabase, importDatabase, inventoryDatabase, mysqlI
 import { LocalTransport } from '../../src/transport/local.js'
 import { drillParts } from '../support/drill-parts.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
+import { recordingLogger } from '../support/transport-probes.js'
 
 let server: MariaDbServer
 let access: DatabaseAccess
 let workDir: string
 const host = new LocalTransport({ sudo: false })
-const logged: string[] = []
-const logger: Logger = {
-  info: message => logged.push(message),
-  warning: message => logged.push(`warning: ${message}`),
-  debug: () => undefined,
-  group: (_title, work) => work(),
-  mask: () => undefined
-}
+const logger = recordingLogger()
 
 beforeAll(async () => {
   server = await startMariaDb()
