@@ -1,142 +1,190 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { parseBackupInputs } from './inputs/backup.js'
-import { runBackupCommand } from './pipeline/backup-command.js'
+import { actionOf, COMMANDS, FROM_FILE, parseCommandLine, secretEnvironmentName, type CommandLine } from './cli/arguments.js'
+import { EXIT, exitCodeFor, keepStdoutForData, report, writeData } from './cli/output.js'
+import { INPUTS, inputsOf, type ActionName } from './inputs/definitions.js'
+import { appVersionOutput } from './kernel/app-version.js'
 import { describeError, InputError } from './kernel/errors.js'
-import { inputsOf, INPUTS, type ActionName } from './inputs/definitions.js'
-import { InputReader } from './kernel/input-reader.js'
-import { loadManifestKeys } from './kernel/manifest-keys.js'
-import { parseSigningInputs } from './inputs/signing.js'
-import { listVerified } from './pipeline/verification.js'
-import { consoleLogger, quietText } from './kernel/log.js'
-import { backupOutcomeSummary, restoreSummary } from './pipeline/report.js'
-import { runRestore } from './pipeline/restore.js'
-import { runPutBack } from './pipeline/put-back.js'
-import { parseTargetInputs } from './inputs/target.js'
+import { interruption, InterruptedError } from './kernel/interruption.js'
+import { consoleLogger, quietText, type Logger } from './kernel/log.js'
 import { TOOL_VERSION } from './kernel/version.js'
-import { APP_CHOICES } from './recipes/registry.js'
-import { parseRestoreInputs } from './inputs/restore.js'
-import { createStore } from './store/settings.js'
-import { parseStoreInputs } from './inputs/store.js'
-import { createTransport } from './transport/settings.js'
 
-/** Inputs whose value is long or key material: also readable from a file (--NAME-file PATH). */
-const FROM_FILE = new Set(['known-hosts', 'trusted-signers'])
 /**
- * Every secret input comes from a file (--NAME-file PATH) or the environment (SELFHOST_BACKUP_NAME), never
- * from the command line itself, where `ps` shows it to every user of the machine.
+ * The command-line tool: the same pipeline as the actions, for cron and for a restore from any machine.
+ * Reads the command line, calls the pipeline, reports (plain text, or --json), and exits with a code
+ * that says what happened. Modules load only for the command that needs them.
  */
-const FILE_FLAGS: Record<string, string> = Object.fromEntries(INPUTS.filter(input => input.secret || FROM_FILE.has(input.name)).map(input => [`${input.name}-file`, input.name]))
-const secretEnvironmentName = (input: string): string => `SELFHOST_BACKUP_${input.toUpperCase().replace(/-/g, '_')}`
-const COMMANDS = ['backup', 'restore', 'list', 'put-back'] as const
-
 export async function main(argv: string[]): Promise<number> {
-  const logger = consoleLogger({ verbose: argv.includes('--verbose') })
+  let logger = consoleLogger({ verbose: argv.includes('--verbose') || argv.includes('-v'), stdoutForData: argv.includes('--json') })
   try {
-    const [commandName, ...rest] = argv
-    if (!commandName || commandName === '--help' || commandName === 'help' || rest.includes('--help')) {
-      process.stdout.write(helpText(COMMANDS.includes(commandName as never) ? (commandName as ActionName) : undefined))
-      return 0
-    }
-    if (commandName === '--version') {
+    const line = parseCommandLine(argv)
+    logger = consoleLogger({ verbose: line.verbose, stdoutForData: line.json })
+    if (line.version) {
       process.stdout.write(`${TOOL_VERSION}\n`)
-      return 0
+      return EXIT.ok
     }
-    if (!COMMANDS.includes(commandName as never)) throw new InputError('command', `"${commandName}" is not a command.`, `use one of: ${COMMANDS.join(', ')} (see --help).`)
-    // put-back takes the restore's options that name the installation, plus the restore's safety-copy id.
-    const replacedAt = rest.indexOf('--replaced')
-    const replaced = commandName === 'put-back' && replacedAt >= 0 ? (rest.splice(replacedAt, 2)[1] ?? '') : ''
-    const values = parseFlags(rest, commandName === 'list' || commandName === 'put-back' ? 'restore' : (commandName as ActionName))
-    const get = (name: string): string => values.get(name) ?? ''
-    for (const input of INPUTS) if (input.secret && get(input.name)) logger.mask(get(input.name))
-    const workRoot = process.env.TMPDIR || tmpdir()
-    if (commandName === 'list') {
-      const reader = new InputReader(get)
-      const store = createStore(parseStoreInputs(reader, 'restore'), process.env, logger)
-      const app = reader.choice('app', APP_CHOICES)
-      const { trust } = await loadManifestKeys(parseSigningInputs(reader, 'ssh', 'verify'))
-      const listed = await listVerified(store, app === 'auto' ? {} : { app }, { workRoot, trust }, logger)
-      for (const backup of listed) process.stdout.write(quietText(`${backup.backupId}\t${backup.createdAt}\n`))
-      if (listed.length === 0) logger.info('No complete backups with a trusted signature found.')
-      return 0
+    if (line.help || !line.command) {
+      process.stdout.write(helpText(line.command))
+      return line.command || line.help ? EXIT.ok : EXIT.badInput
     }
-    if (commandName === 'put-back') {
-      const target = parseTargetInputs(new InputReader(get), 'restore')
-      const transport = createTransport(target.transport, logger, { tempRoot: workRoot })
-      await runPutBack({ recipes: target.recipes, transport, stamp: replaced, lockTimeoutSeconds: target.lockTimeoutSeconds, logger })
-      return 0
+    for (const input of INPUTS) if (input.secret && line.values.get(input.name)) logger.mask(line.values.get(input.name) as string)
+    keepStdoutForData(line)
+    interruption.isolateChildren = true
+    const stop = (signal: NodeJS.Signals): void => {
+      if (interruption.interrupted) process.exit(128 + (signal === 'SIGTERM' ? 15 : 2))
+      logger.warning(`${signal}: stopping, and removing what this run created on both machines (press Ctrl-C again to quit at once, leaving it behind)`)
+      interruption.interrupt(signal)
     }
-    if (commandName === 'backup') {
-      const inputs = parseBackupInputs(get)
-      const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
-      const store = createStore(inputs.store, process.env, logger)
-      const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
-      process.stdout.write(quietText(backupOutcomeSummary(outcome)))
-      return 0
+    process.on('SIGINT', stop).on('SIGTERM', stop)
+    try {
+      await runCommand(line, logger)
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop)
     }
-    const inputs = parseRestoreInputs(get)
-    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
-    const store = createStore(inputs.store, process.env, logger)
-    const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
-    process.stdout.write(quietText(restoreSummary(result)))
-    return 0
+    if (interruption.interrupted) throw new InterruptedError(interruption.interrupted)
+    return EXIT.ok
   } catch (error) {
-    logger.error(describeError(error))
-    return 1
+    const interrupted = interruption.interrupted
+    if (interrupted) logger.error(`Interrupted (${interrupted}); what this run had created on the runner and the host was removed, as after any failed run.`)
+    else logger.error(describeError(error))
+    return interrupted ? 128 + (interrupted === 'SIGTERM' ? 15 : 2) : exitCodeFor(error)
   }
 }
 
-function parseFlags(args: string[], action: ActionName): Map<string, string> {
-  const known = new Map(inputsOf(action).map(input => [input.name, input]))
-  const values = new Map<string, string>(
-    inputsOf(action).map(input => [
-      input.name,
-      process.env[secretEnvironmentName(input.name)] && input.secret ? (process.env[secretEnvironmentName(input.name)] as string) : (input.cliDefault ?? input.default)
+async function runCommand(line: CommandLine, logger: Logger): Promise<void> {
+  const get = (name: string): string => line.values.get(name) ?? ''
+  const workRoot = process.env.TMPDIR || tmpdir()
+  // The github store outside a workflow run: the REST API of --repository (GITHUB_API_URL for GitHub Enterprise Server).
+  const storeEnv = line.repository ? { ...process.env, GITHUB_REPOSITORY: line.repository } : process.env
+  const { createStore } = await import('./store/settings.js')
+  const { createTransport } = await import('./transport/settings.js')
+  if (line.command === 'list') {
+    const [{ InputReader }, { parseStoreInputs }, { parseSigningInputs }, { loadManifestKeys }, { listVerified }, { APP_CHOICES }] = await Promise.all([
+      import('./kernel/input-reader.js'),
+      import('./inputs/store.js'),
+      import('./inputs/signing.js'),
+      import('./kernel/manifest-keys.js'),
+      import('./pipeline/verification.js'),
+      import('./recipes/registry.js')
     ])
-  )
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]
-    if (arg === '--verbose') continue
-    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg)
-    if (!match) throw new InputError('command line', `"${arg}" is not a --flag.`, 'see --help.')
-    const [, name, inline] = match
-    const value = inline ?? args[++index]
-    if (value === undefined) throw new InputError(name, 'needs a value.', `write --${name} VALUE.`)
-    if (FILE_FLAGS[name]) {
-      try {
-        values.set(FILE_FLAGS[name], readFileSync(value, 'utf8'))
-      } catch {
-        throw new InputError(name, `cannot read the file "${value}".`, 'check the path and its permissions.')
-      }
-      continue
-    }
-    if (!known.has(name)) throw new InputError(name, `is not an option of ${action}.`, `see \`selfhost-backup ${action} --help\`.`)
-    if (known.get(name)?.secret) {
+    const reader = new InputReader(get)
+    const store = createStore(parseStoreInputs(reader, 'restore'), storeEnv, logger)
+    const app = reader.choice('app', APP_CHOICES)
+    const { trust } = await loadManifestKeys(parseSigningInputs(reader, 'ssh', 'verify'))
+    const listed = await listVerified(store, app === 'auto' ? {} : { app }, { workRoot, trust }, logger)
+    if (line.json)
+      writeData(
+        `${JSON.stringify(
+          listed.map(({ backupId, app: listedApp, hostId, createdAt }) => ({ backupId, app: listedApp, hostId, createdAt })),
+          null,
+          2
+        )}\n`
+      )
+    else for (const backup of listed) writeData(quietText(`${backup.backupId}\t${backup.createdAt}\n`))
+    if (listed.length === 0) logger.info('No complete backups with a trusted signature found.')
+    return
+  }
+  if (line.command === 'put-back') {
+    const [{ InputReader }, { parseTargetInputs }, { runPutBack }] = await Promise.all([import('./kernel/input-reader.js'), import('./inputs/target.js'), import('./pipeline/put-back.js')])
+    const target = parseTargetInputs(new InputReader(get), 'restore')
+    const transport = createTransport(target.transport, logger, { tempRoot: workRoot })
+    await runPutBack({ recipes: target.recipes, transport, stamp: line.replaced, lockTimeoutSeconds: target.lockTimeoutSeconds, logger })
+    return
+  }
+  if (line.command === 'backup' || line.command === 'check') {
+    const [{ parseBackupInputs }, { runBackupCommand }, { backupOutcomeSummary }] = await Promise.all([
+      import('./inputs/backup.js'),
+      import('./pipeline/backup-command.js'),
+      import('./pipeline/report.js')
+    ])
+    // check is the gate: mode: check of the backup command, with nothing on the host touched.
+    const inputs = parseBackupInputs(name => (line.command === 'check' && name === 'mode' ? 'check' : get(name)))
+    if (inputs.store.kind === 'github' && inputs.verification.mode === 'backup' && !process.env.ACTIONS_RUNTIME_TOKEN) {
       throw new InputError(
-        name,
-        'is a secret, and a value on the command line is visible to every user of this machine (ps, /proc) and lands in shell history.',
-        `use --${name}-file PATH (a file only you can read) or the environment variable ${secretEnvironmentName(name)}.`
+        'store',
+        'github (workflow artifacts) can be written only by a step of a workflow run.',
+        'back up from a workflow with the action, or use --store local or s3 here; list, check, restore and --mode prune read the github store from anywhere (--repository owner/name, --github-token-file PATH).'
       )
     }
-    values.set(name, value)
+    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
+    const store = createStore(inputs.store, storeEnv, logger)
+    const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
+    report(backupOutcomeSummary(outcome), backupJson(outcome), { json: line.json })
+    return
   }
-  return values
+  const [{ parseRestoreInputs }, { runRestore }, { restoreSummary }, { safetyCopyPaths }] = await Promise.all([
+    import('./inputs/restore.js'),
+    import('./pipeline/restore.js'),
+    import('./pipeline/report.js'),
+    import('./pipeline/safety-copy.js')
+  ])
+  const inputs = parseRestoreInputs(get)
+  const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot })
+  const store = createStore(inputs.store, storeEnv, logger)
+  const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
+  const json = {
+    backupId: result.backupId,
+    restored: !result.dryRun,
+    appVersion: appVersionOutput(result.manifest.application),
+    safetyCopy: safetyCopyPaths(result.safetyCopy),
+    safetyCopyId: result.safetyCopy?.stamp ?? '',
+    report: result.report
+  }
+  report(restoreSummary(result), json, { json: line.json })
 }
 
-function helpText(action?: ActionName): string {
-  const header = `selfhost-backup ${TOOL_VERSION}: back up and restore self-hosted applications.\n\nUsage: selfhost-backup backup|restore|list|put-back [--option value …]\n`
-  const actions: ActionName[] = action ? [action] : ['backup', 'restore']
+/** The backup command's outcome for scripts: what the action's outputs say, by the same names in camelCase. */
+function backupJson(outcome: Awaited<ReturnType<typeof import('./pipeline/backup-command.js').runBackupCommand>>): unknown {
+  if (outcome.mode === 'check')
+    return { mode: 'check', backupId: outcome.manifest.backupId, finishedAt: outcome.manifest.finishedAt, verified: true, appVersion: appVersionOutput(outcome.manifest.application) }
+  if (outcome.mode === 'prune') return { mode: 'prune', pruned: outcome.pruned.deleted, kept: outcome.pruned.kept.map(kept => kept.backupId), dryRun: outcome.pruned.dryRun }
+  const { manifest } = outcome.result
+  return {
+    mode: 'backup',
+    backupId: manifest.backupId,
+    manifest: outcome.result.manifestPath,
+    bytes: outcome.result.bytes,
+    verified: outcome.result.verified,
+    encrypted: manifest.encryption !== undefined,
+    appVersion: appVersionOutput(manifest.application),
+    notCovered: manifest.notCovered ?? [],
+    parts: manifest.parts.map(part => ({ name: part.name, file: part.file, bytes: part.bytes, sha256: part.sha256 })),
+    pruned: outcome.pruned?.deleted ?? []
+  }
+}
+
+function helpText(command?: string): string {
+  const header = [
+    `selfhost-backup ${TOOL_VERSION}: back up and restore self-hosted applications (Tabby, SeaTable).`,
+    '',
+    `Usage: selfhost-backup ${COMMANDS.join('|')} [options]`,
+    '       selfhost-backup COMMAND --help     the options of one command',
+    '',
+    'Commands:',
+    '  backup     back up an application (or, with --mode prune, only apply retention)',
+    '  check      the pre-upgrade gate: is there a recent, drill-verified backup? (needs --max-age)',
+    '  list       the complete backups in a store whose signature verifies',
+    '  restore    verify a backup, then restore it onto the host (safety copy first)',
+    '  put-back   move back the files a restore replaced (--replaced ID, its safety-copy-id)',
+    '',
+    'Tool options: -h, --help; -V, --version; -v, --verbose; --json (machine-readable result on stdout, log on stderr).',
+    'The github store outside a workflow run (list, check, restore): --store github --repository owner/name --github-token-file PATH.',
+    'Switches (e.g. --dry-run) take a bare form, --no-NAME, or true/false. "--" ends the options.',
+    'Exit codes: 0 done; 1 failed; 2 bad input; 3 a backup or the restored data did not verify; 4 no backup to restore or to pass the gate; 130 interrupted (Ctrl-C; 143 for SIGTERM).',
+    ''
+  ].join('\n')
+  const actions: ActionName[] = command ? [actionOf(command as never)] : ['backup', 'restore']
   const sections = actions.map(name => {
     const lines = inputsOf(name).map(input => {
       const fallback = input.cliDefault ?? input.default
-      return `  --${input.name.padEnd(30)} ${input.description}${fallback ? ` (default: ${fallback})` : ''}`
+      const flag = input.secret ? `${input.name}-file PATH` : input.name
+      return `  --${flag.padEnd(30)} ${input.description}${fallback && !input.secret ? ` (default: ${fallback})` : ''}`
     })
-    return `\n${name} options:\n${lines.join('\n')}\n`
+    return `\n${command ?? name} options:\n${lines.join('\n')}\n`
   })
   const secrets = INPUTS.filter(input => input.secret).map(input => input.name)
-  const files = `\nSecrets never go on the command line: ${secrets.map(name => `--${name}-file PATH or $${secretEnvironmentName(name)}`).join(', ')}.\nAlso from files: ${[...FROM_FILE].map(name => `--${name}-file PATH`).join(', ')}.\nlist takes --store, --store-path, --app and the keys that verify signatures (--signing-key-file, --ssh-key-file or --trusted-signers).\nput-back --replaced ID (a restore's safety-copy id) moves back the files that restore replaced; it takes the restore's --app, directory and connection options.\n`
-  return header + sections.join('') + files
+  const files = `\nSecrets never go on the command line: ${secrets.map(name => `--${name}-file PATH or $${secretEnvironmentName(name)}`).join(', ')}.\nAlso from files: ${[...FROM_FILE].map(name => `--${name}-file PATH`).join(', ')}.\n`
+  return `${header}${sections.join('')}${files}`
 }
 
 process.exitCode = await main(process.argv.slice(2))

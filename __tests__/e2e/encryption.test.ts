@@ -61,6 +61,7 @@ it('stores only ciphertext with encrypt-to, which the age CLI decrypts, and rest
   const plainRun = service.newRun()
   const plain = await runAction('action.yml', inputs(), plainRun.env())
   expectSuccess(plain)
+  expect(plain.outputs.encrypted).toBe('false')
   expect(plain.stdout).toMatch(/::warning::This backup is not encrypted: anyone with read access/)
   // Said once per backup, not once per part or again in the post step.
   expect(occurrences(`${plain.stdout}\n${plain.stderr}\n${plain.postStdout}`, '::warning::This backup is not encrypted')).toBe(1)
@@ -71,6 +72,7 @@ it('stores only ciphertext with encrypt-to, which the age CLI decrypts, and rest
   const backup = await runAction('action.yml', { ...inputs(), 'encrypt-to': recipient }, run.env(), { keepRunnerTemp: true })
   expectSuccess(backup)
   expect(backup.stdout).not.toMatch(/not encrypted/)
+  expect(backup.outputs.encrypted).toBe('true')
   const artifacts = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name)
   expect(artifacts.filter(name => !name.endsWith('.manifest.json')).every(name => name.endsWith('.age'))).toBe(true)
   expect(await blobsContaining(knownRow, run.runBackendId)).toEqual([])

@@ -83,6 +83,8 @@ describe('Tabby', () => {
     const stored = JSON.parse(backup.outputs.artifacts) as { name: string; id: string }[]
     expect(stored.map(item => item.id)).toEqual(stored.map(item => `hosts/tabby/${backupId}/${item.name}`))
     expect(stored.at(-1)?.name).toBe(`${backupId}.manifest.json`)
+    // A bucket keeps a backup until retention deletes it (an Object Lock is no expiry), and has no artifact page.
+    expect([backup.outputs['expires-at'], stored.filter(item => 'url' in item)]).toEqual(['', []])
     expect(backup.stdout).toContain(`Storing in the s3 store`)
 
     const treeBefore = await treeOf(root)

@@ -64,6 +64,15 @@ it('includes the scheduler database when it exists, and restores one database al
   for (const [name, tree] of Object.entries(filesAtBackup)) expect([name, diffFingerprints(tree, filesNow[name])]).toEqual([name, []])
 })
 
+it('dumps every database it imports into the safety copy, also when the databases input lists only others', async () => {
+  const backup = await runAction('action.yml', backupInputs())
+  expectSuccess(backup)
+  const restore = await runAction('restore/action.yml', { ...inputs(), databases: 'scheduler', 'backup-id': backup.outputs['backup-id'], parts: 'db-dtable_db' })
+  expectSuccess(restore)
+  const [safetyCopy] = JSON.parse(restore.outputs['safety-copy']) as string[]
+  expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toEqual([expect.stringMatching(/\.db-dtable_db\.sql\.zst$/)])
+})
+
 it('rejects an unknown part name before touching the host', async () => {
   const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)

@@ -48,10 +48,16 @@ it('backs up a busy live Tabby over ssh into artifacts, and restores it from ano
   expect(written.commits).toBeGreaterThan(100)
   const backupId = backup.outputs['backup-id']
   expect(backupId).toMatch(/^tabby--127\.0\.0\.1-\d+--/)
-  const artifacts = JSON.parse(backup.outputs.artifacts) as { name: string }[]
+  const artifacts = JSON.parse(backup.outputs.artifacts) as { name: string; id: string; url: string }[]
   expect(artifacts.map(artifact => artifact.name)).toEqual(['db.sqlite.zst', 'events.tar.zst', 'jobs.tar.zst', 'home.tar.zst', 'manifest.json'].map(suffix => `${backupId}.${suffix}`))
+  const runUrl = `https://github.com/${service.repository}/actions/runs/${backupRun.runId}`
+  expect(artifacts.map(artifact => artifact.url)).toEqual(artifacts.map(artifact => `${runUrl}/artifacts/${artifact.id}`))
   expect(Number(backup.outputs.bytes)).toBeGreaterThan(1000)
+  expect(backup.outputs.encrypted).toBe('false')
   expect(backup.summary).toContain(`Backup ${backupId}`)
+  // The summary's restore step names this backup and run; the runner named no action repository, so the placeholder.
+  expect(backup.summary).toContain(`- uses: your-org/selfhost-backup/restore@v1\n  with:\n    app: tabby\n    backup-id: ${backupId}\n    run-id: ${backupRun.runId} `)
+  expect(backup.summary).toContain(`[the artifacts of run ${backupRun.runId}](${runUrl})`)
   // The post step removed the key, known_hosts and control socket.
   expect(readdirSync(backup.runnerTemp).filter(entry => entry.startsWith('sb-ssh-'))).toEqual([])
   await rm(backup.runnerTemp, { recursive: true, force: true })
@@ -120,6 +126,9 @@ interface RestArtifact {
   expires_at: string
 }
 
+/** The earliest expiry among a run's artifacts, in epoch milliseconds: when the backup they hold is gone. */
+const earliestExpiry = (artifacts: RestArtifact[]): number => Math.min(...artifacts.map(artifact => Date.parse(artifact.expires_at)))
+
 async function artifactsOfRun(runId: number): Promise<RestArtifact[]> {
   const response = await fetch(`${service.apiUrl}/repos/${service.repository}/actions/runs/${runId}/artifacts?per_page=100`, { headers: { authorization: `Bearer ${service.githubToken}` } })
   expect(response.status).toBe(200)
@@ -147,6 +156,10 @@ it('asks the artifact service to keep every artifact retention-days days, and le
     expect(stored).toHaveLength(5)
     // closeTo(days, 2): within 0.005 days (about 7 minutes) of the requested retention.
     expect(artifacts.map(artifact => [artifact.name, keptDays(artifact)])).toEqual(stored.map(name => [name, expect.closeTo(days, 2)]))
+    // expires-at is computed (no token here to read it back) from just before the first upload: at most seconds early.
+    const early = earliestExpiry(artifacts) - Date.parse(backup.outputs['expires-at'])
+    expect(early).toBeGreaterThanOrEqual(0)
+    expect(early).toBeLessThan(60_000)
   }
 })
 
@@ -173,7 +186,10 @@ it('storage-budget: a backup that would not fit stops before connecting or uploa
   expect(tight.stdout).not.toContain('Backing up')
   expect((await service.listStoredBlobs()).length).toBe(blobsBefore)
 
-  const roomy = await runAction('action.yml', { ...sshInputs(), 'storage-budget': '1G' }, service.newRun().env(), { githubToken: service.githubToken })
+  const roomyRun = service.newRun()
+  const roomy = await runAction('action.yml', { ...sshInputs(), 'storage-budget': '1G' }, roomyRun.env(), { githubToken: service.githubToken })
   expectSuccess(roomy)
+  // With a token and no retention-days, expires-at is what the service recorded for the backup's first artifact.
+  expect(roomy.outputs['expires-at']).toBe(new Date(earliestExpiry(await artifactsOfRun(roomyRun.runId))).toISOString())
   expect(roomy.summary).toMatch(/\*\*Storage:\*\* [\d.]+ [KM]iB kept in \d+ backups; the oldest kept backup expires \d{4}-\d{2}-\d{2}/)
 })

@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../../src/kernel/version.js'
 import { REPO_ROOT } from '../support/action-runner.js'
 
 interface ActionFile {
+  description: string
   inputs: Record<string, { default?: string; description: string }>
   outputs: Record<string, { description: string }>
   runs: { using: string; main: string; post: string }
@@ -27,6 +28,16 @@ describe.each(Object.entries(files) as [ActionName, string][])('%s action (%s)',
     expect(Object.keys(definition.outputs)).toEqual(OUTPUTS[action].map(output => output.name))
   })
 
+  it("describes every input and output in this action's own words, as the code (and the CLI's --help) does", () => {
+    expect(Object.entries(definition.inputs).map(([name, spec]) => [name, spec.description])).toEqual(inputsOf(action).map(input => [input.name, input.description]))
+    expect(Object.entries(definition.outputs).map(([name, spec]) => [name, spec.description])).toEqual(OUTPUTS[action].map(output => [output.name, output.description]))
+  })
+
+  it('has a description the Marketplace accepts (under 125 characters) that names both apps', () => {
+    expect(definition.description.length).toBeLessThan(125)
+    expect(definition.description).toMatch(/Tabby.*SeaTable/)
+  })
+
   it('runs its bundle on node24 with a post step that removes key material', () => {
     expect(definition.runs.using).toBe('node24')
     expect(definition.runs.main).toMatch(/dist\/(backup|restore)\/index\.js$/)
@@ -40,6 +51,15 @@ describe.each(Object.entries(files) as [ActionName, string][])('%s action (%s)',
     const outputs = readme.split(`<!-- ${action}-outputs -->`)[1]?.split(`<!-- /${action}-outputs -->`)[0] ?? ''
     for (const output of OUTPUTS[action]) expect(outputs).toContain(`| \`${output.name}\` |`)
   })
+})
+
+it('words an input both actions take for the restore where its backup wording does not fit it', () => {
+  const restoreWording = (name: string): string | undefined => inputsOf('restore').find(input => input.name === name)?.description
+  const backupWording = (name: string): string | undefined => inputsOf('backup').find(input => input.name === name)?.description
+  for (const name of ['databases', 'host-temp-dir', 'caddy-dir', 'seatable-ai-dir', 'dtable-db-backup', 'github-token', 'signing-key', 'trusted-signers']) {
+    expect(restoreWording(name)).not.toEqual(backupWording(name))
+    expect(restoreWording(name)).not.toMatch(/to dump|backed up|a backup needs|retention/)
+  }
 })
 
 it('keeps the tool version in step with package.json', () => {

@@ -31360,6 +31360,7 @@ const definitions_INPUTS = [
     {
         name: 'signing-key',
         description: 'Private key (OpenSSH, without passphrase) that signs every manifest; a restore, mode: check and the CLI accept only manifests signed by it or by trusted-signers. Empty: ssh-key. Required with transport: local.',
+        restoreDescription: "Private key (OpenSSH, without passphrase) the backups are signed with: the restore accepts only a manifest signed by it or by trusted-signers, and signs the databases' safety copy with it. Empty: ssh-key. With transport: local, required unless trusted-signers is set and nothing is signed (dry-run, or safety-copy: false).",
         default: '',
         actions: BOTH,
         secret: true
@@ -31367,6 +31368,7 @@ const definitions_INPUTS = [
     {
         name: 'trusted-signers',
         description: 'More public keys (one per line, as in a .pub file) whose manifest signatures are accepted: keys used before a rotation. Enough on its own for mode: check and a restore without a safety copy.',
+        restoreDescription: 'More public keys (one per line, as in a .pub file) whose manifest signatures the restore accepts: keys used before a rotation. Enough on its own for a dry-run or a restore with safety-copy: false, which sign nothing.',
         default: '',
         actions: BOTH
     },
@@ -31379,8 +31381,20 @@ const definitions_INPUTS = [
         default: 'auto',
         actions: BOTH
     },
-    { name: 'compose-dir', description: 'SeaTable compose directory (.env, license) on the current layout; empty: /opt/seatable-compose.', default: '', actions: BOTH },
-    { name: 'caddy-dir', description: 'Caddy directory (certificates), backed up when it exists; empty: /opt/caddy.', default: '', actions: BOTH },
+    {
+        name: 'compose-dir',
+        description: 'SeaTable compose directory (.env, license) on the current layout; empty: /opt/seatable-compose.',
+        restoreDescription: 'SeaTable compose directory the compose part (.env, license) is restored into, on the current layout; empty: /opt/seatable-compose.',
+        default: '',
+        actions: BOTH
+    },
+    {
+        name: 'caddy-dir',
+        description: 'Caddy directory (certificates), backed up when it exists; empty: /opt/caddy.',
+        restoreDescription: 'Caddy directory the caddy part (certificates) is restored into; empty: /opt/caddy when it exists on the host.',
+        default: '',
+        actions: BOTH
+    },
     { name: 'db-mode', description: 'SeaTable database access: docker (docker exec into db-container) or direct (a client on the host to db-host:db-port).', default: 'docker', actions: BOTH },
     { name: 'db-container', description: 'Database container; empty: mariadb (current) or seatable-mysql (old).', default: '', actions: BOTH },
     { name: 'seatable-container', description: 'SeaTable container for seatable.sh backup-all/restore-all; empty: seatable-server (current) or seatable (old).', default: '', actions: BOTH },
@@ -31388,18 +31402,31 @@ const definitions_INPUTS = [
     { name: 'db-port', description: 'Database port for db-mode: direct.', default: '3306', actions: BOTH },
     { name: 'db-user', description: 'Database user.', default: 'root', actions: BOTH },
     { name: 'db-password', description: 'Database password; sent to the client through a pipe, never on a command line.', default: '', actions: BOTH, secret: true },
-    { name: 'databases', description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.', default: '', actions: BOTH },
+    {
+        name: 'databases',
+        description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.',
+        restoreDescription: "Databases beyond SeaTable's own (ccnet_db seafile_db dtable_db scheduler) that the backup may hold and the restore may import; also the databases the safety copy dumps before their import (empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists). Which parts are restored: parts.",
+        default: '',
+        actions: BOTH
+    },
     {
         name: 'skip-log-tables',
         description: 'true leaves out the rows (not the tables) of operation_log, delete_operation_log, session_log and activities in dtable_db.',
         default: 'false',
         actions: ['backup']
     },
-    { name: 'dtable-db-backup', description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).', default: 'true', actions: BOTH },
+    {
+        name: 'dtable-db-backup',
+        description: 'Run seatable.sh backup-all before the data copy (and restore-all after restoring it).',
+        restoreDescription: 'true runs seatable.sh restore-all in seatable-container after the start-command when the data part was restored; that container must be running when the restore starts.',
+        default: 'true',
+        actions: BOTH
+    },
     { name: 'exclude', description: 'Paths under the app root left out of the home part (space, comma or newline separated); empty: models index repositories.', default: '', actions: ['backup'] },
     {
         name: 'seatable-ai-dir',
         description: "SeaTable AI's data directory, backed up as the ai part; empty: the seatable-ai service's bind mount in the compose project, when there is one.",
+        restoreDescription: "Where the ai part (SeaTable AI's data) is restored; empty: the seatable-ai service's bind mount in this host's compose project, when there is one.",
         default: '',
         actions: BOTH
     },
@@ -31430,7 +31457,13 @@ const definitions_INPUTS = [
     },
     { name: 'full-every', description: 'With incremental: true, days after which the next backup is a full one again.', default: '7', actions: ['backup'] },
     { name: 'lock-timeout', description: 'Seconds to wait for another backup or restore of the same data directory on the host to finish.', default: '600', actions: BOTH },
-    { name: 'host-temp-dir', description: 'Directory on the host for the SQLite snapshot (the only temp space a backup needs); empty: $TMPDIR or /tmp.', default: '', actions: ['backup', 'restore'] },
+    {
+        name: 'host-temp-dir',
+        description: 'Directory on the host for the SQLite snapshot (the only temp space a backup needs); empty: $TMPDIR or /tmp.',
+        restoreDescription: "Not used by a restore, which stages the backup in a private directory beside the data instead; accepted (and checked) so the backup step's inputs can be reused.",
+        default: '',
+        actions: BOTH
+    },
     {
         name: 'store',
         description: 'Where backups live: github (workflow artifacts), s3 (an S3-compatible bucket) or local (a directory on the runner).',
@@ -31517,7 +31550,8 @@ const definitions_INPUTS = [
     { name: 'run-id', description: 'Workflow run that made the backup, when it was another run.', default: '', actions: ['restore'] },
     {
         name: 'github-token',
-        description: "Token with actions: read, to find artifacts of other runs (restore, the size check, mode: check); with actions: write, retention deletes expired backups' artifacts.",
+        description: "Token with actions: read, to read the backups of other runs (the size check, incremental chains, storage-budget, mode: check) and, without retention-days, this backup's expiry (expires-at); with actions: write, retention deletes the backups keep-* does not keep.",
+        restoreDescription: "Token with actions: read, to find and download backups of other workflow runs (run-id, or the newest in the repository's artifacts); empty: only this run's artifacts.",
         default: '${{ github.token }}',
         actions: BOTH,
         secret: true,
@@ -31546,15 +31580,24 @@ const definitions_INPUTS = [
         actions: ['restore']
     }
 ];
+/** The inputs of one action, each with that action's description. */
 function inputsOf(action) {
-    return definitions_INPUTS.filter(input => input.actions.includes(action));
+    return definitions_INPUTS.filter(input => input.actions.includes(action)).map(input => action === 'restore' && input.restoreDescription !== undefined ? { ...input, description: input.restoreDescription } : input);
 }
 const OUTPUTS = {
     backup: [
-        { name: 'backup-id', description: 'Id of the stored backup.' },
+        { name: 'backup-id', description: 'Id of the stored backup (with mode: check, of the verified backup found): the backup-id input of the restore action.' },
         { name: 'manifest', description: 'Path of the manifest file on the runner.' },
-        { name: 'artifacts', description: 'JSON list of the stored files: [{"name", "id"}].' },
+        {
+            name: 'artifacts',
+            description: 'JSON list of the stored files in order, the manifest last: [{"name", "id", "url"}]. id: the artifact id (github), the object key (s3) or the path (local); url, with store: github only: the artifact on GitHub, where a signed-in user with read access downloads it.'
+        },
         { name: 'bytes', description: 'Total size of the stored parts in bytes.' },
+        { name: 'encrypted', description: "true when the stored parts are age ciphertext (encrypt-to was set), else false; with mode: check, the verified backup's." },
+        {
+            name: 'expires-at',
+            description: 'When the store deletes the backup by itself (ISO 8601, UTC): with store: github, when its first artifact expires (retention-days, else the repository setting). Empty for s3 and local, which keep a backup until retention deletes it (an Object Lock is not an expiry), with mode: check or prune, and when it cannot be told.'
+        },
         { name: 'verified', description: 'true when the restore drill passed (or, with mode: check, a drill-verified backup was found).' },
         {
             name: 'app-version',
@@ -31569,7 +31612,7 @@ const OUTPUTS = {
             description: "JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the databases' safety backup; [] when none was kept."
         },
         { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
-        { name: 'restored', description: 'true when the host was changed; false for dry-run.' },
+        { name: 'restored', description: 'true when the restore completed and changed the host; false with dry-run; not set when the restore failed.' },
         { name: 'app-version', description: "The application's version the restored backup's data belongs to (run the app with this version, or its image); empty when the backup does not record it." }
     ]
 };

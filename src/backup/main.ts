@@ -5,7 +5,7 @@ import { UnverifiedBackupError, type BackupResult } from '../pipeline/backup.js'
 import { runBackupCommand } from '../pipeline/backup-command.js'
 import { describeError } from '../kernel/errors.js'
 import { quietText } from '../kernel/log.js'
-import { backupOutcomeSummary, backupSummary, failureSummary } from '../pipeline/report.js'
+import { actionSummaryContext, backupOutcomeSummary, backupSummary, failureSummary } from '../pipeline/report.js'
 import { createStore } from '../store/settings.js'
 import { createTransport } from '../transport/settings.js'
 import { parseBackupInputs } from '../inputs/backup.js'
@@ -16,6 +16,8 @@ function publish(result: BackupResult): void {
   core.setOutput('manifest', result.manifestPath)
   core.setOutput('artifacts', JSON.stringify(result.saved.items))
   core.setOutput('bytes', String(result.bytes))
+  core.setOutput('encrypted', String(result.manifest.encryption !== undefined))
+  core.setOutput('expires-at', result.saved.expiresAt ?? '')
   core.setOutput('verified', String(result.verified))
   core.setOutput('app-version', appVersionOutput(result.manifest.application))
 }
@@ -33,12 +35,14 @@ export async function run(): Promise<void> {
     if (outcome.mode === 'check') {
       core.setOutput('backup-id', outcome.manifest.backupId)
       core.setOutput('verified', 'true')
+      core.setOutput('encrypted', String(outcome.manifest.encryption !== undefined))
       core.setOutput('app-version', appVersionOutput(outcome.manifest.application))
     } else {
       if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
       if (outcome.mode === 'backup') publish(outcome.result)
     }
-    await writeSummary(backupOutcomeSummary(outcome))
+    const context = actionSummaryContext(process.env, { transport: inputs.transport.kind, store: inputs.store.kind, signingKey: inputs.signing.privateKeyInput === 'signing-key' })
+    await writeSummary(backupOutcomeSummary(outcome, context))
   } catch (error) {
     if (error instanceof UnverifiedBackupError) publish(error.result)
     else core.setOutput('verified', 'false')

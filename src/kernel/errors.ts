@@ -20,6 +20,16 @@ export class InputError extends SelfhostBackupError {
   }
 }
 
+/**
+ * There is no backup to restore or to pass the gate: none in the store, none complete and trusted, or none
+ * recent and verified. `input` names what to change when the message is about one.
+ */
+export class NoBackupError extends SelfhostBackupError {
+  constructor(message: string, hint: string, input?: string) {
+    super(input ? `Input '${input}': ${message}` : message, hint)
+  }
+}
+
 /** The host is not in a state where the work can proceed (missing tool, path, permission). */
 export class PreflightError extends SelfhostBackupError {
   readonly problems: string[]

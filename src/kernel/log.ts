@@ -74,22 +74,22 @@ export function quietText(text: string): string {
     .join('\n')
 }
 
-/** The CLI's logger: the Logger, plus the one final error line a failed command prints. */
-export function consoleLogger(options: { verbose?: boolean } = {}): Logger & { error(message: string): void } {
+/** The command-line tool's log: progress on stdout, or on stderr with `stdoutForData` (--json keeps stdout for the data). */
+export function consoleLogger(options: { verbose?: boolean; stdoutForData?: boolean } = {}): Logger & { error(message: string): void } {
   const redactor = new SecretRedactor()
   // Redacted before quieted: escaping first could change a secret's text so that it no longer matches.
   const write = (stream: NodeJS.WriteStream, text: string): void => {
     stream.write(`${quietText(redactor.redact(text))}\n`)
   }
   return {
-    info: message => write(process.stdout, message),
+    info: message => write(options.stdoutForData ? process.stderr : process.stdout, message),
     warning: message => write(process.stderr, `warning: ${message}`),
     error: message => write(process.stderr, `error: ${message}`),
     debug: message => {
       if (options.verbose) write(process.stderr, `debug: ${message}`)
     },
     async group(title, work) {
-      write(process.stdout, `== ${title}`)
+      write(options.stdoutForData ? process.stderr : process.stdout, `== ${title}`)
       return work()
     },
     mask: secret => redactor.add(secret)

@@ -95,7 +95,7 @@ export async function acquireHostLock(host: Transport, dataRoot: string, timeout
     `echo ${LOCKED}`,
     answerLines
   )
-  const holding = host.run(text, { stdin: holdOpen, stdout: watcher, allowFailure: true, description: `Locking ${path}` })
+  const holding = host.run(text, { stdin: holdOpen, stdout: watcher, allowFailure: true, description: `Locking ${path}`, survivesInterruption: true })
   let released = false
   let ended: { result?: RunResult; error?: unknown } | undefined
   const holderEnded = holding.then(

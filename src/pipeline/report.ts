@@ -1,39 +1,142 @@
 import type { BackupResult } from './backup.js'
 import { formatBytes, formatSeconds } from '../kernel/log.js'
-import type { Manifest } from '../kernel/manifest.js'
+import { storedFilesOf, type Manifest } from '../kernel/manifest.js'
 import { describeAppVersion } from '../kernel/app-version.js'
 import type { RestoreResult } from './restore.js'
 import type { PruneResult } from './prune.js'
 import type { BackupOutcome } from './backup-command.js'
 import { safetyCopyPaths, type SafetyCopy } from './safety-copy.js'
 
-/** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY) and the CLI (stdout). */
-export function backupSummary(result: BackupResult): string {
-  const { manifest } = result
-  const rows = manifest.parts.map(part => `| ${part.name} | ${part.file} | ${formatBytes(part.bytes)} | ${formatSeconds(part.durationMs)} | \`${part.sha256}\` |`)
+/** Hex digits of a sha256 a summary shows: enough to compare by eye; the manifest keeps every sum in full. */
+export const SHORT_CHECKSUM_LENGTH = 12
+const shortChecksum = (sha256: string): string => `\`${sha256.slice(0, SHORT_CHECKSUM_LENGTH)}\``
+const CHECKSUM_NOTE = `Checksums are shortened to their first ${SHORT_CHECKSUM_LENGTH} hex digits; the manifest holds them in full.`
+
+/** The restore action's `uses:` when the running action's own cannot be told (a local action, the CLI). */
+export const RESTORE_ACTION_PLACEHOLDER = 'your-org/selfhost-backup/restore@v1'
+
+/** Where a backup summary's links and restore snippet point (the actions only; the CLI prints none). */
+export interface SummaryContext {
+  /** What the restore step of the snippet needs besides the backup id. */
+  restore: {
+    /** `uses:` of the restore action: this action's repository and ref, or RESTORE_ACTION_PLACEHOLDER. */
+    action: string
+    transport: 'ssh' | 'local'
+    store: 'github' | 's3' | 'local'
+    /** The manifest was signed with signing-key (not ssh-key): a restore needs that key too. */
+    signingKey: boolean
+  }
+  /** The workflow run that holds the backup's artifacts (store: github): the snippet's run-id and the link to them. */
+  run?: { id: string; url: string }
+}
+
+const NAME = /^[A-Za-z0-9_.-]+$/
+/** Only plain http(s) addresses reach a Markdown link: nothing that could end or extend it. */
+const isLinkable = (url: string | undefined): url is string => url !== undefined && /^https?:\/\/[^\s()<>[\]`"'\\]+$/.test(url)
+
+/**
+ * The summary context from the runner's environment: GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF
+ * name the running action (unset for a local `uses: ./`), GITHUB_SERVER_URL, GITHUB_REPOSITORY and
+ * GITHUB_RUN_ID the run. Values that do not look like what they name are left out, as they go into the summary.
+ */
+export function actionSummaryContext(env: Readonly<Record<string, string | undefined>>, restore: Omit<SummaryContext['restore'], 'action'>): SummaryContext {
+  const validRepository = (value: string | undefined): value is string => value !== undefined && value.split('/').length === 2 && value.split('/').every(piece => NAME.test(piece))
+  const actionRepository = env.GITHUB_ACTION_REPOSITORY
+  const actionRef = env.GITHUB_ACTION_REF ?? ''
+  const action = validRepository(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
+  const runUrl = `${(server ?? '').replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
+  const run = restore.store === 'github' && validRepository(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId as string, url: runUrl } : undefined
+  return { restore: { ...restore, action }, run }
+}
+
+/** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY, with `context`) and the CLI (stdout). */
+export function backupSummary(result: BackupResult, context?: SummaryContext): string {
+  const { manifest, saved } = result
+  const urls = partUrls(result)
+  const rows = manifest.parts.map(
+    (part, index) =>
+      `| ${part.name} | ${fileCell(part.file, part.chunks?.length, urls?.parts[index])} | ${formatBytes(part.bytes)} | ${formatSeconds(part.durationMs)} | ${shortChecksum(part.sha256)} |`
+  )
   const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000
+  const restorable = manifest.verification?.ok !== false
   return [
-    `## ${manifest.verification?.ok === false ? '❌' : '✅'} Backup ${manifest.backupId}`,
+    `## ${restorable ? '✅' : '❌'} Backup ${manifest.backupId}`,
     '',
-    `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${result.saved.where}.`,
+    `Backup id: \`${manifest.backupId}\``,
+    '',
+    `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${saved.where}${saved.expiresAt ? `; they expire ${saved.expiresAt}` : ''}.`,
+    ...artifactLinks(context, urls?.manifest),
     '',
     `Application version: ${describeAppVersion(manifest.application)}.`,
     '',
     '| part | file | size | time | sha256 |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    CHECKSUM_NOTE,
     ...verificationOf(result.manifest),
     ...warningsOf(result),
     ...leftOutOf(manifest),
+    ...(restorable && context ? restoreSnippet(manifest, context) : []),
     ''
   ].join('\n')
+}
+
+/** Each part's artifact address (a part stored whole), and the manifest's; undefined when the store gives none. */
+function partUrls(result: BackupResult): { parts: (string | undefined)[]; manifest?: string } | undefined {
+  const { items } = result.saved
+  const counts = result.manifest.parts.map(part => storedFilesOf(part).length)
+  // The store lists the parts' files in the manifest's order, the manifest last; anything else gets no links.
+  if (!items.some(item => item.url) || items.length !== counts.reduce((sum, count) => sum + count, 0) + 1) return undefined
+  let next = 0
+  const parts = counts.map(count => {
+    const url = count === 1 ? items[next].url : undefined
+    next += count
+    return url
+  })
+  return { parts, manifest: items.at(-1)?.url }
+}
+
+function fileCell(file: string, chunks: number | undefined, url: string | undefined): string {
+  if (chunks) return `${file} (${chunks} chunks)`
+  return isLinkable(url) ? `[${file}](${url})` : file
+}
+
+function artifactLinks(context: SummaryContext | undefined, manifestUrl: string | undefined): string[] {
+  const links = [...(context?.run ? [`[the artifacts of run ${context.run.id}](${context.run.url})`] : []), ...(isLinkable(manifestUrl) ? [`[the manifest](${manifestUrl})`] : [])]
+  return links.length > 0 ? ['', `Download: ${links.join(' · ')}`] : []
+}
+
+/**
+ * A restore step to paste into a workflow: what identifies this backup, and secrets only as `secrets.*`
+ * references (never a value); the host, user and directories are the backup step's, so it says so.
+ */
+function restoreSnippet(manifest: Manifest, context: SummaryContext): string[] {
+  const { restore, run } = context
+  const secret = (input: string, name: string): string => `    ${input}: \${{ secrets.${name} }}`
+  const lines = [
+    `- uses: ${restore.action}`,
+    '  with:',
+    `    app: ${manifest.app}`,
+    `    backup-id: ${manifest.backupId}`,
+    ...(run ? [`    run-id: ${run.id}   # the run that stored it; the job needs permissions: actions: read`] : []),
+    ...(restore.store === 'github' ? [] : [`    store: ${restore.store}`]),
+    ...(restore.transport === 'local' ? ['    transport: local'] : [secret('ssh-key', 'BACKUP_SSH_KEY'), secret('known-hosts', 'BACKUP_KNOWN_HOSTS')]),
+    ...(restore.signingKey || restore.transport === 'local' ? [secret('signing-key', 'BACKUP_SIGNING_KEY')] : []),
+    ...(manifest.encryption ? [secret('age-identity', 'BACKUP_AGE_IDENTITY')] : []),
+    '    dry-run: true   # verifies and prints the plan; false restores',
+    `    # plus the backup step's ${restore.transport === 'ssh' ? 'host, user, ' : ''}sudo and directory inputs`,
+    ...(restore.store === 's3' ? ['    # and its s3-* inputs'] : restore.store === 'local' ? ['    # and its store-path'] : [])
+  ]
+  return ['', '**Restore it**', '', '```yaml', ...lines, '```']
 }
 
 export function checkSummary(manifest: Manifest): string {
   return [
     `## ✅ Verified backup found`,
     '',
-    `${manifest.backupId} (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`,
+    `\`${manifest.backupId}\` (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`,
     '',
     `Application version: ${describeAppVersion(manifest.application)}.`,
     ''
@@ -51,7 +154,9 @@ export function restoreSummary(result: RestoreResult): string {
     '',
     '| part | size | sha256 (verified) |',
     '| --- | --- | --- |',
-    ...result.manifest.parts.map(part => `| ${part.name} | ${formatBytes(part.bytes)} | \`${part.sha256}\` |`),
+    ...result.manifest.parts.filter(part => result.parts.includes(part.name)).map(part => `| ${part.name} | ${formatBytes(part.bytes)} | ${shortChecksum(part.sha256)} |`),
+    '',
+    CHECKSUM_NOTE,
     '',
     ...result.plan.map(step => `- ${step}`),
     ...(result.report.length > 0 ? ['', '**Result**', ...result.report.map(line => `- ${line}`)] : []),
@@ -115,8 +220,8 @@ export function pruneSummary(pruned: PruneResult): string {
 }
 
 /** The summary of whatever a backup command did: the gate's answer, a prune, or a backup with its retention and storage lines. */
-export function backupOutcomeSummary(outcome: BackupOutcome): string {
+export function backupOutcomeSummary(outcome: BackupOutcome, context?: SummaryContext): string {
   if (outcome.mode === 'check') return checkSummary(outcome.manifest)
   if (outcome.mode === 'prune') return pruneSummary(outcome.pruned)
-  return backupSummary(outcome.result) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '')
+  return backupSummary(outcome.result, context) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '')
 }

@@ -1,6 +1,6 @@
 import type { Store, StoredBackup } from '../store/store.js'
 import type { RecipeChoice } from '../recipes/registry.js'
-import { InputError, VerificationError } from '../kernel/errors.js'
+import { InputError, NoBackupError, VerificationError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { parseBackupId, type Manifest } from '../kernel/manifest.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
@@ -36,10 +36,10 @@ async function chooseBackup(store: Store, backupId: string, target: { app: strin
     const found = listed.find(backup => backup.backupId === backupId)
     if (!found) {
       const known = listed.slice(0, 5).map(backup => backup.backupId)
-      throw new InputError(
-        'backup-id',
+      throw new NoBackupError(
         `no complete backup ${backupId} was found in the ${store.kind} store.`,
-        known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.'
+        known.length > 0 ? `available: ${known.join(', ')}${store.traits.notFoundHint}.` : 'check the id, and run-id / store-path.',
+        'backup-id'
       )
     }
     return { backup: found, manifest: await fetchManifest(store, found, reading) }
@@ -54,9 +54,9 @@ async function chooseBackup(store: Store, backupId: string, target: { app: strin
       refused.push(candidate.backupId)
     }
   }
-  throw new InputError(
-    'backup-id',
+  throw new NoBackupError(
     `no complete ${app} backup of this host (${hostId}) ${refused.length > 0 ? `with a valid signature was found in the ${store.kind} store (refused: ${refused.join(', ')})` : `was found in the ${store.kind} store`}.`,
-    'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.'
+    'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.',
+    'backup-id'
   )
 }

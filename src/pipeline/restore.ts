@@ -66,6 +66,8 @@ export interface RestoreResult {
   seconds: { verify: number; host: number }
   /** Which version of the app the data belongs to, against what the host runs (a sentence). */
   versions: string
+  /** The parts this restore downloaded and verified (all, or those `parts` named). */
+  parts: string[]
 }
 
 /**
@@ -127,7 +129,8 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     if (request.dryRun) {
       await fetchInto(null, 'Downloading and verifying')
       logger.info('dry-run: nothing on the host was changed.')
-      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary }
+      const parts = selected.map(part => part.name)
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary, parts }
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
@@ -141,7 +144,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
         const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages)
         await lock.assertHeld('restore')
         logger.info(`Stages: ${stages.summary()}`)
-        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary }
+        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: selected.map(part => part.name) }
       } finally {
         await removeIncoming(transport, incoming, logger)
       }
@@ -175,7 +178,7 @@ async function replaceData(
   manifest: Manifest,
   plan: string[],
   stages: StageClock
-): Promise<Omit<RestoreResult, 'seconds' | 'versions'>> {
+): Promise<Omit<RestoreResult, 'seconds' | 'versions' | 'parts'>> {
   const { transport, logger } = request
   const { recipe, options, signer } = target
   let databases: SafetyCopy['databases']

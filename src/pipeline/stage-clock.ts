@@ -1,3 +1,4 @@
+import { interruption } from '../kernel/interruption.js'
 import { formatSeconds } from '../kernel/log.js'
 
 /** Wall time per stage of a run, each stage ending where the next begins. */
@@ -5,8 +6,9 @@ export class StageClock {
   private readonly stages: { name: string; milliseconds: number }[] = []
   private since = Date.now()
 
-  /** Ends the stage that ran since the previous end (or since the clock started) under `name`. */
+  /** Ends the stage that ran since the previous end (or since the clock started) under `name`; after an interruption, no next stage starts. */
   end(name: string): void {
+    interruption.throwIfInterrupted()
     const now = Date.now()
     this.stages.push({ name, milliseconds: now - this.since })
     this.since = now

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Store, StoredBackup } from '../store/store.js'
-import { SelfhostBackupError } from '../kernel/errors.js'
+import { NoBackupError, SelfhostBackupError } from '../kernel/errors.js'
 import { formatBytes, type Logger } from '../kernel/log.js'
 import { isIncrementPart, manifestFileName, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { readManifest } from '../kernel/manifest-file.js'
@@ -107,7 +107,7 @@ export async function checkRecentVerifiedBackup(
     seen.push(`${backup.backupId} (${Math.round(ageSeconds / 3600)} h old, ${verified ? 'drill-verified' : 'not drill-verified'})`)
     if (ageSeconds > maxAgeSeconds) break
   }
-  throw new SelfhostBackupError(
+  throw new NoBackupError(
     `No drill-verified ${target.app} backup of ${target.hostId} is younger than ${maxAgeSeconds} s.${seen.length > 0 ? ` Newest found: ${seen.join(', ')}.` : ' None was found.'}`,
     'run the backup (with verify: drill) before the gated job, or raise max-age.'
   )

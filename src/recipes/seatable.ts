@@ -137,8 +137,9 @@ export const seatableRecipe = {
       resolved.databases = [...DEFAULT_DATABASES, ...(existing.includes('scheduler') ? ['scheduler'] : [])]
     }
     if (purpose === 'restore') {
-      // Used only by the safety copy: keep what exists now; the restore itself follows the backup's parts.
-      resolved.databases = resolved.databases.filter(database => existing.includes(database))
+      // Used only by the safety copy: every database a restore may import (SeaTable's own and the configured
+      // ones) that exists now, so an import never drops a database the safety copy did not dump first.
+      resolved.databases = [...new Set([...SEATABLE_DATABASES, ...options.configuredDatabases])].filter(database => existing.includes(database))
     } else {
       const missing = resolved.databases.filter(database => !existing.includes(database))
       if (missing.length > 0)

@@ -10,6 +10,10 @@ export interface ArtifactStoreSettings {
   repository: string
   apiUrl: string
   currentRunId?: number
+  /** GITHUB_SERVER_URL: artifacts' web addresses (`url` of a stored item). */
+  serverUrl?: string
+  /** GITHUB_RETENTION_DAYS: the repository's artifact retention, which also caps retention-days. */
+  repositoryRetentionDays?: number
   /** Default: DEFAULT_RETRY (seconds of back-off); tests pass milliseconds. */
   retry?: RetryPolicies
 }

@@ -21,7 +21,7 @@ export interface RestArtifact {
 
 /**
  * The artifact store's side that only the REST API offers: the repository-wide listing (every page),
- * the sizes and expiry dates a quota is counted in, and deleting another run's artifacts.
+ * the sizes and expiry dates a quota is counted in, a backup's expiry, and deleting another run's artifacts.
  */
 export class ArtifactRestApi {
   constructor(
@@ -81,6 +81,21 @@ export class ArtifactRestApi {
       backups.set(backupId, entry)
     }
     return { totalBytes, otherBytes, backups: [...backups.values()] }
+  }
+
+  /**
+   * When the first of the artifacts `ids` of workflow run `runId` expires, as the service recorded it
+   * (without retention-days it applies the repository's setting); undefined unless it lists them all.
+   */
+  async earliestExpiry(runId: number, ids: string[]): Promise<string | undefined> {
+    if (!this.settings.token) return undefined
+    const wanted = new Set(ids)
+    const listed = (await this.listAll(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check that `github-token` has `actions: read`.')).filter(artifact =>
+      wanted.has(String(artifact.id))
+    )
+    const expiries = listed.map(artifact => Date.parse(artifact.expires_at ?? ''))
+    if (listed.length !== wanted.size || expiries.some(Number.isNaN)) return undefined
+    return new Date(Math.min(...expiries)).toISOString()
   }
 
   /** Deletes `artifacts` (the manifest's first, as given) through the REST API; the token needs `actions: write`. */

@@ -14,3 +14,15 @@ export function chainRetentionDays(plan: Pick<NonNullable<Manifest['incremental'
   const elapsedDays = Math.ceil((now.getTime() - Date.parse(plan.baseStartedAt)) / DAY_MS)
   return Math.max(1, base + plan.fullEveryDays - elapsedDays)
 }
+
+/**
+ * When an artifact uploaded at `uploadedAt` with `retentionDays` expires, computed as the artifact client
+ * computes what it asks for: a retention beyond the repository's limit (GITHUB_RETENTION_DAYS) is cut to
+ * it, and the days are calendar days from the upload.
+ */
+export function artifactExpiry(uploadedAt: Date, retentionDays: number, repositoryRetentionDays?: number): string {
+  const days = repositoryRetentionDays !== undefined && repositoryRetentionDays < retentionDays ? repositoryRetentionDays : retentionDays
+  const expiry = new Date(uploadedAt)
+  expiry.setDate(expiry.getDate() + days)
+  return expiry.toISOString()
+}

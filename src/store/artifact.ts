@@ -2,7 +2,7 @@ import type { Artifact, ArtifactClient } from '@actions/artifact'
 import { access, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
-import { chainRetentionDays } from './artifact-retention.js'
+import { artifactExpiry, chainRetentionDays } from './artifact-retention.js'
 import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
@@ -72,10 +72,14 @@ export class GithubArtifactStore implements Store {
   begin(backup: BackupToStore): StoreSession {
     const retentionDays = backup.incremental ? chainRetentionDays(backup.incremental, this.settings.retentionDays, new Date()) : this.settings.retentionDays
     if (backup.incremental) this.logger.info(`Artifacts of this backup are kept ${retentionDays} days, so the chain expires together (full backup of ${backup.incremental.baseStartedAt}).`)
-    return uploadSession(
+    let firstUpload: Date | undefined
+    const session = uploadSession(
       {
         dir: backup.dir,
-        upload: file => this.upload(backup.dir, file, retentionDays),
+        upload: file => {
+          firstUpload ??= new Date()
+          return this.upload(backup.dir, file, retentionDays)
+        },
         failed: (file, error) =>
           new StoreError(
             `Uploading ${file} as an artifact failed: ${(error as Error).message}`,
@@ -97,10 +101,42 @@ export class GithubArtifactStore implements Store {
       },
       this.logger
     )
+    return {
+      ...session,
+      commit: async (manifestFile, partFiles) => {
+        const saved = await session.commit(manifestFile, partFiles)
+        return { ...saved, expiresAt: await this.expiryOf(saved.items, retentionDays, firstUpload) }
+      }
+    }
+  }
+
+  /**
+   * When the backup's first artifact expires (the backup is gone with it). With a retention the client
+   * asked for it, so it is computed as the client did, from before the first upload (at most seconds early);
+   * otherwise the service applied the repository's setting: read back, else computed from GITHUB_RETENTION_DAYS.
+   */
+  private async expiryOf(items: SaveResult['items'], retentionDays: number | undefined, firstUpload: Date | undefined): Promise<string | undefined> {
+    if (!firstUpload) return undefined
+    const { currentRunId, repositoryRetentionDays } = this.settings
+    if (retentionDays !== undefined) return artifactExpiry(firstUpload, retentionDays, repositoryRetentionDays)
+    if (currentRunId) {
+      try {
+        const listed = await this.rest.earliestExpiry(
+          currentRunId,
+          items.map(item => item.id)
+        )
+        if (listed) return listed
+      } catch (error) {
+        this.logger.debug(`Reading when the artifacts expire: ${(error as Error).message}`)
+      }
+    }
+    if (repositoryRetentionDays !== undefined) return artifactExpiry(firstUpload, repositoryRetentionDays)
+    this.logger.info('When the artifacts of this backup expire is unknown: no retention-days, no GITHUB_RETENTION_DAYS, and github-token could not list them.')
+    return undefined
   }
 
   /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */
-  private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<{ name: string; id: string }> {
+  private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<SaveResult['items'][number]> {
     return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
       if (name !== file) {
@@ -109,11 +145,19 @@ export class GithubArtifactStore implements Store {
       }
       try {
         const response = await (await this.client()).uploadArtifact(name, [join(dir, name)], dir, { retentionDays, skipArchive: true })
-        return { name, id: String(response.id ?? '') }
+        const id = String(response.id ?? '')
+        return { name, id, ...this.webAddress(id) }
       } finally {
         if (name !== file) await rm(join(dir, name), { force: true })
       }
     })
+  }
+
+  /** Where a signed-in user downloads the artifact `id` of this run (as upload-artifact's artifact-url output). */
+  private webAddress(id: string): { url?: string } {
+    const { serverUrl, repository, currentRunId } = this.settings
+    if (!serverUrl || !repository || !currentRunId || !/^\d+$/.test(id)) return {}
+    return { url: `${serverUrl.replace(/\/+$/, '')}/${repository}/actions/runs/${currentRunId}/artifacts/${id}` }
   }
 
   async list(filter?: BackupFilter): Promise<StoredBackup[]> {

@@ -13,8 +13,20 @@ export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, log
   if (settings.kind === 'local') return new LocalDirectoryStore(settings.path, logger)
   if (settings.kind === 's3') return new S3ObjectStore(settings, logger)
   const repository = env.GITHUB_REPOSITORY ?? ''
-  if (!env.ACTIONS_RUNTIME_TOKEN && !settings.runId) {
-    throw new InputError('store', 'github needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN is not set).', 'run inside a workflow, or use store: local with store-path outside Actions.')
+  // Outside a workflow run the artifacts are read through the REST API: with a token, of a named repository.
+  if (!env.ACTIONS_RUNTIME_TOKEN && !settings.token) {
+    throw new InputError(
+      'store',
+      'github is read outside a workflow run through the GitHub API, and no github-token was given (ACTIONS_RUNTIME_TOKEN is not set either).',
+      'pass a token with actions: read (--github-token-file PATH or SELFHOST_BACKUP_GITHUB_TOKEN) and --repository owner/name; or use store: local or s3.'
+    )
+  }
+  if (!env.ACTIONS_RUNTIME_TOKEN && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new InputError(
+      'repository',
+      'reading the github store outside a workflow run needs the repository the backups were made in.',
+      'pass --repository owner/name (the repository whose workflow ran the backup).'
+    )
   }
   return new GithubArtifactStore(
     {
@@ -24,8 +36,15 @@ export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, log
       repository,
       apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
       currentRunId: env.GITHUB_RUN_ID ? Number(env.GITHUB_RUN_ID) : undefined,
+      serverUrl: env.GITHUB_SERVER_URL || undefined,
+      repositoryRetentionDays: positiveInteger(env.GITHUB_RETENTION_DAYS),
       retry: options.retry
     },
     logger
   )
+}
+
+/** A positive whole number from the environment, or undefined (as the artifact client reads GITHUB_RETENTION_DAYS, but stricter). */
+function positiveInteger(value: string | undefined): number | undefined {
+  return value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined
 }

@@ -53,8 +53,10 @@ export interface StoreSession {
 }
 
 export interface SaveResult {
-  /** Where each file went: artifact name and id, or a path. */
-  items: { name: string; id: string }[]
+  /** Where each file went: artifact name and id (and its web address), an object key, or a path. */
+  items: { name: string; id: string; url?: string }[]
+  /** When the store deletes the backup by itself (ISO 8601): artifacts' expiry. Absent for stores that keep it until it is deleted, or when unknown. */
+  expiresAt?: string
   /** Human-readable place, e.g. "/var/backups/tabby--host--2026…" or "artifacts of run 42". */
   where: string
   /** A path on the runner where the stored manifest can be read afterwards (the backup action's `manifest` output). */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { childEnvironment } from '../kernel/child-environment.js'
 import { HostCommandError } from '../kernel/errors.js'
+import { interruption, InterruptedError } from '../kernel/interruption.js'
 import type { RunOptions, RunResult } from './transport.js'
 
 const COLLECT_LIMIT = 16 * 1024 * 1024
@@ -13,7 +14,8 @@ const STDERR_LIMIT = 64 * 1024
  */
 export function runProcess(program: string, argv: string[], options: RunOptions, env: NodeJS.ProcessEnv = childEnvironment()): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, argv, { stdio: ['pipe', 'pipe', 'pipe'], env })
+    const child = spawn(program, argv, { stdio: ['pipe', 'pipe', 'pipe'], env, detached: interruption.isolateChildren })
+    const untrack = options.survivesInterruption ? () => undefined : interruption.track(child)
     let stdout = ''
     let stderr = ''
     let settled = false
@@ -57,6 +59,7 @@ export function runProcess(program: string, argv: string[], options: RunOptions,
 
     child.once('error', error => fail(error))
     child.once('close', (code, signal) => {
+      untrack()
       if (options.stdin !== undefined && typeof options.stdin !== 'string') {
         options.stdin.unpipe(child.stdin)
         options.stdin.destroy()
@@ -64,6 +67,11 @@ export function runProcess(program: string, argv: string[], options: RunOptions,
       if (settled) return
       settled = true
       const exitCode = code ?? (signal ? 128 : 1)
+      // Stopped because the user interrupted the tool: said as that, not as a failure of the command.
+      if (signal && interruption.interrupted) {
+        reject(new InterruptedError(interruption.interrupted))
+        return
+      }
       if (exitCode !== 0 && !options.allowFailure) {
         reject(new HostCommandError(options.description ?? 'A command on the host', code, stderr, hintFor(stderr)))
         return

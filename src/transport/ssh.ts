@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { interruption } from '../kernel/interruption.js'
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,7 +118,8 @@ export class SshTransport implements Transport {
     if (this.settings.insecureSkipHostKeyCheck) {
       this.logger.warning(`insecure-skip-host-key-check is on: the identity of ${this.label} is NOT verified, so a machine in the middle could receive your data. Set known-hosts instead.`)
     }
-    const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'], env: childEnvironment() })
+    // Its own process group in the command-line tool: Ctrl-C must not cut the connection the cleanup needs.
+    const master = spawn('ssh', masterArgs(files.configFile), { stdio: ['ignore', 'ignore', 'pipe'], env: childEnvironment(), detached: interruption.isolateChildren })
     this.master = master
     let stderr = ''
     master.stderr?.setEncoding('utf8')

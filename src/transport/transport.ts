@@ -13,6 +13,8 @@ export interface RunOptions {
   allowFailure?: boolean
   /** Called with each line of standard error as it arrives (the whole text still comes with the result). */
   onStderrLine?: (line: string) => void
+  /** Not stopped by Ctrl-C in the command-line tool: the host lock, held until the cleanup after it is done. */
+  survivesInterruption?: boolean
 }
 
 export interface RunResult {

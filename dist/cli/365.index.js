@@ -1,0 +1,431 @@
+export const id = 365;
+export const ids = [365,683];
+export const modules = {
+
+/***/ 44174:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ readWithProgress),
+/* harmony export */   x: () => (/* binding */ progressReporter)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48807);
+
+
+
+/** A part file read for the host, logging its progress like a backup's parts do. */
+function readWithProgress(path, name, logger, intervalMs = 10_000) {
+    const report = progressReporter(logger, name, Date.now(), intervalMs);
+    let bytes = 0;
+    // Counted in a Transform, not a 'data' listener: a listener starts the flow at once, and whatever is read
+    // before the caller pipes the stream (e.g. while a database is dropped and re-created) would be lost.
+    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            report(bytes);
+            done(null, chunk);
+        }
+    });
+    const source = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path);
+    source.once('error', error => counter.destroy(error));
+    return source.pipe(counter);
+}
+/** Logs bytes so far and throughput at most every 10 s, so long parts show they are alive. */
+function progressReporter(logger, name, started, intervalMs = 10_000) {
+    let lastReport = started;
+    return bytes => {
+        const now = Date.now();
+        if (now - lastReport < intervalMs)
+            return;
+        lastReport = now;
+        const rate = bytes / Math.max((now - started) / 1000, 0.001);
+        logger.info(`${name}: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(bytes)} so far (${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(rate)}/s)`);
+    };
+}
+
+
+/***/ }),
+
+/***/ 151:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   G5: () => (/* binding */ command),
+/* harmony export */   K$: () => (/* binding */ script),
+/* harmony export */   Tk: () => (/* binding */ pipeline),
+/* harmony export */   hD: () => (/* binding */ quote)
+/* harmony export */ });
+/* unused harmony export UnquotableValueError */
+/**
+ * The one place where values become shell text. Everything that reaches a shell (local bash, the remote
+ * login shell through ssh, sudo) is built from these functions so hostile values stay inert.
+ */
+class UnquotableValueError extends Error {
+}
+/** POSIX single-quote a value: the only character that needs care inside '…' is the quote itself. */
+function quote(value) {
+    if (value.includes('\0')) {
+        // A NUL would silently truncate the argument in execve; refuse instead of guessing.
+        throw new UnquotableValueError('a value contains a NUL byte, which no shell argument can carry');
+    }
+    if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value))
+        return value;
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/** An argv array as one shell command line. */
+function command(argv) {
+    if (argv.length === 0)
+        throw new Error('command() needs at least the program name');
+    return argv.map(quote).join(' ');
+}
+/** Commands joined by pipes; the surrounding script must set pipefail (see `script`). */
+function pipeline(...commands) {
+    return commands.join(' | ');
+}
+/**
+ * A bash script that fails on the first failing command or pipe stage. Lines are already-quoted
+ * shell text produced by `command`/`pipeline` or fixed text written in this code base.
+ */
+function script(...lines) {
+    return ['set -euo pipefail', ...lines].join('\n');
+}
+
+
+/***/ }),
+
+/***/ 62222:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   RESTORE_ACTION_PLACEHOLDER: () => (/* binding */ RESTORE_ACTION_PLACEHOLDER),
+/* harmony export */   SHORT_CHECKSUM_LENGTH: () => (/* binding */ SHORT_CHECKSUM_LENGTH),
+/* harmony export */   actionSummaryContext: () => (/* binding */ actionSummaryContext),
+/* harmony export */   backupOutcomeSummary: () => (/* binding */ backupOutcomeSummary),
+/* harmony export */   backupSummary: () => (/* binding */ backupSummary),
+/* harmony export */   checkSummary: () => (/* binding */ checkSummary),
+/* harmony export */   failureSummary: () => (/* binding */ failureSummary),
+/* harmony export */   pruneSummary: () => (/* binding */ pruneSummary),
+/* harmony export */   restoreSummary: () => (/* binding */ restoreSummary)
+/* harmony export */ });
+/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48807);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(70592);
+/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(77875);
+/* harmony import */ var _safety_copy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(95550);
+
+
+
+
+/** Hex digits of a sha256 a summary shows: enough to compare by eye; the manifest keeps every sum in full. */
+const SHORT_CHECKSUM_LENGTH = 12;
+const shortChecksum = (sha256) => `\`${sha256.slice(0, SHORT_CHECKSUM_LENGTH)}\``;
+const CHECKSUM_NOTE = `Checksums are shortened to their first ${SHORT_CHECKSUM_LENGTH} hex digits; the manifest holds them in full.`;
+/** The restore action's `uses:` when the running action's own cannot be told (a local action, the CLI). */
+const RESTORE_ACTION_PLACEHOLDER = 'your-org/selfhost-backup/restore@v1';
+const NAME = /^[A-Za-z0-9_.-]+$/;
+/** Only plain http(s) addresses reach a Markdown link: nothing that could end or extend it. */
+const isLinkable = (url) => url !== undefined && /^https?:\/\/[^\s()<>[\]`"'\\]+$/.test(url);
+/**
+ * The summary context from the runner's environment: GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF
+ * name the running action (unset for a local `uses: ./`), GITHUB_SERVER_URL, GITHUB_REPOSITORY and
+ * GITHUB_RUN_ID the run. Values that do not look like what they name are left out, as they go into the summary.
+ */
+function actionSummaryContext(env, restore) {
+    const validRepository = (value) => value !== undefined && value.split('/').length === 2 && value.split('/').every(piece => NAME.test(piece));
+    const actionRepository = env.GITHUB_ACTION_REPOSITORY;
+    const actionRef = env.GITHUB_ACTION_REF ?? '';
+    const action = validRepository(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER;
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    const runUrl = `${(server ?? '').replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
+    const run = restore.store === 'github' && validRepository(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId, url: runUrl } : undefined;
+    return { restore: { ...restore, action }, run };
+}
+/** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY, with `context`) and the CLI (stdout). */
+function backupSummary(result, context) {
+    const { manifest, saved } = result;
+    const urls = partUrls(result);
+    const rows = manifest.parts.map((part, index) => `| ${part.name} | ${fileCell(part.file, part.chunks?.length, urls?.parts[index])} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(part.bytes)} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(part.durationMs)} | ${shortChecksum(part.sha256)} |`);
+    const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
+    const restorable = manifest.verification?.ok !== false;
+    return [
+        `## ${restorable ? '✅' : '❌'} Backup ${manifest.backupId}`,
+        '',
+        `Backup id: \`${manifest.backupId}\``,
+        '',
+        `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${saved.where}${saved.expiresAt ? `; they expire ${saved.expiresAt}` : ''}.`,
+        ...artifactLinks(context, urls?.manifest),
+        '',
+        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__/* .describeAppVersion */ .VS)(manifest.application)}.`,
+        '',
+        '| part | file | size | time | sha256 |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows,
+        '',
+        CHECKSUM_NOTE,
+        ...verificationOf(result.manifest),
+        ...warningsOf(result),
+        ...leftOutOf(manifest),
+        ...(restorable && context ? restoreSnippet(manifest, context) : []),
+        ''
+    ].join('\n');
+}
+/** Each part's artifact address (a part stored whole), and the manifest's; undefined when the store gives none. */
+function partUrls(result) {
+    const { items } = result.saved;
+    const counts = result.manifest.parts.map(part => (0,_kernel_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .storedFilesOf */ .Ev)(part).length);
+    // The store lists the parts' files in the manifest's order, the manifest last; anything else gets no links.
+    if (!items.some(item => item.url) || items.length !== counts.reduce((sum, count) => sum + count, 0) + 1)
+        return undefined;
+    let next = 0;
+    const parts = counts.map(count => {
+        const url = count === 1 ? items[next].url : undefined;
+        next += count;
+        return url;
+    });
+    return { parts, manifest: items.at(-1)?.url };
+}
+function fileCell(file, chunks, url) {
+    if (chunks)
+        return `${file} (${chunks} chunks)`;
+    return isLinkable(url) ? `[${file}](${url})` : file;
+}
+function artifactLinks(context, manifestUrl) {
+    const links = [...(context?.run ? [`[the artifacts of run ${context.run.id}](${context.run.url})`] : []), ...(isLinkable(manifestUrl) ? [`[the manifest](${manifestUrl})`] : [])];
+    return links.length > 0 ? ['', `Download: ${links.join(' · ')}`] : [];
+}
+/**
+ * A restore step to paste into a workflow: what identifies this backup, and secrets only as `secrets.*`
+ * references (never a value); the host, user and directories are the backup step's, so it says so.
+ */
+function restoreSnippet(manifest, context) {
+    const { restore, run } = context;
+    const secret = (input, name) => `    ${input}: \${{ secrets.${name} }}`;
+    const lines = [
+        `- uses: ${restore.action}`,
+        '  with:',
+        `    app: ${manifest.app}`,
+        `    backup-id: ${manifest.backupId}`,
+        ...(run ? [`    run-id: ${run.id}   # the run that stored it; the job needs permissions: actions: read`] : []),
+        ...(restore.store === 'github' ? [] : [`    store: ${restore.store}`]),
+        ...(restore.transport === 'local' ? ['    transport: local'] : [secret('ssh-key', 'BACKUP_SSH_KEY'), secret('known-hosts', 'BACKUP_KNOWN_HOSTS')]),
+        ...(restore.signingKey || restore.transport === 'local' ? [secret('signing-key', 'BACKUP_SIGNING_KEY')] : []),
+        ...(manifest.encryption ? [secret('age-identity', 'BACKUP_AGE_IDENTITY')] : []),
+        '    dry-run: true   # verifies and prints the plan; false restores',
+        `    # plus the backup step's ${restore.transport === 'ssh' ? 'host, user, ' : ''}sudo and directory inputs`,
+        ...(restore.store === 's3' ? ['    # and its s3-* inputs'] : restore.store === 'local' ? ['    # and its store-path'] : [])
+    ];
+    return ['', '**Restore it**', '', '```yaml', ...lines, '```'];
+}
+function checkSummary(manifest) {
+    return [
+        `## ✅ Verified backup found`,
+        '',
+        `\`${manifest.backupId}\` (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`,
+        '',
+        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__/* .describeAppVersion */ .VS)(manifest.application)}.`,
+        ''
+    ].join('\n');
+}
+function restoreSummary(result) {
+    const title = result.dryRun ? `## Restore plan for ${result.backupId} (dry-run: nothing changed)` : `## ✅ Restored ${result.backupId}`;
+    return [
+        title,
+        '',
+        `Downloaded and verified in ${result.seconds.verify.toFixed(1)} s${result.dryRun ? '' : `; the host was restored in ${result.seconds.host.toFixed(1)} s`}.`,
+        '',
+        result.versions,
+        '',
+        '| part | size | sha256 (verified) |',
+        '| --- | --- | --- |',
+        ...result.manifest.parts.filter(part => result.parts.includes(part.name)).map(part => `| ${part.name} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(part.bytes)} | ${shortChecksum(part.sha256)} |`),
+        '',
+        CHECKSUM_NOTE,
+        '',
+        ...result.plan.map(step => `- ${step}`),
+        ...(result.report.length > 0 ? ['', '**Result**', ...result.report.map(line => `- ${line}`)] : []),
+        ...safetyCopyLines(result.safetyCopy),
+        ''
+    ].join('\n');
+}
+function failureSummary(action, message) {
+    return [`## ❌ ${action} failed`, '', '```', message, '```', ''].join('\n');
+}
+function verificationOf(manifest) {
+    const verification = manifest.verification;
+    if (!verification)
+        return [];
+    const lines = ['', `**Verification (${verification.method})**: ${verification.ok ? 'passed' : 'FAILED'}`];
+    for (const part of verification.parts ?? [])
+        lines.push(`- ${part.ok ? '✅' : '❌'} ${part.name}: ${part.detail}`);
+    for (const shrunk of verification.sizeCheck?.shrunk ?? [])
+        lines.push(`- ⚠️ ${shrunk}`);
+    return lines;
+}
+function warningsOf(result) {
+    const warnings = result.manifest.parts.flatMap(part => part.warnings ?? []);
+    return warnings.length > 0 ? ['', '**Warnings**', ...warnings.map(warning => `- ${warning}`)] : [];
+}
+/**
+ * What this backup does not hold: what the recipe left out on purpose (e.g. Tabby's pre-migration copies) and
+ * what the install keeps beyond the recipe (other components, volumes, buckets), so nobody expects it there.
+ */
+function leftOutOf(manifest) {
+    const lines = [
+        ...manifest.parts.flatMap(part => (part.details?.leftOut ?? []).map(line => `- ${part.name}: ${line}`)),
+        ...(manifest.notCovered ?? []).map(line => `- ⚠️ not covered: ${line}`)
+    ];
+    return lines.length > 0 ? ['', '**Not in this backup**', ...lines] : [];
+}
+function safetyCopyLines(safetyCopy) {
+    const paths = (0,_safety_copy_js__WEBPACK_IMPORTED_MODULE_1__.safetyCopyPaths)(safetyCopy);
+    if (!safetyCopy || paths.length === 0)
+        return [];
+    return ['', `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`, ...paths.map(path => `- \`${path}\``)];
+}
+/** The retention section of a job summary: what stays and why, what went, what the store refused. */
+function pruneSummary(pruned) {
+    const lines = [
+        `## Retention${pruned.dryRun ? ' (dry-run: nothing was deleted)' : ''}`,
+        '',
+        `${pruned.kept.length} kept, ${pruned.deleted.length} ${pruned.dryRun ? 'would be deleted' : 'deleted'}${pruned.refused.length > 0 ? `, ${pruned.refused.length} refused by the store` : ''}.`,
+        '',
+        '| backup | kept because |',
+        '| --- | --- |',
+        ...pruned.kept.map(kept => `| ${kept.backupId} | ${kept.reasons.join(', ')} |`),
+        ''
+    ];
+    if (pruned.deleted.length > 0)
+        lines.push(`${pruned.dryRun ? 'Would delete' : 'Deleted'}: ${pruned.deleted.join(', ')}`, '');
+    for (const refused of pruned.refused)
+        lines.push(`- ${refused.backupId} stays: ${refused.reason}`);
+    for (const skipped of pruned.leftAlone)
+        lines.push(`- ${skipped.backupId} was left alone (not verifiable as ours): ${skipped.reason}`);
+    return lines.join('\n');
+}
+/** The summary of whatever a backup command did: the gate's answer, a prune, or a backup with its retention and storage lines. */
+function backupOutcomeSummary(outcome, context) {
+    if (outcome.mode === 'check')
+        return checkSummary(outcome.manifest);
+    if (outcome.mode === 'prune')
+        return pruneSummary(outcome.pruned);
+    return backupSummary(outcome.result, context) + (outcome.pruned ? `\n${pruneSummary(outcome.pruned)}` : '') + (outcome.storage ? `\n**Storage:** ${outcome.storage}\n` : '');
+}
+
+
+/***/ }),
+
+/***/ 95550:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   SAFETY_COPY_FIX: () => (/* binding */ SAFETY_COPY_FIX),
+/* harmony export */   safetyCopyPaths: () => (/* binding */ safetyCopyPaths),
+/* harmony export */   takeSafetyCopy: () => (/* binding */ takeSafetyCopy)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(70592);
+/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(13270);
+/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(151);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(86283);
+/* harmony import */ var _staging_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(55437);
+
+
+
+
+
+
+
+
+/**
+ * Writes parts into a directory on the host itself. A safety copy is just the recipe's own backup of
+ * the current state into this sink, so it has a manifest and restores with the same tool.
+ */
+class HostDirectorySink {
+    host;
+    dir;
+    backupId;
+    slots = new _staging_js__WEBPACK_IMPORTED_MODULE_6__/* .PartSlots */ .jx();
+    get parts() {
+        return this.slots.records();
+    }
+    constructor(host, dir, backupId) {
+        this.host = host;
+        this.dir = dir;
+        this.backupId = backupId;
+    }
+    async addPart(spec, produce) {
+        const file = (0,_kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .partFileName */ .xg)(this.backupId, spec.name, spec.extension);
+        const path = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(this.dir, file);
+        return (0,_staging_js__WEBPACK_IMPORTED_MODULE_6__/* .streamPart */ .AR)(this.slots, { ...spec, file }, produce, {
+            write: content => {
+                const upload = new node_stream__WEBPACK_IMPORTED_MODULE_0__.PassThrough();
+                // noclobber: the part is a new file in our own fresh directory, never something that was already there.
+                const writing = this.host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .script */ .K$)('set -o noclobber', `cat > ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(path)}`), { stdin: upload, description: `Writing the safety copy of ${spec.name}` });
+                return { stored: content, done: Promise.all([(0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(content, upload), writing]).then(() => undefined) };
+            },
+            discard: async () => {
+                await this.host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .script */ .K$)(`rm -f -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(path)}`), { allowFailure: true, description: `Removing the incomplete safety copy of ${spec.name}` }).catch(() => undefined);
+            }
+        });
+    }
+}
+const SAFETY_COPY_FIX = 'set safety-copy-dir to a directory only root (or the user the restore runs as) can write, e.g. /var/lib/selfhost-backup/safety.';
+/**
+ * A signed backup, on the host, of what `produce` writes into the sink (the parts a restore replaces by
+ * import); undefined, and no directory left, when it wrote nothing.
+ */
+async function takeSafetyCopy(host, source, parentDir) {
+    const { recipe, options, signer } = source;
+    const backupId = (0,_kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .newBackupId */ ._H)(recipe.id, host.hostId, new Date());
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(parentDir, backupId);
+    // Root writes the copy: no directory on its way may be one the application's user could plant a link in.
+    const parent = { path: parentDir, name: 'the safety copy directory', kind: 'directory', fix: SAFETY_COPY_FIX };
+    await host
+        .run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .script */ .K$)(...(0,_host_places_js__WEBPACK_IMPORTED_MODULE_5__/* .refuseUnsafePlace */ .c4)(parent), `(umask 077 && mkdir -p -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(parentDir)})`, `mkdir -m 700 -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(dir)}`), { description: `Creating the safety copy directory ${dir}` })
+        .catch((error) => {
+        throw (0,_host_places_js__WEBPACK_IMPORTED_MODULE_5__/* .unsafePlaceError */ .Wy)(error) ?? error;
+    });
+    const sink = new HostDirectorySink(host, dir, backupId);
+    const startedAt = new Date().toISOString();
+    await source.produce(sink);
+    if (sink.parts.length === 0) {
+        await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .script */ .K$)(`rmdir -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(dir)}`), { description: `Removing the empty safety copy directory ${dir}` });
+        return undefined;
+    }
+    const manifest = (0,_kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .assembleManifest */ .oh)({
+        backupId,
+        app: recipe.id,
+        host: host.label,
+        hostId: host.hostId,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        options: recipe.describeOptions(options),
+        parts: sink.parts,
+        ...(source.application ? { application: source.application } : {})
+    });
+    const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_2__.posix.join(dir, (0,_kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .manifestFileName */ .V6)(backupId));
+    await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .script */ .K$)(`cat > ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(`${manifestPath}.partial`)}`, `mv -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(`${manifestPath}.partial`)} ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(manifestPath)}`), {
+        stdin: await (0,_kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__/* .signedManifestText */ .VN)(manifest, signer),
+        description: 'Writing the safety copy manifest'
+    });
+    return { dir, backupId };
+}
+/** Every host path that keeps data from before a restore. */
+function safetyCopyPaths(safetyCopy) {
+    return safetyCopy ? [...safetyCopy.files, ...(safetyCopy.databases ? [safetyCopy.databases.dir] : [])] : [];
+}
+
+
+/***/ })
+
+};
