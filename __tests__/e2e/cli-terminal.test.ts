@@ -11,6 +11,7 @@ import { diffFingerprints } from '../../scripts/fixtures/fingerprint.mjs'
 import { NODE24, REPO_ROOT, runNode } from '../support/action-runner.js'
 import { testSigningKey } from '../support/signing-key.js'
 import { makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
+import { startTestHost, type TestHost } from '../support/sshd.js'
 
 const cli = join(REPO_ROOT, 'dist/cli/index.js')
 let base: string
@@ -137,4 +138,53 @@ it('on SIGTERM mid-restore, leaves the live data as it was, removes the staging 
   expect(await leftovers()).toEqual([])
   const next = await runNode(cli, env(), ['backup', ...common(), '--verify', 'checksum', '--lock-timeout', '1'])
   expect(next.exitCode).toBe(0)
+})
+
+describe('over ssh', () => {
+  let host: TestHost
+  let machine: string
+  beforeAll(async () => {
+    host = await startTestHost()
+    machine = await mkdtemp(join(tmpdir(), 'sb-cli-terminal-machine-'))
+    await writeFile(join(machine, 'id'), host.clientPrivateKey, { mode: 0o600 })
+    await writeFile(join(machine, 'known_hosts'), host.knownHosts)
+  }, 60_000)
+  afterAll(async () => {
+    await host?.stop()
+    if (machine) await rm(machine, { recursive: true, force: true })
+  })
+
+  it('on Ctrl-C mid-restore, cleans up on the host through the connection it kept, and the host lock is free again', async () => {
+    const connection = [
+      '--transport',
+      'ssh',
+      '--host',
+      host.host,
+      '--port',
+      String(host.port),
+      '--user',
+      host.user,
+      '--sudo',
+      '--ssh-key-file',
+      join(machine, 'id'),
+      '--known-hosts-file',
+      join(machine, 'known_hosts')
+    ]
+    const remote = [...common().filter(flag => flag !== '--host-temp-dir' && flag !== runnerTemp), ...connection]
+    const backup = await runNode(cli, env(), ['backup', ...remote, '--verify', 'checksum', '--json'])
+    expect(backup.exitCode).toBe(0)
+    const { backupId } = JSON.parse(backup.stdout)
+    await writeFile(join(root, 'config.toml'), 'changed after the backup, over ssh\n')
+    const live = await treeOf(root)
+    const marker = join(shimDir, 'ssh-stop-started')
+    const began = Date.now()
+    const run = await interrupted(['restore', ...remote, '--backup-id', backupId, '--stop-command', `touch '${marker}'; sleep 30`], process.env.PATH ?? '', () => existsSync(marker), 'SIGINT')
+    expect([run.exitCode, run.stderr]).toEqual([130, expect.stringContaining('Interrupted (SIGINT)')])
+    // It did not wait for the remote command, whose ssh session the connection's master still held.
+    expect(Date.now() - began).toBeLessThan(20_000)
+    expect(diffFingerprints(live, await treeOf(root))).toEqual([])
+    expect(await leftovers()).toEqual([])
+    const next = await runNode(cli, env(), ['backup', ...remote, '--verify', 'checksum', '--lock-timeout', '1'])
+    expect([next.exitCode, next.stderr]).toEqual([0, expect.any(String)])
+  })
 })

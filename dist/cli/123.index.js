@@ -593,6 +593,17 @@ function runProcess(program, argv, options, env = (0,_kernel_child_environment_j
             source.pipe(child.stdin);
         }
         child.once('error', error => fail(error));
+        // Interrupted: done when the process is, not when its pipes close. An ssh client hands its pipes to the
+        // connection's master, which holds them until the remote command ends on its own; the cleanup cannot wait.
+        child.once('exit', () => {
+            if (!_kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.didStop(child) || !_kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.interrupted || settled)
+                return;
+            settled = true;
+            untrack();
+            child.stdout.destroy();
+            child.stderr.destroy();
+            reject(new _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .InterruptedError */ .p(_kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.interrupted));
+        });
         child.once('close', (code, signal) => {
             untrack();
             if (options.stdin !== undefined && typeof options.stdin !== 'string') {
@@ -604,7 +615,7 @@ function runProcess(program, argv, options, env = (0,_kernel_child_environment_j
             settled = true;
             const exitCode = code ?? (signal ? 128 : 1);
             // Stopped because the user interrupted the tool: said as that, not as a failure of the command.
-            if (signal && _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.interrupted) {
+            if (_kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.didStop(child) && _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.interrupted) {
                 reject(new _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .InterruptedError */ .p(_kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__/* .interruption */ .Y.interrupted));
                 return;
             }

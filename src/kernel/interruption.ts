@@ -7,8 +7,11 @@ import type { ChildProcess } from 'node:child_process'
  * terminal's signal: the processes it starts get their own process group once `install` ran, so that an ssh
  * connection the cleanup still needs is not cut by the same keypress.
  */
+const GRACE_MILLISECONDS = 2000
+
 class Interruption {
   private readonly running = new Set<ChildProcess>()
+  private readonly stopped = new WeakSet<ChildProcess>()
   private signal: NodeJS.Signals | undefined
   /** Set by `install`: children start in a process group of their own. */
   isolateChildren = false
@@ -26,11 +29,24 @@ class Interruption {
   /** Stops every watched process (each step waiting on one fails) and makes the next stage boundary fail. */
   interrupt(signal: NodeJS.Signals): void {
     this.signal ??= signal
+    this.stopAll('SIGTERM')
+    // SIGTERM lets a host script's trap remove its temp files; what still runs after a grace period (an ssh
+    // client waiting for a remote command that never reads or writes) is killed.
+    setTimeout(() => this.stopAll('SIGKILL'), GRACE_MILLISECONDS).unref()
+  }
+
+  /** Whether the interruption stopped this process: its exit, whatever its code, is the interruption's doing. */
+  didStop(child: ChildProcess): boolean {
+    return this.stopped.has(child)
+  }
+
+  private stopAll(how: NodeJS.Signals): void {
     for (const child of this.running) {
+      this.stopped.add(child)
       try {
         // An isolated child leads its own process group: the whole group goes, the shell and what it started.
-        if (this.isolateChildren && child.pid) process.kill(-child.pid, 'SIGTERM')
-        else child.kill('SIGTERM')
+        if (this.isolateChildren && child.pid) process.kill(-child.pid, how)
+        else child.kill(how)
       } catch {
         // It ended meanwhile.
       }

@@ -58,6 +58,16 @@ export function runProcess(program: string, argv: string[], options: RunOptions,
     }
 
     child.once('error', error => fail(error))
+    // Interrupted: done when the process is, not when its pipes close. An ssh client hands its pipes to the
+    // connection's master, which holds them until the remote command ends on its own; the cleanup cannot wait.
+    child.once('exit', () => {
+      if (!interruption.didStop(child) || !interruption.interrupted || settled) return
+      settled = true
+      untrack()
+      child.stdout.destroy()
+      child.stderr.destroy()
+      reject(new InterruptedError(interruption.interrupted))
+    })
     child.once('close', (code, signal) => {
       untrack()
       if (options.stdin !== undefined && typeof options.stdin !== 'string') {
@@ -68,7 +78,7 @@ export function runProcess(program: string, argv: string[], options: RunOptions,
       settled = true
       const exitCode = code ?? (signal ? 128 : 1)
       // Stopped because the user interrupted the tool: said as that, not as a failure of the command.
-      if (signal && interruption.interrupted) {
+      if (interruption.didStop(child) && interruption.interrupted) {
         reject(new InterruptedError(interruption.interrupted))
         return
       }
