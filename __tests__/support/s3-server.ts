@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,13 @@ export interface S3Server {
   credentials: { accessKeyId: string; secretAccessKey: string }
   pids: number[]
   stop(): Promise<void>
+}
+
+/** Why a daemon did not come up, from its log's tail; a port someone else took is a PortTakenError. */
+async function startFailure(name: string, logFile: string, stderr: string, cause: unknown): Promise<Error> {
+  const log = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')
+  const text = `${name} did not come up (${(cause as Error).message.split('\n')[0]}); its log ends:\n${log}\n${stderr}`
+  return /Address already in use|bind unable|failed to bind/i.test(log + stderr) ? new PortTakenError(text) : new Error(text)
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -60,6 +67,9 @@ ms cluster mode = crc
 paxos propose interval = 0.01
 paxos min wait = 0.001
 mon data avail warn = 1
+# A monitor shuts itself down when its disk has less than 5 % free; the test's cluster lives in RAM and
+# /tmp, and a CI machine's disk may well be that full.
+mon data avail crit = 0
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8
@@ -85,11 +95,37 @@ rgw dns name = 127.0.0.1
 `
 }
 
-/** Starts the gateway with one S3 user; `stop` ends every daemon it started (by pid) and removes its directory. */
+/** Three different free ports: two calls in a row may get the same one back from the OS. */
+async function distinctFreePorts(): Promise<{ s3: number; mon: number; mon2: number }> {
+  const found = new Set<number>()
+  while (found.size < 3) found.add(await findFreePort())
+  const [s3, mon, mon2] = [...found]
+  return { s3, mon, mon2 }
+}
+
+/** A daemon that could not bind its port (another process took it between findFreePort and the bind). */
+class PortTakenError extends Error {}
+
+/**
+ * Starts the gateway with one S3 user; `stop` ends every daemon it started (by pid) and removes its
+ * directory. A free port taken by someone else before a daemon binds it is the one failure that a start
+ * on other ports cures: that is tried twice more, and said.
+ */
 export async function startS3Server(): Promise<S3Server> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce()
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error
+      process.stderr.write(`startS3Server: ${error.message}; starting again on other ports\n`)
+    }
+  }
+}
+
+async function startOnce(): Promise<S3Server> {
   const dir = await mkdtemp(join(tmpdir(), `${RGW_TEMP_DIR_PREFIX}${process.pid}-`))
   for (const sub of ['run', 'log', 'mon', 'osd0']) await mkdir(join(dir, sub), { recursive: true })
-  const ports = { s3: await findFreePort(), mon: await findFreePort(), mon2: await findFreePort() }
+  const ports = await distinctFreePorts()
   const fsid = randomUUID()
   const conf = join(dir, 'ceph.conf')
   await writeFile(conf, configuration(dir, fsid, ports))
@@ -113,14 +149,15 @@ export async function startS3Server(): Promise<S3Server> {
     await run('ceph-authtool', ['--create-keyring', join(dir, 'keyring'), '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *'])
     await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:127.0.0.1:${ports.mon2},v1:127.0.0.1:${ports.mon}]`, join(dir, 'monmap')])
     await run('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap'), '--keyring', join(dir, 'keyring')])
-    daemon('ceph-mon', ['-i', 'a'])
+    const monitor = daemon('ceph-mon', ['-i', 'a'])
     const osdUuid = randomUUID()
     for (;;) {
       try {
         await run('ceph', ['-c', conf, '--connect-timeout', '5', 'osd', 'new', osdUuid])
         break
       } catch (error) {
-        if (Date.now() - began > START_TIMEOUT_MS) throw error
+        // A monitor that died will not answer: say why (its log), at once, instead of timing out.
+        if (monitor.exitCode !== null || monitor.signalCode !== null || Date.now() - began > START_TIMEOUT_MS) throw await startFailure('ceph-mon', join(dir, 'log', 'mon.a.log'), errors, error)
         await sleep(50)
       }
     }
@@ -128,7 +165,7 @@ export async function startS3Server(): Promise<S3Server> {
     daemon('ceph-osd', ['-i', '0'])
     const gateway = daemon('radosgw', ['-n', 'client.rgw.test'])
     while (!(await canConnect(ports.s3))) {
-      if (gateway.exitCode !== null) throw new Error(`radosgw exited: ${errors}`)
+      if (gateway.exitCode !== null) throw await startFailure('radosgw', join(dir, 'log', 'client.rgw.test.log'), errors, new Error('radosgw exited'))
       if (Date.now() - began > START_TIMEOUT_MS) throw new Error(`radosgw did not listen within ${START_TIMEOUT_MS} ms: ${errors}`)
       await sleep(25)
     }
