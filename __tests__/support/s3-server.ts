@@ -157,7 +157,9 @@ async function startOnce(): Promise<S3Server> {
         break
       } catch (error) {
         // A monitor that died will not answer: say why (its log), at once, instead of timing out.
-        if (monitor.exitCode !== null || monitor.signalCode !== null || Date.now() - began > START_TIMEOUT_MS) throw await startFailure('ceph-mon', join(dir, 'log', 'mon.a.log'), errors, error)
+        const failure = await startFailure('ceph-mon', join(dir, 'log', 'mon.a.log'), errors, error)
+        // A monitor that could not bind one of its addresses may live on, probing forever: its log says so.
+        if (failure instanceof PortTakenError || monitor.exitCode !== null || monitor.signalCode !== null || Date.now() - began > START_TIMEOUT_MS) throw failure
         await sleep(50)
       }
     }
