@@ -26,7 +26,7 @@ const host = new LocalTransport({ sudo: false })
 const survey = (layout: SeaTableLayout, version?: string) => {
   const logger = recordingLogger()
   const places = { root: layout.root, composeDir: layout.composeDir ?? '', caddyDir: layout.caddyDir ?? '', dbContainer: 'mariadb' }
-  return surveySeaTable(host, places, version, logger).then(result => ({ result, logger }))
+  return surveySeaTable(host, places, Promise.resolve(version), logger).then(result => ({ result, logger }))
 }
 
 it('finds nothing uncovered in the documented install: data, compose and caddy are backed up, MariaDB by its dumps, redis is a cache', async () => {

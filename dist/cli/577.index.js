@@ -1041,6 +1041,22 @@ async function envFileValue(host, file, name) {
     const value = result?.exitCode === 0 ? result.stdout.trim() : '';
     return value.replace(/^(["'])(.*)\1$/, '$2') || undefined;
 }
+/** Several names of a compose .env in one round trip (see envFileValue); a name that is not there is left out. */
+async function envFileValues(host, file, names) {
+    const values = new Map();
+    const wanted = names.filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+    if (wanted.length === 0)
+        return values;
+    const lines = wanted.map(name => `printf '%s\\0' ${(0,shell/* quote */.hD)(name)}; sed -n ${(0,shell/* quote */.hD)(`s/^[[:space:]]*${name}[[:space:]]*=[[:space:]]*//p`)} -- ${(0,shell/* quote */.hD)(file)} | tail -n 1 | tr -d '\\000\\n'; printf '\\0'`);
+    const result = await host.run((0,shell/* script */.K$)(`[ -r ${(0,shell/* quote */.hD)(file)} ] || exit 0`, ...lines), { allowFailure: true, description: `Reading ${wanted.length} names from ${file}` }).catch(() => undefined);
+    const fields = result?.exitCode === 0 ? result.stdout.split('\0') : [];
+    for (let index = 0; index + 1 < fields.length; index += 2) {
+        const value = fields[index + 1].trim().replace(/^(["'])(.*)\1$/, '$2');
+        if (wanted.includes(fields[index]) && value)
+            values.set(fields[index], value);
+    }
+    return values;
+}
 
 // EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 var js_yaml = __webpack_require__(33243);
@@ -1064,37 +1080,37 @@ async function readComposeProject(host, composeDir) {
             .filter(Boolean)
         : await defaultComposeFile(host, composeDir);
     const project = { files: [], services: [], unreadable: [] };
-    const variables = new Map();
-    for (const name of names) {
-        if (!FILE_NAME.test(name)) {
+    // The files are read side by side, and the variables their paths use in one round trip after them.
+    const texts = await Promise.all(names.map(name => (FILE_NAME.test(name) ? readSmallFile(host, external_node_path_.posix.join(composeDir, name)) : Promise.resolve(undefined))));
+    const parsedFiles = [];
+    names.forEach((name, index) => {
+        const text = texts[index];
+        if (!FILE_NAME.test(name))
             project.unreadable.push(`${JSON.stringify(name)} in COMPOSE_FILE is not a compose file name in ${composeDir}`);
-            continue;
-        }
-        const text = await readSmallFile(host, external_node_path_.posix.join(composeDir, name));
-        if (text === undefined) {
+        else if (text === undefined)
             project.unreadable.push(`${name} could not be read`);
-            continue;
-        }
-        let parsed;
-        try {
-            parsed = (0,js_yaml/* load */.Hh)(text, { schema: js_yaml/* CORE_SCHEMA */.OU });
-        }
-        catch (error) {
-            project.unreadable.push(`${name} is not valid YAML (${error.message.split('\n')[0]})`);
-            continue;
-        }
-        project.files.push(name);
-        for (const service of servicesOf(parsed)) {
-            const sources = [service.image ?? '', ...service.binds.map(bind => bind.source), ...service.volumes].join(' ');
-            for (const match of sources.matchAll(VARIABLE)) {
-                const variable = match[1] ?? match[3];
-                // A name that sounds like a secret is never read: its value could end up in a path shown in the summary.
-                if (!variables.has(variable))
-                    variables.set(variable, SECRET_NAME.test(variable) ? undefined : await envFileValue(host, envFile, variable));
+        else {
+            try {
+                parsedFiles.push({ name, services: servicesOf((0,js_yaml/* load */.Hh)(text, { schema: js_yaml/* CORE_SCHEMA */.OU })) });
+                project.files.push(name);
             }
-            mergeService(project, resolveService(service, composeDir, variables));
+            catch (error) {
+                project.unreadable.push(`${name} is not valid YAML (${error.message.split('\n')[0]})`);
+            }
         }
+    });
+    const referenced = new Set();
+    for (const service of parsedFiles.flatMap(file => file.services)) {
+        const sources = [service.image ?? '', ...service.binds.map(bind => bind.source), ...service.volumes].join(' ');
+        for (const match of sources.matchAll(VARIABLE))
+            referenced.add(match[1] ?? match[3]);
     }
+    // A name that sounds like a secret is never read: its value could end up in a path shown in the summary.
+    const read = await envFileValues(host, envFile, [...referenced].filter(variable => !SECRET_NAME.test(variable)));
+    const variables = new Map([...referenced].map(variable => [variable, read.get(variable)]));
+    for (const file of parsedFiles)
+        for (const service of file.services)
+            mergeService(project, resolveService(service, composeDir, variables));
     return project;
 }
 async function defaultComposeFile(host, composeDir) {
@@ -1200,7 +1216,12 @@ const inside = (path, dir) => dir !== '' && (path === dir || path.startsWith(`${
 /** The survey of a host: `places` are the directories the backup holds (data, compose, caddy). */
 async function surveySeaTable(host, places, version, logger) {
     const survey = { aiDir: '', notCovered: [], components: [] };
-    const project = places.composeDir ? await readComposeProject(host, places.composeDir) : undefined;
+    // Independent questions to the host, asked side by side: a backup's fixed cost is their slowest, not their sum.
+    const [project, s3Switches, secrets] = await Promise.all([
+        places.composeDir ? readComposeProject(host, places.composeDir) : Promise.resolve(undefined),
+        findS3(host, places),
+        presentSecrets(host, places.composeDir)
+    ]);
     for (const unreadable of project?.unreadable ?? [])
         survey.notCovered.push(`compose project ${places.composeDir}: ${unreadable}, so what its components keep is unknown`);
     const ai = project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''));
@@ -1208,10 +1229,10 @@ async function surveySeaTable(host, places, version, logger) {
     const covered = [places.root, places.composeDir, places.caddyDir, survey.aiDir];
     for (const service of project?.services ?? [])
         classify(service, { covered, root: places.root, dbContainer: places.dbContainer, ai: service === ai }, survey);
-    const s3 = await findS3(host, places, project?.files ?? []);
+    const s3 = { ...s3Switches, evidence: [...(project?.files.includes('seatable-s3.yml') ? [S3_COMPOSE_EVIDENCE] : []), ...s3Switches.evidence] };
     if (s3.evidence.length > 0)
         survey.s3 = s3;
-    survey.notCovered.push(...(await missingSecrets(host, places.composeDir, version)));
+    survey.notCovered.push(...missingSecrets(secrets, places.composeDir, await version));
     if (survey.components.length > 0)
         logger.info(['SeaTable components (compose):', ...survey.components.map(line => `  - ${line}`)].join('\n'));
     return survey;
@@ -1243,11 +1264,12 @@ function classify(service, context, survey) {
  * seafile-data), S3 avatars in dtable_web_settings.py. Bucket names come from `bucket =` lines and
  * S3_…BUCKET… variables; nothing else of those files (they hold the S3 keys) is read back.
  */
-async function findS3(host, places, composeFiles) {
+const S3_COMPOSE_EVIDENCE = 'COMPOSE_FILE includes seatable-s3.yml: base snapshots, files, pictures and avatars are in S3';
+async function findS3(host, places) {
     const conf = external_node_path_.posix.join(places.root, 'conf');
     const env = places.composeDir ? external_node_path_.posix.join(places.composeDir, '.env') : '';
     const result = await host.run((0,shell/* script */.K$)(`conf=${(0,shell/* quote */.hD)(conf)}; env=${(0,shell/* quote */.hD)(env)}`, 'found() { [ -f "$1" ] && grep -qiE "$2" -- "$1"; }', 'if found "$conf/dtable-storage-server.conf" \'^[[:space:]]*type[[:space:]]*=[[:space:]]*s3[[:space:]]*$\'; then printf "evidence\\t%s\\n" "dtable-storage-server.conf: base snapshots (storage-data) are in S3"; fi', 'if found "$conf/seafile.conf" \'^[[:space:]]*name[[:space:]]*=[[:space:]]*s3[[:space:]]*$\'; then printf "evidence\\t%s\\n" "seafile.conf: files and pictures (seafile-data) are in S3"; fi', 'if found "$conf/dtable_web_settings.py" \'^[[:space:]]*AVATAR_FILE_STORAGE[[:space:]]*=.*s3\'; then printf "evidence\\t%s\\n" "dtable_web_settings.py: avatars are in S3"; fi', 'for file in "$conf/dtable-storage-server.conf" "$conf/seafile.conf"; do [ -f "$file" ] && sed -n -E \'s/^[[:space:]]*bucket[[:space:]]*=[[:space:]]*/bucket\t/p\' -- "$file"; done', '[ -n "$env" ] && [ -f "$env" ] && sed -n -E \'s/^[[:space:]]*S3_[A-Z_]*BUCKET[A-Z_]*[[:space:]]*=[[:space:]]*/bucket\t/p\' -- "$env"', 'exit 0'), { allowFailure: true, description: 'Looking for S3 storage in the SeaTable configuration' });
-    const evidence = composeFiles.includes('seatable-s3.yml') ? ['COMPOSE_FILE includes seatable-s3.yml: base snapshots, files, pictures and avatars are in S3'] : [];
+    const evidence = [];
     const buckets = new Set();
     for (const line of result.stdout.split('\n')) {
         const [kind, value = ''] = line.split('\t');
@@ -1259,23 +1281,24 @@ async function findS3(host, places, composeFiles) {
     }
     return { evidence, buckets: [...buckets] };
 }
+const SECRETS = [
+    { name: 'JWT_PRIVATE_KEY', since: '5.3', loses: 'every login session' },
+    { name: 'SECRET_KEY', since: '6.2', loses: 'every login session and third-party account link' }
+];
+/** Which of the secrets SeaTable reads from the compose .env have a value there: only whether, never the values. */
+async function presentSecrets(host, composeDir) {
+    if (!composeDir)
+        return new Set();
+    const env = external_node_path_.posix.join(composeDir, '.env');
+    const result = await host.run((0,shell/* script */.K$)(`env=${(0,shell/* quote */.hD)(env)}`, '[ -r "$env" ] || exit 0', ...SECRETS.map(({ name }) => `grep -qE ${(0,shell/* quote */.hD)(`^[[:space:]]*${name}[[:space:]]*=[[:space:]]*["']?[^"'[:space:]]`)} -- "$env" && echo ${name}`), 'exit 0'), { allowFailure: true, description: `Checking the secrets in ${env}` });
+    return new Set(result.stdout.split('\n'));
+}
 /** SeaTable 5.3 reads JWT_PRIVATE_KEY and 6.2 also SECRET_KEY from the compose .env; a backup without them restores logged out. */
-async function missingSecrets(host, composeDir, version) {
+function missingSecrets(present, composeDir, version) {
     if (!composeDir || !version)
         return [];
-    const needed = [
-        { name: 'JWT_PRIVATE_KEY', since: '5.3', loses: 'every login session' },
-        { name: 'SECRET_KEY', since: '6.2', loses: 'every login session and third-party account link' }
-    ].filter(secret => (0,app_version/* compareReleases */.c0)(version, secret.since) >= 0);
-    if (needed.length === 0)
-        return [];
     const env = external_node_path_.posix.join(composeDir, '.env');
-    // Only whether each name has a non-empty value: the values never leave the host.
-    const result = await host.run((0,shell/* script */.K$)(`env=${(0,shell/* quote */.hD)(env)}`, '[ -r "$env" ] || exit 0', ...needed.map(({ name }) => `grep -qE ${(0,shell/* quote */.hD)(`^[[:space:]]*${name}[[:space:]]*=[[:space:]]*["']?[^"'[:space:]]`)} -- "$env" && echo ${name}`), 'exit 0'), { allowFailure: true, description: `Checking the secrets in ${env}` });
-    const present = new Set(result.stdout.split('\n'));
-    return needed
-        .filter(({ name }) => !present.has(name))
-        .map(({ name, since, loses }) => `${env} has no ${name}, which SeaTable ${since} and later read from it: a restore of this backup would lose ${loses} (add it to the .env as SeaTable's upgrade notes say)`);
+    return SECRETS.filter(secret => (0,app_version/* compareReleases */.c0)(version, secret.since) >= 0 && !present.has(secret.name)).map(({ name, since, loses }) => `${env} has no ${name}, which SeaTable ${since} and later read from it: a restore of this backup would lose ${loses} (add it to the .env as SeaTable's upgrade notes say)`);
 }
 
 ;// CONCATENATED MODULE: ./src/recipes/seatable-install.ts
@@ -1299,9 +1322,11 @@ async function readSeaTableVersion(host, options) {
  * install keeps beyond it; S3 storage refuses a backup that would look complete unless seatable-s3: skip.
  */
 async function surveyInstall(host, options, purpose, logger) {
-    const version = purpose === 'backup' ? (await readSeaTableVersion(host, options)).version : undefined;
+    // Read beside the survey, and kept: the backup records it (readVersion) without asking the host again.
+    const running = purpose === 'backup' ? readSeaTableVersion(host, options) : Promise.resolve(undefined);
     const dbContainer = options.access.mode === 'docker' ? options.access.container : '';
-    const survey = await surveySeaTable(host, { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer }, version, logger);
+    const survey = await surveySeaTable(host, { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer }, running.then(read => read?.version), logger);
+    survey.running = await running;
     const aiDir = options.aiDir || survey.aiDir;
     if (purpose === 'restore')
         return { aiDir };
@@ -1503,8 +1528,8 @@ const seatableRecipe = {
         const { access, survey: _survey, ...rest } = options;
         return { ...rest, dbMode: access.mode, dbContainer: access.mode === 'docker' ? access.container : undefined, dbUser: access.user };
     },
-    readVersion(host, options) {
-        return readSeaTableVersion(host, options);
+    async readVersion(host, options) {
+        return options.survey?.running ?? readSeaTableVersion(host, options);
     },
     async backup(host, options, sink, context) {
         const { logger } = context;
@@ -1754,12 +1779,19 @@ const tabbyRecipe = {
                 'command -v sqlite3 >/dev/null || { command -v python3 >/dev/null && python3 -c "import sqlite3" 2>/dev/null; } || problems+=("neither sqlite3 nor python3 with its sqlite3 module is installed (apt-get install sqlite3)")'
             ]
             : ['[ -d "$(dirname -- "$root")" ] || problems+=("the parent of $root does not exist")', ...host_files/* RESTORE_HOST_NEEDS */.Y0.map(([test, problem]) => `${test} || problems+=(${(0,shell/* quote */.hD)(problem)})`)]), 'tar --version 2>/dev/null | grep -q "GNU tar" || problems+=("GNU tar is not installed (apt-get install tar)")', 'if [ ${#problems[@]} -gt 0 ]; then printf \'%s\\n\' "${problems[@]}"; fi');
-        const result = await host.run(checks, { description: 'Checking the host' });
+        // Side by side: a backup's fixed cost is the slowest of these round trips, not their sum. The host's
+        // problems are reported first, as when they ran one after another.
+        const [checked, chosen, moved] = await Promise.allSettled([
+            host.run(checks, { description: 'Checking the host' }),
+            options.compression === 'auto' || purpose === 'backup' ? (0,sources_compression/* resolveCompression */.$o)(host, options.compression) : Promise.resolve(options.compression),
+            purpose === 'backup' && !options.excludeGiven ? movedModelCache(host, root) : Promise.resolve(undefined)
+        ]);
+        const result = settled(checked);
         const problems = result.stdout.split('\n').filter(Boolean);
         if (problems.length > 0)
             throw new errors/* PreflightError */.wG(problems, 'fix the problems above; nothing was changed.');
-        const compression = options.compression === 'auto' || purpose === 'backup' ? await (0,sources_compression/* resolveCompression */.$o)(host, options.compression) : options.compression;
-        const cache = purpose === 'backup' && !options.excludeGiven ? await movedModelCache(host, root) : undefined;
+        const compression = settled(chosen);
+        const cache = settled(moved);
         const exclude = cache && !options.exclude.includes(cache) ? [...options.exclude, cache] : options.exclude;
         return { ...options, root, compression, exclude };
     },
@@ -1778,9 +1810,8 @@ const tabbyRecipe = {
     },
     async readVersion(host, options) {
         // One Tabby container is Tabby's; with several, which one uses this root cannot be told from here.
-        const images = await runningImages(host, TABBY_IMAGE);
+        const [images, schema] = await Promise.all([runningImages(host, TABBY_IMAGE), (0,sqlite/* newestSqlxMigration */.R4)(host, external_node_path_.posix.join(options.root, DATABASE))]);
         const image = images.length === 1 ? images[0] : undefined;
-        const schema = await (0,sqlite/* newestSqlxMigration */.R4)(host, external_node_path_.posix.join(options.root, DATABASE));
         return { ...(image ? { image, version: (0,app_version/* versionFromImage */.Qr)(image) } : {}), ...(schema !== undefined ? { schema } : {}) };
     },
     async backup(host, options, sink, context) {
@@ -1922,6 +1953,11 @@ async function restoreDatabase(host, swaps, ee, part, logger) {
     (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, counts, `The restored ${DATABASE}`);
     logger.info(`${part.record.name}: written and checked in ${(0,log/* formatSeconds */.Xo)(written - began)}, swapped and counted in ${(0,log/* formatSeconds */.Xo)(Date.now() - written)}`);
     return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`;
+}
+function settled(outcome) {
+    if (outcome.status === 'rejected')
+        throw outcome.reason;
+    return outcome.value;
 }
 async function existingPaths(host, root, relatives) {
     const found = await (0,host_files/* existingOnHost */.p9)(host, relatives.map(relative => external_node_path_.posix.join(root, relative)), '-e', 'Listing the Tabby root');

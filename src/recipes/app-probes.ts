@@ -38,3 +38,20 @@ export async function envFileValue(host: Transport, file: string, name: string):
   const value = result?.exitCode === 0 ? result.stdout.trim() : ''
   return value.replace(/^(["'])(.*)\1$/, '$2') || undefined
 }
+
+/** Several names of a compose .env in one round trip (see envFileValue); a name that is not there is left out. */
+export async function envFileValues(host: Transport, file: string, names: string[]): Promise<Map<string, string>> {
+  const values = new Map<string, string>()
+  const wanted = names.filter(name => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+  if (wanted.length === 0) return values
+  const lines = wanted.map(
+    name => `printf '%s\\0' ${quote(name)}; sed -n ${quote(`s/^[[:space:]]*${name}[[:space:]]*=[[:space:]]*//p`)} -- ${quote(file)} | tail -n 1 | tr -d '\\000\\n'; printf '\\0'`
+  )
+  const result = await host.run(script(`[ -r ${quote(file)} ] || exit 0`, ...lines), { allowFailure: true, description: `Reading ${wanted.length} names from ${file}` }).catch(() => undefined)
+  const fields = result?.exitCode === 0 ? result.stdout.split('\0') : []
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const value = fields[index + 1].trim().replace(/^(["'])(.*)\1$/, '$2')
+    if (wanted.includes(fields[index]) && value) values.set(fields[index], value)
+  }
+  return values
+}

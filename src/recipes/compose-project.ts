@@ -2,7 +2,7 @@ import { posix } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
 import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { envFileValue } from './app-probes.js'
+import { envFileValue, envFileValues } from './app-probes.js'
 
 /**
  * What a docker compose project on the host is made of: its services, their images and where their data lives
@@ -42,35 +42,35 @@ export async function readComposeProject(host: Transport, composeDir: string): P
         .filter(Boolean)
     : await defaultComposeFile(host, composeDir)
   const project: ComposeProject = { files: [], services: [], unreadable: [] }
-  const variables = new Map<string, string | undefined>()
-  for (const name of names) {
-    if (!FILE_NAME.test(name)) {
-      project.unreadable.push(`${JSON.stringify(name)} in COMPOSE_FILE is not a compose file name in ${composeDir}`)
-      continue
-    }
-    const text = await readSmallFile(host, posix.join(composeDir, name))
-    if (text === undefined) {
-      project.unreadable.push(`${name} could not be read`)
-      continue
-    }
-    let parsed: unknown
-    try {
-      parsed = load(text, { schema: CORE_SCHEMA })
-    } catch (error) {
-      project.unreadable.push(`${name} is not valid YAML (${(error as Error).message.split('\n')[0]})`)
-      continue
-    }
-    project.files.push(name)
-    for (const service of servicesOf(parsed)) {
-      const sources = [service.image ?? '', ...service.binds.map(bind => bind.source), ...service.volumes].join(' ')
-      for (const match of sources.matchAll(VARIABLE)) {
-        const variable = match[1] ?? match[3]
-        // A name that sounds like a secret is never read: its value could end up in a path shown in the summary.
-        if (!variables.has(variable)) variables.set(variable, SECRET_NAME.test(variable) ? undefined : await envFileValue(host, envFile, variable))
+  // The files are read side by side, and the variables their paths use in one round trip after them.
+  const texts = await Promise.all(names.map(name => (FILE_NAME.test(name) ? readSmallFile(host, posix.join(composeDir, name)) : Promise.resolve(undefined))))
+  const parsedFiles: { name: string; services: RawService[] }[] = []
+  names.forEach((name, index) => {
+    const text = texts[index]
+    if (!FILE_NAME.test(name)) project.unreadable.push(`${JSON.stringify(name)} in COMPOSE_FILE is not a compose file name in ${composeDir}`)
+    else if (text === undefined) project.unreadable.push(`${name} could not be read`)
+    else {
+      try {
+        parsedFiles.push({ name, services: servicesOf(load(text, { schema: CORE_SCHEMA })) })
+        project.files.push(name)
+      } catch (error) {
+        project.unreadable.push(`${name} is not valid YAML (${(error as Error).message.split('\n')[0]})`)
       }
-      mergeService(project, resolveService(service, composeDir, variables))
     }
+  })
+  const referenced = new Set<string>()
+  for (const service of parsedFiles.flatMap(file => file.services)) {
+    const sources = [service.image ?? '', ...service.binds.map(bind => bind.source), ...service.volumes].join(' ')
+    for (const match of sources.matchAll(VARIABLE)) referenced.add(match[1] ?? match[3])
   }
+  // A name that sounds like a secret is never read: its value could end up in a path shown in the summary.
+  const read = await envFileValues(
+    host,
+    envFile,
+    [...referenced].filter(variable => !SECRET_NAME.test(variable))
+  )
+  const variables = new Map<string, string | undefined>([...referenced].map(variable => [variable, read.get(variable)]))
+  for (const file of parsedFiles) for (const service of file.services) mergeService(project, resolveService(service, composeDir, variables))
   return project
 }
 

@@ -20,6 +20,8 @@ export interface SeaTableSurvey {
   s3?: { evidence: string[]; buckets: string[] }
   /** One line per compose service: what covers its data. */
   components: string[]
+  /** The release and image a backup's preflight read, so that the manifest records them without asking again. */
+  running?: { image?: string; version?: string }
 }
 
 const DATABASE_IMAGE = /(^|\/)(mariadb|mysql|percona)(:|@|$)/
@@ -35,19 +37,24 @@ const inside = (path: string, dir: string): boolean => dir !== '' && (path === d
 export async function surveySeaTable(
   host: Transport,
   places: { root: string; composeDir: string; caddyDir: string; dbContainer: string },
-  version: string | undefined,
+  version: Promise<string | undefined>,
   logger: Logger
 ): Promise<SeaTableSurvey> {
   const survey: SeaTableSurvey = { aiDir: '', notCovered: [], components: [] }
-  const project = places.composeDir ? await readComposeProject(host, places.composeDir) : undefined
+  // Independent questions to the host, asked side by side: a backup's fixed cost is their slowest, not their sum.
+  const [project, s3Switches, secrets] = await Promise.all([
+    places.composeDir ? readComposeProject(host, places.composeDir) : Promise.resolve(undefined),
+    findS3(host, places),
+    presentSecrets(host, places.composeDir)
+  ])
   for (const unreadable of project?.unreadable ?? []) survey.notCovered.push(`compose project ${places.composeDir}: ${unreadable}, so what its components keep is unknown`)
   const ai = project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''))
   survey.aiDir = ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : ''
   const covered = [places.root, places.composeDir, places.caddyDir, survey.aiDir]
   for (const service of project?.services ?? []) classify(service, { covered, root: places.root, dbContainer: places.dbContainer, ai: service === ai }, survey)
-  const s3 = await findS3(host, places, project?.files ?? [])
+  const s3 = { ...s3Switches, evidence: [...(project?.files.includes('seatable-s3.yml') ? [S3_COMPOSE_EVIDENCE] : []), ...s3Switches.evidence] }
   if (s3.evidence.length > 0) survey.s3 = s3
-  survey.notCovered.push(...(await missingSecrets(host, places.composeDir, version)))
+  survey.notCovered.push(...missingSecrets(secrets, places.composeDir, await version))
   if (survey.components.length > 0) logger.info(['SeaTable components (compose):', ...survey.components.map(line => `  - ${line}`)].join('\n'))
   return survey
 }
@@ -79,7 +86,9 @@ function classify(service: ComposeService, context: { covered: string[]; root: s
  * seafile-data), S3 avatars in dtable_web_settings.py. Bucket names come from `bucket =` lines and
  * S3_…BUCKET… variables; nothing else of those files (they hold the S3 keys) is read back.
  */
-async function findS3(host: Transport, places: { root: string; composeDir: string }, composeFiles: string[]): Promise<{ evidence: string[]; buckets: string[] }> {
+const S3_COMPOSE_EVIDENCE = 'COMPOSE_FILE includes seatable-s3.yml: base snapshots, files, pictures and avatars are in S3'
+
+async function findS3(host: Transport, places: { root: string; composeDir: string }): Promise<{ evidence: string[]; buckets: string[] }> {
   const conf = posix.join(places.root, 'conf')
   const env = places.composeDir ? posix.join(places.composeDir, '.env') : ''
   const result = await host.run(
@@ -95,7 +104,7 @@ async function findS3(host: Transport, places: { root: string; composeDir: strin
     ),
     { allowFailure: true, description: 'Looking for S3 storage in the SeaTable configuration' }
   )
-  const evidence = composeFiles.includes('seatable-s3.yml') ? ['COMPOSE_FILE includes seatable-s3.yml: base snapshots, files, pictures and avatars are in S3'] : []
+  const evidence: string[] = []
   const buckets = new Set<string>()
   for (const line of result.stdout.split('\n')) {
     const [kind, value = ''] = line.split('\t')
@@ -106,30 +115,33 @@ async function findS3(host: Transport, places: { root: string; composeDir: strin
   return { evidence, buckets: [...buckets] }
 }
 
-/** SeaTable 5.3 reads JWT_PRIVATE_KEY and 6.2 also SECRET_KEY from the compose .env; a backup without them restores logged out. */
-async function missingSecrets(host: Transport, composeDir: string, version: string | undefined): Promise<string[]> {
-  if (!composeDir || !version) return []
-  const needed = [
-    { name: 'JWT_PRIVATE_KEY', since: '5.3', loses: 'every login session' },
-    { name: 'SECRET_KEY', since: '6.2', loses: 'every login session and third-party account link' }
-  ].filter(secret => compareReleases(version, secret.since) >= 0)
-  if (needed.length === 0) return []
+const SECRETS = [
+  { name: 'JWT_PRIVATE_KEY', since: '5.3', loses: 'every login session' },
+  { name: 'SECRET_KEY', since: '6.2', loses: 'every login session and third-party account link' }
+]
+
+/** Which of the secrets SeaTable reads from the compose .env have a value there: only whether, never the values. */
+async function presentSecrets(host: Transport, composeDir: string): Promise<Set<string>> {
+  if (!composeDir) return new Set()
   const env = posix.join(composeDir, '.env')
-  // Only whether each name has a non-empty value: the values never leave the host.
   const result = await host.run(
     script(
       `env=${quote(env)}`,
       '[ -r "$env" ] || exit 0',
-      ...needed.map(({ name }) => `grep -qE ${quote(`^[[:space:]]*${name}[[:space:]]*=[[:space:]]*["']?[^"'[:space:]]`)} -- "$env" && echo ${name}`),
+      ...SECRETS.map(({ name }) => `grep -qE ${quote(`^[[:space:]]*${name}[[:space:]]*=[[:space:]]*["']?[^"'[:space:]]`)} -- "$env" && echo ${name}`),
       'exit 0'
     ),
     { allowFailure: true, description: `Checking the secrets in ${env}` }
   )
-  const present = new Set(result.stdout.split('\n'))
-  return needed
-    .filter(({ name }) => !present.has(name))
-    .map(
-      ({ name, since, loses }) =>
-        `${env} has no ${name}, which SeaTable ${since} and later read from it: a restore of this backup would lose ${loses} (add it to the .env as SeaTable's upgrade notes say)`
-    )
+  return new Set(result.stdout.split('\n'))
+}
+
+/** SeaTable 5.3 reads JWT_PRIVATE_KEY and 6.2 also SECRET_KEY from the compose .env; a backup without them restores logged out. */
+function missingSecrets(present: Set<string>, composeDir: string, version: string | undefined): string[] {
+  if (!composeDir || !version) return []
+  const env = posix.join(composeDir, '.env')
+  return SECRETS.filter(secret => compareReleases(version, secret.since) >= 0 && !present.has(secret.name)).map(
+    ({ name, since, loses }) =>
+      `${env} has no ${name}, which SeaTable ${since} and later read from it: a restore of this backup would lose ${loses} (add it to the .env as SeaTable's upgrade notes say)`
+  )
 }

@@ -23,9 +23,16 @@ export async function readSeaTableVersion(host: Transport, options: SeaTableOpti
  * install keeps beyond it; S3 storage refuses a backup that would look complete unless seatable-s3: skip.
  */
 export async function surveyInstall(host: Transport, options: SeaTableOptions, purpose: 'backup' | 'restore', logger: Logger): Promise<Pick<SeaTableOptions, 'aiDir' | 'survey'>> {
-  const version = purpose === 'backup' ? (await readSeaTableVersion(host, options)).version : undefined
+  // Read beside the survey, and kept: the backup records it (readVersion) without asking the host again.
+  const running = purpose === 'backup' ? readSeaTableVersion(host, options) : Promise.resolve(undefined)
   const dbContainer = options.access.mode === 'docker' ? options.access.container : ''
-  const survey = await surveySeaTable(host, { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer }, version, logger)
+  const survey = await surveySeaTable(
+    host,
+    { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer },
+    running.then(read => read?.version),
+    logger
+  )
+  survey.running = await running
   const aiDir = options.aiDir || survey.aiDir
   if (purpose === 'restore') return { aiDir }
   if (survey.s3 && options.s3Mode === 'refuse') {

@@ -190,8 +190,8 @@ export const seatableRecipe = {
     return { ...rest, dbMode: access.mode, dbContainer: access.mode === 'docker' ? access.container : undefined, dbUser: access.user }
   },
 
-  readVersion(host, options) {
-    return readSeaTableVersion(host, options)
+  async readVersion(host, options) {
+    return options.survey?.running ?? readSeaTableVersion(host, options)
   },
 
   async backup(host, options, sink, context) {

@@ -103,11 +103,18 @@ export const tabbyRecipe = {
       'tar --version 2>/dev/null | grep -q "GNU tar" || problems+=("GNU tar is not installed (apt-get install tar)")',
       'if [ ${#problems[@]} -gt 0 ]; then printf \'%s\\n\' "${problems[@]}"; fi'
     )
-    const result = await host.run(checks, { description: 'Checking the host' })
+    // Side by side: a backup's fixed cost is the slowest of these round trips, not their sum. The host's
+    // problems are reported first, as when they ran one after another.
+    const [checked, chosen, moved] = await Promise.allSettled([
+      host.run(checks, { description: 'Checking the host' }),
+      options.compression === 'auto' || purpose === 'backup' ? resolveCompression(host, options.compression) : Promise.resolve(options.compression),
+      purpose === 'backup' && !options.excludeGiven ? movedModelCache(host, root) : Promise.resolve(undefined)
+    ])
+    const result = settled(checked)
     const problems = result.stdout.split('\n').filter(Boolean)
     if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
-    const compression = options.compression === 'auto' || purpose === 'backup' ? await resolveCompression(host, options.compression) : options.compression
-    const cache = purpose === 'backup' && !options.excludeGiven ? await movedModelCache(host, root) : undefined
+    const compression = settled(chosen)
+    const cache = settled(moved)
     const exclude = cache && !options.exclude.includes(cache) ? [...options.exclude, cache] : options.exclude
     return { ...options, root, compression, exclude }
   },
@@ -131,9 +138,8 @@ export const tabbyRecipe = {
 
   async readVersion(host, options) {
     // One Tabby container is Tabby's; with several, which one uses this root cannot be told from here.
-    const images = await runningImages(host, TABBY_IMAGE)
+    const [images, schema] = await Promise.all([runningImages(host, TABBY_IMAGE), newestSqlxMigration(host, posix.join(options.root, DATABASE))])
     const image = images.length === 1 ? images[0] : undefined
-    const schema = await newestSqlxMigration(host, posix.join(options.root, DATABASE))
     return { ...(image ? { image, version: versionFromImage(image) } : {}), ...(schema !== undefined ? { schema } : {}) }
   },
 
@@ -287,6 +293,11 @@ async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDi
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
   logger.info(`${part.record.name}: written and checked in ${formatSeconds(written - began)}, swapped and counted in ${formatSeconds(Date.now() - written)}`)
   return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
+}
+
+function settled<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === 'rejected') throw outcome.reason
+  return outcome.value
 }
 
 async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
