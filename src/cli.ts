@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { tmpdir } from 'node:os'
 import { actionOf, COMMANDS, FROM_FILE, parseCommandLine, secretEnvironmentName, type CommandLine } from './cli/arguments.js'
-import { EXIT, exitCodeFor, keepStdoutForData, report, writeData } from './cli/output.js'
+import { EXIT, exitCodeFor, exitCodeForSignal, keepStdoutForData, report, writeData } from './cli/output.js'
 import { INPUTS, inputsOf, type ActionName } from './inputs/definitions.js'
 import { appVersionOutput } from './kernel/app-version.js'
 import { describeError, InputError } from './kernel/errors.js'
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     keepStdoutForData(line)
     interruption.isolateChildren = true
     const stop = (signal: NodeJS.Signals): void => {
-      if (interruption.interrupted) process.exit(128 + (signal === 'SIGTERM' ? 15 : 2))
+      if (interruption.interrupted) process.exit(exitCodeForSignal(signal))
       logger.warning(`${signal}: stopping, and removing what this run created on both machines (press Ctrl-C again to quit at once, leaving it behind)`)
       interruption.interrupt(signal)
     }
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     const interrupted = interruption.interrupted
     if (interrupted) logger.error(`Interrupted (${interrupted}); what this run had created on the runner and the host was removed, as after any failed run.`)
     else logger.error(describeError(error))
-    return interrupted ? 128 + (interrupted === 'SIGTERM' ? 15 : 2) : exitCodeFor(error)
+    return interrupted ? exitCodeForSignal(interrupted) : exitCodeFor(error)
   }
 }
 

@@ -112,10 +112,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   pruneSummary: () => (/* binding */ pruneSummary),
 /* harmony export */   restoreSummary: () => (/* binding */ restoreSummary)
 /* harmony export */ });
-/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48807);
+/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(48807);
 /* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(70592);
-/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(77875);
+/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77875);
+/* harmony import */ var _kernel_repository_name_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(87541);
 /* harmony import */ var _safety_copy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(95550);
+
 
 
 
@@ -126,7 +128,6 @@ const shortChecksum = (sha256) => `\`${sha256.slice(0, SHORT_CHECKSUM_LENGTH)}\`
 const CHECKSUM_NOTE = `Checksums are shortened to their first ${SHORT_CHECKSUM_LENGTH} hex digits; the manifest holds them in full.`;
 /** The restore action's `uses:` when the running action's own cannot be told (a local action, the CLI). */
 const RESTORE_ACTION_PLACEHOLDER = 'your-org/selfhost-backup/restore@v1';
-const NAME = /^[A-Za-z0-9_.-]+$/;
 /** Only plain http(s) addresses reach a Markdown link: nothing that could end or extend it. */
 const isLinkable = (url) => url !== undefined && /^https?:\/\/[^\s()<>[\]`"'\\]+$/.test(url);
 /**
@@ -135,20 +136,19 @@ const isLinkable = (url) => url !== undefined && /^https?:\/\/[^\s()<>[\]`"'\\]+
  * GITHUB_RUN_ID the run. Values that do not look like what they name are left out, as they go into the summary.
  */
 function actionSummaryContext(env, restore) {
-    const validRepository = (value) => value !== undefined && value.split('/').length === 2 && value.split('/').every(piece => NAME.test(piece));
     const actionRepository = env.GITHUB_ACTION_REPOSITORY;
     const actionRef = env.GITHUB_ACTION_REF ?? '';
-    const action = validRepository(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER;
+    const action = (0,_kernel_repository_name_js__WEBPACK_IMPORTED_MODULE_2__/* .isRepositoryName */ .e)(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER;
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
     const runUrl = `${(server ?? '').replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
-    const run = restore.store === 'github' && validRepository(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId, url: runUrl } : undefined;
+    const run = restore.store === 'github' && (0,_kernel_repository_name_js__WEBPACK_IMPORTED_MODULE_2__/* .isRepositoryName */ .e)(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId, url: runUrl } : undefined;
     return { restore: { ...restore, action }, run };
 }
 /** Markdown for the job summary; shared by the actions (GITHUB_STEP_SUMMARY, with `context`) and the CLI (stdout). */
 function backupSummary(result, context) {
     const { manifest, saved } = result;
     const urls = partUrls(result);
-    const rows = manifest.parts.map((part, index) => `| ${part.name} | ${fileCell(part.file, part.chunks?.length, urls?.parts[index])} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(part.bytes)} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(part.durationMs)} | ${shortChecksum(part.sha256)} |`);
+    const rows = manifest.parts.map((part, index) => `| ${part.name} | ${fileCell(part.file, part.chunks?.length, urls?.parts[index])} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_3__/* .formatBytes */ .z3)(part.bytes)} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSeconds */ .Xo)(part.durationMs)} | ${shortChecksum(part.sha256)} |`);
     const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
     const restorable = manifest.verification?.ok !== false;
     return [
@@ -156,10 +156,10 @@ function backupSummary(result, context) {
         '',
         `Backup id: \`${manifest.backupId}\``,
         '',
-        `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${saved.where}${saved.expiresAt ? `; they expire ${saved.expiresAt}` : ''}.`,
+        `${manifest.app} on ${manifest.host}: ${manifest.parts.length} parts, ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_3__/* .formatBytes */ .z3)(result.bytes)} in ${seconds.toFixed(1)} s, stored in ${saved.where}${saved.expiresAt ? `; they expire ${saved.expiresAt}` : ''}.`,
         ...artifactLinks(context, urls?.manifest),
         '',
-        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__/* .describeAppVersion */ .VS)(manifest.application)}.`,
+        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_4__/* .describeAppVersion */ .VS)(manifest.application)}.`,
         '',
         '| part | file | size | time | sha256 |',
         '| --- | --- | --- | --- | --- |',
@@ -226,7 +226,7 @@ function checkSummary(manifest) {
         '',
         `\`${manifest.backupId}\` (${manifest.app} on ${manifest.host}) finished ${manifest.finishedAt} and passed its restore drill.`,
         '',
-        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_3__/* .describeAppVersion */ .VS)(manifest.application)}.`,
+        `Application version: ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_4__/* .describeAppVersion */ .VS)(manifest.application)}.`,
         ''
     ].join('\n');
 }
@@ -241,7 +241,7 @@ function restoreSummary(result) {
         '',
         '| part | size | sha256 (verified) |',
         '| --- | --- | --- |',
-        ...result.manifest.parts.filter(part => result.parts.includes(part.name)).map(part => `| ${part.name} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(part.bytes)} | ${shortChecksum(part.sha256)} |`),
+        ...result.manifest.parts.filter(part => result.parts.includes(part.name)).map(part => `| ${part.name} | ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_3__/* .formatBytes */ .z3)(part.bytes)} | ${shortChecksum(part.sha256)} |`),
         '',
         CHECKSUM_NOTE,
         '',

@@ -577,11 +577,14 @@ var pipeline_staging = __webpack_require__(55437);
 var stage_clock = __webpack_require__(73003);
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
 var app_version = __webpack_require__(77875);
+// EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
+var app_version_check = __webpack_require__(66845);
 // EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts
 var chunk_writer = __webpack_require__(85103);
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
 var pipeline_verification = __webpack_require__(37147);
 ;// CONCATENATED MODULE: ./src/pipeline/backup.ts
+
 
 
 
@@ -638,7 +641,8 @@ async function runBackup(request) {
         const { recipe, options: parsed } = await chooseRecipe(request);
         const context = { logger };
         const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context));
-        const application = await readApplication(recipe, transport, options, logger);
+        const application = await (0,app_version_check/* readRunningVersion */.k)(transport, { recipe, options }, logger);
+        logger.info(`${recipe.title} version: ${(0,app_version/* describeAppVersion */.VS)(application)}`);
         const notCovered = checkCoverage(recipe, options, request.coverage ?? 'report', logger);
         stages.end('preflight');
         const startedAt = now();
@@ -734,16 +738,6 @@ async function runBackup(request) {
         await drillSession?.close();
         await transport.close().catch(error => logger.warning(`Closing the connection: ${error.message}`));
     }
-}
-/** The app's version as the host runs it, for the manifest; a version that cannot be read is said, never fatal. */
-async function readApplication(recipe, transport, options, logger) {
-    const read = await recipe.readVersion(transport, options, { logger }).catch((error) => {
-        logger.warning(`The ${recipe.title} version could not be read (the backup goes on without it): ${error.message}`);
-        return {};
-    });
-    const application = { ...read, recipe: recipe.revision };
-    logger.info(`${recipe.title} version: ${(0,app_version/* describeAppVersion */.VS)(application)}`);
-    return application;
 }
 /** What the install keeps that this backup will not hold: said as a warning, or with coverage: strict refused before any work. */
 function checkCoverage(recipe, options, coverage, logger) {

@@ -1027,19 +1027,16 @@ async function runningImages(host, pattern) {
     const images = result.stdout.split('\n').flatMap(line => (0,app_version/* parseImage */.zZ)(line) ?? []);
     return [...new Set(images.filter(image => pattern.test(image)))];
 }
+/** A value as a .env or config file writes it, without the quotes around it. */
+function unquoted(value) {
+    return value.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
 /**
  * The value of `name` in a compose .env file (e.g. SEATABLE_IMAGE), quotes removed. Only that one line is
  * read back: the file also holds passwords, which never leave the host.
  */
 async function envFileValue(host, file, name) {
-    const result = await host
-        .run((0,shell/* script */.K$)(`[ -r ${(0,shell/* quote */.hD)(file)} ] || exit 0`, `sed -n ${(0,shell/* quote */.hD)(`s/^[[:space:]]*${name}[[:space:]]*=[[:space:]]*//p`)} -- ${(0,shell/* quote */.hD)(file)} | tail -n 1`), {
-        allowFailure: true,
-        description: `Reading ${name} from ${file}`
-    })
-        .catch(() => undefined);
-    const value = result?.exitCode === 0 ? result.stdout.trim() : '';
-    return value.replace(/^(["'])(.*)\1$/, '$2') || undefined;
+    return (await envFileValues(host, file, [name])).get(name);
 }
 /** Several names of a compose .env in one round trip (see envFileValue); a name that is not there is left out. */
 async function envFileValues(host, file, names) {
@@ -1051,7 +1048,7 @@ async function envFileValues(host, file, names) {
     const result = await host.run((0,shell/* script */.K$)(`[ -r ${(0,shell/* quote */.hD)(file)} ] || exit 0`, ...lines), { allowFailure: true, description: `Reading ${wanted.length} names from ${file}` }).catch(() => undefined);
     const fields = result?.exitCode === 0 ? result.stdout.split('\0') : [];
     for (let index = 0; index + 1 < fields.length; index += 2) {
-        const value = fields[index + 1].trim().replace(/^(["'])(.*)\1$/, '$2');
+        const value = unquoted(fields[index + 1]);
         if (wanted.includes(fields[index]) && value)
             values.set(fields[index], value);
     }
@@ -1206,6 +1203,7 @@ function mergeService(project, service) {
 
 
 
+
 const DATABASE_IMAGE = /(^|\/)(mariadb|mysql|percona)(:|@|$)/;
 const CACHE_IMAGE = /(^|\/)(redis|memcached|valkey)(:|@|$)/;
 const AI_IMAGE = /(^|\/)seatable-ai(:|@|$)/;
@@ -1224,11 +1222,11 @@ async function surveySeaTable(host, places, version, logger) {
     ]);
     for (const unreadable of project?.unreadable ?? [])
         survey.notCovered.push(`compose project ${places.composeDir}: ${unreadable}, so what its components keep is unknown`);
-    const ai = project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''));
-    survey.aiDir = ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : '';
+    const ai = aiService(project);
+    survey.aiDir = aiDirectory(ai);
     const covered = [places.root, places.composeDir, places.caddyDir, survey.aiDir];
     for (const service of project?.services ?? [])
-        classify(service, { covered, root: places.root, dbContainer: places.dbContainer, ai: service === ai }, survey);
+        classify(service, { covered, dbContainer: places.dbContainer, ai: service === ai }, survey);
     const s3 = { ...s3Switches, evidence: [...(project?.files.includes('seatable-s3.yml') ? [S3_COMPOSE_EVIDENCE] : []), ...s3Switches.evidence] };
     if (s3.evidence.length > 0)
         survey.s3 = s3;
@@ -1236,6 +1234,17 @@ async function surveySeaTable(host, places, version, logger) {
     if (survey.components.length > 0)
         logger.info(['SeaTable components (compose):', ...survey.components.map(line => `  - ${line}`)].join('\n'));
     return survey;
+}
+function aiService(project) {
+    return project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''));
+}
+/** SeaTable AI's data directory: what its service mounts at /shared (else its first bind mount); empty without one. */
+function aiDirectory(ai) {
+    return ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : '';
+}
+/** Only where SeaTable AI keeps its data, from the compose project: what a restore needs of the survey. */
+async function findAiDirectory(host, composeDir) {
+    return composeDir ? aiDirectory(aiService(await readComposeProject(host, composeDir))) : '';
 }
 function classify(service, context, survey) {
     const label = `${service.name}${service.image ? ` (${service.image})` : ''}`;
@@ -1250,7 +1259,8 @@ function classify(service, context, survey) {
         survey.components.push(`${label}: a cache, nothing to keep`);
         return;
     }
-    const uncovered = binds.filter(bind => !context.covered.some(dir => inside(bind.source, dir) || inside(context.root, bind.source) || (dir !== '' && inside(dir, bind.source))));
+    // A bind is covered inside a directory the backup holds, or when it holds one (SeaTable mounts the data directory's parent).
+    const uncovered = binds.filter(bind => !context.covered.some(dir => inside(bind.source, dir) || inside(dir, bind.source)));
     for (const bind of uncovered)
         survey.notCovered.push(`${label}: ${bind.source} (mounted at ${bind.target || '?'}) is not in this backup`);
     for (const volume of service.volumes)
@@ -1275,7 +1285,7 @@ async function findS3(host, places) {
         const [kind, value = ''] = line.split('\t');
         if (kind === 'evidence')
             evidence.push(value);
-        const name = value.trim().replace(/^(["'])(.*)\1$/, '$2');
+        const name = unquoted(value);
         if (kind === 'bucket' && BUCKET_NAME.test(name))
             buckets.add(name);
     }
@@ -1322,14 +1332,15 @@ async function readSeaTableVersion(host, options) {
  * install keeps beyond it; S3 storage refuses a backup that would look complete unless seatable-s3: skip.
  */
 async function surveyInstall(host, options, purpose, logger) {
+    // A restore needs only where the ai part goes; what a backup would not hold is a backup's question.
+    if (purpose === 'restore')
+        return { aiDir: options.aiDir || (await findAiDirectory(host, options.composeDir)) };
     // Read beside the survey, and kept: the backup records it (readVersion) without asking the host again.
-    const running = purpose === 'backup' ? readSeaTableVersion(host, options) : Promise.resolve(undefined);
+    const running = readSeaTableVersion(host, options);
     const dbContainer = options.access.mode === 'docker' ? options.access.container : '';
-    const survey = await surveySeaTable(host, { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer }, running.then(read => read?.version), logger);
+    const survey = await surveySeaTable(host, { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer }, running.then(read => read.version), logger);
     survey.running = await running;
     const aiDir = options.aiDir || survey.aiDir;
-    if (purpose === 'restore')
-        return { aiDir };
     if (survey.s3 && options.s3Mode === 'refuse') {
         throw new errors/* PreflightError */.wG([
             `SeaTable keeps files in S3, not on this disk: ${survey.s3.evidence.join('; ')}`,

@@ -84,6 +84,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
 var errors = __webpack_require__(22386);
+// EXTERNAL MODULE: ./src/kernel/repository-name.ts
+var repository_name = __webpack_require__(87541);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -1359,6 +1361,7 @@ class S3ObjectStore {
 
 
 
+
 /** `retry` is the seam for tests: the artifact store's back-off in milliseconds instead of seconds. */
 function createStore(settings, env, logger, options = {}) {
     if (settings.kind === 'local')
@@ -1370,7 +1373,7 @@ function createStore(settings, env, logger, options = {}) {
     if (!env.ACTIONS_RUNTIME_TOKEN && !settings.token) {
         throw new errors/* InputError */.dz('store', 'github is read outside a workflow run through the GitHub API, and no github-token was given (ACTIONS_RUNTIME_TOKEN is not set either).', 'pass a token with actions: read (--github-token-file PATH or SELFHOST_BACKUP_GITHUB_TOKEN) and --repository owner/name; or use store: local or s3.');
     }
-    if (!env.ACTIONS_RUNTIME_TOKEN && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    if (!env.ACTIONS_RUNTIME_TOKEN && !(0,repository_name/* isRepositoryName */.e)(repository)) {
         throw new errors/* InputError */.dz('repository', 'reading the github store outside a workflow run needs the repository the backups were made in.', 'pass --repository owner/name (the repository whose workflow ran the backup).');
     }
     return new GithubArtifactStore({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { inputsOf, type ActionName, type InputDefinition } from '../inputs/definitions.js'
 import { InputError } from '../kernel/errors.js'
+import { isRepositoryName } from '../kernel/repository-name.js'
 
 export const COMMANDS = ['backup', 'restore', 'list', 'check', 'put-back'] as const
 export type CommandName = (typeof COMMANDS)[number]
@@ -119,7 +120,7 @@ function normalizeSwitches(args: string[], inputs: InputDefinition[]): string[] 
 
 function repositoryOf(value: string | boolean | undefined): string {
   if (typeof value !== 'string') return ''
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value)) throw new InputError('repository', `"${value}" is not owner/name.`, 'write it as GitHub shows it, e.g. --repository your-org/infrastructure.')
+  if (!isRepositoryName(value)) throw new InputError('repository', `"${value}" is not owner/name.`, 'write it as GitHub shows it, e.g. --repository your-org/infrastructure.')
   return value
 }
 

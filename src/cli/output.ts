@@ -8,11 +8,16 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2, verificationFailed: 3, noBa
 
 /** 2 for bad input, 3 when a backup or its data did not verify, 4 when there is no backup to use, 128+n for a signal, else 1. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof InterruptedError) return 128 + (error.signal === 'SIGTERM' ? 15 : 2)
+  if (error instanceof InterruptedError) return exitCodeForSignal(error.signal)
   if (error instanceof NoBackupError) return EXIT.noBackup
   if (error instanceof InputError) return EXIT.badInput
   if (error instanceof VerificationError || (error instanceof Error && error.name === 'UnverifiedBackupError')) return EXIT.verificationFailed
   return EXIT.failed
+}
+
+/** A shell's code for a run a signal ended: 130 for SIGINT (Ctrl-C), 143 for SIGTERM. */
+export function exitCodeForSignal(signal: NodeJS.Signals): number {
+  return 128 + (signal === 'SIGTERM' ? 15 : 2)
 }
 
 /**

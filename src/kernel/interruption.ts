@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process'
  * Ctrl-C (SIGINT) or SIGTERM while the command-line tool works: the processes it runs stop, the current step
  * fails, and the cleanup the pipeline does on any failure (staging directories, the host's staging and
  * lock, uploaded parts without a manifest) runs as it would after an error. Only the tool itself hears the
- * terminal's signal: the processes it starts get their own process group once `install` ran, so that an ssh
- * connection the cleanup still needs is not cut by the same keypress.
+ * terminal's signal: once the tool sets `isolateChildren`, the processes it starts get their own process
+ * group, so that an ssh connection the cleanup still needs is not cut by the same keypress.
  */
 const GRACE_MILLISECONDS = 2000
 
@@ -13,7 +13,7 @@ class Interruption {
   private readonly running = new Set<ChildProcess>()
   private readonly stopped = new WeakSet<ChildProcess>()
   private signal: NodeJS.Signals | undefined
-  /** Set by `install`: children start in a process group of their own. */
+  /** Set by the command-line tool: children start in a process group of their own. */
   isolateChildren = false
 
   get interrupted(): NodeJS.Signals | undefined {

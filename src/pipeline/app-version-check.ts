@@ -13,6 +13,19 @@ export interface VersionVerdict {
 }
 
 /**
+ * The app's version as the host runs it now, with this recipe's revision: what a backup records and a restore
+ * compares. A version that cannot be read is a warning and leaves only the revision; it never fails the run.
+ */
+export async function readRunningVersion(host: Transport, target: { recipe: AnyRecipe; options: unknown }, logger: Logger): Promise<AppVersion> {
+  const { recipe, options } = target
+  const read = await recipe.readVersion(host, options, { logger }).catch((error: unknown) => {
+    logger.warning(`The ${recipe.title} version on the host could not be read, so it is neither recorded nor compared: ${(error as Error).message}`)
+    return {}
+  })
+  return { ...read, recipe: recipe.revision }
+}
+
+/**
  * The version the backup's data belongs to against what the host runs now, before anything is downloaded:
  * data newer than the app is refused (no migration goes back down) unless allow-version-mismatch is set; an
  * app newer than the data is a warning that names the image to run; a backup made by a newer recipe
@@ -27,11 +40,9 @@ export async function checkAppVersion(host: Transport, target: { recipe: AnyReci
       'restore it with the selfhost-backup version that made it (the manifest names it under tool.version), or a newer one.'
     )
   }
-  const read = await recipe.readVersion(host, options, { logger }).catch((error: unknown) => {
-    logger.warning(`The ${recipe.title} version on the host could not be read: ${(error as Error).message}`)
-    return undefined
-  })
-  const running = read && Object.keys(read).length > 0 ? { ...read, recipe: recipe.revision } : undefined
+  const { recipe: _revision, ...read } = await readRunningVersion(host, { recipe, options }, logger)
+  // Only the revision is known when nothing could be read: nothing to compare against.
+  const running = Object.keys(read).length > 0 ? { ...read, recipe: recipe.revision } : undefined
   const { relation, basis } = compareAppVersions(recorded, running)
   const belongs = `The data belongs to ${recipe.title} ${describeAppVersion(recorded)}; the host runs ${running ? describeAppVersion(running) : 'a version that could not be read'}.`
   const imageToRun = recorded?.image ? ` (image ${recorded.image})` : ''

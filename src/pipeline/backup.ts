@@ -15,7 +15,8 @@ import { writeManifest } from '../kernel/manifest-file.js'
 import type { ManifestKeys } from '../kernel/manifest-keys.js'
 import { StagingDirectory } from './staging.js'
 import { StageClock } from './stage-clock.js'
-import { describeAppVersion, type AppVersion } from '../kernel/app-version.js'
+import { describeAppVersion } from '../kernel/app-version.js'
+import { readRunningVersion } from './app-version-check.js'
 import { DEFAULT_CHUNK_SIZE } from './chunk-writer.js'
 
 import { compareWithPrevious, type VerificationSettings } from './verification.js'
@@ -98,7 +99,8 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const { recipe, options: parsed } = await chooseRecipe(request)
     const context = { logger }
     const options = await logger.group(`Checking ${transport.label} for ${recipe.title}`, () => recipe.preflight(transport, parsed, 'backup', context))
-    const application = await readApplication(recipe, transport, options, logger)
+    const application = await readRunningVersion(transport, { recipe, options }, logger)
+    logger.info(`${recipe.title} version: ${describeAppVersion(application)}`)
     const notCovered = checkCoverage(recipe, options, request.coverage ?? 'report', logger)
     stages.end('preflight')
     const startedAt = now()
@@ -188,17 +190,6 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     await drillSession?.close()
     await transport.close().catch(error => logger.warning(`Closing the connection: ${(error as Error).message}`))
   }
-}
-
-/** The app's version as the host runs it, for the manifest; a version that cannot be read is said, never fatal. */
-async function readApplication(recipe: AnyRecipe, transport: Transport, options: unknown, logger: Logger): Promise<AppVersion> {
-  const read = await recipe.readVersion(transport, options, { logger }).catch((error: unknown) => {
-    logger.warning(`The ${recipe.title} version could not be read (the backup goes on without it): ${(error as Error).message}`)
-    return {}
-  })
-  const application = { ...read, recipe: recipe.revision }
-  logger.info(`${recipe.title} version: ${describeAppVersion(application)}`)
-  return application
 }
 
 /** What the install keeps that this backup will not hold: said as a warning, or with coverage: strict refused before any work. */

@@ -2,6 +2,7 @@ import type { BackupResult } from './backup.js'
 import { formatBytes, formatSeconds } from '../kernel/log.js'
 import { storedFilesOf, type Manifest } from '../kernel/manifest.js'
 import { describeAppVersion } from '../kernel/app-version.js'
+import { isRepositoryName } from '../kernel/repository-name.js'
 import type { RestoreResult } from './restore.js'
 import type { PruneResult } from './prune.js'
 import type { BackupOutcome } from './backup-command.js'
@@ -30,7 +31,6 @@ export interface SummaryContext {
   run?: { id: string; url: string }
 }
 
-const NAME = /^[A-Za-z0-9_.-]+$/
 /** Only plain http(s) addresses reach a Markdown link: nothing that could end or extend it. */
 const isLinkable = (url: string | undefined): url is string => url !== undefined && /^https?:\/\/[^\s()<>[\]`"'\\]+$/.test(url)
 
@@ -40,13 +40,12 @@ const isLinkable = (url: string | undefined): url is string => url !== undefined
  * GITHUB_RUN_ID the run. Values that do not look like what they name are left out, as they go into the summary.
  */
 export function actionSummaryContext(env: Readonly<Record<string, string | undefined>>, restore: Omit<SummaryContext['restore'], 'action'>): SummaryContext {
-  const validRepository = (value: string | undefined): value is string => value !== undefined && value.split('/').length === 2 && value.split('/').every(piece => NAME.test(piece))
   const actionRepository = env.GITHUB_ACTION_REPOSITORY
   const actionRef = env.GITHUB_ACTION_REF ?? ''
-  const action = validRepository(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER
+  const action = isRepositoryName(actionRepository) && /^[A-Za-z0-9_./-]{1,255}$/.test(actionRef) ? `${actionRepository}/restore@${actionRef}` : RESTORE_ACTION_PLACEHOLDER
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
   const runUrl = `${(server ?? '').replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
-  const run = restore.store === 'github' && validRepository(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId as string, url: runUrl } : undefined
+  const run = restore.store === 'github' && isRepositoryName(repository) && /^\d+$/.test(runId ?? '') && isLinkable(runUrl) ? { id: runId as string, url: runUrl } : undefined
   return { restore: { ...restore, action }, run }
 }
 

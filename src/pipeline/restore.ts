@@ -107,6 +107,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     // Only the parts this restore will write must fit the host (parts: data onto another layout is fine).
     const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name))
     const fitting = { ...manifest, parts: selected }
+    const partNames = selected.map(part => part.name)
     const problems: string[] = recipe.acceptManifest(options, fitting)
     // Only a manifest whose shape the recipe accepted is held against the host.
     if (problems.length === 0) problems.push(...((await recipe.restorable?.(transport, options, fitting)) ?? []))
@@ -129,8 +130,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     if (request.dryRun) {
       await fetchInto(null, 'Downloading and verifying')
       logger.info('dry-run: nothing on the host was changed.')
-      const parts = selected.map(part => part.name)
-      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary, parts }
+      return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary, parts: partNames }
     }
     const lock = await acquireHostLock(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger)
     try {
@@ -144,7 +144,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
         const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages)
         await lock.assertHeld('restore')
         logger.info(`Stages: ${stages.summary()}`)
-        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: selected.map(part => part.name) }
+        return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames }
       } finally {
         await removeIncoming(transport, incoming, logger)
       }

@@ -24,19 +24,17 @@ export async function runningImages(host: Transport, pattern: RegExp): Promise<s
   return [...new Set(images.filter(image => pattern.test(image)))]
 }
 
+/** A value as a .env or config file writes it, without the quotes around it. */
+export function unquoted(value: string): string {
+  return value.trim().replace(/^(["'])(.*)\1$/, '$2')
+}
+
 /**
  * The value of `name` in a compose .env file (e.g. SEATABLE_IMAGE), quotes removed. Only that one line is
  * read back: the file also holds passwords, which never leave the host.
  */
 export async function envFileValue(host: Transport, file: string, name: string): Promise<string | undefined> {
-  const result = await host
-    .run(script(`[ -r ${quote(file)} ] || exit 0`, `sed -n ${quote(`s/^[[:space:]]*${name}[[:space:]]*=[[:space:]]*//p`)} -- ${quote(file)} | tail -n 1`), {
-      allowFailure: true,
-      description: `Reading ${name} from ${file}`
-    })
-    .catch(() => undefined)
-  const value = result?.exitCode === 0 ? result.stdout.trim() : ''
-  return value.replace(/^(["'])(.*)\1$/, '$2') || undefined
+  return (await envFileValues(host, file, [name])).get(name)
 }
 
 /** Several names of a compose .env in one round trip (see envFileValue); a name that is not there is left out. */
@@ -50,7 +48,7 @@ export async function envFileValues(host: Transport, file: string, names: string
   const result = await host.run(script(`[ -r ${quote(file)} ] || exit 0`, ...lines), { allowFailure: true, description: `Reading ${wanted.length} names from ${file}` }).catch(() => undefined)
   const fields = result?.exitCode === 0 ? result.stdout.split('\0') : []
   for (let index = 0; index + 1 < fields.length; index += 2) {
-    const value = fields[index + 1].trim().replace(/^(["'])(.*)\1$/, '$2')
+    const value = unquoted(fields[index + 1])
     if (wanted.includes(fields[index]) && value) values.set(fields[index], value)
   }
   return values

@@ -3,7 +3,8 @@ import { compareReleases } from '../kernel/app-version.js'
 import type { Logger } from '../kernel/log.js'
 import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { readComposeProject, type ComposeService } from './compose-project.js'
+import { unquoted } from './app-probes.js'
+import { readComposeProject, type ComposeProject, type ComposeService } from './compose-project.js'
 
 /**
  * What a SeaTable install is made of beyond the documented backup, read from its compose project and its
@@ -48,10 +49,10 @@ export async function surveySeaTable(
     presentSecrets(host, places.composeDir)
   ])
   for (const unreadable of project?.unreadable ?? []) survey.notCovered.push(`compose project ${places.composeDir}: ${unreadable}, so what its components keep is unknown`)
-  const ai = project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''))
-  survey.aiDir = ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : ''
+  const ai = aiService(project)
+  survey.aiDir = aiDirectory(ai)
   const covered = [places.root, places.composeDir, places.caddyDir, survey.aiDir]
-  for (const service of project?.services ?? []) classify(service, { covered, root: places.root, dbContainer: places.dbContainer, ai: service === ai }, survey)
+  for (const service of project?.services ?? []) classify(service, { covered, dbContainer: places.dbContainer, ai: service === ai }, survey)
   const s3 = { ...s3Switches, evidence: [...(project?.files.includes('seatable-s3.yml') ? [S3_COMPOSE_EVIDENCE] : []), ...s3Switches.evidence] }
   if (s3.evidence.length > 0) survey.s3 = s3
   survey.notCovered.push(...missingSecrets(secrets, places.composeDir, await version))
@@ -59,7 +60,21 @@ export async function surveySeaTable(
   return survey
 }
 
-function classify(service: ComposeService, context: { covered: string[]; root: string; dbContainer: string; ai: boolean }, survey: SeaTableSurvey): void {
+function aiService(project: ComposeProject | undefined): ComposeService | undefined {
+  return project?.services.find(service => service.name === 'seatable-ai' || AI_IMAGE.test(service.image ?? ''))
+}
+
+/** SeaTable AI's data directory: what its service mounts at /shared (else its first bind mount); empty without one. */
+function aiDirectory(ai: ComposeService | undefined): string {
+  return ai ? ((ai.binds.find(bind => bind.target === '/shared') ?? ai.binds[0])?.source ?? '') : ''
+}
+
+/** Only where SeaTable AI keeps its data, from the compose project: what a restore needs of the survey. */
+export async function findAiDirectory(host: Transport, composeDir: string): Promise<string> {
+  return composeDir ? aiDirectory(aiService(await readComposeProject(host, composeDir))) : ''
+}
+
+function classify(service: ComposeService, context: { covered: string[]; dbContainer: string; ai: boolean }, survey: SeaTableSurvey): void {
   const label = `${service.name}${service.image ? ` (${service.image})` : ''}`
   const binds = service.binds.filter(bind => !SYSTEM_PATHS.some(system => inside(bind.source, system)))
   if (binds.length === 0 && service.volumes.length === 0) return
@@ -71,7 +86,8 @@ function classify(service: ComposeService, context: { covered: string[]; root: s
     survey.components.push(`${label}: a cache, nothing to keep`)
     return
   }
-  const uncovered = binds.filter(bind => !context.covered.some(dir => inside(bind.source, dir) || inside(context.root, bind.source) || (dir !== '' && inside(dir, bind.source))))
+  // A bind is covered inside a directory the backup holds, or when it holds one (SeaTable mounts the data directory's parent).
+  const uncovered = binds.filter(bind => !context.covered.some(dir => inside(bind.source, dir) || inside(dir, bind.source)))
   for (const bind of uncovered) survey.notCovered.push(`${label}: ${bind.source} (mounted at ${bind.target || '?'}) is not in this backup`)
   for (const volume of service.volumes) survey.notCovered.push(`${label}: the docker volume ${volume} is not in this backup`)
   const held = binds.length - uncovered.length
@@ -109,7 +125,7 @@ async function findS3(host: Transport, places: { root: string; composeDir: strin
   for (const line of result.stdout.split('\n')) {
     const [kind, value = ''] = line.split('\t')
     if (kind === 'evidence') evidence.push(value)
-    const name = value.trim().replace(/^(["'])(.*)\1$/, '$2')
+    const name = unquoted(value)
     if (kind === 'bucket' && BUCKET_NAME.test(name)) buckets.add(name)
   }
   return { evidence, buckets: [...buckets] }

@@ -88,7 +88,7 @@ function backupDatabase(
   let snapshotTaken = (): void => undefined
   const snapshot = new Promise<void>(resolve => (snapshotTaken = resolve))
   // The sink hands the spec to the drill as it is: its details are what the drill knows before the bytes flow.
-  const spec: PartSpec & Pick<PartRecord, 'details'> = { name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}`, details: { database, defaults } }
+  const spec: PartSpec = { name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}`, details: { database, defaults } }
   const done = sink.addPart(spec, async out => {
     const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
     const before = await inventoryDatabase(host, options.access, database)

@@ -5,7 +5,7 @@ import type { Logger } from '../kernel/log.js'
 import type { Transport } from '../transport/transport.js'
 import { containerImage, envFileValue } from './app-probes.js'
 import { existingOnHost } from './host-files.js'
-import { surveySeaTable } from './seatable-coverage.js'
+import { findAiDirectory, surveySeaTable } from './seatable-coverage.js'
 import type { SeaTableOptions } from './seatable-options.js'
 
 /** The release and image of the SeaTable this host runs. */
@@ -23,18 +23,19 @@ export async function readSeaTableVersion(host: Transport, options: SeaTableOpti
  * install keeps beyond it; S3 storage refuses a backup that would look complete unless seatable-s3: skip.
  */
 export async function surveyInstall(host: Transport, options: SeaTableOptions, purpose: 'backup' | 'restore', logger: Logger): Promise<Pick<SeaTableOptions, 'aiDir' | 'survey'>> {
+  // A restore needs only where the ai part goes; what a backup would not hold is a backup's question.
+  if (purpose === 'restore') return { aiDir: options.aiDir || (await findAiDirectory(host, options.composeDir)) }
   // Read beside the survey, and kept: the backup records it (readVersion) without asking the host again.
-  const running = purpose === 'backup' ? readSeaTableVersion(host, options) : Promise.resolve(undefined)
+  const running = readSeaTableVersion(host, options)
   const dbContainer = options.access.mode === 'docker' ? options.access.container : ''
   const survey = await surveySeaTable(
     host,
     { root: options.root, composeDir: options.composeDir, caddyDir: options.caddyDir, dbContainer },
-    running.then(read => read?.version),
+    running.then(read => read.version),
     logger
   )
   survey.running = await running
   const aiDir = options.aiDir || survey.aiDir
-  if (purpose === 'restore') return { aiDir }
   if (survey.s3 && options.s3Mode === 'refuse') {
     throw new PreflightError(
       [

@@ -1,4 +1,5 @@
 import { InputError } from '../kernel/errors.js'
+import { isRepositoryName } from '../kernel/repository-name.js'
 import type { Logger } from '../kernel/log.js'
 import { GithubArtifactStore } from './artifact.js'
 import type { RetryPolicies } from './github-http.js'
@@ -21,7 +22,7 @@ export function createStore(settings: StoreSettings, env: NodeJS.ProcessEnv, log
       'pass a token with actions: read (--github-token-file PATH or SELFHOST_BACKUP_GITHUB_TOKEN) and --repository owner/name; or use store: local or s3.'
     )
   }
-  if (!env.ACTIONS_RUNTIME_TOKEN && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+  if (!env.ACTIONS_RUNTIME_TOKEN && !isRepositoryName(repository)) {
     throw new InputError(
       'repository',
       'reading the github store outside a workflow run needs the repository the backups were made in.',

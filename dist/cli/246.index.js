@@ -1,8 +1,8 @@
-export const id = 999;
-export const ids = [999];
+export const id = 246;
+export const ids = [246];
 export const modules = {
 
-/***/ 62999:
+/***/ 28246:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -346,48 +346,8 @@ async function chooseBackup(store, backupId, target, reading, logger) {
     throw new errors/* NoBackupError */.ml(`no complete ${app} backup of this host (${hostId}) ${refused.length > 0 ? `with a valid signature was found in the ${store.kind} store (refused: ${refused.join(', ')})` : `was found in the ${store.kind} store`}.`, 'set backup-id (and run-id for another workflow run), or check host, store-path and trusted-signers.', 'backup-id');
 }
 
-// EXTERNAL MODULE: ./src/kernel/app-version.ts
-var app_version = __webpack_require__(77875);
-;// CONCATENATED MODULE: ./src/pipeline/app-version-check.ts
-
-
-/**
- * The version the backup's data belongs to against what the host runs now, before anything is downloaded:
- * data newer than the app is refused (no migration goes back down) unless allow-version-mismatch is set; an
- * app newer than the data is a warning that names the image to run; a backup made by a newer recipe
- * revision is refused outright, since this selfhost-backup would restore it wrongly.
- */
-async function checkAppVersion(host, target, manifest, allowMismatch, logger) {
-    const { recipe, options } = target;
-    const recorded = manifest.application;
-    if (recorded && recorded.recipe > recipe.revision) {
-        throw new errors/* VerificationError */.mk(`${manifest.backupId} was made by a newer selfhost-backup (its ${recipe.title} backups are at revision ${recorded.recipe}; this one knows revision ${recipe.revision}). Nothing was downloaded and nothing on the host was changed.`, 'restore it with the selfhost-backup version that made it (the manifest names it under tool.version), or a newer one.');
-    }
-    const read = await recipe.readVersion(host, options, { logger }).catch((error) => {
-        logger.warning(`The ${recipe.title} version on the host could not be read: ${error.message}`);
-        return undefined;
-    });
-    const running = read && Object.keys(read).length > 0 ? { ...read, recipe: recipe.revision } : undefined;
-    const { relation, basis } = (0,app_version/* compareAppVersions */._5)(recorded, running);
-    const belongs = `The data belongs to ${recipe.title} ${(0,app_version/* describeAppVersion */.VS)(recorded)}; the host runs ${running ? (0,app_version/* describeAppVersion */.VS)(running) : 'a version that could not be read'}.`;
-    const imageToRun = recorded?.image ? ` (image ${recorded.image})` : '';
-    if (relation === 'backup-newer') {
-        const message = `${manifest.backupId} belongs to a newer ${recipe.title} than the host runs (${basis}). Neither Tabby nor SeaTable migrates data back down, so the app on the host may not open it.`;
-        if (!allowMismatch) {
-            throw new errors/* VerificationError */.mk(`${message} Nothing was downloaded and nothing on the host was changed.`, `upgrade ${recipe.title} on the host to ${(0,app_version/* describeAppVersion */.VS)(recorded)} first and restore then, or restore an older backup (set backup-id); set allow-version-mismatch: true only if you know this version reads that data.`);
-        }
-        logger.warning(`${message} Restoring anyway (allow-version-mismatch: true).`);
-        return { running, summary: `${belongs} ⚠️ The data is newer than the app (allow-version-mismatch: true).` };
-    }
-    if (relation === 'backup-older') {
-        const advice = `Start the app on the restored data with the version it came from, ${recorded?.version ?? (0,app_version/* describeAppVersion */.VS)(recorded)}${imageToRun}, and upgrade from there: a newer app may migrate it, an older state cannot be reached again.`;
-        logger.warning(`${belongs} ${advice}`);
-        return { running, summary: `${belongs} ⚠️ ${advice}` };
-    }
-    logger.info(relation === 'same' ? `${belongs} Same version (${basis}).` : `${belongs} The versions could not be compared: ${basis}.`);
-    return { running, summary: relation === 'same' ? belongs : `${belongs} Not compared: ${basis}.` };
-}
-
+// EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
+var app_version_check = __webpack_require__(66845);
 ;// CONCATENATED MODULE: ./src/pipeline/restore.ts
 
 
@@ -446,6 +406,7 @@ async function runRestore(request) {
         // Only the parts this restore will write must fit the host (parts: data onto another layout is fine).
         const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name));
         const fitting = { ...manifest, parts: selected };
+        const partNames = selected.map(part => part.name);
         const problems = recipe.acceptManifest(options, fitting);
         // Only a manifest whose shape the recipe accepted is held against the host.
         if (problems.length === 0)
@@ -453,7 +414,7 @@ async function runRestore(request) {
         if (problems.length > 0) {
             throw new errors/* VerificationError */.mk(`${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`, "restore a backup made by this repository's backup job for this installation, or set the inputs named above.");
         }
-        const versions = await checkAppVersion(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger);
+        const versions = await (0,app_version_check/* checkAppVersion */.A)(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger);
         const plan = recipe.planRestore(options, fitting);
         stages.end('connect and preflight');
         logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'));
@@ -465,8 +426,7 @@ async function runRestore(request) {
         if (request.dryRun) {
             await fetchInto(null, 'Downloading and verifying');
             logger.info('dry-run: nothing on the host was changed.');
-            const parts = selected.map(part => part.name);
-            return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary, parts };
+            return { backupId: manifest.backupId, manifest, dryRun: true, plan, report: [], seconds: { verify: (Date.now() - started) / 1000, host: 0 }, versions: versions.summary, parts: partNames };
         }
         const lock = await (0,pipeline_lock/* acquireHostLock */.QM)(transport, recipe.dataRoot(options), request.lockTimeoutSeconds, logger);
         try {
@@ -480,7 +440,7 @@ async function runRestore(request) {
                 const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages);
                 await lock.assertHeld('restore');
                 logger.info(`Stages: ${stages.summary()}`);
-                return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: selected.map(part => part.name) };
+                return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames };
             }
             finally {
                 await removeIncoming(transport, incoming, logger);

@@ -1,5 +1,5 @@
-export const id = 123;
-export const ids = [123,147];
+export const id = 567;
+export const ids = [567,147];
 export const modules = {
 
 /***/ 63625:
@@ -16,6 +16,67 @@ async function loadManifestKeys(settings) {
     const signer = settings.privateKey ? await (0,_manifest_signature_js__WEBPACK_IMPORTED_MODULE_0__/* .createSigner */ .rO)(settings.privateKey, settings.privateKeyInput || 'signing-key') : undefined;
     const publicKeys = [...new Set([...(signer ? [signer.publicKey] : []), ...settings.trustedSigners])];
     return { signer, trust: { publicKeys } };
+}
+
+
+/***/ }),
+
+/***/ 66845:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ checkAppVersion),
+/* harmony export */   k: () => (/* binding */ readRunningVersion)
+/* harmony export */ });
+/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77875);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
+
+
+/**
+ * The app's version as the host runs it now, with this recipe's revision: what a backup records and a restore
+ * compares. A version that cannot be read is a warning and leaves only the revision; it never fails the run.
+ */
+async function readRunningVersion(host, target, logger) {
+    const { recipe, options } = target;
+    const read = await recipe.readVersion(host, options, { logger }).catch((error) => {
+        logger.warning(`The ${recipe.title} version on the host could not be read, so it is neither recorded nor compared: ${error.message}`);
+        return {};
+    });
+    return { ...read, recipe: recipe.revision };
+}
+/**
+ * The version the backup's data belongs to against what the host runs now, before anything is downloaded:
+ * data newer than the app is refused (no migration goes back down) unless allow-version-mismatch is set; an
+ * app newer than the data is a warning that names the image to run; a backup made by a newer recipe
+ * revision is refused outright, since this selfhost-backup would restore it wrongly.
+ */
+async function checkAppVersion(host, target, manifest, allowMismatch, logger) {
+    const { recipe, options } = target;
+    const recorded = manifest.application;
+    if (recorded && recorded.recipe > recipe.revision) {
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerificationError */ .mk(`${manifest.backupId} was made by a newer selfhost-backup (its ${recipe.title} backups are at revision ${recorded.recipe}; this one knows revision ${recipe.revision}). Nothing was downloaded and nothing on the host was changed.`, 'restore it with the selfhost-backup version that made it (the manifest names it under tool.version), or a newer one.');
+    }
+    const { recipe: _revision, ...read } = await readRunningVersion(host, { recipe, options }, logger);
+    // Only the revision is known when nothing could be read: nothing to compare against.
+    const running = Object.keys(read).length > 0 ? { ...read, recipe: recipe.revision } : undefined;
+    const { relation, basis } = (0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__/* .compareAppVersions */ ._5)(recorded, running);
+    const belongs = `The data belongs to ${recipe.title} ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__/* .describeAppVersion */ .VS)(recorded)}; the host runs ${running ? (0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__/* .describeAppVersion */ .VS)(running) : 'a version that could not be read'}.`;
+    const imageToRun = recorded?.image ? ` (image ${recorded.image})` : '';
+    if (relation === 'backup-newer') {
+        const message = `${manifest.backupId} belongs to a newer ${recipe.title} than the host runs (${basis}). Neither Tabby nor SeaTable migrates data back down, so the app on the host may not open it.`;
+        if (!allowMismatch) {
+            throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerificationError */ .mk(`${message} Nothing was downloaded and nothing on the host was changed.`, `upgrade ${recipe.title} on the host to ${(0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__/* .describeAppVersion */ .VS)(recorded)} first and restore then, or restore an older backup (set backup-id); set allow-version-mismatch: true only if you know this version reads that data.`);
+        }
+        logger.warning(`${message} Restoring anyway (allow-version-mismatch: true).`);
+        return { running, summary: `${belongs} ⚠️ The data is newer than the app (allow-version-mismatch: true).` };
+    }
+    if (relation === 'backup-older') {
+        const advice = `Start the app on the restored data with the version it came from, ${recorded?.version ?? (0,_kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__/* .describeAppVersion */ .VS)(recorded)}${imageToRun}, and upgrade from there: a newer app may migrate it, an older state cannot be reached again.`;
+        logger.warning(`${belongs} ${advice}`);
+        return { running, summary: `${belongs} ⚠️ ${advice}` };
+    }
+    logger.info(relation === 'same' ? `${belongs} Same version (${basis}).` : `${belongs} The versions could not be compared: ${basis}.`);
+    return { running, summary: relation === 'same' ? belongs : `${belongs} Not compared: ${basis}.` };
 }
 
 
