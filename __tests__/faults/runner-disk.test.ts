@@ -156,7 +156,7 @@ faultCase(
     await writeFile(join(root, 'config.toml'), 'changed after the backup\n')
     const restore = await restoreChunked({ RUNNER_TEMP: smallTemp })
     expectSuccess(restore)
-    expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified, decrypted, plaintext sha256 verified, staged on the host/)
+    expect(restore.stdout).toMatch(/home: [\d.]+ MiB in \d+ chunks, sha256 verified, decrypted, plaintext sha256 verified, extracted and checked on the host/)
     await expectRootAsAndNothingLeft(atBackup)
   },
   120_000

@@ -4,8 +4,9 @@
  * point outside (links resolving out, absolute links, devices, FIFOs, set-id files, hard links to outside).
  * The Tabby recipe's own restore runs here, in-process, on temp directories through a real LocalTransport.
  */
-import { createReadStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { createReadStream, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { VerificationError } from '../../src/kernel/errors.js'
 import { createStaging, pinDirectory, pinnedLines, removeStaging } from '../../src/recipes/host-files.js'
@@ -14,10 +15,16 @@ import { tabbyRecipe } from '../../src/recipes/tabby.js'
 import { extractTarConfined } from '../../src/sources/tar.js'
 import { ListingTally } from '../../src/sources/tar-entries.js'
 import { checkTarballEntries } from '../../src/sources/tar-check.js'
-import { forged, host, leftovers, makeCase, manifestOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
+import { quote } from '../../src/kernel/shell.js'
+import { fingerprintTree } from '../../scripts/fixtures/fingerprint.mjs'
+import { caseTempDir, forged, host, leftovers, makeCase, manifestOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
 import { restoring } from '../support/restore-context.js'
 
 afterAll(removeCases)
+
+function sha256Of(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex')
+}
 
 async function restoreTabby(bed: CaseBed, parts: VerifiedPart[]): Promise<string[]> {
   const options = tabbyRecipe.parseOptions({ 'tabby-root': bed.root, compression: 'zstd' })
@@ -144,6 +151,49 @@ describe('the physical check itself', () => {
     const file = tarball(source, join(bed.tarballs, 'home.tar.zst'))
     await restoreTabby(bed, [tarPart('home', file)])
     expect(shell('readlink -- "$1/ee/config"; stat -c %h -- "$1/twin"; stat -c %a -- "$1/shared"', bed.root)).toBe('../config.toml\n2\n2775\n')
+  })
+})
+
+describe('a tarball extracted while it streams in (a restore stages every full tarball this way)', () => {
+  forged('the hash the host reports is of the bytes it received, and no member name can stand in for it', async () => {
+    const bed = await makeCase()
+    // Names that read like the hash record, and a link whose target looks like a hash: only the first record is the hash.
+    const source = homeSource(bed, 'source', `printf x > r; mkdir -p 'r\\0'; ln -s ${'f'.repeat(64)} link; ln -s /etc/passwd r2`)
+    const file = tarball(source, join(bed.tarballs, 'home.tar.zst'))
+    const incoming = await caseTempDir('sb-incoming-')
+    const found = await extractTarConfined(
+      host,
+      { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd', description: 'test', hashInput: true },
+      createReadStream(file)
+    )
+    expect(found).toEqual({ count: 1, entries: ['"r2": a symlink to "/etc/passwd", which resolves outside the restored directory'], received: sha256Of(file) })
+    expect(shell('cat -- "$1/tree-home/r"', incoming)).toBe('x')
+  })
+
+  it('a file on the host is never hashed as if it had streamed in', async () => {
+    const spec = { enter: [], dest: 'tree', compression: 'zstd' as const, description: 'test', hashInput: true }
+    await expect(extractTarConfined(host, spec, { hostFile: '/dev/null' })).rejects.toThrow('not a file on the host')
+  })
+
+  it('a restore moves the checked tree into place, across filesystems too, with owners, modes, links and hard links', async () => {
+    for (const incomingBase of [undefined, '/dev/shm']) {
+      const bed = await makeCase({ 'config.toml': 'old\n', 'stray.txt': 'stray\n' })
+      const source = homeSource(bed, 'source', 'ln -s ee here; ln config.toml twin; chmod 640 config.toml; mkdir -p ee/inner; printf y > ee/inner/file')
+      shell('chown -R 4321:4321 -- "$1"', source)
+      const file = tarball(source, join(bed.tarballs, 'home.tar.zst'))
+      const incoming = incomingBase ? await mkdtemp(join(incomingBase, 'sb-incoming-')) : await caseTempDir('sb-incoming-')
+      try {
+        const spec = { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd' as const, description: 'test', hashInput: true }
+        expect(await extractTarConfined(host, spec, createReadStream(file))).toEqual({ count: 0, entries: [], received: sha256Of(file) })
+        const part: VerifiedPart = { ...tarPart('home', file), on: 'host', path: join(incoming, 'tree-home'), extracted: true }
+        await restoreTabby(bed, [part])
+        expect(await fingerprintTree(bed.root)).toEqual(await fingerprintTree(source))
+        expect(shell('stat -c "%h %u %a" -- "$1/twin"; readlink -- "$1/here"; ls -A -- "$2"', bed.root, incoming)).toBe('2 4321 640\nee\n')
+      } finally {
+        await rm(incoming, { recursive: true, force: true })
+      }
+      expect(await leftovers(bed.dir)).toEqual([])
+    }
   })
 })
 

@@ -93,8 +93,10 @@ export function stagesOf(run: ActionRun): string {
  */
 export function restoreStagesOf(run: ActionRun): string {
   const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
-  const staged = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B.*, staged on the host in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
-  const applied = [...run.stdout.matchAll(/^([a-z0-9_-]+): ((?:imported|extracted and checked|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  const staged = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B.*, (?:staged|extracted and checked) on the host in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  const applied = [...run.stdout.matchAll(/^([a-z0-9_-]+): ((?:imported|extracted and checked|moved beside the data|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s)$/gm)].map(
+    match => `${match[1]} ${match[2]}`
+  )
   return [stages, `staged: ${staged.join(', ')}`, `applied: ${applied.join('; ')}`].join('; ')
 }
 

@@ -35,6 +35,8 @@ var external_node_fs_ = __webpack_require__(73024);
 var local = __webpack_require__(2042);
 // EXTERNAL MODULE: ./src/sources/tar-check.ts
 var tar_check = __webpack_require__(40424);
+// EXTERNAL MODULE: ./src/sources/tar.ts
+var tar = __webpack_require__(59401);
 // EXTERNAL MODULE: ./src/kernel/encryption.ts
 var encryption = __webpack_require__(99396);
 // EXTERNAL MODULE: ./src/kernel/progress.ts
@@ -60,12 +62,13 @@ var verification = __webpack_require__(37147);
 
 
 
+
 /**
  * Streams the parts of a backup whose manifest already verified (and, for incremental tarballs, the same
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
  * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time. Nothing live
+ * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time, two when it has room (the next is fetched ahead). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */
 async function fetchVerifiedParts(store, backup, manifest, selection, place, reading, logger) {
@@ -96,8 +99,12 @@ async function fetchVerifiedParts(store, backup, manifest, selection, place, rea
 async function transferPart(transfer, backup, record) {
     const { place, logger } = transfer;
     const encrypted = record.encryption === 'age';
-    const staged = place.staging ? external_node_path_.posix.join(place.staging.dir, encrypted ? record.file.slice(0, -encryption/* AGE_EXTENSION */.E2.length) : record.file) : '';
-    const part = { record, on: 'host', path: staged };
+    // A full tarball is extracted as it streams in (one pass on the host, before anything live changes); an
+    // incremental one must wait for the links it builds on, and other parts are files the recipe reads.
+    const extracting = place.staging !== null && record.kind === 'tar' && record.incremental === undefined;
+    const name = extracting ? `tree-${record.name}` : encrypted ? record.file.slice(0, -encryption/* AGE_EXTENSION */.E2.length) : record.file;
+    const staged = place.staging ? external_node_path_.posix.join(place.staging.dir, name) : '';
+    const part = { record, on: 'host', path: staged, ...(extracting ? { extracted: true } : {}) };
     // The finding, not the error: age wraps what its source threw.
     const finding = {};
     const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding);
@@ -105,7 +112,7 @@ async function transferPart(transfer, backup, record) {
     const began = Date.now();
     try {
         const plaintext = encrypted ? await (0,encryption/* decryptStream */.UC)(transfer.identities, stored) : stored;
-        const landed = place.staging ? outlets.add(input => stageOnHost(place.staging.host, staged, record, input)) : null;
+        const landed = place.staging ? outlets.add(input => (extracting ? extractOnHost : stageOnHost)(place.staging.host, staged, record, input)) : null;
         const listed = record.kind === 'tar' ? outlets.add(input => listTarball(record, input)) : null;
         // Stored bytes are hashed while they are verified; only a decrypted plaintext needs hashing here.
         const counted = await pump(plaintext, outlets, (0,progress/* progressReporter */.x)(logger, `${record.name}: ${place.staging ? 'staged' : 'verified'}`, Date.now()), encrypted);
@@ -116,11 +123,13 @@ async function transferPart(transfer, backup, record) {
         // What was sent is what verified: the plaintext checked just now, or the stored bytes checked piece by piece.
         const sent = encrypted ? counted.sha256 : record.sha256;
         const onHost = landed ? await landed : undefined;
-        if (onHost !== undefined && onHost !== sent) {
-            throw new errors/* VerificationError */.mk(`${record.file} arrived on the host with sha256 ${onHost}, not the ${sent} that was sent; nothing on the host was changed.`, "run the restore again; if it repeats, check the host's disk and memory.");
+        if (onHost !== undefined && onHost.sha256 !== sent) {
+            throw new errors/* VerificationError */.mk(`${record.file} arrived on the host with sha256 ${onHost.sha256}, not the ${sent} that was sent; nothing on the host was changed.`, "run the restore again; if it repeats, check the host's disk and memory.");
         }
+        if (onHost?.refusal)
+            throw onHost.refusal;
         await listed;
-        logger.info(`${record.name}: ${(0,log/* formatBytes */.z3)(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''} in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+        logger.info(`${record.name}: ${(0,log/* formatBytes */.z3)(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? (extracting ? ', extracted and checked on the host' : ', staged on the host') : ''} in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
         return part;
     }
     catch (error) {
@@ -145,9 +154,10 @@ async function pump(plaintext, outlets, progress, hashing) {
 }
 /**
  * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
- * downloaded whole to the runner and read once to compare its size and sha256 with the manifest (hashing the
- * whole part in the same pass), then read again to stream on, and deleted. The whole part's sha256 is compared
- * at the end. A mismatch sets `finding.damage` and stops the source.
+ * downloaded whole to the runner and read once to compare its size and sha256 with the manifest, then read
+ * again to stream on (hashing the whole part in order), and deleted. The next chunk is fetched and checked
+ * while this one streams, when the runner has room for both, so the host never waits for a download. The
+ * whole part's sha256 is compared at the end. A mismatch sets `finding.damage` and stops the source.
  */
 async function* verifiedBytes(store, backup, record, runnerDir, finding) {
     const damaged = (message) => {
@@ -155,33 +165,67 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
         return new errors/* VerificationError */.mk(message);
     };
     const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }];
-    const whole = (0,external_node_crypto_.createHash)('sha256');
-    let wholeBytes = 0;
-    for (const piece of pieces) {
-        await ensureRoom(runnerDir, piece.bytes);
+    const fetchChecked = async (piece) => {
         const fetched = await store.fetch(backup, piece.file, runnerDir);
         try {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            for await (const data of (0,external_node_fs_.createReadStream)(fetched)) {
-                hash.update(data);
-                whole.update(data);
-                bytes += data.length;
-            }
-            const sha256 = hash.digest('hex');
+            const { sha256, bytes } = await hashFile(fetched);
             if (sha256 !== piece.sha256 || bytes !== piece.bytes)
                 throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`);
-            wholeBytes += bytes;
-            yield* (0,external_node_fs_.createReadStream)(fetched);
+            return fetched;
         }
-        finally {
+        catch (error) {
             await (0,promises_.rm)(fetched, { force: true });
+            throw error;
         }
+    };
+    const whole = (0,external_node_crypto_.createHash)('sha256');
+    let wholeBytes = 0;
+    let ahead;
+    try {
+        for (const [index, piece] of pieces.entries()) {
+            const current = ahead ?? ensureRoom(runnerDir, piece.bytes).then(() => fetchChecked(piece));
+            ahead = undefined;
+            const fetched = await current;
+            try {
+                const next = pieces[index + 1];
+                if (next && (await hasRoom(runnerDir, next.bytes))) {
+                    ahead = fetchChecked(next);
+                    // Seen when it is awaited; until then a rejection must not count as unhandled.
+                    ahead.catch(() => undefined);
+                }
+                for await (const data of (0,external_node_fs_.createReadStream)(fetched)) {
+                    whole.update(data);
+                    wholeBytes += data.length;
+                    yield data;
+                }
+            }
+            finally {
+                await (0,promises_.rm)(fetched, { force: true });
+            }
+        }
+    }
+    finally {
+        // A stream stopped early leaves the chunk fetched ahead: it goes too.
+        if (ahead)
+            await ahead.then(path => (0,promises_.rm)(path, { force: true })).catch(() => undefined);
     }
     const sha256 = whole.digest('hex');
     if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
         throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`);
     }
+}
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    for await (const data of (0,external_node_fs_.createReadStream)(path)) {
+        hash.update(data);
+        bytes += data.length;
+    }
+    return { sha256: hash.digest('hex'), bytes };
+}
+async function hasRoom(dir, bytes) {
+    const space = await (0,promises_.statfs)(dir);
+    return space.bavail * space.bsize >= bytes;
 }
 /**
  * Refuses a download that cannot fit before it starts: the artifact client does not survive running out of
@@ -207,7 +251,25 @@ async function stageOnHost(host, path, record, input) {
     const answer = /^([0-9a-f]{64})\s/.exec(result.stdout);
     if (!answer)
         throw new errors/* VerificationError */.mk(`The host's sha256sum of the staged ${record.name} could not be read: ${JSON.stringify(result.stdout.slice(0, 200))}.`);
-    return answer[1];
+    return { sha256: answer[1] };
+}
+/**
+ * Extracts the tarball into a new directory `tree` in the staging directory as it arrives, hashing the bytes as
+ * they land, and examines the tree on disk (links that resolve outside, devices, set-id files, hard links to
+ * outside): the same checks a swap's extraction makes, made before the host's live data is touched at all.
+ */
+async function extractOnHost(host, tree, record, input) {
+    const spec = {
+        enter: [`cd -- ${(0,shell/* quote */.hD)(external_node_path_.posix.dirname(tree))}`, `mkdir -- ${(0,shell/* quote */.hD)(external_node_path_.posix.basename(tree))}`],
+        dest: external_node_path_.posix.basename(tree),
+        compression: record.compression,
+        description: `Extracting ${record.name} on the host`,
+        hashInput: true
+    };
+    const found = await (0,tar/* extractTarConfined */.Tl)(host, spec, input);
+    if (found.received === undefined || !/^[0-9a-f]{64}$/.test(found.received))
+        throw new errors/* VerificationError */.mk(`The host's sha256sum of the extracted ${record.name} could not be read.`);
+    return { sha256: found.received, refusal: found.failure ?? (0,tar/* unsafeTreeError */.DI)(record.file, found) };
 }
 /** A tarball with absolute paths, "..", links out of the target or device files never reaches the live data. */
 async function listTarball(record, input) {
@@ -549,10 +611,10 @@ async function safetyCopyParent(request, dataRoot) {
         request.logger.info(`The safety copy goes to ${chosen.path}: ${chosen.movedBecause}`);
     return chosen.path;
 }
-/** A restore holds one chunk at a time on the runner (a part stored unchunked, whole): say how much room that takes. */
+/** A restore needs room for one stored chunk on the runner (a part stored unchunked, whole): say how much that takes. */
 function runnerFullWhileFetching(workRoot, parts, cause) {
     const largest = parts.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0);
-    return new errors/* RunnerSpaceError */.js(`The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner (a part stored without chunks, whole), which here takes up to ${(0,log/* formatBytes */.z3)(largest)}.`, `free at least ${(0,log/* formatBytes */.z3)(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`, { cause });
+    return new errors/* RunnerSpaceError */.js(`The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner (two when there is room: the next is fetched ahead; a part stored without chunks, whole), which here takes up to ${(0,log/* formatBytes */.z3)(largest)}.`, `free at least ${(0,log/* formatBytes */.z3)(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`, { cause });
 }
 /** Every failure while fetching happens before anything live on the host changes; the message says so, once. */
 function saysHostUnchanged(error) {

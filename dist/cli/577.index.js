@@ -20,14 +20,21 @@ async function allToTheEnd(tasks) {
             throw outcome.reason;
     return outcomes.map(outcome => outcome.value);
 }
-/** `work` over every item, at most `limit` at a time, results in the items' order; the first failure is thrown once all started work ended. */
+/**
+ * `work` over every item, at most `limit` at a time, results in the items' order. After a failure no new item
+ * starts; the first failure is thrown once all started work ended.
+ */
 async function mapWithLimit(items, limit, work) {
     const results = new Array(items.length);
     let next = 0;
+    let failed = false;
     const lane = async () => {
-        while (next < items.length) {
+        while (next < items.length && !failed) {
             const index = next++;
-            results[index] = await work(items[index], index);
+            results[index] = await work(items[index], index).catch(error => {
+                failed = true;
+                throw error;
+            });
         }
     };
     await allToTheEnd(Array.from({ length: Math.min(limit, items.length) }, lane));
@@ -237,11 +244,12 @@ function script(...lines) {
 /* harmony export */   e8: () => (/* binding */ runPinned),
 /* harmony export */   gB: () => (/* binding */ parseRelativePaths),
 /* harmony export */   gK: () => (/* binding */ pinnedLines),
+/* harmony export */   or: () => (/* binding */ stagePart),
 /* harmony export */   p9: () => (/* binding */ existingOnHost),
 /* harmony export */   qp: () => (/* binding */ createStaging),
-/* harmony export */   rA: () => (/* binding */ extractChecked),
 /* harmony export */   sw: () => (/* binding */ pinChild)
 /* harmony export */ });
+/* unused harmony export extractChecked */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
@@ -284,7 +292,8 @@ const REFUSED_EXIT_CODE = 87;
 const RESTORE_HOST_NEEDS = [
     ['[ -d /proc/self/fd ]', '/proc is not mounted; a restore reaches the directories it pinned through /proc/self/fd'],
     ['(( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) ))', 'bash is older than 4.4, which a restore needs (mapfile -d)'],
-    ['command -v sha256sum >/dev/null', 'sha256sum (coreutils) is not installed; a restore checks every part with it where it lands on the host']
+    ['command -v sha256sum >/dev/null', 'sha256sum (coreutils) is not installed; a restore checks every part with it where it lands on the host'],
+    ['tee -p /dev/null < /dev/null 2>/dev/null', 'tee does not take -p (GNU coreutils 8.24 or later), which a restore uses to hash each tarball as it is extracted']
 ];
 /**
  * selfhost_open VARIABLE PATH IDENTITY STEP MODE opens the directory PATH on a descriptor, stored in VARIABLE,
@@ -367,15 +376,43 @@ async function pinChild(host, parent, name) {
 }
 /**
  * A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with
- * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside.
+ * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside. With `tree` (a
+ * directory the fetch extracted and checked), `new` is that tree, moved in by the same script: a rename when it
+ * is on the same filesystem (the restore's staging directory sits beside the data root), else mv's copy, which
+ * keeps owners, modes, times, links and hard links, and which the log names.
  */
-async function createStaging(host, dir) {
-    const description = `Preparing a staging directory in ${dir.path}`;
-    const result = await runPinned(host, { dir }, ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/new" "$staging/old"', 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'], { description });
+async function createStaging(host, dir, tree) {
+    const description = tree ? `Moving the extracted ${tree.part} beside ${dir.path}` : `Preparing a staging directory in ${dir.path}`;
+    const fill = tree
+        ? [
+            `if [ "$(stat -c %d -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(tree.path)})" != "$(stat -c %d -- "$staging")" ]; then echo selfhost-backup-copied; fi`,
+            `mv -T -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(tree.path)} "$staging/new" || { rm -rf -- "$staging"; exit 1; }`
+        ]
+        : ['mkdir -- "$staging/new"'];
+    const result = await runPinned(host, { dir }, ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/old"', ...fill, 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'], { description });
     const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2);
     if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name))
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`);
+    if (tree && result.stdout.includes('selfhost-backup-copied'))
+        tree.logger.info(`${tree.part}: copied beside ${dir.path}, because the restore's staging directory is on another filesystem`);
     return { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] };
+}
+/**
+ * A staging directory in `dir` whose `new` holds the tarball part's tree, checked: moved there when the fetch
+ * already extracted and checked it, else extracted and checked there now. A failure removes it.
+ */
+async function stagePart(host, dir, part, description, logger) {
+    if (part.extracted)
+        return createStaging(host, dir, { path: part.path, part: part.record.name, logger });
+    const staging = await createStaging(host, dir);
+    try {
+        await extractChecked(host, staging, part, description, logger);
+    }
+    catch (error) {
+        await removeStaging(host, staging, logger);
+        throw error;
+    }
+    return staging;
 }
 /** Removes the staging directory; only the one this restore made, never a link or directory put under its name. */
 async function removeStaging(host, staging, logger) {
@@ -404,10 +441,9 @@ async function extractChecked(host, staging, part, description, logger) {
         const found = await (0,_sources_tar_js__WEBPACK_IMPORTED_MODULE_2__/* .extractTarConfined */ .Tl)(host, spec, (0,_recipe_js__WEBPACK_IMPORTED_MODULE_3__/* .partInput */ .SI)(link, `${description}${step}`, logger)).catch(error => {
             throw explainRefusal(error, { staging });
         });
-        if (found.count > 0) {
-            const more = found.count > found.entries.length ? ` (and ${found.count - found.entries.length} more)` : '';
-            throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerificationError */ .mk(`${link.record.file} holds ${found.count} entr${found.count === 1 ? 'y' : 'ies'} a restore must not write: ${found.entries.join('; ')}${more}. Nothing on the host was changed.`, "restore another backup (set backup-id), and find out how these entries got into the application's directory.");
-        }
+        const unsafe = (0,_sources_tar_js__WEBPACK_IMPORTED_MODULE_2__/* .unsafeTreeError */ .DI)(link.record.file, found);
+        if (unsafe)
+            throw unsafe;
     }
 }
 
@@ -665,21 +701,15 @@ async function putBack(host, swap, logger) {
 async function replaceTree(host, swaps, target, description, logger) {
     const { dir, part, keep } = target;
     const began = Date.now();
-    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .createStaging */ .qp)(host, dir);
-    try {
-        await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .extractChecked */ .rA)(host, staging, part, description, logger);
-    }
-    catch (error) {
-        await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeStaging */ .O7)(host, staging, logger);
-        throw error;
-    }
+    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .stagePart */ .or)(host, dir, part, description, logger);
     const extracted = Date.now();
     await swaps.swapIn(dir, staging, part.record.name, { kind: 'tree', keep }, `Moving the restored files into ${dir.path}`);
     logSwapTimes(logger, part, began, extracted);
 }
 /** "data: extracted and checked in 9.1 s, swapped in 0.2 s": a restore's time per part, for its Stages line and the bench. */
 function logSwapTimes(logger, part, began, extracted) {
-    logger.info(`${part.record.name}: extracted and checked in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(extracted - began)}, swapped in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(Date.now() - extracted)}`);
+    // An extracted part was extracted and checked while it was staged; here it only moved beside the data.
+    logger.info(`${part.record.name}: ${part.extracted ? 'moved beside the data' : 'extracted and checked'} in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(extracted - began)}, swapped in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(Date.now() - extracted)}`);
 }
 /**
  * Replaces the directory `name` inside the pinned `parent` with the one a tarball part holds at `relative`
@@ -688,14 +718,7 @@ function logSwapTimes(logger, part, began, extracted) {
 async function replaceDirectory(host, swaps, target, logger) {
     const { parent, name, relative, part } = target;
     const began = Date.now();
-    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .createStaging */ .qp)(host, parent);
-    try {
-        await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .extractChecked */ .rA)(host, staging, part, `Restoring ${relative}`, logger);
-    }
-    catch (error) {
-        await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeStaging */ .O7)(host, staging, logger);
-        throw error;
-    }
+    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .stagePart */ .or)(host, parent, part, `Restoring ${relative}`, logger);
     const extracted = Date.now();
     const stagedBelow = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join('new', node_path__WEBPACK_IMPORTED_MODULE_0__.posix.dirname(relative));
     await swaps.swapIn(parent, staging, part.record.name, { kind: 'entries', names: [name] }, `Moving ${relative} into place`, stagedBelow);
@@ -759,6 +782,8 @@ function recordedPathProblems(option, value) {
 }
 /** What a host command reads a verified part from: the staged file on the host, or the runner's file streamed with progress. */
 function partInput(part, what, logger) {
+    if (part.extracted)
+        throw new Error(`${part.record.name} was extracted while it was staged; it has no file to read`);
     return part.on === 'host' ? { hostFile: part.path } : (0,_kernel_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .readWithProgress */ .i)(part.path, what, logger);
 }
 
@@ -880,6 +905,7 @@ var mysql_defaults = __webpack_require__(20087);
 
 
 
+
 const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities'];
 /** Connects once with the given password and lists the databases, turning a refusal into a clear input error. */
 async function checkDatabaseAccess(host, access) {
@@ -985,8 +1011,8 @@ async function databaseDefaultsProblems(host, access, records) {
 async function restoreDatabases(host, options, parts, logger) {
     // Every part's recorded defaults are checked before the first database is dropped.
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
-    const report = [];
-    for (const [index, part] of parts.entries()) {
+    // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
+    return (0,concurrency/* mapWithLimit */.c)(parts, IMPORTS_AT_ONCE, async (part, index) => {
         // From the part name, which acceptManifest matched against the databases this restore may re-create.
         const database = part.record.name.replace(/^db-/, '');
         const began = Date.now();
@@ -997,10 +1023,10 @@ async function restoreDatabases(host, options, parts, logger) {
         const inventory = await (0,mysql/* inventoryDatabase */.OP)(host, options.access, database);
         (0,mysql/* checkInventory */.Lb)(database, part.record, inventory);
         logger.info(`${part.record.name}: imported in ${(0,log/* formatSeconds */.Xo)(imported - began)}, counted and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - imported)}`);
-        report.push(`${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${(0,mysql_defaults/* describeDefaults */.EK)(created.defaults)}, as in the backup`}`);
-    }
-    return report;
+        return `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${(0,mysql_defaults/* describeDefaults */.EK)(created.defaults)}, as in the backup`}`;
+    });
 }
+const IMPORTS_AT_ONCE = 2;
 
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
 var app_version = __webpack_require__(77875);
@@ -2796,6 +2822,7 @@ function symlinkStaysInside(linkPath, links) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   DI: () => (/* binding */ unsafeTreeError),
 /* harmony export */   GX: () => (/* binding */ RESTORE_LEFTOVER_NAMES),
 /* harmony export */   In: () => (/* binding */ levelOf),
 /* harmony export */   S0: () => (/* binding */ streamTar),
@@ -2803,9 +2830,11 @@ function symlinkStaysInside(linkPath, links) {
 /* harmony export */ });
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12328);
-/* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5004);
+/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12328);
+/* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5004);
+
 
 
 
@@ -2835,7 +2864,7 @@ async function streamTar(host, spec, out) {
         ...RESTORE_LEFTOVER_NAMES.flatMap(name => [`--exclude=./${name}`, `--exclude=./*/${name}`]),
         ...(spec.paths.length > 0 ? ['--', ...spec.paths] : ['--files-from=/dev/null'])
     ];
-    const text = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .script */ .K$)(...snapshotSetup(spec.snapshot), `cd -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(spec.cwd)}`, `{ rc=0; ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .command */ .G5)(tarArgv)} || rc=$?; if [ "$rc" -eq 1 ]; then echo 'selfhost-backup-warning: some files changed while they were read' >&2; rc=0; fi; exit "$rc"; } | ${(0,_compression_js__WEBPACK_IMPORTED_MODULE_1__/* .compressCommand */ .wu)(spec.compression)}`);
+    const text = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .script */ .K$)(...snapshotSetup(spec.snapshot), `cd -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(spec.cwd)}`, `{ rc=0; ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .command */ .G5)(tarArgv)} || rc=$?; if [ "$rc" -eq 1 ]; then echo 'selfhost-backup-warning: some files changed while they were read' >&2; rc=0; fi; exit "$rc"; } | ${(0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .compressCommand */ .wu)(spec.compression)}`);
     const result = await host.run(text, { stdout: out, description: spec.description });
     const warnings = result.stderr.includes('selfhost-backup-warning') ? [`${spec.description}: some files changed while they were read`] : [];
     return { warnings };
@@ -2844,7 +2873,7 @@ async function streamTar(host, spec, out) {
 function snapshotSetup(snapshot) {
     if (!snapshot)
         return [];
-    return [`rm -f -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(snapshot.next)}`, ...(snapshot.previous ? [`cp -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(snapshot.previous)} ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(snapshot.next)}`] : [])];
+    return [`rm -f -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(snapshot.next)}`, ...(snapshot.previous ? [`cp -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(snapshot.previous)} ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(snapshot.next)}`] : [])];
 }
 /** Precedes the records on stdout: a login shell's rc files may print before the script does. */
 const RECORDS_MARK = 'selfhost-backup-tree';
@@ -2898,8 +2927,15 @@ const TREE_RECORDS = [
     'h\\0%P\\0%i\\0%n\\0',
     ')'
 ];
-const FIELDS = { l: 2, s: 2, u: 1, h: 3 };
+const FIELDS = { l: 2, s: 2, u: 1, h: 3, r: 1 };
 const SPECIAL_NAMES = { b: 'a block device', c: 'a character device', p: 'a FIFO', s: 'a socket' };
+/** The refusal of a tarball whose extracted tree holds what a restore must not write, or undefined when it holds none. */
+function unsafeTreeError(file, found) {
+    if (found.count === 0)
+        return undefined;
+    const more = found.count > found.entries.length ? ` (and ${found.count - found.entries.length} more)` : '';
+    return new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerificationError */ .mk(`${file} holds ${found.count} entr${found.count === 1 ? 'y' : 'ies'} a restore must not write: ${found.entries.join('; ')}${more}. Nothing on the host was changed.`, "restore another backup (set backup-id), and find out how these entries got into the application's directory.");
+}
 /**
  * Extracts a compressed tarball from `input` into `dest` inside a pinned staging directory, keeping modes and
  * owners (an incremental tarball as one: files its directories no longer list are deleted), then examines
@@ -2908,14 +2944,44 @@ const SPECIAL_NAMES = { b: 'a block device', c: 'a character device', p: 'a FIFO
  */
 async function extractTarConfined(host, spec, input) {
     const tarArgv = ['tar', '--extract', '--file=-', '--preserve-permissions', ...(spec.incremental ? ['--listed-incremental=/dev/null'] : []), '--directory', spec.dest];
+    if (spec.hashInput && 'hostFile' in input)
+        throw new Error('hashInput hashes a stream from the runner, not a file on the host');
     const inspector = new TreeInspector();
-    const archive = (0,_compression_js__WEBPACK_IMPORTED_MODULE_1__/* .decompressing */ .wU)(spec.compression, input);
-    const text = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .script */ .K$)(...spec.enter, `${archive.text} | ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .command */ .G5)(tarArgv)}`, `printf '%s\\0' ${RECORDS_MARK}`, (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .command */ .G5)(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS]));
+    const archive = (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .decompressing */ .wU)(spec.compression, input);
+    const extract = `${archive.text} | ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .command */ .G5)(tarArgv)}`;
+    const mark = `printf '%s\\0' ${RECORDS_MARK}`;
+    const lines = spec.hashInput ? hashedExtraction(extract, mark) : [extract, mark];
+    const text = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .script */ .K$)(...spec.enter, ...lines, (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .command */ .G5)(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS]));
     const sink = inspector.sink();
-    await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description });
-    sink.end();
+    try {
+        await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description });
+    }
+    catch (error) {
+        // What arrived explains a failed extraction best when it is not what was sent: the caller compares first.
+        const received = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK ? /^selfhost-backup-received ([0-9a-f]{64})$/m.exec(error.stderr)?.[1] : undefined;
+        if (received === undefined)
+            throw error;
+        return { entries: [], count: 0, received, failure: error };
+    }
+    finally {
+        sink.end();
+    }
     await new Promise((resolve, reject) => sink.once('finish', resolve).once('error', reject));
     return inspector.problems();
+}
+/**
+ * Hashed where it lands: tee hands the compressed bytes to sha256sum (descriptor 4) while they are extracted,
+ * and keeps reading them all when the extraction stops early (-p), so a failure still reports what arrived.
+ */
+function hashedExtraction(extract, mark) {
+    return [
+        'rc=0',
+        `received=$( { tee -p /dev/fd/4 | ${extract} >&2; } 4>&1 | sha256sum ) || rc=$?`,
+        'received=${received%% *}',
+        'if [ "$rc" -ne 0 ]; then printf \'selfhost-backup-received %s\\n\' "$received" >&2; exit "$rc"; fi',
+        mark,
+        `printf 'r\\0%s\\0' "$received"`
+    ];
 }
 /** Reads the records as they stream (a tree may hold millions of entries) and judges them at the end. */
 class TreeInspector {
@@ -2926,6 +2992,8 @@ class TreeInspector {
     inodes = new Map();
     found = [];
     count = 0;
+    received;
+    first = true;
     sink() {
         return new node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable({
             write: (chunk, _encoding, done) => {
@@ -2936,14 +3004,14 @@ class TreeInspector {
     }
     problems() {
         for (const [path, target] of this.links) {
-            if (!(0,_tar_entries_js__WEBPACK_IMPORTED_MODULE_2__/* .symlinkStaysInside */ .OZ)(path, this.links))
+            if (!(0,_tar_entries_js__WEBPACK_IMPORTED_MODULE_3__/* .symlinkStaysInside */ .OZ)(path, this.links))
                 this.refuse(path, `a symlink to ${shown(target)}, which resolves outside the restored directory`);
         }
         for (const { seen, links, name } of this.inodes.values()) {
             if (seen < links)
                 this.refuse(name, `a hard link to a file outside the restored directory (${links} links, ${seen} inside)`);
         }
-        return { entries: this.found, count: this.count };
+        return { entries: this.found, count: this.count, ...(this.received !== undefined ? { received: this.received } : {}) };
     }
     take(chunk) {
         this.pending = Buffer.concat([this.pending, chunk]);
@@ -2965,7 +3033,12 @@ class TreeInspector {
         }
     }
     record([kind, path, ...rest]) {
-        if (kind === 'l')
+        const first = this.first;
+        this.first = false;
+        // The received hash comes first, before find's records; anywhere else it is not ours.
+        if (kind === 'r' && first)
+            this.received = path;
+        else if (kind === 'l')
             this.links.set(path, rest[0]);
         else if (kind === 's')
             this.refuse(path, SPECIAL_NAMES[rest[0]] ?? 'a special file');

@@ -8,14 +8,21 @@ export async function allToTheEnd<T>(tasks: Promise<T>[]): Promise<T[]> {
   return outcomes.map(outcome => (outcome as PromiseFulfilledResult<T>).value)
 }
 
-/** `work` over every item, at most `limit` at a time, results in the items' order; the first failure is thrown once all started work ended. */
+/**
+ * `work` over every item, at most `limit` at a time, results in the items' order. After a failure no new item
+ * starts; the first failure is thrown once all started work ended.
+ */
 export async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
+  let failed = false
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++
-      results[index] = await work(items[index], index)
+      results[index] = await work(items[index], index).catch(error => {
+        failed = true
+        throw error
+      })
     }
   }
   await allToTheEnd(Array.from({ length: Math.min(limit, items.length) }, lane))

@@ -8,6 +8,7 @@ import type { Store, StoredBackup } from '../store/store.js'
 import { LocalTransport } from '../transport/local.js'
 import type { Transport } from '../transport/transport.js'
 import { checkTarballEntries } from '../sources/tar-check.js'
+import { extractTarConfined, unsafeTreeError } from '../sources/tar.js'
 import { AGE_EXTENSION, decryptStream } from '../kernel/encryption.js'
 import { InputError, VerificationError } from '../kernel/errors.js'
 import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
@@ -38,7 +39,7 @@ export interface FetchPlace {
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
  * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time. Nothing live
+ * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time, two when it has room (the next is fetched ahead). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */
 export async function fetchVerifiedParts(
@@ -92,8 +93,12 @@ type Finding = { damage?: string }
 async function transferPart(transfer: Transfer, backup: StoredBackup, record: PartRecord): Promise<VerifiedPart> {
   const { place, logger } = transfer
   const encrypted = record.encryption === 'age'
-  const staged = place.staging ? posix.join(place.staging.dir, encrypted ? record.file.slice(0, -AGE_EXTENSION.length) : record.file) : ''
-  const part: VerifiedPart = { record, on: 'host', path: staged }
+  // A full tarball is extracted as it streams in (one pass on the host, before anything live changes); an
+  // incremental one must wait for the links it builds on, and other parts are files the recipe reads.
+  const extracting = place.staging !== null && record.kind === 'tar' && record.incremental === undefined
+  const name = extracting ? `tree-${record.name}` : encrypted ? record.file.slice(0, -AGE_EXTENSION.length) : record.file
+  const staged = place.staging ? posix.join(place.staging.dir, name) : ''
+  const part: VerifiedPart = { record, on: 'host', path: staged, ...(extracting ? { extracted: true } : {}) }
   // The finding, not the error: age wraps what its source threw.
   const finding: Finding = {}
   const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding)
@@ -101,7 +106,7 @@ async function transferPart(transfer: Transfer, backup: StoredBackup, record: Pa
   const began = Date.now()
   try {
     const plaintext = encrypted ? await decryptStream(transfer.identities, stored) : stored
-    const landed = place.staging ? outlets.add(input => stageOnHost(place.staging!.host, staged, record, input)) : null
+    const landed = place.staging ? outlets.add(input => (extracting ? extractOnHost : stageOnHost)(place.staging!.host, staged, record, input)) : null
     const listed = record.kind === 'tar' ? outlets.add(input => listTarball(record, input)) : null
     // Stored bytes are hashed while they are verified; only a decrypted plaintext needs hashing here.
     const counted = await pump(plaintext, outlets, progressReporter(logger, `${record.name}: ${place.staging ? 'staged' : 'verified'}`, Date.now()), encrypted)
@@ -112,15 +117,16 @@ async function transferPart(transfer: Transfer, backup: StoredBackup, record: Pa
     // What was sent is what verified: the plaintext checked just now, or the stored bytes checked piece by piece.
     const sent = encrypted ? counted.sha256 : record.sha256
     const onHost = landed ? await landed : undefined
-    if (onHost !== undefined && onHost !== sent) {
+    if (onHost !== undefined && onHost.sha256 !== sent) {
       throw new VerificationError(
-        `${record.file} arrived on the host with sha256 ${onHost}, not the ${sent} that was sent; nothing on the host was changed.`,
+        `${record.file} arrived on the host with sha256 ${onHost.sha256}, not the ${sent} that was sent; nothing on the host was changed.`,
         "run the restore again; if it repeats, check the host's disk and memory."
       )
     }
+    if (onHost?.refusal) throw onHost.refusal
     await listed
     logger.info(
-      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? ', staged on the host' : ''} in ${formatSeconds(Date.now() - began)}`
+      `${record.name}: ${formatBytes(record.bytes)}${record.chunks ? ` in ${record.chunks.length} chunks` : ''}, sha256 verified${encrypted ? ', decrypted, plaintext sha256 verified' : ''}${place.staging ? (extracting ? ', extracted and checked on the host' : ', staged on the host') : ''} in ${formatSeconds(Date.now() - began)}`
     )
     return part
   } catch (error) {
@@ -146,9 +152,10 @@ async function pump(plaintext: AsyncIterable<Uint8Array>, outlets: Fanout, progr
 
 /**
  * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
- * downloaded whole to the runner and read once to compare its size and sha256 with the manifest (hashing the
- * whole part in the same pass), then read again to stream on, and deleted. The whole part's sha256 is compared
- * at the end. A mismatch sets `finding.damage` and stops the source.
+ * downloaded whole to the runner and read once to compare its size and sha256 with the manifest, then read
+ * again to stream on (hashing the whole part in order), and deleted. The next chunk is fetched and checked
+ * while this one streams, when the runner has room for both, so the host never waits for a download. The
+ * whole part's sha256 is compared at the end. A mismatch sets `finding.damage` and stops the source.
  */
 async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRecord, runnerDir: string, finding: Finding): AsyncGenerator<Buffer> {
   const damaged = (message: string): Error => {
@@ -156,31 +163,66 @@ async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRe
     return new VerificationError(message)
   }
   const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }]
-  const whole = createHash('sha256')
-  let wholeBytes = 0
-  for (const piece of pieces) {
-    await ensureRoom(runnerDir, piece.bytes)
+  const fetchChecked = async (piece: StoredPiece): Promise<string> => {
     const fetched = await store.fetch(backup, piece.file, runnerDir)
     try {
-      const hash = createHash('sha256')
-      let bytes = 0
-      for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
-        hash.update(data)
-        whole.update(data)
-        bytes += data.length
-      }
-      const sha256 = hash.digest('hex')
+      const { sha256, bytes } = await hashFile(fetched)
       if (sha256 !== piece.sha256 || bytes !== piece.bytes) throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`)
-      wholeBytes += bytes
-      yield* createReadStream(fetched) as AsyncIterable<Buffer>
-    } finally {
+      return fetched
+    } catch (error) {
       await rm(fetched, { force: true })
+      throw error
     }
+  }
+  const whole = createHash('sha256')
+  let wholeBytes = 0
+  let ahead: Promise<string> | undefined
+  try {
+    for (const [index, piece] of pieces.entries()) {
+      const current = ahead ?? ensureRoom(runnerDir, piece.bytes).then(() => fetchChecked(piece))
+      ahead = undefined
+      const fetched = await current
+      try {
+        const next = pieces[index + 1]
+        if (next && (await hasRoom(runnerDir, next.bytes))) {
+          ahead = fetchChecked(next)
+          // Seen when it is awaited; until then a rejection must not count as unhandled.
+          ahead.catch(() => undefined)
+        }
+        for await (const data of createReadStream(fetched) as AsyncIterable<Buffer>) {
+          whole.update(data)
+          wholeBytes += data.length
+          yield data
+        }
+      } finally {
+        await rm(fetched, { force: true })
+      }
+    }
+  } finally {
+    // A stream stopped early leaves the chunk fetched ahead: it goes too.
+    if (ahead) await ahead.then(path => rm(path, { force: true })).catch(() => undefined)
   }
   const sha256 = whole.digest('hex')
   if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
     throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`)
   }
+}
+
+type StoredPiece = { file: string; bytes: number; sha256: string }
+
+async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  for await (const data of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(data)
+    bytes += data.length
+  }
+  return { sha256: hash.digest('hex'), bytes }
+}
+
+async function hasRoom(dir: string, bytes: number): Promise<boolean> {
+  const space = await statfs(dir)
+  return space.bavail * space.bsize >= bytes
 }
 
 /**
@@ -200,14 +242,38 @@ async function ensureRoom(dir: string, bytes: number): Promise<void> {
  * Writes the part into the staging directory (a new file: noclobber) and answers the sha256 of what landed,
  * hashed on the host as it is written, so a transfer that lost or changed bytes cannot pass.
  */
-async function stageOnHost(host: Transport, path: string, record: PartRecord, input: Readable): Promise<string> {
+async function stageOnHost(host: Transport, path: string, record: PartRecord, input: Readable): Promise<Landed> {
   const result = await host.run(script('set -o noclobber', `exec 3> ${quote(path)}`, 'tee /dev/fd/3 | sha256sum', 'exec 3>&-'), {
     stdin: input,
     description: `Staging ${record.name} on the host`
   })
   const answer = /^([0-9a-f]{64})\s/.exec(result.stdout)
   if (!answer) throw new VerificationError(`The host's sha256sum of the staged ${record.name} could not be read: ${JSON.stringify(result.stdout.slice(0, 200))}.`)
-  return answer[1]
+  return { sha256: answer[1] }
+}
+
+/**
+ * Extracts the tarball into a new directory `tree` in the staging directory as it arrives, hashing the bytes as
+ * they land, and examines the tree on disk (links that resolve outside, devices, set-id files, hard links to
+ * outside): the same checks a swap's extraction makes, made before the host's live data is touched at all.
+ */
+async function extractOnHost(host: Transport, tree: string, record: PartRecord, input: Readable): Promise<Landed> {
+  const spec = {
+    enter: [`cd -- ${quote(posix.dirname(tree))}`, `mkdir -- ${quote(posix.basename(tree))}`],
+    dest: posix.basename(tree),
+    compression: record.compression,
+    description: `Extracting ${record.name} on the host`,
+    hashInput: true
+  }
+  const found = await extractTarConfined(host, spec, input)
+  if (found.received === undefined || !/^[0-9a-f]{64}$/.test(found.received)) throw new VerificationError(`The host's sha256sum of the extracted ${record.name} could not be read.`)
+  return { sha256: found.received, refusal: found.failure ?? unsafeTreeError(record.file, found) }
+}
+
+/** What the host received, hashed there, and why what it made of those bytes is refused (if it is). */
+interface Landed {
+  sha256: string
+  refusal?: Error
 }
 
 /** A tarball with absolute paths, "..", links out of the target or device files never reaches the live data. */

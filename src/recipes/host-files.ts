@@ -2,7 +2,7 @@ import type { Logger } from '../kernel/log.js'
 import { posix } from 'node:path'
 import { HostCommandError, InputError, VerificationError } from '../kernel/errors.js'
 import { quote, script } from '../kernel/shell.js'
-import { extractTarConfined } from '../sources/tar.js'
+import { extractTarConfined, unsafeTreeError } from '../sources/tar.js'
 import type { RunOptions, RunResult, Transport } from '../transport/transport.js'
 import { partInput, relativePathProblem, type VerifiedPart } from './recipe.js'
 
@@ -51,7 +51,8 @@ const REFUSED_EXIT_CODE = 87
 export const RESTORE_HOST_NEEDS: [string, string][] = [
   ['[ -d /proc/self/fd ]', '/proc is not mounted; a restore reaches the directories it pinned through /proc/self/fd'],
   ['(( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) ))', 'bash is older than 4.4, which a restore needs (mapfile -d)'],
-  ['command -v sha256sum >/dev/null', 'sha256sum (coreutils) is not installed; a restore checks every part with it where it lands on the host']
+  ['command -v sha256sum >/dev/null', 'sha256sum (coreutils) is not installed; a restore checks every part with it where it lands on the host'],
+  ['tee -p /dev/null < /dev/null 2>/dev/null', 'tee does not take -p (GNU coreutils 8.24 or later), which a restore uses to hash each tarball as it is extracted']
 ]
 
 /**
@@ -148,19 +149,45 @@ export async function pinChild(host: Transport, parent: PinnedDirectory, name: s
 
 /**
  * A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with
- * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside.
+ * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside. With `tree` (a
+ * directory the fetch extracted and checked), `new` is that tree, moved in by the same script: a rename when it
+ * is on the same filesystem (the restore's staging directory sits beside the data root), else mv's copy, which
+ * keeps owners, modes, times, links and hard links, and which the log names.
  */
-export async function createStaging(host: Transport, dir: PinnedDirectory): Promise<PinnedDirectory> {
-  const description = `Preparing a staging directory in ${dir.path}`
+export async function createStaging(host: Transport, dir: PinnedDirectory, tree?: { path: string; part: string; logger: Logger }): Promise<PinnedDirectory> {
+  const description = tree ? `Moving the extracted ${tree.part} beside ${dir.path}` : `Preparing a staging directory in ${dir.path}`
+  const fill = tree
+    ? [
+        `if [ "$(stat -c %d -- ${quote(tree.path)})" != "$(stat -c %d -- "$staging")" ]; then echo selfhost-backup-copied; fi`,
+        `mv -T -- ${quote(tree.path)} "$staging/new" || { rm -rf -- "$staging"; exit 1; }`
+      ]
+    : ['mkdir -- "$staging/new"']
   const result = await runPinned(
     host,
     { dir },
-    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/new" "$staging/old"', 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
+    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/old"', ...fill, 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
     { description }
   )
   const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2)
   if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name)) throw new HostCommandError(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`)
+  if (tree && result.stdout.includes('selfhost-backup-copied')) tree.logger.info(`${tree.part}: copied beside ${dir.path}, because the restore's staging directory is on another filesystem`)
   return { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] }
+}
+
+/**
+ * A staging directory in `dir` whose `new` holds the tarball part's tree, checked: moved there when the fetch
+ * already extracted and checked it, else extracted and checked there now. A failure removes it.
+ */
+export async function stagePart(host: Transport, dir: PinnedDirectory, part: VerifiedPart, description: string, logger: Logger): Promise<PinnedDirectory> {
+  if (part.extracted) return createStaging(host, dir, { path: part.path, part: part.record.name, logger })
+  const staging = await createStaging(host, dir)
+  try {
+    await extractChecked(host, staging, part, description, logger)
+  } catch (error) {
+    await removeStaging(host, staging, logger)
+    throw error
+  }
+  return staging
 }
 
 /** Removes the staging directory; only the one this restore made, never a link or directory put under its name. */
@@ -191,12 +218,7 @@ export async function extractChecked(host: Transport, staging: PinnedDirectory, 
     const found = await extractTarConfined(host, spec, partInput(link, `${description}${step}`, logger)).catch(error => {
       throw explainRefusal(error, { staging })
     })
-    if (found.count > 0) {
-      const more = found.count > found.entries.length ? ` (and ${found.count - found.entries.length} more)` : ''
-      throw new VerificationError(
-        `${link.record.file} holds ${found.count} entr${found.count === 1 ? 'y' : 'ies'} a restore must not write: ${found.entries.join('; ')}${more}. Nothing on the host was changed.`,
-        "restore another backup (set backup-id), and find out how these entries got into the application's directory."
-      )
-    }
+    const unsafe = unsafeTreeError(link.record.file, found)
+    if (unsafe) throw unsafe
   }
 }

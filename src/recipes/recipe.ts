@@ -51,7 +51,10 @@ export interface RestoreContext extends RecipeContext {
 export interface VerifiedPart {
   record: PartRecord
   on: 'host' | 'runner'
+  /** The part's file; for an `extracted` tarball, the directory its tree was extracted into and checked. */
   path: string
+  /** A full tarball extracted while it streamed in: a swap moves the tree instead of extracting it again. */
+  extracted?: boolean
   /** For an incremental tarball: the same part of every backup it builds on, full backup first, also verified. */
   chain?: VerifiedPart[]
 }
@@ -160,5 +163,6 @@ export function recordedPathProblems(option: string, value: unknown): string[] {
 
 /** What a host command reads a verified part from: the staged file on the host, or the runner's file streamed with progress. */
 export function partInput(part: VerifiedPart, what: string, logger: Logger): PartInput {
+  if (part.extracted) throw new Error(`${part.record.name} was extracted while it was staged; it has no file to read`)
   return part.on === 'host' ? { hostFile: part.path } : readWithProgress(part.path, what, logger)
 }

@@ -17,6 +17,7 @@ import {
 } from '../sources/mysql.js'
 import { defaultsProblem, describeDefaults, recordedDefaults, type DatabaseDefaults } from '../sources/mysql-defaults.js'
 import type { Transport } from '../transport/transport.js'
+import { mapWithLimit } from '../kernel/concurrency.js'
 import { partInput, type PartSink, type PartSpec, type VerifiedPart } from './recipe.js'
 import type { SeaTableOptions } from './seatable-options.js'
 
@@ -142,8 +143,8 @@ export async function databaseDefaultsProblems(host: Transport, access: Database
 export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], logger: Logger): Promise<string[]> {
   // Every part's recorded defaults are checked before the first database is dropped.
   const defaults = parts.map(part => recordedDefaults(part.record))
-  const report: string[] = []
-  for (const [index, part] of parts.entries()) {
+  // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
+  return mapWithLimit(parts, IMPORTS_AT_ONCE, async (part, index) => {
     // From the part name, which acceptManifest matched against the databases this restore may re-create.
     const database = part.record.name.replace(/^db-/, '')
     const began = Date.now()
@@ -153,9 +154,8 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
     const inventory = await inventoryDatabase(host, options.access, database)
     checkInventory(database, part.record, inventory)
     logger.info(`${part.record.name}: imported in ${formatSeconds(imported - began)}, counted and checked in ${formatSeconds(Date.now() - imported)}`)
-    report.push(
-      `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${describeDefaults(created.defaults)}, as in the backup`}`
-    )
-  }
-  return report
+    return `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${describeDefaults(created.defaults)}, as in the backup`}`
+  })
 }
+
+const IMPORTS_AT_ONCE = 2

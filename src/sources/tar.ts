@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { command, quote, script } from '../kernel/shell.js'
+import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressing, type PartInput } from './compression.js'
 import { symlinkStaysInside } from './tar-entries.js'
@@ -121,7 +122,7 @@ const TREE_RECORDS = [
   'h\\0%P\\0%i\\0%n\\0',
   ')'
 ]
-const FIELDS: Record<string, number> = { l: 2, s: 2, u: 1, h: 3 }
+const FIELDS: Record<string, number> = { l: 2, s: 2, u: 1, h: 3, r: 1 }
 const SPECIAL_NAMES: Record<string, string> = { b: 'a block device', c: 'a character device', p: 'a FIFO', s: 'a socket' }
 
 export interface ExtractionSpec {
@@ -132,12 +133,28 @@ export interface ExtractionSpec {
   compression: Compression
   description: string
   incremental?: boolean
+  /** Also hash the compressed bytes as the host received them (a stream straight from the runner). */
+  hashInput?: boolean
 }
 
 /** What an extraction left on disk that a restore must refuse: the first few entries, and how many in all. */
 export interface TreeProblems {
   entries: string[]
   count: number
+  /** With `hashInput`: the sha256 of the bytes the host received, as the host computed it. */
+  received?: string
+  /** With `hashInput`: the extraction failed (then nothing was examined); `received` still says what arrived. */
+  failure?: HostCommandError
+}
+
+/** The refusal of a tarball whose extracted tree holds what a restore must not write, or undefined when it holds none. */
+export function unsafeTreeError(file: string, found: TreeProblems): VerificationError | undefined {
+  if (found.count === 0) return undefined
+  const more = found.count > found.entries.length ? ` (and ${found.count - found.entries.length} more)` : ''
+  return new VerificationError(
+    `${file} holds ${found.count} entr${found.count === 1 ? 'y' : 'ies'} a restore must not write: ${found.entries.join('; ')}${more}. Nothing on the host was changed.`,
+    "restore another backup (set backup-id), and find out how these entries got into the application's directory."
+  )
 }
 
 /**
@@ -148,14 +165,41 @@ export interface TreeProblems {
  */
 export async function extractTarConfined(host: Transport, spec: ExtractionSpec, input: PartInput): Promise<TreeProblems> {
   const tarArgv = ['tar', '--extract', '--file=-', '--preserve-permissions', ...(spec.incremental ? ['--listed-incremental=/dev/null'] : []), '--directory', spec.dest]
+  if (spec.hashInput && 'hostFile' in input) throw new Error('hashInput hashes a stream from the runner, not a file on the host')
   const inspector = new TreeInspector()
   const archive = decompressing(spec.compression, input)
-  const text = script(...spec.enter, `${archive.text} | ${command(tarArgv)}`, `printf '%s\\0' ${RECORDS_MARK}`, command(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS]))
+  const extract = `${archive.text} | ${command(tarArgv)}`
+  const mark = `printf '%s\\0' ${RECORDS_MARK}`
+  const lines = spec.hashInput ? hashedExtraction(extract, mark) : [extract, mark]
+  const text = script(...spec.enter, ...lines, command(['find', `${spec.dest}/`, '-mindepth', '1', ...TREE_RECORDS]))
   const sink = inspector.sink()
-  await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description })
-  sink.end()
+  try {
+    await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description })
+  } catch (error) {
+    // What arrived explains a failed extraction best when it is not what was sent: the caller compares first.
+    const received = error instanceof HostCommandError ? /^selfhost-backup-received ([0-9a-f]{64})$/m.exec(error.stderr)?.[1] : undefined
+    if (received === undefined) throw error
+    return { entries: [], count: 0, received, failure: error as HostCommandError }
+  } finally {
+    sink.end()
+  }
   await new Promise<void>((resolve, reject) => sink.once('finish', resolve).once('error', reject))
   return inspector.problems()
+}
+
+/**
+ * Hashed where it lands: tee hands the compressed bytes to sha256sum (descriptor 4) while they are extracted,
+ * and keeps reading them all when the extraction stops early (-p), so a failure still reports what arrived.
+ */
+function hashedExtraction(extract: string, mark: string): string[] {
+  return [
+    'rc=0',
+    `received=$( { tee -p /dev/fd/4 | ${extract} >&2; } 4>&1 | sha256sum ) || rc=$?`,
+    'received=${received%% *}',
+    'if [ "$rc" -ne 0 ]; then printf \'selfhost-backup-received %s\\n\' "$received" >&2; exit "$rc"; fi',
+    mark,
+    `printf 'r\\0%s\\0' "$received"`
+  ]
 }
 
 /** Reads the records as they stream (a tree may hold millions of entries) and judges them at the end. */
@@ -167,6 +211,8 @@ class TreeInspector {
   private readonly inodes = new Map<string, { seen: number; links: number; name: string }>()
   private readonly found: string[] = []
   private count = 0
+  private received?: string
+  private first = true
 
   sink(): Writable {
     return new Writable({
@@ -184,7 +230,7 @@ class TreeInspector {
     for (const { seen, links, name } of this.inodes.values()) {
       if (seen < links) this.refuse(name, `a hard link to a file outside the restored directory (${links} links, ${seen} inside)`)
     }
-    return { entries: this.found, count: this.count }
+    return { entries: this.found, count: this.count, ...(this.received !== undefined ? { received: this.received } : {}) }
   }
 
   private take(chunk: Buffer): void {
@@ -206,7 +252,11 @@ class TreeInspector {
   }
 
   private record([kind, path, ...rest]: string[]): void {
-    if (kind === 'l') this.links.set(path, rest[0])
+    const first = this.first
+    this.first = false
+    // The received hash comes first, before find's records; anywhere else it is not ours.
+    if (kind === 'r' && first) this.received = path
+    else if (kind === 'l') this.links.set(path, rest[0])
     else if (kind === 's') this.refuse(path, SPECIAL_NAMES[rest[0]] ?? 'a special file')
     else if (kind === 'u') this.refuse(path, 'a file with the setuid or setgid bit')
     else if (kind === 'h') {

@@ -109,7 +109,7 @@ it('restores in the documented order: stop-command, swaps (what they replace kep
   // Tabby has no database server: nothing is copied before the restore, everything it replaces is kept by rename.
   expect(transport.indexOf(/^Writing the safety copy/)).toBe(-1)
   const stop = transport.indexOf(/^stop-command/)
-  const data = transport.indexOf(/^Restoring the rest of the Tabby root/)
+  const data = transport.indexOf(/^Moving the extracted home beside /)
   const start = transport.indexOf(/^start-command/)
   expect([stop, data, start].every(index => index >= 0)).toBe(true)
   expect(stop).toBeLessThan(data)
@@ -152,14 +152,18 @@ it('stages every part on the host, checked there, before anything live changes; 
   const { result } = await backUp()
   const transport = new RecordingTransport()
   await runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'true # stop the app' }))
-  const staged = transport.runs.filter(run => run.description.startsWith('Staging '))
-  expect(staged.map(run => run.description)).toEqual(['Staging db on the host', 'Staging events on the host', 'Staging jobs on the host', 'Staging home on the host'])
+  // The database lands as a file; each tarball is extracted and checked as it arrives.
+  const staged = transport.runs.filter(run => /^(Staging|Extracting) /.test(run.description))
+  expect(staged.map(run => run.description)).toEqual(['Staging db on the host', 'Extracting events on the host', 'Extracting jobs on the host', 'Extracting home on the host'])
   const lastStaged = transport.runs.indexOf(staged[3])
   expect(lastStaged).toBeLessThan(transport.indexOf(/^stop-command/))
-  // The part files are read on the host from the staging directory beside the root, not sent again from the runner.
+  // What was staged beside the root is used from there, not sent again from the runner: the file read, the trees moved.
   const incoming = join(dirname(root), '.selfhost-backup-incoming-')
-  const extraction = transport.runs.find(run => run.description.startsWith('Restoring the rest of the Tabby root'))
-  expect(extraction?.script).toContain(`< ${incoming}`)
+  expect(transport.runs.find(run => run.description.startsWith('Writing new/db.sqlite'))?.script).toContain(`< ${incoming}`)
+  for (const part of ['events', 'jobs', 'home']) {
+    const moved = transport.runs.find(run => run.description.startsWith(`Moving the extracted ${part} beside `))
+    expect([part, moved?.script]).toEqual([part, expect.stringContaining(`mv -T -- ${incoming}`)])
+  }
   expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
 })
 
@@ -170,7 +174,7 @@ class CorruptingTransport extends RecordingTransport {
   }
 
   override run(script: string, options: RunOptions = {}): Promise<RunResult> {
-    if (options.description === `Staging ${this.part} on the host` && options.stdin && typeof options.stdin !== 'string') {
+    if (options.description === `Extracting ${this.part} on the host` && options.stdin && typeof options.stdin !== 'string') {
       let flipped = false
       const corrupt = new Transform({
         transform(chunk: Buffer, _encoding, done) {
