@@ -410,7 +410,10 @@ async function chooseBackup(store, backupId, target, reading, logger) {
 
 // EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
 var app_version_check = __webpack_require__(66845);
+// EXTERNAL MODULE: ./src/kernel/concurrency.ts
+var concurrency = __webpack_require__(20490);
 ;// CONCATENATED MODULE: ./src/pipeline/restore.ts
+
 
 
 
@@ -469,14 +472,19 @@ async function runRestore(request) {
         const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name));
         const fitting = { ...manifest, parts: selected };
         const partNames = selected.map(part => part.name);
+        const doesNotFit = (problems) => new errors/* VerificationError */.mk(`${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`, "restore a backup made by this repository's backup job for this installation, or set the inputs named above.");
         const problems = recipe.acceptManifest(options, fitting);
-        // Only a manifest whose shape the recipe accepted is held against the host.
-        if (problems.length === 0)
-            problems.push(...((await recipe.restorable?.(transport, options, fitting)) ?? []));
-        if (problems.length > 0) {
-            throw new errors/* VerificationError */.mk(`${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`, "restore a backup made by this repository's backup job for this installation, or set the inputs named above.");
-        }
-        const versions = await (0,app_version_check/* checkAppVersion */.A)(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger);
+        if (problems.length > 0)
+            throw doesNotFit(problems);
+        // Only a manifest whose shape the recipe accepted is held against the host; the running version is asked beside it.
+        const [restorable, versionCheck] = await Promise.allSettled([
+            recipe.restorable?.(transport, options, fitting) ?? Promise.resolve([]),
+            (0,app_version_check/* checkAppVersion */.A)(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger)
+        ]);
+        problems.push(...(0,concurrency/* settled */.gu)(restorable));
+        if (problems.length > 0)
+            throw doesNotFit(problems);
+        const versions = (0,concurrency/* settled */.gu)(versionCheck);
         const plan = recipe.planRestore(options, fitting);
         stages.end('connect and preflight');
         logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'));

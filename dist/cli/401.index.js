@@ -809,7 +809,7 @@ async function runPrune(request) {
     const leftAlone = [];
     // Every manifest is read and its signature checked: a year of nightly backups is hundreds of small
     // downloads, so several at a time (each is a round trip to the store).
-    const read = await (0,concurrency/* mapWithLimit */.c)(await store.list({ ...target, everywhere: true }), STORE_CALLS_AT_ONCE, async (backup) => {
+    const read = await (0,concurrency/* mapWithLimit */.c$)(await store.list({ ...target, everywhere: true }), STORE_CALLS_AT_ONCE, async (backup) => {
         try {
             return { backup, manifest: await (0,pipeline_verification.fetchManifest)(store, backup, request.reading) };
         }
@@ -855,7 +855,7 @@ async function runPrune(request) {
         deleted.push(...doomed);
     }
     else {
-        const outcomes = await (0,concurrency/* mapWithLimit */.c)(doomed, STORE_CALLS_AT_ONCE, backupId => store.delete(manifests.get(backupId).backup));
+        const outcomes = await (0,concurrency/* mapWithLimit */.c$)(doomed, STORE_CALLS_AT_ONCE, backupId => store.delete(manifests.get(backupId).backup));
         outcomes.forEach((outcome, index) => {
             const backupId = doomed[index];
             if (outcome.deleted) {

@@ -6,8 +6,9 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ mapWithLimit),
-/* harmony export */   f: () => (/* binding */ allToTheEnd)
+/* harmony export */   c$: () => (/* binding */ mapWithLimit),
+/* harmony export */   fz: () => (/* binding */ allToTheEnd),
+/* harmony export */   gu: () => (/* binding */ settled)
 /* harmony export */ });
 /**
  * Waits for every task, then throws the first failure: work that runs side by side on the host (dumps,
@@ -39,6 +40,12 @@ async function mapWithLimit(items, limit, work) {
     };
     await allToTheEnd(Array.from({ length: Math.min(limit, items.length) }, lane));
     return results;
+}
+/** The value of a settled outcome, or its error thrown: for work asked side by side and judged in a fixed order. */
+function settled(outcome) {
+    if (outcome.status === 'rejected')
+        throw outcome.reason;
+    return outcome.value;
 }
 
 
@@ -946,7 +953,7 @@ function backupDatabases(host, options, sink, compression) {
     const started = (0,mysql/* readDatabaseDefaults */.cg)(host, options.access, options.databases).then(defaults => options.databases.map(database => backupDatabase(host, options, sink, compression, database, defaults.get(database))));
     const snapshotsTaken = started.then(dumps => Promise.all(dumps.map(dump => dump.snapshot))).then(() => undefined);
     snapshotsTaken.catch(() => undefined); // the failure is reported through `done`; a waiter sees it too
-    return { done: started.then(dumps => (0,concurrency/* allToTheEnd */.f)(dumps.map(dump => dump.done))).then(() => undefined), snapshotsTaken };
+    return { done: started.then(dumps => (0,concurrency/* allToTheEnd */.fz)(dumps.map(dump => dump.done))).then(() => undefined), snapshotsTaken };
 }
 function backupDatabase(host, options, sink, compression, database, defaults) {
     let snapshotTaken = () => undefined;
@@ -1012,7 +1019,7 @@ async function restoreDatabases(host, options, parts, logger) {
     // Every part's recorded defaults are checked before the first database is dropped.
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
     // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
-    return (0,concurrency/* mapWithLimit */.c)(parts, IMPORTS_AT_ONCE, async (part, index) => {
+    return (0,concurrency/* mapWithLimit */.c$)(parts, IMPORTS_AT_ONCE, async (part, index) => {
         // From the part name, which acceptManifest matched against the databases this restore may re-create.
         const database = part.record.name.replace(/^db-/, '');
         const began = Date.now();
@@ -1516,11 +1523,17 @@ const seatableRecipe = {
                 problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`);
         }
         const needs = purpose === 'restore' ? host_files/* RESTORE_HOST_NEEDS */.Y0.map(([test, problem]) => `${test} || echo ${(0,shell/* quote */.hD)(problem)}`) : [];
-        const tools = await host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' });
-        problems.push(...tools.stdout.split('\n').filter(Boolean));
+        // Asked side by side (each is a round trip), and judged in this order: the host's problems above all.
+        const [tools, access, compression, install] = await Promise.allSettled([
+            host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' }),
+            checkDatabaseAccess(host, resolved.access),
+            (0,sources_compression/* resolveCompression */.$o)(host, options.compression),
+            surveyInstall(host, resolved, purpose, logger)
+        ]);
+        problems.push(...(0,concurrency/* settled */.gu)(tools).stdout.split('\n').filter(Boolean));
         if (problems.length > 0)
             throw new errors/* PreflightError */.wG(problems, 'fix the problems above; nothing was changed.');
-        const existing = await checkDatabaseAccess(host, resolved.access);
+        const existing = (0,concurrency/* settled */.gu)(access);
         if (resolved.databases.length === 0) {
             resolved.databases = [...DEFAULT_DATABASES, ...(existing.includes('scheduler') ? ['scheduler'] : [])];
         }
@@ -1534,8 +1547,7 @@ const seatableRecipe = {
             if (missing.length > 0)
                 throw new errors/* PreflightError */.wG(missing.map(database => `the database ${database} does not exist on the server`), 'check `databases` (default: ccnet_db seafile_db dtable_db).');
         }
-        const compression = await (0,sources_compression/* resolveCompression */.$o)(host, options.compression);
-        return { ...resolved, ...(await surveyInstall(host, resolved, purpose, logger)), compression };
+        return { ...resolved, ...(0,concurrency/* settled */.gu)(install), compression: (0,concurrency/* settled */.gu)(compression) };
     },
     restorable(host, options, manifest) {
         // A collation the target server lacks would fail the import after the stop: said before anything moves.
@@ -1598,7 +1610,7 @@ const seatableRecipe = {
             }
             return present;
         });
-        await (0,concurrency/* allToTheEnd */.f)([dumps.done, fresh, archived]);
+        await (0,concurrency/* allToTheEnd */.fz)([dumps.done, fresh, archived]);
         const present = await archived;
         const extras = [
             { name: 'compose', path: options.composeDir },
@@ -1673,7 +1685,7 @@ const seatableRecipe = {
         };
         // The imports keep the database server busy and the extraction the disk and tar: side by side, both
         // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
-        const restored = await (0,concurrency/* allToTheEnd */.f)([
+        const restored = await (0,concurrency/* allToTheEnd */.fz)([
             restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger),
             restoreData()
         ]);
@@ -1763,6 +1775,7 @@ function leftOutLine(copies) {
 
 
 
+
 const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories'];
 const DATABASE = 'ee/db.sqlite';
 const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal'];
@@ -1823,12 +1836,12 @@ const tabbyRecipe = {
             options.compression === 'auto' || purpose === 'backup' ? (0,sources_compression/* resolveCompression */.$o)(host, options.compression) : Promise.resolve(options.compression),
             purpose === 'backup' && !options.excludeGiven ? movedModelCache(host, root) : Promise.resolve(undefined)
         ]);
-        const result = settled(checked);
+        const result = (0,concurrency/* settled */.gu)(checked);
         const problems = result.stdout.split('\n').filter(Boolean);
         if (problems.length > 0)
             throw new errors/* PreflightError */.wG(problems, 'fix the problems above; nothing was changed.');
-        const compression = settled(chosen);
-        const cache = settled(moved);
+        const compression = (0,concurrency/* settled */.gu)(chosen);
+        const cache = (0,concurrency/* settled */.gu)(moved);
         const exclude = cache && !options.exclude.includes(cache) ? [...options.exclude, cache] : options.exclude;
         return { ...options, root, compression, exclude };
     },
@@ -1990,11 +2003,6 @@ async function restoreDatabase(host, swaps, ee, part, logger) {
     (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, counts, `The restored ${DATABASE}`);
     logger.info(`${part.record.name}: written and checked in ${(0,log/* formatSeconds */.Xo)(written - began)}, swapped and counted in ${(0,log/* formatSeconds */.Xo)(Date.now() - written)}`);
     return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`;
-}
-function settled(outcome) {
-    if (outcome.status === 'rejected')
-        throw outcome.reason;
-    return outcome.value;
 }
 async function existingPaths(host, root, relatives) {
     const found = await (0,host_files/* existingOnHost */.p9)(host, relatives.map(relative => external_node_path_.posix.join(root, relative)), '-e', 'Listing the Tabby root');

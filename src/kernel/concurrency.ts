@@ -28,3 +28,9 @@ export async function mapWithLimit<T, R>(items: readonly T[], limit: number, wor
   await allToTheEnd(Array.from({ length: Math.min(limit, items.length) }, lane))
   return results
 }
+
+/** The value of a settled outcome, or its error thrown: for work asked side by side and judged in a fixed order. */
+export function settled<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === 'rejected') throw outcome.reason
+  return outcome.value
+}

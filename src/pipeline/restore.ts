@@ -23,6 +23,7 @@ import { detectRecipe, type RecipeChoice } from '../recipes/registry.js'
 import { StageClock } from './stage-clock.js'
 import { checkBackupIdMatchesApp, chooseBackup } from './restore-choice.js'
 import { checkAppVersion } from './app-version-check.js'
+import { settled } from '../kernel/concurrency.js'
 import type { AppVersion } from '../kernel/app-version.js'
 
 /** What a restore is asked to do, as the inputs (action or CLI) describe it. */
@@ -108,16 +109,21 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const selected = manifest.parts.filter(part => request.parts.length === 0 || request.parts.includes(part.name))
     const fitting = { ...manifest, parts: selected }
     const partNames = selected.map(part => part.name)
-    const problems: string[] = recipe.acceptManifest(options, fitting)
-    // Only a manifest whose shape the recipe accepted is held against the host.
-    if (problems.length === 0) problems.push(...((await recipe.restorable?.(transport, options, fitting)) ?? []))
-    if (problems.length > 0) {
-      throw new VerificationError(
+    const doesNotFit = (problems: string[]): VerificationError =>
+      new VerificationError(
         `${manifest.backupId} does not fit this ${recipe.title} host; nothing was downloaded and nothing on the host was changed:\n${problems.map(problem => `  - ${problem}`).join('\n')}`,
         "restore a backup made by this repository's backup job for this installation, or set the inputs named above."
       )
-    }
-    const versions = await checkAppVersion(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger)
+    const problems: string[] = recipe.acceptManifest(options, fitting)
+    if (problems.length > 0) throw doesNotFit(problems)
+    // Only a manifest whose shape the recipe accepted is held against the host; the running version is asked beside it.
+    const [restorable, versionCheck] = await Promise.allSettled([
+      recipe.restorable?.(transport, options, fitting) ?? Promise.resolve([]),
+      checkAppVersion(transport, { recipe, options }, manifest, request.allowVersionMismatch, logger)
+    ])
+    problems.push(...settled(restorable))
+    if (problems.length > 0) throw doesNotFit(problems)
+    const versions = settled(versionCheck)
     const plan = recipe.planRestore(options, fitting)
     stages.end('connect and preflight')
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))

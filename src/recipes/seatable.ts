@@ -1,7 +1,7 @@
 import { formatSeconds } from '../kernel/log.js'
 import { posix } from 'node:path'
 import { InputError, PreflightError } from '../kernel/errors.js'
-import { allToTheEnd } from '../kernel/concurrency.js'
+import { allToTheEnd, settled } from '../kernel/concurrency.js'
 import { InputReader } from '../kernel/input-reader.js'
 import { quote, script } from '../kernel/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression } from '../sources/compression.js'
@@ -129,10 +129,16 @@ export const seatableRecipe = {
         problems.push(`the SeaTable container ${resolved.seatableContainer} is not running (set seatable-container, or dtable-db-backup: false)`)
     }
     const needs = purpose === 'restore' ? RESTORE_HOST_NEEDS.map(([test, problem]) => `${test} || echo ${quote(problem)}`) : []
-    const tools = await host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' })
-    problems.push(...tools.stdout.split('\n').filter(Boolean))
+    // Asked side by side (each is a round trip), and judged in this order: the host's problems above all.
+    const [tools, access, compression, install] = await Promise.allSettled([
+      host.run(['tar --version 2>/dev/null | grep -q "GNU tar" || echo "GNU tar is not installed (apt-get install tar)"', ...needs].join('\n'), { description: 'Checking tar' }),
+      checkDatabaseAccess(host, resolved.access),
+      resolveCompression(host, options.compression),
+      surveyInstall(host, resolved, purpose, logger)
+    ])
+    problems.push(...settled(tools).stdout.split('\n').filter(Boolean))
     if (problems.length > 0) throw new PreflightError(problems, 'fix the problems above; nothing was changed.')
-    const existing = await checkDatabaseAccess(host, resolved.access)
+    const existing = settled(access)
     if (resolved.databases.length === 0) {
       resolved.databases = [...DEFAULT_DATABASES, ...(existing.includes('scheduler') ? ['scheduler'] : [])]
     }
@@ -148,8 +154,7 @@ export const seatableRecipe = {
           'check `databases` (default: ccnet_db seafile_db dtable_db).'
         )
     }
-    const compression = await resolveCompression(host, options.compression)
-    return { ...resolved, ...(await surveyInstall(host, resolved, purpose, logger)), compression }
+    return { ...resolved, ...settled(install), compression: settled(compression) }
   },
 
   restorable(host, options, manifest) {

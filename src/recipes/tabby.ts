@@ -1,3 +1,4 @@
+import { settled } from '../kernel/concurrency.js'
 import { formatSeconds, type Logger } from '../kernel/log.js'
 import { posix } from 'node:path'
 import { PreflightError } from '../kernel/errors.js'
@@ -293,11 +294,6 @@ async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDi
   compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
   logger.info(`${part.record.name}: written and checked in ${formatSeconds(written - began)}, swapped and counted in ${formatSeconds(Date.now() - written)}`)
   return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
-}
-
-function settled<T>(outcome: PromiseSettledResult<T>): T {
-  if (outcome.status === 'rejected') throw outcome.reason
-  return outcome.value
 }
 
 async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
