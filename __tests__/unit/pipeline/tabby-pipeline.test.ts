@@ -4,6 +4,7 @@
  * only the pipeline decides — manifest content, part order, step order, plans, refusals before any
  * host work — is checked here in seconds, without a bundle, sshd or a log to parse.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -202,6 +203,37 @@ it('refuses a part that lands on the host with other bytes than were verified, a
   expect(transport.indexOf(/^stop-command|^Restoring |safety copy/)).toBe(-1)
   expect(diffFingerprints(before, await treeOf(root))).toEqual([])
   expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+})
+
+/** The real local store, watched: how many fetched chunks already sat on the runner when each fetch began. */
+class WatchedStore extends LocalDirectoryStore {
+  readonly onRunnerAtFetch: number[] = []
+
+  override async fetch(...args: Parameters<LocalDirectoryStore['fetch']>): Promise<string> {
+    const isPart = (name: string): boolean => name.includes('.tar.') || name.includes('.sqlite.')
+    if (isPart(args[1])) this.onRunnerAtFetch.push(readdirSync(args[2]).filter(isPart).length)
+    return super.fetch(...args)
+  }
+}
+
+it('fetches the next chunk while the current one streams to the host, and never holds more than two', async () => {
+  const watched = new WatchedStore(join(work, 'chunked-store'), recordingLogger())
+  const logger = recordingLogger()
+  const verification = { mode: 'backup' as const, verify: 'checksum' as const, shrinkThreshold: 50, failOnShrink: false }
+  // 64 KiB chunks, and 400 KB that do not compress in the home part: it spans several.
+  await writeFile(join(root, 'noise.bin'), randomBytes(400_000))
+  const made = await runBackup({ recipes: tabby(), transport: new RecordingTransport(), store: watched, workRoot: work, logger, keys, verification, chunkSize: 64 * 1024 })
+  const chunked = made.manifest.parts.filter(part => (part.chunks?.length ?? 0) > 2)
+  expect(chunked.length).toBeGreaterThan(0)
+  const treeAtBackup = await treeOf(root)
+  await writeFile(join(root, 'config.toml'), 'changed after the backup\n')
+  await runRestore({ ...restoreRequest(new RecordingTransport(), made.manifest.backupId), store: watched })
+  expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
+  // Every chunk after a part's first was fetched while the one before it was still on the runner.
+  const chunks = made.manifest.parts.reduce((sum, part) => sum + (part.chunks?.length ?? 1), 0)
+  expect(watched.onRunnerAtFetch).toHaveLength(chunks)
+  expect(watched.onRunnerAtFetch.filter(count => count === 1)).toHaveLength(chunks - made.manifest.parts.length)
+  expect(Math.max(...watched.onRunnerAtFetch)).toBe(1)
 })
 
 it('restores only the parts asked for', async () => {
