@@ -170,6 +170,18 @@ describe('a tarball extracted while it streams in (a restore stages every full t
     expect(shell('cat -- "$1/tree-home/r"', incoming)).toBe('x')
   })
 
+  it('an extraction that fails still says what arrived, so the caller can tell damage on the way from a bad archive', async () => {
+    const bed = await makeCase()
+    const garbage = join(bed.tarballs, 'not-zstd.tar.zst')
+    shell('head -c 5000000 /dev/urandom > "$1"', garbage)
+    const incoming = await caseTempDir('sb-incoming-')
+    const spec = { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd' as const, description: 'Extracting home on the host', hashInput: true }
+    const found = await extractTarConfined(host, spec, createReadStream(garbage))
+    expect(found.received).toBe(sha256Of(garbage))
+    expect(found.failure?.message).toMatch(/^Extracting home on the host failed \(exit code \d+\)/)
+    expect(found.failure?.message).not.toContain('selfhost-backup-received')
+  })
+
   it('a file on the host is never hashed as if it had streamed in', async () => {
     const spec = { enter: [], dest: 'tree', compression: 'zstd' as const, description: 'test', hashInput: true }
     await expect(extractTarConfined(host, spec, { hostFile: '/dev/null' })).rejects.toThrow('not a file on the host')

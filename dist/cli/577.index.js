@@ -2966,10 +2966,13 @@ async function extractTarConfined(host, spec, input) {
     }
     catch (error) {
         // What arrived explains a failed extraction best when it is not what was sent: the caller compares first.
-        const received = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK ? /^selfhost-backup-received ([0-9a-f]{64})$/m.exec(error.stderr)?.[1] : undefined;
+        const marker = /^selfhost-backup-received ([0-9a-f]{64})\n?/m;
+        const received = error instanceof _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK ? marker.exec(error.stderr)?.[1] : undefined;
         if (received === undefined)
             throw error;
-        return { entries: [], count: 0, received, failure: error };
+        // The marker is for this code, not for the reader of the error.
+        const failed = error;
+        return { entries: [], count: 0, received, failure: new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK(spec.description, failed.exitCode, failed.stderr.replace(marker, ''), failed.hint) };
     }
     finally {
         sink.end();

@@ -177,9 +177,12 @@ export async function extractTarConfined(host: Transport, spec: ExtractionSpec, 
     await host.run(text, { stdin: archive.stdin, stdout: sink, description: spec.description })
   } catch (error) {
     // What arrived explains a failed extraction best when it is not what was sent: the caller compares first.
-    const received = error instanceof HostCommandError ? /^selfhost-backup-received ([0-9a-f]{64})$/m.exec(error.stderr)?.[1] : undefined
+    const marker = /^selfhost-backup-received ([0-9a-f]{64})\n?/m
+    const received = error instanceof HostCommandError ? marker.exec(error.stderr)?.[1] : undefined
     if (received === undefined) throw error
-    return { entries: [], count: 0, received, failure: error as HostCommandError }
+    // The marker is for this code, not for the reader of the error.
+    const failed = error as HostCommandError
+    return { entries: [], count: 0, received, failure: new HostCommandError(spec.description, failed.exitCode, failed.stderr.replace(marker, ''), failed.hint) }
   } finally {
     sink.end()
   }
