@@ -12,7 +12,7 @@ import { VerificationError } from '../../src/kernel/errors.js'
 import { createStaging, pinDirectory, pinnedLines, removeStaging } from '../../src/recipes/host-files.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
 import { tabbyRecipe } from '../../src/recipes/tabby.js'
-import { extractTarConfined } from '../../src/sources/tar.js'
+import { extractTarConfined, type TreeProblems } from '../../src/sources/tar.js'
 import { ListingTally } from '../../src/sources/tar-entries.js'
 import { checkTarballEntries } from '../../src/sources/tar-check.js'
 import { quote } from '../../src/kernel/shell.js'
@@ -154,6 +154,12 @@ describe('the physical check itself', () => {
   })
 })
 
+/** Extracts `file` as a restore's fetch does: streamed into tree-home in `incoming`, hashed where it lands. */
+function extractStreamed(incoming: string, file: string, description = 'test'): Promise<TreeProblems> {
+  const spec = { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd' as const, description, hashInput: true }
+  return extractTarConfined(host, spec, createReadStream(file))
+}
+
 describe('a tarball extracted while it streams in (a restore stages every full tarball this way)', () => {
   forged('the hash the host reports is of the bytes it received, and no member name can stand in for it', async () => {
     const bed = await makeCase()
@@ -161,11 +167,7 @@ describe('a tarball extracted while it streams in (a restore stages every full t
     const source = homeSource(bed, 'source', `printf x > r; mkdir -p 'r\\0'; ln -s ${'f'.repeat(64)} link; ln -s /etc/passwd r2`)
     const file = tarball(source, join(bed.tarballs, 'home.tar.zst'))
     const incoming = await caseTempDir('sb-incoming-')
-    const found = await extractTarConfined(
-      host,
-      { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd', description: 'test', hashInput: true },
-      createReadStream(file)
-    )
+    const found = await extractStreamed(incoming, file)
     expect(found).toEqual({ count: 1, entries: ['"r2": a symlink to "/etc/passwd", which resolves outside the restored directory'], received: sha256Of(file) })
     expect(shell('cat -- "$1/tree-home/r"', incoming)).toBe('x')
   })
@@ -175,8 +177,7 @@ describe('a tarball extracted while it streams in (a restore stages every full t
     const garbage = join(bed.tarballs, 'not-zstd.tar.zst')
     shell('head -c 5000000 /dev/urandom > "$1"', garbage)
     const incoming = await caseTempDir('sb-incoming-')
-    const spec = { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd' as const, description: 'Extracting home on the host', hashInput: true }
-    const found = await extractTarConfined(host, spec, createReadStream(garbage))
+    const found = await extractStreamed(incoming, garbage, 'Extracting home on the host')
     expect(found.received).toBe(sha256Of(garbage))
     expect(found.failure?.message).toMatch(/^Extracting home on the host failed \(exit code \d+\)/)
     expect(found.failure?.message).not.toContain('selfhost-backup-received')
@@ -195,8 +196,7 @@ describe('a tarball extracted while it streams in (a restore stages every full t
       const file = tarball(source, join(bed.tarballs, 'home.tar.zst'))
       const incoming = incomingBase ? await mkdtemp(join(incomingBase, 'sb-incoming-')) : await caseTempDir('sb-incoming-')
       try {
-        const spec = { enter: [`cd -- ${quote(incoming)}`, 'mkdir -- tree-home'], dest: 'tree-home', compression: 'zstd' as const, description: 'test', hashInput: true }
-        expect(await extractTarConfined(host, spec, createReadStream(file))).toEqual({ count: 0, entries: [], received: sha256Of(file) })
+        expect(await extractStreamed(incoming, file)).toEqual({ count: 0, entries: [], received: sha256Of(file) })
         const part: VerifiedPart = { ...tarPart('home', file), on: 'host', path: join(incoming, 'tree-home'), extracted: true }
         await restoreTabby(bed, [part])
         expect(await fingerprintTree(bed.root)).toEqual(await fingerprintTree(source))

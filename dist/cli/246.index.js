@@ -188,7 +188,7 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
             const fetched = await current;
             try {
                 const next = pieces[index + 1];
-                if (next && (await hasRoom(runnerDir, next.bytes))) {
+                if (next && (await freeBytes(runnerDir)) >= next.bytes) {
                     ahead = fetchChecked(next);
                     // Seen when it is awaited; until then a rejection must not count as unhandled.
                     ahead.catch(() => undefined);
@@ -223,9 +223,9 @@ async function hashFile(path) {
     }
     return { sha256: hash.digest('hex'), bytes };
 }
-async function hasRoom(dir, bytes) {
+async function freeBytes(dir) {
     const space = await (0,promises_.statfs)(dir);
-    return space.bavail * space.bsize >= bytes;
+    return space.bavail * space.bsize;
 }
 /**
  * Refuses a download that cannot fit before it starts: the artifact client does not survive running out of
@@ -233,8 +233,7 @@ async function hasRoom(dir, bytes) {
  * the signed manifest makes the check exact. The error reads as ENOSPC, so it is reported like one.
  */
 async function ensureRoom(dir, bytes) {
-    const space = await (0,promises_.statfs)(dir);
-    const free = space.bavail * space.bsize;
+    const free = await freeBytes(dir);
     if (free < bytes) {
         throw Object.assign(new Error(`ENOSPC: ${(0,log/* formatBytes */.z3)(bytes)} to download, ${(0,log/* formatBytes */.z3)(free)} free in ${dir}`), { code: 'ENOSPC' });
     }

@@ -256,7 +256,6 @@ function script(...lines) {
 /* harmony export */   qp: () => (/* binding */ createStaging),
 /* harmony export */   sw: () => (/* binding */ pinChild)
 /* harmony export */ });
-/* unused harmony export extractChecked */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);

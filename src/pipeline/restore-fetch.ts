@@ -184,7 +184,7 @@ async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRe
       const fetched = await current
       try {
         const next = pieces[index + 1]
-        if (next && (await hasRoom(runnerDir, next.bytes))) {
+        if (next && (await freeBytes(runnerDir)) >= next.bytes) {
           ahead = fetchChecked(next)
           // Seen when it is awaited; until then a rejection must not count as unhandled.
           ahead.catch(() => undefined)
@@ -220,9 +220,9 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
   return { sha256: hash.digest('hex'), bytes }
 }
 
-async function hasRoom(dir: string, bytes: number): Promise<boolean> {
+async function freeBytes(dir: string): Promise<number> {
   const space = await statfs(dir)
-  return space.bavail * space.bsize >= bytes
+  return space.bavail * space.bsize
 }
 
 /**
@@ -231,8 +231,7 @@ async function hasRoom(dir: string, bytes: number): Promise<boolean> {
  * the signed manifest makes the check exact. The error reads as ENOSPC, so it is reported like one.
  */
 async function ensureRoom(dir: string, bytes: number): Promise<void> {
-  const space = await statfs(dir)
-  const free = space.bavail * space.bsize
+  const free = await freeBytes(dir)
   if (free < bytes) {
     throw Object.assign(new Error(`ENOSPC: ${formatBytes(bytes)} to download, ${formatBytes(free)} free in ${dir}`), { code: 'ENOSPC' })
   }

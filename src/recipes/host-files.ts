@@ -204,7 +204,7 @@ export async function removeStaging(host: Transport, staging: PinnedDirectory, l
  * in order, deletions included; the tree is checked on disk after each link. Any entry a restore must not
  * write (a link resolving outside, a device, FIFO or socket, a set-id file, a hard link to outside) refuses it.
  */
-export async function extractChecked(host: Transport, staging: PinnedDirectory, part: VerifiedPart, description: string, logger: Logger): Promise<void> {
+async function extractChecked(host: Transport, staging: PinnedDirectory, part: VerifiedPart, description: string, logger: Logger): Promise<void> {
   const links = [...(part.chain ?? []), part]
   for (const [index, link] of links.entries()) {
     const step = links.length > 1 ? ` (${index + 1} of ${links.length}: ${link.record.file})` : ''
