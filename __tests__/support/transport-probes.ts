@@ -59,6 +59,9 @@ export function randomSource(size: number): { stream: Readable; digest: () => st
   return { stream: Readable.from(chunks(), { objectMode: false }), digest: () => hash.digest('hex') }
 }
 
+/** Buffer growth past which a sample is taken after a full GC: what is still held then is held for real. */
+const PROMOTED_GARBAGE_CHECK = 4 * 1024 * 1024
+
 let collectGarbage: ((options?: { type: 'minor' | 'major' }) => void) | undefined
 
 /** V8's gc(), exposed at run time: jest's NODE_OPTIONS do not include --expose-gc. */
@@ -75,6 +78,8 @@ function garbageCollector(): (options?: { type: 'minor' | 'major' }) => void {
  * every few milliseconds (a minor GC), so what remains is memory something still holds: V8 would
  * otherwise let up to ~64 MiB of garbage Buffers pile up, and glibc reuses freed pages without RSS
  * moving, so without this neither number tells a streaming transport from one that keeps the data.
+ * A minor GC frees only young chunks: one that waited long enough to be promoted (a busy machine, a
+ * full test run) is garbage only a full GC frees, so a sample that shows growth is taken again after one.
  */
 export async function peakMemoryGrowth<T>(work: () => Promise<T>): Promise<{ result: T; rss: number; arrayBuffers: number }> {
   const gc = garbageCollector()
@@ -82,7 +87,11 @@ export async function peakMemoryGrowth<T>(work: () => Promise<T>): Promise<{ res
   const before = process.memoryUsage()
   const peak = { rss: before.rss, arrayBuffers: before.arrayBuffers }
   const sample = (): void => {
-    const now = process.memoryUsage()
+    let now = process.memoryUsage()
+    if (now.arrayBuffers - before.arrayBuffers > PROMOTED_GARBAGE_CHECK) {
+      gc()
+      now = process.memoryUsage()
+    }
     peak.rss = Math.max(peak.rss, now.rss)
     peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers)
   }
