@@ -127,6 +127,7 @@ async function runCommand(line: CommandLine, logger: Logger): Promise<void> {
     restored: !result.dryRun,
     appVersion: appVersionOutput(result.manifest.application),
     safetyCopy: safetyCopyPaths(result.safetyCopy),
+    safetyCopyDatabases: result.safetyCopy?.keptDatabases ?? [],
     safetyCopyId: result.safetyCopy?.stamp ?? '',
     report: result.report
   }
@@ -165,7 +166,7 @@ function helpText(command?: string): string {
     '  check      the pre-upgrade gate: is there a recent, drill-verified backup? (needs --max-age)',
     '  list       the complete backups in a store whose signature verifies',
     '  restore    verify a backup, then restore it onto the host (safety copy first)',
-    '  put-back   move back the files a restore replaced (--replaced ID, its safety-copy-id)',
+    '  put-back   move back the files and databases a restore replaced (--replaced ID, its safety-copy-id)',
     '',
     'Tool options: -h, --help; -V, --version; -v, --verbose; --json (machine-readable result on stdout, log on stderr).',
     'The github store outside a workflow run (list, check, restore): --store github --repository owner/name --github-token-file PATH.',

@@ -15,6 +15,7 @@ import { finished } from 'node:stream/promises'
 import { VerificationError } from '../../src/kernel/errors.js'
 import type { PartRecord } from '../../src/kernel/manifest.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
+import { SwapJournal } from '../../src/recipes/host-swap.js'
 import { databaseDefaultsProblems, recordedDefaultsProblems, restoreDatabases } from '../../src/recipes/seatable-databases.js'
 import type { SeaTableOptions } from '../../src/recipes/seatable-options.js'
 import { checkInventory, dumpDatabase, importDatabase, inventoryDatabase, mysqlIdentifier, mysqlString, type DatabaseAccess, type DatabaseDefaults } from '../../src/sources/mysql.js'
@@ -216,7 +217,7 @@ describe('a recorded value that is not a plain name', () => {
         { record: forged, on: 'runner', path: file }
       ]
       const options = { access } as SeaTableOptions
-      await expect(restoreDatabases(host, options, parts, logger)).rejects.toThrow(
+      await expect(restoreDatabases(host, options, parts, { logger, swaps: new SwapJournal(host, '20261206T000000Z-defa17', logger), prepared: new Set() })).rejects.toThrow(
         'Part db-defaults_kept: the recorded default collation ("utf8mb4_bin; DROP DATABASE defaults_kept") is not a name of letters, digits and "_".'
       )
       // Neither database was touched: the row written after the backup is still in the first one.

@@ -31562,7 +31562,7 @@ const definitions_INPUTS = [
     { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
     {
         name: 'safety-copy',
-        description: 'Keep what the restore replaces: files are swapped out by rename and kept beside the data (no copy, seconds), databases are dumped first. false: removed once the restore succeeded.',
+        description: 'Keep what the restore replaces: files are swapped out by rename and kept beside the data, databases by RENAME TABLE into a database of their own (no copy, seconds); a database with views, triggers, routines or events is imported in place and dumped first. false: removed once the restore succeeded.',
         default: 'true',
         actions: ['restore']
     },
@@ -31575,7 +31575,7 @@ const definitions_INPUTS = [
     { name: 'parts', description: 'Restore only these parts (space or comma separated, e.g. db-dtable_db data); empty: all.', default: '', actions: ['restore'] },
     {
         name: 'safety-copy-dir',
-        description: 'Where on the host the safety copy of the databases goes (a signed backup); empty: selfhost-backup-safety beside the app data directory. Replaced files stay beside the data, on its own filesystem.',
+        description: 'Where on the host the safety copy of databases imported in place goes (a signed backup; swapped databases keep their tables on the server); empty: selfhost-backup-safety beside the app data directory. Replaced files stay beside the data, on its own filesystem.',
         default: '',
         actions: ['restore']
     }
@@ -31609,9 +31609,13 @@ const OUTPUTS = {
         { name: 'backup-id', description: 'Id of the backup that was restored (or planned, with dry-run).' },
         {
             name: 'safety-copy',
-            description: "JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the databases' safety backup; [] when none was kept."
+            description: 'JSON list of the paths on the host that keep the data from before the restore: the replaced files (renamed, beside the data) and the safety backup of databases imported in place; [] when none was kept.'
         },
-        { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files back." },
+        {
+            name: 'safety-copy-databases',
+            description: 'JSON list of the databases on the database server that keep the tables a restore swapped out by RENAME TABLE (named like dtable_db__kept_20261206T031500Z_a1b2c3: the database, then the safety-copy-id); [] when none. Drop them (DROP DATABASE) once the restored data is good.'
+        },
+        { name: 'safety-copy-id', description: "The restore's stamp in those names: `selfhost-backup put-back --replaced <id>` puts the replaced files and databases back." },
         { name: 'restored', description: 'true when the restore completed and changed the host; false with dry-run; not set when the restore failed.' },
         { name: 'app-version', description: "The application's version the restored backup's data belongs to (run the app with this version, or its image); empty when the backup does not record it." }
     ]

@@ -282,9 +282,14 @@ function leftOutOf(manifest) {
 }
 function safetyCopyLines(safetyCopy) {
     const paths = (0,_safety_copy_js__WEBPACK_IMPORTED_MODULE_1__.safetyCopyPaths)(safetyCopy);
-    if (!safetyCopy || paths.length === 0)
+    if (!safetyCopy || paths.length + safetyCopy.keptDatabases.length === 0)
         return [];
-    return ['', `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`, ...paths.map(path => `- \`${path}\``)];
+    return [
+        '',
+        `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`,
+        ...paths.map(path => `- \`${path}\``),
+        ...safetyCopy.keptDatabases.map(database => `- database \`${database}\``)
+    ];
 }
 /** The retention section of a job summary: what stays and why, what went, what the store refused. */
 function pruneSummary(pruned) {

@@ -358,7 +358,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(151);
 /* harmony import */ var _recipes_recipe_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64817);
 /* harmony import */ var _recipes_host_swap_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(11541);
-/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(14577);
+/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(65028);
 /* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50799);
 
 
@@ -370,7 +370,8 @@ __webpack_require__.r(__webpack_exports__);
 const STAMP = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 /**
  * Undoes a restore's swaps: what it replaced (kept beside the data, by rename) goes back into place, newest
- * swap first, and what the restore had put there goes. The databases come back from their own safety backup.
+ * swap first, and what the restore had put there goes; so do the databases a swap replaced (their kept
+ * tables move back). A database imported in place comes back from its own safety backup instead.
  */
 async function runPutBack(request) {
     const { transport, logger, stamp } = request;
@@ -399,9 +400,9 @@ async function runPutBack(request) {
                     swaps.push({ ...parsedRecord, dir, replaced, order });
                 }
             }
-            if (swaps.length === 0) {
-                throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('replaced', `nothing that the restore ${stamp} replaced was found beside the ${recipe.title} data on ${transport.label}.`, "check the id and the app's directory options (the same as for the restore).");
-            }
+            const nothingFound = () => new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('replaced', `nothing that the restore ${stamp} replaced was found beside the ${recipe.title} data on ${transport.label}.`, "check the id and the app's directory and database options (the same as for the restore).");
+            if (swaps.length === 0 && !recipe.putBackSwapped)
+                throw nothingFound();
             const report = [];
             for (const swap of swaps.sort((a, b) => b.order - a.order)) {
                 if (!swap.complete && swap.undo.kind === 'tree') {
@@ -411,6 +412,11 @@ async function runPutBack(request) {
                 report.push(`${swap.part}: ${swap.dir.path} is as it was before the restore ${stamp}`);
                 logger.info(report[report.length - 1]);
             }
+            // The databases a swap replaced wait in their kept databases on the same server.
+            if (recipe.putBackSwapped)
+                report.push(...(await recipe.putBackSwapped(transport, options, stamp, { logger })));
+            if (report.length === 0)
+                throw nothingFound();
             await lock.assertHeld('restore');
             return report;
         }

@@ -21,7 +21,8 @@ const STAMP = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
 
 /**
  * Undoes a restore's swaps: what it replaced (kept beside the data, by rename) goes back into place, newest
- * swap first, and what the restore had put there goes. The databases come back from their own safety backup.
+ * swap first, and what the restore had put there goes; so do the databases a swap replaced (their kept
+ * tables move back). A database imported in place comes back from its own safety backup instead.
  */
 export async function runPutBack(request: PutBackRequest): Promise<string[]> {
   const { transport, logger, stamp } = request
@@ -49,13 +50,13 @@ export async function runPutBack(request: PutBackRequest): Promise<string[]> {
           swaps.push({ ...parsedRecord, dir, replaced, order })
         }
       }
-      if (swaps.length === 0) {
-        throw new InputError(
+      const nothingFound = (): InputError =>
+        new InputError(
           'replaced',
           `nothing that the restore ${stamp} replaced was found beside the ${recipe.title} data on ${transport.label}.`,
-          "check the id and the app's directory options (the same as for the restore)."
+          "check the id and the app's directory and database options (the same as for the restore)."
         )
-      }
+      if (swaps.length === 0 && !recipe.putBackSwapped) throw nothingFound()
       const report: string[] = []
       for (const swap of swaps.sort((a, b) => b.order - a.order)) {
         if (!swap.complete && swap.undo.kind === 'tree') {
@@ -68,6 +69,9 @@ export async function runPutBack(request: PutBackRequest): Promise<string[]> {
         report.push(`${swap.part}: ${swap.dir.path} is as it was before the restore ${stamp}`)
         logger.info(report[report.length - 1])
       }
+      // The databases a swap replaced wait in their kept databases on the same server.
+      if (recipe.putBackSwapped) report.push(...(await recipe.putBackSwapped(transport, options, stamp, { logger })))
+      if (report.length === 0) throw nothingFound()
       await lock.assertHeld('restore')
       return report
     } finally {

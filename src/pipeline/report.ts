@@ -196,8 +196,13 @@ function leftOutOf(manifest: Manifest): string[] {
 
 function safetyCopyLines(safetyCopy: SafetyCopy | undefined): string[] {
   const paths = safetyCopyPaths(safetyCopy)
-  if (!safetyCopy || paths.length === 0) return []
-  return ['', `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`, ...paths.map(path => `- \`${path}\``)]
+  if (!safetyCopy || paths.length + safetyCopy.keptDatabases.length === 0) return []
+  return [
+    '',
+    `Safety copy of the data from before the restore (\`${safetyCopy.stamp}\`):`,
+    ...paths.map(path => `- \`${path}\``),
+    ...safetyCopy.keptDatabases.map(database => `- database \`${database}\``)
+  ]
 }
 
 /** The retention section of a job summary: what stays and why, what went, what the store refused. */

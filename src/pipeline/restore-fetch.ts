@@ -32,6 +32,8 @@ export interface FetchPlace {
   /** The runner directory one downloaded chunk (or one unchunked part) lands in while it is checked. */
   runnerDir: string
   staging: { host: Transport; dir: string } | null
+  /** Called with each part once it is staged and verified whole (an incremental one with its chain), while the next streams. */
+  onStaged?: (part: VerifiedPart) => void
 }
 
 /**
@@ -69,10 +71,20 @@ export async function fetchVerifiedParts(
   const damage: string[] = []
   const transfer = { store, place, identities, damage, logger }
   const parts: VerifiedPart[] = []
-  for (const record of selected) parts.push(await transferPart(transfer, backup, record))
+  // A part is handed on only when nothing so far was damaged: a damaged backup is refused as a whole.
+  const staged = (part: VerifiedPart): void => {
+    if (damage.length === 0 && place.staging) place.onStaged?.(part)
+  }
+  for (const record of selected) {
+    const part = await transferPart(transfer, backup, record)
+    parts.push(part)
+    if (!chains.has(record.name)) staged(part)
+  }
   for (const part of parts) {
     const links = chains.get(part.record.name)
-    if (links) part.chain = await serially(links, link => transferPart(transfer, link.backup, link.record))
+    if (!links) continue
+    part.chain = await serially(links, link => transferPart(transfer, link.backup, link.record))
+    staged(part)
   }
   throwIfDamaged(backup, damage)
   return parts

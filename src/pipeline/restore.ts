@@ -13,6 +13,7 @@ import { fetchVerifiedParts, type FetchPlace } from './restore-fetch.js'
 import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { SwapJournal } from '../recipes/host-swap.js'
+import { Preparations } from './prepared-swaps.js'
 import type { PartSink } from '../recipes/recipe.js'
 import { randomBytes } from 'node:crypto'
 import { quote } from '../kernel/shell.js'
@@ -127,9 +128,9 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     const plan = recipe.planRestore(options, fitting)
     stages.end('connect and preflight')
     logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'))
-    const fetchInto = (staging: FetchPlace['staging'], title: string): Promise<VerifiedPart[]> =>
+    const fetchInto = (staging: FetchPlace['staging'], title: string, onStaged?: FetchPlace['onStaged']): Promise<VerifiedPart[]> =>
       logger
-        .group(title, () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, { runnerDir: download, staging }, reading, logger))
+        .group(title, () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, { runnerDir: download, staging, onStaged }, reading, logger))
         .catch(error => {
           throw saysHostUnchanged(isOutOfSpace(error) ? runnerFullWhileFetching(request.workRoot, selected, error) : error)
         })
@@ -142,16 +143,26 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
     try {
       const incoming = await openIncoming(transport, recipe.dataRoot(options), logger)
       stages.end('lock')
+      // Names what this restore keeps (renamed directories, kept databases) and what it prepares beside the data.
+      const stamp = restoreStamp(new Date())
+      // Started as each part is staged, beside the transfer of the next; nothing live changes until the stop.
+      const preparations = new Preparations(recipe.prepareSwap && (part => recipe.prepareSwap!(transport, options, part, { logger, stamp })), logger)
       try {
-        const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host')
+        const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host', part => preparations.add(part))
         stages.end('download, verify and stage')
+        const prepared = await preparations.ready().catch(error => {
+          throw saysHostUnchanged(error)
+        })
+        if (prepared.length > 0) stages.end('imports beside the live data')
         const verifySeconds = (Date.now() - started) / 1000
         const hostStarted = Date.now()
-        const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages)
+        const target = { recipe, options, signer: keys.signer, application: versions.running }
+        const result = await replaceData(request, target, { parts, prepared: new Set(prepared.map(part => part.part)), stamp }, manifest, plan, stages)
         await lock.assertHeld('restore')
         logger.info(`Stages: ${stages.summary()}`)
         return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames }
       } finally {
+        await preparations.abandon()
         await removeIncoming(transport, incoming, logger)
       }
     } finally {
@@ -164,9 +175,10 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
 }
 
 /**
- * Safety copy of what an import replaces, stop, swap, start, then the app's own post-start step. Files are
- * swapped out by rename, which keeps them (the rest of the safety copy); databases are dumped first, while
- * the app still runs, because an import drops them. A failure before the start puts every swap back.
+ * Safety copy of what an import in place replaces, stop, swap, start, then the app's own post-start step.
+ * Files are swapped out by rename and prepared databases by RENAME TABLE, which keeps them (the safety copy);
+ * a database imported in place is dumped first, while the app still runs, because the import drops it.
+ * A failure before the start puts every swap back.
  */
 interface RestoreTarget {
   recipe: AnyRecipe
@@ -177,18 +189,27 @@ interface RestoreTarget {
   application?: AppVersion
 }
 
+/** The verified parts on the host, which of them were prepared beside the live data, and the restore's stamp. */
+interface StagedRestore {
+  parts: VerifiedPart[]
+  prepared: ReadonlySet<string>
+  stamp: string
+}
+
 async function replaceData(
   request: RestoreRequest,
   target: RestoreTarget,
-  parts: VerifiedPart[],
+  staged: StagedRestore,
   manifest: Manifest,
   plan: string[],
   stages: StageClock
 ): Promise<Omit<RestoreResult, 'seconds' | 'versions' | 'parts'>> {
   const { transport, logger } = request
   const { recipe, options, signer } = target
+  const { parts, prepared } = staged
   let databases: SafetyCopy['databases']
-  const imported = parts.map(part => part.record).filter(part => part.kind === 'sql-dump')
+  // A prepared database is kept by its swap; only one imported in place needs a dump of it first.
+  const imported = parts.map(part => part.record).filter(part => part.kind === 'sql-dump' && !prepared.has(part.name))
   if (request.safetyCopy && recipe.copyBeforeImport && imported.length > 0) {
     if (!signer) throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)')
     const parent = await safetyCopyParent(request, recipe.dataRoot(options))
@@ -206,19 +227,21 @@ async function replaceData(
     await runUserCommand(transport, request.stopCommand, 'stop-command')
     stages.end('stop')
   } else logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.')
-  const swaps = new SwapJournal(transport, restoreStamp(new Date()), logger)
+  const swaps = new SwapJournal(transport, staged.stamp, logger)
   const report: string[] = []
   const began = Date.now()
   try {
-    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))))
-    logger.info(`Restored in ${formatSeconds(Date.now() - began)}: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`)
+    report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps, prepared }))))
+    const databaseSwaps = swaps.databases.length > 0 ? ` and ${swaps.databases.length} database swaps by RENAME TABLE` : ''
+    logger.info(`Restored in ${formatSeconds(Date.now() - began)}: ${swaps.swaps.length} swaps by rename${databaseSwaps}, each keeping what it replaced`)
     stages.end('imports, extraction and swaps')
   } catch (error) {
     throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
   }
-  const safetyCopy: SafetyCopy | undefined = request.safetyCopy ? { files: swaps.places(), databases, stamp: swaps.stamp } : undefined
+  const safetyCopy: SafetyCopy | undefined = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp } : undefined
   if (!request.safetyCopy) await swaps.discard()
   else if (safetyCopy && safetyCopy.files.length > 0) logger.info(`What the restore replaced is kept, by rename, in: ${safetyCopy.files.join(', ')}`)
+  if (safetyCopy && safetyCopy.keptDatabases.length > 0) logger.info(`The tables the restore replaced are kept, by RENAME TABLE, in the databases: ${safetyCopy.keptDatabases.join(', ')}`)
   try {
     if (request.startCommand) {
       await runUserCommand(transport, request.startCommand, 'start-command')
@@ -235,6 +258,11 @@ async function replaceData(
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
 }
 
+/** The databases that keep the tables a restore's database swaps replaced. */
+function keptNames(swaps: SwapJournal): string[] {
+  return swaps.databases.map(database => database.kept)
+}
+
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at: Date): string {
   return `${compactTimestamp(at)}-${randomBytes(3).toString('hex')}`
@@ -243,8 +271,8 @@ function restoreStamp(at: Date): string {
 /** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
 async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTarget & { databases: SafetyCopy['databases'] }, logger: Logger): Promise<unknown> {
   const { recipe, options, signer, databases } = context
-  const kept: SafetyCopy = { files: swaps.places(), databases, stamp: swaps.stamp }
-  if (swaps.swaps.length === 0) return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer })
+  const kept: SafetyCopy = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp }
+  if (!swaps.changedAnything) return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer })
   try {
     const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack())
     for (const line of back) logger.info(line)
@@ -252,8 +280,8 @@ async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTa
     const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree')
     return withRecoveryHint(
       error,
-      partWay.length === 0 ? 'The restore failed; the files it had replaced were put back' : 'The restore failed; the files it had replaced were put back where the swap had ended',
-      { ...kept, files: partWay.map(swap => swap.replaced.path) },
+      partWay.length === 0 ? 'The restore failed; what it had replaced was put back' : 'The restore failed; what it had replaced was put back where the swap had ended',
+      { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] },
       { recipe, options, signer }
     )
   } catch (rollbackError) {
@@ -303,10 +331,12 @@ function withRecoveryHint(error: unknown, what: string, safetyCopy: SafetyCopy |
   // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
   const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`
   const steps: string[] = []
-  if (safetyCopy && safetyCopy.files.length > 0) {
-    steps.push(
-      `the files from before the restore are in ${safetyCopy.files.join(', ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`
-    )
+  const where = [
+    ...(safetyCopy && safetyCopy.files.length > 0 ? [`the files from before the restore are in ${safetyCopy.files.join(', ')}`] : []),
+    ...(safetyCopy && safetyCopy.keptDatabases.length > 0 ? [`the tables from before the restore are in the databases ${safetyCopy.keptDatabases.join(', ')}`] : [])
+  ]
+  if (safetyCopy && where.length > 0) {
+    steps.push(`${where.join(' and ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`)
   }
   if (safetyCopy?.databases) {
     const { dir, backupId } = safetyCopy.databases

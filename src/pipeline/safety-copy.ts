@@ -54,12 +54,14 @@ export interface DatabaseSafetyCopy {
   backupId: string
 }
 
-/** What a restore kept of the data it replaced: files by rename, databases as a backup taken before. */
+/** What a restore kept of the data it replaced: files and swapped databases by rename, databases imported in place as a backup taken before. */
 export interface SafetyCopy {
   /** The directories that keep what each swap replaced, beside it. */
   files: string[]
   databases?: DatabaseSafetyCopy
-  /** The restore's stamp, which names those directories (put-back --replaced). */
+  /** The databases that keep the tables a database swap replaced, on the same server. */
+  keptDatabases: string[]
+  /** The restore's stamp, which names those directories and databases (put-back --replaced). */
   stamp: string
 }
 

@@ -143,6 +143,8 @@ const SWAP_REASONS = { 'merge mount': 'a directory on the way to a kept path is 
  */
 export class SwapJournal {
   readonly swaps: Swap[] = []
+  /** Databases swapped by RENAME TABLE: their old tables are kept in a database of their own. */
+  readonly databases: KeptDatabase[] = []
 
   constructor(
     private readonly host: Transport,
@@ -206,6 +208,16 @@ export class SwapJournal {
     return this.swaps.map(swap => swap.replaced.path)
   }
 
+  /** Records a database swap that happened, so a failure puts it back too. */
+  keepDatabase(kept: KeptDatabase): void {
+    this.databases.push(kept)
+  }
+
+  /** Whether anything live changed: a file swap ran (even part-way) or a database was swapped. */
+  get changedAnything(): boolean {
+    return this.swaps.length + this.databases.length > 0
+  }
+
   /** Puts every complete swap back, newest first; a part-way one is left for put-back and named. Throws on the first failure. */
   async rollBack(): Promise<string[]> {
     const report: string[] = []
@@ -217,13 +229,29 @@ export class SwapJournal {
       await putBack(this.host, swap, this.logger)
       report.push(`${swap.part}: ${swap.dir.path} is as it was`)
     }
+    for (const database of [...this.databases].reverse()) {
+      await database.putBack()
+      report.push(`${database.part}: database ${database.live} is as it was`)
+    }
     return report
   }
 
   /** safety-copy: false: the replaced data goes once the restore succeeded. */
   async discard(): Promise<void> {
     for (const swap of this.swaps) await removeStaging(this.host, swap.replaced, this.logger)
+    for (const database of this.databases) await database.drop()
   }
+}
+
+/** A database a restore swapped: its old tables wait in `kept` on the same server. */
+export interface KeptDatabase {
+  part: string
+  live: string
+  kept: string
+  /** Moves the kept tables back into `live`; what the restore put there goes. */
+  putBack(): Promise<void>
+  /** Drops `kept` (safety-copy: false). */
+  drop(): Promise<void>
 }
 
 /**

@@ -42,6 +42,15 @@ export interface RecipeContext {
 /** A restore's context: its swaps keep what they replace, for the safety copy and a rollback. */
 export interface RestoreContext extends RecipeContext {
   swaps: SwapJournal
+  /** The parts prepareSwap prepared beside the live data (by name): restore swaps them in. */
+  prepared: ReadonlySet<string>
+}
+
+/** What prepareSwap made beside the live data, until the restore swaps it in. */
+export interface PreparedPart {
+  part: string
+  /** Removes what was prepared if it was not swapped in; nothing once it was. */
+  discard(): Promise<void>
 }
 
 /**
@@ -122,6 +131,14 @@ export interface Recipe<Options> {
    * (databases: an import drops them). Everything else a restore swaps out by rename, which keeps it anyway.
    */
   copyBeforeImport?(host: Transport, options: Options, sink: PartSink, parts: PartRecord[], context: RecipeContext): Promise<void>
+  /**
+   * Prepares a verified part beside the live data while the app still runs, started as soon as the part is
+   * staged (SeaTable: a dump imported into a side database, swapped in by RENAME TABLE after the stop).
+   * Undefined when the part is restored in place instead; then copyBeforeImport keeps a copy of it.
+   */
+  prepareSwap?(host: Transport, options: Options, part: VerifiedPart, context: RecipeContext & { stamp: string }): Promise<PreparedPart | undefined>
+  /** put-back: moves back what the restore with this stamp swapped out besides files (databases); one line per item. */
+  putBackSwapped?(host: Transport, options: Options, stamp: string, context: RecipeContext): Promise<string[]>
   restore(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RestoreContext): Promise<string[]>
   /** Steps that need the app running again, after the user's start-command (e.g. the app's own restore tool). */
   afterStart?(host: Transport, options: Options, parts: VerifiedPart[], manifest: Manifest, context: RecipeContext): Promise<string[]>

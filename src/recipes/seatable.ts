@@ -12,7 +12,7 @@ import { replaceTree } from './host-swap.js'
 import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
 import { chooseLayout, layoutEvidence, LAYOUTS, probeHost, SEATABLE_SCRIPT } from './seatable-layout.js'
 import type { SeaTableOptions } from './seatable-options.js'
-import { backupDatabases, checkDatabaseAccess, databaseDefaultsProblems, recordedDefaultsProblems, restoreDatabases } from './seatable-databases.js'
+import { backupDatabases, checkDatabaseAccess, databaseDefaultsProblems, prepareDatabaseSwap, putBackDatabases, recordedDefaultsProblems, restoreDatabases } from './seatable-databases.js'
 import { notCoveredBy, readSeaTableVersion, surveyInstall } from './seatable-install.js'
 
 export type { SeaTableOptions } from './seatable-options.js'
@@ -250,7 +250,7 @@ export const seatableRecipe = {
   planRestore(options, manifest) {
     return manifest.parts.map(part => {
       if (part.kind === 'sql-dump')
-        return `${part.name}: drop and re-create database ${part.name.replace(/^db-/, '')}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`
+        return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (with views, triggers, routines or events: dump it, then drop, re-create and import it after the stop)`
       if (part.name === 'data')
         return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
       return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`
@@ -287,7 +287,15 @@ export const seatableRecipe = {
     await backupDatabases(host, { ...options, databases, skipLogTables: false }, sink, compression).done
   },
 
-  async restore(host, options, parts, manifest, { logger, swaps }) {
+  prepareSwap(host, options, part, context) {
+    return prepareDatabaseSwap(host, options, part, context)
+  },
+
+  putBackSwapped(host, options, stamp, { logger }) {
+    return putBackDatabases(host, options, stamp, logger)
+  },
+
+  async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
     const report: string[] = []
     const byName = new Map(parts.map(part => [part.record.name, part]))
     for (const name of EXTRA_PARTS) {
@@ -312,7 +320,7 @@ export const seatableRecipe = {
         host,
         options,
         parts.filter(part => part.record.kind === 'sql-dump'),
-        logger
+        { logger, swaps, prepared }
       ),
       restoreData()
     ])

@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
     core.setOutput('backup-id', result.backupId)
     // JSON: a path may hold a line break.
     core.setOutput('safety-copy', JSON.stringify(safetyCopyPaths(result.safetyCopy)))
+    core.setOutput('safety-copy-databases', JSON.stringify(result.safetyCopy?.keptDatabases ?? []))
     core.setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
     core.setOutput('restored', String(!result.dryRun))
     core.setOutput('app-version', appVersionOutput(result.manifest.application))

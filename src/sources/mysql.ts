@@ -272,6 +272,14 @@ export function describeAccess(access: DatabaseAccess): string {
 }
 
 export function checkInventory(database: string, record: PartRecord, actual: DatabaseInventory): void {
+  const problems = inventoryProblems(record, actual)
+  if (problems.length > 0) {
+    throw new VerificationError(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
+  }
+}
+
+/** Where a database differs from what its backup recorded: row counts, tables, objects and defaults, one phrase each. */
+export function inventoryProblems(record: PartRecord, actual: DatabaseInventory): string[] {
   const expected = record.tables ?? {}
   const ranges = (record.details?.rowCountRanges ?? {}) as Record<string, [number, number]>
   const objects = (record.details?.objects ?? {}) as Record<string, number>
@@ -290,7 +298,5 @@ export function checkInventory(database: string, record: PartRecord, actual: Dat
   const defaults = recordedDefaults(record)
   if (defaults && !sameDefaults(defaults, actual.defaults))
     problems.push(`default ${describeDefaults(defaults)} expected, ${actual.defaults ? describeDefaults(actual.defaults) : 'none (the database is missing)'} found`)
-  if (problems.length > 0) {
-    throw new VerificationError(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.')
-  }
+  return problems
 }

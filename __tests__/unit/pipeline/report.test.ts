@@ -64,7 +64,12 @@ describe('job summaries', () => {
       plan: ['db: replace'],
       report: ['db restored'],
       versions: 'The data belongs to Tabby 0.30.1 (image tabbyml/tabby:0.30.1, schema 50); the host runs 0.30.1 (image tabbyml/tabby:0.30.1, schema 50).',
-      safetyCopy: { files: ['/srv/tabby/.selfhost-backup-replaced-20261206T000000Z-abcdef-1'], databases: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' }, stamp: '20261206T000000Z-abcdef' },
+      safetyCopy: {
+        files: ['/srv/tabby/.selfhost-backup-replaced-20261206T000000Z-abcdef-1'],
+        databases: { dir: '/srv/selfhost-backup-safety/x', backupId: 'x' },
+        keptDatabases: [],
+        stamp: '20261206T000000Z-abcdef'
+      },
       seconds: { verify: 3.25, host: 7.5 },
       parts: ['db', 'home']
     }

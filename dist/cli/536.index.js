@@ -1,8 +1,8 @@
-export const id = 246;
-export const ids = [246];
+export const id = 536;
+export const ids = [536];
 export const modules = {
 
-/***/ 28246:
+/***/ 56536:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -86,12 +86,23 @@ async function fetchVerifiedParts(store, backup, manifest, selection, place, rea
     const damage = [];
     const transfer = { store, place, identities, damage, logger };
     const parts = [];
-    for (const record of selected)
-        parts.push(await transferPart(transfer, backup, record));
+    // A part is handed on only when nothing so far was damaged: a damaged backup is refused as a whole.
+    const staged = (part) => {
+        if (damage.length === 0 && place.staging)
+            place.onStaged?.(part);
+    };
+    for (const record of selected) {
+        const part = await transferPart(transfer, backup, record);
+        parts.push(part);
+        if (!chains.has(record.name))
+            staged(part);
+    }
     for (const part of parts) {
         const links = chains.get(part.record.name);
-        if (links)
-            part.chain = await serially(links, link => transferPart(transfer, link.backup, link.record));
+        if (!links)
+            continue;
+        part.chain = await serially(links, link => transferPart(transfer, link.backup, link.record));
+        staged(part);
     }
     throwIfDamaged(backup, damage);
     return parts;
@@ -363,8 +374,54 @@ async function removeIncoming(host, dir, logger) {
 var safety_copy = __webpack_require__(95550);
 // EXTERNAL MODULE: ./src/recipes/host-swap.ts
 var host_swap = __webpack_require__(11541);
-// EXTERNAL MODULE: ./src/recipes/registry.ts + 9 modules
-var registry = __webpack_require__(14577);
+;// CONCATENATED MODULE: ./src/pipeline/prepared-swaps.ts
+/**
+ * What a recipe prepares beside the live data while the rest of the backup still streams in (prepareSwap,
+ * e.g. a database import into a side database), each started as soon as its part is staged and verified.
+ * Nothing live changes here; whatever is not swapped in is removed again.
+ */
+class Preparations {
+    start;
+    logger;
+    running = [];
+    constructor(start, logger) {
+        this.start = start;
+        this.logger = logger;
+    }
+    /** Starts preparing a part that has been staged and verified. */
+    add(part) {
+        if (!this.start)
+            return;
+        const preparing = this.start(part);
+        // Awaited by ready() or abandon(); a failure must not surface as an unhandled rejection before that.
+        preparing.catch(() => undefined);
+        this.running.push(preparing);
+    }
+    /** Every preparation done: the parts prepared. When one failed, the others are removed and its error thrown. */
+    async ready() {
+        const results = await Promise.allSettled(this.running);
+        const prepared = results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+        const failed = results.find((result) => result.status === 'rejected');
+        if (failed) {
+            await this.discard(prepared);
+            throw failed.reason;
+        }
+        return prepared;
+    }
+    /** After the fetch failed, or once the restore ended: waits for what started and removes what was not swapped in. */
+    async abandon() {
+        const results = await Promise.allSettled(this.running);
+        await this.discard(results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : [])));
+    }
+    async discard(prepared) {
+        for (const part of prepared) {
+            await part.discard().catch((error) => this.logger.warning(`Removing what was prepared for ${part.part}: ${error.message}`));
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/recipes/registry.ts + 10 modules
+var registry = __webpack_require__(65028);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
 var stage_clock = __webpack_require__(73003);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-choice.ts
@@ -412,6 +469,7 @@ var app_version_check = __webpack_require__(66845);
 // EXTERNAL MODULE: ./src/kernel/concurrency.ts
 var concurrency = __webpack_require__(20490);
 ;// CONCATENATED MODULE: ./src/pipeline/restore.ts
+
 
 
 
@@ -487,8 +545,8 @@ async function runRestore(request) {
         const plan = recipe.planRestore(options, fitting);
         stages.end('connect and preflight');
         logger.info(['Plan:', ...plan.map(step => `  - ${step}`)].join('\n'));
-        const fetchInto = (staging, title) => logger
-            .group(title, () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, { runnerDir: download, staging }, reading, logger))
+        const fetchInto = (staging, title, onStaged) => logger
+            .group(title, () => fetchVerifiedParts(store, chosen, manifest, { only: request.parts, identities: request.identities }, { runnerDir: download, staging, onStaged }, reading, logger))
             .catch(error => {
             throw saysHostUnchanged((0,errors/* isOutOfSpace */.mK)(error) ? runnerFullWhileFetching(request.workRoot, selected, error) : error);
         });
@@ -501,17 +559,28 @@ async function runRestore(request) {
         try {
             const incoming = await openIncoming(transport, recipe.dataRoot(options), logger);
             stages.end('lock');
+            // Names what this restore keeps (renamed directories, kept databases) and what it prepares beside the data.
+            const stamp = restoreStamp(new Date());
+            // Started as each part is staged, beside the transfer of the next; nothing live changes until the stop.
+            const preparations = new Preparations(recipe.prepareSwap && (part => recipe.prepareSwap(transport, options, part, { logger, stamp })), logger);
             try {
-                const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host');
+                const parts = await fetchInto({ host: transport, dir: incoming }, 'Downloading, verifying and staging on the host', part => preparations.add(part));
                 stages.end('download, verify and stage');
+                const prepared = await preparations.ready().catch(error => {
+                    throw saysHostUnchanged(error);
+                });
+                if (prepared.length > 0)
+                    stages.end('imports beside the live data');
                 const verifySeconds = (Date.now() - started) / 1000;
                 const hostStarted = Date.now();
-                const result = await replaceData(request, { recipe, options, signer: keys.signer, application: versions.running }, parts, manifest, plan, stages);
+                const target = { recipe, options, signer: keys.signer, application: versions.running };
+                const result = await replaceData(request, target, { parts, prepared: new Set(prepared.map(part => part.part)), stamp }, manifest, plan, stages);
                 await lock.assertHeld('restore');
                 logger.info(`Stages: ${stages.summary()}`);
                 return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames };
             }
             finally {
+                await preparations.abandon();
                 await removeIncoming(transport, incoming, logger);
             }
         }
@@ -525,11 +594,13 @@ async function runRestore(request) {
             await transport.close().catch(error => logger.warning(`Closing the connection: ${error.message}`));
     }
 }
-async function replaceData(request, target, parts, manifest, plan, stages) {
+async function replaceData(request, target, staged, manifest, plan, stages) {
     const { transport, logger } = request;
     const { recipe, options, signer } = target;
+    const { parts, prepared } = staged;
     let databases;
-    const imported = parts.map(part => part.record).filter(part => part.kind === 'sql-dump');
+    // A prepared database is kept by its swap; only one imported in place needs a dump of it first.
+    const imported = parts.map(part => part.record).filter(part => part.kind === 'sql-dump' && !prepared.has(part.name));
     if (request.safetyCopy && recipe.copyBeforeImport && imported.length > 0) {
         if (!signer)
             throw new Error('a safety copy needs a signing key (parseSigningInputs requires one)');
@@ -550,22 +621,25 @@ async function replaceData(request, target, parts, manifest, plan, stages) {
     }
     else
         logger.warning('No stop-command: the application keeps running while its data is replaced. Stop it (e.g. docker compose stop) for a clean restore.');
-    const swaps = new host_swap/* SwapJournal */.li(transport, restoreStamp(new Date()), logger);
+    const swaps = new host_swap/* SwapJournal */.li(transport, staged.stamp, logger);
     const report = [];
     const began = Date.now();
     try {
-        report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps }))));
-        logger.info(`Restored in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}: ${swaps.swaps.length} swaps by rename, each keeping what it replaced`);
+        report.push(...(await logger.group('Restoring', () => recipe.restore(transport, options, parts, manifest, { logger, swaps, prepared }))));
+        const databaseSwaps = swaps.databases.length > 0 ? ` and ${swaps.databases.length} database swaps by RENAME TABLE` : '';
+        logger.info(`Restored in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}: ${swaps.swaps.length} swaps by rename${databaseSwaps}, each keeping what it replaced`);
         stages.end('imports, extraction and swaps');
     }
     catch (error) {
         throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger);
     }
-    const safetyCopy = request.safetyCopy ? { files: swaps.places(), databases, stamp: swaps.stamp } : undefined;
+    const safetyCopy = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp } : undefined;
     if (!request.safetyCopy)
         await swaps.discard();
     else if (safetyCopy && safetyCopy.files.length > 0)
         logger.info(`What the restore replaced is kept, by rename, in: ${safetyCopy.files.join(', ')}`);
+    if (safetyCopy && safetyCopy.keptDatabases.length > 0)
+        logger.info(`The tables the restore replaced are kept, by RENAME TABLE, in the databases: ${safetyCopy.keptDatabases.join(', ')}`);
     try {
         if (request.startCommand) {
             await runUserCommand(transport, request.startCommand, 'start-command');
@@ -582,6 +656,10 @@ async function replaceData(request, target, parts, manifest, plan, stages) {
     }
     return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy };
 }
+/** The databases that keep the tables a restore's database swaps replaced. */
+function keptNames(swaps) {
+    return swaps.databases.map(database => database.kept);
+}
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at) {
     return `${(0,kernel_manifest/* compactTimestamp */.ce)(at)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
@@ -589,8 +667,8 @@ function restoreStamp(at) {
 /** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
 async function rolledBack(error, swaps, context, logger) {
     const { recipe, options, signer, databases } = context;
-    const kept = { files: swaps.places(), databases, stamp: swaps.stamp };
-    if (swaps.swaps.length === 0)
+    const kept = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp };
+    if (!swaps.changedAnything)
         return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer });
     try {
         const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack());
@@ -598,7 +676,7 @@ async function rolledBack(error, swaps, context, logger) {
             logger.info(line);
         // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
         const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree');
-        return withRecoveryHint(error, partWay.length === 0 ? 'The restore failed; the files it had replaced were put back' : 'The restore failed; the files it had replaced were put back where the swap had ended', { ...kept, files: partWay.map(swap => swap.replaced.path) }, { recipe, options, signer });
+        return withRecoveryHint(error, partWay.length === 0 ? 'The restore failed; what it had replaced was put back' : 'The restore failed; what it had replaced was put back where the swap had ended', { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] }, { recipe, options, signer });
     }
     catch (rollbackError) {
         logger.warning(`Putting back what the restore had replaced failed: ${rollbackError.message}`);
@@ -641,8 +719,12 @@ function withRecoveryHint(error, what, safetyCopy, target) {
     // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
     const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`;
     const steps = [];
-    if (safetyCopy && safetyCopy.files.length > 0) {
-        steps.push(`the files from before the restore are in ${safetyCopy.files.join(', ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`);
+    const where = [
+        ...(safetyCopy && safetyCopy.files.length > 0 ? [`the files from before the restore are in ${safetyCopy.files.join(', ')}`] : []),
+        ...(safetyCopy && safetyCopy.keptDatabases.length > 0 ? [`the tables from before the restore are in the databases ${safetyCopy.keptDatabases.join(', ')}`] : [])
+    ];
+    if (safetyCopy && where.length > 0) {
+        steps.push(`${where.join(' and ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`);
     }
     if (safetyCopy?.databases) {
         const { dir, backupId } = safetyCopy.databases;

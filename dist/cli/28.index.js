@@ -1,5 +1,5 @@
-export const id = 577;
-export const ids = [577,473];
+export const id = 28;
+export const ids = [28,473];
 export const modules = {
 
 /***/ 20490:
@@ -599,6 +599,8 @@ class SwapJournal {
     stamp;
     logger;
     swaps = [];
+    /** Databases swapped by RENAME TABLE: their old tables are kept in a database of their own. */
+    databases = [];
     constructor(host, 
     /** Unique to this restore: names its replaced directories. */
     stamp, logger) {
@@ -656,6 +658,14 @@ class SwapJournal {
     places() {
         return this.swaps.map(swap => swap.replaced.path);
     }
+    /** Records a database swap that happened, so a failure puts it back too. */
+    keepDatabase(kept) {
+        this.databases.push(kept);
+    }
+    /** Whether anything live changed: a file swap ran (even part-way) or a database was swapped. */
+    get changedAnything() {
+        return this.swaps.length + this.databases.length > 0;
+    }
     /** Puts every complete swap back, newest first; a part-way one is left for put-back and named. Throws on the first failure. */
     async rollBack() {
         const report = [];
@@ -667,12 +677,18 @@ class SwapJournal {
             await putBack(this.host, swap, this.logger);
             report.push(`${swap.part}: ${swap.dir.path} is as it was`);
         }
+        for (const database of [...this.databases].reverse()) {
+            await database.putBack();
+            report.push(`${database.part}: database ${database.live} is as it was`);
+        }
         return report;
     }
     /** safety-copy: false: the replaced data goes once the restore succeeded. */
     async discard() {
         for (const swap of this.swaps)
             await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeStaging */ .O7)(this.host, swap.replaced, this.logger);
+        for (const database of this.databases)
+            await database.drop();
     }
 }
 /**
@@ -796,7 +812,7 @@ function partInput(part, what, logger) {
 
 /***/ }),
 
-/***/ 14577:
+/***/ 65028:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -903,7 +919,192 @@ function chooseLayout(wanted, facts) {
 var mysql = __webpack_require__(504);
 // EXTERNAL MODULE: ./src/sources/mysql-defaults.ts
 var mysql_defaults = __webpack_require__(20087);
+;// CONCATENATED MODULE: ./src/sources/mysql-swap.ts
+
+
+
+/** MariaDB's limit on a database name. */
+const NAME_LIMIT = 64;
+const INCOMING = '__incoming_';
+const KEPT = '__kept_';
+/** A restore stamp's length: 20261206T031500Z-a1b2c3. */
+const STAMP_LENGTH = 23;
+/** The side databases' names for one restore stamp (`20261206T031500Z-a1b2c3`); undefined when they would be too long. */
+function swappedDatabase(live, stamp) {
+    // Underscores only: the kept database's name is one a user can type in DROP DATABASE without quoting it.
+    const suffix = stamp.replace(/-/g, '_');
+    const names = { live, incoming: `${live}${INCOMING}${suffix}`, kept: `${live}${KEPT}${suffix}` };
+    return names.incoming.length <= NAME_LIMIT && names.kept.length <= NAME_LIMIT ? names : undefined;
+}
+/** A side database's name as a pattern: for one stamp, or for any (an interrupted restore's leftovers). */
+function keptPattern(live, kind, stamp) {
+    const escaped = live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}';
+    return new RegExp(`^${escaped}${kind}${suffix}$`);
+}
+const OBJECT_KINDS = ['routines', 'triggers', 'events', 'views'];
+/**
+ * Why `live` cannot be restored by swap, or undefined when it can. RENAME TABLE moves tables only: a view,
+ * routine or event stays in its database, and a table with triggers cannot move to another one. A database
+ * with any of them, in the backup or on the server, is restored by import in place (after a dump of it).
+ */
+async function swapObstacle(host, access, record, names) {
+    if (!names)
+        return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`;
+    const recorded = (record.details?.objects ?? {});
+    const inBackup = OBJECT_KINDS.filter(kind => Number(recorded[kind] ?? 0) > 0);
+    if (inBackup.length > 0)
+        return `the backup holds ${inBackup.join(' and ')}, which RENAME TABLE cannot move`;
+    const literal = (0,mysql/* mysqlString */.Oe)(names.live);
+    const answer = await (0,mysql/* runSql */.Wt)(host, access, [
+        `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
+        `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
+        `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
+        `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`
+    ].join('\n'));
+    const onServer = answer
+        .split('\n')
+        .map(line => line.split('\t'))
+        .filter(([kind, count]) => OBJECT_KINDS.includes(kind) && Number(count) > 0)
+        .map(([kind]) => kind);
+    return onServer.length > 0 ? `the live database holds ${onServer.join(' and ')}, which RENAME TABLE cannot move` : undefined;
+}
+/**
+ * Imports a dump into `incoming` (first dropping what an interrupted restore of the same database left) and
+ * holds it against the manifest: row counts, objects and defaults. Nothing live changes; on a failure the
+ * caller drops `incoming` (discardIncoming).
+ */
+async function importBeside(host, access, names, dump) {
+    const leftovers = (await listDatabases(host, access)).filter(name => keptPattern(names.live, INCOMING).test(name) && name !== names.incoming);
+    if (leftovers.length > 0)
+        await (0,mysql/* runSql */.Wt)(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(name)};`).join('\n'));
+    const created = await (0,mysql/* importDatabase */.DD)(host, access, names.incoming, dump.compression, dump.input, dump.defaults);
+    const problems = (0,mysql/* inventoryProblems */.lt)(dump.record, await (0,mysql/* inventoryDatabase */.OP)(host, access, names.incoming));
+    if (problems.length > 0) {
+        throw new errors/* VerificationError */.mk(`The dump of ${names.live}, imported beside the live database, does not match the manifest: ${problems.join('; ')}. The live database was not changed.`, 'restore another backup (set backup-id).');
+    }
+    return { ...created, leftovers };
+}
+/** Drops `incoming` if it is there: before the swap it holds the import, after it nothing. */
+async function discardIncoming(host, access, names) {
+    await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`);
+}
+/**
+ * Moves with the tables in the one RENAME: in `kept` it proves the swap happened. A swap is all or nothing,
+ * so rollback and put-back act only on a `kept` that holds it, never on a half-made one.
+ */
+const SWAPPED_MARK = 'selfhost_backup_swapped';
+/**
+ * After the stop: the live tables into `kept`, the imported ones into `live`, in one atomic RENAME TABLE;
+ * `live` takes the backup's defaults and `kept` the ones it had. A database the server did not have is
+ * created first, so `kept` always exists and put-back finds it. When this fails the caller asks
+ * swapHappened whether a rollback must undo it.
+ */
+async function swapTablesIn(host, access, names, defaults) {
+    const [live, incoming] = await readSchemas(host, access, [names.live, names.incoming]);
+    const statements = [
+        ...(live.defaults ? [] : [`CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(defaults)};`]),
+        `CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)} ${defaultsClause(live.defaults ?? defaults)};`,
+        `CREATE TABLE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)}.${SWAPPED_MARK} (swapped_at TIMESTAMP NOT NULL);`,
+        renameStatement([
+            ...live.tables.map(table => [names.live, names.kept, table]),
+            ...incoming.tables.map(table => [names.incoming, names.live, table]),
+            [names.incoming, names.kept, SWAPPED_MARK]
+        ]),
+        `ALTER DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(defaults)};`,
+        `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`
+    ];
+    await (0,mysql/* runSql */.Wt)(host, access, statements.join('\n'));
+}
+/**
+ * After a failed swapTablesIn: whether its RENAME happened (the mark is in `kept`), so a rollback must undo
+ * it. When it did not, nothing live changed, and a `kept` it created empty is dropped.
+ */
+async function swapHappened(host, access, names) {
+    const [kept] = await readSchemas(host, access, [names.kept]);
+    if (kept.tables.includes(SWAPPED_MARK))
+        return true;
+    if (kept.defaults && kept.tables.length === 0)
+        await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)};`);
+    return false;
+}
+/**
+ * Undoes swapTablesIn (a rollback, or put-back later): what the restore put into `live` moves out and is
+ * dropped, the kept tables move back and `live` takes its old defaults again; `kept` goes. Refused unless
+ * `kept` holds the mark of a swap that happened.
+ */
+async function swapTablesBack(host, access, names) {
+    const [live, kept] = await readSchemas(host, access, [names.live, names.kept]);
+    if (!kept.defaults || !kept.tables.includes(SWAPPED_MARK)) {
+        throw new errors/* VerificationError */.mk(`${names.kept} is not the database a completed swap of ${names.live} kept (${kept.defaults ? `it lacks the table ${SWAPPED_MARK}` : 'no such database'}), so nothing was put back.`, 'check the safety-copy id; the databases were not changed.');
+    }
+    const statements = [
+        `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
+        `CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
+        ...(live.defaults ? [] : [`CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)};`]),
+        renameStatement([
+            ...live.tables.map(table => [names.live, names.incoming, table]),
+            ...kept.tables.filter(table => table !== SWAPPED_MARK).map(table => [names.kept, names.live, table])
+        ]),
+        `ALTER DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(kept.defaults)};`,
+        `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
+        `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)};`
+    ];
+    await (0,mysql/* runSql */.Wt)(host, access, statements.join('\n'));
+}
+/** safety-copy: false: the kept tables go once the restore succeeded. */
+async function dropKept(host, access, names) {
+    await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)};`);
+}
+/** The databases a restore with this stamp kept, among `databases` (for put-back). */
+async function keptDatabases(host, access, databases, stamp) {
+    const listed = await listDatabases(host, access);
+    return databases.flatMap(live => {
+        const names = swappedDatabase(live, stamp);
+        return names && listed.some(name => keptPattern(live, KEPT, stamp).test(name)) ? [names] : [];
+    });
+}
+function defaultsClause(defaults) {
+    return `CHARACTER SET ${(0,mysql/* mysqlIdentifier */.c4)(defaults.characterSet)} COLLATE ${(0,mysql/* mysqlIdentifier */.c4)(defaults.collation)}`;
+}
+/** `RENAME TABLE a.t TO b.t, …`: nothing when there is nothing to move. */
+function renameStatement(moves) {
+    if (moves.length === 0)
+        return '';
+    return `RENAME TABLE ${moves.map(([from, to, table]) => `${(0,mysql/* mysqlIdentifier */.c4)(from)}.${(0,mysql/* mysqlIdentifier */.c4)(table)} TO ${(0,mysql/* mysqlIdentifier */.c4)(to)}.${(0,mysql/* mysqlIdentifier */.c4)(table)}`).join(', ')};`;
+}
+/** Every table (not view) of each schema, and its defaults (undefined: no such database), answered by position. */
+async function readSchemas(host, access, schemas) {
+    const answer = await (0,mysql/* runSql */.Wt)(host, access, schemas
+        .flatMap((schema, index) => [
+        // Names as hex: a table name may hold a tab or a line break.
+        `SELECT 'table', ${index}, HEX(table_name) FROM information_schema.tables WHERE table_schema = ${(0,mysql/* mysqlString */.Oe)(schema)} AND table_type <> 'VIEW';`,
+        `SELECT 'defaults', ${index}, HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${(0,mysql/* mysqlString */.Oe)(schema)};`
+    ])
+        .join('\n'));
+    const found = schemas.map(() => ({ tables: [] }));
+    for (const line of answer.split('\n').filter(Boolean)) {
+        const [kind, position, value, more] = line.split('\t');
+        const schema = found[Number(position)];
+        if (!schema)
+            continue;
+        if (kind === 'table')
+            schema.tables.push(Buffer.from(value, 'hex').toString('utf8'));
+        else if (kind === 'defaults')
+            schema.defaults = (0,mysql_defaults/* defaultsFromServer */.iq)(value, more, schemas[Number(position)]);
+    }
+    return found;
+}
+async function listDatabases(host, access) {
+    const answer = await (0,mysql/* runSql */.Wt)(host, access, 'SELECT HEX(schema_name) FROM information_schema.schemata;');
+    return answer
+        .split('\n')
+        .filter(Boolean)
+        .map(hex => Buffer.from(hex, 'hex').toString('utf8'));
+}
+
 ;// CONCATENATED MODULE: ./src/recipes/seatable-databases.ts
+
 
 
 
@@ -1014,13 +1215,49 @@ async function databaseDefaultsProblems(host, access, records) {
     });
     return problems;
 }
-async function restoreDatabases(host, options, parts, logger) {
+/**
+ * Before the stop, while SeaTable still runs: imports a database's dump into a side database and checks it
+ * there against the manifest, for restoreDatabases to swap in by RENAME TABLE. Undefined (an import in place
+ * after a dump of it, as before) when the database has what RENAME TABLE cannot move.
+ */
+async function prepareDatabaseSwap(host, options, part, context) {
+    const { logger, stamp } = context;
+    if (part.record.kind !== 'sql-dump')
+        return undefined;
+    const database = part.record.name.replace(/^db-/, '');
+    const names = swappedDatabase(database, stamp);
+    const obstacle = await swapObstacle(host, options.access, part.record, names);
+    if (obstacle || !names) {
+        logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`);
+        return undefined;
+    }
+    const began = Date.now();
+    const discard = () => discardIncoming(host, options.access, names);
+    try {
+        const defaults = (0,mysql_defaults/* recordedDefaults */.BZ)(part.record);
+        const created = await importBeside(host, options.access, names, { record: part.record, compression: part.record.compression, input: (0,recipe/* partInput */.SI)(part, `Importing ${database}`, logger), defaults });
+        if (created.leftovers.length > 0)
+            logger.info(`${part.record.name}: dropped ${created.leftovers.join(', ')}, left by an interrupted restore`);
+        if (created.note)
+            logger.info(`${part.record.name}: ${created.note} (the backup was made before selfhost-backup recorded a database's defaults)`);
+    }
+    catch (error) {
+        await discard().catch(() => undefined);
+        throw error;
+    }
+    logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+    return { part: part.record.name, discard };
+}
+async function restoreDatabases(host, options, parts, context) {
+    const { logger, swaps, prepared } = context;
     // Every part's recorded defaults are checked before the first database is dropped.
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
     // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
     return (0,concurrency/* mapWithLimit */.c$)(parts, IMPORTS_AT_ONCE, async (part, index) => {
         // From the part name, which acceptManifest matched against the databases this restore may re-create.
         const database = part.record.name.replace(/^db-/, '');
+        if (prepared.has(part.record.name))
+            return swapDatabaseIn(host, options, { part, database, defaults: defaults[index] ?? mysql_defaults/* FALLBACK_DEFAULTS */.Sz }, swaps, logger);
         const began = Date.now();
         const created = await (0,mysql/* importDatabase */.DD)(host, options.access, database, part.record.compression, (0,recipe/* partInput */.SI)(part, `Importing ${database}`, logger), defaults[index]);
         if (created.note)
@@ -1032,7 +1269,43 @@ async function restoreDatabases(host, options, parts, logger) {
         return `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${(0,mysql_defaults/* describeDefaults */.EK)(created.defaults)}, as in the backup`}`;
     });
 }
+/** The prepared side database's tables into the live one by one RENAME TABLE; the live tables stay in the kept database. */
+async function swapDatabaseIn(host, options, target, swaps, logger) {
+    const { part, database, defaults } = target;
+    const names = swappedDatabase(database, swaps.stamp);
+    const kept = {
+        part: part.record.name,
+        live: database,
+        kept: names.kept,
+        putBack: () => swapTablesBack(host, options.access, names),
+        drop: () => dropKept(host, options.access, names)
+    };
+    const began = Date.now();
+    try {
+        await swapTablesIn(host, options.access, names, defaults);
+    }
+    catch (error) {
+        // Recorded only when the RENAME happened: a rollback then moves the kept tables back.
+        if (await swapHappened(host, options.access, names).catch(() => false))
+            swaps.keepDatabase(kept);
+        throw error;
+    }
+    swaps.keepDatabase(kept);
+    logger.info(`${part.record.name}: swapped in by RENAME TABLE in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}, the tables it replaced are kept in ${names.kept}`);
+    const tables = Object.keys(part.record.tables ?? {}).length;
+    return `${database}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), default ${(0,mysql_defaults/* describeDefaults */.EK)(defaults)}; the tables it replaced are kept in the database ${names.kept}`;
+}
 const IMPORTS_AT_ONCE = 2;
+/** put-back: every database the restore with this stamp swapped goes back to the tables it kept. */
+async function putBackDatabases(host, options, stamp, logger) {
+    const report = [];
+    for (const names of await keptDatabases(host, options.access, options.databases, stamp)) {
+        await swapTablesBack(host, options.access, names);
+        report.push(`database ${names.live} is as it was before the restore ${stamp} (from ${names.kept})`);
+        logger.info(report[report.length - 1]);
+    }
+    return report;
+}
 
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
 var app_version = __webpack_require__(77875);
@@ -1626,7 +1899,7 @@ const seatableRecipe = {
     planRestore(options, manifest) {
         return manifest.parts.map(part => {
             if (part.kind === 'sql-dump')
-                return `${part.name}: drop and re-create database ${part.name.replace(/^db-/, '')}, import the dump, compare ${Object.keys(part.tables ?? {}).length} tables' row counts and the routines/triggers/events/views`;
+                return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (with views, triggers, routines or events: dump it, then drop, re-create and import it after the stop)`;
             if (part.name === 'data')
                 return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`;
             return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`;
@@ -1661,7 +1934,13 @@ const seatableRecipe = {
         const compression = options.compression === 'auto' ? 'zstd' : options.compression;
         await backupDatabases(host, { ...options, databases, skipLogTables: false }, sink, compression).done;
     },
-    async restore(host, options, parts, manifest, { logger, swaps }) {
+    prepareSwap(host, options, part, context) {
+        return prepareDatabaseSwap(host, options, part, context);
+    },
+    putBackSwapped(host, options, stamp, { logger }) {
+        return putBackDatabases(host, options, stamp, logger);
+    },
+    async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
         const report = [];
         const byName = new Map(parts.map(part => [part.record.name, part]));
         for (const name of EXTRA_PARTS) {
@@ -1685,7 +1964,7 @@ const seatableRecipe = {
         // The imports keep the database server busy and the extraction the disk and tar: side by side, both
         // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
         const restored = await (0,concurrency/* allToTheEnd */.fz)([
-            restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), logger),
+            restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), { logger, swaps, prepared }),
             restoreData()
         ]);
         report.push(...restored.flat());
@@ -2214,6 +2493,7 @@ function versionFromServer(hex) {
 /* harmony export */   Wt: () => (/* binding */ runSql),
 /* harmony export */   c4: () => (/* binding */ mysqlIdentifier),
 /* harmony export */   cg: () => (/* binding */ readDatabaseDefaults),
+/* harmony export */   lt: () => (/* binding */ inventoryProblems),
 /* harmony export */   m3: () => (/* binding */ dumpDatabase),
 /* harmony export */   ou: () => (/* binding */ defaultsSupport)
 /* harmony export */ });
@@ -2430,6 +2710,13 @@ function describeAccess(access) {
     return access.mode === 'direct' ? `${access.host}:${access.port}` : `socket ${access.socket}`;
 }
 function checkInventory(database, record, actual) {
+    const problems = inventoryProblems(record, actual);
+    if (problems.length > 0) {
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerificationError */ .mk(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.');
+    }
+}
+/** Where a database differs from what its backup recorded: row counts, tables, objects and defaults, one phrase each. */
+function inventoryProblems(record, actual) {
     const expected = record.tables ?? {};
     const ranges = (record.details?.rowCountRanges ?? {});
     const objects = (record.details?.objects ?? {});
@@ -2453,9 +2740,7 @@ function checkInventory(database, record, actual) {
     const defaults = (0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .recordedDefaults */ .BZ)(record);
     if (defaults && !(0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .sameDefaults */ .Jg)(defaults, actual.defaults))
         problems.push(`default ${(0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDefaults */ .EK)(defaults)} expected, ${actual.defaults ? (0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDefaults */ .EK)(actual.defaults) : 'none (the database is missing)'} found`);
-    if (problems.length > 0) {
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerificationError */ .mk(`The restored database ${database} does not match the manifest: ${problems.join('; ')}.`, 'the safety copy holds the data from before the restore.');
-    }
+    return problems;
 }
 
 

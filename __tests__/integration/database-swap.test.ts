@@ -1,0 +1,215 @@
+/**
+ * A SeaTable restore swaps each database in by RENAME TABLE (issue 12, item 3): the dump is imported into a
+ * side database while the app still runs and checked there, and after the stop one atomic RENAME TABLE moves
+ * the live tables into a kept database and the imported ones in. The kept database is the safety copy (no
+ * dump before the restore), a rollback or put-back renames it back, and a swap that failed changes nothing.
+ * Against a real MariaDB server.
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { finished } from 'node:stream/promises'
+import type { PartRecord } from '../../src/kernel/manifest.js'
+import { SwapJournal } from '../../src/recipes/host-swap.js'
+import type { VerifiedPart } from '../../src/recipes/recipe.js'
+import { prepareDatabaseSwap, putBackDatabases, restoreDatabases } from '../../src/recipes/seatable-databases.js'
+import type { SeaTableOptions } from '../../src/recipes/seatable-options.js'
+import { dumpDatabase, inventoryDatabase, mysqlString, type DatabaseAccess } from '../../src/sources/mysql.js'
+import { LocalTransport } from '../../src/transport/local.js'
+import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
+import { recordingLogger } from '../support/transport-probes.js'
+
+let server: MariaDbServer
+let access: DatabaseAccess
+let workDir: string
+const host = new LocalTransport({ sudo: false })
+let restores = 0
+
+beforeAll(async () => {
+  server = await startMariaDb()
+  access = { mode: 'direct', host: '127.0.0.1', port: server.port, user: 'root', password: server.rootPassword }
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'selfhost-backup-swap-'))
+}, 120_000)
+
+afterAll(async () => {
+  await server?.stop()
+  if (workDir) await rm(workDir, { recursive: true, force: true })
+})
+
+/** A database as a backup finds it: a parent and a child table joined by a foreign key, in a non-default collation. */
+async function createShop(database: string): Promise<void> {
+  await server.query(
+    [
+      `CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;`,
+      `USE ${database};`,
+      'CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40)) ENGINE=InnoDB;',
+      'CREATE TABLE orders (id INT PRIMARY KEY, customer INT NOT NULL, FOREIGN KEY (customer) REFERENCES customers (id)) ENGINE=InnoDB;',
+      "INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');",
+      'INSERT INTO orders VALUES (10, 1), (11, 2), (12, 2);'
+    ].join('\n')
+  )
+}
+
+/** The dump and the part record a backup makes of `database`. */
+async function backUp(database: string): Promise<VerifiedPart> {
+  const file = path.join(workDir, `${database}-${Date.now()}.sql.zst`)
+  const out = createWriteStream(file)
+  await dumpDatabase(host, access, database, { ignoreTableData: [], compression: 'zstd' }, out)
+  out.end()
+  await finished(out)
+  const inventory = await inventoryDatabase(host, access, database)
+  const record: PartRecord = {
+    name: `db-${database}`,
+    file: path.basename(file),
+    kind: 'sql-dump',
+    compression: 'zstd',
+    bytes: 0,
+    sha256: '0'.repeat(64),
+    durationMs: 0,
+    tables: inventory.tables,
+    details: { database, defaults: inventory.defaults, objects: inventory.objects, rowCountRanges: {} }
+  }
+  return { record, on: 'runner', path: file }
+}
+
+/** What the restore must get right: every table's rows, and the database's default collation. */
+async function contents(database: string): Promise<string> {
+  const tables = await server.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = ${mysqlString(database)} ORDER BY table_name`)
+  const collation = await server.query(`SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = ${mysqlString(database)}`)
+  const rows = await Promise.all(
+    tables
+      .split('\n')
+      .filter(Boolean)
+      .map(async table => `${table}: ${(await server.query(`SELECT * FROM ${table} ORDER BY 1`, database)).trim().replace(/\n/g, ' | ')}`)
+  )
+  return [`collation ${collation.trim()}`, ...rows].join('\n')
+}
+
+async function databases(): Promise<string[]> {
+  return (await server.query('SHOW DATABASES')).split('\n').filter(Boolean)
+}
+
+function newRestore(): { stamp: string; swaps: SwapJournal; logger: ReturnType<typeof recordingLogger> } {
+  restores += 1
+  const stamp = `20261206T12000${restores}Z-${restores.toString(16).padStart(6, '0')}`
+  const logger = recordingLogger()
+  return { stamp, swaps: new SwapJournal(host, stamp, logger), logger }
+}
+
+const optionsFor = (database: string): SeaTableOptions => ({ access, databases: [database] }) as unknown as SeaTableOptions
+
+test('the dump is imported beside the live database, swapped in after the stop, and the replaced tables are kept; a rollback puts them back', async () => {
+  await createShop('shop_one')
+  const part = await backUp('shop_one')
+  const backedUp = await contents('shop_one')
+  // After the backup the live database moves on: a new row, a new table, another default collation.
+  await server.query("INSERT INTO customers VALUES (3, 'Linus'); CREATE TABLE later (id INT); ALTER DATABASE shop_one COLLATE utf8mb4_bin;", 'shop_one')
+  const live = await contents('shop_one')
+  const { stamp, swaps, logger } = newRestore()
+  const options = optionsFor('shop_one')
+
+  const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
+  expect(prepared?.part).toBe('db-shop_one')
+  // Beside, not in place: the live database is as it was while the app runs.
+  expect(await contents('shop_one')).toBe(live)
+  expect(await contents('shop_one__incoming_20261206T120001Z_000001')).toBe(backedUp)
+
+  const report = await restoreDatabases(host, options, [part], { logger, swaps, prepared: new Set(['db-shop_one']) })
+  expect(report[0]).toMatch(/^shop_one: swapped in; 2 tables with the backup's row counts .*kept in the database shop_one__kept_20261206T120001Z_000001$/)
+  expect(await contents('shop_one')).toBe(backedUp)
+  // The kept database holds the live tables as they were (and the swap's mark), under the old collation.
+  expect(await contents('shop_one__kept_20261206T120001Z_000001')).toBe(`${live}\nselfhost_backup_swapped: `)
+  expect(await databases()).not.toContain('shop_one__incoming_20261206T120001Z_000001')
+  // The foreign key moved with its tables: it still guards the restored ones.
+  await expect(server.query('INSERT INTO orders VALUES (13, 99)', 'shop_one')).rejects.toThrow(/foreign key constraint fails/)
+
+  expect(await swaps.rollBack()).toEqual(['db-shop_one: database shop_one is as it was'])
+  expect(await contents('shop_one')).toBe(live)
+  expect((await databases()).filter(name => name.startsWith('shop_one__'))).toEqual([])
+}, 60_000)
+
+test('put-back by the safety-copy id, later and from another process, puts the kept tables back; safety-copy: false drops them', async () => {
+  await createShop('shop_two')
+  const part = await backUp('shop_two')
+  await server.query("DELETE FROM orders WHERE id = 12; INSERT INTO customers VALUES (4, 'Barbara');", 'shop_two')
+  const live = await contents('shop_two')
+  const options = optionsFor('shop_two')
+  const first = newRestore()
+  await prepareDatabaseSwap(host, options, part, first)
+  await restoreDatabases(host, options, [part], { ...first, prepared: new Set(['db-shop_two']) })
+  expect(await contents('shop_two')).not.toBe(live)
+
+  const logger = recordingLogger()
+  expect(await putBackDatabases(host, options, first.stamp, logger)).toEqual([`database shop_two is as it was before the restore ${first.stamp} (from shop_two__kept_20261206T120002Z_000002)`])
+  expect(await contents('shop_two')).toBe(live)
+  // Nothing is left for the same id: a second put-back finds nothing.
+  expect(await putBackDatabases(host, options, first.stamp, logger)).toEqual([])
+
+  const second = newRestore()
+  await prepareDatabaseSwap(host, options, part, second)
+  await restoreDatabases(host, options, [part], { ...second, prepared: new Set(['db-shop_two']) })
+  await second.swaps.discard()
+  expect((await databases()).filter(name => name.startsWith('shop_two__'))).toEqual([])
+}, 60_000)
+
+test('a swap that fails changes nothing: the RENAME is all or nothing, and an empty kept database does not stay', async () => {
+  await createShop('shop_three')
+  const part = await backUp('shop_three')
+  // A live table with the name of the swap's mark: the one RENAME TABLE fails on it, after the others would have moved.
+  await server.query('CREATE TABLE selfhost_backup_swapped (id INT); INSERT INTO selfhost_backup_swapped VALUES (7);', 'shop_three')
+  const live = await contents('shop_three')
+  const { stamp, swaps, logger } = newRestore()
+  const options = optionsFor('shop_three')
+  const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
+  await expect(restoreDatabases(host, options, [part], { logger, swaps, prepared: new Set(['db-shop_three']) })).rejects.toThrow(/already exists/)
+  expect(await contents('shop_three')).toBe(live)
+  expect(swaps.databases).toEqual([])
+  expect(await databases()).not.toContain('shop_three__kept_20261206T120003Z_000003')
+  // The pipeline removes what was prepared and not swapped in.
+  await prepared?.discard()
+  expect((await databases()).filter(name => name.startsWith('shop_three__'))).toEqual([])
+}, 60_000)
+
+test('what RENAME TABLE cannot move is imported in place, and a dump that brings objects its record denies is refused beside the live data', async () => {
+  await createShop('shop_four')
+  const part = await backUp('shop_four')
+  await server.query('CREATE TRIGGER customers_name BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = UPPER(NEW.name);', 'shop_four')
+  const { stamp, logger } = newRestore()
+  // A trigger on the live database: no side database, and the log says why.
+  expect(await prepareDatabaseSwap(host, optionsFor('shop_four'), part, { logger, stamp })).toBeUndefined()
+  expect(logger.lines).toContainEqual(
+    expect.stringMatching(/db-shop_four: imported in place after the stop, with a dump of it kept first: the live database holds triggers, which RENAME TABLE cannot move/)
+  )
+  expect((await databases()).filter(name => name.startsWith('shop_four__'))).toEqual([])
+
+  // A backup whose dump carries the trigger while its record says it has none: the check beside the data catches it.
+  const withTrigger = await backUp('shop_four')
+  const denied: VerifiedPart = {
+    ...withTrigger,
+    record: { ...withTrigger.record, name: 'db-shop_five', details: { ...withTrigger.record.details, database: 'shop_five', objects: { routines: 0, triggers: 0, events: 0, views: 0 } } }
+  }
+  await createShop('shop_five')
+  const live = await contents('shop_five')
+  const five = newRestore()
+  await expect(prepareDatabaseSwap(host, optionsFor('shop_five'), denied, five)).rejects.toThrow(
+    /The dump of shop_five, imported beside the live database, does not match the manifest: 0 triggers expected, 1 found\. The live database was not changed\./
+  )
+  expect(await contents('shop_five')).toBe(live)
+  expect((await databases()).filter(name => name.startsWith('shop_five__'))).toEqual([])
+}, 60_000)
+
+test("an interrupted restore's side database is dropped by the next one, and nothing else of a similar name", async () => {
+  await createShop('shop_six')
+  const part = await backUp('shop_six')
+  await server.query('CREATE DATABASE shop_six__incoming_20200101T000000Z_abcdef; CREATE DATABASE shop_six__incoming_mine; CREATE DATABASE shop_six__kept_20200101T000000Z_abcdef;')
+  const { stamp, logger, swaps } = newRestore()
+  const prepared = await prepareDatabaseSwap(host, optionsFor('shop_six'), part, { logger, stamp })
+  expect(logger.lines).toContainEqual('info: db-shop_six: dropped shop_six__incoming_20200101T000000Z_abcdef, left by an interrupted restore')
+  const left = await databases()
+  expect(left).not.toContain('shop_six__incoming_20200101T000000Z_abcdef')
+  // Not a restore's name, and a kept database is the user's safety copy: both stay.
+  expect(left).toEqual(expect.arrayContaining(['shop_six__incoming_mine', 'shop_six__kept_20200101T000000Z_abcdef']))
+  await prepared?.discard()
+  expect(swaps.databases).toEqual([])
+}, 60_000)
