@@ -217,7 +217,7 @@ describe('a recorded value that is not a plain name', () => {
         { record: forged, on: 'runner', path: file }
       ]
       const options = { access } as SeaTableOptions
-      await expect(restoreDatabases(host, options, parts, { logger, swaps: new SwapJournal(host, '20261206T000000Z-defa17', logger), prepared: new Set() })).rejects.toThrow(
+      await expect(restoreDatabases(host, options, parts, { logger, swaps: new SwapJournal(host, '20261206T000000Z-defa17', logger), prepared: new Map() })).rejects.toThrow(
         'Part db-defaults_kept: the recorded default collation ("utf8mb4_bin; DROP DATABASE defaults_kept") is not a name of letters, digits and "_".'
       )
       // Neither database was touched: the row written after the backup is still in the first one.

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import type { PartRecord } from '../../src/kernel/manifest.js'
 import { SwapJournal } from '../../src/recipes/host-swap.js'
-import type { VerifiedPart } from '../../src/recipes/recipe.js'
+import type { PreparedPart, VerifiedPart } from '../../src/recipes/recipe.js'
 import { prepareDatabaseSwap, putBackDatabases, restoreDatabases } from '../../src/recipes/seatable-databases.js'
 import type { SeaTableOptions } from '../../src/recipes/seatable-options.js'
 import { dumpDatabase, inventoryDatabase, mysqlString, type DatabaseAccess } from '../../src/sources/mysql.js'
@@ -86,6 +86,54 @@ async function contents(database: string): Promise<string> {
   return [`collation ${collation.trim()}`, ...rows].join('\n')
 }
 
+/**
+ * One of each object a dump carries, in two versions: the backup's and another the live host has later.
+ * The session settings differ between them, so a re-creation that loses them shows.
+ */
+async function addObjects(database: string, version: 'backup' | 'live'): Promise<void> {
+  const backup = version === 'backup'
+  await server.query(
+    [
+      `SET SESSION sql_mode = '${backup ? 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION' : 'ANSI_QUOTES,NO_ENGINE_SUBSTITUTION'}';`,
+      `CREATE VIEW big_orders AS SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer WHERE o.customer = ${backup ? 2 : 1};`,
+      'CREATE VIEW big_order_names AS SELECT name FROM big_orders;',
+      'DELIMITER ;;',
+      `CREATE TRIGGER customers_name BEFORE INSERT ON customers FOR EACH ROW BEGIN SET NEW.name = ${backup ? 'UPPER' : 'LOWER'}(NEW.name); END;;`,
+      `CREATE TRIGGER customers_again BEFORE INSERT ON customers FOR EACH ROW FOLLOWS customers_name BEGIN SET NEW.name = CONCAT(NEW.name, ''); END;;`,
+      `CREATE PROCEDURE rename_customer(IN who INT, IN label VARCHAR(40)) BEGIN UPDATE customers SET name = label WHERE id = who; END;;`,
+      `CREATE FUNCTION customer_orders(who INT) RETURNS INT READS SQL DATA BEGIN RETURN (SELECT COUNT(*) FROM orders WHERE customer = who${backup ? '' : ' + 0'}); END;;`,
+      'DELIMITER ;',
+      // Far in the future: it never runs during the test.
+      `CREATE EVENT forget_orders ON SCHEDULE EVERY 1 DAY STARTS '2035-01-01 00:00:00' ${backup ? 'ENABLE' : 'DISABLE'} DO DELETE FROM orders WHERE id < 0;`
+    ].join('\n'),
+    database
+  )
+}
+
+/** SHOW CREATE of every object, whole, except a trigger's Created (no dump carries it). */
+async function objectDefinitions(database: string): Promise<string[]> {
+  const listing = await server.query(
+    [
+      `SELECT 'VIEW', table_name FROM information_schema.views WHERE table_schema = ${mysqlString(database)}`,
+      `SELECT 'TRIGGER', trigger_name FROM information_schema.triggers WHERE trigger_schema = ${mysqlString(database)}`,
+      `SELECT routine_type, routine_name FROM information_schema.routines WHERE routine_schema = ${mysqlString(database)}`,
+      `SELECT 'EVENT', event_name FROM information_schema.events WHERE event_schema = ${mysqlString(database)}`
+    ].join(' UNION ALL ')
+  )
+  const objects = listing
+    .split('\n')
+    .filter(Boolean)
+    .map(line => line.split('\t'))
+  const shown = await Promise.all(
+    objects.map(async ([kind, name]) => {
+      const row = (await server.query(`SHOW CREATE ${kind} ${name}`, database)).replace(/\n$/, '').split('\t')
+      return `${kind} ${(kind === 'TRIGGER' ? row.slice(0, 6) : row).join('\t')}`
+    })
+  )
+  const order = await server.query(`SELECT trigger_name, action_order FROM information_schema.triggers WHERE trigger_schema = ${mysqlString(database)} ORDER BY action_order`)
+  return [...shown.sort(), `trigger order: ${order.trim().replace(/\n/g, ' ')}`]
+}
+
 async function databases(): Promise<string[]> {
   return (await server.query('SHOW DATABASES')).split('\n').filter(Boolean)
 }
@@ -95,6 +143,11 @@ function newRestore(): { stamp: string; swaps: SwapJournal; logger: ReturnType<t
   const stamp = `20261206T12000${restores}Z-${restores.toString(16).padStart(6, '0')}`
   const logger = recordingLogger()
   return { stamp, swaps: new SwapJournal(host, stamp, logger), logger }
+}
+
+function preparedMap(prepared: PreparedPart | undefined): Map<string, PreparedPart> {
+  expect(prepared).toBeDefined()
+  return new Map([[prepared!.part, prepared!]])
 }
 
 const optionsFor = (database: string): SeaTableOptions => ({ access, databases: [database] }) as unknown as SeaTableOptions
@@ -115,7 +168,7 @@ test('the dump is imported beside the live database, swapped in after the stop, 
   expect(await contents('shop_one')).toBe(live)
   expect(await contents('shop_one__incoming_20261206T120001Z_000001')).toBe(backedUp)
 
-  const report = await restoreDatabases(host, options, [part], { logger, swaps, prepared: new Set(['db-shop_one']) })
+  const report = await restoreDatabases(host, options, [part], { logger, swaps, prepared: preparedMap(prepared) })
   expect(report[0]).toMatch(/^shop_one: swapped in; 2 tables with the backup's row counts .*kept in the database shop_one__kept_20261206T120001Z_000001$/)
   expect(await contents('shop_one')).toBe(backedUp)
   // The kept database holds the live tables as they were (and the swap's mark), under the old collation.
@@ -136,8 +189,7 @@ test('put-back by the safety-copy id, later and from another process, puts the k
   const live = await contents('shop_two')
   const options = optionsFor('shop_two')
   const first = newRestore()
-  await prepareDatabaseSwap(host, options, part, first)
-  await restoreDatabases(host, options, [part], { ...first, prepared: new Set(['db-shop_two']) })
+  await restoreDatabases(host, options, [part], { ...first, prepared: preparedMap(await prepareDatabaseSwap(host, options, part, first)) })
   expect(await contents('shop_two')).not.toBe(live)
 
   const logger = recordingLogger()
@@ -147,8 +199,7 @@ test('put-back by the safety-copy id, later and from another process, puts the k
   expect(await putBackDatabases(host, options, first.stamp, logger)).toEqual([])
 
   const second = newRestore()
-  await prepareDatabaseSwap(host, options, part, second)
-  await restoreDatabases(host, options, [part], { ...second, prepared: new Set(['db-shop_two']) })
+  await restoreDatabases(host, options, [part], { ...second, prepared: preparedMap(await prepareDatabaseSwap(host, options, part, second)) })
   await second.swaps.discard()
   expect((await databases()).filter(name => name.startsWith('shop_two__'))).toEqual([])
 }, 60_000)
@@ -158,12 +209,16 @@ test('a swap that fails changes nothing: the RENAME is all or nothing, and an em
   const part = await backUp('shop_three')
   // A live table with the name of the swap's mark: the one RENAME TABLE fails on it, after the others would have moved.
   await server.query('CREATE TABLE selfhost_backup_swapped (id INT); INSERT INTO selfhost_backup_swapped VALUES (7);', 'shop_three')
+  await addObjects('shop_three', 'live')
   const live = await contents('shop_three')
+  const liveObjects = await objectDefinitions('shop_three')
   const { stamp, swaps, logger } = newRestore()
   const options = optionsFor('shop_three')
   const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
-  await expect(restoreDatabases(host, options, [part], { logger, swaps, prepared: new Set(['db-shop_three']) })).rejects.toThrow(/already exists/)
+  await expect(restoreDatabases(host, options, [part], { logger, swaps, prepared: preparedMap(prepared) })).rejects.toThrow(/already exists/)
   expect(await contents('shop_three')).toBe(live)
+  // The swap dropped the live objects before its RENAME (a table with triggers cannot move); they are back as they were.
+  expect(await objectDefinitions('shop_three')).toEqual(liveObjects)
   expect(swaps.databases).toEqual([])
   expect(await databases()).not.toContain('shop_three__kept_20261206T120003Z_000003')
   // The pipeline removes what was prepared and not swapped in.
@@ -171,29 +226,53 @@ test('a swap that fails changes nothing: the RENAME is all or nothing, and an em
   expect((await databases()).filter(name => name.startsWith('shop_three__'))).toEqual([])
 }, 60_000)
 
-test('what RENAME TABLE cannot move is imported in place, and a dump that brings objects its record denies is refused beside the live data', async () => {
+test('views, triggers, routines and events follow the swap as a dump would make them, and put-back brings back the replaced ones', async () => {
   await createShop('shop_four')
+  await addObjects('shop_four', 'backup')
   const part = await backUp('shop_four')
-  await server.query('CREATE TRIGGER customers_name BEFORE INSERT ON customers FOR EACH ROW SET NEW.name = UPPER(NEW.name);', 'shop_four')
-  const { stamp, logger } = newRestore()
-  // A trigger on the live database: no side database, and the log says why.
-  expect(await prepareDatabaseSwap(host, optionsFor('shop_four'), part, { logger, stamp })).toBeUndefined()
-  expect(logger.lines).toContainEqual(
-    expect.stringMatching(/db-shop_four: imported in place after the stop, with a dump of it kept first: the live database holds triggers, which RENAME TABLE cannot move/)
+  const backedUp = await contents('shop_four')
+  const backupObjects = await objectDefinitions('shop_four')
+  // The host moves on: other objects of the same names, one more of its own, and another default collation.
+  await server.query(
+    'DROP TRIGGER customers_name; DROP TRIGGER customers_again; DROP VIEW big_order_names; DROP VIEW big_orders; DROP PROCEDURE rename_customer; DROP FUNCTION customer_orders; DROP EVENT forget_orders; ALTER DATABASE shop_four COLLATE utf8mb4_bin;',
+    'shop_four'
   )
-  expect((await databases()).filter(name => name.startsWith('shop_four__'))).toEqual([])
+  await addObjects('shop_four', 'live')
+  const live = await contents('shop_four')
+  const liveObjects = await objectDefinitions('shop_four')
+  expect(liveObjects).not.toEqual(backupObjects)
 
-  // A backup whose dump carries the trigger while its record says it has none: the check beside the data catches it.
-  const withTrigger = await backUp('shop_four')
-  const denied: VerifiedPart = {
-    ...withTrigger,
-    record: { ...withTrigger.record, name: 'db-shop_five', details: { ...withTrigger.record.details, database: 'shop_five', objects: { routines: 0, triggers: 0, events: 0, views: 0 } } }
-  }
+  const { stamp, swaps, logger } = newRestore()
+  const options = optionsFor('shop_four')
+  const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
+  const [line] = await restoreDatabases(host, options, [part], { logger, swaps, prepared: preparedMap(prepared) })
+  expect(line).toMatch(/^shop_four: swapped in; 2 tables .*, 2 views, 2 triggers, 1 procedures, 1 functions, 1 events, default collation utf8mb4_unicode_520_ci/)
+  expect(await contents('shop_four')).toBe(backedUp)
+  // SHOW CREATE of each, whole (sql_mode, character sets, Database Collation), as the backup had them.
+  expect(await objectDefinitions('shop_four')).toEqual(backupObjects)
+  // The triggers work on the swapped-in tables, and the view reads them.
+  await server.query("INSERT INTO customers VALUES (5, 'katherine')", 'shop_four')
+  expect(await server.query('SELECT name FROM customers WHERE id = 5', 'shop_four')).toBe('KATHERINE\n')
+  expect(await server.query('SELECT COUNT(*) FROM big_orders', 'shop_four')).toBe('2\n')
+  // Nothing of the host's objects is left in the kept database but its record: no event there can run.
+  expect(await server.query(`SELECT COUNT(*) FROM information_schema.events WHERE event_schema = 'shop_four__kept_20261206T120004Z_000004'`)).toBe('0\n')
+
+  expect(await putBackDatabases(host, options, stamp, logger)).toHaveLength(1)
+  expect(await contents('shop_four')).toBe(live)
+  expect(await objectDefinitions('shop_four')).toEqual(liveObjects)
+  expect((await databases()).filter(name => name.startsWith('shop_four__'))).toEqual([])
+}, 60_000)
+
+test('a dump that brings objects its record denies is refused beside the live data', async () => {
   await createShop('shop_five')
+  await addObjects('shop_five', 'backup')
+  const withTrigger = await backUp('shop_five')
+  const denied: VerifiedPart = { ...withTrigger, record: { ...withTrigger.record, details: { ...withTrigger.record.details, objects: { routines: 0, triggers: 0, events: 0, views: 0 } } } }
+  await server.query("INSERT INTO customers VALUES (6, 'Radia')", 'shop_five')
   const live = await contents('shop_five')
   const five = newRestore()
   await expect(prepareDatabaseSwap(host, optionsFor('shop_five'), denied, five)).rejects.toThrow(
-    /The dump of shop_five, imported beside the live database, does not match the manifest: 0 triggers expected, 1 found\. The live database was not changed\./
+    /The dump of shop_five, imported beside the live database, does not match the manifest: 0 routines expected, 2 found; 0 triggers expected, 2 found; 0 events expected, 1 found; 0 views expected, 2 found\. The live database was not changed\./
   )
   expect(await contents('shop_five')).toBe(live)
   expect((await databases()).filter(name => name.startsWith('shop_five__'))).toEqual([])

@@ -13,7 +13,7 @@ let restores = 0
 export async function restoring<T>(host: Transport, logger: Logger, run: (context: RestoreContext) => Promise<T>): Promise<T> {
   restores += 1
   const swaps = new SwapJournal(host, `20261206T000000Z-${restores.toString(16).padStart(6, '0')}`, logger)
-  const result = await run({ logger, swaps, prepared: new Set() })
+  const result = await run({ logger, swaps, prepared: new Map() })
   await swaps.discard()
   return result
 }

@@ -420,8 +420,8 @@ class Preparations {
     }
 }
 
-// EXTERNAL MODULE: ./src/recipes/registry.ts + 10 modules
-var registry = __webpack_require__(65028);
+// EXTERNAL MODULE: ./src/recipes/registry.ts + 11 modules
+var registry = __webpack_require__(59220);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
 var stage_clock = __webpack_require__(73003);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-choice.ts
@@ -574,7 +574,7 @@ async function runRestore(request) {
                 const verifySeconds = (Date.now() - started) / 1000;
                 const hostStarted = Date.now();
                 const target = { recipe, options, signer: keys.signer, application: versions.running };
-                const result = await replaceData(request, target, { parts, prepared: new Set(prepared.map(part => part.part)), stamp }, manifest, plan, stages);
+                const result = await replaceData(request, target, { parts, prepared: new Map(prepared.map(part => [part.part, part])), stamp }, manifest, plan, stages);
                 await lock.assertHeld('restore');
                 logger.info(`Stages: ${stages.summary()}`);
                 return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames };

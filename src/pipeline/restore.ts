@@ -14,7 +14,7 @@ import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { SwapJournal } from '../recipes/host-swap.js'
 import { Preparations } from './prepared-swaps.js'
-import type { PartSink } from '../recipes/recipe.js'
+import type { PartSink, PreparedPart } from '../recipes/recipe.js'
 import { randomBytes } from 'node:crypto'
 import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
@@ -157,7 +157,7 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
         const verifySeconds = (Date.now() - started) / 1000
         const hostStarted = Date.now()
         const target = { recipe, options, signer: keys.signer, application: versions.running }
-        const result = await replaceData(request, target, { parts, prepared: new Set(prepared.map(part => part.part)), stamp }, manifest, plan, stages)
+        const result = await replaceData(request, target, { parts, prepared: new Map(prepared.map(part => [part.part, part])), stamp }, manifest, plan, stages)
         await lock.assertHeld('restore')
         logger.info(`Stages: ${stages.summary()}`)
         return { ...result, seconds: { verify: verifySeconds, host: (Date.now() - hostStarted) / 1000 }, versions: versions.summary, parts: partNames }
@@ -192,7 +192,7 @@ interface RestoreTarget {
 /** The verified parts on the host, which of them were prepared beside the live data, and the restore's stamp. */
 interface StagedRestore {
   parts: VerifiedPart[]
-  prepared: ReadonlySet<string>
+  prepared: ReadonlyMap<string, PreparedPart>
   stamp: string
 }
 

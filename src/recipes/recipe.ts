@@ -42,13 +42,15 @@ export interface RecipeContext {
 /** A restore's context: its swaps keep what they replace, for the safety copy and a rollback. */
 export interface RestoreContext extends RecipeContext {
   swaps: SwapJournal
-  /** The parts prepareSwap prepared beside the live data (by name): restore swaps them in. */
-  prepared: ReadonlySet<string>
+  /** The parts prepareSwap prepared beside the live data, by name: restore swaps them in. */
+  prepared: ReadonlyMap<string, PreparedPart>
 }
 
 /** What prepareSwap made beside the live data, until the restore swaps it in. */
 export interface PreparedPart {
   part: string
+  /** After the stop: swaps it in, recording in `swaps` what it replaced; a line for the report. */
+  swapIn(swaps: SwapJournal): Promise<string>
   /** Removes what was prepared if it was not swapped in; nothing once it was. */
   discard(): Promise<void>
 }

@@ -17,6 +17,7 @@ import {
 } from '../sources/mysql.js'
 import { defaultsProblem, describeDefaults, FALLBACK_DEFAULTS, recordedDefaults, type DatabaseDefaults } from '../sources/mysql-defaults.js'
 import { discardIncoming, dropKept, importBeside, keptDatabases, swapHappened, swappedDatabase, swapObstacle, swapTablesBack, swapTablesIn, type SwappedDatabase } from '../sources/mysql-swap.js'
+import type { DatabaseObject } from '../sources/mysql-objects.js'
 import type { KeptDatabase, SwapJournal } from './host-swap.js'
 import type { Transport } from '../transport/transport.js'
 import { mapWithLimit } from '../kernel/concurrency.js'
@@ -144,48 +145,52 @@ export async function databaseDefaultsProblems(host: Transport, access: Database
 
 /**
  * Before the stop, while SeaTable still runs: imports a database's dump into a side database and checks it
- * there against the manifest, for restoreDatabases to swap in by RENAME TABLE. Undefined (an import in place
- * after a dump of it, as before) when the database has what RENAME TABLE cannot move.
+ * there against the manifest, to be swapped in by RENAME TABLE after the stop. Undefined (an import in
+ * place after a dump of it) when a swap cannot carry the database: see swapObstacle.
  */
 export async function prepareDatabaseSwap(host: Transport, options: SeaTableOptions, part: VerifiedPart, context: { logger: Logger; stamp: string }): Promise<PreparedPart | undefined> {
   const { logger, stamp } = context
   if (part.record.kind !== 'sql-dump') return undefined
   const database = part.record.name.replace(/^db-/, '')
   const names = swappedDatabase(database, stamp)
-  const obstacle = await swapObstacle(host, options.access, part.record, names)
+  const obstacle = await swapObstacle(host, options.access, names)
   if (obstacle || !names) {
     logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`)
     return undefined
   }
   const began = Date.now()
   const discard = (): Promise<void> => discardIncoming(host, options.access, names)
+  const defaults = recordedDefaults(part.record)
+  let objects: DatabaseObject[]
   try {
-    const defaults = recordedDefaults(part.record)
     const created = await importBeside(host, options.access, names, { record: part.record, compression: part.record.compression, input: partInput(part, `Importing ${database}`, logger), defaults })
     if (created.leftovers.length > 0) logger.info(`${part.record.name}: dropped ${created.leftovers.join(', ')}, left by an interrupted restore`)
     if (created.note) logger.info(`${part.record.name}: ${created.note} (the backup was made before selfhost-backup recorded a database's defaults)`)
+    objects = created.objects
   } catch (error) {
     await discard().catch(() => undefined)
     throw error
   }
   logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${formatSeconds(Date.now() - began)}`)
-  return { part: part.record.name, discard }
+  const swap = { part, names, defaults: defaults ?? FALLBACK_DEFAULTS, objects }
+  return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) }
 }
 
 export async function restoreDatabases(
   host: Transport,
   options: SeaTableOptions,
   parts: VerifiedPart[],
-  context: { logger: Logger; swaps: SwapJournal; prepared: ReadonlySet<string> }
+  context: { logger: Logger; swaps: SwapJournal; prepared: ReadonlyMap<string, PreparedPart> }
 ): Promise<string[]> {
   const { logger, swaps, prepared } = context
   // Every part's recorded defaults are checked before the first database is dropped.
   const defaults = parts.map(part => recordedDefaults(part.record))
   // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
   return mapWithLimit(parts, IMPORTS_AT_ONCE, async (part, index) => {
+    const swap = prepared.get(part.record.name)
+    if (swap) return swap.swapIn(swaps)
     // From the part name, which acceptManifest matched against the databases this restore may re-create.
     const database = part.record.name.replace(/^db-/, '')
-    if (prepared.has(part.record.name)) return swapDatabaseIn(host, options, { part, database, defaults: defaults[index] ?? FALLBACK_DEFAULTS }, swaps, logger)
     const began = Date.now()
     const created = await importDatabase(host, options.access, database, part.record.compression, partInput(part, `Importing ${database}`, logger), defaults[index])
     if (created.note) logger.info(`${part.record.name}: ${created.note} (the backup was made before selfhost-backup recorded a database's defaults)`)
@@ -197,35 +202,41 @@ export async function restoreDatabases(
   })
 }
 
-/** The prepared side database's tables into the live one by one RENAME TABLE; the live tables stay in the kept database. */
+/** The prepared side database swapped in by one RENAME TABLE, its objects after it; the live tables stay in the kept database. */
 async function swapDatabaseIn(
   host: Transport,
   options: SeaTableOptions,
-  target: { part: VerifiedPart; database: string; defaults: DatabaseDefaults },
+  swap: { part: VerifiedPart; names: SwappedDatabase; defaults: DatabaseDefaults; objects: DatabaseObject[] },
   swaps: SwapJournal,
   logger: Logger
 ): Promise<string> {
-  const { part, database, defaults } = target
-  const names = swappedDatabase(database, swaps.stamp) as SwappedDatabase
+  const { part, names, defaults, objects } = swap
   const kept: KeptDatabase = {
     part: part.record.name,
-    live: database,
+    live: names.live,
     kept: names.kept,
     putBack: () => swapTablesBack(host, options.access, names),
     drop: () => dropKept(host, options.access, names)
   }
   const began = Date.now()
   try {
-    await swapTablesIn(host, options.access, names, defaults)
+    await swapTablesIn(host, options.access, names, { defaults, objects })
   } catch (error) {
     // Recorded only when the RENAME happened: a rollback then moves the kept tables back.
-    if (await swapHappened(host, options.access, names).catch(() => false)) swaps.keepDatabase(kept)
+    const happened = await swapHappened(host, options.access, names).catch((checkError: unknown) => {
+      logger.warning(
+        `${part.record.name}: the swap failed, and asking whether its RENAME happened failed too (${(checkError as Error).message}): the live tables are in ${names.live} or, if the RENAME happened, in ${names.kept}, with their views, triggers, routines and events recorded in its table selfhost_backup_swapped`
+      )
+      return false
+    })
+    if (happened) swaps.keepDatabase(kept)
     throw error
   }
   swaps.keepDatabase(kept)
   logger.info(`${part.record.name}: swapped in by RENAME TABLE in ${formatSeconds(Date.now() - began)}, the tables it replaced are kept in ${names.kept}`)
   const tables = Object.keys(part.record.tables ?? {}).length
-  return `${database}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), default ${describeDefaults(defaults)}; the tables it replaced are kept in the database ${names.kept}`
+  const counts = (['view', 'trigger', 'procedure', 'function', 'event'] as const).map(kind => `${objects.filter(object => object.kind === kind).length} ${kind}s`).join(', ')
+  return `${names.live}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), ${counts}, default ${describeDefaults(defaults)}; the tables it replaced are kept in the database ${names.kept}`
 }
 
 const IMPORTS_AT_ONCE = 2

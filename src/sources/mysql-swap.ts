@@ -3,12 +3,13 @@ import type { Compression, PartRecord } from '../kernel/manifest.js'
 import type { Transport } from '../transport/transport.js'
 import { defaultsFromServer, type DatabaseDefaults } from './mysql-defaults.js'
 import { importDatabase, inventoryDatabase, inventoryProblems, mysqlIdentifier, mysqlString, runSql, type DatabaseAccess, type ImportedDatabase } from './mysql.js'
+import { createObjects, dropObjects, objectsProblem, readObjects, readRecordedObjects, RECORD_COLUMNS, recordObjects, type DatabaseObject } from './mysql-objects.js'
 import type { PartInput } from './compression.js'
 
 /**
  * A database restored by swap: the dump is imported into `incoming` beside the live database while the app
  * still runs, and checked there; after the stop one RENAME TABLE (atomic in MariaDB) moves the live tables
- * into `kept` and the imported ones into `live`. `kept` is the safety copy: no dump before the restore, and a
+ * into `kept` and the imported ones into `live`, and the views, triggers, routines and events follow. `kept` is the safety copy: no dump before the restore, and a
  * rename back puts it in place. The stamp is the restore's, so put-back finds `kept` by the safety-copy id.
  */
 export interface SwappedDatabase {
@@ -39,35 +40,14 @@ function keptPattern(live: string, kind: typeof INCOMING | typeof KEPT, stamp?: 
   return new RegExp(`^${escaped}${kind}${suffix}$`)
 }
 
-const OBJECT_KINDS = ['routines', 'triggers', 'events', 'views'] as const
-
 /**
- * Why `live` cannot be restored by swap, or undefined when it can. RENAME TABLE moves tables only: a view,
- * routine or event stays in its database, and a table with triggers cannot move to another one. A database
- * with any of them, in the backup or on the server, is restored by import in place (after a dump of it).
+ * Why `live` cannot be restored by swap, or undefined when it can: the side databases' names must fit, and
+ * the live database's views, triggers, routines and events must be ones the swap can re-create.
  */
-export async function swapObstacle(host: Transport, access: DatabaseAccess, record: PartRecord, names: SwappedDatabase | undefined): Promise<string | undefined> {
+export async function swapObstacle(host: Transport, access: DatabaseAccess, names: SwappedDatabase | undefined): Promise<string | undefined> {
   if (!names) return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`
-  const recorded = (record.details?.objects ?? {}) as Record<string, number>
-  const inBackup = OBJECT_KINDS.filter(kind => Number(recorded[kind] ?? 0) > 0)
-  if (inBackup.length > 0) return `the backup holds ${inBackup.join(' and ')}, which RENAME TABLE cannot move`
-  const literal = mysqlString(names.live)
-  const answer = await runSql(
-    host,
-    access,
-    [
-      `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
-      `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
-      `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-      `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`
-    ].join('\n')
-  )
-  const onServer = answer
-    .split('\n')
-    .map(line => line.split('\t'))
-    .filter(([kind, count]) => (OBJECT_KINDS as readonly string[]).includes(kind) && Number(count) > 0)
-    .map(([kind]) => kind)
-  return onServer.length > 0 ? `the live database holds ${onServer.join(' and ')}, which RENAME TABLE cannot move` : undefined
+  const problem = objectsProblem(await readObjects(host, access, names.live))
+  return problem ? `in the live database, ${problem}` : undefined
 }
 
 /**
@@ -80,7 +60,7 @@ export async function importBeside(
   access: DatabaseAccess,
   names: SwappedDatabase,
   dump: { record: PartRecord; compression: Compression; input: PartInput; defaults: DatabaseDefaults | undefined }
-): Promise<ImportedDatabase & { leftovers: string[] }> {
+): Promise<ImportedDatabase & { leftovers: string[]; objects: DatabaseObject[] }> {
   const leftovers = (await listDatabases(host, access)).filter(name => keptPattern(names.live, INCOMING).test(name) && name !== names.incoming)
   if (leftovers.length > 0) await runSql(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).join('\n'))
   const created = await importDatabase(host, access, names.incoming, dump.compression, dump.input, dump.defaults)
@@ -91,7 +71,11 @@ export async function importBeside(
       'restore another backup (set backup-id).'
     )
   }
-  return { ...created, leftovers }
+  // Read now, while the app runs: after the stop the swap re-creates them in `live` without asking again.
+  const objects = await readObjects(host, access, names.incoming)
+  const problem = objectsProblem(objects)
+  if (problem) throw new VerificationError(`The dump of ${names.live}, imported beside the live database: ${problem}. The live database was not changed.`, 'restore another backup (set backup-id).')
+  return { ...created, leftovers, objects }
 }
 
 /** Drops `incoming` if it is there: before the swap it holds the import, after it nothing. */
@@ -100,29 +84,41 @@ export async function discardIncoming(host: Transport, access: DatabaseAccess, n
 }
 
 /**
- * Moves with the tables in the one RENAME: in `kept` it proves the swap happened. A swap is all or nothing,
- * so rollback and put-back act only on a `kept` that holds it, never on a half-made one.
+ * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
+ * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
+ * views, triggers, routines and events, which put-back re-creates.
  */
 const SWAPPED_MARK = 'selfhost_backup_swapped'
 
 /**
  * After the stop: the live tables into `kept`, the imported ones into `live`, in one atomic RENAME TABLE;
- * `live` takes the backup's defaults and `kept` the ones it had. A database the server did not have is
- * created first, so `kept` always exists and put-back finds it. When this fails the caller asks
- * swapHappened whether a rollback must undo it.
+ * `live` takes the backup's defaults and its objects (`objects`, read from `incoming` before the stop), and
+ * `kept` the old defaults, with the old objects recorded in its mark. The objects are dropped first (a
+ * table with triggers cannot move to another database). A database the server did not have is created
+ * first, so `kept` always exists and put-back finds it. When this fails the caller asks swapHappened,
+ * which re-creates the live objects dropped before a RENAME that did not happen.
  */
-export async function swapTablesIn(host: Transport, access: DatabaseAccess, names: SwappedDatabase, defaults: DatabaseDefaults): Promise<void> {
-  const [live, incoming] = await readSchemas(host, access, [names.live, names.incoming])
+export async function swapTablesIn(host: Transport, access: DatabaseAccess, names: SwappedDatabase, swap: { defaults: DatabaseDefaults; objects: DatabaseObject[] }): Promise<void> {
+  const [[live, incoming], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.incoming]), readObjects(host, access, names.live)])
+  const problem = objectsProblem(liveObjects)
+  if (problem) throw new VerificationError(`${names.live} cannot be swapped: in the live database, ${problem}. Nothing was changed.`, 'remove or rename that object, then restore again.')
+  const mark = `${mysqlIdentifier(names.incoming)}.${SWAPPED_MARK}`
+  const incomingTriggers = swap.objects.filter(object => object.kind === 'trigger')
   const statements = [
-    ...(live.defaults ? [] : [`CREATE DATABASE ${mysqlIdentifier(names.live)} ${defaultsClause(defaults)};`]),
-    `CREATE DATABASE ${mysqlIdentifier(names.kept)} ${defaultsClause(live.defaults ?? defaults)};`,
-    `CREATE TABLE ${mysqlIdentifier(names.incoming)}.${SWAPPED_MARK} (swapped_at TIMESTAMP NOT NULL);`,
+    ...(live.defaults ? [] : [`CREATE DATABASE ${mysqlIdentifier(names.live)} ${defaultsClause(swap.defaults)};`]),
+    `CREATE DATABASE ${mysqlIdentifier(names.kept)} ${defaultsClause(live.defaults ?? swap.defaults)};`,
+    `CREATE TABLE ${mark} (${RECORD_COLUMNS});`,
+    ...recordObjects(mark, liveObjects),
+    // All of them, not only the triggers: a live view may have the name of a table the backup brings.
+    ...dropObjects(names.live, liveObjects),
+    ...dropObjects(names.incoming, incomingTriggers),
     renameStatement([
       ...live.tables.map(table => [names.live, names.kept, table] as const),
       ...incoming.tables.map(table => [names.incoming, names.live, table] as const),
       [names.incoming, names.kept, SWAPPED_MARK] as const
     ]),
-    `ALTER DATABASE ${mysqlIdentifier(names.live)} ${defaultsClause(defaults)};`,
+    `ALTER DATABASE ${mysqlIdentifier(names.live)} ${defaultsClause(swap.defaults)};`,
+    ...createObjects(names.live, swap.objects),
     `DROP DATABASE ${mysqlIdentifier(names.incoming)};`
   ]
   await runSql(host, access, statements.join('\n'))
@@ -130,37 +126,47 @@ export async function swapTablesIn(host: Transport, access: DatabaseAccess, name
 
 /**
  * After a failed swapTablesIn: whether its RENAME happened (the mark is in `kept`), so a rollback must undo
- * it. When it did not, nothing live changed, and a `kept` it created empty is dropped.
+ * it. When it did not, the live tables never moved: the live objects the swap had dropped are re-created
+ * from the mark (still in `incoming`), and a `kept` it created empty is dropped.
  */
 export async function swapHappened(host: Transport, access: DatabaseAccess, names: SwappedDatabase): Promise<boolean> {
-  const [kept] = await readSchemas(host, access, [names.kept])
+  const [kept, incoming] = await readSchemas(host, access, [names.kept, names.incoming])
   if (kept.tables.includes(SWAPPED_MARK)) return true
+  if (incoming.tables.includes(SWAPPED_MARK)) {
+    const recorded = await readRecordedObjects(host, access, `${mysqlIdentifier(names.incoming)}.${SWAPPED_MARK}`)
+    const present = new Set((await readObjects(host, access, names.live)).map(object => `${object.kind} ${object.name}`))
+    const missing = recorded.filter(object => !present.has(`${object.kind} ${object.name}`))
+    if (missing.length > 0) await runSql(host, access, createObjects(names.live, missing).join('\n'))
+  }
   if (kept.defaults && kept.tables.length === 0) await runSql(host, access, `DROP DATABASE ${mysqlIdentifier(names.kept)};`)
   return false
 }
 
 /**
- * Undoes swapTablesIn (a rollback, or put-back later): what the restore put into `live` moves out and is
- * dropped, the kept tables move back and `live` takes its old defaults again; `kept` goes. Refused unless
- * `kept` holds the mark of a swap that happened.
+ * Undoes swapTablesIn (a rollback, or put-back later): what the restore put into `live` (tables and
+ * objects) moves out and is dropped, the kept tables move back, and `live` takes its old defaults and
+ * objects again; `kept` goes. Refused unless `kept` holds the mark of a swap that happened.
  */
 export async function swapTablesBack(host: Transport, access: DatabaseAccess, names: SwappedDatabase): Promise<void> {
-  const [live, kept] = await readSchemas(host, access, [names.live, names.kept])
+  const [[live, kept], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.kept]), readObjects(host, access, names.live)])
   if (!kept.defaults || !kept.tables.includes(SWAPPED_MARK)) {
     throw new VerificationError(
       `${names.kept} is not the database a completed swap of ${names.live} kept (${kept.defaults ? `it lacks the table ${SWAPPED_MARK}` : 'no such database'}), so nothing was put back.`,
       'check the safety-copy id; the databases were not changed.'
     )
   }
+  const keptObjects = await readRecordedObjects(host, access, `${mysqlIdentifier(names.kept)}.${SWAPPED_MARK}`)
   const statements = [
     `DROP DATABASE IF EXISTS ${mysqlIdentifier(names.incoming)};`,
     `CREATE DATABASE ${mysqlIdentifier(names.incoming)};`,
     ...(live.defaults ? [] : [`CREATE DATABASE ${mysqlIdentifier(names.live)};`]),
+    ...dropObjects(names.live, liveObjects),
     renameStatement([
       ...live.tables.map(table => [names.live, names.incoming, table] as const),
       ...kept.tables.filter(table => table !== SWAPPED_MARK).map(table => [names.kept, names.live, table] as const)
     ]),
     `ALTER DATABASE ${mysqlIdentifier(names.live)} ${defaultsClause(kept.defaults)};`,
+    ...createObjects(names.live, keptObjects),
     `DROP DATABASE ${mysqlIdentifier(names.incoming)};`,
     `DROP DATABASE ${mysqlIdentifier(names.kept)};`
   ]

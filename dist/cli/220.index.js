@@ -1,5 +1,5 @@
-export const id = 28;
-export const ids = [28,473];
+export const id = 220;
+export const ids = [220,473];
 export const modules = {
 
 /***/ 20490:
@@ -812,7 +812,7 @@ function partInput(part, what, logger) {
 
 /***/ }),
 
-/***/ 65028:
+/***/ 59220:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -919,7 +919,138 @@ function chooseLayout(wanted, facts) {
 var mysql = __webpack_require__(504);
 // EXTERNAL MODULE: ./src/sources/mysql-defaults.ts
 var mysql_defaults = __webpack_require__(20087);
+;// CONCATENATED MODULE: ./src/sources/mysql-objects.ts
+
+
+
+/** Which column of each SHOW CREATE row holds what (after the name). */
+const SHOW_COLUMNS = {
+    trigger: { sqlMode: 1, statement: 2, client: 3, connection: 4 },
+    procedure: { sqlMode: 1, statement: 2, client: 3, connection: 4 },
+    function: { sqlMode: 1, statement: 2, client: 3, connection: 4 },
+    event: { sqlMode: 1, timeZone: 2, statement: 3, client: 4, connection: 5 },
+    view: { statement: 1, client: 2, connection: 3 }
+};
+/** Every object of `schema`, in an order that creates them again: routines, views (those used by others first), triggers in firing order, events. */
+async function readObjects(host, access, schema) {
+    const literal = (0,mysql/* mysqlString */.Oe)(schema);
+    const listing = await runEscaped(host, access, [
+        `SELECT LOWER(routine_type), HEX(routine_name) FROM information_schema.routines WHERE routine_schema = ${literal} ORDER BY routine_type, routine_name;`,
+        `SELECT 'view', HEX(table_name) FROM information_schema.views WHERE table_schema = ${literal} ORDER BY table_name;`,
+        `SELECT 'trigger', HEX(trigger_name) FROM information_schema.triggers WHERE trigger_schema = ${literal} ORDER BY event_object_table, action_timing, event_manipulation, action_order;`,
+        `SELECT 'event', HEX(event_name) FROM information_schema.events WHERE event_schema = ${literal} ORDER BY event_name;`
+    ].join('\n'));
+    const named = listing.filter(row => row[0] in SHOW_COLUMNS).map(([kind, hex]) => ({ kind: kind, name: Buffer.from(hex, 'hex').toString('utf8') }));
+    if (named.length === 0)
+        return [];
+    // In the database itself: SHOW CREATE VIEW then names its tables without the database.
+    const rows = await runEscaped(host, access, named.map(object => `SHOW CREATE ${object.kind.toUpperCase()} ${(0,mysql/* mysqlIdentifier */.c4)(object.name)};`).join('\n'), schema);
+    if (rows.length !== named.length)
+        throw new errors/* VerificationError */.mk(`Reading the definitions of ${schema}'s views, triggers, routines and events gave ${rows.length} answers for ${named.length} objects.`);
+    const objects = named.map(({ kind, name }, index) => {
+        const row = rows[index];
+        const columns = SHOW_COLUMNS[kind];
+        if (row[0] !== name || row[columns.statement] === undefined)
+            throw new errors/* VerificationError */.mk(`The definition of ${kind} ${name} in ${schema} could not be read (the user may lack the privilege to see it).`);
+        return {
+            kind,
+            name,
+            statement: row[columns.statement],
+            sqlMode: columns.sqlMode === undefined ? '' : row[columns.sqlMode],
+            characterSetClient: row[columns.client],
+            collationConnection: row[columns.connection],
+            ...(columns.timeZone === undefined ? {} : { timeZone: row[columns.timeZone] })
+        };
+    });
+    return orderViews(objects);
+}
+/** Views that use other views come after them: SHOW CREATE VIEW quotes every name it uses. */
+function orderViews(objects) {
+    const views = objects.filter(object => object.kind === 'view');
+    const ordered = [];
+    const placing = new Set();
+    const place = (view) => {
+        if (ordered.includes(view) || placing.has(view.name))
+            return;
+        placing.add(view.name);
+        for (const other of views)
+            if (other !== view && view.statement.includes((0,mysql/* mysqlIdentifier */.c4)(other.name)))
+                place(other);
+        ordered.push(view);
+    };
+    views.forEach(place);
+    const routines = objects.filter(object => object.kind === 'procedure' || object.kind === 'function');
+    return [...routines, ...ordered, ...objects.filter(object => object.kind === 'trigger'), ...objects.filter(object => object.kind === 'event')];
+}
+/** Ends each object's statement for the client (which takes at most 16 characters): no definition may hold it (checked before anything changes). */
+const DELIMITER = '$$sb-replay$$';
+/** Why these objects cannot be re-created through the client, or undefined. */
+function objectsProblem(objects) {
+    const bad = objects.find(object => object.statement.includes(DELIMITER) || /[\r\n]/.test(object.sqlMode + object.characterSetClient + object.collationConnection + (object.timeZone ?? '')));
+    return bad ? `the definition of ${bad.kind} ${bad.name} holds text that cannot be replayed through the client` : undefined;
+}
+/** SQL that drops each object from `schema` (triggers too: a table with triggers cannot move to another database). */
+function dropObjects(schema, objects) {
+    const kinds = { procedure: 'PROCEDURE', function: 'FUNCTION', view: 'VIEW', trigger: 'TRIGGER', event: 'EVENT' };
+    return objects.map(object => `DROP ${kinds[object.kind]} IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(schema)}.${(0,mysql/* mysqlIdentifier */.c4)(object.name)};`);
+}
+/**
+ * Client input that creates each object in `schema` under its own session settings, as a dump does: the
+ * database's default collation at that moment becomes the object's "Database Collation", so the caller
+ * sets the database's defaults first. Ends back in no particular database.
+ */
+function createObjects(schema, objects) {
+    if (objects.length === 0)
+        return [];
+    const lines = [`USE ${(0,mysql/* mysqlIdentifier */.c4)(schema)};`];
+    for (const object of objects) {
+        lines.push(`SET SESSION sql_mode = ${(0,mysql/* mysqlString */.Oe)(object.sqlMode)}, character_set_client = ${(0,mysql/* mysqlString */.Oe)(object.characterSetClient)}, collation_connection = ${(0,mysql/* mysqlString */.Oe)(object.collationConnection)}${object.timeZone === undefined ? '' : `, time_zone = ${(0,mysql/* mysqlString */.Oe)(object.timeZone)}`};`, `DELIMITER ${DELIMITER}`, `${object.statement}${DELIMITER}`, 'DELIMITER ;');
+    }
+    // Back to the client's own settings for whatever follows in the same session.
+    lines.push("SET SESSION sql_mode = DEFAULT, character_set_client = 'utf8mb4', collation_connection = 'utf8mb4_general_ci', time_zone = DEFAULT;");
+    return lines;
+}
+/** The columns of the table a swap keeps its record in: the replaced database's objects, to re-create them on put-back. */
+const RECORD_COLUMNS = 'position INT NOT NULL, kind VARCHAR(16) NOT NULL, name VARCHAR(64) NOT NULL, sql_mode TEXT NOT NULL, character_set_client VARCHAR(64) NOT NULL, collation_connection VARCHAR(64) NOT NULL, time_zone VARCHAR(64) NULL, statement LONGTEXT NOT NULL';
+/** INSERTs that write `objects` into the record table `table` (schema-qualified), every value as hex: nothing of it is parsed as SQL. */
+function recordObjects(table, objects) {
+    const hex = (value) => (value === '' ? "''" : `CONVERT(X'${Buffer.from(value, 'utf8').toString('hex')}' USING utf8mb4)`);
+    return objects.map((object, position) => `INSERT INTO ${table} VALUES (${position}, ${hex(object.kind)}, ${hex(object.name)}, ${hex(object.sqlMode)}, ${hex(object.characterSetClient)}, ${hex(object.collationConnection)}, ${object.timeZone === undefined ? 'NULL' : hex(object.timeZone)}, ${hex(object.statement)});`);
+}
+/** The objects a record table holds, in the order they were written. */
+async function readRecordedObjects(host, access, table) {
+    const rows = await runEscaped(host, access, `SELECT HEX(kind), HEX(name), HEX(sql_mode), HEX(character_set_client), HEX(collation_connection), IFNULL(HEX(time_zone), 'null'), HEX(statement) FROM ${table} ORDER BY position;`);
+    return rows.map(row => {
+        const [kind, name, sqlMode, client, connection, timeZone, statement] = row.map(value => (value === 'null' ? undefined : Buffer.from(value, 'hex').toString('utf8')));
+        if (!kind || !(kind in SHOW_COLUMNS) || !name || statement === undefined)
+            throw new errors/* VerificationError */.mk(`${table} holds a row that is not an object a swap recorded.`, 'put the objects back by hand from that table.');
+        return {
+            kind: kind,
+            name,
+            statement,
+            sqlMode: sqlMode ?? '',
+            characterSetClient: client ?? '',
+            collationConnection: connection ?? '',
+            ...(timeZone === undefined ? {} : { timeZone })
+        };
+    });
+}
+/**
+ * Runs SQL and returns its rows, split into fields. Without --raw the client escapes a line break, tab,
+ * NUL and backslash inside a value, so a multi-line definition stays on its row; this undoes that.
+ */
+async function runEscaped(host, access, sql, database) {
+    const args = ['--batch', '--skip-column-names', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])];
+    const result = await host.run((0,shell/* script */.K$)((0,mysql/* clientCommand */.vK)(access, 'client', args)), { stdin: `${(0,mysql/* optionFileLines */.bF)(access)}${sql}\n`, description: `SQL on ${(0,mysql/* describeAccess */.Ag)(access)}` });
+    const unescape = (field) => field.replace(/\\(.)/g, (_, char) => ({ n: '\n', t: '\t', '0': '\0', r: '\r' })[char] ?? char);
+    return result.stdout
+        .split('\n')
+        .filter(line => line !== '')
+        .map(line => line.split('\t').map(unescape));
+}
+
 ;// CONCATENATED MODULE: ./src/sources/mysql-swap.ts
+
 
 
 
@@ -942,32 +1073,15 @@ function keptPattern(live, kind, stamp) {
     const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}';
     return new RegExp(`^${escaped}${kind}${suffix}$`);
 }
-const OBJECT_KINDS = ['routines', 'triggers', 'events', 'views'];
 /**
- * Why `live` cannot be restored by swap, or undefined when it can. RENAME TABLE moves tables only: a view,
- * routine or event stays in its database, and a table with triggers cannot move to another one. A database
- * with any of them, in the backup or on the server, is restored by import in place (after a dump of it).
+ * Why `live` cannot be restored by swap, or undefined when it can: the side databases' names must fit, and
+ * the live database's views, triggers, routines and events must be ones the swap can re-create.
  */
-async function swapObstacle(host, access, record, names) {
+async function swapObstacle(host, access, names) {
     if (!names)
         return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`;
-    const recorded = (record.details?.objects ?? {});
-    const inBackup = OBJECT_KINDS.filter(kind => Number(recorded[kind] ?? 0) > 0);
-    if (inBackup.length > 0)
-        return `the backup holds ${inBackup.join(' and ')}, which RENAME TABLE cannot move`;
-    const literal = (0,mysql/* mysqlString */.Oe)(names.live);
-    const answer = await (0,mysql/* runSql */.Wt)(host, access, [
-        `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
-        `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
-        `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-        `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`
-    ].join('\n'));
-    const onServer = answer
-        .split('\n')
-        .map(line => line.split('\t'))
-        .filter(([kind, count]) => OBJECT_KINDS.includes(kind) && Number(count) > 0)
-        .map(([kind]) => kind);
-    return onServer.length > 0 ? `the live database holds ${onServer.join(' and ')}, which RENAME TABLE cannot move` : undefined;
+    const problem = objectsProblem(await readObjects(host, access, names.live));
+    return problem ? `in the live database, ${problem}` : undefined;
 }
 /**
  * Imports a dump into `incoming` (first dropping what an interrupted restore of the same database left) and
@@ -983,70 +1097,99 @@ async function importBeside(host, access, names, dump) {
     if (problems.length > 0) {
         throw new errors/* VerificationError */.mk(`The dump of ${names.live}, imported beside the live database, does not match the manifest: ${problems.join('; ')}. The live database was not changed.`, 'restore another backup (set backup-id).');
     }
-    return { ...created, leftovers };
+    // Read now, while the app runs: after the stop the swap re-creates them in `live` without asking again.
+    const objects = await readObjects(host, access, names.incoming);
+    const problem = objectsProblem(objects);
+    if (problem)
+        throw new errors/* VerificationError */.mk(`The dump of ${names.live}, imported beside the live database: ${problem}. The live database was not changed.`, 'restore another backup (set backup-id).');
+    return { ...created, leftovers, objects };
 }
 /** Drops `incoming` if it is there: before the swap it holds the import, after it nothing. */
 async function discardIncoming(host, access, names) {
     await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`);
 }
 /**
- * Moves with the tables in the one RENAME: in `kept` it proves the swap happened. A swap is all or nothing,
- * so rollback and put-back act only on a `kept` that holds it, never on a half-made one.
+ * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
+ * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
+ * views, triggers, routines and events, which put-back re-creates.
  */
 const SWAPPED_MARK = 'selfhost_backup_swapped';
 /**
  * After the stop: the live tables into `kept`, the imported ones into `live`, in one atomic RENAME TABLE;
- * `live` takes the backup's defaults and `kept` the ones it had. A database the server did not have is
- * created first, so `kept` always exists and put-back finds it. When this fails the caller asks
- * swapHappened whether a rollback must undo it.
+ * `live` takes the backup's defaults and its objects (`objects`, read from `incoming` before the stop), and
+ * `kept` the old defaults, with the old objects recorded in its mark. The objects are dropped first (a
+ * table with triggers cannot move to another database). A database the server did not have is created
+ * first, so `kept` always exists and put-back finds it. When this fails the caller asks swapHappened,
+ * which re-creates the live objects dropped before a RENAME that did not happen.
  */
-async function swapTablesIn(host, access, names, defaults) {
-    const [live, incoming] = await readSchemas(host, access, [names.live, names.incoming]);
+async function swapTablesIn(host, access, names, swap) {
+    const [[live, incoming], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.incoming]), readObjects(host, access, names.live)]);
+    const problem = objectsProblem(liveObjects);
+    if (problem)
+        throw new errors/* VerificationError */.mk(`${names.live} cannot be swapped: in the live database, ${problem}. Nothing was changed.`, 'remove or rename that object, then restore again.');
+    const mark = `${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)}.${SWAPPED_MARK}`;
+    const incomingTriggers = swap.objects.filter(object => object.kind === 'trigger');
     const statements = [
-        ...(live.defaults ? [] : [`CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(defaults)};`]),
-        `CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)} ${defaultsClause(live.defaults ?? defaults)};`,
-        `CREATE TABLE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)}.${SWAPPED_MARK} (swapped_at TIMESTAMP NOT NULL);`,
+        ...(live.defaults ? [] : [`CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(swap.defaults)};`]),
+        `CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)} ${defaultsClause(live.defaults ?? swap.defaults)};`,
+        `CREATE TABLE ${mark} (${RECORD_COLUMNS});`,
+        ...recordObjects(mark, liveObjects),
+        // All of them, not only the triggers: a live view may have the name of a table the backup brings.
+        ...dropObjects(names.live, liveObjects),
+        ...dropObjects(names.incoming, incomingTriggers),
         renameStatement([
             ...live.tables.map(table => [names.live, names.kept, table]),
             ...incoming.tables.map(table => [names.incoming, names.live, table]),
             [names.incoming, names.kept, SWAPPED_MARK]
         ]),
-        `ALTER DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(defaults)};`,
+        `ALTER DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(swap.defaults)};`,
+        ...createObjects(names.live, swap.objects),
         `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`
     ];
     await (0,mysql/* runSql */.Wt)(host, access, statements.join('\n'));
 }
 /**
  * After a failed swapTablesIn: whether its RENAME happened (the mark is in `kept`), so a rollback must undo
- * it. When it did not, nothing live changed, and a `kept` it created empty is dropped.
+ * it. When it did not, the live tables never moved: the live objects the swap had dropped are re-created
+ * from the mark (still in `incoming`), and a `kept` it created empty is dropped.
  */
 async function swapHappened(host, access, names) {
-    const [kept] = await readSchemas(host, access, [names.kept]);
+    const [kept, incoming] = await readSchemas(host, access, [names.kept, names.incoming]);
     if (kept.tables.includes(SWAPPED_MARK))
         return true;
+    if (incoming.tables.includes(SWAPPED_MARK)) {
+        const recorded = await readRecordedObjects(host, access, `${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)}.${SWAPPED_MARK}`);
+        const present = new Set((await readObjects(host, access, names.live)).map(object => `${object.kind} ${object.name}`));
+        const missing = recorded.filter(object => !present.has(`${object.kind} ${object.name}`));
+        if (missing.length > 0)
+            await (0,mysql/* runSql */.Wt)(host, access, createObjects(names.live, missing).join('\n'));
+    }
     if (kept.defaults && kept.tables.length === 0)
         await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)};`);
     return false;
 }
 /**
- * Undoes swapTablesIn (a rollback, or put-back later): what the restore put into `live` moves out and is
- * dropped, the kept tables move back and `live` takes its old defaults again; `kept` goes. Refused unless
- * `kept` holds the mark of a swap that happened.
+ * Undoes swapTablesIn (a rollback, or put-back later): what the restore put into `live` (tables and
+ * objects) moves out and is dropped, the kept tables move back, and `live` takes its old defaults and
+ * objects again; `kept` goes. Refused unless `kept` holds the mark of a swap that happened.
  */
 async function swapTablesBack(host, access, names) {
-    const [live, kept] = await readSchemas(host, access, [names.live, names.kept]);
+    const [[live, kept], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.kept]), readObjects(host, access, names.live)]);
     if (!kept.defaults || !kept.tables.includes(SWAPPED_MARK)) {
         throw new errors/* VerificationError */.mk(`${names.kept} is not the database a completed swap of ${names.live} kept (${kept.defaults ? `it lacks the table ${SWAPPED_MARK}` : 'no such database'}), so nothing was put back.`, 'check the safety-copy id; the databases were not changed.');
     }
+    const keptObjects = await readRecordedObjects(host, access, `${(0,mysql/* mysqlIdentifier */.c4)(names.kept)}.${SWAPPED_MARK}`);
     const statements = [
         `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
         `CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
         ...(live.defaults ? [] : [`CREATE DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)};`]),
+        ...dropObjects(names.live, liveObjects),
         renameStatement([
             ...live.tables.map(table => [names.live, names.incoming, table]),
             ...kept.tables.filter(table => table !== SWAPPED_MARK).map(table => [names.kept, names.live, table])
         ]),
         `ALTER DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.live)} ${defaultsClause(kept.defaults)};`,
+        ...createObjects(names.live, keptObjects),
         `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`,
         `DROP DATABASE ${(0,mysql/* mysqlIdentifier */.c4)(names.kept)};`
     ];
@@ -1217,8 +1360,8 @@ async function databaseDefaultsProblems(host, access, records) {
 }
 /**
  * Before the stop, while SeaTable still runs: imports a database's dump into a side database and checks it
- * there against the manifest, for restoreDatabases to swap in by RENAME TABLE. Undefined (an import in place
- * after a dump of it, as before) when the database has what RENAME TABLE cannot move.
+ * there against the manifest, to be swapped in by RENAME TABLE after the stop. Undefined (an import in
+ * place after a dump of it) when a swap cannot carry the database: see swapObstacle.
  */
 async function prepareDatabaseSwap(host, options, part, context) {
     const { logger, stamp } = context;
@@ -1226,27 +1369,30 @@ async function prepareDatabaseSwap(host, options, part, context) {
         return undefined;
     const database = part.record.name.replace(/^db-/, '');
     const names = swappedDatabase(database, stamp);
-    const obstacle = await swapObstacle(host, options.access, part.record, names);
+    const obstacle = await swapObstacle(host, options.access, names);
     if (obstacle || !names) {
         logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`);
         return undefined;
     }
     const began = Date.now();
     const discard = () => discardIncoming(host, options.access, names);
+    const defaults = (0,mysql_defaults/* recordedDefaults */.BZ)(part.record);
+    let objects;
     try {
-        const defaults = (0,mysql_defaults/* recordedDefaults */.BZ)(part.record);
         const created = await importBeside(host, options.access, names, { record: part.record, compression: part.record.compression, input: (0,recipe/* partInput */.SI)(part, `Importing ${database}`, logger), defaults });
         if (created.leftovers.length > 0)
             logger.info(`${part.record.name}: dropped ${created.leftovers.join(', ')}, left by an interrupted restore`);
         if (created.note)
             logger.info(`${part.record.name}: ${created.note} (the backup was made before selfhost-backup recorded a database's defaults)`);
+        objects = created.objects;
     }
     catch (error) {
         await discard().catch(() => undefined);
         throw error;
     }
     logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
-    return { part: part.record.name, discard };
+    const swap = { part, names, defaults: defaults ?? mysql_defaults/* FALLBACK_DEFAULTS */.Sz, objects };
+    return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) };
 }
 async function restoreDatabases(host, options, parts, context) {
     const { logger, swaps, prepared } = context;
@@ -1254,10 +1400,11 @@ async function restoreDatabases(host, options, parts, context) {
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
     // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
     return (0,concurrency/* mapWithLimit */.c$)(parts, IMPORTS_AT_ONCE, async (part, index) => {
+        const swap = prepared.get(part.record.name);
+        if (swap)
+            return swap.swapIn(swaps);
         // From the part name, which acceptManifest matched against the databases this restore may re-create.
         const database = part.record.name.replace(/^db-/, '');
-        if (prepared.has(part.record.name))
-            return swapDatabaseIn(host, options, { part, database, defaults: defaults[index] ?? mysql_defaults/* FALLBACK_DEFAULTS */.Sz }, swaps, logger);
         const began = Date.now();
         const created = await (0,mysql/* importDatabase */.DD)(host, options.access, database, part.record.compression, (0,recipe/* partInput */.SI)(part, `Importing ${database}`, logger), defaults[index]);
         if (created.note)
@@ -1269,31 +1416,35 @@ async function restoreDatabases(host, options, parts, context) {
         return `${database}: imported; ${Object.keys(inventory.tables).length} tables with the backup's row counts, ${inventory.objects.routines} routines, ${inventory.objects.triggers} triggers, ${inventory.objects.events} events, ${inventory.objects.views} views; ${created.note ?? `default ${(0,mysql_defaults/* describeDefaults */.EK)(created.defaults)}, as in the backup`}`;
     });
 }
-/** The prepared side database's tables into the live one by one RENAME TABLE; the live tables stay in the kept database. */
-async function swapDatabaseIn(host, options, target, swaps, logger) {
-    const { part, database, defaults } = target;
-    const names = swappedDatabase(database, swaps.stamp);
+/** The prepared side database swapped in by one RENAME TABLE, its objects after it; the live tables stay in the kept database. */
+async function swapDatabaseIn(host, options, swap, swaps, logger) {
+    const { part, names, defaults, objects } = swap;
     const kept = {
         part: part.record.name,
-        live: database,
+        live: names.live,
         kept: names.kept,
         putBack: () => swapTablesBack(host, options.access, names),
         drop: () => dropKept(host, options.access, names)
     };
     const began = Date.now();
     try {
-        await swapTablesIn(host, options.access, names, defaults);
+        await swapTablesIn(host, options.access, names, { defaults, objects });
     }
     catch (error) {
         // Recorded only when the RENAME happened: a rollback then moves the kept tables back.
-        if (await swapHappened(host, options.access, names).catch(() => false))
+        const happened = await swapHappened(host, options.access, names).catch((checkError) => {
+            logger.warning(`${part.record.name}: the swap failed, and asking whether its RENAME happened failed too (${checkError.message}): the live tables are in ${names.live} or, if the RENAME happened, in ${names.kept}, with their views, triggers, routines and events recorded in its table selfhost_backup_swapped`);
+            return false;
+        });
+        if (happened)
             swaps.keepDatabase(kept);
         throw error;
     }
     swaps.keepDatabase(kept);
     logger.info(`${part.record.name}: swapped in by RENAME TABLE in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}, the tables it replaced are kept in ${names.kept}`);
     const tables = Object.keys(part.record.tables ?? {}).length;
-    return `${database}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), default ${(0,mysql_defaults/* describeDefaults */.EK)(defaults)}; the tables it replaced are kept in the database ${names.kept}`;
+    const counts = ['view', 'trigger', 'procedure', 'function', 'event'].map(kind => `${objects.filter(object => object.kind === kind).length} ${kind}s`).join(', ');
+    return `${names.live}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), ${counts}, default ${(0,mysql_defaults/* describeDefaults */.EK)(defaults)}; the tables it replaced are kept in the database ${names.kept}`;
 }
 const IMPORTS_AT_ONCE = 2;
 /** put-back: every database the restore with this stamp swapped goes back to the tables it kept. */
@@ -2491,13 +2642,15 @@ function versionFromServer(hex) {
 /* harmony export */   OP: () => (/* binding */ inventoryDatabase),
 /* harmony export */   Oe: () => (/* binding */ mysqlString),
 /* harmony export */   Wt: () => (/* binding */ runSql),
+/* harmony export */   bF: () => (/* binding */ optionFileLines),
 /* harmony export */   c4: () => (/* binding */ mysqlIdentifier),
 /* harmony export */   cg: () => (/* binding */ readDatabaseDefaults),
 /* harmony export */   lt: () => (/* binding */ inventoryProblems),
 /* harmony export */   m3: () => (/* binding */ dumpDatabase),
-/* harmony export */   ou: () => (/* binding */ defaultsSupport)
+/* harmony export */   ou: () => (/* binding */ defaultsSupport),
+/* harmony export */   vK: () => (/* binding */ clientCommand)
 /* harmony export */ });
-/* unused harmony exports optionFileLines, clientCommand, DUMP_OPTIONS */
+/* unused harmony export DUMP_OPTIONS */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
