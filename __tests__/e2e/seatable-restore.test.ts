@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFingerprints, fingerprintTree } from '../../scripts/fixtures/fingerprint.mjs'
 import type { Manifest } from '../../src/kernel/manifest.js'
-import { expectSuccess, runAction } from '../support/action-runner.js'
+import { expectSuccess, REPO_ROOT, runAction, runNode } from '../support/action-runner.js'
 import type { ShimContainer } from '../support/docker-shim.js'
 import { errorText } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
@@ -32,7 +32,7 @@ afterAll(async () => {
 const inputs = (): Record<string, string> => ({ ...seatableActionInputs(bed, server, 'docker'), store: 'local', 'store-path': store })
 const backupInputs = (): Record<string, string> => ({ ...inputs(), verify: 'checksum' })
 
-it('includes the scheduler database when it exists, and restores one database alone over live data with a safety copy of that database', async () => {
+it('includes the scheduler database when it exists, and restores one database alone over live data, keeping its replaced tables', async () => {
   const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
   const parts = (JSON.parse(backup.outputs.artifacts) as { name: string }[]).map(item => item.name)
@@ -53,10 +53,12 @@ it('includes the scheduler database when it exists, and restores one database al
   }
   // Only the database was restored: the data directory keeps the file written after the backup.
   expect(readdirSync(join(bed.layout.root, 'conf'))).toContain('after-backup.txt')
-  // The safety copy holds the one database the restore imported, all of its rows; no file was swapped.
-  const [safetyCopy, ...more] = JSON.parse(restore.outputs['safety-copy']) as string[]
-  expect(more).toEqual([])
-  expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toEqual([expect.stringMatching(/\.db-dtable_db\.sql\.zst$/)])
+  // The safety copy is the one database the restore swapped: its tables as they were, all of their rows, in a
+  // database of their own; no file was swapped and nothing was dumped.
+  expect(JSON.parse(restore.outputs['safety-copy'])).toEqual([])
+  const kept = `dtable_db__kept_${restore.outputs['safety-copy-id'].replace('-', '_')}`
+  expect(JSON.parse(restore.outputs['safety-copy-databases'])).toEqual([kept])
+  expect(await server.query('SELECT COUNT(*) FROM operation_log', kept)).toBe(`${Number(await server.query('SELECT COUNT(*) FROM operation_log', 'dtable_db')) / 2}\n`)
 
   const full = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backup.outputs['backup-id'] })
   expectSuccess(full)
@@ -64,13 +66,35 @@ it('includes the scheduler database when it exists, and restores one database al
   for (const [name, tree] of Object.entries(filesAtBackup)) expect([name, diffFingerprints(tree, filesNow[name])]).toEqual([name, []])
 })
 
-it('dumps every database it imports into the safety copy, also when the databases input lists only others', async () => {
+it('keeps every database it swaps, also when the databases input lists only others, and put-back finds it there too', async () => {
   const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
+  await server.query("UPDATE operation_log SET author = 'after the backup' ORDER BY id LIMIT 1", 'dtable_db')
+  const beforeRestore = await databaseFingerprint(server, ['dtable_db'])
   const restore = await runAction('restore/action.yml', { ...inputs(), databases: 'scheduler', 'backup-id': backup.outputs['backup-id'], parts: 'db-dtable_db' })
   expectSuccess(restore)
-  const [safetyCopy] = JSON.parse(restore.outputs['safety-copy']) as string[]
-  expect(readdirSync(safetyCopy).filter(file => file.includes('.db-'))).toEqual([expect.stringMatching(/\.db-dtable_db\.sql\.zst$/)])
+  const stamp = restore.outputs['safety-copy-id']
+  expect(JSON.parse(restore.outputs['safety-copy-databases'])).toEqual([`dtable_db__kept_${stamp.replace('-', '_')}`])
+  expect(await databaseFingerprint(server, ['dtable_db'])).not.toEqual(beforeRestore)
+  // put-back, with the same inputs: the kept tables (and the view, triggers, routines and event) are back.
+  const putBack = await runNode(
+    join(REPO_ROOT, 'dist/cli/index.js'),
+    { PATH: `${bed.shim.binDir}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '/root', SELFHOST_BACKUP_DB_PASSWORD: server.rootPassword },
+    ['put-back', '--app', 'seatable', '--transport', 'local', '--sudo', 'false', '--seatable-root', bed.layout.root, '--seatable-layout', 'current'].concat([
+      '--compose-dir',
+      bed.layout.composeDir ?? '',
+      '--db-mode',
+      'docker',
+      '--databases',
+      'scheduler',
+      '--replaced',
+      stamp
+    ])
+  )
+  expect(putBack.stderr + putBack.stdout).not.toMatch(/error:/i)
+  expect(putBack.exitCode).toBe(0)
+  expect(putBack.stdout + putBack.stderr).toContain(`database dtable_db is as it was before the restore ${stamp}`)
+  expect(await databaseFingerprint(server, ['dtable_db'])).toEqual(beforeRestore)
 })
 
 it('rejects an unknown part name before touching the host', async () => {
@@ -265,7 +289,7 @@ it('runs backup-all and restore-all in the container that seatable-container nam
   }
 })
 
-it('fails a restore whose imported database does not match the manifest, naming the table, and its safety copy puts the data back', async () => {
+it('fails a restore whose imported database does not match the manifest, naming the table: beside the live database before anything changed, or after an import in place, whose safety copy puts the data back', async () => {
   await resetDatabases(server, { withScheduler: true })
   const backup = await runAction('action.yml', backupInputs())
   expectSuccess(backup)
@@ -291,7 +315,25 @@ it('fails a restore whose imported database does not match the manifest, naming 
   await server.query("UPDATE operation_log SET author = 'the state before the restore' ORDER BY id LIMIT 1", 'dtable_db')
   const beforeRestore = await databaseFingerprint(server, ['dtable_db'])
 
+  // Imported beside the live database while SeaTable runs: the comparison fails there, before anything live changed.
+  const databasesBefore = await server.query('SHOW DATABASES')
+  const beside = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backupId, parts: 'db-dtable_db' })
+  expect(beside.exitCode).toBe(1)
+  expect(errorText(beside)).toMatch(
+    /The dump of dtable_db, imported beside the live database, does not match the manifest: table operation_log has \d+ rows, the backup had \d+; 1 views expected, 0 found\. The live database was not changed\. Nothing on the host was changed\./
+  )
+  expect(await databaseFingerprint(server, ['dtable_db'])).toEqual(beforeRestore)
+  // Nothing of it stays on the server: the databases are those there were (earlier tests' kept databases among them).
+  expect(await server.query('SHOW DATABASES')).toBe(databasesBefore)
+
+  // A live procedure whose definition holds the swap's statement delimiter: a swap could not re-create it, so
+  // the database is dumped and imported in place after the stop, and the comparison fails after the import.
+  await server.query("CREATE PROCEDURE odd_comment() COMMENT 'ends with $$sb-replay$$' SELECT 1", 'dtable_db')
+  const beforeInPlace = await databaseFingerprint(server, ['dtable_db'])
   const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backupId, parts: 'db-dtable_db' })
+  expect(restore.stdout).toContain(
+    'db-dtable_db: imported in place after the stop, with a dump of it kept first: in the live database, the definition of procedure odd_comment holds text that cannot be replayed through the client'
+  )
   expect(restore.exitCode).toBe(1)
   const text = errorText(restore)
   expect(text).toMatch(/sha256 verified/)
@@ -326,7 +368,8 @@ it('fails a restore whose imported database does not match the manifest, naming 
     { PATH: `${bed.shim.binDir}:${process.env.PATH ?? ''}` }
   )
   expectSuccess(recovered)
-  expect(await databaseFingerprint(server, ['dtable_db'])).toEqual(beforeRestore)
+  expect(await databaseFingerprint(server, ['dtable_db'])).toEqual(beforeInPlace)
+  await server.query('DROP PROCEDURE odd_comment', 'dtable_db')
 })
 
 describe('on a host with the old layout', () => {

@@ -135,7 +135,9 @@ describe.each([
     expectSuccess(restore)
     expect(await databaseFingerprint(server)).toEqual(tablesBefore)
     expect(await dtableDbDefinitions()).toEqual(definitionsBefore)
-    expect(restore.stdout + restore.summary).toMatch(/dtable_db: imported; .*; default collation utf8mb4_unicode_520_ci \(character set utf8mb4\), as in the backup/)
+    expect(restore.stdout + restore.summary).toMatch(
+      /dtable_db: swapped in; \d+ tables with the backup's row counts \(checked before the stop\), 1 view, 2 triggers, 1 procedure, 1 function, 1 event, default collation utf8mb4_unicode_520_ci \(character set utf8mb4\); the tables it replaced are kept in the database dtable_db__kept_\d{8}T\d{6}Z_[0-9a-f]{6}/
+    )
     const filesAfter = await seatableFiles(bed.layout)
     for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesAfter[name])]).toEqual([name, []])
     expect((await bed.shim.invocations()).some(call => call.argv.join(' ').includes('seatable.sh restore-all'))).toBe(true)
@@ -170,7 +172,7 @@ describe('SeaTable options', () => {
     expect(tablesAfter).toEqual(tablesBefore)
   })
 
-  it('restores with the SeaTable container stopped by stop-command: the safety copy of the databases before it, restore-all after start-command', async () => {
+  it('restores with the SeaTable container stopped by stop-command: the databases imported beside the live ones before it, restore-all after start-command', async () => {
     const run = service.newRun()
     const backup = await runAction('action.yml', backupInputs(bed, 'docker'), run.env())
     expectSuccess(backup)
@@ -185,13 +187,16 @@ describe('SeaTable options', () => {
     expectSuccess(restore)
     const calls = (await bed.shim.invocations()).slice(callsBefore).map(call => call.argv.join(' '))
     const at = (text: string): number => calls.findIndex(call => call.includes(text))
-    // The databases are dumped while SeaTable runs; the files need no backup-all: the swap keeps them as the stop left them.
-    expect(at('mysqldump')).toBeGreaterThanOrEqual(0)
-    expect(at('mysqldump')).toBeLessThan(at(`stop ${container}`))
+    // The databases are imported beside the live ones while SeaTable runs; nothing is dumped (the swap keeps
+    // the live tables), and the files need no backup-all: the swap keeps them as the stop left them.
+    expect(at('--database=dtable_db__incoming_')).toBeGreaterThanOrEqual(0)
+    expect(at('--database=dtable_db__incoming_')).toBeLessThan(at(`stop ${container}`))
+    expect(at('mysqldump')).toBe(-1)
     expect(at('seatable.sh backup-all')).toBe(-1)
     expect(at(`stop ${container}`)).toBeLessThan(at(`start ${container}`))
     expect(at(`start ${container}`)).toBeLessThan(at('seatable.sh restore-all'))
-    expect(restore.stdout).toMatch(/Safety copy of the databases: /)
+    expect(restore.stdout).toMatch(/The tables the restore replaced are kept, by RENAME TABLE, in the databases: (ccnet|seafile|dtable)_db__kept_/)
+    expect(JSON.parse(restore.outputs['safety-copy-databases'])).toHaveLength(3)
     expect(restore.stdout).toMatch(/What the restore replaced is kept, by rename, in: /)
   })
 

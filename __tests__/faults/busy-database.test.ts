@@ -81,7 +81,7 @@ faultCase(
       expectSuccess(restore)
       expect(await runnerLeftovers(restore)).toEqual([])
       // The restore compares every table with the manifest (ranges included) and fails on a mismatch.
-      expect(restore.summary).toMatch(/dtable_db: imported; \d+ tables with the backup's row counts/)
+      expect(restore.summary).toMatch(/dtable_db: swapped in; \d+ tables with the backup's row counts/)
 
       const restored = await writerState(server, 'dtable_db', writers)
       for (const { author, counter, rows } of restored) {

@@ -193,10 +193,12 @@ test('put-back by the safety-copy id, later and from another process, puts the k
   expect(await contents('shop_two')).not.toBe(live)
 
   const logger = recordingLogger()
-  expect(await putBackDatabases(host, options, first.stamp, logger)).toEqual([`database shop_two is as it was before the restore ${first.stamp} (from shop_two__kept_20261206T120002Z_000002)`])
+  expect(await putBackDatabases(host, access, options.databases, first.stamp, logger)).toEqual([
+    `database shop_two is as it was before the restore ${first.stamp} (from shop_two__kept_20261206T120002Z_000002)`
+  ])
   expect(await contents('shop_two')).toBe(live)
   // Nothing is left for the same id: a second put-back finds nothing.
-  expect(await putBackDatabases(host, options, first.stamp, logger)).toEqual([])
+  expect(await putBackDatabases(host, access, options.databases, first.stamp, logger)).toEqual([])
 
   const second = newRestore()
   await restoreDatabases(host, options, [part], { ...second, prepared: preparedMap(await prepareDatabaseSwap(host, options, part, second)) })
@@ -246,7 +248,7 @@ test('views, triggers, routines and events follow the swap as a dump would make 
   const options = optionsFor('shop_four')
   const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
   const [line] = await restoreDatabases(host, options, [part], { logger, swaps, prepared: preparedMap(prepared) })
-  expect(line).toMatch(/^shop_four: swapped in; 2 tables .*, 2 views, 2 triggers, 1 procedures, 1 functions, 1 events, default collation utf8mb4_unicode_520_ci/)
+  expect(line).toMatch(/^shop_four: swapped in; 2 tables .*, 2 views, 2 triggers, 1 procedure, 1 function, 1 event, default collation utf8mb4_unicode_520_ci/)
   expect(await contents('shop_four')).toBe(backedUp)
   // SHOW CREATE of each, whole (sql_mode, character sets, Database Collation), as the backup had them.
   expect(await objectDefinitions('shop_four')).toEqual(backupObjects)
@@ -257,7 +259,7 @@ test('views, triggers, routines and events follow the swap as a dump would make 
   // Nothing of the host's objects is left in the kept database but its record: no event there can run.
   expect(await server.query(`SELECT COUNT(*) FROM information_schema.events WHERE event_schema = 'shop_four__kept_20261206T120004Z_000004'`)).toBe('0\n')
 
-  expect(await putBackDatabases(host, options, stamp, logger)).toHaveLength(1)
+  expect(await putBackDatabases(host, access, options.databases, stamp, logger)).toHaveLength(1)
   expect(await contents('shop_four')).toBe(live)
   expect(await objectDefinitions('shop_four')).toEqual(liveObjects)
   expect((await databases()).filter(name => name.startsWith('shop_four__'))).toEqual([])

@@ -94,10 +94,11 @@ export function stagesOf(run: ActionRun): string {
 export function restoreStagesOf(run: ActionRun): string {
   const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
   const staged = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B.*, (?:staged|extracted and checked) on the host in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
-  const applied = [...run.stdout.matchAll(/^([a-z0-9_-]+): ((?:imported|extracted and checked|moved beside the data|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s)$/gm)].map(
-    match => `${match[1]} ${match[2]}`
-  )
-  return [stages, `staged: ${staged.join(', ')}`, `applied: ${applied.join('; ')}`].join('; ')
+  const beside = [...run.stdout.matchAll(/^([a-z0-9_-]+): imported beside the live database into \S+ and checked in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  const applied = [
+    ...run.stdout.matchAll(/^([a-z0-9_-]+): ((?:imported|extracted and checked|moved beside the data|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s|swapped in by RENAME TABLE in [\d.]+ s)/gm)
+  ].map(match => `${match[1]} ${match[2]}`)
+  return [stages, `staged: ${staged.join(', ')}`, ...(beside.length > 0 ? [`imported beside the live databases: ${beside.join(', ')}`] : []), `applied: ${applied.join('; ')}`].join('; ')
 }
 
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */
@@ -132,7 +133,7 @@ export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Vari
 
 /**
  * A restore over live data (a copy of the source directory; the databases as the backups left them) with
- * the default safety copy: what the swap and the databases' dumps cost, next to a restore onto an empty host.
+ * the default safety copy: what the swaps (and dumps of databases imported in place) cost, next to a restore onto an empty host.
  */
 export function oursRestoreOverLive(bed: BenchBed, app: OursApp, state: OursState): Variant {
   let target = ''
@@ -145,9 +146,10 @@ export function oursRestoreOverLive(bed: BenchBed, app: OursApp, state: OursStat
     run: async track => {
       const run = await runOurs(bed, 'restore/action.yml', { ...app.restoreInputs(target), store: 'local', 'store-path': state.storePath, 'backup-id': state.localBackupId ?? '' }, {}, track)
       const kept = JSON.parse(run.outputs['safety-copy'] || '[]') as string[]
+      const keptDatabases = JSON.parse(run.outputs['safety-copy-databases'] || '[]') as string[]
       const databases = /^Safety copy of the databases: .* \(([\d.]+ s)\)$/m.exec(run.stdout)?.[1]
       const restored = /^Restored in ([\d.]+ s): (\d+) swaps/m.exec(run.stdout)
-      return `${restoreStagesOf(run)}; databases' safety copy (dumps before the stop) ${databases ?? 'none'}; ${restored?.[2] ?? '?'} swaps by rename (${kept.length} kept)`
+      return `${restoreStagesOf(run)}; databases' safety copy (dumps before the stop) ${databases ?? 'none'}; ${restored?.[2] ?? '?'} swaps by rename (${kept.length} kept), ${keptDatabases.length} databases kept by RENAME TABLE`
     },
     finish: async () => {
       await app.afterRestore?.(target)

@@ -22,7 +22,14 @@ const WITH_PASSWORD = 'IFS= read -r MYSQL_PWD; export MYSQL_PWD'
 
 /** Drops the databases; `recreate` makes empty ones (the vendor's `mysql db < dump` needs them to exist). */
 async function resetDatabases(bed: BenchBed, recreate: boolean): Promise<void> {
+  await dropKeptDatabases(bed)
   await bed.server.query(SEATABLE_DATABASES.map(name => `DROP DATABASE IF EXISTS ${name};${recreate ? ` CREATE DATABASE ${name} CHARACTER SET utf8mb4;` : ''}`).join(' '))
+}
+
+/** The tables our restores kept (their safety copy) and any side database one left: they would fill the bench's disk run after run. */
+async function dropKeptDatabases(bed: BenchBed): Promise<void> {
+  const names = (await bed.server.query('SHOW DATABASES')).split('\n').filter(name => /__(kept|incoming)_\d{8}T\d{6}Z_[0-9a-f]{6}$/.test(name))
+  if (names.length > 0) await bed.server.query(names.map(name => `DROP DATABASE \`${name}\`;`).join(' '))
 }
 
 export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
@@ -131,7 +138,10 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
       await rm(fresh, { recursive: true }) // an empty host: the data directory does not exist yet
       return fresh
     },
-    afterRestore: restoreTarget => rm(restoreTarget, { recursive: true, force: true }),
+    afterRestore: async restoreTarget => {
+      await rm(restoreTarget, { recursive: true, force: true })
+      await dropKeptDatabases(bed)
+    },
     liveRoot: () => seatableActionInputs(bed.seatable, bed.server, 'docker')['seatable-root']
   }
   // ours-local restores last: it leaves the databases as complete as the source (the vendor's --opt dumps lack routines and events).

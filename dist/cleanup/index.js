@@ -31562,7 +31562,7 @@ const definitions_INPUTS = [
     { name: 'start-command', description: 'Shell command run on the host after a successful restore.', default: '', actions: ['restore'] },
     {
         name: 'safety-copy',
-        description: 'Keep what the restore replaces: files are swapped out by rename and kept beside the data, databases by RENAME TABLE into a database of their own (no copy, seconds); a database with views, triggers, routines or events is imported in place and dumped first. false: removed once the restore succeeded.',
+        description: 'Keep what the restore replaces: files are swapped out by rename and kept beside the data, databases by RENAME TABLE into a database of their own (no copy, seconds); a database a swap cannot carry (see the README) is dumped first and imported in place. false: removed once the restore succeeded.',
         default: 'true',
         actions: ['restore']
     },

@@ -1085,8 +1085,8 @@ async function swapObstacle(host, access, names) {
 }
 /**
  * Imports a dump into `incoming` (first dropping what an interrupted restore of the same database left) and
- * holds it against the manifest: row counts, objects and defaults. Nothing live changes; on a failure the
- * caller drops `incoming` (discardIncoming).
+ * holds it against the manifest: row counts, objects and defaults; returns its objects' definitions. Nothing
+ * live changes; on a failure the caller drops `incoming` (discardIncoming).
  */
 async function importBeside(host, access, names, dump) {
     const leftovers = (await listDatabases(host, access)).filter(name => keptPattern(names.live, INCOMING).test(name) && name !== names.incoming);
@@ -1098,11 +1098,7 @@ async function importBeside(host, access, names, dump) {
         throw new errors/* VerificationError */.mk(`The dump of ${names.live}, imported beside the live database, does not match the manifest: ${problems.join('; ')}. The live database was not changed.`, 'restore another backup (set backup-id).');
     }
     // Read now, while the app runs: after the stop the swap re-creates them in `live` without asking again.
-    const objects = await readObjects(host, access, names.incoming);
-    const problem = objectsProblem(objects);
-    if (problem)
-        throw new errors/* VerificationError */.mk(`The dump of ${names.live}, imported beside the live database: ${problem}. The live database was not changed.`, 'restore another backup (set backup-id).');
-    return { ...created, leftovers, objects };
+    return { ...created, leftovers, objects: await readObjects(host, access, names.incoming) };
 }
 /** Drops `incoming` if it is there: before the swap it holds the import, after it nothing. */
 async function discardIncoming(host, access, names) {
@@ -1256,6 +1252,7 @@ async function listDatabases(host, access) {
 
 
 
+
 const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities'];
 /** Connects once with the given password and lists the databases, turning a refusal into a clear input error. */
 async function checkDatabaseAccess(host, access) {
@@ -1390,6 +1387,12 @@ async function prepareDatabaseSwap(host, options, part, context) {
         await discard().catch(() => undefined);
         throw error;
     }
+    const problem = objectsProblem(objects);
+    if (problem) {
+        await discard();
+        logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: in the backup, ${problem}`);
+        return undefined;
+    }
     logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
     const swap = { part, names, defaults: defaults ?? mysql_defaults/* FALLBACK_DEFAULTS */.Sz, objects };
     return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) };
@@ -1443,15 +1446,18 @@ async function swapDatabaseIn(host, options, swap, swaps, logger) {
     swaps.keepDatabase(kept);
     logger.info(`${part.record.name}: swapped in by RENAME TABLE in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}, the tables it replaced are kept in ${names.kept}`);
     const tables = Object.keys(part.record.tables ?? {}).length;
-    const counts = ['view', 'trigger', 'procedure', 'function', 'event'].map(kind => `${objects.filter(object => object.kind === kind).length} ${kind}s`).join(', ');
+    const counts = ['view', 'trigger', 'procedure', 'function', 'event']
+        .map(kind => [objects.filter(object => object.kind === kind).length, kind])
+        .map(([count, kind]) => `${count} ${kind}${count === 1 ? '' : 's'}`)
+        .join(', ');
     return `${names.live}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), ${counts}, default ${(0,mysql_defaults/* describeDefaults */.EK)(defaults)}; the tables it replaced are kept in the database ${names.kept}`;
 }
 const IMPORTS_AT_ONCE = 2;
-/** put-back: every database the restore with this stamp swapped goes back to the tables it kept. */
-async function putBackDatabases(host, options, stamp, logger) {
+/** put-back: every one of `databases` the restore with this stamp swapped goes back to the tables it kept. */
+async function putBackDatabases(host, access, databases, stamp, logger) {
     const report = [];
-    for (const names of await keptDatabases(host, options.access, options.databases, stamp)) {
-        await swapTablesBack(host, options.access, names);
+    for (const names of await keptDatabases(host, access, databases, stamp)) {
+        await swapTablesBack(host, access, names);
         report.push(`database ${names.live} is as it was before the restore ${stamp} (from ${names.kept})`);
         logger.info(report[report.length - 1]);
     }
@@ -2089,7 +2095,9 @@ const seatableRecipe = {
         return prepareDatabaseSwap(host, options, part, context);
     },
     putBackSwapped(host, options, stamp, { logger }) {
-        return putBackDatabases(host, options, stamp, logger);
+        // Every database a restore may have swapped, whichever the databases input lists now.
+        const databases = [...new Set([...SEATABLE_DATABASES, ...options.databases, ...options.configuredDatabases])];
+        return putBackDatabases(host, options.access, databases, stamp, logger);
     },
     async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
         const report = [];

@@ -83,7 +83,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'databases',
     description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.',
     restoreDescription:
-      "Databases beyond SeaTable's own (ccnet_db seafile_db dtable_db scheduler) that the backup may hold and the restore may import; also the databases the safety copy dumps before their import (empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists). Which parts are restored: parts.",
+      "Databases beyond SeaTable's own (ccnet_db seafile_db dtable_db scheduler) that the backup may hold and the restore may import; also the databases a restore that imports in place dumps first (empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists). Which parts are restored: parts.",
     default: '',
     actions: BOTH
   },
@@ -249,7 +249,7 @@ export const INPUTS: readonly InputDefinition[] = [
   {
     name: 'safety-copy',
     description:
-      'Keep what the restore replaces: files are swapped out by rename and kept beside the data, databases by RENAME TABLE into a database of their own (no copy, seconds); a database with views, triggers, routines or events is imported in place and dumped first. false: removed once the restore succeeded.',
+      'Keep what the restore replaces: files are swapped out by rename and kept beside the data, databases by RENAME TABLE into a database of their own (no copy, seconds); a database a swap cannot carry (see the README) is dumped first and imported in place. false: removed once the restore succeeded.',
     default: 'true',
     actions: ['restore']
   },

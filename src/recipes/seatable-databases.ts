@@ -17,7 +17,7 @@ import {
 } from '../sources/mysql.js'
 import { defaultsProblem, describeDefaults, FALLBACK_DEFAULTS, recordedDefaults, type DatabaseDefaults } from '../sources/mysql-defaults.js'
 import { discardIncoming, dropKept, importBeside, keptDatabases, swapHappened, swappedDatabase, swapObstacle, swapTablesBack, swapTablesIn, type SwappedDatabase } from '../sources/mysql-swap.js'
-import type { DatabaseObject } from '../sources/mysql-objects.js'
+import { objectsProblem, type DatabaseObject } from '../sources/mysql-objects.js'
 import type { KeptDatabase, SwapJournal } from './host-swap.js'
 import type { Transport } from '../transport/transport.js'
 import { mapWithLimit } from '../kernel/concurrency.js'
@@ -171,6 +171,12 @@ export async function prepareDatabaseSwap(host: Transport, options: SeaTableOpti
     await discard().catch(() => undefined)
     throw error
   }
+  const problem = objectsProblem(objects)
+  if (problem) {
+    await discard()
+    logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: in the backup, ${problem}`)
+    return undefined
+  }
   logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${formatSeconds(Date.now() - began)}`)
   const swap = { part, names, defaults: defaults ?? FALLBACK_DEFAULTS, objects }
   return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) }
@@ -235,17 +241,20 @@ async function swapDatabaseIn(
   swaps.keepDatabase(kept)
   logger.info(`${part.record.name}: swapped in by RENAME TABLE in ${formatSeconds(Date.now() - began)}, the tables it replaced are kept in ${names.kept}`)
   const tables = Object.keys(part.record.tables ?? {}).length
-  const counts = (['view', 'trigger', 'procedure', 'function', 'event'] as const).map(kind => `${objects.filter(object => object.kind === kind).length} ${kind}s`).join(', ')
+  const counts = (['view', 'trigger', 'procedure', 'function', 'event'] as const)
+    .map(kind => [objects.filter(object => object.kind === kind).length, kind] as const)
+    .map(([count, kind]) => `${count} ${kind}${count === 1 ? '' : 's'}`)
+    .join(', ')
   return `${names.live}: swapped in; ${tables} tables with the backup's row counts (checked before the stop), ${counts}, default ${describeDefaults(defaults)}; the tables it replaced are kept in the database ${names.kept}`
 }
 
 const IMPORTS_AT_ONCE = 2
 
-/** put-back: every database the restore with this stamp swapped goes back to the tables it kept. */
-export async function putBackDatabases(host: Transport, options: SeaTableOptions, stamp: string, logger: Logger): Promise<string[]> {
+/** put-back: every one of `databases` the restore with this stamp swapped goes back to the tables it kept. */
+export async function putBackDatabases(host: Transport, access: DatabaseAccess, databases: string[], stamp: string, logger: Logger): Promise<string[]> {
   const report: string[] = []
-  for (const names of await keptDatabases(host, options.access, options.databases, stamp)) {
-    await swapTablesBack(host, options.access, names)
+  for (const names of await keptDatabases(host, access, databases, stamp)) {
+    await swapTablesBack(host, access, names)
     report.push(`database ${names.live} is as it was before the restore ${stamp} (from ${names.kept})`)
     logger.info(report[report.length - 1])
   }

@@ -292,7 +292,9 @@ export const seatableRecipe = {
   },
 
   putBackSwapped(host, options, stamp, { logger }) {
-    return putBackDatabases(host, options, stamp, logger)
+    // Every database a restore may have swapped, whichever the databases input lists now.
+    const databases = [...new Set([...SEATABLE_DATABASES, ...options.databases, ...options.configuredDatabases])]
+    return putBackDatabases(host, options.access, databases, stamp, logger)
   },
 
   async restore(host, options, parts, manifest, { logger, swaps, prepared }) {

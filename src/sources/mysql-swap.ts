@@ -52,8 +52,8 @@ export async function swapObstacle(host: Transport, access: DatabaseAccess, name
 
 /**
  * Imports a dump into `incoming` (first dropping what an interrupted restore of the same database left) and
- * holds it against the manifest: row counts, objects and defaults. Nothing live changes; on a failure the
- * caller drops `incoming` (discardIncoming).
+ * holds it against the manifest: row counts, objects and defaults; returns its objects' definitions. Nothing
+ * live changes; on a failure the caller drops `incoming` (discardIncoming).
  */
 export async function importBeside(
   host: Transport,
@@ -72,10 +72,7 @@ export async function importBeside(
     )
   }
   // Read now, while the app runs: after the stop the swap re-creates them in `live` without asking again.
-  const objects = await readObjects(host, access, names.incoming)
-  const problem = objectsProblem(objects)
-  if (problem) throw new VerificationError(`The dump of ${names.live}, imported beside the live database: ${problem}. The live database was not changed.`, 'restore another backup (set backup-id).')
-  return { ...created, leftovers, objects }
+  return { ...created, leftovers, objects: await readObjects(host, access, names.incoming) }
 }
 
 /** Drops `incoming` if it is there: before the swap it holds the import, after it nothing. */
