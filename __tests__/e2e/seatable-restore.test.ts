@@ -372,6 +372,31 @@ it('fails a restore whose imported database does not match the manifest, naming 
   await server.query('DROP PROCEDURE odd_comment', 'dtable_db')
 })
 
+it('puts the databases it swapped back, with the files, when the restore fails after the swaps and before the start', async () => {
+  await resetDatabases(server, { withScheduler: true })
+  const backup = await runAction('action.yml', backupInputs())
+  expectSuccess(backup)
+  await server.query("UPDATE operation_log SET author = 'after the backup' ORDER BY id LIMIT 3", 'dtable_db')
+  await server.query('CREATE TABLE made_later (id INT); CREATE VIEW later_view AS SELECT id FROM made_later;', 'ccnet_db')
+  const databasesBefore = await databaseFingerprint(server)
+  const serverBefore = await server.query('SHOW DATABASES')
+  const filesBefore = await seatableFiles(bed.layout)
+  // The stop-command removes the data directory's checked tree from the staging directory: its swap fails,
+  // after the compose directory and, beside it, every database were swapped.
+  const parent = join(bed.layout.root, '..')
+  const sabotage = [parent, '/var/lib/selfhost-backup/incoming'].map(dir => `rm -rf -- ${dir}/.selfhost-backup-incoming-*/restore-*/tree-data`).join('; ')
+  const restore = await runAction('restore/action.yml', { ...inputs(), 'backup-id': backup.outputs['backup-id'], 'stop-command': sabotage, 'start-command': 'echo started' })
+  expect(restore.exitCode).toBe(1)
+  const text = errorText(restore)
+  expect(text).toMatch(/The restore failed; the files and databases it had replaced were put back: /)
+  expect(restore.stdout).toMatch(/db-dtable_db: database dtable_db is as it was/)
+  expect(restore.stdout).not.toMatch(/^echo started/m)
+  expect(await databaseFingerprint(server)).toEqual(databasesBefore)
+  expect(await server.query('SHOW DATABASES')).toBe(serverBefore)
+  const filesAfter = await seatableFiles(bed.layout)
+  for (const [name, tree] of Object.entries(filesBefore)) expect([name, diffFingerprints(tree, filesAfter[name])]).toEqual([name, []])
+})
+
 describe('on a host with the old layout', () => {
   let oldBed: SeaTableBed
 

@@ -31405,7 +31405,7 @@ const definitions_INPUTS = [
     {
         name: 'databases',
         description: 'Databases to dump; empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists.',
-        restoreDescription: "Databases beyond SeaTable's own (ccnet_db seafile_db dtable_db scheduler) that the backup may hold and the restore may import; also the databases the safety copy dumps before their import (empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists). Which parts are restored: parts.",
+        restoreDescription: "Databases beyond SeaTable's own (ccnet_db seafile_db dtable_db scheduler) that the backup may hold and the restore may import; also the databases a restore that imports in place dumps first (empty: ccnet_db seafile_db dtable_db, plus scheduler when it exists). Which parts are restored: parts.",
         default: '',
         actions: BOTH
     },

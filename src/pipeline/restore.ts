@@ -278,9 +278,10 @@ async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTa
     for (const line of back) logger.info(line)
     // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
     const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree')
+    const replaced = swaps.databases.length === 0 ? 'the files' : swaps.swaps.length === 0 ? 'the databases' : 'the files and databases'
     return withRecoveryHint(
       error,
-      partWay.length === 0 ? 'The restore failed; what it had replaced was put back' : 'The restore failed; what it had replaced was put back where the swap had ended',
+      partWay.length === 0 ? `The restore failed; ${replaced} it had replaced were put back` : `The restore failed; ${replaced} it had replaced were put back where the swap had ended`,
       { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] },
       { recipe, options, signer }
     )
