@@ -15,7 +15,9 @@ import { SwapJournal } from '../../src/recipes/host-swap.js'
 import type { PreparedPart, VerifiedPart } from '../../src/recipes/recipe.js'
 import { prepareDatabaseSwap, putBackDatabases, restoreDatabases } from '../../src/recipes/seatable-databases.js'
 import type { SeaTableOptions } from '../../src/recipes/seatable-options.js'
-import { dumpDatabase, inventoryDatabase, mysqlString, type DatabaseAccess } from '../../src/sources/mysql.js'
+import { dumpDatabase, inventoryDatabase, mysqlIdentifier, mysqlString, type DatabaseAccess } from '../../src/sources/mysql.js'
+import { dropObjects, readObjects, RECORD_COLUMNS, recordObjects } from '../../src/sources/mysql-objects.js'
+import { discardIncoming, swapHappened, swappedDatabase, type SwappedDatabase } from '../../src/sources/mysql-swap.js'
 import { LocalTransport } from '../../src/transport/local.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { recordingLogger } from '../support/transport-probes.js'
@@ -206,25 +208,49 @@ test('put-back by the safety-copy id, later and from another process, puts the k
   expect((await databases()).filter(name => name.startsWith('shop_two__'))).toEqual([])
 }, 60_000)
 
-test('a swap that fails changes nothing: the RENAME is all or nothing, and an empty kept database does not stay', async () => {
+test('a swap that cannot happen changes nothing: a table named like its record keeps it from starting, and a RENAME that did not happen leaves the live objects as they were', async () => {
   await createShop('shop_three')
-  const part = await backUp('shop_three')
-  // A live table with the name of the swap's mark: the one RENAME TABLE fails on it, after the others would have moved.
-  await server.query('CREATE TABLE selfhost_backup_swapped (id INT); INSERT INTO selfhost_backup_swapped VALUES (7);', 'shop_three')
   await addObjects('shop_three', 'live')
+  const part = await backUp('shop_three')
   const live = await contents('shop_three')
   const liveObjects = await objectDefinitions('shop_three')
-  const { stamp, swaps, logger } = newRestore()
   const options = optionsFor('shop_three')
-  const prepared = await prepareDatabaseSwap(host, options, part, { logger, stamp })
-  await expect(restoreDatabases(host, options, [part], { logger, swaps, prepared: preparedMap(prepared) })).rejects.toThrow(/already exists/)
-  expect(await contents('shop_three')).toBe(live)
-  // The swap dropped the live objects before its RENAME (a table with triggers cannot move); they are back as they were.
+
+  // A backup with a table of the record's name: its rows would be re-created as SQL, so the database imports in place.
+  const withRecordName: VerifiedPart = { ...part, record: { ...part.record, tables: { ...part.record.tables, selfhost_backup_swapped: 0 } } }
+  const first = newRestore()
+  expect(await prepareDatabaseSwap(host, options, withRecordName, first)).toBeUndefined()
+  expect(first.logger.lines).toContainEqual(expect.stringMatching(/db-shop_three: imported in place after the stop, .*: the backup has a table named selfhost_backup_swapped/))
+
+  // Prepared, then the app makes such a table before the stop: the swap refuses before anything changes.
+  const second = newRestore()
+  const prepared = await prepareDatabaseSwap(host, options, part, second)
+  await server.query('CREATE TABLE selfhost_backup_swapped (id INT)', 'shop_three')
+  await expect(restoreDatabases(host, options, [part], { ...second, prepared: preparedMap(prepared) })).rejects.toThrow(
+    'shop_three cannot be swapped: the live database has a table named selfhost_backup_swapped. Nothing was changed.'
+  )
   expect(await objectDefinitions('shop_three')).toEqual(liveObjects)
-  expect(swaps.databases).toEqual([])
-  expect(await databases()).not.toContain('shop_three__kept_20261206T120003Z_000003')
-  // The pipeline removes what was prepared and not swapped in.
+  expect(second.swaps.databases).toEqual([])
   await prepared?.discard()
+  await server.query('DROP TABLE selfhost_backup_swapped', 'shop_three')
+  expect(await contents('shop_three')).toBe(live)
+
+  // The state a swap leaves when its RENAME fails: the live objects recorded in the side database and dropped
+  // (a table with triggers cannot move), the kept database created empty. They come back from the record.
+  const names = swappedDatabase('shop_three', '20261206T120099Z-abcdef') as SwappedDatabase
+  const objects = await readObjects(host, access, 'shop_three')
+  const record = `${mysqlIdentifier(names.incoming)}.selfhost_backup_swapped`
+  await server.query(
+    [`CREATE DATABASE ${names.kept}; CREATE DATABASE ${names.incoming}; CREATE TABLE ${record} (${RECORD_COLUMNS});`, ...recordObjects(record, objects), ...dropObjects('shop_three', objects)].join(
+      '\n'
+    )
+  )
+  expect(await objectDefinitions('shop_three')).not.toEqual(liveObjects)
+  expect(await swapHappened(host, access, names)).toBe(false)
+  expect(await objectDefinitions('shop_three')).toEqual(liveObjects)
+  expect(await contents('shop_three')).toBe(live)
+  expect(await databases()).not.toContain(names.kept)
+  await discardIncoming(host, access, names)
   expect((await databases()).filter(name => name.startsWith('shop_three__'))).toEqual([])
 }, 60_000)
 

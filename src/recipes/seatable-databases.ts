@@ -153,7 +153,7 @@ export async function prepareDatabaseSwap(host: Transport, options: SeaTableOpti
   if (part.record.kind !== 'sql-dump') return undefined
   const database = part.record.name.replace(/^db-/, '')
   const names = swappedDatabase(database, stamp)
-  const obstacle = await swapObstacle(host, options.access, names)
+  const obstacle = await swapObstacle(host, options.access, names, part.record)
   if (obstacle || !names) {
     logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`)
     return undefined

@@ -41,12 +41,23 @@ function keptPattern(live: string, kind: typeof INCOMING | typeof KEPT, stamp?: 
 }
 
 /**
+ * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
+ * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
+ * views, triggers, routines and events, which put-back re-creates.
+ */
+const SWAPPED_MARK = 'selfhost_backup_swapped'
+
+/**
  * Why `live` cannot be restored by swap, or undefined when it can: the side databases' names must fit, and
  * the live database's views, triggers, routines and events must be ones the swap can re-create.
  */
-export async function swapObstacle(host: Transport, access: DatabaseAccess, names: SwappedDatabase | undefined): Promise<string | undefined> {
+export async function swapObstacle(host: Transport, access: DatabaseAccess, names: SwappedDatabase | undefined, record: PartRecord): Promise<string | undefined> {
   if (!names) return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`
-  const problem = objectsProblem(await readObjects(host, access, names.live))
+  // The record's name must be the swap's own: rows in a table of that name are re-created as SQL on put-back.
+  if (SWAPPED_MARK in (record.tables ?? {})) return `the backup has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`
+  const [[live], objects] = await Promise.all([readSchemas(host, access, [names.live]), readObjects(host, access, names.live)])
+  if (live.tables.includes(SWAPPED_MARK)) return `the live database has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`
+  const problem = objectsProblem(objects)
   return problem ? `in the live database, ${problem}` : undefined
 }
 
@@ -81,13 +92,6 @@ export async function discardIncoming(host: Transport, access: DatabaseAccess, n
 }
 
 /**
- * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
- * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
- * views, triggers, routines and events, which put-back re-creates.
- */
-const SWAPPED_MARK = 'selfhost_backup_swapped'
-
-/**
  * After the stop: the live tables into `kept`, the imported ones into `live`, in one atomic RENAME TABLE;
  * `live` takes the backup's defaults and its objects (`objects`, read from `incoming` before the stop), and
  * `kept` the old defaults, with the old objects recorded in its mark. The objects are dropped first (a
@@ -97,8 +101,9 @@ const SWAPPED_MARK = 'selfhost_backup_swapped'
  */
 export async function swapTablesIn(host: Transport, access: DatabaseAccess, names: SwappedDatabase, swap: { defaults: DatabaseDefaults; objects: DatabaseObject[] }): Promise<void> {
   const [[live, incoming], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.incoming]), readObjects(host, access, names.live)])
-  const problem = objectsProblem(liveObjects)
-  if (problem) throw new VerificationError(`${names.live} cannot be swapped: in the live database, ${problem}. Nothing was changed.`, 'remove or rename that object, then restore again.')
+  // Asked again after the stop: the app may have changed its database since the swap was prepared.
+  const problem = objectsProblem(liveObjects) ?? (live.tables.includes(SWAPPED_MARK) ? `the live database has a table named ${SWAPPED_MARK}` : undefined)
+  if (problem) throw new VerificationError(`${names.live} cannot be swapped: ${problem}. Nothing was changed.`, 'remove or rename it, then restore again.')
   const mark = `${mysqlIdentifier(names.incoming)}.${SWAPPED_MARK}`
   const incomingTriggers = swap.objects.filter(object => object.kind === 'trigger')
   const statements = [
