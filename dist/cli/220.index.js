@@ -1074,13 +1074,25 @@ function keptPattern(live, kind, stamp) {
     return new RegExp(`^${escaped}${kind}${suffix}$`);
 }
 /**
+ * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
+ * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
+ * views, triggers, routines and events, which put-back re-creates.
+ */
+const SWAPPED_MARK = 'selfhost_backup_swapped';
+/**
  * Why `live` cannot be restored by swap, or undefined when it can: the side databases' names must fit, and
  * the live database's views, triggers, routines and events must be ones the swap can re-create.
  */
-async function swapObstacle(host, access, names) {
+async function swapObstacle(host, access, names, record) {
     if (!names)
         return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`;
-    const problem = objectsProblem(await readObjects(host, access, names.live));
+    // The record's name must be the swap's own: rows in a table of that name are re-created as SQL on put-back.
+    if (SWAPPED_MARK in (record.tables ?? {}))
+        return `the backup has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`;
+    const [[live], objects] = await Promise.all([readSchemas(host, access, [names.live]), readObjects(host, access, names.live)]);
+    if (live.tables.includes(SWAPPED_MARK))
+        return `the live database has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`;
+    const problem = objectsProblem(objects);
     return problem ? `in the live database, ${problem}` : undefined;
 }
 /**
@@ -1105,12 +1117,6 @@ async function discardIncoming(host, access, names) {
     await (0,mysql/* runSql */.Wt)(host, access, `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)};`);
 }
 /**
- * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
- * so rollback and put-back act only on a `kept` that holds it), and its rows are the replaced database's
- * views, triggers, routines and events, which put-back re-creates.
- */
-const SWAPPED_MARK = 'selfhost_backup_swapped';
-/**
  * After the stop: the live tables into `kept`, the imported ones into `live`, in one atomic RENAME TABLE;
  * `live` takes the backup's defaults and its objects (`objects`, read from `incoming` before the stop), and
  * `kept` the old defaults, with the old objects recorded in its mark. The objects are dropped first (a
@@ -1120,9 +1126,10 @@ const SWAPPED_MARK = 'selfhost_backup_swapped';
  */
 async function swapTablesIn(host, access, names, swap) {
     const [[live, incoming], liveObjects] = await Promise.all([readSchemas(host, access, [names.live, names.incoming]), readObjects(host, access, names.live)]);
-    const problem = objectsProblem(liveObjects);
+    // Asked again after the stop: the app may have changed its database since the swap was prepared.
+    const problem = objectsProblem(liveObjects) ?? (live.tables.includes(SWAPPED_MARK) ? `the live database has a table named ${SWAPPED_MARK}` : undefined);
     if (problem)
-        throw new errors/* VerificationError */.mk(`${names.live} cannot be swapped: in the live database, ${problem}. Nothing was changed.`, 'remove or rename that object, then restore again.');
+        throw new errors/* VerificationError */.mk(`${names.live} cannot be swapped: ${problem}. Nothing was changed.`, 'remove or rename it, then restore again.');
     const mark = `${(0,mysql/* mysqlIdentifier */.c4)(names.incoming)}.${SWAPPED_MARK}`;
     const incomingTriggers = swap.objects.filter(object => object.kind === 'trigger');
     const statements = [
@@ -1366,7 +1373,7 @@ async function prepareDatabaseSwap(host, options, part, context) {
         return undefined;
     const database = part.record.name.replace(/^db-/, '');
     const names = swappedDatabase(database, stamp);
-    const obstacle = await swapObstacle(host, options.access, names);
+    const obstacle = await swapObstacle(host, options.access, names, part.record);
     if (obstacle || !names) {
         logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`);
         return undefined;
