@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import type { AnyRecipe, VerifiedPart } from '../recipes/recipe.js'
+import type { VerifiedPart } from '../recipes/recipe.js'
 import type { Store } from '../store/store.js'
 import type { Transport } from '../transport/transport.js'
 import { acquireHostLock } from './lock.js'
@@ -8,15 +8,14 @@ import { InputError, isOutOfSpace, RunnerSpaceError, SelfhostBackupError, Verifi
 import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
 import { compactTimestamp, parseBackupId, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { loadManifestKeys, type SigningSettings } from '../kernel/manifest-keys.js'
-import type { ManifestSigner } from '../kernel/manifest-signature.js'
 import { fetchVerifiedParts, type FetchPlace } from './restore-fetch.js'
 import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { SwapJournal } from '../recipes/host-swap.js'
 import { Preparations } from './prepared-swaps.js'
+import { keptNames, rolledBack, withRecoveryHint, type RestoreTarget } from './restore-recovery.js'
 import type { PartSink, PreparedPart } from '../recipes/recipe.js'
 import { randomBytes } from 'node:crypto'
-import { quote } from '../kernel/shell.js'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
 import { SAFETY_COPY_FIX } from './safety-copy.js'
 import type { ManifestReading } from './verification.js'
@@ -25,7 +24,6 @@ import { StageClock } from './stage-clock.js'
 import { checkBackupIdMatchesApp, chooseBackup } from './restore-choice.js'
 import { checkAppVersion } from './app-version-check.js'
 import { settled } from '../kernel/concurrency.js'
-import type { AppVersion } from '../kernel/app-version.js'
 
 /** What a restore is asked to do, as the inputs (action or CLI) describe it. */
 export interface RestoreCommand {
@@ -174,21 +172,6 @@ export async function runRestore(request: RestoreRequest): Promise<RestoreResult
   }
 }
 
-/**
- * Safety copy of what an import in place replaces, stop, swap, start, then the app's own post-start step.
- * Files are swapped out by rename and prepared databases by RENAME TABLE, which keeps them (the safety copy);
- * a database imported in place is dumped first, while the app still runs, because the import drops it.
- * A failure before the start puts every swap back.
- */
-interface RestoreTarget {
-  recipe: AnyRecipe
-  options: unknown
-  /** Signs the safety copy's manifest, so it restores with the same checks as any backup. */
-  signer?: ManifestSigner
-  /** What the host runs now: the version the safety copy's data belongs to. */
-  application?: AppVersion
-}
-
 /** The verified parts on the host, which of them were prepared beside the live data, and the restore's stamp. */
 interface StagedRestore {
   parts: VerifiedPart[]
@@ -196,6 +179,12 @@ interface StagedRestore {
   stamp: string
 }
 
+/**
+ * Safety copy of what an import in place replaces, stop, swap, start, then the app's own post-start step.
+ * Files are swapped out by rename and prepared databases by RENAME TABLE, which keeps them (the safety copy);
+ * a database imported in place is dumped first, while the app still runs, because the import drops it.
+ * A failure before the start puts every swap back (restore-recovery.ts).
+ */
 async function replaceData(
   request: RestoreRequest,
   target: RestoreTarget,
@@ -258,37 +247,9 @@ async function replaceData(
   return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy }
 }
 
-/** The databases that keep the tables a restore's database swaps replaced. */
-function keptNames(swaps: SwapJournal): string[] {
-  return swaps.databases.map(database => database.kept)
-}
-
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at: Date): string {
   return `${compactTimestamp(at)}-${randomBytes(3).toString('hex')}`
-}
-
-/** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
-async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTarget & { databases: SafetyCopy['databases'] }, logger: Logger): Promise<unknown> {
-  const { recipe, options, signer, databases } = context
-  const kept: SafetyCopy = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp }
-  if (!swaps.changedAnything) return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer })
-  try {
-    const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack())
-    for (const line of back) logger.info(line)
-    // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
-    const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree')
-    const replaced = swaps.databases.length === 0 ? 'the files' : swaps.swaps.length === 0 ? 'the databases' : 'the files and databases'
-    return withRecoveryHint(
-      error,
-      partWay.length === 0 ? `The restore failed; ${replaced} it had replaced were put back` : `The restore failed; ${replaced} it had replaced were put back where the swap had ended`,
-      { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] },
-      { recipe, options, signer }
-    )
-  } catch (rollbackError) {
-    logger.warning(`Putting back what the restore had replaced failed: ${(rollbackError as Error).message}`)
-    return withRecoveryHint(error, 'The restore failed part-way', kept, { recipe, options, signer })
-  }
 }
 
 /**
@@ -324,27 +285,4 @@ function saysHostUnchanged(error: unknown): unknown {
 async function runUserCommand(host: Transport, commandText: string, input: string): Promise<void> {
   // The user's own shell command, run as they wrote it: it is configuration, not data.
   await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` })
-}
-
-function withRecoveryHint(error: unknown, what: string, safetyCopy: SafetyCopy | undefined, target: RestoreTarget): unknown {
-  if (!(error instanceof SelfhostBackupError) && !(error instanceof Error)) return error
-  const { recipe, options, signer } = target
-  // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
-  const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`
-  const steps: string[] = []
-  const where = [
-    ...(safetyCopy && safetyCopy.files.length > 0 ? [`the files from before the restore are in ${safetyCopy.files.join(', ')}`] : []),
-    ...(safetyCopy && safetyCopy.keptDatabases.length > 0 ? [`the tables from before the restore are in the databases ${safetyCopy.keptDatabases.join(', ')}`] : [])
-  ]
-  if (safetyCopy && where.length > 0) {
-    steps.push(`${where.join(' and ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`)
-  }
-  if (safetyCopy?.databases) {
-    const { dir, backupId } = safetyCopy.databases
-    steps.push(
-      `the databases from before the restore are in ${dir}; put them back with: selfhost-backup restore ${app} --transport local --sudo true --store local --store-path ${quote(posix.dirname(dir))} --backup-id ${backupId} --safety-copy false${signer ? ` --trusted-signers ${quote(signer.publicKey)}` : ''} (run on the host)`
-    )
-  }
-  const recovery = steps.length > 0 ? `${steps.join('; ')}.` : what.includes('before it changed') ? 'nothing on the host was changed by the restore.' : 'no safety copy was kept.'
-  return new SelfhostBackupError(`${what}: ${error.message}`, recovery, { cause: error })
 }

@@ -1,8 +1,8 @@
-export const id = 536;
-export const ids = [536];
+export const id = 845;
+export const ids = [845];
 export const modules = {
 
-/***/ 56536:
+/***/ 6845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -420,6 +420,56 @@ class Preparations {
     }
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/restore-recovery.ts
+
+
+
+/** The databases that keep the tables a restore's database swaps replaced. */
+function keptNames(swaps) {
+    return swaps.databases.map(database => database.kept);
+}
+/** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
+async function rolledBack(error, swaps, context, logger) {
+    const { recipe, options, signer, databases } = context;
+    const kept = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp };
+    if (!swaps.changedAnything)
+        return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer });
+    try {
+        const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack());
+        for (const line of back)
+            logger.info(line);
+        // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
+        const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree');
+        const replaced = swaps.databases.length === 0 ? 'the files' : swaps.swaps.length === 0 ? 'the databases' : 'the files and databases';
+        return withRecoveryHint(error, partWay.length === 0 ? `The restore failed; ${replaced} it had replaced were put back` : `The restore failed; ${replaced} it had replaced were put back where the swap had ended`, { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] }, { recipe, options, signer });
+    }
+    catch (rollbackError) {
+        logger.warning(`Putting back what the restore had replaced failed: ${rollbackError.message}`);
+        return withRecoveryHint(error, 'The restore failed part-way', kept, { recipe, options, signer });
+    }
+}
+function withRecoveryHint(error, what, safetyCopy, target) {
+    if (!(error instanceof errors/* SelfhostBackupError */.FZ) && !(error instanceof Error))
+        return error;
+    const { recipe, options, signer } = target;
+    // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
+    const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`;
+    const steps = [];
+    const where = [
+        ...(safetyCopy && safetyCopy.files.length > 0 ? [`the files from before the restore are in ${safetyCopy.files.join(', ')}`] : []),
+        ...(safetyCopy && safetyCopy.keptDatabases.length > 0 ? [`the tables from before the restore are in the databases ${safetyCopy.keptDatabases.join(', ')}`] : [])
+    ];
+    if (safetyCopy && where.length > 0) {
+        steps.push(`${where.join(' and ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`);
+    }
+    if (safetyCopy?.databases) {
+        const { dir, backupId } = safetyCopy.databases;
+        steps.push(`the databases from before the restore are in ${dir}; put them back with: selfhost-backup restore ${app} --transport local --sudo true --store local --store-path ${(0,shell/* quote */.hD)(external_node_path_.posix.dirname(dir))} --backup-id ${backupId} --safety-copy false${signer ? ` --trusted-signers ${(0,shell/* quote */.hD)(signer.publicKey)}` : ''} (run on the host)`);
+    }
+    const recovery = steps.length > 0 ? `${steps.join('; ')}.` : what.includes('before it changed') ? 'nothing on the host was changed by the restore.' : 'no safety copy was kept.';
+    return new errors/* SelfhostBackupError */.FZ(`${what}: ${error.message}`, recovery, { cause: error });
+}
+
 // EXTERNAL MODULE: ./src/recipes/registry.ts + 11 modules
 var registry = __webpack_require__(59220);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
@@ -594,6 +644,12 @@ async function runRestore(request) {
             await transport.close().catch(error => logger.warning(`Closing the connection: ${error.message}`));
     }
 }
+/**
+ * Safety copy of what an import in place replaces, stop, swap, start, then the app's own post-start step.
+ * Files are swapped out by rename and prepared databases by RENAME TABLE, which keeps them (the safety copy);
+ * a database imported in place is dumped first, while the app still runs, because the import drops it.
+ * A failure before the start puts every swap back (restore-recovery.ts).
+ */
 async function replaceData(request, target, staged, manifest, plan, stages) {
     const { transport, logger } = request;
     const { recipe, options, signer } = target;
@@ -656,33 +712,9 @@ async function replaceData(request, target, staged, manifest, plan, stages) {
     }
     return { backupId: manifest.backupId, manifest, dryRun: false, plan, report, safetyCopy };
 }
-/** The databases that keep the tables a restore's database swaps replaced. */
-function keptNames(swaps) {
-    return swaps.databases.map(database => database.kept);
-}
 /** A restore's own stamp, in the names of the directories that keep what it replaced. */
 function restoreStamp(at) {
     return `${(0,kernel_manifest/* compactTimestamp */.ce)(at)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
-}
-/** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
-async function rolledBack(error, swaps, context, logger) {
-    const { recipe, options, signer, databases } = context;
-    const kept = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp };
-    if (!swaps.changedAnything)
-        return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer });
-    try {
-        const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack());
-        for (const line of back)
-            logger.info(line);
-        // An entries swap that stopped part-way is undone too; only a tree swap's is left for the user.
-        const partWay = swaps.swaps.filter(swap => !swap.complete && swap.undo.kind === 'tree');
-        const replaced = swaps.databases.length === 0 ? 'the files' : swaps.swaps.length === 0 ? 'the databases' : 'the files and databases';
-        return withRecoveryHint(error, partWay.length === 0 ? `The restore failed; ${replaced} it had replaced were put back` : `The restore failed; ${replaced} it had replaced were put back where the swap had ended`, { ...kept, files: partWay.map(swap => swap.replaced.path), keptDatabases: [] }, { recipe, options, signer });
-    }
-    catch (rollbackError) {
-        logger.warning(`Putting back what the restore had replaced failed: ${rollbackError.message}`);
-        return withRecoveryHint(error, 'The restore failed part-way', kept, { recipe, options, signer });
-    }
 }
 /**
  * Where the safety copy goes: `safety-copy-dir` as given (refused later if unsafe), or beside the data,
@@ -712,27 +744,6 @@ function saysHostUnchanged(error) {
 async function runUserCommand(host, commandText, input) {
     // The user's own shell command, run as they wrote it: it is configuration, not data.
     await host.run(commandText, { description: `${input} (${commandText.split('\n')[0]})` });
-}
-function withRecoveryHint(error, what, safetyCopy, target) {
-    if (!(error instanceof errors/* SelfhostBackupError */.FZ) && !(error instanceof Error))
-        return error;
-    const { recipe, options, signer } = target;
-    // The root is named explicitly: on the host, $TABBY_ROOT or ~ may not be what the action used.
-    const app = `--app ${recipe.id} ${recipe.recoveryFlags(options)}`;
-    const steps = [];
-    const where = [
-        ...(safetyCopy && safetyCopy.files.length > 0 ? [`the files from before the restore are in ${safetyCopy.files.join(', ')}`] : []),
-        ...(safetyCopy && safetyCopy.keptDatabases.length > 0 ? [`the tables from before the restore are in the databases ${safetyCopy.keptDatabases.join(', ')}`] : [])
-    ];
-    if (safetyCopy && where.length > 0) {
-        steps.push(`${where.join(' and ')}; put them back with: selfhost-backup put-back ${app} --transport local --sudo true --replaced ${safetyCopy.stamp} (run on the host)`);
-    }
-    if (safetyCopy?.databases) {
-        const { dir, backupId } = safetyCopy.databases;
-        steps.push(`the databases from before the restore are in ${dir}; put them back with: selfhost-backup restore ${app} --transport local --sudo true --store local --store-path ${(0,shell/* quote */.hD)(external_node_path_.posix.dirname(dir))} --backup-id ${backupId} --safety-copy false${signer ? ` --trusted-signers ${(0,shell/* quote */.hD)(signer.publicKey)}` : ''} (run on the host)`);
-    }
-    const recovery = steps.length > 0 ? `${steps.join('; ')}.` : what.includes('before it changed') ? 'nothing on the host was changed by the restore.' : 'no safety copy was kept.';
-    return new errors/* SelfhostBackupError */.FZ(`${what}: ${error.message}`, recovery, { cause: error });
 }
 
 
