@@ -25,7 +25,7 @@ const log = (line: string): void => {
 }
 
 const NOTES = [
-  "manual = the vendor docs' commands run from the runner over SSH into an empty local folder (rsync -az, sequential mysqldump --opt); floor = the same bytes read and zstd-compressed on the host and discarded (all parts at once); restores go to an empty directory and emptied databases, except ours-local-over-live: over a copy of the live directory and the live databases, with the default safety copy (the databases dumped first, the files kept by the swap's renames).",
+  "manual = the vendor docs' commands run from the runner over SSH into an empty local folder (rsync -az, sequential mysqldump --opt); floor = the same bytes read and zstd-compressed on the host and discarded (all parts at once); restores go to an empty directory and emptied databases, except ours-local-over-live: over a copy of the live directory and the live databases, with the default safety copy (the databases' tables kept by RENAME TABLE, the files by the swap's renames).",
   'runner and host are one machine here, so both share the two cores and the disk; the page cache is warm (the dataset was just written) and `sync` runs before each timed run; MariaDB runs with its default InnoDB sizes.'
 ]
 
