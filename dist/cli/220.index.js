@@ -950,7 +950,7 @@ async function readObjects(host, access, schema) {
     const objects = named.map(({ kind, name }, index) => {
         const row = rows[index];
         const columns = SHOW_COLUMNS[kind];
-        if (row[0] !== name || row[columns.statement] === undefined)
+        if (row[0] !== name || row[columns.statement] === undefined || row[columns.statement] === 'NULL')
             throw new errors/* VerificationError */.mk(`The definition of ${kind} ${name} in ${schema} could not be read (the user may lack the privilege to see it).`);
         return {
             kind,
@@ -1068,7 +1068,7 @@ function swappedDatabase(live, stamp) {
     return names.incoming.length <= NAME_LIMIT && names.kept.length <= NAME_LIMIT ? names : undefined;
 }
 /** A side database's name as a pattern: for one stamp, or for any (an interrupted restore's leftovers). */
-function keptPattern(live, kind, stamp) {
+function sideNamePattern(live, kind, stamp) {
     const escaped = live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}';
     return new RegExp(`^${escaped}${kind}${suffix}$`);
@@ -1087,7 +1087,7 @@ async function swapObstacle(host, access, names, record) {
     if (!names)
         return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`;
     // The record's name must be the swap's own: rows in a table of that name are re-created as SQL on put-back.
-    if (SWAPPED_MARK in (record.tables ?? {}))
+    if (Object.hasOwn(record.tables ?? {}, SWAPPED_MARK))
         return `the backup has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`;
     const [[live], objects] = await Promise.all([readSchemas(host, access, [names.live]), readObjects(host, access, names.live)]);
     if (live.tables.includes(SWAPPED_MARK))
@@ -1101,7 +1101,7 @@ async function swapObstacle(host, access, names, record) {
  * live changes; on a failure the caller drops `incoming` (discardIncoming).
  */
 async function importBeside(host, access, names, dump) {
-    const leftovers = (await listDatabases(host, access)).filter(name => keptPattern(names.live, INCOMING).test(name) && name !== names.incoming);
+    const leftovers = (await listDatabases(host, access)).filter(name => sideNamePattern(names.live, INCOMING).test(name) && name !== names.incoming);
     if (leftovers.length > 0)
         await (0,mysql/* runSql */.Wt)(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(name)};`).join('\n'));
     const created = await (0,mysql/* importDatabase */.DD)(host, access, names.incoming, dump.compression, dump.input, dump.defaults);
@@ -1207,7 +1207,7 @@ async function keptDatabases(host, access, databases, stamp) {
     const listed = await listDatabases(host, access);
     return databases.flatMap(live => {
         const names = swappedDatabase(live, stamp);
-        return names && listed.some(name => keptPattern(live, KEPT, stamp).test(name)) ? [names] : [];
+        return names && listed.some(name => sideNamePattern(live, KEPT, stamp).test(name)) ? [names] : [];
     });
 }
 function defaultsClause(defaults) {

@@ -52,7 +52,7 @@ export async function readObjects(host: Transport, access: DatabaseAccess, schem
   const objects = named.map(({ kind, name }, index) => {
     const row = rows[index]
     const columns = SHOW_COLUMNS[kind]
-    if (row[0] !== name || row[columns.statement] === undefined)
+    if (row[0] !== name || row[columns.statement] === undefined || row[columns.statement] === 'NULL')
       throw new VerificationError(`The definition of ${kind} ${name} in ${schema} could not be read (the user may lack the privilege to see it).`)
     return {
       kind,

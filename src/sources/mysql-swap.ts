@@ -9,8 +9,9 @@ import type { PartInput } from './compression.js'
 /**
  * A database restored by swap: the dump is imported into `incoming` beside the live database while the app
  * still runs, and checked there; after the stop one RENAME TABLE (atomic in MariaDB) moves the live tables
- * into `kept` and the imported ones into `live`, and the views, triggers, routines and events follow. `kept` is the safety copy: no dump before the restore, and a
- * rename back puts it in place. The stamp is the restore's, so put-back finds `kept` by the safety-copy id.
+ * into `kept` and the imported ones into `live`, and the views, triggers, routines and events follow.
+ * `kept` is the safety copy: no dump before the restore, and a rename back puts it in place. The stamp is
+ * the restore's, so put-back finds `kept` by the safety-copy id.
  */
 export interface SwappedDatabase {
   live: string
@@ -34,7 +35,7 @@ export function swappedDatabase(live: string, stamp: string): SwappedDatabase | 
 }
 
 /** A side database's name as a pattern: for one stamp, or for any (an interrupted restore's leftovers). */
-function keptPattern(live: string, kind: typeof INCOMING | typeof KEPT, stamp?: string): RegExp {
+function sideNamePattern(live: string, kind: typeof INCOMING | typeof KEPT, stamp?: string): RegExp {
   const escaped = live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}'
   return new RegExp(`^${escaped}${kind}${suffix}$`)
@@ -54,7 +55,7 @@ const SWAPPED_MARK = 'selfhost_backup_swapped'
 export async function swapObstacle(host: Transport, access: DatabaseAccess, names: SwappedDatabase | undefined, record: PartRecord): Promise<string | undefined> {
   if (!names) return `its name is too long for the side databases a swap needs (${NAME_LIMIT - INCOMING.length - STAMP_LENGTH} characters at most)`
   // The record's name must be the swap's own: rows in a table of that name are re-created as SQL on put-back.
-  if (SWAPPED_MARK in (record.tables ?? {})) return `the backup has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`
+  if (Object.hasOwn(record.tables ?? {}, SWAPPED_MARK)) return `the backup has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`
   const [[live], objects] = await Promise.all([readSchemas(host, access, [names.live]), readObjects(host, access, names.live)])
   if (live.tables.includes(SWAPPED_MARK)) return `the live database has a table named ${SWAPPED_MARK}, the name a swap keeps its record under`
   const problem = objectsProblem(objects)
@@ -72,7 +73,7 @@ export async function importBeside(
   names: SwappedDatabase,
   dump: { record: PartRecord; compression: Compression; input: PartInput; defaults: DatabaseDefaults | undefined }
 ): Promise<ImportedDatabase & { leftovers: string[]; objects: DatabaseObject[] }> {
-  const leftovers = (await listDatabases(host, access)).filter(name => keptPattern(names.live, INCOMING).test(name) && name !== names.incoming)
+  const leftovers = (await listDatabases(host, access)).filter(name => sideNamePattern(names.live, INCOMING).test(name) && name !== names.incoming)
   if (leftovers.length > 0) await runSql(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).join('\n'))
   const created = await importDatabase(host, access, names.incoming, dump.compression, dump.input, dump.defaults)
   const problems = inventoryProblems(dump.record, await inventoryDatabase(host, access, names.incoming))
@@ -185,7 +186,7 @@ export async function keptDatabases(host: Transport, access: DatabaseAccess, dat
   const listed = await listDatabases(host, access)
   return databases.flatMap(live => {
     const names = swappedDatabase(live, stamp)
-    return names && listed.some(name => keptPattern(live, KEPT, stamp).test(name)) ? [names] : []
+    return names && listed.some(name => sideNamePattern(live, KEPT, stamp).test(name)) ? [names] : []
   })
 }
 
