@@ -658,6 +658,10 @@ class SwapJournal {
     places() {
         return this.swaps.map(swap => swap.replaced.path);
     }
+    /** The databases that keep the tables the database swaps replaced, one per swap. */
+    keptDatabases() {
+        return this.databases.map(database => database.kept);
+    }
     /** Records a database swap that happened, so a failure puts it back too. */
     keepDatabase(kept) {
         this.databases.push(kept);
@@ -922,7 +926,6 @@ var mysql_defaults = __webpack_require__(20087);
 ;// CONCATENATED MODULE: ./src/sources/mysql-objects.ts
 
 
-
 /** Which column of each SHOW CREATE row holds what (after the name). */
 const SHOW_COLUMNS = {
     trigger: { sqlMode: 1, statement: 2, client: 3, connection: 4 },
@@ -1036,14 +1039,13 @@ async function readRecordedObjects(host, access, table) {
     });
 }
 /**
- * Runs SQL and returns its rows, split into fields. Without --raw the client escapes a line break, tab,
- * NUL and backslash inside a value, so a multi-line definition stays on its row; this undoes that.
+ * Runs SQL and returns its rows, split into fields, the client's escapes undone: a multi-line definition
+ * arrives on its row.
  */
 async function runEscaped(host, access, sql, database) {
-    const args = ['--batch', '--skip-column-names', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])];
-    const result = await host.run((0,shell/* script */.K$)((0,mysql/* clientCommand */.vK)(access, 'client', args)), { stdin: `${(0,mysql/* optionFileLines */.bF)(access)}${sql}\n`, description: `SQL on ${(0,mysql/* describeAccess */.Ag)(access)}` });
+    const output = await (0,mysql/* runSql */.Wt)(host, access, sql, database, 'escaped');
     const unescape = (field) => field.replace(/\\(.)/g, (_, char) => ({ n: '\n', t: '\t', '0': '\0', r: '\r' })[char] ?? char);
-    return result.stdout
+    return output
         .split('\n')
         .filter(line => line !== '')
         .map(line => line.split('\t').map(unescape));
@@ -1067,11 +1069,10 @@ function swappedDatabase(live, stamp) {
     const names = { live, incoming: `${live}${INCOMING}${suffix}`, kept: `${live}${KEPT}${suffix}` };
     return names.incoming.length <= NAME_LIMIT && names.kept.length <= NAME_LIMIT ? names : undefined;
 }
-/** A side database's name as a pattern: for one stamp, or for any (an interrupted restore's leftovers). */
-function sideNamePattern(live, kind, stamp) {
+/** The name of a side database `live` gets from any restore: an interrupted one's leftovers match it. */
+function incomingOfAnyRestore(live) {
     const escaped = live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}';
-    return new RegExp(`^${escaped}${kind}${suffix}$`);
+    return new RegExp(`^${escaped}${INCOMING}\\d{8}T\\d{6}Z_[0-9a-f]{6}$`);
 }
 /**
  * Moves with the tables in the one RENAME: in `kept` it proves the swap happened (a swap is all or nothing,
@@ -1101,7 +1102,7 @@ async function swapObstacle(host, access, names, record) {
  * live changes; on a failure the caller drops `incoming` (discardIncoming).
  */
 async function importBeside(host, access, names, dump) {
-    const leftovers = (await listDatabases(host, access)).filter(name => sideNamePattern(names.live, INCOMING).test(name) && name !== names.incoming);
+    const leftovers = (await listDatabases(host, access)).filter(name => incomingOfAnyRestore(names.live).test(name) && name !== names.incoming);
     if (leftovers.length > 0)
         await (0,mysql/* runSql */.Wt)(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${(0,mysql/* mysqlIdentifier */.c4)(name)};`).join('\n'));
     const created = await (0,mysql/* importDatabase */.DD)(host, access, names.incoming, dump.compression, dump.input, dump.defaults);
@@ -1207,7 +1208,7 @@ async function keptDatabases(host, access, databases, stamp) {
     const listed = await listDatabases(host, access);
     return databases.flatMap(live => {
         const names = swappedDatabase(live, stamp);
-        return names && listed.some(name => sideNamePattern(live, KEPT, stamp).test(name)) ? [names] : [];
+        return names && listed.includes(names.kept) ? [names] : [];
     });
 }
 function defaultsClause(defaults) {
@@ -1373,13 +1374,20 @@ async function prepareDatabaseSwap(host, options, part, context) {
         return undefined;
     const database = part.record.name.replace(/^db-/, '');
     const names = swappedDatabase(database, stamp);
-    const obstacle = await swapObstacle(host, options.access, names, part.record);
-    if (obstacle || !names) {
-        logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`);
+    const inPlace = (why) => {
+        logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${why}`);
         return undefined;
-    }
+    };
+    const obstacle = await swapObstacle(host, options.access, names, part.record);
+    if (obstacle || !names)
+        return inPlace(obstacle);
     const began = Date.now();
-    const discard = () => discardIncoming(host, options.access, names);
+    // Once swapped in, the side database is gone (the swap dropped it): nothing is left to remove.
+    let swappedIn = false;
+    const discard = async () => {
+        if (!swappedIn)
+            await discardIncoming(host, options.access, names);
+    };
     const defaults = (0,mysql_defaults/* recordedDefaults */.BZ)(part.record);
     let objects;
     try {
@@ -1397,12 +1405,16 @@ async function prepareDatabaseSwap(host, options, part, context) {
     const problem = objectsProblem(objects);
     if (problem) {
         await discard();
-        logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: in the backup, ${problem}`);
-        return undefined;
+        return inPlace(`in the backup, ${problem}`);
     }
     logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
     const swap = { part, names, defaults: defaults ?? mysql_defaults/* FALLBACK_DEFAULTS */.Sz, objects };
-    return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) };
+    const swapIn = async (swaps) => {
+        const line = await swapDatabaseIn(host, options, swap, swaps, logger);
+        swappedIn = true;
+        return line;
+    };
+    return { part: part.record.name, discard, swapIn };
 }
 async function restoreDatabases(host, options, parts, context) {
     const { logger, swaps, prepared } = context;
@@ -2063,7 +2075,7 @@ const seatableRecipe = {
     planRestore(options, manifest) {
         return manifest.parts.map(part => {
             if (part.kind === 'sql-dump')
-                return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (with views, triggers, routines or events: dump it, then drop, re-create and import it after the stop)`;
+                return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (a database a swap cannot carry is dumped, then dropped, re-created and imported after the stop)`;
             if (part.name === 'data')
                 return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`;
             return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`;
@@ -2657,15 +2669,13 @@ function versionFromServer(hex) {
 /* harmony export */   OP: () => (/* binding */ inventoryDatabase),
 /* harmony export */   Oe: () => (/* binding */ mysqlString),
 /* harmony export */   Wt: () => (/* binding */ runSql),
-/* harmony export */   bF: () => (/* binding */ optionFileLines),
 /* harmony export */   c4: () => (/* binding */ mysqlIdentifier),
 /* harmony export */   cg: () => (/* binding */ readDatabaseDefaults),
 /* harmony export */   lt: () => (/* binding */ inventoryProblems),
 /* harmony export */   m3: () => (/* binding */ dumpDatabase),
-/* harmony export */   ou: () => (/* binding */ defaultsSupport),
-/* harmony export */   vK: () => (/* binding */ clientCommand)
+/* harmony export */   ou: () => (/* binding */ defaultsSupport)
 /* harmony export */ });
-/* unused harmony export DUMP_OPTIONS */
+/* unused harmony exports optionFileLines, clientCommand, DUMP_OPTIONS */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
@@ -2724,9 +2734,12 @@ function clientCommand(access, tool, args) {
 /** Host script prologue: keep the option lines in shell variables (builtins only: no argv) to re-send them. */
 const READ_OPTIONS = 'IFS= read -r option_1; IFS= read -r option_2; IFS= read -r option_3';
 const SEND_OPTIONS = 'printf "%s\\n" "$option_1" "$option_2" "$option_3"';
-/** Runs SQL text through the client and returns its tab-separated output. */
-async function runSql(host, access, sql, database) {
-    const args = ['--batch', '--skip-column-names', '--raw', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])];
+/**
+ * Runs SQL text through the client and returns its tab-separated output: raw, or with `escaped` the client's
+ * own escapes of a line break, tab, NUL and backslash inside a value, so a multi-line value stays on its row.
+ */
+async function runSql(host, access, sql, database, output = 'raw') {
+    const args = ['--batch', '--skip-column-names', ...(output === 'raw' ? ['--raw'] : []), '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])];
     const result = await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .script */ .K$)(clientCommand(access, 'client', args)), {
         stdin: `${optionFileLines(access)}${sql}\n`,
         description: `SQL on ${describeAccess(access)}`

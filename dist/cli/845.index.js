@@ -397,23 +397,18 @@ class Preparations {
         preparing.catch(() => undefined);
         this.running.push(preparing);
     }
-    /** Every preparation done: the parts prepared. When one failed, the others are removed and its error thrown. */
+    /** Every preparation done: the parts prepared, or the first failure (abandon then removes the others). */
     async ready() {
         const results = await Promise.allSettled(this.running);
-        const prepared = results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []));
         const failed = results.find((result) => result.status === 'rejected');
-        if (failed) {
-            await this.discard(prepared);
+        if (failed)
             throw failed.reason;
-        }
-        return prepared;
+        return results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []));
     }
-    /** After the fetch failed, or once the restore ended: waits for what started and removes what was not swapped in. */
+    /** Always, once the restore ended or failed: waits for what started and removes what was not swapped in. */
     async abandon() {
         const results = await Promise.allSettled(this.running);
-        await this.discard(results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : [])));
-    }
-    async discard(prepared) {
+        const prepared = results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []));
         for (const part of prepared) {
             await part.discard().catch((error) => this.logger.warning(`Removing what was prepared for ${part.part}: ${error.message}`));
         }
@@ -424,14 +419,10 @@ class Preparations {
 
 
 
-/** The databases that keep the tables a restore's database swaps replaced. */
-function keptNames(swaps) {
-    return swaps.databases.map(database => database.kept);
-}
 /** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
 async function rolledBack(error, swaps, context, logger) {
     const { recipe, options, signer, databases } = context;
-    const kept = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp };
+    const kept = { files: swaps.places(), databases, keptDatabases: swaps.keptDatabases(), stamp: swaps.stamp };
     if (!swaps.changedAnything)
         return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer });
     try {
@@ -689,7 +680,7 @@ async function replaceData(request, target, staged, manifest, plan, stages) {
     catch (error) {
         throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger);
     }
-    const safetyCopy = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp } : undefined;
+    const safetyCopy = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: swaps.keptDatabases(), stamp: swaps.stamp } : undefined;
     if (!request.safetyCopy)
         await swaps.discard();
     else if (safetyCopy && safetyCopy.files.length > 0)

@@ -23,25 +23,18 @@ export class Preparations {
     this.running.push(preparing)
   }
 
-  /** Every preparation done: the parts prepared. When one failed, the others are removed and its error thrown. */
+  /** Every preparation done: the parts prepared, or the first failure (abandon then removes the others). */
   async ready(): Promise<PreparedPart[]> {
     const results = await Promise.allSettled(this.running)
-    const prepared = results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []))
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
-    if (failed) {
-      await this.discard(prepared)
-      throw failed.reason
-    }
-    return prepared
+    if (failed) throw failed.reason
+    return results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []))
   }
 
-  /** After the fetch failed, or once the restore ended: waits for what started and removes what was not swapped in. */
+  /** Always, once the restore ended or failed: waits for what started and removes what was not swapped in. */
   async abandon(): Promise<void> {
     const results = await Promise.allSettled(this.running)
-    await this.discard(results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : [])))
-  }
-
-  private async discard(prepared: PreparedPart[]): Promise<void> {
+    const prepared = results.flatMap(result => (result.status === 'fulfilled' && result.value ? [result.value] : []))
     for (const part of prepared) {
       await part.discard().catch((error: unknown) => this.logger.warning(`Removing what was prepared for ${part.part}: ${(error as Error).message}`))
     }

@@ -18,15 +18,10 @@ export interface RestoreTarget {
   application?: AppVersion
 }
 
-/** The databases that keep the tables a restore's database swaps replaced. */
-export function keptNames(swaps: SwapJournal): string[] {
-  return swaps.databases.map(database => database.kept)
-}
-
 /** After a failure before the start: every complete swap goes back; the error says what was put back and what was not. */
 export async function rolledBack(error: unknown, swaps: SwapJournal, context: RestoreTarget & { databases: SafetyCopy['databases'] }, logger: Logger): Promise<unknown> {
   const { recipe, options, signer, databases } = context
-  const kept: SafetyCopy = { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp }
+  const kept: SafetyCopy = { files: swaps.places(), databases, keptDatabases: swaps.keptDatabases(), stamp: swaps.stamp }
   if (!swaps.changedAnything) return withRecoveryHint(error, databases ? 'The restore failed' : 'The restore failed before it changed any files', kept, { recipe, options, signer })
   try {
     const back = await logger.group('Putting back what the restore had replaced', () => swaps.rollBack())

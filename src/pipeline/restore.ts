@@ -13,7 +13,7 @@ import { openIncoming, removeIncoming } from './host-incoming.js'
 import { takeSafetyCopy, type SafetyCopy } from './safety-copy.js'
 import { SwapJournal } from '../recipes/host-swap.js'
 import { Preparations } from './prepared-swaps.js'
-import { keptNames, rolledBack, withRecoveryHint, type RestoreTarget } from './restore-recovery.js'
+import { rolledBack, withRecoveryHint, type RestoreTarget } from './restore-recovery.js'
 import type { PartSink, PreparedPart } from '../recipes/recipe.js'
 import { randomBytes } from 'node:crypto'
 import { chooseSafePlace, dataRootTag, ROOT_PLACE, type HostPlace } from './host-places.js'
@@ -227,7 +227,7 @@ async function replaceData(
   } catch (error) {
     throw await rolledBack(error, swaps, { databases, recipe, options, signer }, logger)
   }
-  const safetyCopy: SafetyCopy | undefined = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: keptNames(swaps), stamp: swaps.stamp } : undefined
+  const safetyCopy: SafetyCopy | undefined = request.safetyCopy ? { files: swaps.places(), databases, keptDatabases: swaps.keptDatabases(), stamp: swaps.stamp } : undefined
   if (!request.safetyCopy) await swaps.discard()
   else if (safetyCopy && safetyCopy.files.length > 0) logger.info(`What the restore replaced is kept, by rename, in: ${safetyCopy.files.join(', ')}`)
   if (safetyCopy && safetyCopy.keptDatabases.length > 0) logger.info(`The tables the restore replaced are kept, by RENAME TABLE, in the databases: ${safetyCopy.keptDatabases.join(', ')}`)

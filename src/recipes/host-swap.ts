@@ -208,6 +208,11 @@ export class SwapJournal {
     return this.swaps.map(swap => swap.replaced.path)
   }
 
+  /** The databases that keep the tables the database swaps replaced, one per swap. */
+  keptDatabases(): string[] {
+    return this.databases.map(database => database.kept)
+  }
+
   /** Records a database swap that happened, so a failure puts it back too. */
   keepDatabase(kept: KeptDatabase): void {
     this.databases.push(kept)

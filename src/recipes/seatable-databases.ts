@@ -21,7 +21,7 @@ import { objectsProblem, type DatabaseObject } from '../sources/mysql-objects.js
 import type { KeptDatabase, SwapJournal } from './host-swap.js'
 import type { Transport } from '../transport/transport.js'
 import { mapWithLimit } from '../kernel/concurrency.js'
-import { partInput, type PartSink, type PartSpec, type PreparedPart, type VerifiedPart } from './recipe.js'
+import { partInput, type PartSink, type PartSpec, type PreparedPart, type RestoreContext, type VerifiedPart } from './recipe.js'
 import type { SeaTableOptions } from './seatable-options.js'
 
 export const LOG_TABLES = ['operation_log', 'delete_operation_log', 'session_log', 'activities']
@@ -153,13 +153,18 @@ export async function prepareDatabaseSwap(host: Transport, options: SeaTableOpti
   if (part.record.kind !== 'sql-dump') return undefined
   const database = part.record.name.replace(/^db-/, '')
   const names = swappedDatabase(database, stamp)
-  const obstacle = await swapObstacle(host, options.access, names, part.record)
-  if (obstacle || !names) {
-    logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${obstacle}`)
+  const inPlace = (why: string | undefined): undefined => {
+    logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: ${why}`)
     return undefined
   }
+  const obstacle = await swapObstacle(host, options.access, names, part.record)
+  if (obstacle || !names) return inPlace(obstacle)
   const began = Date.now()
-  const discard = (): Promise<void> => discardIncoming(host, options.access, names)
+  // Once swapped in, the side database is gone (the swap dropped it): nothing is left to remove.
+  let swappedIn = false
+  const discard = async (): Promise<void> => {
+    if (!swappedIn) await discardIncoming(host, options.access, names)
+  }
   const defaults = recordedDefaults(part.record)
   let objects: DatabaseObject[]
   try {
@@ -174,20 +179,19 @@ export async function prepareDatabaseSwap(host: Transport, options: SeaTableOpti
   const problem = objectsProblem(objects)
   if (problem) {
     await discard()
-    logger.info(`${part.record.name}: imported in place after the stop, with a dump of it kept first: in the backup, ${problem}`)
-    return undefined
+    return inPlace(`in the backup, ${problem}`)
   }
   logger.info(`${part.record.name}: imported beside the live database into ${names.incoming} and checked in ${formatSeconds(Date.now() - began)}`)
   const swap = { part, names, defaults: defaults ?? FALLBACK_DEFAULTS, objects }
-  return { part: part.record.name, discard, swapIn: swaps => swapDatabaseIn(host, options, swap, swaps, logger) }
+  const swapIn = async (swaps: SwapJournal): Promise<string> => {
+    const line = await swapDatabaseIn(host, options, swap, swaps, logger)
+    swappedIn = true
+    return line
+  }
+  return { part: part.record.name, discard, swapIn }
 }
 
-export async function restoreDatabases(
-  host: Transport,
-  options: SeaTableOptions,
-  parts: VerifiedPart[],
-  context: { logger: Logger; swaps: SwapJournal; prepared: ReadonlyMap<string, PreparedPart> }
-): Promise<string[]> {
+export async function restoreDatabases(host: Transport, options: SeaTableOptions, parts: VerifiedPart[], context: Pick<RestoreContext, 'logger' | 'swaps' | 'prepared'>): Promise<string[]> {
   const { logger, swaps, prepared } = context
   // Every part's recorded defaults are checked before the first database is dropped.
   const defaults = parts.map(part => recordedDefaults(part.record))

@@ -250,7 +250,7 @@ export const seatableRecipe = {
   planRestore(options, manifest) {
     return manifest.parts.map(part => {
       if (part.kind === 'sql-dump')
-        return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (with views, triggers, routines or events: dump it, then drop, re-create and import it after the stop)`
+        return `${part.name}: import the dump beside database ${part.name.replace(/^db-/, '')} while SeaTable runs and compare ${Object.keys(part.tables ?? {}).length} tables' row counts, then after the stop swap its tables in by RENAME TABLE, keeping the live ones in a database of their own (a database a swap cannot carry is dumped, then dropped, re-created and imported after the stop)`
       if (part.name === 'data')
         return `data: make ${options.root} equal to the backup (except ${recordedExcludes(options, manifest).join(', ')}), then ${options.dtableDbBackup ? 'seatable.sh restore-all after the start-command' : 'no restore-all (dtable-db-backup: false)'}`
       return `${part.name}: make ${extraDirectory(options, part.name) || '(no directory on this host)'} equal to the backup`

@@ -1,7 +1,6 @@
 import { VerificationError } from '../kernel/errors.js'
-import { script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { clientCommand, describeAccess, mysqlIdentifier, mysqlString, optionFileLines, type DatabaseAccess } from './mysql.js'
+import { mysqlIdentifier, mysqlString, runSql, type DatabaseAccess } from './mysql.js'
 
 /**
  * A database's objects besides its tables: views, triggers, routines and events. RENAME TABLE moves none
@@ -156,14 +155,13 @@ export async function readRecordedObjects(host: Transport, access: DatabaseAcces
 }
 
 /**
- * Runs SQL and returns its rows, split into fields. Without --raw the client escapes a line break, tab,
- * NUL and backslash inside a value, so a multi-line definition stays on its row; this undoes that.
+ * Runs SQL and returns its rows, split into fields, the client's escapes undone: a multi-line definition
+ * arrives on its row.
  */
 async function runEscaped(host: Transport, access: DatabaseAccess, sql: string, database?: string): Promise<string[][]> {
-  const args = ['--batch', '--skip-column-names', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])]
-  const result = await host.run(script(clientCommand(access, 'client', args)), { stdin: `${optionFileLines(access)}${sql}\n`, description: `SQL on ${describeAccess(access)}` })
+  const output = await runSql(host, access, sql, database, 'escaped')
   const unescape = (field: string): string => field.replace(/\\(.)/g, (_, char: string) => ({ n: '\n', t: '\t', '0': '\0', r: '\r' })[char] ?? char)
-  return result.stdout
+  return output
     .split('\n')
     .filter(line => line !== '')
     .map(line => line.split('\t').map(unescape))

@@ -34,11 +34,10 @@ export function swappedDatabase(live: string, stamp: string): SwappedDatabase | 
   return names.incoming.length <= NAME_LIMIT && names.kept.length <= NAME_LIMIT ? names : undefined
 }
 
-/** A side database's name as a pattern: for one stamp, or for any (an interrupted restore's leftovers). */
-function sideNamePattern(live: string, kind: typeof INCOMING | typeof KEPT, stamp?: string): RegExp {
+/** The name of a side database `live` gets from any restore: an interrupted one's leftovers match it. */
+function incomingOfAnyRestore(live: string): RegExp {
   const escaped = live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const suffix = stamp ? stamp.replace(/-/g, '_') : '\\d{8}T\\d{6}Z_[0-9a-f]{6}'
-  return new RegExp(`^${escaped}${kind}${suffix}$`)
+  return new RegExp(`^${escaped}${INCOMING}\\d{8}T\\d{6}Z_[0-9a-f]{6}$`)
 }
 
 /**
@@ -73,7 +72,7 @@ export async function importBeside(
   names: SwappedDatabase,
   dump: { record: PartRecord; compression: Compression; input: PartInput; defaults: DatabaseDefaults | undefined }
 ): Promise<ImportedDatabase & { leftovers: string[]; objects: DatabaseObject[] }> {
-  const leftovers = (await listDatabases(host, access)).filter(name => sideNamePattern(names.live, INCOMING).test(name) && name !== names.incoming)
+  const leftovers = (await listDatabases(host, access)).filter(name => incomingOfAnyRestore(names.live).test(name) && name !== names.incoming)
   if (leftovers.length > 0) await runSql(host, access, leftovers.map(name => `DROP DATABASE IF EXISTS ${mysqlIdentifier(name)};`).join('\n'))
   const created = await importDatabase(host, access, names.incoming, dump.compression, dump.input, dump.defaults)
   const problems = inventoryProblems(dump.record, await inventoryDatabase(host, access, names.incoming))
@@ -186,7 +185,7 @@ export async function keptDatabases(host: Transport, access: DatabaseAccess, dat
   const listed = await listDatabases(host, access)
   return databases.flatMap(live => {
     const names = swappedDatabase(live, stamp)
-    return names && listed.some(name => sideNamePattern(live, KEPT, stamp).test(name)) ? [names] : []
+    return names && listed.includes(names.kept) ? [names] : []
   })
 }
 

@@ -71,9 +71,12 @@ export function clientCommand(access: DatabaseAccess, tool: keyof typeof TOOLS, 
 const READ_OPTIONS = 'IFS= read -r option_1; IFS= read -r option_2; IFS= read -r option_3'
 const SEND_OPTIONS = 'printf "%s\\n" "$option_1" "$option_2" "$option_3"'
 
-/** Runs SQL text through the client and returns its tab-separated output. */
-export async function runSql(host: Transport, access: DatabaseAccess, sql: string, database?: string): Promise<string> {
-  const args = ['--batch', '--skip-column-names', '--raw', '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])]
+/**
+ * Runs SQL text through the client and returns its tab-separated output: raw, or with `escaped` the client's
+ * own escapes of a line break, tab, NUL and backslash inside a value, so a multi-line value stays on its row.
+ */
+export async function runSql(host: Transport, access: DatabaseAccess, sql: string, database?: string, output: 'raw' | 'escaped' = 'raw'): Promise<string> {
+  const args = ['--batch', '--skip-column-names', ...(output === 'raw' ? ['--raw'] : []), '--default-character-set=utf8mb4', ...(database ? [`--database=${database}`] : [])]
   const result = await host.run(script(clientCommand(access, 'client', args)), {
     stdin: `${optionFileLines(access)}${sql}\n`,
     description: `SQL on ${describeAccess(access)}`
