@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { lockPathFor } from '../../src/pipeline/lock.js'
 import { expectSuccess, runAction } from '../support/action-runner.js'
@@ -124,6 +124,12 @@ it('refuses a tarball with entries outside the target before anything on the hos
   expect(existsSync(join(root, '../../escaped-by-restore'))).toBe(false)
 })
 
+/** Whether a restore's extraction of home beside the root (its incoming directory's restore-X/tree-home) has reached logs/`name`. */
+function extractingBesideRoot(name: string): boolean {
+  const besides = readdirSync(dirname(root)).filter(entry => entry.startsWith('.selfhost-backup-incoming-'))
+  return besides.some(incoming => readdirSync(join(dirname(root), incoming)).some(restore => existsSync(join(dirname(root), incoming, restore, 'tree-home', 'logs', name))))
+}
+
 it('leaves the live data as it was when the restore is killed while it extracts beside it', async () => {
   // Enough data that the restore spends a moment extracting it.
   addIncompressibleLog(root, 60_000_000)
@@ -143,9 +149,9 @@ it('leaves the live data as it was when the restore is killed while it extracts 
   let killed = false
   for (let attempt = 0; attempt < 3000 && !killed; attempt++) {
     await new Promise(resolve => setTimeout(resolve, 5))
-    // Killed while the new data is being extracted beside the live data, before any swap.
-    const staging = readdirSync(root).find(entry => entry.startsWith('.selfhost-restore.'))
-    if (staging !== undefined && existsSync(join(root, staging, 'new', 'logs', 'large.bin'))) {
+    // Killed while the new data is being extracted beside the live data (in the restore's incoming directory
+    // next to the root), before any swap.
+    if (extractingBesideRoot('large.bin')) {
       // This run's step only: another test file's restore may be running beside it.
       process.kill(restorePid as number, 'SIGKILL')
       killed = true
@@ -153,11 +159,10 @@ it('leaves the live data as it was when the restore is killed while it extracts 
   }
   await restore
   expect(killed).toBe(true)
-  // The staging directory may stay (later backups leave it out, later restores keep it); nothing live changed.
-  const changed = diffFingerprints(treeBefore, await treeOf(root)).filter(line => !line.includes('.selfhost-restore.'))
-  expect(changed).toEqual([])
+  // The incoming directory may stay beside the root (the next restore removes it); nothing live changed.
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(digestBefore)
   expect(readdirSync(root).filter(entry => entry.startsWith('.selfhost-backup-replaced-'))).toEqual([])
-  for (const entry of readdirSync(root).filter(name => name.startsWith('.selfhost-restore.'))) await rm(join(root, entry), { recursive: true, force: true })
+  for (const entry of readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))) await rm(join(dirname(root), entry), { recursive: true, force: true })
   await rm(join(root, 'logs', 'large.bin'))
 })

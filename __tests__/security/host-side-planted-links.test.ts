@@ -107,6 +107,22 @@ describe('a link planted where the Tabby restore writes', () => {
     expect(shell('cat -- "$1/config.toml"', bed.root)).toBe('old\n')
   })
 
+  for (const planted of ['a link to the outside', 'a directory of another user']) {
+    for (const extracted of [false, true]) {
+      forged(`the staging directory replaced by ${planted} the moment it is made${extracted ? ', for a tree the fetch extracted' : ''}`, async () => {
+        const bed = await makeCase({ 'config.toml': 'old\n' })
+        const outsideBefore = await fingerprintTree(bed.outside)
+        const { home } = directoryParts(bed)
+        const part = extracted ? extractedBeside(bed, home) : home
+        await expectRefused(bed, [part], ['staging directory', 'was replaced'], replacingNewStaging(planted === 'a link to the outside' ? 'link' : 'directory', bed.outside))
+        expect(await fingerprintTree(bed.outside)).toEqual(outsideBefore)
+        expect(shell('cat -- "$1/config.toml"', bed.root)).toBe('old\n')
+        // Nothing was written into what the user put there.
+        if (planted !== 'a link to the outside') expect(shell('ls -A -- "$1"/.selfhost-restore.*/', bed.root)).toBe('')
+      })
+    }
+  }
+
   forged('the database staging directory replaced by a link before the database is moved', async () => {
     const bed = await makeCase({ 'ee/keep.txt': 'keep\n' })
     const outsideBefore = await fingerprintTree(bed.outside)
@@ -177,6 +193,33 @@ describe('SeaTable takes no path from the manifest', () => {
     expect(await treesOf(bed)).toEqual(before)
   })
 })
+
+/** The home part as the fetch leaves it when it extracted and checked it on the host: a tree beside the root. */
+function extractedBeside(bed: CaseBed, part: VerifiedPart): VerifiedPart {
+  const tree = join(bed.dir, 'incoming-tree')
+  shell('mkdir -- "$1" && zstd -dc -- "$2" | tar -x -p -C "$1"', tree, part.path)
+  return { ...part, on: 'host', path: tree, extracted: true }
+}
+
+/**
+ * The app's user at work in the instant between the staging directory's creation and its opening: it is
+ * renamed away and a link to `outside`, or a directory the user owns, put under its name.
+ */
+function replacingNewStaging(planted: 'link' | 'directory', outside: string): Transport {
+  const made = 'staging_name=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX"); staging_name=${staging_name##*/}'
+  const replaced = 'mv -T -- "/proc/self/fd/$dir/$staging_name" "/proc/self/fd/$dir/moved-by-attacker"'
+  const put = planted === 'link' ? `ln -s -- '${outside}' "/proc/self/fd/$dir/$staging_name"` : 'mkdir -- "/proc/self/fd/$dir/$staging_name"; chown 65534:65534 -- "/proc/self/fd/$dir/$staging_name"'
+  return {
+    kind: 'local',
+    label: 'local (replacing the new staging directory)',
+    hostId: 'host',
+    open: () => host.open(),
+    close: () => host.close(),
+    run(text: string, options: RunOptions = {}) {
+      return host.run(text.includes(made) ? text.replace(made, `${made}\n${replaced}; ${put}`) : text, options)
+    }
+  }
+}
 
 /**
  * The app's user at work: just before the step named `step` runs, the staging directory in root/`under`

@@ -246,11 +246,13 @@ function script(...lines) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GC: () => (/* binding */ explainRefusal),
 /* harmony export */   O7: () => (/* binding */ removeStaging),
+/* harmony export */   QI: () => (/* binding */ OPEN_NEW_STAGING),
 /* harmony export */   Y0: () => (/* binding */ RESTORE_HOST_NEEDS),
 /* harmony export */   bQ: () => (/* binding */ pinDirectory),
 /* harmony export */   e8: () => (/* binding */ runPinned),
 /* harmony export */   gB: () => (/* binding */ parseRelativePaths),
 /* harmony export */   gK: () => (/* binding */ pinnedLines),
+/* harmony export */   gr: () => (/* binding */ STAGING_REASONS),
 /* harmony export */   or: () => (/* binding */ stagePart),
 /* harmony export */   p9: () => (/* binding */ existingOnHost),
 /* harmony export */   qp: () => (/* binding */ createStaging),
@@ -381,35 +383,36 @@ async function pinChild(host, parent, name) {
     return child;
 }
 /**
- * A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with
- * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside. With `tree` (a
- * directory the fetch extracted and checked), `new` is that tree, moved in by the same script: a rename when it
- * is on the same filesystem (the restore's staging directory sits beside the data root), else mv's copy, which
- * keeps owners, modes, times, links and hard links, and which the log names.
+ * Shell lines that make a fresh 0700 directory of the effective user inside the pinned `$dir` (same filesystem:
+ * moving out of it is a rename) and open it as $from, setting $staging_name and $staging_identity. The app's
+ * user may rename entries of its own directory at any moment: a link or a directory of anyone else put in
+ * its place before it is opened is refused, so nothing is ever written through a name the user chose.
  */
-async function createStaging(host, dir, tree) {
-    const description = tree ? `Moving the extracted ${tree.part} beside ${dir.path}` : `Preparing a staging directory in ${dir.path}`;
-    const fill = tree
-        ? [
-            `if [ "$(stat -c %d -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(tree.path)})" != "$(stat -c %d -- "$staging")" ]; then echo selfhost-backup-copied; fi`,
-            `mv -T -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(tree.path)} "$staging/new" || { rm -rf -- "$staging"; exit 1; }`
-        ]
-        : ['mkdir -- "$staging/new"'];
-    const result = await runPinned(host, { dir }, ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/old"', ...fill, 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'], { description });
+const OPEN_NEW_STAGING = [
+    'staging_name=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX"); staging_name=${staging_name##*/}',
+    'exec {from}< "/proc/self/fd/$dir/$staging_name"',
+    'staging_identity=$(stat -L -c %d:%i -- "/proc/self/fd/$from")',
+    '[ "$(stat -c %d:%i -- "/proc/self/fd/$dir/$staging_name")" = "$staging_identity" ] || selfhost_refuse staging replaced',
+    '[ "$(stat -L -c %u -- "/proc/self/fd/$from")" = "$EUID" ] || selfhost_refuse staging replaced'
+];
+const STAGING_REASONS = { 'staging replaced': 'the staging directory beside the data was replaced while the restore ran' };
+/** A fresh staging directory in `dir` (see OPEN_NEW_STAGING) with `new` (what the restore puts in place) and `old` (what it replaces, kept by rename). */
+async function createStaging(host, dir) {
+    const description = `Preparing a staging directory in ${dir.path}`;
+    const result = await runPinned(host, { dir }, [...OPEN_NEW_STAGING, 'mkdir -- "/proc/self/fd/$from/old" "/proc/self/fd/$from/new"', 'printf \'%s\\n%s\\n\' "$staging_name" "$staging_identity"'], {
+        description,
+        reasons: STAGING_REASONS
+    });
     const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2);
     if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name))
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`);
-    if (tree && result.stdout.includes('selfhost-backup-copied'))
-        tree.logger.info(`${tree.part}: copied beside ${dir.path}, because the restore's staging directory is on another filesystem`);
     return { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] };
 }
 /**
- * A staging directory in `dir` whose `new` holds the tarball part's tree, checked: moved there when the fetch
- * already extracted and checked it, else extracted and checked there now. A failure removes it.
+ * A staging directory in `dir` whose `new` holds the tarball part's tree, extracted and checked there (a part
+ * the fetch already extracted and checked moves beside the data with its swap instead). A failure removes it.
  */
 async function stagePart(host, dir, part, description, logger) {
-    if (part.extracted)
-        return createStaging(host, dir, { path: part.path, part: part.record.name, logger });
     const staging = await createStaging(host, dir);
     try {
         await extractChecked(host, staging, part, description, logger);
@@ -456,37 +459,38 @@ async function extractChecked(host, staging, part, description, logger) {
 
 /***/ }),
 
-/***/ 11541:
+/***/ 44466:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   I_: () => (/* binding */ REPLACED_PREFIX),
-/* harmony export */   QY: () => (/* binding */ replaceDirectory),
-/* harmony export */   fu: () => (/* binding */ replaceTree),
-/* harmony export */   li: () => (/* binding */ SwapJournal),
-/* harmony export */   pK: () => (/* binding */ putBack)
-/* harmony export */ });
-/* unused harmony export ALWAYS_KEPT */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(48807);
-/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
-/* harmony import */ var _sources_tar_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(59401);
-/* harmony import */ var _host_files_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(84899);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  I_: () => (/* binding */ REPLACED_PREFIX),
+  li: () => (/* binding */ SwapJournal),
+  pK: () => (/* binding */ putBack),
+  QY: () => (/* binding */ replaceDirectory),
+  fu: () => (/* binding */ replaceTree)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: ./src/kernel/log.ts
+var log = __webpack_require__(48807);
+// EXTERNAL MODULE: ./src/kernel/errors.ts
+var errors = __webpack_require__(22386);
+// EXTERNAL MODULE: ./src/kernel/shell.ts
+var shell = __webpack_require__(151);
+// EXTERNAL MODULE: ./src/recipes/host-files.ts
+var host_files = __webpack_require__(84899);
+// EXTERNAL MODULE: ./src/sources/tar.ts
+var tar = __webpack_require__(59401);
+;// CONCATENATED MODULE: ./src/recipes/swap-scripts.ts
 
 
 
 
-
-/**
- * A restore swaps the live data out by rename: what it replaces moves into the staging directory's `old`
- * (same filesystem, no copy), and that directory is then renamed to `.selfhost-backup-replaced-<stamp>-<n>`
- * beside what it replaced. It is the safety copy of the files: a failed restore moves it back, a successful
- * one keeps it (or removes it with safety-copy: false), and `selfhost-backup put-back` moves it back later.
- */
-const REPLACED_PREFIX = '.selfhost-backup-replaced-';
 /** Paths every tree swap leaves where they are: what earlier restores replaced, and their staging directories. */
-const ALWAYS_KEPT = _sources_tar_js__WEBPACK_IMPORTED_MODULE_1__/* .RESTORE_LEFTOVER_NAMES */ .GX.flatMap(name => [name, `*/${name}`]);
+const ALWAYS_KEPT = tar/* RESTORE_LEFTOVER_NAMES */.GX.flatMap(name => [name, `*/${name}`]);
 /**
  * Moves the tree in `source` into `target` (both descriptors), putting what it replaces into `aside`:
  * at each level, what is neither kept nor a real directory on the way to a kept path is renamed into
@@ -580,15 +584,139 @@ const ENTRIES_SCRIPT = [
     '  if [ -e "$staged" ] || [ -L "$staged" ]; then mv -T -- "$staged" "/proc/self/fd/$target/$name"; fi',
     'done'
 ].join('\n');
-/** Shell lines that swap `source` (a directory below `from`) into `dir`, moving what it replaces to `aside` below `from`. */
+/**
+ * Shell lines that swap `source` (a directory below `from`) into `dir`, moving what it replaces to `aside` below
+ * `from`. `skipName` is a shell word: the staging directory's own name, which a tree swap leaves where it is.
+ */
 function swapLines(undo, skipName, source, aside) {
     // A part without the entry has nothing below new/ there: the entry is then only moved aside.
     const descriptors = [`mkdir -p -- "/proc/self/fd/$from"/${source}`, `exec {source}< "/proc/self/fd/$from"/${source}`, `exec {aside}< "/proc/self/fd/$from"/${aside}`, 'target=$dir'];
     if (undo.kind === 'entries')
-        return [...descriptors, `names=(${undo.names.map(_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD).join(' ')})`, ENTRIES_SCRIPT];
-    return [...descriptors, `keep=(${[...ALWAYS_KEPT, ...undo.keep].map(_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD).join(' ')})`, `skip_name=${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(skipName)}`, MERGE_SCRIPT];
+        return [...descriptors, `names=(${undo.names.map(shell/* quote */.hD).join(' ')})`, ENTRIES_SCRIPT];
+    return [...descriptors, `keep=(${[...ALWAYS_KEPT, ...undo.keep].map(shell/* quote */.hD).join(' ')})`, `skip_name=${skipName}`, MERGE_SCRIPT];
 }
-const SWAP_REASONS = { 'merge mount': 'a directory on the way to a kept path is on another filesystem than the data, so the restore cannot rename into it' };
+/** What a swap script prints on stderr as it goes, so a failed one tells how far it got. */
+const STAGING_MARK = 'selfhost-backup-staging';
+const BEGAN_MARK = 'selfhost-backup-swap-began';
+const ENDED_MARK = 'selfhost-backup-swap-ended';
+const KEPT_MARK = 'selfhost-backup-swap-kept';
+const COPIED_MARK = 'selfhost-backup-copied';
+const MARK_LINE = /^selfhost-backup-(?:staging|swap-began|swap-ended|swap-kept|copied)\b.*\n?/gm;
+/**
+ * Makes the staging directory beside the data (0700, `old` inside) and moves the extracted tree in as its `new`:
+ * a rename when it is on the same filesystem (the restore's staging directory sits beside the data root), else
+ * mv's copy, which keeps owners, modes, times, links and hard links, and which the log names.
+ */
+function stagingLines(tree) {
+    return [
+        ...host_files/* OPEN_NEW_STAGING */.QI,
+        'mkdir -- "/proc/self/fd/$from/old"',
+        `if [ "$(stat -c %d -- ${(0,shell/* quote */.hD)(tree)})" != "$(stat -L -c %d -- "/proc/self/fd/$from")" ]; then printf '${COPIED_MARK}\\n' >&2; fi`,
+        `mv -T -- ${(0,shell/* quote */.hD)(tree)} "/proc/self/fd/$from/new" || { rm -rf -- "/proc/self/fd/$dir/$staging_name"; exit 1; }`
+    ];
+}
+/**
+ * Renames the staging directory (`$staging_name`, proven by `$staging_identity`) to its replaced name in `dir`
+ * and writes its record there; a complete swap's `new` goes (what stayed there conflicted with a kept path and
+ * is the backup's, not the host's). Idempotent: a keep whose answer was lost finds the rename already made.
+ */
+function keepLines(name, part, undo, completeTest) {
+    const record = (complete) => (0,shell/* quote */.hD)(JSON.stringify({ part, complete, ...undo }));
+    return [
+        `from_entry="/proc/self/fd/$dir/$staging_name"; to_entry="/proc/self/fd/$dir"/${(0,shell/* quote */.hD)(name)}`,
+        'if [ "$(stat -c %d:%i -- "$to_entry" 2>/dev/null)" != "$staging_identity" ]; then',
+        '  [ "$(stat -c %d:%i -- "$from_entry")" = "$staging_identity" ] || selfhost_refuse staging replaced',
+        '  mv -T --no-clobber -- "$from_entry" "$to_entry"',
+        '  [ "$(stat -c %d:%i -- "$to_entry")" = "$staging_identity" ] || selfhost_refuse staging replaced',
+        'fi',
+        `if ${completeTest}; then rm -rf -- "$to_entry/new"; record=${record(true)}; else record=${record(false)}; fi`,
+        '(umask 077 && printf \'%s\\n\' "$record" > "$to_entry/swap")'
+    ];
+}
+/** Reads the marks of a swap script's stderr; a staging name or identity that is not of the expected shape is not believed. */
+function swapMarks(stderr) {
+    const lines = stderr.split('\n');
+    const staging = lines.map(line => new RegExp(`^${STAGING_MARK} (\\.selfhost-restore\\.[A-Za-z0-9]+) (\\d+:\\d+)$`).exec(line)).find(Boolean);
+    const ended = lines.map(line => new RegExp(`^${ENDED_MARK} (\\d+)$`).exec(line)).find(Boolean);
+    return {
+        ...(staging ? { staging: { name: staging[1], identity: staging[2] } } : {}),
+        copied: lines.includes(COPIED_MARK),
+        began: lines.includes(BEGAN_MARK),
+        ...(ended ? { ended: Number(ended[1]) } : {}),
+        kept: lines.includes(KEPT_MARK)
+    };
+}
+/** The failure as the user sees it: the marks are for this code. */
+function withoutMarks(error) {
+    return error instanceof errors/* HostCommandError */.MK ? error.withStderr(error.stderr.replace(MARK_LINE, '')) : error;
+}
+/**
+ * Undoes an entries swap that stopped part-way. It moved every present entry aside before it moved any
+ * staged one in, so a name kept in `old` was replaced: what stands there now is the restore's and goes,
+ * and the kept entry comes back. A name not in `old` is left alone: it may still be the live one.
+ */
+const PART_WAY_ENTRIES_UNDO = [
+    'for name in "${names[@]}"; do',
+    '  kept=/proc/self/fd/$from/old/$name; entry=/proc/self/fd/$dir/$name',
+    '  if [ -e "$kept" ] || [ -L "$kept" ]; then',
+    '    if [ -e "$entry" ] || [ -L "$entry" ]; then mv -T -- "$entry" "/proc/self/fd/$from/undone/$name"; fi',
+    '    mv -T -- "$kept" "$entry"',
+    '  fi',
+    'done'
+].join('\n');
+/** The kind/path records a host script printed after its mark (a login shell's rc files may print first). */
+function records(stdout) {
+    const mark = stdout.indexOf('selfhost-backup-records\0');
+    const fields = mark < 0 ? [] : stdout.slice(mark).split('\0').slice(1, -1);
+    return Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => [fields[2 * index], fields[2 * index + 1]]);
+}
+/**
+ * One swap and its keep, after the staging lines set $staging_name and $staging_identity and opened the staging
+ * directory as $from: `before`, then the swap in a subshell, so whatever it does, even stopping part-way, the
+ * staging directory is renamed to `name` before the script ends, and its record says how far the swap got.
+ */
+function swapAndKeepLines(swap) {
+    return [
+        `printf '${STAGING_MARK} %s %s\\n' "$staging_name" "$staging_identity" >&2`,
+        ...swap.before,
+        `printf '${BEGAN_MARK}\\n' >&2`,
+        // Not `( … ) || swapped=$?`: bash ignores errexit inside a subshell that is the left side of ||.
+        'set +e',
+        ['(', 'set -e', ...swapLines(swap.undo, '"$staging_name"', swap.stagedBelow, 'old'), ')'].join('\n'),
+        'swapped=$?',
+        'set -e',
+        `printf '${ENDED_MARK} %s\\n' "$swapped" >&2`,
+        ...keepLines(swap.name, swap.part, swap.undo, '[ "$swapped" -eq 0 ]'),
+        `printf '${KEPT_MARK}\\n' >&2`,
+        'exit "$swapped"'
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/recipes/host-swap.ts
+
+
+
+
+
+
+/**
+ * A restore swaps the live data out by rename: what it replaces moves into the staging directory's `old`
+ * (same filesystem, no copy), and that directory is then renamed to `.selfhost-backup-replaced-<stamp>-<n>`
+ * beside what it replaced. It is the safety copy of the files: a failed restore moves it back, a successful
+ * one keeps it (or removes it with safety-copy: false), and `selfhost-backup put-back` moves it back later.
+ */
+const REPLACED_PREFIX = '.selfhost-backup-replaced-';
+const SWAP_REASONS = {
+    'merge mount': 'a directory on the way to a kept path is on another filesystem than the data, so the restore cannot rename into it',
+    ...host_files/* STAGING_REASONS */.gr
+};
+/** The directories a swap script pins: the data's, and a staging directory made earlier. */
+function pinnedFor(request) {
+    return 'staging' in request ? { dir: request.dir, from: request.staging } : { dir: request.dir };
+}
+function ownStep(dir) {
+    return dir.steps[dir.steps.length - 1];
+}
 /**
  * The swaps of one restore, in order. Each staging directory is renamed once its swap ran (or stopped
  * part-way), so nothing it replaced is ever removed by accident; the pipeline then keeps, discards or
@@ -608,51 +736,71 @@ class SwapJournal {
         this.stamp = stamp;
         this.logger = logger;
     }
-    /** Runs the swap of `staging` (its `new`, or for entries `new/<from>`) into `dir` and records it. */
-    async swapIn(dir, staging, part, undo, description, stagedBelow = 'new') {
-        const stagingName = staging.steps[staging.steps.length - 1].name;
-        let complete = false;
-        let failure;
-        try {
-            const lines = swapLines(undo, stagingName, stagedBelow.split('/').map(_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD).join('/'), 'old');
-            const result = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .runPinned */ .e8)(this.host, { dir, from: staging }, lines, { description, reasons: SWAP_REASONS });
-            for (const [kind, path] of records(result.stdout)) {
-                const what = kind === 'kept' ? "is kept on this host, so the backup's copy was not restored" : "holds kept paths on this host, so the backup's non-directory there was not restored";
-                this.logger.warning(`${JSON.stringify(node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, path))} ${what}.`);
-            }
-            complete = true;
+    /**
+     * Runs the swap of `staging` (its `new`, or for entries `new/<from>`) into `dir` and keeps what it replaced,
+     * in one script on the host: with `tree`, the staging directory is first made beside the data and the tree
+     * the fetch extracted and checked is moved into it; `before` lines run ahead of the swap (the staging
+     * directory open as $from). The swap runs in a subshell, so whatever it does, even stopping part-way, the
+     * staging directory is renamed to its replaced name before the script ends, and the record says how far it got.
+     */
+    async swapIn(request) {
+        const { dir, part, undo, description } = request;
+        const stagedBelow = (request.stagedBelow ?? 'new').split('/').map(shell/* quote */.hD).join('/');
+        const name = `${REPLACED_PREFIX}${this.stamp}-${this.swaps.length + 1}`;
+        const lines = [
+            ...('staging' in request ? [`staging_name=${(0,shell/* quote */.hD)(ownStep(request.staging).name)}; staging_identity=${(0,shell/* quote */.hD)(ownStep(request.staging).identity)}`] : stagingLines(request.tree)),
+            ...swapAndKeepLines({ undo, stagedBelow, before: request.before ?? [], name, part })
+        ];
+        const result = await this.host.run((0,shell/* script */.K$)(...(0,host_files/* pinnedLines */.gK)(pinnedFor(request)), ...lines), { description }).catch((error) => this.afterFailedSwap(error, request, name));
+        const marks = swapMarks(result.stderr);
+        const own = 'staging' in request ? ownStep(request.staging) : marks.staging;
+        // Exit 0 comes only after the keep; a staging name that did not come back cannot be recorded.
+        if (!own)
+            throw new errors/* HostCommandError */.MK(description, 0, `unexpected answer ${JSON.stringify(result.stderr.slice(-300))}`);
+        if (marks.copied)
+            this.logger.info(`${part}: copied beside ${dir.path}, because the restore's staging directory is on another filesystem`);
+        for (const [kind, path] of records(result.stdout)) {
+            const what = kind === 'kept' ? "is kept on this host, so the backup's copy was not restored" : "holds kept paths on this host, so the backup's non-directory there was not restored";
+            this.logger.warning(`${JSON.stringify(external_node_path_.posix.join(dir.path, path))} ${what}.`);
         }
-        catch (error) {
-            failure = error;
+        this.record({ part, dir, name, identity: own.identity, undo, complete: true });
+    }
+    /**
+     * A swap script that failed: what it printed on stderr says how far it got. Kept: recorded as it stopped.
+     * The swap ended or began but the keep did not happen (or its answer was lost): the keep is tried again on
+     * its own. It never began: the staging directory goes, nothing live changed. Always rethrows the failure.
+     */
+    async afterFailedSwap(error, request, name) {
+        const marks = swapMarks(error instanceof errors/* HostCommandError */.MK ? error.stderr : '');
+        const failure = (0,host_files/* explainRefusal */.GC)(withoutMarks(error), pinnedFor(request), { ...SWAP_REASONS, ...request.reasons });
+        const own = 'staging' in request ? ownStep(request.staging) : marks.staging;
+        if (!own)
+            throw failure;
+        const swap = { part: request.part, dir: request.dir, name, identity: own.identity, undo: request.undo, complete: marks.ended === 0 };
+        if (marks.kept) {
+            this.record(swap);
+            throw failure;
+        }
+        if (!marks.began) {
+            await (0,host_files/* removeStaging */.O7)(this.host, { path: external_node_path_.posix.join(request.dir.path, own.name), steps: [...request.dir.steps, own] }, this.logger);
+            throw failure;
         }
         // Kept whatever happened: a swap that stopped part-way holds live entries in its `old`.
-        await this.keep(dir, staging, part, undo, complete).catch((error) => {
-            if (failure === undefined)
-                throw error;
-            this.logger.warning(`What the restore of ${part} replaced stays in ${staging.path}/old: ${error.message}`);
-        });
-        if (failure !== undefined)
-            throw failure;
+        try {
+            await (0,host_files/* runPinned */.e8)(this.host, { dir: request.dir }, [`staging_name=${(0,shell/* quote */.hD)(own.name)}; staging_identity=${(0,shell/* quote */.hD)(own.identity)}`, ...keepLines(name, request.part, request.undo, swap.complete ? 'true' : 'false')], {
+                description: `Keeping what the restore of ${request.part} replaced in ${external_node_path_.posix.join(request.dir.path, name)}`,
+                reasons: SWAP_REASONS
+            });
+            this.record(swap);
+        }
+        catch (keepError) {
+            this.logger.warning(`What the restore of ${request.part} replaced stays in ${external_node_path_.posix.join(request.dir.path, own.name)}/old: ${keepError.message}`);
+        }
+        throw failure;
     }
-    /** Renames the staging directory to its replaced name and records how to put it back (in the directory too, for put-back). */
-    async keep(dir, staging, part, undo, complete) {
-        const name = `${REPLACED_PREFIX}${this.stamp}-${this.swaps.length + 1}`;
-        const own = staging.steps[staging.steps.length - 1];
-        const record = `${JSON.stringify({ part, complete, ...undo })}\n`;
-        await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .runPinned */ .e8)(this.host, { dir }, [
-            `from="/proc/self/fd/$dir"/${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(own.name)}; to="/proc/self/fd/$dir"/${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(name)}`,
-            `[ "$(stat -c %d:%i -- "$from")" = ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(own.identity)} ] || selfhost_refuse staging replaced`,
-            'mv -T --no-clobber -- "$from" "$to"',
-            `[ "$(stat -c %d:%i -- "$to")" = ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(own.identity)} ] || selfhost_refuse staging replaced`,
-            // What was staged but not moved in (a conflict with a kept path) is the backup's, not the host's: it goes.
-            ...(complete ? ['rm -rf -- "$to/new"'] : []),
-            '(umask 077 && cat > "$to/swap")'
-        ], {
-            stdin: record,
-            description: `Keeping what the restore of ${part} replaced in ${node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, name)}`,
-            reasons: { 'staging replaced': `the staging directory ${JSON.stringify(staging.path)} was replaced while the restore ran` }
-        });
-        this.swaps.push({ part, dir, replaced: { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, name), steps: [...dir.steps, { name, identity: own.identity }] }, undo, complete });
+    record(swap) {
+        const { part, dir, name, identity, undo, complete } = swap;
+        this.swaps.push({ part, dir, replaced: { path: external_node_path_.posix.join(dir.path, name), steps: [...dir.steps, { name, identity }] }, undo, complete });
     }
     /** Where the replaced data is kept, one path per swap. */
     places() {
@@ -690,34 +838,20 @@ class SwapJournal {
     /** safety-copy: false: the replaced data goes once the restore succeeded. */
     async discard() {
         for (const swap of this.swaps)
-            await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeStaging */ .O7)(this.host, swap.replaced, this.logger);
+            await (0,host_files/* removeStaging */.O7)(this.host, swap.replaced, this.logger);
         for (const database of this.databases)
             await database.drop();
     }
 }
-/**
- * Undoes an entries swap that stopped part-way. It moved every present entry aside before it moved any
- * staged one in, so a name kept in `old` was replaced: what stands there now is the restore's and goes,
- * and the kept entry comes back. A name not in `old` is left alone: it may still be the live one.
- */
-const PART_WAY_ENTRIES_UNDO = [
-    'for name in "${names[@]}"; do',
-    '  kept=/proc/self/fd/$from/old/$name; entry=/proc/self/fd/$dir/$name',
-    '  if [ -e "$kept" ] || [ -L "$kept" ]; then',
-    '    if [ -e "$entry" ] || [ -L "$entry" ]; then mv -T -- "$entry" "/proc/self/fd/$from/undone/$name"; fi',
-    '    mv -T -- "$kept" "$entry"',
-    '  fi',
-    'done'
-].join('\n');
 /** Swaps a kept `old` back into its directory; what the restore had put there goes. A tree swap must have completed. */
 async function putBack(host, swap, logger) {
     const skipName = swap.replaced.steps[swap.replaced.steps.length - 1].name;
-    const undo = swap.complete || swap.undo.kind === 'tree' ? swapLines(swap.undo, skipName, 'old', 'undone') : [`names=(${swap.undo.names.map(_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD).join(' ')})`, PART_WAY_ENTRIES_UNDO];
-    await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .runPinned */ .e8)(host, { dir: swap.dir, from: swap.replaced }, ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...undo], {
+    const undo = swap.complete || swap.undo.kind === 'tree' ? swapLines(swap.undo, (0,shell/* quote */.hD)(skipName), 'old', 'undone') : [`names=(${swap.undo.names.map(shell/* quote */.hD).join(' ')})`, PART_WAY_ENTRIES_UNDO];
+    await (0,host_files/* runPinned */.e8)(host, { dir: swap.dir, from: swap.replaced }, ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...undo], {
         description: `Putting back what the restore of ${swap.part} replaced in ${swap.dir.path}`,
         reasons: SWAP_REASONS
     });
-    await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeStaging */ .O7)(host, swap.replaced, logger);
+    await (0,host_files/* removeStaging */.O7)(host, swap.replaced, logger);
 }
 /**
  * Makes the pinned directory `dir` equal to a tarball part (files the backup did not have move aside), except
@@ -726,16 +860,7 @@ async function putBack(host, swap, logger) {
  */
 async function replaceTree(host, swaps, target, description, logger) {
     const { dir, part, keep } = target;
-    const began = Date.now();
-    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .stagePart */ .or)(host, dir, part, description, logger);
-    const extracted = Date.now();
-    await swaps.swapIn(dir, staging, part.record.name, { kind: 'tree', keep }, `Moving the restored files into ${dir.path}`);
-    logSwapTimes(logger, part, began, extracted);
-}
-/** "data: extracted and checked in 9.1 s, swapped in 0.2 s": a restore's time per part, for its Stages line and the bench. */
-function logSwapTimes(logger, part, began, extracted) {
-    // An extracted part was extracted and checked while it was staged; here it only moved beside the data.
-    logger.info(`${part.record.name}: ${part.extracted ? 'moved beside the data' : 'extracted and checked'} in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(extracted - began)}, swapped in ${(0,_kernel_log_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(Date.now() - extracted)}`);
+    await swapPartIn(host, swaps, { dir, part, undo: { kind: 'tree', keep }, description: `Moving the restored files into ${dir.path}` }, description, logger);
 }
 /**
  * Replaces the directory `name` inside the pinned `parent` with the one a tarball part holds at `relative`
@@ -743,18 +868,27 @@ function logSwapTimes(logger, part, began, extracted) {
  */
 async function replaceDirectory(host, swaps, target, logger) {
     const { parent, name, relative, part } = target;
-    const began = Date.now();
-    const staging = await (0,_host_files_js__WEBPACK_IMPORTED_MODULE_2__/* .stagePart */ .or)(host, parent, part, `Restoring ${relative}`, logger);
-    const extracted = Date.now();
-    const stagedBelow = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join('new', node_path__WEBPACK_IMPORTED_MODULE_0__.posix.dirname(relative));
-    await swaps.swapIn(parent, staging, part.record.name, { kind: 'entries', names: [name] }, `Moving ${relative} into place`, stagedBelow);
-    logSwapTimes(logger, part, began, extracted);
+    const stagedBelow = external_node_path_.posix.join('new', external_node_path_.posix.dirname(relative));
+    await swapPartIn(host, swaps, { dir: parent, part, undo: { kind: 'entries', names: [name] }, description: `Moving ${relative} into place`, stagedBelow }, `Restoring ${relative}`, logger);
 }
-/** The kind/path records a host script printed after its mark (a login shell's rc files may print first). */
-function records(stdout) {
-    const mark = stdout.indexOf('selfhost-backup-records\0');
-    const fields = mark < 0 ? [] : stdout.slice(mark).split('\0').slice(1, -1);
-    return Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => [fields[2 * index], fields[2 * index + 1]]);
+/**
+ * A tarball part into `dir`: a tree the fetch already extracted and checked moves beside the data and in by one
+ * script ("data: moved beside the data and swapped in 0.1 s"); any other part is extracted and checked in a
+ * staging directory beside the data first ("extracted and checked in 9.1 s, swapped in 0.1 s"). The times go
+ * to the restore's Stages line and the bench.
+ */
+async function swapPartIn(host, swaps, swap, extraction, logger) {
+    const { part, ...request } = swap;
+    const began = Date.now();
+    if (part.extracted) {
+        await swaps.swapIn({ ...request, part: part.record.name, tree: part.path });
+        logger.info(`${part.record.name}: moved beside the data and swapped in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+        return;
+    }
+    const staging = await (0,host_files/* stagePart */.or)(host, swap.dir, part, extraction, logger);
+    const extracted = Date.now();
+    await swaps.swapIn({ ...request, part: part.record.name, staging });
+    logger.info(`${part.record.name}: extracted and checked in ${(0,log/* formatSeconds */.Xo)(extracted - began)}, swapped in ${(0,log/* formatSeconds */.Xo)(Date.now() - extracted)}`);
 }
 
 
@@ -849,8 +983,8 @@ var sources_compression = __webpack_require__(12328);
 var tar = __webpack_require__(59401);
 // EXTERNAL MODULE: ./src/recipes/host-files.ts
 var host_files = __webpack_require__(84899);
-// EXTERNAL MODULE: ./src/recipes/host-swap.ts
-var host_swap = __webpack_require__(11541);
+// EXTERNAL MODULE: ./src/recipes/host-swap.ts + 1 modules
+var host_swap = __webpack_require__(44466);
 // EXTERNAL MODULE: ./src/recipes/recipe.ts
 var recipe = __webpack_require__(64817);
 ;// CONCATENATED MODULE: ./src/recipes/seatable-layout.ts
@@ -2432,16 +2566,6 @@ async function restoreDatabase(host, swaps, ee, part, logger) {
             throw (0,host_files/* explainRefusal */.GC)(error, { staging });
         });
         (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)');
-        await (0,host_files/* runPinned */.e8)(host, { ee, staging }, [
-            'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/new/db.sqlite"',
-            // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
-            'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
-            '  IFS="|" read -r type owner mode <<< "$current"',
-            '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
-            '  chown -h -- "$owner" "$incoming"',
-            '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-            'fi'
-        ], { description: `Giving the restored database the owner and mode of ${external_node_path_.posix.join(ee.path, 'db.sqlite')}`, reasons });
     }
     catch (error) {
         await (0,host_files/* removeStaging */.O7)(host, staging, logger);
@@ -2449,7 +2573,26 @@ async function restoreDatabase(host, swaps, ee, part, logger) {
     }
     const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => external_node_path_.posix.basename(companion))];
     const written = Date.now();
-    await swaps.swapIn(ee, staging, part.record.name, { kind: 'entries', names }, `Moving the restored database into ${external_node_path_.posix.join(ee.path, 'db.sqlite')}`);
+    // The owner and mode go on in the swap's own script, just before it: one round trip.
+    const takeOwnerAndMode = [
+        'target="/proc/self/fd/$dir/db.sqlite"; incoming="/proc/self/fd/$from/new/db.sqlite"',
+        // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
+        'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
+        '  IFS="|" read -r type owner mode <<< "$current"',
+        '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
+        '  chown -h -- "$owner" "$incoming"',
+        '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
+        'fi'
+    ];
+    await swaps.swapIn({
+        dir: ee,
+        staging,
+        part: part.record.name,
+        undo: { kind: 'entries', names },
+        description: `Moving the restored database into ${external_node_path_.posix.join(ee.path, 'db.sqlite')}`,
+        before: takeOwnerAndMode,
+        reasons
+    });
     // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
     // integrity_check ran once, in staging, on the very file the rename moved here.
     const inPlace = [...(0,host_files/* pinnedLines */.gK)({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link'];
@@ -3437,7 +3580,7 @@ async function extractTarConfined(host, spec, input) {
             throw error;
         // The marker is for this code, not for the reader of the error.
         const failed = error;
-        return { entries: [], count: 0, received, failure: new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK(spec.description, failed.exitCode, failed.stderr.replace(marker, ''), failed.hint) };
+        return { entries: [], count: 0, received, failure: failed.withStderr(failed.stderr.replace(marker, '')) };
     }
     finally {
         sink.end();

@@ -372,8 +372,8 @@ async function removeIncoming(host, dir, logger) {
 
 // EXTERNAL MODULE: ./src/pipeline/safety-copy.ts
 var safety_copy = __webpack_require__(95550);
-// EXTERNAL MODULE: ./src/recipes/host-swap.ts
-var host_swap = __webpack_require__(11541);
+// EXTERNAL MODULE: ./src/recipes/host-swap.ts + 1 modules
+var host_swap = __webpack_require__(44466);
 ;// CONCATENATED MODULE: ./src/pipeline/prepared-swaps.ts
 /**
  * What a recipe prepares beside the live data while the rest of the backup still streams in (prepareSwap,

@@ -43,11 +43,22 @@ export class PreflightError extends SelfhostBackupError {
 export class HostCommandError extends SelfhostBackupError {
   readonly exitCode: number | null
   readonly stderr: string
-  constructor(what: string, exitCode: number | null, stderr: string, hint = '', reason = '') {
+  constructor(
+    readonly what: string,
+    exitCode: number | null,
+    stderr: string,
+    hint = '',
+    readonly reason = ''
+  ) {
     const detail = stderr.trim() ? `\n${indent(lastLines(stderr, 15))}` : ''
     super(`${what} failed (exit code ${exitCode ?? 'none: killed by a signal'})${reason ? `: ${reason}` : ''}${detail}`, hint)
     this.exitCode = exitCode
     this.stderr = stderr
+  }
+
+  /** The same failure with `stderr` in its place: the markers a script printed for this code are not for the reader. */
+  withStderr(stderr: string): HostCommandError {
+    return new HostCommandError(this.what, this.exitCode, stderr, this.hint, this.reason)
   }
 }
 

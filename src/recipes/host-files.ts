@@ -148,38 +148,38 @@ export async function pinChild(host: Transport, parent: PinnedDirectory, name: s
 }
 
 /**
- * A fresh 0700 directory of the effective user inside `dir` (same filesystem: moving out of it is a rename), with
- * `new` (what the restore puts in place) and `old` (what it replaces, kept by rename) inside. With `tree` (a
- * directory the fetch extracted and checked), `new` is that tree, moved in by the same script: a rename when it
- * is on the same filesystem (the restore's staging directory sits beside the data root), else mv's copy, which
- * keeps owners, modes, times, links and hard links, and which the log names.
+ * Shell lines that make a fresh 0700 directory of the effective user inside the pinned `$dir` (same filesystem:
+ * moving out of it is a rename) and open it as $from, setting $staging_name and $staging_identity. The app's
+ * user may rename entries of its own directory at any moment: a link or a directory of anyone else put in
+ * its place before it is opened is refused, so nothing is ever written through a name the user chose.
  */
-export async function createStaging(host: Transport, dir: PinnedDirectory, tree?: { path: string; part: string; logger: Logger }): Promise<PinnedDirectory> {
-  const description = tree ? `Moving the extracted ${tree.part} beside ${dir.path}` : `Preparing a staging directory in ${dir.path}`
-  const fill = tree
-    ? [
-        `if [ "$(stat -c %d -- ${quote(tree.path)})" != "$(stat -c %d -- "$staging")" ]; then echo selfhost-backup-copied; fi`,
-        `mv -T -- ${quote(tree.path)} "$staging/new" || { rm -rf -- "$staging"; exit 1; }`
-      ]
-    : ['mkdir -- "$staging/new"']
-  const result = await runPinned(
-    host,
-    { dir },
-    ['staging=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX")', 'mkdir -- "$staging/old"', ...fill, 'printf \'%s\\n%s\\n\' "${staging##*/}" "$(stat -c %d:%i -- "$staging")"'],
-    { description }
-  )
+export const OPEN_NEW_STAGING = [
+  'staging_name=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX"); staging_name=${staging_name##*/}',
+  'exec {from}< "/proc/self/fd/$dir/$staging_name"',
+  'staging_identity=$(stat -L -c %d:%i -- "/proc/self/fd/$from")',
+  '[ "$(stat -c %d:%i -- "/proc/self/fd/$dir/$staging_name")" = "$staging_identity" ] || selfhost_refuse staging replaced',
+  '[ "$(stat -L -c %u -- "/proc/self/fd/$from")" = "$EUID" ] || selfhost_refuse staging replaced'
+]
+
+export const STAGING_REASONS = { 'staging replaced': 'the staging directory beside the data was replaced while the restore ran' }
+
+/** A fresh staging directory in `dir` (see OPEN_NEW_STAGING) with `new` (what the restore puts in place) and `old` (what it replaces, kept by rename). */
+export async function createStaging(host: Transport, dir: PinnedDirectory): Promise<PinnedDirectory> {
+  const description = `Preparing a staging directory in ${dir.path}`
+  const result = await runPinned(host, { dir }, [...OPEN_NEW_STAGING, 'mkdir -- "/proc/self/fd/$from/old" "/proc/self/fd/$from/new"', 'printf \'%s\\n%s\\n\' "$staging_name" "$staging_identity"'], {
+    description,
+    reasons: STAGING_REASONS
+  })
   const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2)
   if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name)) throw new HostCommandError(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`)
-  if (tree && result.stdout.includes('selfhost-backup-copied')) tree.logger.info(`${tree.part}: copied beside ${dir.path}, because the restore's staging directory is on another filesystem`)
   return { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] }
 }
 
 /**
- * A staging directory in `dir` whose `new` holds the tarball part's tree, checked: moved there when the fetch
- * already extracted and checked it, else extracted and checked there now. A failure removes it.
+ * A staging directory in `dir` whose `new` holds the tarball part's tree, extracted and checked there (a part
+ * the fetch already extracted and checked moves beside the data with its swap instead). A failure removes it.
  */
 export async function stagePart(host: Transport, dir: PinnedDirectory, part: VerifiedPart, description: string, logger: Logger): Promise<PinnedDirectory> {
-  if (part.extracted) return createStaging(host, dir, { path: part.path, part: part.record.name, logger })
   const staging = await createStaging(host, dir)
   try {
     await extractChecked(host, staging, part, description, logger)

@@ -263,28 +263,32 @@ async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDi
       throw explainRefusal(error, { staging })
     })
     compareCounts(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)')
-    await runPinned(
-      host,
-      { ee, staging },
-      [
-        'target="/proc/self/fd/$ee/db.sqlite"; incoming="/proc/self/fd/$staging/new/db.sqlite"',
-        // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
-        'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
-        '  IFS="|" read -r type owner mode <<< "$current"',
-        '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
-        '  chown -h -- "$owner" "$incoming"',
-        '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-        'fi'
-      ],
-      { description: `Giving the restored database the owner and mode of ${posix.join(ee.path, 'db.sqlite')}`, reasons }
-    )
   } catch (error) {
     await removeStaging(host, staging, logger)
     throw error
   }
   const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => posix.basename(companion))]
   const written = Date.now()
-  await swaps.swapIn(ee, staging, part.record.name, { kind: 'entries', names }, `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`)
+  // The owner and mode go on in the swap's own script, just before it: one round trip.
+  const takeOwnerAndMode = [
+    'target="/proc/self/fd/$dir/db.sqlite"; incoming="/proc/self/fd/$from/new/db.sqlite"',
+    // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
+    'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
+    '  IFS="|" read -r type owner mode <<< "$current"',
+    '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
+    '  chown -h -- "$owner" "$incoming"',
+    '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
+    'fi'
+  ]
+  await swaps.swapIn({
+    dir: ee,
+    staging,
+    part: part.record.name,
+    undo: { kind: 'entries', names },
+    description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`,
+    before: takeOwnerAndMode,
+    reasons
+  })
   // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
   // integrity_check ran once, in staging, on the very file the rename moved here.
   const inPlace = [...pinnedLines({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link']

@@ -182,7 +182,7 @@ export async function extractTarConfined(host: Transport, spec: ExtractionSpec, 
     if (received === undefined) throw error
     // The marker is for this code, not for the reader of the error.
     const failed = error as HostCommandError
-    return { entries: [], count: 0, received, failure: new HostCommandError(spec.description, failed.exitCode, failed.stderr.replace(marker, ''), failed.hint) }
+    return { entries: [], count: 0, received, failure: failed.withStderr(failed.stderr.replace(marker, '')) }
   } finally {
     sink.end()
   }

@@ -12,7 +12,7 @@ import { dirname, join, relative } from 'node:path'
 import { Transform } from 'node:stream'
 import { diffFingerprints, sqliteTableDigest } from '../../../scripts/fixtures/fingerprint.mjs'
 import { createTabbyHome } from '../../../scripts/fixtures/tabby-home.mjs'
-import { InputError, VerificationError } from '../../../src/kernel/errors.js'
+import { HostCommandError, InputError, VerificationError } from '../../../src/kernel/errors.js'
 import type { ManifestKeys } from '../../../src/kernel/manifest-keys.js'
 import { runBackup } from '../../../src/pipeline/backup.js'
 import { runRestore, type RestoreRequest } from '../../../src/pipeline/restore.js'
@@ -110,7 +110,7 @@ it('restores in the documented order: stop-command, swaps (what they replace kep
   // Tabby has no database server: nothing is copied before the restore, everything it replaces is kept by rename.
   expect(transport.indexOf(/^Writing the safety copy/)).toBe(-1)
   const stop = transport.indexOf(/^stop-command/)
-  const data = transport.indexOf(/^Moving the extracted home beside /)
+  const data = transport.indexOf(/^Moving the restored files into /)
   const start = transport.indexOf(/^start-command/)
   expect([stop, data, start].every(index => index >= 0)).toBe(true)
   expect(stop).toBeLessThan(data)
@@ -161,9 +161,11 @@ it('stages every part on the host, checked there, before anything live changes; 
   // What was staged beside the root is used from there, not sent again from the runner: the file read, the trees moved.
   const incoming = join(dirname(root), '.selfhost-backup-incoming-')
   expect(transport.runs.find(run => run.description.startsWith('Writing new/db.sqlite'))?.script).toContain(`< ${incoming}`)
-  for (const part of ['events', 'jobs', 'home']) {
-    const moved = transport.runs.find(run => run.description.startsWith(`Moving the extracted ${part} beside `))
-    expect([part, moved?.script]).toEqual([part, expect.stringContaining(`mv -T -- ${incoming}`)])
+  // Each tree moves beside the data and in by the swap's own script.
+  const swaps = { events: 'Moving events into place', jobs: 'Moving ee/jobs into place', home: 'Moving the restored files into ' }
+  for (const [part, description] of Object.entries(swaps)) {
+    const moved = transport.runs.filter(run => run.description.startsWith(description))
+    expect([part, moved.map(run => run.script)]).toEqual([part, [expect.stringContaining(`mv -T -- ${incoming}`)]])
   }
   expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
 })
@@ -347,6 +349,42 @@ it('puts the live database back when its swap stopped after moving it aside, and
   expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesBefore)
   expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
   expect(restoreLeftovers()).toEqual(leftoversBefore)
+})
+
+/**
+ * The connection drops around one swap's script: after the host ran all of it (the answer is lost), or after
+ * the swap and before its staging directory was renamed. Either way the restore must know the swap happened.
+ */
+class LostSwapAnswerTransport extends RecordingTransport {
+  constructor(private readonly when: 'after the keep' | 'before the keep') {
+    super()
+  }
+
+  override async run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (options.description !== 'Moving events into place') return super.run(script, options)
+    const ended = `printf 'selfhost-backup-swap-ended %s\\n' "$swapped" >&2`
+    if (!script.includes(ended)) throw new Error('the swap script changed: this test must follow it')
+    const ran = await super.run(this.when === 'after the keep' ? script : script.replace(ended, `${ended}\nexit 255`), { ...options, allowFailure: true })
+    const answered = ran.stderr.slice(0, ran.stderr.indexOf('selfhost-backup-swap-ended'))
+    throw new HostCommandError(options.description, 255, `${answered}selfhost-backup-swap-ended 0\n`, '', 'the SSH connection was lost')
+  }
+}
+
+it.each(['after the keep', 'before the keep'] as const)('records a swap whose answer was lost %s, and puts it back with the rest', async when => {
+  const { backupId, treeBefore, tablesBefore, leftoversBefore } = await liveDataAfterBackup(`live data of a restore whose swap answer was lost ${when}\n`)
+  const logger = recordingLogger()
+  const failure = await runRestore({ ...restoreRequest(new LostSwapAnswerTransport(when), backupId, { stopCommand: 'true # stop' }), logger }).then(
+    () => new Error('the restore succeeded'),
+    (error: unknown) => error as Error
+  )
+  expect(failure.message).toMatch(/^The restore failed; the files it had replaced were put back: /)
+  expect(failure.message).toMatch(/the SSH connection was lost/)
+  // The marks are for the code, not for the reader.
+  expect(failure.message).not.toMatch(/selfhost-backup-/)
+  expect(diffFingerprints(treeBefore, await treeOf(root))).toEqual([])
+  expect(sqliteTableDigest(join(root, 'ee/db.sqlite'))).toEqual(tablesBefore)
+  expect(restoreLeftovers()).toEqual(leftoversBefore)
+  expect(logger.lines.filter(line => line.includes('stays in'))).toEqual([])
 })
 
 it('put-back reads what a swap recorded as untrusted: a record naming a path outside is refused before anything moves', async () => {
