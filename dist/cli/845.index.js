@@ -176,10 +176,12 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
         return new errors/* VerificationError */.mk(message);
     };
     const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }];
+    // One for every check of the part: they run one after another (the next chunk's while this one streams).
+    const checkBuffer = Buffer.allocUnsafeSlow(CHECK_READ_BYTES);
     const fetchChecked = async (piece) => {
         const fetched = await store.fetch(backup, piece.file, runnerDir);
         try {
-            const { sha256, bytes } = await hashFile(fetched);
+            const { sha256, bytes } = await hashFile(fetched, checkBuffer);
             if (sha256 !== piece.sha256 || bytes !== piece.bytes)
                 throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`);
             return fetched;
@@ -229,15 +231,15 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
  * Every buffer read from a chunk is garbage once it is consumed, and V8 frees such buffers only at its next GC,
  * which comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set
  * the runner's peak RSS, and they reached their ceiling (up to 64 MB) only on larger chunks (measured: a
- * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The check reads through one buffer, reused;
- * the streaming read, whose buffers the consumers hold for a while, reads small ones (16 KiB kept the dead
- * ones under ~12 MB: 97 MB at 1x, 101-103 MB at 4x and 8x; 64 KiB, the default, let them reach ~30 MB).
+ * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The checks read through one buffer per part,
+ * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows); the
+ * streaming read, whose buffers the consumers hold for a while, reads small ones (16 KiB kept the dead ones
+ * under ~12 MB: 97 MB at 1x, 101-103 MB at 4x and 8x; 64 KiB, the default, let them reach ~30 MB).
  */
 const CHECK_READ_BYTES = 1024 * 1024;
 const STREAM_READ_BYTES = 16 * 1024;
-async function hashFile(path) {
+async function hashFile(path, buffer) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const buffer = Buffer.allocUnsafeSlow(CHECK_READ_BYTES);
     const file = await (0,promises_.open)(path, 'r');
     try {
         let bytes = 0;
