@@ -10,7 +10,9 @@ import { VerificationError } from '../../src/kernel/errors.js'
 import type { VerifiedPart } from '../../src/recipes/recipe.js'
 import { seatableRecipe } from '../../src/recipes/seatable.js'
 import { tabbyRecipe } from '../../src/recipes/tabby.js'
-import type { RunOptions, Transport } from '../../src/transport/transport.js'
+import type { RunOptions, RunResult, Transport } from '../../src/transport/transport.js'
+import { OPEN_NEW_STAGING } from '../../src/recipes/host-files.js'
+import { quote } from '../../src/kernel/shell.js'
 import { forged, host, leftovers, makeCase, manifestOf, ownerOf, removeCases, shell, tarball, tarPart, testLogger, treesOf, type CaseBed } from './host-side-bed.js'
 import { fingerprintTree } from '../../scripts/fixtures/fingerprint.mjs'
 import { restoring } from '../support/restore-context.js'
@@ -206,19 +208,11 @@ function extractedBeside(bed: CaseBed, part: VerifiedPart): VerifiedPart {
  * renamed away and a link to `outside`, or a directory the user owns, put under its name.
  */
 function replacingNewStaging(planted: 'link' | 'directory', outside: string): Transport {
-  const made = 'staging_name=$(mktemp -d "/proc/self/fd/$dir/.selfhost-restore.XXXXXXXX"); staging_name=${staging_name##*/}'
+  const [made] = OPEN_NEW_STAGING
   const replaced = 'mv -T -- "/proc/self/fd/$dir/$staging_name" "/proc/self/fd/$dir/moved-by-attacker"'
-  const put = planted === 'link' ? `ln -s -- '${outside}' "/proc/self/fd/$dir/$staging_name"` : 'mkdir -- "/proc/self/fd/$dir/$staging_name"; chown 65534:65534 -- "/proc/self/fd/$dir/$staging_name"'
-  return {
-    kind: 'local',
-    label: 'local (replacing the new staging directory)',
-    hostId: 'host',
-    open: () => host.open(),
-    close: () => host.close(),
-    run(text: string, options: RunOptions = {}) {
-      return host.run(text.includes(made) ? text.replace(made, `${made}\n${replaced}; ${put}`) : text, options)
-    }
-  }
+  const put =
+    planted === 'link' ? `ln -s -- ${quote(outside)} "/proc/self/fd/$dir/$staging_name"` : 'mkdir -- "/proc/self/fd/$dir/$staging_name"; chown 65534:65534 -- "/proc/self/fd/$dir/$staging_name"'
+  return hostWith('local (replacing the new staging directory)', (text, options) => host.run(text.includes(made) ? text.replace(made, `${made}\n${replaced}; ${put}`) : text, options))
 }
 
 /**
@@ -226,20 +220,18 @@ function replacingNewStaging(planted: 'link' | 'directory', outside: string): Tr
  * is renamed away and a link to the outside directory put in its place.
  */
 function swappingStaging(bed: CaseBed, step: string, under = ''): Transport {
-  return {
-    kind: 'local',
-    label: 'local (swapping)',
-    hostId: 'host',
-    open: () => host.open(),
-    close: () => host.close(),
-    async run(text: string, options: RunOptions = {}) {
-      if (options.description?.startsWith(step)) {
-        const dir = join(bed.root, under)
-        const [staging] = shell('ls -A -- "$1" | grep "^\\.selfhost-restore\\." || true', dir).split('\n').filter(Boolean)
-        await rename(join(dir, staging), join(dir, 'moved-by-attacker'))
-        await symlink(bed.outside, join(dir, staging))
-      }
-      return host.run(text, options)
+  return hostWith('local (swapping)', async (text, options = {}) => {
+    if (options.description?.startsWith(step)) {
+      const dir = join(bed.root, under)
+      const [staging] = shell('ls -A -- "$1" | grep "^\\.selfhost-restore\\." || true', dir).split('\n').filter(Boolean)
+      await rename(join(dir, staging), join(dir, 'moved-by-attacker'))
+      await symlink(bed.outside, join(dir, staging))
     }
-  }
+    return host.run(text, options)
+  })
+}
+
+/** The test host, with `run` in place of its own: the app's user acting around the restore's scripts. */
+function hostWith(label: string, run: (text: string, options?: RunOptions) => Promise<RunResult>): Transport {
+  return { kind: 'local', label, hostId: 'host', open: () => host.open(), close: () => host.close(), run }
 }

@@ -253,8 +253,10 @@ function script(...lines) {
 /* harmony export */   gB: () => (/* binding */ parseRelativePaths),
 /* harmony export */   gK: () => (/* binding */ pinnedLines),
 /* harmony export */   gr: () => (/* binding */ STAGING_REASONS),
+/* harmony export */   nN: () => (/* binding */ ownStep),
 /* harmony export */   or: () => (/* binding */ stagePart),
 /* harmony export */   p9: () => (/* binding */ existingOnHost),
+/* harmony export */   pf: () => (/* binding */ pinnedChild),
 /* harmony export */   qp: () => (/* binding */ createStaging),
 /* harmony export */   sw: () => (/* binding */ pinChild)
 /* harmony export */ });
@@ -294,6 +296,14 @@ async function existingOnHost(host, paths, test, description) {
         .split('\n')
         .filter(Boolean)
         .map(index => candidates[Number(index)]);
+}
+/** The directory `step` names inside `parent`, pinned by the identity the step holds. */
+function pinnedChild(parent, step) {
+    return { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(parent.path, step.name), steps: [...parent.steps, step] };
+}
+/** The last step of a pinned directory: its own name in its parent, and its identity. */
+function ownStep(dir) {
+    return dir.steps[dir.steps.length - 1];
 }
 const REFUSED_EXIT_CODE = 87;
 /** What the pinned scripts need on the host, as [shell test, problem]: checked by each recipe's preflight for a restore. */
@@ -366,7 +376,7 @@ async function pinDirectory(host, path) {
 }
 /** Pins `name` inside `parent`, creating it when missing; it must be a real directory, never a link. */
 async function pinChild(host, parent, name) {
-    const child = { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(parent.path, name), steps: [...parent.steps, { name, identity: '' }] };
+    const child = pinnedChild(parent, { name, identity: '' });
     const description = `Opening ${child.path}`;
     const lines = [
         ...pinnedLines({ parent }),
@@ -379,7 +389,7 @@ async function pinChild(host, parent, name) {
     const result = await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .script */ .K$)(...lines), { description }).catch(error => {
         throw explainRefusal(error, { parent, child });
     });
-    child.steps[child.steps.length - 1].identity = identityFrom(result.stdout, description);
+    ownStep(child).identity = identityFrom(result.stdout, description);
     return child;
 }
 /**
@@ -406,7 +416,7 @@ async function createStaging(host, dir) {
     const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2);
     if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name))
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostCommandError */ .MK(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`);
-    return { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] };
+    return pinnedChild(dir, { name, identity: identityFrom(identity, description) });
 }
 /**
  * A staging directory in `dir` whose `new` holds the tarball part's tree, extracted and checked there (a part
@@ -426,7 +436,7 @@ async function stagePart(host, dir, part, description, logger) {
 /** Removes the staging directory; only the one this restore made, never a link or directory put under its name. */
 async function removeStaging(host, staging, logger) {
     const parent = { path: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.dirname(staging.path), steps: staging.steps.slice(0, -1) };
-    const own = staging.steps[staging.steps.length - 1];
+    const own = ownStep(staging);
     await runPinned(host, { parent }, [`entry="/proc/self/fd/$parent"/${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(own.name)}`, `if [ "$(stat -c %d:%i -- "$entry" 2>/dev/null)" = ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(own.identity)} ]; then rm -rf -- "$entry"; fi`], {
         description: `Removing ${staging.path}`
     }).catch(error => logger.warning(`The staging directory ${JSON.stringify(staging.path)} was not removed: ${error.message}`));
@@ -602,6 +612,8 @@ const ENDED_MARK = 'selfhost-backup-swap-ended';
 const KEPT_MARK = 'selfhost-backup-swap-kept';
 const COPIED_MARK = 'selfhost-backup-copied';
 const MARK_LINE = /^selfhost-backup-(?:staging|swap-began|swap-ended|swap-kept|copied)\b.*\n?/gm;
+const STAGING_LINE = new RegExp(`^${STAGING_MARK} (\\.selfhost-restore\\.[A-Za-z0-9]+) (\\d+:\\d+)$`);
+const ENDED_LINE = new RegExp(`^${ENDED_MARK} (\\d+)$`);
 /**
  * Makes the staging directory beside the data (0700, `old` inside) and moves the extracted tree in as its `new`:
  * a rename when it is on the same filesystem (the restore's staging directory sits beside the data root), else
@@ -636,8 +648,8 @@ function keepLines(name, part, undo, completeTest) {
 /** Reads the marks of a swap script's stderr; a staging name or identity that is not of the expected shape is not believed. */
 function swapMarks(stderr) {
     const lines = stderr.split('\n');
-    const staging = lines.map(line => new RegExp(`^${STAGING_MARK} (\\.selfhost-restore\\.[A-Za-z0-9]+) (\\d+:\\d+)$`).exec(line)).find(Boolean);
-    const ended = lines.map(line => new RegExp(`^${ENDED_MARK} (\\d+)$`).exec(line)).find(Boolean);
+    const staging = lines.map(line => STAGING_LINE.exec(line)).find(Boolean);
+    const ended = lines.map(line => ENDED_LINE.exec(line)).find(Boolean);
     return {
         ...(staging ? { staging: { name: staging[1], identity: staging[2] } } : {}),
         copied: lines.includes(COPIED_MARK),
@@ -714,8 +726,9 @@ const SWAP_REASONS = {
 function pinnedFor(request) {
     return 'staging' in request ? { dir: request.dir, from: request.staging } : { dir: request.dir };
 }
-function ownStep(dir) {
-    return dir.steps[dir.steps.length - 1];
+/** Shell variables the swap and keep lines read: the staging directory's own name and identity, once known. */
+function stagingVariables(own) {
+    return `staging_name=${(0,shell/* quote */.hD)(own.name)}; staging_identity=${(0,shell/* quote */.hD)(own.identity)}`;
 }
 /**
  * The swaps of one restore, in order. Each staging directory is renamed once its swap ran (or stopped
@@ -748,12 +761,12 @@ class SwapJournal {
         const stagedBelow = (request.stagedBelow ?? 'new').split('/').map(shell/* quote */.hD).join('/');
         const name = `${REPLACED_PREFIX}${this.stamp}-${this.swaps.length + 1}`;
         const lines = [
-            ...('staging' in request ? [`staging_name=${(0,shell/* quote */.hD)(ownStep(request.staging).name)}; staging_identity=${(0,shell/* quote */.hD)(ownStep(request.staging).identity)}`] : stagingLines(request.tree)),
+            ...('staging' in request ? [stagingVariables((0,host_files/* ownStep */.nN)(request.staging))] : stagingLines(request.tree)),
             ...swapAndKeepLines({ undo, stagedBelow, before: request.before ?? [], name, part })
         ];
         const result = await this.host.run((0,shell/* script */.K$)(...(0,host_files/* pinnedLines */.gK)(pinnedFor(request)), ...lines), { description }).catch((error) => this.afterFailedSwap(error, request, name));
         const marks = swapMarks(result.stderr);
-        const own = 'staging' in request ? ownStep(request.staging) : marks.staging;
+        const own = 'staging' in request ? (0,host_files/* ownStep */.nN)(request.staging) : marks.staging;
         // Exit 0 comes only after the keep; a staging name that did not come back cannot be recorded.
         if (!own)
             throw new errors/* HostCommandError */.MK(description, 0, `unexpected answer ${JSON.stringify(result.stderr.slice(-300))}`);
@@ -773,7 +786,7 @@ class SwapJournal {
     async afterFailedSwap(error, request, name) {
         const marks = swapMarks(error instanceof errors/* HostCommandError */.MK ? error.stderr : '');
         const failure = (0,host_files/* explainRefusal */.GC)(withoutMarks(error), pinnedFor(request), { ...SWAP_REASONS, ...request.reasons });
-        const own = 'staging' in request ? ownStep(request.staging) : marks.staging;
+        const own = 'staging' in request ? (0,host_files/* ownStep */.nN)(request.staging) : marks.staging;
         if (!own)
             throw failure;
         const swap = { part: request.part, dir: request.dir, name, identity: own.identity, undo: request.undo, complete: marks.ended === 0 };
@@ -782,12 +795,12 @@ class SwapJournal {
             throw failure;
         }
         if (!marks.began) {
-            await (0,host_files/* removeStaging */.O7)(this.host, { path: external_node_path_.posix.join(request.dir.path, own.name), steps: [...request.dir.steps, own] }, this.logger);
+            await (0,host_files/* removeStaging */.O7)(this.host, (0,host_files/* pinnedChild */.pf)(request.dir, own), this.logger);
             throw failure;
         }
         // Kept whatever happened: a swap that stopped part-way holds live entries in its `old`.
         try {
-            await (0,host_files/* runPinned */.e8)(this.host, { dir: request.dir }, [`staging_name=${(0,shell/* quote */.hD)(own.name)}; staging_identity=${(0,shell/* quote */.hD)(own.identity)}`, ...keepLines(name, request.part, request.undo, swap.complete ? 'true' : 'false')], {
+            await (0,host_files/* runPinned */.e8)(this.host, { dir: request.dir }, [stagingVariables(own), ...keepLines(name, request.part, request.undo, swap.complete ? 'true' : 'false')], {
                 description: `Keeping what the restore of ${request.part} replaced in ${external_node_path_.posix.join(request.dir.path, name)}`,
                 reasons: SWAP_REASONS
             });
@@ -800,7 +813,7 @@ class SwapJournal {
     }
     record(swap) {
         const { part, dir, name, identity, undo, complete } = swap;
-        this.swaps.push({ part, dir, replaced: { path: external_node_path_.posix.join(dir.path, name), steps: [...dir.steps, { name, identity }] }, undo, complete });
+        this.swaps.push({ part, dir, replaced: (0,host_files/* pinnedChild */.pf)(dir, { name, identity }), undo, complete });
     }
     /** Where the replaced data is kept, one path per swap. */
     places() {
@@ -845,7 +858,7 @@ class SwapJournal {
 }
 /** Swaps a kept `old` back into its directory; what the restore had put there goes. A tree swap must have completed. */
 async function putBack(host, swap, logger) {
-    const skipName = swap.replaced.steps[swap.replaced.steps.length - 1].name;
+    const skipName = (0,host_files/* ownStep */.nN)(swap.replaced).name;
     const undo = swap.complete || swap.undo.kind === 'tree' ? swapLines(swap.undo, (0,shell/* quote */.hD)(skipName), 'old', 'undone') : [`names=(${swap.undo.names.map(shell/* quote */.hD).join(' ')})`, PART_WAY_ENTRIES_UNDO];
     await (0,host_files/* runPinned */.e8)(host, { dir: swap.dir, from: swap.replaced }, ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...undo], {
         description: `Putting back what the restore of ${swap.part} replaced in ${swap.dir.path}`,

@@ -45,6 +45,16 @@ export interface PinnedDirectory {
   steps: { name: string; identity: string }[]
 }
 
+/** The directory `step` names inside `parent`, pinned by the identity the step holds. */
+export function pinnedChild(parent: PinnedDirectory, step: { name: string; identity: string }): PinnedDirectory {
+  return { path: posix.join(parent.path, step.name), steps: [...parent.steps, step] }
+}
+
+/** The last step of a pinned directory: its own name in its parent, and its identity. */
+export function ownStep(dir: PinnedDirectory): { name: string; identity: string } {
+  return dir.steps[dir.steps.length - 1]
+}
+
 const REFUSED_EXIT_CODE = 87
 
 /** What the pinned scripts need on the host, as [shell test, problem]: checked by each recipe's preflight for a restore. */
@@ -130,7 +140,7 @@ export async function pinDirectory(host: Transport, path: string): Promise<Pinne
 
 /** Pins `name` inside `parent`, creating it when missing; it must be a real directory, never a link. */
 export async function pinChild(host: Transport, parent: PinnedDirectory, name: string): Promise<PinnedDirectory> {
-  const child: PinnedDirectory = { path: posix.join(parent.path, name), steps: [...parent.steps, { name, identity: '' }] }
+  const child = pinnedChild(parent, { name, identity: '' })
   const description = `Opening ${child.path}`
   const lines = [
     ...pinnedLines({ parent }),
@@ -143,7 +153,7 @@ export async function pinChild(host: Transport, parent: PinnedDirectory, name: s
   const result = await host.run(script(...lines), { description }).catch(error => {
     throw explainRefusal(error, { parent, child })
   })
-  child.steps[child.steps.length - 1].identity = identityFrom(result.stdout, description)
+  ownStep(child).identity = identityFrom(result.stdout, description)
   return child
 }
 
@@ -172,7 +182,7 @@ export async function createStaging(host: Transport, dir: PinnedDirectory): Prom
   })
   const [name = '', identity = ''] = result.stdout.trim().split('\n').slice(-2)
   if (!/^\.selfhost-restore\.[A-Za-z0-9]+$/.test(name)) throw new HostCommandError(description, 0, `unexpected answer ${JSON.stringify(result.stdout.slice(-200))}`)
-  return { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity: identityFrom(identity, description) }] }
+  return pinnedChild(dir, { name, identity: identityFrom(identity, description) })
 }
 
 /**
@@ -193,7 +203,7 @@ export async function stagePart(host: Transport, dir: PinnedDirectory, part: Ver
 /** Removes the staging directory; only the one this restore made, never a link or directory put under its name. */
 export async function removeStaging(host: Transport, staging: PinnedDirectory, logger: Logger): Promise<void> {
   const parent: PinnedDirectory = { path: posix.dirname(staging.path), steps: staging.steps.slice(0, -1) }
-  const own = staging.steps[staging.steps.length - 1]
+  const own = ownStep(staging)
   await runPinned(host, { parent }, [`entry="/proc/self/fd/$parent"/${quote(own.name)}`, `if [ "$(stat -c %d:%i -- "$entry" 2>/dev/null)" = ${quote(own.identity)} ]; then rm -rf -- "$entry"; fi`], {
     description: `Removing ${staging.path}`
   }).catch(error => logger.warning(`The staging directory ${JSON.stringify(staging.path)} was not removed: ${(error as Error).message}`))

@@ -3,7 +3,7 @@ import { formatSeconds, type Logger } from '../kernel/log.js'
 import { HostCommandError } from '../kernel/errors.js'
 import { quote, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
-import { explainRefusal, pinnedLines, removeStaging, runPinned, stagePart, STAGING_REASONS, type PinnedDirectory } from './host-files.js'
+import { explainRefusal, ownStep, pinnedChild, pinnedLines, removeStaging, runPinned, stagePart, STAGING_REASONS, type PinnedDirectory } from './host-files.js'
 import { keepLines, PART_WAY_ENTRIES_UNDO, records, stagingLines, swapAndKeepLines, swapLines, swapMarks, withoutMarks, type SwapUndo } from './swap-scripts.js'
 import type { VerifiedPart } from './recipe.js'
 
@@ -38,8 +38,9 @@ function pinnedFor(request: SwapRequest): Record<string, PinnedDirectory> {
   return 'staging' in request ? { dir: request.dir, from: request.staging } : { dir: request.dir }
 }
 
-function ownStep(dir: PinnedDirectory): { name: string; identity: string } {
-  return dir.steps[dir.steps.length - 1]
+/** Shell variables the swap and keep lines read: the staging directory's own name and identity, once known. */
+function stagingVariables(own: { name: string; identity: string }): string {
+  return `staging_name=${quote(own.name)}; staging_identity=${quote(own.identity)}`
 }
 
 /** One swap of a restore: into `dir`, from a staging directory made earlier or from a tree the fetch extracted and checked. */
@@ -85,7 +86,7 @@ export class SwapJournal {
     const stagedBelow = (request.stagedBelow ?? 'new').split('/').map(quote).join('/')
     const name = `${REPLACED_PREFIX}${this.stamp}-${this.swaps.length + 1}`
     const lines = [
-      ...('staging' in request ? [`staging_name=${quote(ownStep(request.staging).name)}; staging_identity=${quote(ownStep(request.staging).identity)}`] : stagingLines(request.tree)),
+      ...('staging' in request ? [stagingVariables(ownStep(request.staging))] : stagingLines(request.tree)),
       ...swapAndKeepLines({ undo, stagedBelow, before: request.before ?? [], name, part })
     ]
     const result = await this.host.run(script(...pinnedLines(pinnedFor(request)), ...lines), { description }).catch((error: unknown) => this.afterFailedSwap(error, request, name))
@@ -117,20 +118,15 @@ export class SwapJournal {
       throw failure
     }
     if (!marks.began) {
-      await removeStaging(this.host, { path: posix.join(request.dir.path, own.name), steps: [...request.dir.steps, own] }, this.logger)
+      await removeStaging(this.host, pinnedChild(request.dir, own), this.logger)
       throw failure
     }
     // Kept whatever happened: a swap that stopped part-way holds live entries in its `old`.
     try {
-      await runPinned(
-        this.host,
-        { dir: request.dir },
-        [`staging_name=${quote(own.name)}; staging_identity=${quote(own.identity)}`, ...keepLines(name, request.part, request.undo, swap.complete ? 'true' : 'false')],
-        {
-          description: `Keeping what the restore of ${request.part} replaced in ${posix.join(request.dir.path, name)}`,
-          reasons: SWAP_REASONS
-        }
-      )
+      await runPinned(this.host, { dir: request.dir }, [stagingVariables(own), ...keepLines(name, request.part, request.undo, swap.complete ? 'true' : 'false')], {
+        description: `Keeping what the restore of ${request.part} replaced in ${posix.join(request.dir.path, name)}`,
+        reasons: SWAP_REASONS
+      })
       this.record(swap)
     } catch (keepError) {
       this.logger.warning(`What the restore of ${request.part} replaced stays in ${posix.join(request.dir.path, own.name)}/old: ${(keepError as Error).message}`)
@@ -140,7 +136,7 @@ export class SwapJournal {
 
   private record(swap: { part: string; dir: PinnedDirectory; name: string; identity: string; undo: SwapUndo; complete: boolean }): void {
     const { part, dir, name, identity, undo, complete } = swap
-    this.swaps.push({ part, dir, replaced: { path: posix.join(dir.path, name), steps: [...dir.steps, { name, identity }] }, undo, complete })
+    this.swaps.push({ part, dir, replaced: pinnedChild(dir, { name, identity }), undo, complete })
   }
 
   /** Where the replaced data is kept, one path per swap. */
@@ -201,7 +197,7 @@ export interface KeptDatabase {
 
 /** Swaps a kept `old` back into its directory; what the restore had put there goes. A tree swap must have completed. */
 export async function putBack(host: Transport, swap: Pick<Swap, 'dir' | 'replaced' | 'undo' | 'part' | 'complete'>, logger: Logger): Promise<void> {
-  const skipName = swap.replaced.steps[swap.replaced.steps.length - 1].name
+  const skipName = ownStep(swap.replaced).name
   const undo = swap.complete || swap.undo.kind === 'tree' ? swapLines(swap.undo, quote(skipName), 'old', 'undone') : [`names=(${swap.undo.names.map(quote).join(' ')})`, PART_WAY_ENTRIES_UNDO]
   await runPinned(host, { dir: swap.dir, from: swap.replaced }, ['rm -rf -- "/proc/self/fd/$from/undone"', 'mkdir -- "/proc/self/fd/$from/undone"', ...undo], {
     description: `Putting back what the restore of ${swap.part} replaced in ${swap.dir.path}`,

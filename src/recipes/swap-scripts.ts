@@ -128,6 +128,8 @@ const ENDED_MARK = 'selfhost-backup-swap-ended'
 const KEPT_MARK = 'selfhost-backup-swap-kept'
 const COPIED_MARK = 'selfhost-backup-copied'
 const MARK_LINE = /^selfhost-backup-(?:staging|swap-began|swap-ended|swap-kept|copied)\b.*\n?/gm
+const STAGING_LINE = new RegExp(`^${STAGING_MARK} (\\.selfhost-restore\\.[A-Za-z0-9]+) (\\d+:\\d+)$`)
+const ENDED_LINE = new RegExp(`^${ENDED_MARK} (\\d+)$`)
 
 /**
  * Makes the staging directory beside the data (0700, `old` inside) and moves the extracted tree in as its `new`:
@@ -174,8 +176,8 @@ export interface SwapMarks {
 /** Reads the marks of a swap script's stderr; a staging name or identity that is not of the expected shape is not believed. */
 export function swapMarks(stderr: string): SwapMarks {
   const lines = stderr.split('\n')
-  const staging = lines.map(line => new RegExp(`^${STAGING_MARK} (\\.selfhost-restore\\.[A-Za-z0-9]+) (\\d+:\\d+)$`).exec(line)).find(Boolean)
-  const ended = lines.map(line => new RegExp(`^${ENDED_MARK} (\\d+)$`).exec(line)).find(Boolean)
+  const staging = lines.map(line => STAGING_LINE.exec(line)).find(Boolean)
+  const ended = lines.map(line => ENDED_LINE.exec(line)).find(Boolean)
   return {
     ...(staging ? { staging: { name: staging[1], identity: staging[2] } } : {}),
     copied: lines.includes(COPIED_MARK),
