@@ -8,6 +8,8 @@ export interface BenchKnobs {
   fourX: boolean
   /** The backup action's `verify` input for the timed runs (manual and floor verify nothing). */
   verify: 'checksum' | 'drill'
+  /** Also back up to artifacts with `verify: drill` beside the checksum rows (row ours-artifact-drill; the small-scale target ≤ 1.2 × manual). */
+  drillRow: boolean
   /** Which applications to measure. */
   apps: ('seatable' | 'tabby')[]
   /** Run the incremental phase (needs the `incremental` and `full-every` inputs). */
@@ -49,6 +51,7 @@ export function readKnobs(): BenchKnobs {
     runs,
     fourX: !flag('BENCH_SKIP_4X', false),
     verify,
+    drillRow: verify === 'checksum' && flag('BENCH_DRILL_ROW', scale < 1),
     apps: apps as BenchKnobs['apps'],
     incremental: !flag('BENCH_SKIP_INCREMENTAL', false),
     large: !flag('BENCH_SKIP_LARGE', false),

@@ -110,7 +110,19 @@ async function pruneLocalStore(storePath: string, keep: string): Promise<void> {
   }
 }
 
-export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Variant[] {
+/** A backup to the artifact emulator with the given inputs on top of the app's; returns its stage times. */
+async function artifactBackup(bed: BenchBed, inputs: Record<string, string>, track: (pid: number) => void): Promise<{ run: ActionRun; runId: number }> {
+  const context = bed.service.newRun()
+  const run = await runOurs(bed, 'action.yml', inputs, context.env(), track)
+  return { run, runId: context.runId }
+}
+
+/** ours-local and ours-artifact; with `drillRow`, also ours-artifact-drill: the same backup to artifacts with `verify: drill`. */
+export function oursBackups(bed: BenchBed, app: OursApp, state: OursState, drillRow = false): Variant[] {
+  const drill: Variant = {
+    name: 'ours-artifact-drill',
+    run: async track => stagesOf((await artifactBackup(bed, { ...app.backupInputs(), verify: 'drill' }, track)).run)
+  }
   return [
     {
       name: 'ours-local',
@@ -124,12 +136,12 @@ export function oursBackups(bed: BenchBed, app: OursApp, state: OursState): Vari
     {
       name: 'ours-artifact',
       run: async track => {
-        const context = bed.service.newRun()
-        const run = await runOurs(bed, 'action.yml', app.backupInputs(), context.env(), track)
-        state.artifactBackup = { backupId: run.outputs['backup-id'], runId: context.runId }
+        const { run, runId } = await artifactBackup(bed, app.backupInputs(), track)
+        state.artifactBackup = { backupId: run.outputs['backup-id'], runId }
         return stagesOf(run)
       }
-    }
+    },
+    ...(drillRow ? [drill] : [])
   ]
 }
 

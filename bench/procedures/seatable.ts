@@ -45,7 +45,9 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
 
   const manual: Variant = {
     name: 'manual',
+    // The whole folder goes: rsync into last run's copy would send only the differences, which the vendor's first backup does not get.
     prepare: async () => {
+      await bed.scratch('manual-seatable')
       await bed.scratch('manual-seatable/databases')
     },
     run: async () => {
@@ -148,7 +150,7 @@ export function seatableSuite(bed: BenchBed, knobs: BenchKnobs): AppSuite {
   const [oursLocalRestore, oursArtifactRestore] = oursRestores(bed, ours, state)
   return {
     app: 'seatable',
-    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
+    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state, knobs.drillRow)],
     restores: [manualRestore, floorRestore, oursArtifactRestore, oursLocalRestore, oursRestoreOverLive(bed, ours, state)]
   }
 }

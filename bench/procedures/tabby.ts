@@ -31,7 +31,9 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
 
   const manual: Variant = {
     name: 'manual',
+    // The whole folder goes: rsync into last run's copy would send only the differences, which the vendor's first backup does not get.
     prepare: async () => {
+      await bed.scratch('manual-tabby')
       await bed.scratch('manual-tabby/ee')
     },
     run: async () => {
@@ -101,7 +103,7 @@ export function tabbySuite(bed: BenchBed, knobs: BenchKnobs, root = bed.tabbyRoo
   }
   return {
     app: 'tabby',
-    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state)],
+    backups: [manual, floor, transportFloor, ...oursBackups(bed, ours, state, knobs.drillRow)],
     restores: [manualRestore, floorRestore, ...oursRestores(bed, ours, state), oursRestoreOverLive(bed, ours, state)]
   }
 }

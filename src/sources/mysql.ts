@@ -234,39 +234,43 @@ export interface DatabaseInventory {
 
 /** Exact row count of every base table, the routine/trigger/event/view counts a dump must carry, and the database's defaults. */
 export async function inventoryDatabase(host: Transport, access: DatabaseAccess, database: string): Promise<DatabaseInventory> {
-  const literal = mysqlString(database)
-  const listing = await runSql(
-    host,
-    access,
-    [
-      // Names as hex: a table name may hold a tab or a line break, which would split the tab-separated output.
-      `SELECT 'table', HEX(table_name) FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE';`,
-      `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
-      `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
-      `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-      `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
-      `SELECT 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`
-    ].join('\n')
-  )
+  const listing = await runSql(host, access, inventorySql(database))
   const objects = { routines: 0, triggers: 0, events: 0, views: 0 }
-  const tableNames: string[] = []
+  const tables: Record<string, number> = {}
   let defaults: DatabaseDefaults | undefined
   for (const line of listing.split('\n').filter(Boolean)) {
     const [kind, value, more] = line.split('\t')
-    if (kind === 'table') tableNames.push(Buffer.from(value, 'hex').toString('utf8'))
+    if (kind === 'count') tables[Buffer.from(value, 'hex').toString('utf8')] = Number(more)
     else if (kind === 'defaults') defaults = defaultsFromServer(value, more, database)
     else if (kind in objects) objects[kind as keyof typeof objects] = Number(value)
   }
-  const tables: Record<string, number> = {}
-  if (tableNames.length > 0) {
-    // Each count answers with the table's position in the list, never its name: nothing of the name comes back.
-    const counts = tableNames.map((name, index) => `SELECT ${index}, COUNT(*) FROM ${mysqlIdentifier(name)}`).join(' UNION ALL ')
-    for (const line of (await runSql(host, access, `${counts};`, database)).split('\n').filter(Boolean)) {
-      const [index, rows] = line.split('\t').map(Number)
-      tables[tableNames[index]] = rows
-    }
-  }
   return { tables, objects, ...(defaults ? { defaults } : {}) }
+}
+
+/**
+ * One round trip: the object counts and the defaults, then every base table's exact row count from one
+ * statement the server builds from its own table list (each name quoted as an identifier there, its
+ * backticks doubled), so the names need no second trip. They come back as hex: a table name may hold a
+ * tab or a line break, which would split the tab-separated output.
+ */
+function inventorySql(database: string): string {
+  const literal = mysqlString(database)
+  const countOne = "CONCAT('SELECT ''count'', ''', HEX(table_name), ''', COUNT(*) FROM `', REPLACE(table_schema, '`', '``'), '`.`', REPLACE(table_name, '`', '``'), '`')"
+  return [
+    `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
+    `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
+    `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
+    `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
+    `SELECT 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`,
+    // The default limit (1 MB; 1 KB on old servers) would cut the statement of a database with many tables.
+    'SET SESSION group_concat_max_len = 1073741824;',
+    `SET @selfhost_backup_counts = (SELECT GROUP_CONCAT(${countOne} SEPARATOR ' UNION ALL ') FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE');`,
+    // A database without tables has nothing to count: a statement that answers nothing.
+    "SET @selfhost_backup_counts = COALESCE(@selfhost_backup_counts, 'DO 0');",
+    'PREPARE selfhost_backup_counts FROM @selfhost_backup_counts;',
+    'EXECUTE selfhost_backup_counts;',
+    'DEALLOCATE PREPARE selfhost_backup_counts;'
+  ].join('\n')
 }
 
 export function describeAccess(access: DatabaseAccess): string {
