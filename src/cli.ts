@@ -4,6 +4,7 @@ import { actionOf, COMMANDS, FROM_FILE, parseCommandLine, secretEnvironmentName,
 import { EXIT, exitCodeFor, exitCodeForSignal, keepStdoutForData, report, writeData } from './cli/output.js'
 import { INPUTS, inputsOf, type ActionName } from './inputs/definitions.js'
 import { appVersionOutput } from './kernel/app-version.js'
+import { collectDeadBuffers } from './kernel/dead-buffers.js'
 import { describeError, InputError } from './kernel/errors.js'
 import { interruption, InterruptedError } from './kernel/interruption.js'
 import { consoleLogger, quietText, type Logger } from './kernel/log.js'
@@ -188,4 +189,5 @@ function helpText(command?: string): string {
   return `${header}${sections.join('')}${files}`
 }
 
+collectDeadBuffers()
 process.exitCode = await main(process.argv.slice(2))
