@@ -1440,24 +1440,29 @@ function mergeCounts(before, after) {
 /**
  * One dump per database, all at once (each in its own consistent snapshot), compressed on the host. When one
  * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
- * Each database's default character set and collation are read first, in one query, so the parts keep
- * their order and each part's spec carries them to the drill, which creates its copy with them before the
- * dump's first byte reaches it.
+ * Every database's inventory (row counts, objects, default character set and collation) is read first, in
+ * one round trip, so the parts keep their order and each part's spec carries the defaults to the drill,
+ * which creates its copy with them before the dump's first byte reaches it.
  */
 function backupDatabases(host, options, sink, compression) {
-    const started = (0,mysql/* readDatabaseDefaults */.cg)(host, options.access, options.databases).then(defaults => options.databases.map(database => backupDatabase(host, options, sink, compression, database, defaults.get(database))));
+    const started = (0,mysql/* inventoryDatabases */.Z9)(host, options.access, options.databases).then(inventories => {
+        const missing = options.databases.filter((_database, index) => !inventories[index].defaults).map(database => `the database ${database} does not exist on the server`);
+        if (missing.length > 0)
+            throw new errors/* PreflightError */.wG(missing, 'check `databases`.');
+        return options.databases.map((database, index) => backupDatabase(host, options, sink, compression, database, inventories[index]));
+    });
     const snapshotsTaken = started.then(dumps => Promise.all(dumps.map(dump => dump.snapshot))).then(() => undefined);
     snapshotsTaken.catch(() => undefined); // the failure is reported through `done`; a waiter sees it too
     return { done: started.then(dumps => (0,concurrency/* allToTheEnd */.fz)(dumps.map(dump => dump.done))).then(() => undefined), snapshotsTaken };
 }
-function backupDatabase(host, options, sink, compression, database, defaults) {
+function backupDatabase(host, options, sink, compression, database, before) {
+    const defaults = before.defaults;
     let snapshotTaken = () => undefined;
     const snapshot = new Promise(resolve => (snapshotTaken = resolve));
     // The sink hands the spec to the drill as it is: its details are what the drill knows before the bytes flow.
     const spec = { name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${(0,sources_compression/* compressionExtension */.U)(compression)}`, details: { database, defaults } };
     const done = sink.addPart(spec, async (out) => {
         const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : [];
-        const before = await (0,mysql/* inventoryDatabase */.OP)(host, options.access, database);
         await (0,mysql/* dumpDatabase */.m3)(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression, onSnapshot: snapshotTaken }, out);
         const after = await (0,mysql/* inventoryDatabase */.OP)(host, options.access, database);
         const { tables, ranges } = mergeCounts(before, after);
@@ -1567,8 +1572,10 @@ async function restoreDatabases(host, options, parts, context) {
     const { logger, swaps, prepared } = context;
     // Every part's recorded defaults are checked before the first database is dropped.
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
-    // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
-    return (0,concurrency/* mapWithLimit */.c$)(parts, IMPORTS_AT_ONCE, async (part, index) => {
+    // Imports in place two at a time: the small databases import beside the large one, and after a failure no
+    // further database is dropped. Swaps of prepared databases are one RENAME each, all at once: the app is stopped.
+    const atOnce = parts.every(part => prepared.has(part.record.name)) ? parts.length : IMPORTS_AT_ONCE;
+    return (0,concurrency/* mapWithLimit */.c$)(parts, Math.max(1, atOnce), async (part, index) => {
         const swap = prepared.get(part.record.name);
         if (swap)
             return swap.swapIn(swaps);
@@ -2266,19 +2273,21 @@ const seatableRecipe = {
         return putBackDatabases(host, options.access, databases, stamp, logger);
     },
     async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
-        const report = [];
         const byName = new Map(parts.map(part => [part.record.name, part]));
-        for (const name of EXTRA_PARTS) {
+        const extras = EXTRA_PARTS.flatMap(name => {
             const part = byName.get(name);
             if (!part)
-                continue;
+                return [];
             // Only this host's directory (input, detected layout or compose project): a path recorded in the backup is never used.
             const target = extraDirectory(options, name);
             if (!target)
                 throw new errors/* InputError */.dz(extraInput(name), `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${extraInput(name)}, or leave the part out with parts.`);
+            return [{ name, part, target }];
+        });
+        const restoreExtra = async ({ name, part, target }) => {
             await (0,host_swap/* replaceTree */.fu)(host, swaps, { dir: await (0,host_files/* pinDirectory */.bQ)(host, target), part, keep: [] }, `Restoring ${target}`, logger);
-            report.push(`${name} restored into ${target}`);
-        }
+            return [`${name} restored into ${target}`];
+        };
         const data = byName.get('data');
         const restoreData = async () => {
             if (!data)
@@ -2286,14 +2295,15 @@ const seatableRecipe = {
             await (0,host_swap/* replaceTree */.fu)(host, swaps, { dir: await (0,host_files/* pinDirectory */.bQ)(host, options.root), part: data, keep: recordedExcludes(options, manifest) }, `Restoring ${options.root}`, logger);
             return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`];
         };
-        // The imports keep the database server busy and the extraction the disk and tar: side by side, both
-        // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
+        // The app is stopped: every swap at once (a directory's is one script, a prepared database's one RENAME,
+        // and a database imported in place keeps the server busy while the files swap). Each runs to its end
+        // before a failure is reported, so nothing is left half-written unseen, and a failure puts every swap back.
         const restored = await (0,concurrency/* allToTheEnd */.fz)([
+            ...extras.map(restoreExtra),
             restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), { logger, swaps, prepared }),
             restoreData()
         ]);
-        report.push(...restored.flat());
-        return report;
+        return restored.flat();
     },
     async afterStart(host, options, parts) {
         // The vendor's last step, in the running SeaTable container: a stop-command that stopped it has been undone by now.
@@ -2825,8 +2835,8 @@ function versionFromServer(hex) {
 /* harmony export */   OP: () => (/* binding */ inventoryDatabase),
 /* harmony export */   Oe: () => (/* binding */ mysqlString),
 /* harmony export */   Wt: () => (/* binding */ runSql),
+/* harmony export */   Z9: () => (/* binding */ inventoryDatabases),
 /* harmony export */   c4: () => (/* binding */ mysqlIdentifier),
-/* harmony export */   cg: () => (/* binding */ readDatabaseDefaults),
 /* harmony export */   lt: () => (/* binding */ inventoryProblems),
 /* harmony export */   m3: () => (/* binding */ dumpDatabase),
 /* harmony export */   ou: () => (/* binding */ defaultsSupport)
@@ -2959,25 +2969,6 @@ async function importDatabase(host, access, database, compression, input, defaul
     await host.run(text, { stdin, description: `Import of ${database}` });
     return defaults ? { defaults: used } : { defaults: used, note: `no recorded default collation; created with ${_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .FALLBACK_DEFAULTS */ .Sz.collation}` };
 }
-/** The defaults of several databases in one query (before their dumps begin); a database the server lacks is an error. */
-async function readDatabaseDefaults(host, access, databases) {
-    const found = new Map();
-    if (databases.length === 0)
-        return found;
-    const listing = await runSql(host, access, 
-    // Answered by position in the list, never by name; the names come back as hex, like the table listing.
-    `${databases.map((database, index) => `SELECT ${index}, HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${mysqlString(database)}`).join(' UNION ALL ')};`);
-    for (const line of listing.split('\n').filter(Boolean)) {
-        const [index, characterSet, collation] = line.split('\t');
-        const database = databases[Number(index)];
-        if (database !== undefined)
-            found.set(database, (0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultsFromServer */ .iq)(characterSet, collation, database));
-    }
-    const missing = databases.filter(database => !found.has(database)).map(database => `the database ${database} does not exist on the server`);
-    if (missing.length > 0)
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(missing, 'check `databases`.');
-    return found;
-}
 /**
  * Asks the server about each pair of (already validated) names, answered by position: nothing of a name
  * comes back. MariaDB 10.10+ lists UCA 14 collations by a short name beside their character set
@@ -3008,36 +2999,45 @@ async function defaultsSupport(host, access, pairs) {
 }
 /** Exact row count of every base table, the routine/trigger/event/view counts a dump must carry, and the database's defaults. */
 async function inventoryDatabase(host, access, database) {
-    const listing = await runSql(host, access, inventorySql(database));
-    const objects = { routines: 0, triggers: 0, events: 0, views: 0 };
-    const tables = {};
-    let defaults;
+    return (await inventoryDatabases(host, access, [database]))[0];
+}
+/** inventoryDatabase for several databases in one round trip, in the order given. */
+async function inventoryDatabases(host, access, databases) {
+    if (databases.length === 0)
+        return [];
+    const listing = await runSql(host, access, databases.map(inventorySql).join('\n'));
+    const inventories = databases.map(() => ({ tables: {}, objects: { routines: 0, triggers: 0, events: 0, views: 0 }, defaults: undefined }));
     for (const line of listing.split('\n').filter(Boolean)) {
-        const [kind, value, more] = line.split('\t');
+        // Answered by position in the list, never by name: nothing of a database's name comes back.
+        const [position, kind, value, more] = line.split('\t');
+        const inventory = inventories[Number(position)];
+        if (!inventory)
+            continue;
         if (kind === 'count')
-            tables[Buffer.from(value, 'hex').toString('utf8')] = Number(more);
+            inventory.tables[Buffer.from(value, 'hex').toString('utf8')] = Number(more);
         else if (kind === 'defaults')
-            defaults = (0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultsFromServer */ .iq)(value, more, database);
-        else if (kind in objects)
-            objects[kind] = Number(value);
+            inventory.defaults = (0,_mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultsFromServer */ .iq)(value, more, databases[Number(position)]);
+        else if (kind in inventory.objects)
+            inventory.objects[kind] = Number(value);
     }
-    return { tables, objects, ...(defaults ? { defaults } : {}) };
+    return inventories.map(({ defaults, ...rest }) => ({ ...rest, ...(defaults ? { defaults } : {}) }));
 }
 /**
- * One round trip: the object counts and the defaults, then every base table's exact row count from one
- * statement the server builds from its own table list (each name quoted as an identifier there, its
- * backticks doubled), so the names need no second trip. They come back as hex: a table name may hold a
- * tab or a line break, which would split the tab-separated output.
+ * One database's part of the round trip: the object counts and the defaults, then every base table's exact
+ * row count from one statement the server builds from its own table list (each name quoted as an identifier
+ * there, its backticks doubled), so the names need no trip of their own. They come back as hex: a table
+ * name may hold a tab or a line break, which would split the tab-separated output. Each row starts with
+ * the database's position.
  */
-function inventorySql(database) {
+function inventorySql(database, position) {
     const literal = mysqlString(database);
-    const countOne = "CONCAT('SELECT ''count'', ''', HEX(table_name), ''', COUNT(*) FROM `', REPLACE(table_schema, '`', '``'), '`.`', REPLACE(table_name, '`', '``'), '`')";
+    const countOne = `CONCAT('SELECT ${position}, ''count'', ''', HEX(table_name), ''', COUNT(*) FROM \`', REPLACE(table_schema, '\`', '\`\`'), '\`.\`', REPLACE(table_name, '\`', '\`\`'), '\`')`;
     return [
-        `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
-        `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
-        `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-        `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
-        `SELECT 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`,
+        `SELECT ${position}, 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
+        `SELECT ${position}, 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
+        `SELECT ${position}, 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
+        `SELECT ${position}, 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
+        `SELECT ${position}, 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`,
         // The default limit (1 MB; 1 KB on old servers) would cut the statement of a database with many tables.
         'SET SESSION group_concat_max_len = 1073741824;',
         `SET @selfhost_backup_counts = (SELECT GROUP_CONCAT(${countOne} SEPARATOR ' UNION ALL ') FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE');`,

@@ -1,6 +1,6 @@
 import { formatSeconds, type Logger } from '../kernel/log.js'
 import { allToTheEnd } from '../kernel/concurrency.js'
-import { HostCommandError, InputError } from '../kernel/errors.js'
+import { HostCommandError, InputError, PreflightError } from '../kernel/errors.js'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { compressionExtension } from '../sources/compression.js'
 import {
@@ -10,7 +10,7 @@ import {
   dumpDatabase,
   importDatabase,
   inventoryDatabase,
-  readDatabaseDefaults,
+  inventoryDatabases,
   runSql,
   type DatabaseAccess,
   type DatabaseInventory
@@ -68,14 +68,16 @@ export interface RunningDumps {
 /**
  * One dump per database, all at once (each in its own consistent snapshot), compressed on the host. When one
  * fails the others still run to their end before the failure is reported: the host lock must outlive them all.
- * Each database's default character set and collation are read first, in one query, so the parts keep
- * their order and each part's spec carries them to the drill, which creates its copy with them before the
- * dump's first byte reaches it.
+ * Every database's inventory (row counts, objects, default character set and collation) is read first, in
+ * one round trip, so the parts keep their order and each part's spec carries the defaults to the drill,
+ * which creates its copy with them before the dump's first byte reaches it.
  */
 export function backupDatabases(host: Transport, options: SeaTableOptions, sink: PartSink, compression: Compression): RunningDumps {
-  const started = readDatabaseDefaults(host, options.access, options.databases).then(defaults =>
-    options.databases.map(database => backupDatabase(host, options, sink, compression, database, defaults.get(database) as DatabaseDefaults))
-  )
+  const started = inventoryDatabases(host, options.access, options.databases).then(inventories => {
+    const missing = options.databases.filter((_database, index) => !inventories[index].defaults).map(database => `the database ${database} does not exist on the server`)
+    if (missing.length > 0) throw new PreflightError(missing, 'check `databases`.')
+    return options.databases.map((database, index) => backupDatabase(host, options, sink, compression, database, inventories[index]))
+  })
   const snapshotsTaken = started.then(dumps => Promise.all(dumps.map(dump => dump.snapshot))).then(() => undefined)
   snapshotsTaken.catch(() => undefined) // the failure is reported through `done`; a waiter sees it too
   return { done: started.then(dumps => allToTheEnd(dumps.map(dump => dump.done))).then(() => undefined), snapshotsTaken }
@@ -87,15 +89,15 @@ function backupDatabase(
   sink: PartSink,
   compression: Compression,
   database: string,
-  defaults: DatabaseDefaults
+  before: DatabaseInventory
 ): { done: Promise<PartRecord>; snapshot: Promise<void> } {
+  const defaults = before.defaults as DatabaseDefaults
   let snapshotTaken = (): void => undefined
   const snapshot = new Promise<void>(resolve => (snapshotTaken = resolve))
   // The sink hands the spec to the drill as it is: its details are what the drill knows before the bytes flow.
   const spec: PartSpec = { name: `db-${database}`, kind: 'sql-dump', compression, extension: `.sql${compressionExtension(compression)}`, details: { database, defaults } }
   const done = sink.addPart(spec, async out => {
     const skipped = options.skipLogTables && database === 'dtable_db' ? LOG_TABLES : []
-    const before = await inventoryDatabase(host, options.access, database)
     await dumpDatabase(host, options.access, database, { ignoreTableData: skipped.filter(table => table in before.tables), compression, onSnapshot: snapshotTaken }, out)
     const after = await inventoryDatabase(host, options.access, database)
     const { tables, ranges } = mergeCounts(before, after)
@@ -195,8 +197,10 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
   const { logger, swaps, prepared } = context
   // Every part's recorded defaults are checked before the first database is dropped.
   const defaults = parts.map(part => recordedDefaults(part.record))
-  // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
-  return mapWithLimit(parts, IMPORTS_AT_ONCE, async (part, index) => {
+  // Imports in place two at a time: the small databases import beside the large one, and after a failure no
+  // further database is dropped. Swaps of prepared databases are one RENAME each, all at once: the app is stopped.
+  const atOnce = parts.every(part => prepared.has(part.record.name)) ? parts.length : IMPORTS_AT_ONCE
+  return mapWithLimit(parts, Math.max(1, atOnce), async (part, index) => {
     const swap = prepared.get(part.record.name)
     if (swap) return swap.swapIn(swaps)
     // From the part name, which acceptManifest matched against the databases this restore may re-create.

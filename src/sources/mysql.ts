@@ -1,5 +1,5 @@
 import { PassThrough, type Writable } from 'node:stream'
-import { HostCommandError, PreflightError, VerificationError } from '../kernel/errors.js'
+import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Compression, PartRecord } from '../kernel/manifest.js'
 import { command, script } from '../kernel/shell.js'
 import type { Transport } from '../transport/transport.js'
@@ -170,26 +170,6 @@ export async function importDatabase(
   return defaults ? { defaults: used } : { defaults: used, note: `no recorded default collation; created with ${FALLBACK_DEFAULTS.collation}` }
 }
 
-/** The defaults of several databases in one query (before their dumps begin); a database the server lacks is an error. */
-export async function readDatabaseDefaults(host: Transport, access: DatabaseAccess, databases: string[]): Promise<Map<string, DatabaseDefaults>> {
-  const found = new Map<string, DatabaseDefaults>()
-  if (databases.length === 0) return found
-  const listing = await runSql(
-    host,
-    access,
-    // Answered by position in the list, never by name; the names come back as hex, like the table listing.
-    `${databases.map((database, index) => `SELECT ${index}, HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${mysqlString(database)}`).join(' UNION ALL ')};`
-  )
-  for (const line of listing.split('\n').filter(Boolean)) {
-    const [index, characterSet, collation] = line.split('\t')
-    const database = databases[Number(index)]
-    if (database !== undefined) found.set(database, defaultsFromServer(characterSet, collation, database))
-  }
-  const missing = databases.filter(database => !found.has(database)).map(database => `the database ${database} does not exist on the server`)
-  if (missing.length > 0) throw new PreflightError(missing, 'check `databases`.')
-  return found
-}
-
 /** Whether a server has a character set, a collation, and the collation for that character set. */
 export interface DefaultsSupport {
   /** VERSION(), cut to the characters a version string holds: it is the target host's answer. */
@@ -234,34 +214,42 @@ export interface DatabaseInventory {
 
 /** Exact row count of every base table, the routine/trigger/event/view counts a dump must carry, and the database's defaults. */
 export async function inventoryDatabase(host: Transport, access: DatabaseAccess, database: string): Promise<DatabaseInventory> {
-  const listing = await runSql(host, access, inventorySql(database))
-  const objects = { routines: 0, triggers: 0, events: 0, views: 0 }
-  const tables: Record<string, number> = {}
-  let defaults: DatabaseDefaults | undefined
+  return (await inventoryDatabases(host, access, [database]))[0]
+}
+
+/** inventoryDatabase for several databases in one round trip, in the order given. */
+export async function inventoryDatabases(host: Transport, access: DatabaseAccess, databases: string[]): Promise<DatabaseInventory[]> {
+  if (databases.length === 0) return []
+  const listing = await runSql(host, access, databases.map(inventorySql).join('\n'))
+  const inventories = databases.map(() => ({ tables: {} as Record<string, number>, objects: { routines: 0, triggers: 0, events: 0, views: 0 }, defaults: undefined as DatabaseDefaults | undefined }))
   for (const line of listing.split('\n').filter(Boolean)) {
-    const [kind, value, more] = line.split('\t')
-    if (kind === 'count') tables[Buffer.from(value, 'hex').toString('utf8')] = Number(more)
-    else if (kind === 'defaults') defaults = defaultsFromServer(value, more, database)
-    else if (kind in objects) objects[kind as keyof typeof objects] = Number(value)
+    // Answered by position in the list, never by name: nothing of a database's name comes back.
+    const [position, kind, value, more] = line.split('\t')
+    const inventory = inventories[Number(position)]
+    if (!inventory) continue
+    if (kind === 'count') inventory.tables[Buffer.from(value, 'hex').toString('utf8')] = Number(more)
+    else if (kind === 'defaults') inventory.defaults = defaultsFromServer(value, more, databases[Number(position)])
+    else if (kind in inventory.objects) inventory.objects[kind as keyof typeof inventory.objects] = Number(value)
   }
-  return { tables, objects, ...(defaults ? { defaults } : {}) }
+  return inventories.map(({ defaults, ...rest }) => ({ ...rest, ...(defaults ? { defaults } : {}) }))
 }
 
 /**
- * One round trip: the object counts and the defaults, then every base table's exact row count from one
- * statement the server builds from its own table list (each name quoted as an identifier there, its
- * backticks doubled), so the names need no second trip. They come back as hex: a table name may hold a
- * tab or a line break, which would split the tab-separated output.
+ * One database's part of the round trip: the object counts and the defaults, then every base table's exact
+ * row count from one statement the server builds from its own table list (each name quoted as an identifier
+ * there, its backticks doubled), so the names need no trip of their own. They come back as hex: a table
+ * name may hold a tab or a line break, which would split the tab-separated output. Each row starts with
+ * the database's position.
  */
-function inventorySql(database: string): string {
+function inventorySql(database: string, position: number): string {
   const literal = mysqlString(database)
-  const countOne = "CONCAT('SELECT ''count'', ''', HEX(table_name), ''', COUNT(*) FROM `', REPLACE(table_schema, '`', '``'), '`.`', REPLACE(table_name, '`', '``'), '`')"
+  const countOne = `CONCAT('SELECT ${position}, ''count'', ''', HEX(table_name), ''', COUNT(*) FROM \`', REPLACE(table_schema, '\`', '\`\`'), '\`.\`', REPLACE(table_name, '\`', '\`\`'), '\`')`
   return [
-    `SELECT 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
-    `SELECT 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
-    `SELECT 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
-    `SELECT 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
-    `SELECT 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`,
+    `SELECT ${position}, 'routines', COUNT(*) FROM information_schema.routines WHERE routine_schema = ${literal};`,
+    `SELECT ${position}, 'triggers', COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ${literal};`,
+    `SELECT ${position}, 'events', COUNT(*) FROM information_schema.events WHERE event_schema = ${literal};`,
+    `SELECT ${position}, 'views', COUNT(*) FROM information_schema.views WHERE table_schema = ${literal};`,
+    `SELECT ${position}, 'defaults', HEX(default_character_set_name), HEX(default_collation_name) FROM information_schema.schemata WHERE schema_name = ${literal};`,
     // The default limit (1 MB; 1 KB on old servers) would cut the statement of a database with many tables.
     'SET SESSION group_concat_max_len = 1073741824;',
     `SET @selfhost_backup_counts = (SELECT GROUP_CONCAT(${countOne} SEPARATOR ' UNION ALL ') FROM information_schema.tables WHERE table_schema = ${literal} AND table_type = 'BASE TABLE');`,
