@@ -1572,10 +1572,8 @@ async function restoreDatabases(host, options, parts, context) {
     const { logger, swaps, prepared } = context;
     // Every part's recorded defaults are checked before the first database is dropped.
     const defaults = parts.map(part => (0,mysql_defaults/* recordedDefaults */.BZ)(part.record));
-    // Imports in place two at a time: the small databases import beside the large one, and after a failure no
-    // further database is dropped. Swaps of prepared databases are one RENAME each, all at once: the app is stopped.
-    const atOnce = parts.every(part => prepared.has(part.record.name)) ? parts.length : IMPORTS_AT_ONCE;
-    return (0,concurrency/* mapWithLimit */.c$)(parts, Math.max(1, atOnce), async (part, index) => {
+    // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
+    return (0,concurrency/* mapWithLimit */.c$)(parts, IMPORTS_AT_ONCE, async (part, index) => {
         const swap = prepared.get(part.record.name);
         if (swap)
             return swap.swapIn(swaps);
@@ -2273,21 +2271,19 @@ const seatableRecipe = {
         return putBackDatabases(host, options.access, databases, stamp, logger);
     },
     async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
+        const report = [];
         const byName = new Map(parts.map(part => [part.record.name, part]));
-        const extras = EXTRA_PARTS.flatMap(name => {
+        for (const name of EXTRA_PARTS) {
             const part = byName.get(name);
             if (!part)
-                return [];
+                continue;
             // Only this host's directory (input, detected layout or compose project): a path recorded in the backup is never used.
             const target = extraDirectory(options, name);
             if (!target)
                 throw new errors/* InputError */.dz(extraInput(name), `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${extraInput(name)}, or leave the part out with parts.`);
-            return [{ name, part, target }];
-        });
-        const restoreExtra = async ({ name, part, target }) => {
             await (0,host_swap/* replaceTree */.fu)(host, swaps, { dir: await (0,host_files/* pinDirectory */.bQ)(host, target), part, keep: [] }, `Restoring ${target}`, logger);
-            return [`${name} restored into ${target}`];
-        };
+            report.push(`${name} restored into ${target}`);
+        }
         const data = byName.get('data');
         const restoreData = async () => {
             if (!data)
@@ -2295,15 +2291,14 @@ const seatableRecipe = {
             await (0,host_swap/* replaceTree */.fu)(host, swaps, { dir: await (0,host_files/* pinDirectory */.bQ)(host, options.root), part: data, keep: recordedExcludes(options, manifest) }, `Restoring ${options.root}`, logger);
             return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`];
         };
-        // The app is stopped: every swap at once (a directory's is one script, a prepared database's one RENAME,
-        // and a database imported in place keeps the server busy while the files swap). Each runs to its end
-        // before a failure is reported, so nothing is left half-written unseen, and a failure puts every swap back.
+        // The imports keep the database server busy and the extraction the disk and tar: side by side, both
+        // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
         const restored = await (0,concurrency/* allToTheEnd */.fz)([
-            ...extras.map(restoreExtra),
             restoreDatabases(host, options, parts.filter(part => part.record.kind === 'sql-dump'), { logger, swaps, prepared }),
             restoreData()
         ]);
-        return restored.flat();
+        report.push(...restored.flat());
+        return report;
     },
     async afterStart(host, options, parts) {
         // The vendor's last step, in the running SeaTable container: a stop-command that stopped it has been undone by now.

@@ -197,10 +197,8 @@ export async function restoreDatabases(host: Transport, options: SeaTableOptions
   const { logger, swaps, prepared } = context
   // Every part's recorded defaults are checked before the first database is dropped.
   const defaults = parts.map(part => recordedDefaults(part.record))
-  // Imports in place two at a time: the small databases import beside the large one, and after a failure no
-  // further database is dropped. Swaps of prepared databases are one RENAME each, all at once: the app is stopped.
-  const atOnce = parts.every(part => prepared.has(part.record.name)) ? parts.length : IMPORTS_AT_ONCE
-  return mapWithLimit(parts, Math.max(1, atOnce), async (part, index) => {
+  // Two at a time: the small databases import beside the large one. After a failure no further database is dropped.
+  return mapWithLimit(parts, IMPORTS_AT_ONCE, async (part, index) => {
     const swap = prepared.get(part.record.name)
     if (swap) return swap.swapIn(swaps)
     // From the part name, which acceptManifest matched against the databases this restore may re-create.

@@ -298,18 +298,16 @@ export const seatableRecipe = {
   },
 
   async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
+    const report: string[] = []
     const byName = new Map(parts.map(part => [part.record.name, part]))
-    const extras = EXTRA_PARTS.flatMap(name => {
+    for (const name of EXTRA_PARTS) {
       const part = byName.get(name)
-      if (!part) return []
+      if (!part) continue
       // Only this host's directory (input, detected layout or compose project): a path recorded in the backup is never used.
       const target = extraDirectory(options, name)
       if (!target) throw new InputError(extraInput(name), `the backup has a ${name} part, but this host has no ${name} directory.`, `set ${extraInput(name)}, or leave the part out with parts.`)
-      return [{ name, part, target }]
-    })
-    const restoreExtra = async ({ name, part, target }: (typeof extras)[number]): Promise<string[]> => {
       await replaceTree(host, swaps, { dir: await pinDirectory(host, target), part, keep: [] }, `Restoring ${target}`, logger)
-      return [`${name} restored into ${target}`]
+      report.push(`${name} restored into ${target}`)
     }
     const data = byName.get('data')
     const restoreData = async (): Promise<string[]> => {
@@ -317,11 +315,9 @@ export const seatableRecipe = {
       await replaceTree(host, swaps, { dir: await pinDirectory(host, options.root), part: data, keep: recordedExcludes(options, manifest) }, `Restoring ${options.root}`, logger)
       return [`data restored into ${options.root}${data.chain ? ` (full backup and ${data.chain.length} incremental${data.chain.length > 1 ? 's' : ''})` : ''}`]
     }
-    // The app is stopped: every swap at once (a directory's is one script, a prepared database's one RENAME,
-    // and a database imported in place keeps the server busy while the files swap). Each runs to its end
-    // before a failure is reported, so nothing is left half-written unseen, and a failure puts every swap back.
+    // The imports keep the database server busy and the extraction the disk and tar: side by side, both
+    // finish sooner. Each runs to its end before a failure is reported, so nothing is left half-written unseen.
     const restored = await allToTheEnd([
-      ...extras.map(restoreExtra),
       restoreDatabases(
         host,
         options,
@@ -330,7 +326,8 @@ export const seatableRecipe = {
       ),
       restoreData()
     ])
-    return restored.flat()
+    report.push(...restored.flat())
+    return report
   },
 
   async afterStart(host, options, parts) {
