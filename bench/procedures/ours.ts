@@ -110,7 +110,7 @@ async function pruneLocalStore(storePath: string, keep: string): Promise<void> {
   }
 }
 
-/** A backup to the artifact emulator with the given inputs on top of the app's; returns its stage times. */
+/** A backup to the artifact emulator with these inputs, in a new run of the emulator; returns the step and that run's id. */
 async function artifactBackup(bed: BenchBed, inputs: Record<string, string>, track: (pid: number) => void): Promise<{ run: ActionRun; runId: number }> {
   const context = bed.service.newRun()
   const run = await runOurs(bed, 'action.yml', inputs, context.env(), track)

@@ -1,6 +1,5 @@
 /** One way of doing a backup or a restore; only run() is timed. */
 export type VariantName = 'manual' | 'floor' | 'transport-floor' | 'ours-local' | 'ours-artifact' | 'ours-artifact-drill' | 'ours-local-over-live'
-export const VARIANT_NAMES: readonly VariantName[] = ['manual', 'floor', 'transport-floor', 'ours-local', 'ours-artifact', 'ours-artifact-drill', 'ours-local-over-live']
 
 export interface Variant {
   name: VariantName

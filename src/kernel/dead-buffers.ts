@@ -14,15 +14,12 @@ const COLLECT_EVERY_MS = 200
  * collection every 200 ms, 83 then 91 MB and 149 MB. A collection only when the buffers' and the heap's
  * memory had grown by 16 MB did not hold the 4 × peak down (86 then 98 MB): what it saves is not all in
  * what process.memoryUsage() shows. For the action's and the command line's own process only: in a
- * bigger process (a test runner) a full collection is costly, so they alone call this.
- * Returns the stop (the timer does not keep the process alive either way).
+ * bigger process (a test runner) a full collection is costly, so they alone call this, for the process's
+ * whole life (the timer does not keep it alive).
  */
-export function collectDeadBuffers(): () => void {
+export function collectDeadBuffers(): void {
   const collect = garbageCollector()
-  if (!collect) return () => undefined
-  const timer = setInterval(collect, COLLECT_EVERY_MS)
-  timer.unref()
-  return () => clearInterval(timer)
+  if (collect) setInterval(collect, COLLECT_EVERY_MS).unref()
 }
 
 /** V8's own collector: exposed by the flag, which takes effect in a context made after it is set. */
