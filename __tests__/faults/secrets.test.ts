@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,10 +53,12 @@ function planted(): { scanner: SecretScanner; secret: string } {
 
 /** Starts `sleep` (killed by its pid in finally) and samples while it lives. */
 async function sampleWhileSleeping(scanner: SecretScanner, options: { argv0?: string; env?: Record<string, string> }, runnerScript?: string) {
-  const child: ChildProcess = spawn('sleep', ['5'], { argv0: options.argv0, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: 'ignore' })
+  const child: ChildProcess = spawn('sleep', ['600'], { argv0: options.argv0, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: 'ignore' })
   try {
-    await new Promise(resolve => setTimeout(resolve, 100)) // exec'd by now
-    return await scanner.sampleCommandLines(new Promise(resolve => setTimeout(resolve, 150)), { runnerScript })
+    // 'spawn' fires once the exec succeeded, so the first sweep sees sleep's own command line. A
+    // count of sweeps, not a time window: one sweep of /proc took over 150 ms on a loaded CI machine.
+    await once(child, 'spawn')
+    return await scanner.sampleCommandLines(Promise.resolve(), { runnerScript, minimumSweeps: 4 })
   } finally {
     child.kill('SIGKILL')
   }
@@ -97,7 +100,7 @@ describe('the secret scanner finds a planted sentinel', () => {
     const { scanner, secret } = planted()
     const report = await sampleWhileSleeping(scanner, { argv0: `sleep-with-${secret}` })
     expect(report.sweeps).toBeGreaterThan(3)
-    expect(report.leaks).toEqual([expect.objectContaining({ channel: 'command line', where: expect.stringMatching(/^command line of pid \d+: sleep-with-\[planted password\] 5/) })])
+    expect(report.leaks).toEqual([expect.objectContaining({ channel: 'command line', where: expect.stringMatching(/^command line of pid \d+: sleep-with-\[planted password\] 600/) })])
   })
 
   it('in a process environment, unless it is a runner input inherited by the action itself', async () => {

@@ -36,6 +36,8 @@ export interface SampleOptions {
   runnerScript?: string
   intervalMs?: number
   environment?: boolean
+  /** Sweeps to make even after `until` settles: a test of the sampler itself asks for a count, not a time window. */
+  minimumSweeps?: number
 }
 interface Secret {
   value: string
@@ -222,13 +224,14 @@ export class SecretScanner {
     // Parent and command line of every process seen, kept across sweeps: short-lived children (a
     // `sleep 0.1` under a shell under the action) are often gone before their ancestry is walked.
     const lineage = new Map<string, { parent: string; commandLine: string }>()
-    do {
+    for (;;) {
       const started = performance.now()
       await this.sweep(seen, lineage, report, options)
       report.sweeps++
       report.sweepMilliseconds += performance.now() - started
-      if (pending) await new Promise(resolve => setTimeout(resolve, options.intervalMs ?? 10))
-    } while (pending)
+      if (!pending && report.sweeps >= (options.minimumSweeps ?? 0)) break
+      await new Promise(resolve => setTimeout(resolve, options.intervalMs ?? 10))
+    }
     report.processes = seen.size
     return report
   }
