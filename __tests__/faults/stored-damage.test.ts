@@ -85,6 +85,8 @@ interface Damage {
   apply(dir: string): Promise<void>
   /** What the error must say: the damage, then the fix. */
   says: () => RegExp[]
+  /** Refused by the signature check after the fetch, the same code whatever store the manifest came from. */
+  signatureOnly?: boolean
 }
 
 const damaged = (file: () => string): RegExp[] => [
@@ -158,7 +160,8 @@ const DAMAGES: Damage[] = [
         const record = part(manifest, 'jobs')
         record.sha256 = `${record.sha256[0] === '0' ? '1' : '0'}${record.sha256.slice(1)}`
       }),
-    says: altered
+    says: altered,
+    signatureOnly: true
   },
   {
     name: "its manifest edited: a part's size changed",
@@ -166,7 +169,8 @@ const DAMAGES: Damage[] = [
       editManifest(dir, manifest => {
         part(manifest, 'db').bytes += 1
       }),
-    says: altered
+    says: altered,
+    signatureOnly: true
   },
   {
     name: 'its manifest edited: a part added that was never stored',
@@ -174,7 +178,8 @@ const DAMAGES: Damage[] = [
       editManifest(dir, manifest => {
         manifest.parts.push({ ...part(manifest, 'events'), name: 'extra', file: `${backupId}.extra.tar.zst` })
       }),
-    says: altered
+    says: altered,
+    signatureOnly: true
   }
 ]
 
@@ -251,7 +256,10 @@ for (const kind of STORES) {
       expect(await runnerLeftovers(run)).toEqual([])
     })
 
-    for (const damage of DAMAGES) {
+    // An edited manifest fails its signature check after the fetch, the same code whatever store it came
+    // from: those cases run on the local store only. What differs by store (a file damaged, cut short,
+    // missing or reordered on its way through the store's client) runs on both.
+    for (const damage of DAMAGES.filter(candidate => kind.name === 'local' || candidate.signatureOnly !== true)) {
       faultCase(
         SUITE,
         `refuses to restore a backup with ${damage.name} (${kind.name} store), before touching the host`,

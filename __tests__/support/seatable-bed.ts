@@ -171,29 +171,6 @@ export function ownProcessList(options: { orphans?: boolean } = {}): { pid: numb
   return processList().filter(({ pid }) => isOurs(pid))
 }
 
-export function allCommandLines(): string[] {
-  return processList().map(process => process.commandLine)
-}
-
-/** Samples command lines until `work` settles; returns the result and every line that contained `needle`. */
-export async function watchCommandLines<T>(needle: string, work: Promise<T>): Promise<{ result: T; leaks: string[]; samples: number }> {
-  const leaks: string[] = []
-  let done = false
-  let samples = 0
-  const watching = (async () => {
-    while (!done) {
-      for (const line of allCommandLines()) if (line.includes(needle)) leaks.push(line)
-      samples++
-      await new Promise(resolve => setTimeout(resolve, 15))
-    }
-  })()
-  const result = await work.finally(() => {
-    done = true
-  })
-  await watching
-  return { result, leaks, samples }
-}
-
 /** Plain text of a stored blob: zstd/gzip parts are decompressed so a scan sees what an attacker would. */
 export function plainText(name: string, bytes: Buffer): string {
   if (name.endsWith('.zst')) return execFileSync('zstd', ['-dc'], { input: bytes, maxBuffer: 1 << 30 }).toString('latin1')

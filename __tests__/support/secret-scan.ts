@@ -99,6 +99,30 @@ function procFile(pid: string, file: 'cmdline' | 'stat' | 'environ'): string {
   }
 }
 
+/** PF_KTHREAD in /proc/<pid>/stat's flags field. */
+const KERNEL_THREAD_FLAG = 0x00200000
+
+/**
+ * Pids of kernel threads, which never hold a command line: most of the pids on a test machine, so a
+ * sweep skips them instead of reading them 100 times a second. Forgotten every second: a pid comes back
+ * only after the kernel's pid counter wraps, which takes far longer than that here.
+ */
+const kernelThreads = { pids: new Set<string>(), since: 0 }
+
+function isKernelThread(pid: string): boolean {
+  const stat = procFile(pid, 'stat')
+  const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6])
+  return Number.isInteger(flags) && (flags & KERNEL_THREAD_FLAG) !== 0
+}
+
+function userPids(): string[] {
+  if (performance.now() - kernelThreads.since > 1000) {
+    kernelThreads.pids.clear()
+    kernelThreads.since = performance.now()
+  }
+  return readdirSync('/proc').filter(name => /^\d+$/.test(name) && !kernelThreads.pids.has(name))
+}
+
 function parentOf(pid: string): string {
   const stat = procFile(pid, 'stat')
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '0'
@@ -237,10 +261,9 @@ export class SecretScanner {
   }
 
   private async sweep(seen: Set<string>, lineage: Map<string, { parent: string; commandLine: string }>, report: SampleReport, options: SampleOptions): Promise<void> {
-    const commandLines = readdirSync('/proc')
-      .filter(name => /^\d+$/.test(name))
-      .map(pid => [pid, procFile(pid, 'cmdline')] as const)
-    // Kernel threads have no command line; an unchanged one was scanned in an earlier sweep.
+    const commandLines = userPids().map(pid => [pid, procFile(pid, 'cmdline')] as const)
+    for (const [pid, raw] of commandLines) if (raw === '' && isKernelThread(pid)) kernelThreads.pids.add(pid)
+    // Kernel threads and zombies have no command line; an unchanged one was scanned in an earlier sweep.
     const fresh = commandLines.filter(([pid, raw]) => raw !== '' && !seen.has(`${pid}\0${raw}`))
     // Parents first, before any process of this sweep has much time to exit.
     for (const [pid, raw] of fresh) lineage.set(pid, { parent: parentOf(pid), commandLine: raw })
