@@ -1,13 +1,14 @@
 /**
- * Retention through each real store: nightly backups (one tiny part each, signed manifests) stored with
- * the store's own code, then keep-daily 7 keep-weekly 4 keep-monthly 12. Exactly the policy's picks stay,
- * plus what the pipeline protects whatever the policy says: the backups an incremental chain of a kept
- * backup builds on, and the newest drill-verified backup. A forged backup is never touched.
+ * Retention through each real store: 130 nightly backups (one tiny part each, signed manifests) stored
+ * with the store's own code, then keep-daily 7 keep-weekly 4 keep-monthly 12. Exactly the policy's picks
+ * stay, plus what the pipeline protects whatever the policy says: the backups an incremental chain of a
+ * kept backup builds on, and the newest drill-verified backup. A forged backup is never touched.
  *
- * The local store holds all 400 nights (13 months: every rule of the policy has work). The S3 and GitHub
- * stores hold the newest 130: what is store-specific there is listing, reading and deleting many
- * backups (260 artifacts span three pages of the REST listing), and each store backup costs real
- * uploads, so 400 of them took a minute of the test run per store for no further case of the policy.
+ * 130 nights reach back into July, so every rule of the policy picks something (monthly: July to
+ * October); the policy over a whole 400-night year and its 12-month limit is the unit test's
+ * (unit/pipeline/retention.test.ts). What is each store's own here is listing, reading and deleting many
+ * backups: 260 artifacts span three pages of the REST listing. Each backup stored costs real uploads
+ * and a signature check per listing, so 400 of them took minutes of a 2-core test run.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import type { StagedBackup } from '../support/store-fixtures.js'
@@ -27,11 +28,13 @@ import { recordingLogger } from '../support/transport-probes.js'
 import { LAST_NIGHT, NIGHTLY_POLICY, NIGHTLY_POLICY_KEEPS } from '../support/retention-nights.js'
 
 const DAY_MS = 86_400_000
+/** Nights stored, the last on LAST_NIGHT. */
+const NIGHTS = 130
 const LAST = Date.parse(LAST_NIGHT)
 const POLICY = NIGHTLY_POLICY
 const dayOf = (offset: number): Date => new Date(LAST - offset * DAY_MS)
 /** Ids carry a random suffix: made once per date, so chains can name the backups they build on. */
-const IDS = new Map(Array.from({ length: 400 }, (_, index) => dayOf(index)).map(date => [date.toISOString().slice(0, 10), newBackupId('tabby', 'nightly', date)]))
+const IDS = new Map(Array.from({ length: NIGHTS }, (_, index) => dayOf(index)).map(date => [date.toISOString().slice(0, 10), newBackupId('tabby', 'nightly', date)]))
 const idOf = (date: string): string => IDS.get(date)!
 
 /** The chain: a full backup on 11-27, then increments up to the newest (each lists all it builds on). */
@@ -57,7 +60,7 @@ let scratch: string
 let s3: S3Bed
 let service: ResultsService
 let settingsModule: typeof StoreSettingsModule
-/** The 400 backups, oldest first, staged (and signed) once; each store saves the same files. */
+/** The backups, oldest first, staged (and signed) once; each store saves the same files. */
 let nights: StagedBackup[]
 
 beforeAll(async () => {
@@ -68,9 +71,9 @@ beforeAll(async () => {
   const dir = join(scratch, 'staging')
   await mkdir(dir)
   nights = []
-  for (let start = 0; start < 400; start += 16) {
-    const batch = Array.from({ length: Math.min(16, 400 - start) }, (_, offset) => {
-      const date = dayOf(399 - start - offset)
+  for (let start = 0; start < NIGHTS; start += 16) {
+    const batch = Array.from({ length: Math.min(16, NIGHTS - start) }, (_, offset) => {
+      const date = dayOf(NIGHTS - 1 - start - offset)
       return stageBackup(dir, 'tabby', 'nightly', date, { tiny: true, manifest: manifestFields(date), backupId: idOf(date.toISOString().slice(0, 10)) })
     })
     nights.push(...(await Promise.all(batch)))
@@ -83,8 +86,8 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true })
 })
 
-/** Stores backups `from` to `to` (exclusive) of the 400, `parallel` at a time, each with `save` (what a backup run ends with). */
-async function fill(store: Store, parallel: number, from = 0, to = 400): Promise<void> {
+/** Stores backups `from` to `to` (exclusive), `parallel` at a time, each with `save` (what a backup run ends with). */
+async function fill(store: Store, parallel: number, from = 0, to = NIGHTS): Promise<void> {
   for (let start = from; start < to; start += parallel) await Promise.all(nights.slice(start, Math.min(start + parallel, to)).map(staged => store.save(staged.request)))
 }
 
@@ -92,8 +95,8 @@ async function prune(store: Store, dryRun: boolean): Promise<PruneResult> {
   return runPrune({ store, target: { app: 'tabby', hostId: 'nightly' }, policy: POLICY, dryRun, reading: { workRoot: scratch, trust: testTrust() }, logger: recordingLogger() })
 }
 
-/** The newest `nights` of the 400 are stored: the policy picks the same days among them, minus the older ones. */
-async function expectRetention(store: Store, nights = 400): Promise<void> {
+/** The policy's picks over 400 nights (NIGHTLY_POLICY_KEEPS) are its picks over the newest ones, minus the older days. */
+async function expectRetention(store: Store, nights = NIGHTS): Promise<void> {
   const oldest = dayOf(nights - 1)
     .toISOString()
     .slice(0, 10)
@@ -121,14 +124,11 @@ test('local directory store', async () => {
   await expectRetention(store)
 }, 300_000)
 
-/** The newest nights the S3 and GitHub stores hold; the protected days (back to 10-15) are among them. */
-const STORE_NIGHTS = 130
-
 test('S3 store', async () => {
   const bucket = await s3.createBucket('retention')
   const store = new S3ObjectStore(s3.settings(bucket, 'tabby/'), recordingLogger())
-  await fill(store, 16, 400 - STORE_NIGHTS)
-  await expectRetention(store, STORE_NIGHTS)
+  await fill(store, 16)
+  await expectRetention(store)
 }, 300_000)
 
 /** The variables a step of `run` sees, on process.env (the in-process artifact client reads them there), while `work` runs. */
@@ -145,6 +145,6 @@ const githubStore = (): Store => settingsModule.createStore({ kind: 'github', re
 
 test('GitHub artifacts store: backups of three workflow runs, pruned from a later run through the REST API', async () => {
   // A job may upload 500 artifacts; 50 backups of two files each per run stays well below.
-  for (let from = 400 - STORE_NIGHTS; from < 400; from += 50) await inRun(service.newRun(), () => fill(githubStore(), 25, from, Math.min(from + 50, 400)))
-  await inRun(service.newRun(), () => expectRetention(githubStore(), STORE_NIGHTS))
+  for (let from = 0; from < NIGHTS; from += 50) await inRun(service.newRun(), () => fill(githubStore(), 25, from, Math.min(from + 50, NIGHTS)))
+  await inRun(service.newRun(), () => expectRetention(githubStore()))
 }, 600_000)
