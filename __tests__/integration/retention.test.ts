@@ -95,18 +95,18 @@ async function prune(store: Store, dryRun: boolean): Promise<PruneResult> {
   return runPrune({ store, target: { app: 'tabby', hostId: 'nightly' }, policy: POLICY, dryRun, reading: { workRoot: scratch, trust: testTrust() }, logger: recordingLogger() })
 }
 
-/** The policy's picks over 400 nights (NIGHTLY_POLICY_KEEPS) are its picks over the newest ones, minus the older days. */
-async function expectRetention(store: Store, nights = NIGHTS): Promise<void> {
-  const oldest = dayOf(nights - 1)
+/** The policy's picks over 400 nights (NIGHTLY_POLICY_KEEPS) are its picks over the newest NIGHTS, minus the older days. */
+async function expectRetention(store: Store): Promise<void> {
+  const oldest = dayOf(NIGHTS - 1)
     .toISOString()
     .slice(0, 10)
   const expected = [...NIGHTLY_POLICY_KEEPS.filter(date => date >= oldest), ...Object.keys(PROTECTED)].map(idOf).sort().reverse()
-  expect((await store.list({ app: 'tabby', hostId: 'nightly' })).length).toBe(nights)
+  expect((await store.list({ app: 'tabby', hostId: 'nightly' })).length).toBe(NIGHTS)
   const done = await prune(store, false)
   expect(done.kept.map(kept => kept.backupId)).toEqual(expected)
   for (const [date, reason] of Object.entries(PROTECTED)) expect(done.kept.find(kept => kept.backupId === idOf(date))?.reasons.join(', ')).toContain(reason)
   expect(done.kept.find(kept => kept.backupId === idOf('2026-12-05'))?.reasons).toEqual(['daily 2026-12-05', 'weekly 2026-W49', 'monthly 2026-12', 'the newest backup'])
-  expect(done.deleted).toHaveLength(nights - expected.length)
+  expect(done.deleted).toHaveLength(NIGHTS - expected.length)
   expect(done.refused).toEqual([])
   expect(
     (await store.list({ app: 'tabby', hostId: 'nightly' }))

@@ -109,9 +109,14 @@ const KERNEL_THREAD_FLAG = 0x00200000
  */
 const kernelThreads = { pids: new Set<string>(), since: 0 }
 
-function isKernelThread(pid: string): boolean {
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses): state, ppid, …, flags at 6. */
+function statFields(pid: string): string[] {
   const stat = procFile(pid, 'stat')
-  const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6])
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+function isKernelThread(pid: string): boolean {
+  const flags = Number(statFields(pid)[6])
   return Number.isInteger(flags) && (flags & KERNEL_THREAD_FLAG) !== 0
 }
 
@@ -124,8 +129,7 @@ function userPids(): string[] {
 }
 
 function parentOf(pid: string): string {
-  const stat = procFile(pid, 'stat')
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '0'
+  return statFields(pid)[1] ?? '0'
 }
 
 /** True when the action's own node process (its command line names runnerScript) is the process or an ancestor. */
