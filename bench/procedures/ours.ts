@@ -94,13 +94,15 @@ export function stagesOf(run: ActionRun): string {
 export function restoreStagesOf(run: ActionRun): string {
   const stages = /^Stages: (.*)$/m.exec(run.stdout)?.[1] ?? 'no Stages line'
   const staged = [...run.stdout.matchAll(/^([a-z0-9_-]+): [\d.]+ [KMG]?i?B.*, (?:staged|extracted and checked) on the host in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
-  const beside = [...run.stdout.matchAll(/^([a-z0-9_-]+): imported beside the live database into \S+ and checked in ([\d.]+ s)$/gm)].map(match => `${match[1]} ${match[2]}`)
+  const beside = [...run.stdout.matchAll(/^([a-z0-9_-]+): (?:imported beside the live database into \S+|written beside the live data) and checked in ([\d.]+ s)$/gm)].map(
+    match => `${match[1]} ${match[2]}`
+  )
   const applied = [
     ...run.stdout.matchAll(
-      /^([a-z0-9_-]+): ((?:imported|extracted and checked|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s|moved beside the data and swapped in [\d.]+ s|swapped in by RENAME TABLE in [\d.]+ s)/gm
+      /^([a-z0-9_-]+): ((?:imported|extracted and checked|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s|moved beside the data and swapped in [\d.]+ s|swapped in by RENAME TABLE in [\d.]+ s|swapped in and counted in [\d.]+ s)/gm
     )
   ].map(match => `${match[1]} ${match[2]}`)
-  return [stages, `staged: ${staged.join(', ')}`, ...(beside.length > 0 ? [`imported beside the live databases: ${beside.join(', ')}`] : []), `applied: ${applied.join('; ')}`].join('; ')
+  return [stages, `staged: ${staged.join(', ')}`, ...(beside.length > 0 ? [`prepared beside the live data: ${beside.join(', ')}`] : []), `applied: ${applied.join('; ')}`].join('; ')
 }
 
 /** Keeps only the newest backup in the local store, so repeated runs do not fill the disk. */

@@ -18,8 +18,8 @@ var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/recipes/registry.ts + 11 modules
-var registry = __webpack_require__(59220);
+// EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
+var registry = __webpack_require__(28465);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
 var kernel_errors = __webpack_require__(22386);
 // EXTERNAL MODULE: ./src/kernel/log.ts

@@ -229,8 +229,8 @@ __webpack_require__.d(__webpack_exports__, {
   parseTargetInputs: () => (/* binding */ parseTargetInputs)
 });
 
-// EXTERNAL MODULE: ./src/recipes/registry.ts + 11 modules
-var registry = __webpack_require__(59220);
+// EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
+var registry = __webpack_require__(28465);
 // EXTERNAL MODULE: ./src/inputs/store.ts + 1 modules
 var inputs_store = __webpack_require__(75783);
 // EXTERNAL MODULE: ./src/kernel/errors.ts

@@ -358,7 +358,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(151);
 /* harmony import */ var _recipes_recipe_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64817);
 /* harmony import */ var _recipes_host_swap_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(44466);
-/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(59220);
+/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(28465);
 /* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50799);
 
 

@@ -482,8 +482,8 @@ function withRecoveryHint(error, what, safetyCopy, target) {
     return new errors/* SelfhostBackupError */.FZ(`${what}: ${error.message}`, recovery, { cause: error });
 }
 
-// EXTERNAL MODULE: ./src/recipes/registry.ts + 11 modules
-var registry = __webpack_require__(59220);
+// EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
+var registry = __webpack_require__(28465);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
 var stage_clock = __webpack_require__(73003);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-choice.ts

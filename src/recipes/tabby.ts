@@ -1,31 +1,19 @@
-import { settled } from '../kernel/concurrency.js'
-import { formatSeconds, type Logger } from '../kernel/log.js'
+import { allToTheEnd, settled } from '../kernel/concurrency.js'
 import { posix } from 'node:path'
 import { PreflightError } from '../kernel/errors.js'
 import { InputReader } from '../kernel/input-reader.js'
 import { quote, script } from '../kernel/shell.js'
 import { compressionExtension, parseCompressionChoice, resolveCompression, type CompressionChoice } from '../sources/compression.js'
-import { compareCounts, inspectSqlite, newestSqlxMigration, snapshotSqlite, writeSqliteFile } from '../sources/sqlite.js'
+import { newestSqlxMigration, snapshotSqlite } from '../sources/sqlite.js'
+import { DATABASE, DATABASE_COMPANIONS, prepareDatabase, refusePlantedLinks, restoreDatabase } from './tabby-database.js'
 import { versionFromImage } from '../kernel/app-version.js'
 import { runningImages } from './app-probes.js'
 import { leftOutLine, migrationCopies, MIGRATION_COPIES, movedModelCache } from './tabby-housekeeping.js'
 import { levelOf, streamTar } from '../sources/tar.js'
 import type { Transport } from '../transport/transport.js'
-import {
-  RESTORE_HOST_NEEDS,
-  createStaging,
-  existingOnHost,
-  explainRefusal,
-  parseRelativePaths,
-  pinChild,
-  pinDirectory,
-  pinnedLines,
-  removeStaging,
-  runPinned,
-  type PinnedDirectory
-} from './host-files.js'
-import { replaceDirectory, replaceTree, type SwapJournal } from './host-swap.js'
-import { fixedParts, partInput, partKindProblems, recordedPathProblems, type Recipe, type VerifiedPart } from './recipe.js'
+import { RESTORE_HOST_NEEDS, existingOnHost, parseRelativePaths, pinChild, pinDirectory } from './host-files.js'
+import { replaceDirectory, replaceTree } from './host-swap.js'
+import { fixedParts, partKindProblems, recordedPathProblems, type Recipe } from './recipe.js'
 
 export interface TabbyOptions {
   /** Absolute path; empty until preflight resolves $TABBY_ROOT or ~/.tabby on the host. */
@@ -41,8 +29,6 @@ export interface TabbyOptions {
 }
 
 export const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories']
-const DATABASE = 'ee/db.sqlite'
-const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal']
 /** Official images: tabbyml/tabby, also behind a registry prefix. */
 const TABBY_IMAGE = /^(?:[^/]+\/)*tabbyml\/tabby(?:[:@]|$)/
 /** Directories that are parts of their own; `home` is everything else. */
@@ -147,30 +133,42 @@ export const tabbyRecipe = {
   async backup(host, options, sink, context) {
     const compression = options.compression === 'auto' ? 'zstd' : options.compression
     const extension = compressionExtension(compression)
-    const present = await existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)])
+    const [present, copies] = await Promise.all([
+      existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)]),
+      options.keepMigrationCopies ? Promise.resolve([]) : migrationCopies(host, options.root)
+    ])
+    // The parts read different files of the root: side by side, the tarballs stream while SQLite takes its
+    // snapshot. They start in the manifest's order (db, events, jobs, home), and each runs to its end.
+    const parts: Promise<unknown>[] = []
     // Preflight guarantees the database for a backup; only a safety copy of a damaged root can lack it.
     if (present.includes(DATABASE)) {
-      await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
-        const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out, options.hostTempDir)
-        return { tables: snapshot.tables, details: { path: DATABASE } }
-      })
+      parts.push(
+        sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async out => {
+          const snapshot = await snapshotSqlite(host, posix.join(options.root, DATABASE), compression, out, options.hostTempDir)
+          return { tables: snapshot.tables, details: { path: DATABASE } }
+        })
+      )
     }
     for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
       const paths = present.includes(relative) ? [anchored(relative)] : []
-      await sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
-        const snapshot = context.incremental?.snapshotFor(name)
-        const { warnings } = await streamTar(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}`, snapshot }, out)
-        return { warnings, details: { path: relative, present: paths.length > 0 }, ...levelOf(snapshot) }
-      })
+      parts.push(
+        sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
+          const snapshot = context.incremental?.snapshotFor(name)
+          const { warnings } = await streamTar(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}`, snapshot }, out)
+          return { warnings, details: { path: relative, present: paths.length > 0 }, ...levelOf(snapshot) }
+        })
+      )
     }
-    const copies = options.keepMigrationCopies ? [] : await migrationCopies(host, options.root)
     if (copies.length > 0) context.logger.info(`home: ${leftOutLine(copies)}`)
-    await sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
-      const excludes = homeExcludes(options).map(anchored)
-      const snapshot = context.incremental?.snapshotFor('home')
-      const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root', snapshot }, out)
-      return { warnings, details: { excluded: homeExcludes(options), ...(copies.length > 0 ? { leftOut: [leftOutLine(copies)] } : {}) }, ...levelOf(snapshot) }
-    })
+    parts.push(
+      sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async out => {
+        const excludes = homeExcludes(options).map(anchored)
+        const snapshot = context.incremental?.snapshotFor('home')
+        const { warnings } = await streamTar(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root', snapshot }, out)
+        return { warnings, details: { excluded: homeExcludes(options), ...(copies.length > 0 ? { leftOut: [leftOutLine(copies)] } : {}) }, ...levelOf(snapshot) }
+      })
+    )
+    await allToTheEnd(parts)
   },
 
   planRestore(options, manifest) {
@@ -194,7 +192,12 @@ export const tabbyRecipe = {
     return problems
   },
 
-  async restore(host, options, parts, manifest, { logger, swaps }) {
+  prepareSwap(host, options, part, { logger }) {
+    // Written and checked while the other parts still stream in: after the stop, only renames remain.
+    return part.record.name === 'db' && part.on === 'host' ? prepareDatabase(host, options.root, part, logger) : Promise.resolve(undefined)
+  },
+
+  async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
     const byName = new Map(parts.map(part => [part.record.name, part]))
     const report: string[] = []
     const root = await pinDirectory(host, options.root)
@@ -215,90 +218,12 @@ export const tabbyRecipe = {
       report.push(`${name} restored into ${relative}`)
     }
     const db = byName.get('db')
-    if (db) report.push(await restoreDatabase(host, swaps, await pinChild(host, root, 'ee'), db, logger))
+    const ready = prepared.get('db')
+    if (ready) report.push(await ready.swapIn(swaps))
+    else if (db) report.push(await restoreDatabase(host, swaps, await pinChild(host, root, 'ee'), db, logger))
     return report
   }
 } satisfies Recipe<TabbyOptions>
-
-/**
- * Before anything changes: a link the app's user planted where the restore will write refuses the restore.
- * ee/ as a link is replaced by the home part's ee/ when home is restored, so it refuses only without home.
- */
-async function refusePlantedLinks(host: Transport, root: PinnedDirectory, restoring: { home: boolean; ee: boolean; db: boolean }): Promise<void> {
-  const entry = (relative: string): string => `"/proc/self/fd/$root"/${quote(relative)}`
-  await runPinned(
-    host,
-    { root },
-    [
-      ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
-      ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
-    ],
-    { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) }
-  )
-}
-
-function linkReasons(root: string): Record<string, string> {
-  return {
-    'ee link': `${JSON.stringify(posix.join(root, 'ee'))} is a symbolic link; a restore never writes through links (restore the home part too, or replace the link with a directory)`,
-    'database link': `${JSON.stringify(posix.join(root, DATABASE))} is a symbolic link or not a regular file; a restore never writes through links`
-  }
-}
-
-/**
- * The database is written into a fresh root-only directory inside ee/, checked there, given the owner and
- * mode of the file it replaces (read from that file itself, never through a link; set-id bits never), and
- * swapped in by rename: the live file and its -wal/-shm move aside together (the safety copy), and a link
- * planted at ee/db.sqlite is moved aside, never written through, and refused up front.
- */
-async function restoreDatabase(host: Transport, swaps: SwapJournal, ee: PinnedDirectory, part: VerifiedPart, logger: Logger): Promise<string> {
-  const began = Date.now()
-  const staging = await createStaging(host, ee)
-  const reasons = linkReasons(posix.dirname(ee.path))
-  try {
-    const inStaging = pinnedLines({ staging }, 'staging')
-    await writeSqliteFile(host, 'new/db.sqlite', part.record.compression, partInput(part, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
-      throw explainRefusal(error, { staging })
-    })
-    const incoming = await inspectSqlite(host, 'new/db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {
-      throw explainRefusal(error, { staging })
-    })
-    compareCounts(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)')
-  } catch (error) {
-    await removeStaging(host, staging, logger)
-    throw error
-  }
-  const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => posix.basename(companion))]
-  const written = Date.now()
-  // The owner and mode go on in the swap's own script, just before it: one round trip.
-  const takeOwnerAndMode = [
-    'target="/proc/self/fd/$dir/db.sqlite"; incoming="/proc/self/fd/$from/new/db.sqlite"',
-    // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
-    'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
-    '  IFS="|" read -r type owner mode <<< "$current"',
-    '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
-    '  chown -h -- "$owner" "$incoming"',
-    '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-    'fi'
-  ]
-  await swaps.swapIn({
-    dir: ee,
-    staging,
-    part: part.record.name,
-    undo: { kind: 'entries', names },
-    description: `Moving the restored database into ${posix.join(ee.path, 'db.sqlite')}`,
-    before: takeOwnerAndMode,
-    reasons
-  })
-  // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
-  // integrity_check ran once, in staging, on the very file the rename moved here.
-  const inPlace = [...pinnedLines({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link']
-  const counts = await inspectSqlite(host, 'db.sqlite', { prelude: inPlace, label: posix.join(ee.path, 'db.sqlite'), countsOnly: true }).catch(error => {
-    throw explainRefusal(error, { ee }, reasons)
-  })
-  compareCounts(part.record.tables ?? {}, counts, `The restored ${DATABASE}`)
-  logger.info(`${part.record.name}: written and checked in ${formatSeconds(written - began)}, swapped and counted in ${formatSeconds(Date.now() - written)}`)
-  return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`
-}
 
 async function existingPaths(host: Transport, root: string, relatives: string[]): Promise<string[]> {
   const found = await existingOnHost(

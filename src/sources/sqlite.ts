@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream'
 import { HostCommandError, VerificationError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
 import { quote, script } from '../kernel/shell.js'
+import { settled } from '../kernel/concurrency.js'
 import type { Transport } from '../transport/transport.js'
 import { compressCommand, decompressing, type PartInput } from './compression.js'
 
@@ -36,7 +37,7 @@ if mode == "snapshot":
     # cannot be restarted forever by concurrent writers the way small steps can.
     src.backup(dst, pages=-1)
     dst.close(); src.close()
-    source = target
+    sys.exit(0)
 db = sqlite3.connect(source)
 rows = db.execute("PRAGMA integrity_check").fetchall() if mode != "count" else [("ok",)]
 if [r[0] for r in rows] != ["ok"]:
@@ -66,8 +67,9 @@ export interface SqliteSnapshot {
 
 /**
  * A consistent online snapshot taken by SQLite itself (VACUUM INTO: one read transaction, so it
- * completes however busy the writers are), checked with integrity_check on the host before it is
- * accepted, then streamed compressed to `out`. The only host-side temp space it needs is the snapshot.
+ * completes however busy the writers are), streamed compressed to `out` while integrity_check and the
+ * row counts read the same file beside the stream (both from the page cache); the part is only accepted
+ * once the check passed. The only host-side temp space it needs is the snapshot.
  */
 export async function snapshotSqlite(
   host: Transport,
@@ -85,21 +87,26 @@ export async function snapshotSqlite(
     // The path goes back to the runner as one line: a $TMPDIR with a line break would make it point elsewhere.
     'case "$tmp" in *$\'\\n\'*) echo "selfhost-backup: the temp path has a line break: set host-temp-dir" >&2; rm -rf -- "$tmp"; exit 5;; esac',
     'trap \'rm -rf -- "$tmp"\' ERR INT TERM',
-    'snap="$tmp/snapshot.sqlite"',
     ...withEngine(
       // A relative name inside the temp dir: the SQL string never holds the path, whatever characters it has.
-      ['  case "$db" in /*) ;; *) db="$PWD/$db";; esac', '  (cd -- "$tmp" && sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'snapshot.sqlite\'")', '  meta=$(check_db "$snap")'],
-      `meta=$(python3 -c ${quote(PYTHON_SNAPSHOT)} snapshot "$db" "$snap")`
+      ['  case "$db" in /*) ;; *) db="$PWD/$db";; esac', '  (cd -- "$tmp" && sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'snapshot.sqlite\'")'],
+      `python3 -c ${quote(PYTHON_SNAPSHOT)} snapshot "$db" "$tmp/snapshot.sqlite"`
     ),
-    'printf \'%s\\n%s\\n\' "$tmp" "$meta"'
+    'printf \'%s\\n\' "$tmp"'
   )
   const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` })
-  const [tmpDir, ...metaLines] = prepared.stdout.trim().split('\n')
+  const tmpDir = prepared.stdout.trim()
+  // Only a directory of the shape mktemp made is removed again, whatever the host printed.
+  if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir) || tmpDir.includes('\n'))
+    throw new HostCommandError(`Snapshot of ${dbPath}`, 0, `unexpected answer ${JSON.stringify(tmpDir.slice(-200))}`)
+  const snapshot = `${tmpDir}/snapshot.sqlite`
   try {
-    const meta = parseCheckOutput(metaLines.join('\n'), dbPath)
-    const stream = script(`${compressCommand(compression)} < ${quote(`${tmpDir}/snapshot.sqlite`)}`)
-    await host.run(stream, { stdout: out, description: `Streaming the snapshot of ${dbPath}` })
-    return { tables: meta }
+    const [checked, streamed] = await Promise.allSettled([
+      inspectSqlite(host, snapshot, { label: dbPath }),
+      host.run(script(`${compressCommand(compression)} < ${quote(snapshot)}`), { stdout: out, description: `Streaming the snapshot of ${dbPath}` })
+    ])
+    settled(streamed)
+    return { tables: settled(checked) }
   } finally {
     await host.run(script(`rm -rf -- ${quote(tmpDir)}`), { allowFailure: true, description: 'Removing the snapshot' }).catch(() => undefined)
   }

@@ -91,6 +91,20 @@ it('writes a signed manifest last, with the parts in their fixed order, each has
   expect(transport.indexOf(/^Snapshot of /)).toBeLessThan(transport.indexOf(/^Archive of events/))
 })
 
+it("streams the tarballs beside the database's snapshot, and checks the snapshot while it streams", async () => {
+  const { transport } = await backUp()
+  const descriptions = transport.runs.map(run => run.description)
+  const removed = descriptions.indexOf('Removing the snapshot')
+  expect(removed).toBeGreaterThan(0)
+  // Every tarball started before the snapshot was done with: side by side, not one after another.
+  for (const archive of [/^Archive of events/, /^Archive of ee\/jobs/, /^Archive of the rest/]) expect(transport.indexOf(archive)).toBeLessThan(removed)
+  // The check and the stream start together, both before the snapshot goes.
+  const checked = descriptions.findIndex(description => /^Checking .*selfhost-backup-sqlite\.[^/]+\/snapshot\.sqlite$|^Checking .*ee\/db\.sqlite$/.test(description))
+  const streamed = descriptions.findIndex(description => description.startsWith('Streaming the snapshot of '))
+  expect([checked, streamed].every(index => index > 0 && index < removed)).toBe(true)
+  expect(Math.abs(checked - streamed)).toBe(1)
+})
+
 it('says where the time went, stage by stage, so a fixed cost cannot hide', async () => {
   const { logger } = await backUp()
   const stages = logger.lines.filter(line => line.startsWith('info: Stages: '))
@@ -160,9 +174,14 @@ it('stages every part on the host, checked there, before anything live changes; 
   expect(lastStaged).toBeLessThan(transport.indexOf(/^stop-command/))
   // What was staged beside the root is used from there, not sent again from the runner: the file read, the trees moved.
   const incoming = join(dirname(root), '.selfhost-backup-incoming-')
-  expect(transport.runs.find(run => run.description.startsWith('Writing new/db.sqlite'))?.script).toContain(`< ${incoming}`)
-  // Each tree moves beside the data and in by the swap's own script.
-  const swaps = { events: 'Moving events into place', jobs: 'Moving ee/jobs into place', home: 'Moving the restored files into ' }
+  expect(transport.runs.find(run => run.description.startsWith('Writing db.sqlite'))?.script).toContain(`< ${incoming}`)
+  // The database is written beside the staged part and integrity-checked there while the app still runs: after the stop only renames remain.
+  const stop = transport.indexOf(/^stop-command/)
+  expect(transport.indexOf(/^Writing db\.sqlite/)).toBeLessThan(stop)
+  expect(transport.indexOf(/^Checking the incoming ee\/db\.sqlite/)).toBeLessThan(stop)
+  expect(transport.runs.slice(stop).filter(run => /^(Writing|Checking the incoming)/.test(run.description))).toEqual([])
+  // Each tree, and the checked database, moves beside the data and in by the swap's own script.
+  const swaps = { events: 'Moving events into place', jobs: 'Moving ee/jobs into place', home: 'Moving the restored files into ', db: 'Moving the restored database into ' }
   for (const [part, description] of Object.entries(swaps)) {
     const moved = transport.runs.filter(run => run.description.startsWith(description))
     expect([part, moved.map(run => run.script)]).toEqual([part, [expect.stringContaining(`mv -T -- ${incoming}`)]])
@@ -203,6 +222,25 @@ it('refuses a part that lands on the host with other bytes than were verified, a
   await expect(restore).rejects.toThrow(VerificationError)
   await expect(restore).rejects.toThrow(/events\.tar\.zst arrived on the host with sha256 [0-9a-f]{64}, not the [0-9a-f]{64} that was sent; nothing on the host was changed/)
   expect(transport.indexOf(/^stop-command|^Restoring |safety copy/)).toBe(-1)
+  expect(diffFingerprints(before, await treeOf(root))).toEqual([])
+  expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
+})
+
+/** A host whose disk damages the database as it is written: the bytes verified, the file on disk not SQLite any more. */
+class DamagingWriteTransport extends RecordingTransport {
+  override run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    if (options.description === 'Writing db.sqlite') return super.run(`${script}\nprintf 'not sqlite' | dd of=db.sqlite bs=1 seek=0 conv=notrunc status=none`, options)
+    return super.run(script, options)
+  }
+}
+
+it('checks the database beside the live data before the stop: a database that fails its check changes nothing', async () => {
+  const { result } = await backUp()
+  const before = await treeOf(root)
+  const transport = new DamagingWriteTransport()
+  const restore = runRestore(restoreRequest(transport, result.manifest.backupId, { stopCommand: 'false # must not run' }))
+  await expect(restore).rejects.toThrow(/Checking the incoming ee\/db\.sqlite[\s\S]*Nothing on the host was changed/)
+  expect(transport.indexOf(/^stop-command|^Restoring |^Moving /)).toBe(-1)
   expect(diffFingerprints(before, await treeOf(root))).toEqual([])
   expect(readdirSync(dirname(root)).filter(name => name.startsWith('.selfhost-backup-incoming-'))).toEqual([])
 })

@@ -1,5 +1,5 @@
-export const id = 220;
-export const ids = [220,473];
+export const id = 465;
+export const ids = [465,473];
 export const modules = {
 
 /***/ 20490:
@@ -963,7 +963,7 @@ function partInput(part, what, logger) {
 
 /***/ }),
 
-/***/ 59220:
+/***/ 28465:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -2323,6 +2323,132 @@ function recordedExcludes(options, manifest) {
 
 // EXTERNAL MODULE: ./src/sources/sqlite.ts
 var sqlite = __webpack_require__(99984);
+;// CONCATENATED MODULE: ./src/recipes/tabby-database.ts
+
+
+
+
+
+
+/**
+ * Tabby's database in a restore: written from its part, integrity-checked and counted before anything live
+ * changes, then swapped in by rename (the live file and its -wal/-shm move aside together: the safety copy).
+ */
+const DATABASE = 'ee/db.sqlite';
+const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal'];
+/** Where a part staged in the restore's incoming directory is written and checked, beside that part. */
+const READY_PREFIX = 'ready-';
+function linkReasons(root) {
+    return {
+        'ee link': `${JSON.stringify(external_node_path_.posix.join(root, 'ee'))} is a symbolic link; a restore never writes through links (restore the home part too, or replace the link with a directory)`,
+        'database link': `${JSON.stringify(external_node_path_.posix.join(root, DATABASE))} is a symbolic link or not a regular file; a restore never writes through links`
+    };
+}
+/**
+ * Before anything changes: a link the app's user planted where the restore will write refuses the restore.
+ * ee/ as a link is replaced by the home part's ee/ when home is restored, so it refuses only without home.
+ */
+async function refusePlantedLinks(host, root, restoring) {
+    const entry = (relative) => `"/proc/self/fd/$root"/${(0,shell/* quote */.hD)(relative)}`;
+    await (0,host_files/* runPinned */.e8)(host, { root }, [
+        ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
+        ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
+    ], { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) });
+}
+/** Writes the part decompressed to the place's file, then checks it there: integrity, and the backup's row counts. */
+async function writeChecked(host, part, where, logger) {
+    await (0,sqlite/* writeSqliteFile */.iN)(host, where.file, part.record.compression, (0,recipe/* partInput */.SI)(part, `Writing ${DATABASE}`, logger), [...where.create, ...where.enter]).catch(error => {
+        throw where.explain(error);
+    });
+    const incoming = await (0,sqlite/* inspectSqlite */.jG)(host, where.file, { prelude: where.enter, label: `the incoming ${DATABASE}` }).catch(error => {
+        throw where.explain(error);
+    });
+    (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)');
+}
+/**
+ * While the other parts still stream in (before the stop): the database staged in the restore's incoming
+ * directory is written beside it and checked there, so that after the stop only its swap remains. The
+ * incoming directory is the restore's own (mode 700, beside the data or under root's place), never the app's.
+ */
+async function prepareDatabase(host, dataRoot, part, logger) {
+    const began = Date.now();
+    const tree = external_node_path_.posix.join(external_node_path_.posix.dirname(part.path), `${READY_PREFIX}${part.record.name}`);
+    const discard = async () => {
+        await host.run((0,shell/* script */.K$)(`rm -rf -- ${(0,shell/* quote */.hD)(tree)}`), { description: `Removing ${tree}` }).catch(error => logger.warning(`${JSON.stringify(tree)} was not removed: ${error.message}`));
+    };
+    try {
+        await writeChecked(host, part, { create: [`mkdir -m 700 -- ${(0,shell/* quote */.hD)(tree)}`], enter: [`cd -- ${(0,shell/* quote */.hD)(tree)}`], file: 'db.sqlite', explain: error => error }, logger);
+    }
+    catch (error) {
+        await discard();
+        throw error;
+    }
+    logger.info(`${part.record.name}: written beside the live data and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+    return {
+        part: part.record.name,
+        swapIn: async (swaps) => {
+            // Pinned after the stop, as the restore's other swaps: the home part's swap may have replaced ee/.
+            const ee = await (0,host_files/* pinChild */.sw)(host, await (0,host_files/* pinDirectory */.bQ)(host, dataRoot), 'ee');
+            return tabby_database_swapDatabaseIn(host, swaps, ee, part, { tree }, logger);
+        },
+        // A swapped database moved its directory away; what is left (a failed restore's) goes.
+        discard
+    };
+}
+/** A restore without a prepared database (parts handed over on the runner): written and checked in a staging directory in ee/, then swapped in. */
+async function restoreDatabase(host, swaps, ee, part, logger) {
+    const began = Date.now();
+    const staging = await (0,host_files/* createStaging */.qp)(host, ee);
+    try {
+        await writeChecked(host, part, { create: [], enter: (0,host_files/* pinnedLines */.gK)({ staging }, 'staging'), file: 'new/db.sqlite', explain: error => (0,host_files/* explainRefusal */.GC)(error, { staging }) }, logger);
+    }
+    catch (error) {
+        await (0,host_files/* removeStaging */.O7)(host, staging, logger);
+        throw error;
+    }
+    logger.info(`${part.record.name}: written and checked in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+    return tabby_database_swapDatabaseIn(host, swaps, ee, part, { staging }, logger);
+}
+/**
+ * Swaps the checked database into ee/, taking the owner and mode of the file it replaces (read from that file
+ * itself, never through a link; set-id bits never), then counts its rows in place. A link planted at
+ * ee/db.sqlite is moved aside, never written through, and refused up front.
+ */
+async function tabby_database_swapDatabaseIn(host, swaps, ee, part, checked, logger) {
+    const began = Date.now();
+    const reasons = linkReasons(external_node_path_.posix.dirname(ee.path));
+    const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => external_node_path_.posix.basename(companion))];
+    // The owner and mode go on in the swap's own script, just before it: one round trip.
+    const takeOwnerAndMode = [
+        'target="/proc/self/fd/$dir/db.sqlite"; incoming="/proc/self/fd/$from/new/db.sqlite"',
+        // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
+        'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
+        '  IFS="|" read -r type owner mode <<< "$current"',
+        '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
+        '  chown -h -- "$owner" "$incoming"',
+        '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
+        'fi'
+    ];
+    await swaps.swapIn({
+        dir: ee,
+        ...checked,
+        part: part.record.name,
+        undo: { kind: 'entries', names },
+        description: `Moving the restored database into ${external_node_path_.posix.join(ee.path, 'db.sqlite')}`,
+        before: takeOwnerAndMode,
+        reasons
+    });
+    // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
+    // integrity_check ran once, before the swap, on the very file the rename moved here.
+    const inPlace = [...(0,host_files/* pinnedLines */.gK)({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link'];
+    const counts = await (0,sqlite/* inspectSqlite */.jG)(host, 'db.sqlite', { prelude: inPlace, label: external_node_path_.posix.join(ee.path, 'db.sqlite'), countsOnly: true }).catch(error => {
+        throw (0,host_files/* explainRefusal */.GC)(error, { ee }, reasons);
+    });
+    (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, counts, `The restored ${DATABASE}`);
+    logger.info(`${part.record.name}: swapped in and counted in ${(0,log/* formatSeconds */.Xo)(Date.now() - began)}`);
+    return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`;
+}
+
 ;// CONCATENATED MODULE: ./src/recipes/tabby-housekeeping.ts
 
 
@@ -2385,8 +2511,6 @@ function leftOutLine(copies) {
 
 
 const TABBY_DEFAULT_EXCLUDES = ['models', 'index', 'repositories'];
-const DATABASE = 'ee/db.sqlite';
-const DATABASE_COMPANIONS = ['ee/db.sqlite-wal', 'ee/db.sqlite-shm', 'ee/db.sqlite-journal'];
 /** Official images: tabbyml/tabby, also behind a registry prefix. */
 const TABBY_IMAGE = /^(?:[^/]+\/)*tabbyml\/tabby(?:[:@]|$)/;
 /** Directories that are parts of their own; `home` is everything else. */
@@ -2475,31 +2599,37 @@ const tabbyRecipe = {
     async backup(host, options, sink, context) {
         const compression = options.compression === 'auto' ? 'zstd' : options.compression;
         const extension = (0,sources_compression/* compressionExtension */.U)(compression);
-        const present = await existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)]);
+        const [present, copies] = await Promise.all([
+            existingPaths(host, options.root, [DATABASE, ...Object.values(DIRECTORY_PARTS)]),
+            options.keepMigrationCopies ? Promise.resolve([]) : migrationCopies(host, options.root)
+        ]);
+        // The parts read different files of the root: side by side, the tarballs stream while SQLite takes its
+        // snapshot. They start in the manifest's order (db, events, jobs, home), and each runs to its end.
+        const parts = [];
         // Preflight guarantees the database for a backup; only a safety copy of a damaged root can lack it.
         if (present.includes(DATABASE)) {
-            await sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async (out) => {
+            parts.push(sink.addPart({ name: 'db', kind: 'sqlite', compression, extension: `.sqlite${extension}` }, async (out) => {
                 const snapshot = await (0,sqlite/* snapshotSqlite */.BI)(host, external_node_path_.posix.join(options.root, DATABASE), compression, out, options.hostTempDir);
                 return { tables: snapshot.tables, details: { path: DATABASE } };
-            });
+            }));
         }
         for (const [name, relative] of Object.entries(DIRECTORY_PARTS)) {
             const paths = present.includes(relative) ? [anchored(relative)] : [];
-            await sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async (out) => {
+            parts.push(sink.addPart({ name, kind: 'tar', compression, extension: `.tar${extension}` }, async (out) => {
                 const snapshot = context.incremental?.snapshotFor(name);
                 const { warnings } = await (0,tar/* streamTar */.S0)(host, { cwd: options.root, paths, excludes: [], compression, description: `Archive of ${relative}`, snapshot }, out);
                 return { warnings, details: { path: relative, present: paths.length > 0 }, ...(0,tar/* levelOf */.In)(snapshot) };
-            });
+            }));
         }
-        const copies = options.keepMigrationCopies ? [] : await migrationCopies(host, options.root);
         if (copies.length > 0)
             context.logger.info(`home: ${leftOutLine(copies)}`);
-        await sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async (out) => {
+        parts.push(sink.addPart({ name: 'home', kind: 'tar', compression, extension: `.tar${extension}` }, async (out) => {
             const excludes = homeExcludes(options).map(anchored);
             const snapshot = context.incremental?.snapshotFor('home');
             const { warnings } = await (0,tar/* streamTar */.S0)(host, { cwd: options.root, paths: ['.'], excludes, compression, description: 'Archive of the rest of the Tabby root', snapshot }, out);
             return { warnings, details: { excluded: homeExcludes(options), ...(copies.length > 0 ? { leftOut: [leftOutLine(copies)] } : {}) }, ...(0,tar/* levelOf */.In)(snapshot) };
-        });
+        }));
+        await (0,concurrency/* allToTheEnd */.fz)(parts);
     },
     planRestore(options, manifest) {
         const root = options.root || '(the Tabby root on the host)';
@@ -2521,7 +2651,11 @@ const tabbyRecipe = {
             problems.push(...(0,recipe/* recordedPathProblems */.gy)('exclude', manifest.options.exclude));
         return problems;
     },
-    async restore(host, options, parts, manifest, { logger, swaps }) {
+    prepareSwap(host, options, part, { logger }) {
+        // Written and checked while the other parts still stream in: after the stop, only renames remain.
+        return part.record.name === 'db' && part.on === 'host' ? prepareDatabase(host, options.root, part, logger) : Promise.resolve(undefined);
+    },
+    async restore(host, options, parts, manifest, { logger, swaps, prepared }) {
         const byName = new Map(parts.map(part => [part.record.name, part]));
         const report = [];
         const root = await (0,host_files/* pinDirectory */.bQ)(host, options.root);
@@ -2543,84 +2677,14 @@ const tabbyRecipe = {
             report.push(`${name} restored into ${relative}`);
         }
         const db = byName.get('db');
-        if (db)
+        const ready = prepared.get('db');
+        if (ready)
+            report.push(await ready.swapIn(swaps));
+        else if (db)
             report.push(await restoreDatabase(host, swaps, await (0,host_files/* pinChild */.sw)(host, root, 'ee'), db, logger));
         return report;
     }
 };
-/**
- * Before anything changes: a link the app's user planted where the restore will write refuses the restore.
- * ee/ as a link is replaced by the home part's ee/ when home is restored, so it refuses only without home.
- */
-async function refusePlantedLinks(host, root, restoring) {
-    const entry = (relative) => `"/proc/self/fd/$root"/${(0,shell/* quote */.hD)(relative)}`;
-    await (0,host_files/* runPinned */.e8)(host, { root }, [
-        ...(restoring.ee && !restoring.home ? [`if [ -L ${entry('ee')} ]; then selfhost_refuse ee link; fi`] : []),
-        ...(restoring.db ? [`if [ -d ${entry('ee')} ] && [ ! -L ${entry('ee')} ] && [ -L ${entry(DATABASE)} ]; then selfhost_refuse database link; fi`] : [])
-    ], { description: 'Looking for links where the restore writes', reasons: linkReasons(root.path) });
-}
-function linkReasons(root) {
-    return {
-        'ee link': `${JSON.stringify(external_node_path_.posix.join(root, 'ee'))} is a symbolic link; a restore never writes through links (restore the home part too, or replace the link with a directory)`,
-        'database link': `${JSON.stringify(external_node_path_.posix.join(root, DATABASE))} is a symbolic link or not a regular file; a restore never writes through links`
-    };
-}
-/**
- * The database is written into a fresh root-only directory inside ee/, checked there, given the owner and
- * mode of the file it replaces (read from that file itself, never through a link; set-id bits never), and
- * swapped in by rename: the live file and its -wal/-shm move aside together (the safety copy), and a link
- * planted at ee/db.sqlite is moved aside, never written through, and refused up front.
- */
-async function restoreDatabase(host, swaps, ee, part, logger) {
-    const began = Date.now();
-    const staging = await (0,host_files/* createStaging */.qp)(host, ee);
-    const reasons = linkReasons(external_node_path_.posix.dirname(ee.path));
-    try {
-        const inStaging = (0,host_files/* pinnedLines */.gK)({ staging }, 'staging');
-        await (0,sqlite/* writeSqliteFile */.iN)(host, 'new/db.sqlite', part.record.compression, (0,recipe/* partInput */.SI)(part, `Writing ${DATABASE}`, logger), inStaging).catch(error => {
-            throw (0,host_files/* explainRefusal */.GC)(error, { staging });
-        });
-        const incoming = await (0,sqlite/* inspectSqlite */.jG)(host, 'new/db.sqlite', { prelude: inStaging, label: `the incoming ${DATABASE}` }).catch(error => {
-            throw (0,host_files/* explainRefusal */.GC)(error, { staging });
-        });
-        (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, incoming, 'The restored database (before it was moved into place)');
-    }
-    catch (error) {
-        await (0,host_files/* removeStaging */.O7)(host, staging, logger);
-        throw error;
-    }
-    const names = ['db.sqlite', ...DATABASE_COMPANIONS.map(companion => external_node_path_.posix.basename(companion))];
-    const written = Date.now();
-    // The owner and mode go on in the swap's own script, just before it: one round trip.
-    const takeOwnerAndMode = [
-        'target="/proc/self/fd/$dir/db.sqlite"; incoming="/proc/self/fd/$from/new/db.sqlite"',
-        // One lstat gives type, owner and mode of the entry itself: a link swapped in meanwhile is seen for what it is.
-        'if current=$(stat -c \'%F|%u:%g|%a\' -- "$target" 2>/dev/null); then',
-        '  IFS="|" read -r type owner mode <<< "$current"',
-        '  case "$type" in "regular file"|"regular empty file") ;; *) selfhost_refuse database link;; esac',
-        '  chown -h -- "$owner" "$incoming"',
-        '  chmod -- "$(printf %o "$(( 8#$mode & 8#777 ))")" "$incoming"',
-        'fi'
-    ];
-    await swaps.swapIn({
-        dir: ee,
-        staging,
-        part: part.record.name,
-        undo: { kind: 'entries', names },
-        description: `Moving the restored database into ${external_node_path_.posix.join(ee.path, 'db.sqlite')}`,
-        before: takeOwnerAndMode,
-        reasons
-    });
-    // Counted again in place: SQLite would replay a -wal beside the target into the restored file. The
-    // integrity_check ran once, in staging, on the very file the rename moved here.
-    const inPlace = [...(0,host_files/* pinnedLines */.gK)({ ee }, 'ee'), '{ [ -f db.sqlite ] && [ ! -L db.sqlite ]; } || selfhost_refuse database link'];
-    const counts = await (0,sqlite/* inspectSqlite */.jG)(host, 'db.sqlite', { prelude: inPlace, label: external_node_path_.posix.join(ee.path, 'db.sqlite'), countsOnly: true }).catch(error => {
-        throw (0,host_files/* explainRefusal */.GC)(error, { ee }, reasons);
-    });
-    (0,sqlite/* compareCounts */.G8)(part.record.tables ?? {}, counts, `The restored ${DATABASE}`);
-    logger.info(`${part.record.name}: written and checked in ${(0,log/* formatSeconds */.Xo)(written - began)}, swapped and counted in ${(0,log/* formatSeconds */.Xo)(Date.now() - written)}`);
-    return `db restored: integrity ok, ${Object.keys(counts).length} tables with the row counts of the backup`;
-}
 async function existingPaths(host, root, relatives) {
     const found = await (0,host_files/* existingOnHost */.p9)(host, relatives.map(relative => external_node_path_.posix.join(root, relative)), '-e', 'Listing the Tabby root');
     return relatives.filter(relative => found.includes(external_node_path_.posix.join(root, relative)));
@@ -3097,7 +3161,9 @@ function inventoryProblems(record, actual) {
 /* harmony export */ });
 /* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(151);
+/* harmony import */ var _kernel_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(20490);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12328);
+
 
 
 
@@ -3127,7 +3193,7 @@ if mode == "snapshot":
     # cannot be restarted forever by concurrent writers the way small steps can.
     src.backup(dst, pages=-1)
     dst.close(); src.close()
-    source = target
+    sys.exit(0)
 db = sqlite3.connect(source)
 rows = db.execute("PRAGMA integrity_check").fetchall() if mode != "count" else [("ok",)]
 if [r[0] for r in rows] != ["ok"]:
@@ -3151,24 +3217,31 @@ function withEngine(cliLines, pythonLine) {
 }
 /**
  * A consistent online snapshot taken by SQLite itself (VACUUM INTO: one read transaction, so it
- * completes however busy the writers are), checked with integrity_check on the host before it is
- * accepted, then streamed compressed to `out`. The only host-side temp space it needs is the snapshot.
+ * completes however busy the writers are), streamed compressed to `out` while integrity_check and the
+ * row counts read the same file beside the stream (both from the page cache); the part is only accepted
+ * once the check passed. The only host-side temp space it needs is the snapshot.
  */
 async function snapshotSqlite(host, dbPath, compression, out, 
 /** Where the snapshot is written on the host; empty: $TMPDIR or /tmp. */
 tempDir = '') {
     const prepare = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .script */ .K$)(`db=${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(dbPath)}`, '[ -f "$db" ] || { echo "selfhost-backup: $db does not exist" >&2; exit 4; }', tempDir ? `base=${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(tempDir)}` : 'base="${TMPDIR:-/tmp}"', 'tmp=$(mktemp -d "$base/selfhost-backup-sqlite.XXXXXXXX")', 
     // The path goes back to the runner as one line: a $TMPDIR with a line break would make it point elsewhere.
-    'case "$tmp" in *$\'\\n\'*) echo "selfhost-backup: the temp path has a line break: set host-temp-dir" >&2; rm -rf -- "$tmp"; exit 5;; esac', 'trap \'rm -rf -- "$tmp"\' ERR INT TERM', 'snap="$tmp/snapshot.sqlite"', ...withEngine(
+    'case "$tmp" in *$\'\\n\'*) echo "selfhost-backup: the temp path has a line break: set host-temp-dir" >&2; rm -rf -- "$tmp"; exit 5;; esac', 'trap \'rm -rf -- "$tmp"\' ERR INT TERM', ...withEngine(
     // A relative name inside the temp dir: the SQL string never holds the path, whatever characters it has.
-    ['  case "$db" in /*) ;; *) db="$PWD/$db";; esac', '  (cd -- "$tmp" && sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'snapshot.sqlite\'")', '  meta=$(check_db "$snap")'], `meta=$(python3 -c ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(PYTHON_SNAPSHOT)} snapshot "$db" "$snap")`), 'printf \'%s\\n%s\\n\' "$tmp" "$meta"');
+    ['  case "$db" in /*) ;; *) db="$PWD/$db";; esac', '  (cd -- "$tmp" && sqlite3 -batch -bail "$db" ".timeout 60000" "VACUUM INTO \'snapshot.sqlite\'")'], `python3 -c ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(PYTHON_SNAPSHOT)} snapshot "$db" "$tmp/snapshot.sqlite"`), 'printf \'%s\\n\' "$tmp"');
     const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` });
-    const [tmpDir, ...metaLines] = prepared.stdout.trim().split('\n');
+    const tmpDir = prepared.stdout.trim();
+    // Only a directory of the shape mktemp made is removed again, whatever the host printed.
+    if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir) || tmpDir.includes('\n'))
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HostCommandError */ .MK(`Snapshot of ${dbPath}`, 0, `unexpected answer ${JSON.stringify(tmpDir.slice(-200))}`);
+    const snapshot = `${tmpDir}/snapshot.sqlite`;
     try {
-        const meta = parseCheckOutput(metaLines.join('\n'), dbPath);
-        const stream = (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .script */ .K$)(`${(0,_compression_js__WEBPACK_IMPORTED_MODULE_1__/* .compressCommand */ .wu)(compression)} < ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(`${tmpDir}/snapshot.sqlite`)}`);
-        await host.run(stream, { stdout: out, description: `Streaming the snapshot of ${dbPath}` });
-        return { tables: meta };
+        const [checked, streamed] = await Promise.allSettled([
+            inspectSqlite(host, snapshot, { label: dbPath }),
+            host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .script */ .K$)(`${(0,_compression_js__WEBPACK_IMPORTED_MODULE_1__/* .compressCommand */ .wu)(compression)} < ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(snapshot)}`), { stdout: out, description: `Streaming the snapshot of ${dbPath}` })
+        ]);
+        (0,_kernel_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .settled */ .gu)(streamed);
+        return { tables: (0,_kernel_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .settled */ .gu)(checked) };
     }
     finally {
         await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .script */ .K$)(`rm -rf -- ${(0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(tmpDir)}`), { allowFailure: true, description: 'Removing the snapshot' }).catch(() => undefined);
