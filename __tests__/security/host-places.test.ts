@@ -7,12 +7,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { chmod, chown, lchown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { HostCommandError } from '../../src/kernel/errors.js'
 import { acquireHostLock, fallbackLockPathFor, lockPathFor } from '../../src/pipeline/lock.js'
+import { openIncoming, removeIncoming } from '../../src/pipeline/host-incoming.js'
 import { chooseSafePlace, refuseUnsafePlace, unsafePlaceError, UnsafeHostPlaceError, type HostPlace } from '../../src/pipeline/host-places.js'
 import { command, script } from '../../src/kernel/shell.js'
 import { LocalTransport } from '../../src/transport/local.js'
@@ -275,5 +276,45 @@ describe('directory places (state, safety copies)', () => {
     await mkdir(join(parent, 'existing'), { mode: 0o700 })
     expect(await chooseSafePlace(local(), place(join(parent, 'existing')), join(rootPlace, 'state'))).toEqual({ path: join(parent, 'existing') })
     expect(existsSync(join(parent, 'new'))).toBe(false)
+  })
+})
+
+describe("the restore's staging directory (incoming)", () => {
+  it('is made fresh beside the data, for the restore only, when only root can write there', async () => {
+    const { dataRoot, parent } = await dataRootIn(0)
+    const dir = await openIncoming(local(), dataRoot, recordingLogger())
+    expect(dirname(dirname(dir))).toBe(parent)
+    expect(dir).toMatch(/\/\.selfhost-backup-incoming-[0-9a-f]{12}\/restore-[A-Za-z0-9]{8}$/)
+    expect(lstatSync(dirname(dir)).mode & 0o7777).toBe(0o700)
+    await removeIncoming(local(), dir, recordingLogger())
+    expect(existsSync(dirname(dir))).toBe(false)
+  })
+
+  forged("moves root's staging out of a directory another user owns, leaving the link planted there alone", async () => {
+    const { dataRoot, parent } = await dataRootIn(NOBODY)
+    const planted = join(parent, `.selfhost-backup-incoming-${createHash('sha256').update(dataRoot).digest('hex').slice(0, 12)}`)
+    await symlink('/etc', planted)
+    const logger = recordingLogger()
+    const dir = await openIncoming(local(), dataRoot, logger)
+    try {
+      expect(dirname(dir)).toBe(join('/var/lib/selfhost-backup/incoming', basename(planted)))
+      expect(logger.lines).toContainEqual(`info: The parts are staged in ${dirname(dir)}: the directory ${parent} can be written by its owner, the user nobody (uid ${NOBODY})`)
+      expect(readlinkSync(planted)).toBe('/etc')
+    } finally {
+      await removeIncoming(local(), dir, recordingLogger())
+    }
+  })
+
+  forged('refuses a link planted at its place in a directory only root can write, and creates nothing', async () => {
+    const { dataRoot, parent } = await dataRootIn(0)
+    const planted = join(parent, `.selfhost-backup-incoming-${createHash('sha256').update(dataRoot).digest('hex').slice(0, 12)}`)
+    const target = await preciousFile()
+    await symlink(dirname(target), planted)
+    const before = fingerprint(target)
+    const attempt = openIncoming(local(), dataRoot, recordingLogger())
+    await expect(attempt).rejects.toBeInstanceOf(UnsafeHostPlaceError)
+    await expect(attempt).rejects.toThrow(`Refusing to use the restore's staging directory ${planted}: it is a symbolic link.`)
+    expect(fingerprint(target)).toBe(before)
+    expect(readdirSync(dirname(target))).toEqual(['shadow'])
   })
 })

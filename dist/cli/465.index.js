@@ -2636,7 +2636,7 @@ const tabbyRecipe = {
         return manifest.parts.map(part => {
             switch (part.name) {
                 case 'db':
-                    return `db: replace ${root}/${DATABASE} by rename (the live file and its -wal/-shm move aside), then integrity_check and row counts of ${Object.keys(part.tables ?? {}).length} tables`;
+                    return `db: replace ${root}/${DATABASE} by rename (the live file and its -wal/-shm move aside) with a copy written beside the data and checked before the stop (integrity_check, row counts of ${Object.keys(part.tables ?? {}).length} tables), counted again in place`;
                 case 'home':
                     return `home: replace everything in ${root} except ${homeExcludes(options).join(', ')}`;
                 default:

@@ -355,6 +355,8 @@ var host_places = __webpack_require__(86283);
 
 
 
+const MOVED_MARK = 'selfhost-backup-place-moved';
+const MADE_MARK = 'selfhost-backup-incoming=';
 /**
  * Where a restore stages the verified parts on the host before anything live changes: a fresh private
  * directory (mode 700) in `.selfhost-backup-incoming-<tag>` beside the data, so the parts are on the host
@@ -369,18 +371,23 @@ async function openIncoming(host, dataRoot, logger) {
         kind: 'directory',
         fix: `run with sudo: true, so that root stages the parts in ${host_places/* ROOT_PLACE */.Tj}; or let only root and the user that runs the restore write ${external_node_path_.posix.dirname(dataRoot)}`
     };
-    const chosen = await (0,host_places/* chooseSafePlace */.yw)(host, beside, external_node_path_.posix.join(host_places/* ROOT_PLACE */.Tj, 'incoming', external_node_path_.posix.basename(beside.path)));
-    if (chosen.movedBecause)
-        logger.info(`The parts are staged in ${chosen.path}: ${chosen.movedBecause}`);
+    const fallback = external_node_path_.posix.join(host_places/* ROOT_PLACE */.Tj, 'incoming', external_node_path_.posix.basename(beside.path));
+    // The place is chosen, checked and used in one script: nothing can change on the way between a check and its use.
     const result = await host
-        .run((0,shell/* script */.K$)(...(0,host_places/* refuseUnsafePlace */.c4)({ ...beside, path: chosen.path }), `(umask 077 && mkdir -p -- ${(0,shell/* quote */.hD)(chosen.path)})`, `find ${(0,shell/* quote */.hD)(chosen.path)} -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +`, `mktemp -d -- ${(0,shell/* quote */.hD)(`${chosen.path}/restore-XXXXXXXX`)}`), { description: `Creating the restore's staging directory in ${chosen.path}` })
+        .run((0,shell/* script */.K$)(...(0,host_places/* chooseSafePlaceLines */.dh)(beside, fallback, MOVED_MARK), '(umask 077 && mkdir -p -- "$place")', 'find "$place" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +', 'made=$(mktemp -d -- "$place/restore-XXXXXXXX")', `printf '${MADE_MARK}%s\\n' "$made"`), { description: `Creating the restore's staging directory beside ${dataRoot}` })
         .catch((error) => {
         throw (0,host_places/* unsafePlaceError */.Wy)(error) ?? error;
     });
-    const dir = result.stdout.trim();
-    // Only a directory inside the place this code chose is accepted, whatever the host printed.
-    if (!dir.startsWith(`${chosen.path}/restore-`) || dir.includes('\n') || external_node_path_.posix.normalize(dir) !== dir) {
+    const lines = result.stdout.split('\n');
+    const dir = lines.find(line => line.startsWith(MADE_MARK))?.slice(MADE_MARK.length) ?? '';
+    // Only a directory inside one of the two places this code offered is accepted, whatever the host printed.
+    const chosen = [beside.path, fallback].find(place => dir.startsWith(`${place}/restore-`));
+    if (!chosen || external_node_path_.posix.normalize(dir) !== dir || external_node_path_.posix.dirname(dir) !== chosen) {
         throw new errors/* SelfhostBackupError */.FZ(`The host answered an unexpected staging directory: ${JSON.stringify(dir)}`);
+    }
+    if (chosen === fallback) {
+        const because = lines.find(line => line.startsWith(`${MOVED_MARK}\t`))?.slice(MOVED_MARK.length + 1) ?? '';
+        logger.info(`The parts are staged in ${fallback}: ${because}`);
     }
     return dir;
 }

@@ -3,7 +3,10 @@ import type { Transport } from '../transport/transport.js'
 import { SelfhostBackupError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { quote, script } from '../kernel/shell.js'
-import { besideDataRoot, chooseSafePlace, refuseUnsafePlace, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
+import { besideDataRoot, chooseSafePlaceLines, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
+
+const MOVED_MARK = 'selfhost-backup-place-moved'
+const MADE_MARK = 'selfhost-backup-incoming='
 
 /**
  * Where a restore stages the verified parts on the host before anything live changes: a fresh private
@@ -19,25 +22,32 @@ export async function openIncoming(host: Transport, dataRoot: string, logger: Lo
     kind: 'directory',
     fix: `run with sudo: true, so that root stages the parts in ${ROOT_PLACE}; or let only root and the user that runs the restore write ${posix.dirname(dataRoot)}`
   }
-  const chosen = await chooseSafePlace(host, beside, posix.join(ROOT_PLACE, 'incoming', posix.basename(beside.path)))
-  if (chosen.movedBecause) logger.info(`The parts are staged in ${chosen.path}: ${chosen.movedBecause}`)
+  const fallback = posix.join(ROOT_PLACE, 'incoming', posix.basename(beside.path))
+  // The place is chosen, checked and used in one script: nothing can change on the way between a check and its use.
   const result = await host
     .run(
       script(
-        ...refuseUnsafePlace({ ...beside, path: chosen.path }),
-        `(umask 077 && mkdir -p -- ${quote(chosen.path)})`,
-        `find ${quote(chosen.path)} -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +`,
-        `mktemp -d -- ${quote(`${chosen.path}/restore-XXXXXXXX`)}`
+        ...chooseSafePlaceLines(beside, fallback, MOVED_MARK),
+        '(umask 077 && mkdir -p -- "$place")',
+        'find "$place" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +',
+        'made=$(mktemp -d -- "$place/restore-XXXXXXXX")',
+        `printf '${MADE_MARK}%s\\n' "$made"`
       ),
-      { description: `Creating the restore's staging directory in ${chosen.path}` }
+      { description: `Creating the restore's staging directory beside ${dataRoot}` }
     )
     .catch((error: unknown) => {
       throw unsafePlaceError(error) ?? error
     })
-  const dir = result.stdout.trim()
-  // Only a directory inside the place this code chose is accepted, whatever the host printed.
-  if (!dir.startsWith(`${chosen.path}/restore-`) || dir.includes('\n') || posix.normalize(dir) !== dir) {
+  const lines = result.stdout.split('\n')
+  const dir = lines.find(line => line.startsWith(MADE_MARK))?.slice(MADE_MARK.length) ?? ''
+  // Only a directory inside one of the two places this code offered is accepted, whatever the host printed.
+  const chosen = [beside.path, fallback].find(place => dir.startsWith(`${place}/restore-`))
+  if (!chosen || posix.normalize(dir) !== dir || posix.dirname(dir) !== chosen) {
     throw new SelfhostBackupError(`The host answered an unexpected staging directory: ${JSON.stringify(dir)}`)
+  }
+  if (chosen === fallback) {
+    const because = lines.find(line => line.startsWith(`${MOVED_MARK}\t`))?.slice(MOVED_MARK.length + 1) ?? ''
+    logger.info(`The parts are staged in ${fallback}: ${because}`)
   }
   return dir
 }
