@@ -99,7 +99,7 @@ export function restoreStagesOf(run: ActionRun): string {
   )
   const applied = [
     ...run.stdout.matchAll(
-      /^([a-z0-9_-]+): ((?:imported|extracted and checked|written and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s|moved beside the data and swapped in [\d.]+ s|swapped in by RENAME TABLE in [\d.]+ s|swapped in and counted in [\d.]+ s)/gm
+      /^([a-z0-9_-]+): ((?:imported|extracted and checked) in [\d.]+ s, [a-z ]+ in [\d.]+ s|moved beside the data and swapped in [\d.]+ s|swapped in by RENAME TABLE in [\d.]+ s|swapped in and counted in [\d.]+ s)/gm
     )
   ].map(match => `${match[1]} ${match[2]}`)
   return [stages, `staged: ${staged.join(', ')}`, ...(beside.length > 0 ? [`prepared beside the live data: ${beside.join(', ')}`] : []), `applied: ${applied.join('; ')}`].join('; ')

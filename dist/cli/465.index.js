@@ -2373,7 +2373,11 @@ async function writeChecked(host, part, where, logger) {
 async function prepareDatabase(host, dataRoot, part, logger) {
     const began = Date.now();
     const tree = external_node_path_.posix.join(external_node_path_.posix.dirname(part.path), `${READY_PREFIX}${part.record.name}`);
+    // Once its swap succeeded, the swap moved the directory away: nothing is left to remove.
+    let swapped = false;
     const discard = async () => {
+        if (swapped)
+            return;
         await host.run((0,shell/* script */.K$)(`rm -rf -- ${(0,shell/* quote */.hD)(tree)}`), { description: `Removing ${tree}` }).catch(error => logger.warning(`${JSON.stringify(tree)} was not removed: ${error.message}`));
     };
     try {
@@ -2389,9 +2393,10 @@ async function prepareDatabase(host, dataRoot, part, logger) {
         swapIn: async (swaps) => {
             // Pinned after the stop, as the restore's other swaps: the home part's swap may have replaced ee/.
             const ee = await (0,host_files/* pinChild */.sw)(host, await (0,host_files/* pinDirectory */.bQ)(host, dataRoot), 'ee');
-            return tabby_database_swapDatabaseIn(host, swaps, ee, part, { tree }, logger);
+            const line = await tabby_database_swapDatabaseIn(host, swaps, ee, part, { tree }, logger);
+            swapped = true;
+            return line;
         },
-        // A swapped database moved its directory away; what is left (a failed restore's) goes.
         discard
     };
 }
@@ -3232,7 +3237,8 @@ tempDir = '') {
     const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` });
     const tmpDir = prepared.stdout.trim();
     // Only a directory of the shape mktemp made is removed again, whatever the host printed.
-    if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir) || tmpDir.includes('\n'))
+    // One line: without the s flag, `.` matches no line break.
+    if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir))
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HostCommandError */ .MK(`Snapshot of ${dbPath}`, 0, `unexpected answer ${JSON.stringify(tmpDir.slice(-200))}`);
     const snapshot = `${tmpDir}/snapshot.sqlite`;
     try {

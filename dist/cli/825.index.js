@@ -603,10 +603,12 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Fy: () => (/* binding */ placeMovedBecause),
 /* harmony export */   Tj: () => (/* binding */ ROOT_PLACE),
 /* harmony export */   Wy: () => (/* binding */ unsafePlaceError),
 /* harmony export */   c4: () => (/* binding */ refuseUnsafePlace),
 /* harmony export */   dh: () => (/* binding */ chooseSafePlaceLines),
+/* harmony export */   mi: () => (/* binding */ PLACE_MOVED_MARK),
 /* harmony export */   rC: () => (/* binding */ dataRootTag),
 /* harmony export */   rQ: () => (/* binding */ besideDataRoot),
 /* harmony export */   yw: () => (/* binding */ chooseSafePlace)
@@ -757,8 +759,7 @@ function chooseSafePlaceLines(place, fallback, movedMark) {
  * the fallback's directory; a refusal throws UnsafeHostPlaceError.
  */
 async function chooseSafePlace(host, place, fallback) {
-    const moved = 'selfhost-backup-place-moved';
-    const result = await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .script */ .K$)(...chooseSafePlaceLines(place, fallback, moved), 'printf "selfhost-backup-place=%s\\n" "$place"'), {
+    const result = await host.run((0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__/* .script */ .K$)(...chooseSafePlaceLines(place, fallback, PLACE_MOVED_MARK), 'printf "selfhost-backup-place=%s\\n" "$place"'), {
         allowFailure: true,
         description: `Checking ${place.name} ${place.path}`
     });
@@ -770,14 +771,17 @@ async function chooseSafePlace(host, place, fallback) {
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SelfhostBackupError */ .FZ(`Could not check ${place.name} ${place.path} on the host (exit code ${result.exitCode}): ${result.stderr.trim()}`);
     }
     const path = chosen.slice('selfhost-backup-place='.length);
-    const because = result.stdout
-        .split('\n')
-        .find(line => line.startsWith(`${moved}\t`))
-        ?.slice(moved.length + 1);
     // Only the two paths this code offered are accepted, whatever the host printed.
     if (path !== place.path && path !== fallback)
         throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SelfhostBackupError */ .FZ(`The host answered an unexpected place for ${place.name}: ${path}`);
-    return path === fallback ? { path, movedBecause: because ?? '' } : { path };
+    return path === fallback ? { path, movedBecause: placeMovedBecause(result.stdout) } : { path };
+}
+/** The mark chooseSafePlaceLines echoes, for a caller that reads why the place moved (placeMovedBecause). */
+const PLACE_MOVED_MARK = 'selfhost-backup-place-moved';
+/** Why chooseSafePlaceLines, run with PLACE_MOVED_MARK, moved the place to its fallback, from the script's stdout. */
+function placeMovedBecause(stdout) {
+    const line = stdout.split('\n').find(candidate => candidate.startsWith(`${PLACE_MOVED_MARK}\t`));
+    return line?.slice(PLACE_MOVED_MARK.length + 1) ?? '';
 }
 
 

@@ -355,7 +355,6 @@ var host_places = __webpack_require__(86283);
 
 
 
-const MOVED_MARK = 'selfhost-backup-place-moved';
 const MADE_MARK = 'selfhost-backup-incoming=';
 /**
  * Where a restore stages the verified parts on the host before anything live changes: a fresh private
@@ -374,21 +373,21 @@ async function openIncoming(host, dataRoot, logger) {
     const fallback = external_node_path_.posix.join(host_places/* ROOT_PLACE */.Tj, 'incoming', external_node_path_.posix.basename(beside.path));
     // The place is chosen, checked and used in one script: nothing can change on the way between a check and its use.
     const result = await host
-        .run((0,shell/* script */.K$)(...(0,host_places/* chooseSafePlaceLines */.dh)(beside, fallback, MOVED_MARK), '(umask 077 && mkdir -p -- "$place")', 'find "$place" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +', 'made=$(mktemp -d -- "$place/restore-XXXXXXXX")', `printf '${MADE_MARK}%s\\n' "$made"`), { description: `Creating the restore's staging directory beside ${dataRoot}` })
+        .run((0,shell/* script */.K$)(...(0,host_places/* chooseSafePlaceLines */.dh)(beside, fallback, host_places/* PLACE_MOVED_MARK */.mi), '(umask 077 && mkdir -p -- "$place")', 'find "$place" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +', 'made=$(mktemp -d -- "$place/restore-XXXXXXXX")', `printf '${MADE_MARK}%s\\n' "$made"`), { description: `Creating the restore's staging directory beside ${dataRoot}` })
         .catch((error) => {
         throw (0,host_places/* unsafePlaceError */.Wy)(error) ?? error;
     });
-    const lines = result.stdout.split('\n');
-    const dir = lines.find(line => line.startsWith(MADE_MARK))?.slice(MADE_MARK.length) ?? '';
+    const dir = result.stdout
+        .split('\n')
+        .find(line => line.startsWith(MADE_MARK))
+        ?.slice(MADE_MARK.length) ?? '';
     // Only a directory inside one of the two places this code offered is accepted, whatever the host printed.
     const chosen = [beside.path, fallback].find(place => dir.startsWith(`${place}/restore-`));
     if (!chosen || external_node_path_.posix.normalize(dir) !== dir || external_node_path_.posix.dirname(dir) !== chosen) {
         throw new errors/* SelfhostBackupError */.FZ(`The host answered an unexpected staging directory: ${JSON.stringify(dir)}`);
     }
-    if (chosen === fallback) {
-        const because = lines.find(line => line.startsWith(`${MOVED_MARK}\t`))?.slice(MOVED_MARK.length + 1) ?? '';
-        logger.info(`The parts are staged in ${fallback}: ${because}`);
-    }
+    if (chosen === fallback)
+        logger.info(`The parts are staged in ${fallback}: ${(0,host_places/* placeMovedBecause */.Fy)(result.stdout)}`);
     return dir;
 }
 /** Removes the staging directory, and its parent when nothing else is left there. */

@@ -3,9 +3,8 @@ import type { Transport } from '../transport/transport.js'
 import { SelfhostBackupError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { quote, script } from '../kernel/shell.js'
-import { besideDataRoot, chooseSafePlaceLines, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
+import { besideDataRoot, chooseSafePlaceLines, PLACE_MOVED_MARK, placeMovedBecause, ROOT_PLACE, unsafePlaceError, type HostPlace } from './host-places.js'
 
-const MOVED_MARK = 'selfhost-backup-place-moved'
 const MADE_MARK = 'selfhost-backup-incoming='
 
 /**
@@ -27,7 +26,7 @@ export async function openIncoming(host: Transport, dataRoot: string, logger: Lo
   const result = await host
     .run(
       script(
-        ...chooseSafePlaceLines(beside, fallback, MOVED_MARK),
+        ...chooseSafePlaceLines(beside, fallback, PLACE_MOVED_MARK),
         '(umask 077 && mkdir -p -- "$place")',
         'find "$place" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} +',
         'made=$(mktemp -d -- "$place/restore-XXXXXXXX")',
@@ -38,17 +37,17 @@ export async function openIncoming(host: Transport, dataRoot: string, logger: Lo
     .catch((error: unknown) => {
       throw unsafePlaceError(error) ?? error
     })
-  const lines = result.stdout.split('\n')
-  const dir = lines.find(line => line.startsWith(MADE_MARK))?.slice(MADE_MARK.length) ?? ''
+  const dir =
+    result.stdout
+      .split('\n')
+      .find(line => line.startsWith(MADE_MARK))
+      ?.slice(MADE_MARK.length) ?? ''
   // Only a directory inside one of the two places this code offered is accepted, whatever the host printed.
   const chosen = [beside.path, fallback].find(place => dir.startsWith(`${place}/restore-`))
   if (!chosen || posix.normalize(dir) !== dir || posix.dirname(dir) !== chosen) {
     throw new SelfhostBackupError(`The host answered an unexpected staging directory: ${JSON.stringify(dir)}`)
   }
-  if (chosen === fallback) {
-    const because = lines.find(line => line.startsWith(`${MOVED_MARK}\t`))?.slice(MOVED_MARK.length + 1) ?? ''
-    logger.info(`The parts are staged in ${fallback}: ${because}`)
-  }
+  if (chosen === fallback) logger.info(`The parts are staged in ${fallback}: ${placeMovedBecause(result.stdout)}`)
   return dir
 }
 

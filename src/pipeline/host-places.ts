@@ -160,8 +160,7 @@ export function chooseSafePlaceLines(place: HostPlace, fallback: string, movedMa
  * the fallback's directory; a refusal throws UnsafeHostPlaceError.
  */
 export async function chooseSafePlace(host: Transport, place: HostPlace, fallback: string): Promise<{ path: string; movedBecause?: string }> {
-  const moved = 'selfhost-backup-place-moved'
-  const result = await host.run(script(...chooseSafePlaceLines(place, fallback, moved), 'printf "selfhost-backup-place=%s\\n" "$place"'), {
+  const result = await host.run(script(...chooseSafePlaceLines(place, fallback, PLACE_MOVED_MARK), 'printf "selfhost-backup-place=%s\\n" "$place"'), {
     allowFailure: true,
     description: `Checking ${place.name} ${place.path}`
   })
@@ -172,11 +171,16 @@ export async function chooseSafePlace(host: Transport, place: HostPlace, fallbac
     throw new SelfhostBackupError(`Could not check ${place.name} ${place.path} on the host (exit code ${result.exitCode}): ${result.stderr.trim()}`)
   }
   const path = chosen.slice('selfhost-backup-place='.length)
-  const because = result.stdout
-    .split('\n')
-    .find(line => line.startsWith(`${moved}\t`))
-    ?.slice(moved.length + 1)
   // Only the two paths this code offered are accepted, whatever the host printed.
   if (path !== place.path && path !== fallback) throw new SelfhostBackupError(`The host answered an unexpected place for ${place.name}: ${path}`)
-  return path === fallback ? { path, movedBecause: because ?? '' } : { path }
+  return path === fallback ? { path, movedBecause: placeMovedBecause(result.stdout) } : { path }
+}
+
+/** The mark chooseSafePlaceLines echoes, for a caller that reads why the place moved (placeMovedBecause). */
+export const PLACE_MOVED_MARK = 'selfhost-backup-place-moved'
+
+/** Why chooseSafePlaceLines, run with PLACE_MOVED_MARK, moved the place to its fallback, from the script's stdout. */
+export function placeMovedBecause(stdout: string): string {
+  const line = stdout.split('\n').find(candidate => candidate.startsWith(`${PLACE_MOVED_MARK}\t`))
+  return line?.slice(PLACE_MOVED_MARK.length + 1) ?? ''
 }

@@ -71,7 +71,10 @@ async function writeChecked(host: Transport, part: VerifiedPart, where: WritePla
 export async function prepareDatabase(host: Transport, dataRoot: string, part: VerifiedPart, logger: Logger): Promise<PreparedPart> {
   const began = Date.now()
   const tree = posix.join(posix.dirname(part.path), `${READY_PREFIX}${part.record.name}`)
+  // Once its swap succeeded, the swap moved the directory away: nothing is left to remove.
+  let swapped = false
   const discard = async (): Promise<void> => {
+    if (swapped) return
     await host.run(script(`rm -rf -- ${quote(tree)}`), { description: `Removing ${tree}` }).catch(error => logger.warning(`${JSON.stringify(tree)} was not removed: ${(error as Error).message}`))
   }
   try {
@@ -86,9 +89,10 @@ export async function prepareDatabase(host: Transport, dataRoot: string, part: V
     swapIn: async swaps => {
       // Pinned after the stop, as the restore's other swaps: the home part's swap may have replaced ee/.
       const ee = await pinChild(host, await pinDirectory(host, dataRoot), 'ee')
-      return swapDatabaseIn(host, swaps, ee, part, { tree }, logger)
+      const line = await swapDatabaseIn(host, swaps, ee, part, { tree }, logger)
+      swapped = true
+      return line
     },
-    // A swapped database moved its directory away; what is left (a failed restore's) goes.
     discard
   }
 }

@@ -97,8 +97,8 @@ export async function snapshotSqlite(
   const prepared = await host.run(prepare, { description: `Snapshot of ${dbPath}` })
   const tmpDir = prepared.stdout.trim()
   // Only a directory of the shape mktemp made is removed again, whatever the host printed.
-  if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir) || tmpDir.includes('\n'))
-    throw new HostCommandError(`Snapshot of ${dbPath}`, 0, `unexpected answer ${JSON.stringify(tmpDir.slice(-200))}`)
+  // One line: without the s flag, `.` matches no line break.
+  if (!/^\/.*\/selfhost-backup-sqlite\.[A-Za-z0-9]+$/.test(tmpDir)) throw new HostCommandError(`Snapshot of ${dbPath}`, 0, `unexpected answer ${JSON.stringify(tmpDir.slice(-200))}`)
   const snapshot = `${tmpDir}/snapshot.sqlite`
   try {
     const [checked, streamed] = await Promise.allSettled([
