@@ -2,15 +2,15 @@ export const id = 358;
 export const ids = [358];
 export const modules = {
 
-/***/ 22358:
+/***/ 2358:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
-const { PutObjectCommand, ChecksumAlgorithm, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = __webpack_require__(53711);
-const { toEndpointV1, getEndpointFromInstructions } = __webpack_require__(62085);
-const { extendedEncodeURIComponent } = __webpack_require__(93422);
-const { EventEmitter } = __webpack_require__(24434);
-const { Buffer } = __webpack_require__(20181);
-const { statSync, ReadStream } = __webpack_require__(73024);
+const { PutObjectCommand, ChecksumAlgorithm, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = __webpack_require__(3711);
+const { toEndpointV1, getEndpointFromInstructions } = __webpack_require__(2085);
+const { extendedEncodeURIComponent } = __webpack_require__(3422);
+const { EventEmitter } = __webpack_require__(4434);
+const { Buffer } = __webpack_require__(181);
+const { statSync, ReadStream } = __webpack_require__(3024);
 const { Readable } = __webpack_require__(2203);
 
 const runtimeConfigShared = {

@@ -2,7 +2,7 @@ export const id = 211;
 export const ids = [211,783];
 export const modules = {
 
-/***/ 75783:
+/***/ 5783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,11 +14,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
+var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 ;// CONCATENATED MODULE: ./src/inputs/store-s3.ts
 
 /** S3's bucket rule (3-63 characters; lowercase letters, digits, dots, hyphens; a letter or digit at both ends), which every compatible service follows. */
@@ -133,7 +133,7 @@ function parseStoreInputs(reader, action, env = process.env) {
 
 /***/ }),
 
-/***/ 33211:
+/***/ 3211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -145,13 +145,13 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
-var registry = __webpack_require__(28465);
+var registry = __webpack_require__(8465);
 // EXTERNAL MODULE: ./src/inputs/store.ts + 1 modules
-var inputs_store = __webpack_require__(75783);
+var inputs_store = __webpack_require__(5783);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/transport/ssh-args.ts
-var ssh_args = __webpack_require__(82669);
+var ssh_args = __webpack_require__(2669);
 ;// CONCATENATED MODULE: ./src/inputs/transport.ts
 
 
@@ -222,7 +222,7 @@ function parseTargetInputs(reader, action, options = {}) {
 
 /***/ }),
 
-/***/ 82669:
+/***/ 2669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

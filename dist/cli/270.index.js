@@ -2,7 +2,7 @@ export const id = 270;
 export const ids = [270];
 export const modules = {
 
-/***/ 14451:
+/***/ 4451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -19,7 +19,7 @@ function childEnvironment(source = process.env) {
 
 /***/ }),
 
-/***/ 13270:
+/***/ 3270:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -33,15 +33,15 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: validateManifest
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/manifest-signature.ts
-var manifest_signature = __webpack_require__(79887);
+var manifest_signature = __webpack_require__(9887);
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
-var app_version = __webpack_require__(77875);
+var app_version = __webpack_require__(7875);
 // EXTERNAL MODULE: ./src/kernel/manifest.ts
-var kernel_manifest = __webpack_require__(70592);
+var kernel_manifest = __webpack_require__(592);
 ;// CONCATENATED MODULE: ./src/kernel/manifest-validation.ts
 
 
@@ -242,7 +242,7 @@ function validateManifest(value, expectedBackupId) {
 
 /***/ }),
 
-/***/ 79887:
+/***/ 9887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -252,18 +252,18 @@ function validateManifest(value, expectedBackupId) {
 /* harmony export */   rO: () => (/* binding */ createSigner)
 /* harmony export */ });
 /* unused harmony exports SIGNATURE_NAMESPACE, keyFingerprint */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _child_environment_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14451);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(22386);
+/* harmony import */ var _child_environment_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4451);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2386);
 
 
 
@@ -395,7 +395,7 @@ async function verifySignature(text, signature, trust, what) {
 
 /***/ }),
 
-/***/ 70592:
+/***/ 592:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -413,7 +413,7 @@ async function verifySignature(text, signature, trust, what) {
 /* harmony export */   xg: () => (/* binding */ partFileName),
 /* harmony export */   yv: () => (/* binding */ UNVERIFIED_SUFFIX)
 /* harmony export */ });
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94929);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4929);
 
 const MANIFEST_FORMAT = 'selfhost-backup/1';
 const MANIFEST_SUFFIX = '.manifest.json';

@@ -2,7 +2,7 @@ export const id = 401;
 export const ids = [401];
 export const modules = {
 
-/***/ 61401:
+/***/ 1401:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,42 +14,42 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
-var registry = __webpack_require__(28465);
+var registry = __webpack_require__(8465);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var kernel_errors = __webpack_require__(22386);
+var kernel_errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
 // EXTERNAL MODULE: ./src/sources/compression.ts
-var compression = __webpack_require__(12328);
+var compression = __webpack_require__(2328);
 // EXTERNAL MODULE: ./src/sources/mysql.ts
 var mysql = __webpack_require__(504);
 // EXTERNAL MODULE: ./src/sources/mysql-defaults.ts
-var mysql_defaults = __webpack_require__(20087);
+var mysql_defaults = __webpack_require__(87);
 // EXTERNAL MODULE: ./src/sources/sqlite.ts
-var sqlite = __webpack_require__(99984);
+var sqlite = __webpack_require__(9984);
 // EXTERNAL MODULE: ./src/transport/local.ts
 var local = __webpack_require__(2042);
 // EXTERNAL MODULE: ./src/sources/tar-check.ts
-var tar_check = __webpack_require__(40424);
+var tar_check = __webpack_require__(424);
 // EXTERNAL MODULE: ./src/pipeline/fanout.ts
-var fanout = __webpack_require__(62251);
+var fanout = __webpack_require__(2251);
 // EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(31421);
+var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(77598);
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
+var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: ./src/kernel/child-environment.ts
-var child_environment = __webpack_require__(14451);
+var child_environment = __webpack_require__(4451);
 ;// CONCATENATED MODULE: ./src/pipeline/throwaway-mariadb.ts
 
 
@@ -562,27 +562,27 @@ async function removeTree(dir, logger) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/encryption.ts
-var encryption = __webpack_require__(99396);
+var encryption = __webpack_require__(9396);
 // EXTERNAL MODULE: ./src/pipeline/lock.ts
-var pipeline_lock = __webpack_require__(50799);
+var pipeline_lock = __webpack_require__(799);
 // EXTERNAL MODULE: ./src/pipeline/incremental.ts
-var pipeline_incremental = __webpack_require__(80878);
+var pipeline_incremental = __webpack_require__(878);
 // EXTERNAL MODULE: ./src/kernel/manifest.ts
-var kernel_manifest = __webpack_require__(70592);
+var kernel_manifest = __webpack_require__(592);
 // EXTERNAL MODULE: ./src/kernel/manifest-file.ts + 1 modules
-var manifest_file = __webpack_require__(13270);
+var manifest_file = __webpack_require__(3270);
 // EXTERNAL MODULE: ./src/pipeline/staging.ts + 1 modules
-var pipeline_staging = __webpack_require__(55437);
+var pipeline_staging = __webpack_require__(5437);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
-var stage_clock = __webpack_require__(73003);
+var stage_clock = __webpack_require__(3003);
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
-var app_version = __webpack_require__(77875);
+var app_version = __webpack_require__(7875);
 // EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
-var app_version_check = __webpack_require__(66845);
+var app_version_check = __webpack_require__(6845);
 // EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts
-var chunk_writer = __webpack_require__(85103);
+var chunk_writer = __webpack_require__(5103);
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
-var pipeline_verification = __webpack_require__(37147);
+var pipeline_verification = __webpack_require__(7147);
 ;// CONCATENATED MODULE: ./src/pipeline/backup.ts
 
 
@@ -780,11 +780,11 @@ async function refusePlainSecrets(recipe, options, request) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/manifest-keys.ts
-var manifest_keys = __webpack_require__(63625);
+var manifest_keys = __webpack_require__(3625);
 // EXTERNAL MODULE: ./src/kernel/concurrency.ts
-var concurrency = __webpack_require__(20490);
+var concurrency = __webpack_require__(490);
 // EXTERNAL MODULE: ./src/pipeline/retention.ts
-var retention = __webpack_require__(90892);
+var retention = __webpack_require__(892);
 ;// CONCATENATED MODULE: ./src/pipeline/prune.ts
 
 
@@ -1009,7 +1009,7 @@ async function storageLine(store, logger) {
 
 /***/ }),
 
-/***/ 80878:
+/***/ 878:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1017,11 +1017,11 @@ async function storageLine(store, logger) {
 /* harmony export */   Wt: () => (/* binding */ planIncremental)
 /* harmony export */ });
 /* unused harmony export stateDirFor */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86283);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6283);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
-/* harmony import */ var _verification_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(37147);
+/* harmony import */ var _verification_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7147);
 
 
 
@@ -1106,7 +1106,7 @@ async function chooseParent(host, store, target, settings, stateDir, reading) {
 
 /***/ }),
 
-/***/ 90892:
+/***/ 892:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,7 +2,7 @@ export const id = 423;
 export const ids = [423];
 export const modules = {
 
-/***/ 99396:
+/***/ 9396:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -13,12 +13,12 @@ export const modules = {
 /* harmony export */   go: () => (/* binding */ parseIdentities),
 /* harmony export */   q: () => (/* binding */ parseRecipients)
 /* harmony export */ });
-/* harmony import */ var age_encryption__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(81539);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
+/* harmony import */ var age_encryption__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1539);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(22386);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2386);
 
 
 
@@ -84,7 +84,7 @@ async function decryptStream(identities, ciphertext) {
 
 /***/ }),
 
-/***/ 85103:
+/***/ 5103:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -93,15 +93,15 @@ async function decryptStream(identities, ciphertext) {
 /* harmony export */   i1: () => (/* binding */ ChunkedFileWriter),
 /* harmony export */   sX: () => (/* binding */ CHUNK_SIZE_RANGE)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(70592);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(592);
 
 
 
@@ -215,7 +215,7 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
 
 /***/ }),
 
-/***/ 86283:
+/***/ 6283:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -230,11 +230,11 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
 /* harmony export */   yw: () => (/* binding */ chooseSafePlace)
 /* harmony export */ });
 /* unused harmony exports UNSAFE_PLACE_EXIT_CODE, UnsafeHostPlaceError */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
 /**
  * Places on the host that selfhost-backup itself writes beside the data (the lock file, the incremental
@@ -403,7 +403,7 @@ function placeMovedBecause(stdout) {
 
 /***/ }),
 
-/***/ 55437:
+/***/ 5437:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -415,13 +415,13 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(57075);
+var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __webpack_require__(46466);
+var promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(77598);
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/kernel/checksum.ts
 
 
@@ -446,17 +446,17 @@ class HashingCounter extends external_node_stream_.Transform {
 }
 
 // EXTERNAL MODULE: ./src/kernel/encryption.ts
-var encryption = __webpack_require__(99396);
+var encryption = __webpack_require__(9396);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 // EXTERNAL MODULE: ./src/kernel/manifest.ts
-var manifest = __webpack_require__(70592);
+var manifest = __webpack_require__(592);
 // EXTERNAL MODULE: ./src/kernel/progress.ts
-var progress = __webpack_require__(44174);
+var progress = __webpack_require__(4174);
 // EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts
-var chunk_writer = __webpack_require__(85103);
+var chunk_writer = __webpack_require__(5103);
 ;// CONCATENATED MODULE: ./src/pipeline/staging.ts
 
 

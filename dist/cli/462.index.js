@@ -2,7 +2,7 @@ export const id = 462;
 export const ids = [462];
 export const modules = {
 
-/***/ 14451:
+/***/ 4451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -72,10 +72,10 @@ function script(...lines) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   V: () => (/* binding */ LocalTransport)
 /* harmony export */ });
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _process_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(89867);
-/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(91588);
+/* harmony import */ var _process_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9867);
+/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1588);
 
 
 
@@ -105,16 +105,16 @@ class LocalTransport {
 
 /***/ }),
 
-/***/ 89867:
+/***/ 9867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   R: () => (/* binding */ runProcess)
 /* harmony export */ });
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_child_environment_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14451);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_child_environment_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4451);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6706);
 
 
@@ -226,7 +226,7 @@ function hintFor(stderr) {
 
 /***/ }),
 
-/***/ 40462:
+/***/ 462:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -238,25 +238,25 @@ __webpack_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./src/transport/local.ts
 var local = __webpack_require__(2042);
 // EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(31421);
+var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: ./src/kernel/interruption.ts
 var interruption = __webpack_require__(6706);
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
+var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/child-environment.ts
-var child_environment = __webpack_require__(14451);
+var child_environment = __webpack_require__(4451);
 // EXTERNAL MODULE: ./src/transport/process-runner.ts
-var process_runner = __webpack_require__(89867);
+var process_runner = __webpack_require__(9867);
 // EXTERNAL MODULE: ./src/transport/ssh-args.ts
-var ssh_args = __webpack_require__(82669);
+var ssh_args = __webpack_require__(2669);
 // EXTERNAL MODULE: ./src/transport/transport.ts
-var transport = __webpack_require__(91588);
+var transport = __webpack_require__(1588);
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
 
 
@@ -428,7 +428,7 @@ function createTransport(settings, logger, options = {}) {
 
 /***/ }),
 
-/***/ 82669:
+/***/ 2669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -525,7 +525,7 @@ function parseEndpoint(value, defaults) {
 
 /***/ }),
 
-/***/ 91588:
+/***/ 1588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,7 +2,7 @@ export const id = 465;
 export const ids = [465,473];
 export const modules = {
 
-/***/ 20490:
+/***/ 490:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -51,16 +51,16 @@ function settled(outcome) {
 
 /***/ }),
 
-/***/ 20473:
+/***/ 473:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   InputReader: () => (/* binding */ InputReader)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 
 
 const MAX_INPUT_LENGTH = 65_536;
@@ -145,18 +145,18 @@ function sizeText(bytes) {
 
 /***/ }),
 
-/***/ 44174:
+/***/ 4174:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ readWithProgress),
 /* harmony export */   x: () => (/* binding */ progressReporter)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48807);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8807);
 
 
 
@@ -240,7 +240,7 @@ function script(...lines) {
 
 /***/ }),
 
-/***/ 84899:
+/***/ 4899:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -260,12 +260,12 @@ function script(...lines) {
 /* harmony export */   qp: () => (/* binding */ createStaging),
 /* harmony export */   sw: () => (/* binding */ pinChild)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
-/* harmony import */ var _sources_tar_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(59401);
-/* harmony import */ var _recipe_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(64817);
+/* harmony import */ var _sources_tar_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9401);
+/* harmony import */ var _recipe_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4817);
 
 
 
@@ -469,7 +469,7 @@ async function extractChecked(host, staging, part, description, logger) {
 
 /***/ }),
 
-/***/ 44466:
+/***/ 4466:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -483,17 +483,17 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
 // EXTERNAL MODULE: ./src/recipes/host-files.ts
-var host_files = __webpack_require__(84899);
+var host_files = __webpack_require__(4899);
 // EXTERNAL MODULE: ./src/sources/tar.ts
-var tar = __webpack_require__(59401);
+var tar = __webpack_require__(9401);
 ;// CONCATENATED MODULE: ./src/recipes/swap-scripts.ts
 
 
@@ -907,7 +907,7 @@ async function swapPartIn(host, swaps, swap, extraction, logger) {
 
 /***/ }),
 
-/***/ 64817:
+/***/ 4817:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -917,9 +917,9 @@ async function swapPartIn(host, swaps, swap, extraction, logger) {
 /* harmony export */   SI: () => (/* binding */ partInput),
 /* harmony export */   gy: () => (/* binding */ recordedPathProblems)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_progress_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(44174);
+/* harmony import */ var _kernel_progress_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4174);
 
 
 /** Parts the recipe does not make, or of another kind than it makes them: `kindOf` is the recipe's own list. */
@@ -963,7 +963,7 @@ function partInput(part, what, logger) {
 
 /***/ }),
 
-/***/ 28465:
+/***/ 8465:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -979,27 +979,27 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/concurrency.ts
-var concurrency = __webpack_require__(20490);
+var concurrency = __webpack_require__(490);
 // EXTERNAL MODULE: ./src/kernel/input-reader.ts
-var input_reader = __webpack_require__(20473);
+var input_reader = __webpack_require__(473);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
 // EXTERNAL MODULE: ./src/sources/compression.ts
-var sources_compression = __webpack_require__(12328);
+var sources_compression = __webpack_require__(2328);
 // EXTERNAL MODULE: ./src/sources/tar.ts
-var tar = __webpack_require__(59401);
+var tar = __webpack_require__(9401);
 // EXTERNAL MODULE: ./src/recipes/host-files.ts
-var host_files = __webpack_require__(84899);
+var host_files = __webpack_require__(4899);
 // EXTERNAL MODULE: ./src/recipes/host-swap.ts + 1 modules
-var host_swap = __webpack_require__(44466);
+var host_swap = __webpack_require__(4466);
 // EXTERNAL MODULE: ./src/recipes/recipe.ts
-var recipe = __webpack_require__(64817);
+var recipe = __webpack_require__(4817);
 ;// CONCATENATED MODULE: ./src/recipes/seatable-layout.ts
 
 
@@ -1069,7 +1069,7 @@ function chooseLayout(wanted, facts) {
 // EXTERNAL MODULE: ./src/sources/mysql.ts
 var mysql = __webpack_require__(504);
 // EXTERNAL MODULE: ./src/sources/mysql-defaults.ts
-var mysql_defaults = __webpack_require__(20087);
+var mysql_defaults = __webpack_require__(87);
 ;// CONCATENATED MODULE: ./src/sources/mysql-objects.ts
 
 
@@ -1636,7 +1636,7 @@ async function putBackDatabases(host, access, databases, stamp, logger) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/app-version.ts
-var app_version = __webpack_require__(77875);
+var app_version = __webpack_require__(7875);
 ;// CONCATENATED MODULE: ./src/recipes/app-probes.ts
 
 
@@ -1689,7 +1689,7 @@ async function envFileValues(host, file, names) {
 }
 
 // EXTERNAL MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
-var js_yaml = __webpack_require__(33243);
+var js_yaml = __webpack_require__(3243);
 ;// CONCATENATED MODULE: ./src/recipes/compose-project.ts
 
 
@@ -2322,7 +2322,7 @@ function recordedExcludes(options, manifest) {
 }
 
 // EXTERNAL MODULE: ./src/sources/sqlite.ts
-var sqlite = __webpack_require__(99984);
+var sqlite = __webpack_require__(9984);
 ;// CONCATENATED MODULE: ./src/recipes/tabby-database.ts
 
 
@@ -2734,7 +2734,7 @@ async function detectRecipe(host, candidates) {
 
 /***/ }),
 
-/***/ 12328:
+/***/ 2328:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -2747,7 +2747,7 @@ async function detectRecipe(host, candidates) {
 /* harmony export */ });
 /* unused harmony export COMPRESSION_CHOICES */
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(151);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2386);
 
 
 const COMPRESSION_CHOICES = ['auto', 'zstd', 'gzip', 'none'];
@@ -2813,7 +2813,7 @@ async function resolveCompression(host, wanted) {
 
 /***/ }),
 
-/***/ 20087:
+/***/ 87:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -2825,7 +2825,7 @@ async function resolveCompression(host, wanted) {
 /* harmony export */   o6: () => (/* binding */ defaultsProblem),
 /* harmony export */   sr: () => (/* binding */ versionFromServer)
 /* harmony export */ });
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2386);
 
 /** What every restore used before backups recorded the defaults, and what one still uses for such a backup. */
 const FALLBACK_DEFAULTS = { characterSet: 'utf8mb4', collation: 'utf8mb4_unicode_ci' };
@@ -2906,12 +2906,12 @@ function versionFromServer(hex) {
 /* harmony export */   ou: () => (/* binding */ defaultsSupport)
 /* harmony export */ });
 /* unused harmony exports optionFileLines, clientCommand, DUMP_OPTIONS */
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12328);
-/* harmony import */ var _mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(20087);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2328);
+/* harmony import */ var _mysql_defaults_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(87);
 
 
 
@@ -3154,7 +3154,7 @@ function inventoryProblems(record, actual) {
 
 /***/ }),
 
-/***/ 99984:
+/***/ 9984:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3164,10 +3164,10 @@ function inventoryProblems(record, actual) {
 /* harmony export */   iN: () => (/* binding */ writeSqliteFile),
 /* harmony export */   jG: () => (/* binding */ inspectSqlite)
 /* harmony export */ });
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(151);
-/* harmony import */ var _kernel_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(20490);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12328);
+/* harmony import */ var _kernel_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(490);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2328);
 
 
 
@@ -3323,7 +3323,7 @@ async function newestSqlxMigration(host, dbPath) {
 /* harmony export */   zO: () => (/* binding */ ListingTally)
 /* harmony export */ });
 /* unused harmony exports parseListingLine, unsafeReason */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 
 const C_ESCAPES = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34, '?': 63 };
@@ -3528,7 +3528,7 @@ function symlinkStaysInside(linkPath, links) {
 
 /***/ }),
 
-/***/ 59401:
+/***/ 9401:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3538,11 +3538,11 @@ function symlinkStaysInside(linkPath, links) {
 /* harmony export */   S0: () => (/* binding */ streamTar),
 /* harmony export */   Tl: () => (/* binding */ extractTarConfined)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12328);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2328);
 /* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5004);
 
 

@@ -2,14 +2,14 @@ export const id = 567;
 export const ids = [567,147];
 export const modules = {
 
-/***/ 63625:
+/***/ 3625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   loadManifestKeys: () => (/* binding */ loadManifestKeys)
 /* harmony export */ });
-/* harmony import */ var _manifest_signature_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(79887);
+/* harmony import */ var _manifest_signature_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9887);
 
 /** Derives the public key from the private one (checking it), and the set of keys whose signatures count. */
 async function loadManifestKeys(settings) {
@@ -21,15 +21,15 @@ async function loadManifestKeys(settings) {
 
 /***/ }),
 
-/***/ 66845:
+/***/ 6845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (/* binding */ checkAppVersion),
 /* harmony export */   k: () => (/* binding */ readRunningVersion)
 /* harmony export */ });
-/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77875);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_app_version_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7875);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2386);
 
 
 /**
@@ -82,15 +82,15 @@ async function checkAppVersion(host, target, manifest, allowMismatch, logger) {
 
 /***/ }),
 
-/***/ 62251:
+/***/ 2251:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   K: () => (/* binding */ Fanout)
 /* harmony export */ });
-/* harmony import */ var node_events__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(78474);
+/* harmony import */ var node_events__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8474);
 /* harmony import */ var node_events__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_events__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
 
 
@@ -144,19 +144,19 @@ class Fanout {
 
 /***/ }),
 
-/***/ 50799:
+/***/ 799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   QM: () => (/* binding */ acquireHostLock)
 /* harmony export */ });
 /* unused harmony exports lockPathFor, fallbackLockPathFor */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
-/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(86283);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6283);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
 
 
@@ -303,14 +303,14 @@ function describeEnd(ended) {
 
 /***/ }),
 
-/***/ 73003:
+/***/ 3003:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   V: () => (/* binding */ StageClock)
 /* harmony export */ });
 /* harmony import */ var _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6706);
-/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(48807);
+/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8807);
 
 
 /** Wall time per stage of a run, each stage ending where the next begins. */
@@ -333,7 +333,7 @@ class StageClock {
 
 /***/ }),
 
-/***/ 37147:
+/***/ 7147:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -343,14 +343,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   fetchManifest: () => (/* binding */ fetchManifest),
 /* harmony export */   listVerified: () => (/* binding */ listVerified)
 /* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
-/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48807);
-/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(70592);
-/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(13270);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
+/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8807);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(592);
+/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3270);
 
 
 
@@ -457,20 +457,20 @@ async function listVerified(store, filter, reading, logger) {
 
 /***/ }),
 
-/***/ 40424:
+/***/ 424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ checkTarballStream),
 /* harmony export */   v: () => (/* binding */ checkTarballEntries)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46193);
+/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(151);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12328);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2328);
 /* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5004);
 
 
@@ -550,10 +550,10 @@ async function checkTarballStream(runner, input, compression) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   V: () => (/* binding */ LocalTransport)
 /* harmony export */ });
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _process_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(89867);
-/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(91588);
+/* harmony import */ var _process_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9867);
+/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1588);
 
 
 
@@ -583,16 +583,16 @@ class LocalTransport {
 
 /***/ }),
 
-/***/ 89867:
+/***/ 9867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   R: () => (/* binding */ runProcess)
 /* harmony export */ });
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_child_environment_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14451);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_child_environment_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4451);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_interruption_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6706);
 
 
@@ -704,7 +704,7 @@ function hintFor(stderr) {
 
 /***/ }),
 
-/***/ 91588:
+/***/ 1588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,7 +2,7 @@ export const id = 625;
 export const ids = [625];
 export const modules = {
 
-/***/ 14451:
+/***/ 4451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -19,14 +19,14 @@ function childEnvironment(source = process.env) {
 
 /***/ }),
 
-/***/ 63625:
+/***/ 3625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   loadManifestKeys: () => (/* binding */ loadManifestKeys)
 /* harmony export */ });
-/* harmony import */ var _manifest_signature_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(79887);
+/* harmony import */ var _manifest_signature_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9887);
 
 /** Derives the public key from the private one (checking it), and the set of keys whose signatures count. */
 async function loadManifestKeys(settings) {
@@ -38,7 +38,7 @@ async function loadManifestKeys(settings) {
 
 /***/ }),
 
-/***/ 79887:
+/***/ 9887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -48,18 +48,18 @@ async function loadManifestKeys(settings) {
 /* harmony export */   rO: () => (/* binding */ createSigner)
 /* harmony export */ });
 /* unused harmony exports SIGNATURE_NAMESPACE, keyFingerprint */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(31421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _child_environment_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14451);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(22386);
+/* harmony import */ var _child_environment_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4451);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2386);
 
 
 

@@ -2,7 +2,7 @@ export const id = 715;
 export const ids = [715];
 export const modules = {
 
-/***/ 86283:
+/***/ 6283:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -17,11 +17,11 @@ export const modules = {
 /* harmony export */   yw: () => (/* binding */ chooseSafePlace)
 /* harmony export */ });
 /* unused harmony exports UNSAFE_PLACE_EXIT_CODE, UnsafeHostPlaceError */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
 /**
  * Places on the host that selfhost-backup itself writes beside the data (the lock file, the incremental
@@ -190,19 +190,19 @@ function placeMovedBecause(stdout) {
 
 /***/ }),
 
-/***/ 50799:
+/***/ 799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   QM: () => (/* binding */ acquireHostLock)
 /* harmony export */ });
 /* unused harmony exports lockPathFor, fallbackLockPathFor */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
-/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(86283);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6283);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(151);
 
 
@@ -349,21 +349,21 @@ function describeEnd(ended) {
 
 /***/ }),
 
-/***/ 32715:
+/***/ 2715:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   runPutBack: () => (/* binding */ runPutBack)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(151);
-/* harmony import */ var _recipes_recipe_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64817);
-/* harmony import */ var _recipes_host_swap_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(44466);
-/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(28465);
-/* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50799);
+/* harmony import */ var _recipes_recipe_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4817);
+/* harmony import */ var _recipes_host_swap_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4466);
+/* harmony import */ var _recipes_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8465);
+/* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(799);
 
 
 

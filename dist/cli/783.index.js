@@ -2,7 +2,7 @@ export const id = 783;
 export const ids = [783];
 export const modules = {
 
-/***/ 75783:
+/***/ 5783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,11 +14,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
+var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 ;// CONCATENATED MODULE: ./src/inputs/store-s3.ts
 
 /** S3's bucket rule (3-63 characters; lowercase letters, digits, dots, hyphens; a letter or digit at both ends), which every compatible service follows. */

@@ -14,11 +14,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/encryption.ts
-var encryption = __webpack_require__(99396);
+var encryption = __webpack_require__(9396);
 // EXTERNAL MODULE: ./src/pipeline/incremental.ts
-var incremental = __webpack_require__(80878);
+var incremental = __webpack_require__(878);
 ;// CONCATENATED MODULE: ./src/inputs/incremental.ts
 
 function parseIncrementalInputs(reader) {
@@ -29,13 +29,13 @@ function parseIncrementalInputs(reader) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/input-reader.ts
-var input_reader = __webpack_require__(20473);
+var input_reader = __webpack_require__(473);
 // EXTERNAL MODULE: ./src/inputs/signing.ts
-var inputs_signing = __webpack_require__(15126);
+var inputs_signing = __webpack_require__(5126);
 // EXTERNAL MODULE: ./src/inputs/target.ts + 2 modules
-var inputs_target = __webpack_require__(33211);
+var inputs_target = __webpack_require__(3211);
 // EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts
-var chunk_writer = __webpack_require__(85103);
+var chunk_writer = __webpack_require__(5103);
 ;// CONCATENATED MODULE: ./src/inputs/verification.ts
 
 const AGE_UNITS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -61,7 +61,7 @@ function parseVerificationInputs(reader) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/retention.ts
-var retention = __webpack_require__(90892);
+var retention = __webpack_require__(892);
 ;// CONCATENATED MODULE: ./src/inputs/retention.ts
 
 
@@ -126,15 +126,15 @@ function parseBackupInputs(get) {
 
 /***/ }),
 
-/***/ 15126:
+/***/ 5126:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   parseSigningInputs: () => (/* binding */ parseSigningInputs)
 /* harmony export */ });
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22386);
-/* harmony import */ var _kernel_manifest_signature_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(79887);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2386);
+/* harmony import */ var _kernel_manifest_signature_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9887);
 
 
 const KEY_HINT = 'make a signing key once with `ssh-keygen -t ed25519 -N "" -f selfhost-backup-signing`, store the private key as a secret and pass it as signing-key to the backup and the restore (README: "Signed manifests").';
@@ -166,7 +166,7 @@ function parseSigningInputs(reader, transportKind, need) {
 
 /***/ }),
 
-/***/ 75783:
+/***/ 5783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -178,11 +178,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
+var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 ;// CONCATENATED MODULE: ./src/inputs/store-s3.ts
 
 /** S3's bucket rule (3-63 characters; lowercase letters, digits, dots, hyphens; a letter or digit at both ends), which every compatible service follows. */
@@ -297,7 +297,7 @@ function parseStoreInputs(reader, action, env = process.env) {
 
 /***/ }),
 
-/***/ 33211:
+/***/ 3211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -309,13 +309,13 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
-var registry = __webpack_require__(28465);
+var registry = __webpack_require__(8465);
 // EXTERNAL MODULE: ./src/inputs/store.ts + 1 modules
-var inputs_store = __webpack_require__(75783);
+var inputs_store = __webpack_require__(5783);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/transport/ssh-args.ts
-var ssh_args = __webpack_require__(82669);
+var ssh_args = __webpack_require__(2669);
 ;// CONCATENATED MODULE: ./src/inputs/transport.ts
 
 
@@ -386,7 +386,7 @@ function parseTargetInputs(reader, action, options = {}) {
 
 /***/ }),
 
-/***/ 99396:
+/***/ 9396:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -397,12 +397,12 @@ function parseTargetInputs(reader, action, options = {}) {
 /* harmony export */   go: () => (/* binding */ parseIdentities),
 /* harmony export */   q: () => (/* binding */ parseRecipients)
 /* harmony export */ });
-/* harmony import */ var age_encryption__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(81539);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
+/* harmony import */ var age_encryption__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1539);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(22386);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2386);
 
 
 
@@ -468,7 +468,7 @@ async function decryptStream(identities, ciphertext) {
 
 /***/ }),
 
-/***/ 85103:
+/***/ 5103:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -477,15 +477,15 @@ async function decryptStream(identities, ciphertext) {
 /* harmony export */   i1: () => (/* binding */ ChunkedFileWriter),
 /* harmony export */   sX: () => (/* binding */ CHUNK_SIZE_RANGE)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(70592);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(592);
 
 
 
@@ -599,7 +599,7 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
 
 /***/ }),
 
-/***/ 86283:
+/***/ 6283:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -614,11 +614,11 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
 /* harmony export */   yw: () => (/* binding */ chooseSafePlace)
 /* harmony export */ });
 /* unused harmony exports UNSAFE_PLACE_EXIT_CODE, UnsafeHostPlaceError */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
 /**
  * Places on the host that selfhost-backup itself writes beside the data (the lock file, the incremental
@@ -787,7 +787,7 @@ function placeMovedBecause(stdout) {
 
 /***/ }),
 
-/***/ 80878:
+/***/ 878:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -795,11 +795,11 @@ function placeMovedBecause(stdout) {
 /* harmony export */   Wt: () => (/* binding */ planIncremental)
 /* harmony export */ });
 /* unused harmony export stateDirFor */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86283);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6283);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(151);
-/* harmony import */ var _verification_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(37147);
+/* harmony import */ var _verification_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7147);
 
 
 
@@ -884,7 +884,7 @@ async function chooseParent(host, store, target, settings, stateDir, reading) {
 
 /***/ }),
 
-/***/ 90892:
+/***/ 892:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -944,7 +944,7 @@ function decideRetention(candidates, policy) {
 
 /***/ }),
 
-/***/ 37147:
+/***/ 7147:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -954,14 +954,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   fetchManifest: () => (/* binding */ fetchManifest),
 /* harmony export */   listVerified: () => (/* binding */ listVerified)
 /* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22386);
-/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48807);
-/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(70592);
-/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(13270);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
+/* harmony import */ var _kernel_log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8807);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(592);
+/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3270);
 
 
 
@@ -1068,7 +1068,7 @@ async function listVerified(store, filter, reading, logger) {
 
 /***/ }),
 
-/***/ 82669:
+/***/ 2669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -2,7 +2,7 @@ export const id = 845;
 export const ids = [845];
 export const modules = {
 
-/***/ 6845:
+/***/ 9226:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,39 +14,39 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/pipeline/lock.ts
-var pipeline_lock = __webpack_require__(50799);
+var pipeline_lock = __webpack_require__(799);
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 // EXTERNAL MODULE: ./src/kernel/manifest.ts
-var kernel_manifest = __webpack_require__(70592);
+var kernel_manifest = __webpack_require__(592);
 // EXTERNAL MODULE: ./src/kernel/manifest-keys.ts
-var manifest_keys = __webpack_require__(63625);
+var manifest_keys = __webpack_require__(3625);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(77598);
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/transport/local.ts
 var local = __webpack_require__(2042);
 // EXTERNAL MODULE: ./src/sources/tar-check.ts
-var tar_check = __webpack_require__(40424);
+var tar_check = __webpack_require__(424);
 // EXTERNAL MODULE: ./src/sources/tar.ts
-var tar = __webpack_require__(59401);
+var tar = __webpack_require__(9401);
 // EXTERNAL MODULE: ./src/kernel/encryption.ts
-var encryption = __webpack_require__(99396);
+var encryption = __webpack_require__(9396);
 // EXTERNAL MODULE: ./src/kernel/progress.ts
-var progress = __webpack_require__(44174);
+var progress = __webpack_require__(4174);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
 // EXTERNAL MODULE: ./src/pipeline/fanout.ts
-var fanout = __webpack_require__(62251);
+var fanout = __webpack_require__(2251);
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
-var verification = __webpack_require__(37147);
+var verification = __webpack_require__(7147);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-fetch.ts
 
 
@@ -349,7 +349,7 @@ async function chainLinks(store, manifest, increments, reading, logger) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/host-places.ts
-var host_places = __webpack_require__(86283);
+var host_places = __webpack_require__(6283);
 ;// CONCATENATED MODULE: ./src/pipeline/host-incoming.ts
 
 
@@ -398,9 +398,9 @@ async function removeIncoming(host, dir, logger) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/safety-copy.ts
-var safety_copy = __webpack_require__(95550);
+var safety_copy = __webpack_require__(5550);
 // EXTERNAL MODULE: ./src/recipes/host-swap.ts + 1 modules
-var host_swap = __webpack_require__(44466);
+var host_swap = __webpack_require__(4466);
 ;// CONCATENATED MODULE: ./src/pipeline/prepared-swaps.ts
 /**
  * What a recipe prepares beside the live data while the rest of the backup still streams in (prepareSwap,
@@ -489,9 +489,9 @@ function withRecoveryHint(error, what, safetyCopy, target) {
 }
 
 // EXTERNAL MODULE: ./src/recipes/registry.ts + 12 modules
-var registry = __webpack_require__(28465);
+var registry = __webpack_require__(8465);
 // EXTERNAL MODULE: ./src/pipeline/stage-clock.ts
-var stage_clock = __webpack_require__(73003);
+var stage_clock = __webpack_require__(3003);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-choice.ts
 
 
@@ -533,9 +533,9 @@ async function chooseBackup(store, backupId, target, reading, logger) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
-var app_version_check = __webpack_require__(66845);
+var app_version_check = __webpack_require__(6845);
 // EXTERNAL MODULE: ./src/kernel/concurrency.ts
-var concurrency = __webpack_require__(20490);
+var concurrency = __webpack_require__(490);
 ;// CONCATENATED MODULE: ./src/pipeline/restore.ts
 
 
@@ -767,7 +767,7 @@ async function runUserCommand(host, commandText, input) {
 
 /***/ }),
 
-/***/ 95550:
+/***/ 5550:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -776,17 +776,17 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   safetyCopyPaths: () => (/* binding */ safetyCopyPaths),
 /* harmony export */   takeSafetyCopy: () => (/* binding */ takeSafetyCopy)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(70592);
-/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(13270);
+/* harmony import */ var _kernel_manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(592);
+/* harmony import */ var _kernel_manifest_file_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3270);
 /* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(151);
-/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(86283);
-/* harmony import */ var _staging_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(55437);
+/* harmony import */ var _host_places_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6283);
+/* harmony import */ var _staging_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5437);
 
 
 

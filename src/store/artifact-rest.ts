@@ -2,7 +2,7 @@ import { StoreError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { backupIdOfFile, parseBackupId } from '../kernel/manifest.js'
 import { storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
-import { restDelete, restGet, withRetry, type RetryPolicy } from './github-http.js'
+import { restDelete, restGet, restGetRedirect, withRetry, type RetryPolicy } from './github-http.js'
 import type { DeleteOutcome, StoreUsage } from './store.js'
 
 /** The REST API's largest page. A repository with tens of thousands of artifacts takes that many hundred pages; none is skipped. */
@@ -53,6 +53,22 @@ export class ArtifactRestApi {
       if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) break
     }
     return found
+  }
+
+  /**
+   * Where artifact `id` is downloaded from: the API answers 302 with a signed blob address, valid for
+   * about a minute, so it is asked for right before each download attempt.
+   */
+  async downloadAddress(id: number): Promise<string> {
+    const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${id}/zip`
+    const response = await withRetry(this.logger, `Looking up the download of artifact ${id}`, this.retry, () => restGetRedirect(url, this.settings.token ?? ''))
+    await response.body?.cancel()
+    const location = response.headers.get('location')
+    if (response.status !== 302 || !location) {
+      const why = response.status === 302 ? 'without an address' : `HTTP ${response.status}`
+      throw Object.assign(new Error(`the GitHub API answered the download of artifact ${id} ${why}`), { status: response.status === 302 ? 502 : response.status })
+    }
+    return location
   }
 
   /**

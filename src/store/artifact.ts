@@ -1,12 +1,11 @@
-import type { Artifact, ArtifactClient } from '@actions/artifact'
-import { access, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
 import { artifactExpiry, chainRetentionDays } from './artifact-retention.js'
 import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
-import { linkOrCopy } from './link-or-copy.js'
+import { ArtifactServiceClient, downloadTo } from './artifact-service.js'
+import { uploadArtifactFile } from './artifact-upload.js'
 import { DEFAULT_RETRY, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
 import { ArtifactRestApi } from './artifact-rest.js'
@@ -42,8 +41,8 @@ export class GithubArtifactStore implements Store {
     notFoundHint: ' (set run-id when the backup was made by another run)',
     chainLinkHint: ", and leave run-id empty so the repository's artifacts are searched"
   }
-  /** Loaded on first use, from its own bundle chunk: a run with another store never loads the client and the Azure SDK under it (about 36 MB and 0.3 s). */
-  private clientLoading?: Promise<ArtifactClient>
+  /** This job's side of the artifact service, made on first use: only a workflow run has one. */
+  private serviceClient?: ArtifactServiceClient
   private readonly runListings = new Map<number, ListedArtifact[]>()
   private readonly provenance: RunProvenance
   private readonly retry: RetryPolicies
@@ -59,9 +58,22 @@ export class GithubArtifactStore implements Store {
     this.rest = new ArtifactRestApi(settings, logger, this.retry.rest)
   }
 
-  private client(): Promise<ArtifactClient> {
-    this.clientLoading ??= import('@actions/artifact').then(module => new module.DefaultArtifactClient())
-    return this.clientLoading
+  /**
+   * The artifact service of this job (ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN), called directly rather
+   * than through the `@actions/artifact` client, whose upload holds about 56 MB of buffers and whose code
+   * and Azure SDK take about 36 MB more once loaded (artifact-service.ts, artifact-upload.ts).
+   */
+  private service(): ArtifactServiceClient {
+    const resultsUrl = process.env.ACTIONS_RESULTS_URL
+    const runtimeToken = process.env.ACTIONS_RUNTIME_TOKEN
+    if (!resultsUrl || !runtimeToken) {
+      throw new StoreError(
+        'The artifact service is only reachable from a workflow run: ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is not set.',
+        'run this as a step of a GitHub Actions job, or use store: local or s3.'
+      )
+    }
+    this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.rest)
+    return this.serviceClient
   }
 
   save(request: SaveRequest): Promise<SaveResult> {
@@ -90,10 +102,8 @@ export class GithubArtifactStore implements Store {
         where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`,
         removeStored: async items => {
           for (const item of items) {
-            await (
-              await this.client()
-            )
-              .deleteArtifact(item.name)
+            await Promise.resolve()
+              .then(() => this.service().delete(item.name))
               .catch((error: unknown) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${(error as Error).message}`))
           }
         },
@@ -135,21 +145,18 @@ export class GithubArtifactStore implements Store {
     return undefined
   }
 
-  /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */
+  /**
+   * Uploads one file with bounded memory (artifact-upload.ts, not the client's upload); a retry goes up
+   * under a fresh name (see RETRY_NAME).
+   */
   private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<SaveResult['items'][number]> {
+    const service = this.service()
     return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
-      if (name !== file) {
-        await linkOrCopy(join(dir, file), join(dir, name))
-        this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`)
-      }
-      try {
-        const response = await (await this.client()).uploadArtifact(name, [join(dir, name)], dir, { retentionDays, skipArchive: true })
-        const id = String(response.id ?? '')
-        return { name, id, ...this.webAddress(id) }
-      } finally {
-        if (name !== file) await rm(join(dir, name), { force: true })
-      }
+      if (name !== file) this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`)
+      const expiresAt = retentionDays === undefined ? undefined : artifactExpiry(new Date(), retentionDays, this.settings.repositoryRetentionDays)
+      const { id } = await uploadArtifactFile(service, { path: join(dir, file), name, expiresAt }, this.logger)
+      return { name, id, ...this.webAddress(id) }
     })
   }
 
@@ -178,25 +185,28 @@ export class GithubArtifactStore implements Store {
     return trustedNewestFirst([...backups.values()], this.logger, this.warned)
   }
 
+  /**
+   * Downloads the artifact holding `fileName` into `destDir` under that name (never one the download
+   * suggests), as it comes and unpacked: this job's own run through the artifact service, any other run
+   * through the REST API. Each attempt asks for a fresh address (they expire within minutes).
+   */
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
     const runId = Number(backup.location.runId)
     const [artifact] = (await this.listRun(runId)).filter(candidate => storedFileName(candidate.name) === fileName).sort(newestArtifactFirst)
     if (!artifact) {
       throw new StoreError(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.')
     }
+    const path = join(destDir, fileName)
+    const ownRun = this.isOwnRun(runId)
+    if (!ownRun) this.tokenFor(runId)
     try {
-      const findBy = this.findBy(runId)
-      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => (await this.client()).downloadArtifact(artifact.id, { path: destDir, ...findBy }))
+      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () =>
+        downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path)
+      )
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).path !== undefined) throw error
       throw new StoreError(`Downloading ${artifact.name} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
-    // A raw download is named after its artifact.
-    const downloaded = join(destDir, artifact.name)
-    const path = join(destDir, fileName)
-    await access(downloaded).catch(() => {
-      throw new StoreError(`The download of ${artifact.name} did not produce the file.`, 'the artifact may have been uploaded by another tool; pick another backup-id.')
-    })
-    if (downloaded !== path) await rename(downloaded, path)
     return path
   }
 
@@ -210,9 +220,9 @@ export class GithubArtifactStore implements Store {
     const artifacts = (await this.listRun(runId))
       .filter(artifact => storedFileName(artifact.name).startsWith(`${backup.backupId}.`))
       .sort((a, b) => Number(storedFileName(b.name) === manifestFile) - Number(storedFileName(a.name) === manifestFile))
-    if (runId === this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) {
+    if (this.isOwnRun(runId)) {
       try {
-        for (const artifact of artifacts) await (await this.client()).deleteArtifact(artifact.name)
+        for (const artifact of artifacts) await this.service().delete(artifact.name)
         return { deleted: true }
       } catch (error) {
         return { deleted: false, refused: `deleting its artifacts failed: ${(error as Error).message}` }
@@ -232,13 +242,17 @@ export class GithubArtifactStore implements Store {
     return this.rest.usage()
   }
 
-  private findBy(runId: number): { findBy?: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string } } {
-    if (runId === this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) return {}
+  /** This job's own run: read and changed through the artifact service with the runtime token. */
+  private isOwnRun(runId: number): boolean {
+    return runId === this.settings.currentRunId && Boolean(process.env.ACTIONS_RUNTIME_TOKEN)
+  }
+
+  /** Another run's artifacts are read through the REST API, which needs a token. */
+  private tokenFor(runId: number): string {
     if (!this.settings.token) {
       throw new StoreError(`Reading artifacts of workflow run ${runId} needs a token.`, 'set `github-token` (the default `${{ github.token }}` works when the job has `permissions: actions: read`).')
     }
-    const [repositoryOwner, repositoryName] = this.settings.repository.split('/')
-    return { findBy: { token: this.settings.token, workflowRunId: runId, repositoryOwner, repositoryName } }
+    return this.settings.token
   }
 
   /**
@@ -249,18 +263,17 @@ export class GithubArtifactStore implements Store {
     const cached = this.runListings.get(runId)
     if (cached) return cached
     let listed: ListedArtifact[]
-    const findBy = this.findBy(runId)
-    if (findBy.findBy) {
+    if (!this.isOwnRun(runId)) {
+      this.tokenFor(runId)
       const artifacts = await this.rest.listAll(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check `run-id` and that `github-token` has `actions: read`.')
       listed = artifacts.filter(artifact => !artifact.expired).map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: artifact.created_at }))
     } else {
-      let artifacts: Artifact[]
       try {
-        artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, async () => (await this.client()).listArtifacts())).artifacts
+        listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.service().list())).map(artifact => ({ ...artifact, runId }))
       } catch (error) {
+        if (error instanceof StoreError) throw error
         throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check that the job still runs and retry.', { cause: error })
       }
-      listed = artifacts.map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: (artifact.createdAt ?? new Date(0)).toISOString() }))
     }
     this.runListings.set(runId, listed)
     return listed
@@ -269,7 +282,7 @@ export class GithubArtifactStore implements Store {
   // The current run needs no check: its artifacts come from this very job's workflow.
   private async listCurrentAndRepository(): Promise<ListedArtifact[]> {
     const found: ListedArtifact[] = []
-    if (this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) found.push(...(await this.listRun(this.settings.currentRunId)))
+    if (this.settings.currentRunId && this.isOwnRun(this.settings.currentRunId)) found.push(...(await this.listRun(this.settings.currentRunId)))
     if (this.settings.token) found.push(...(await this.provenance.trustedOnly(await this.listRepository())))
     return found
   }

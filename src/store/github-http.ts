@@ -5,7 +5,7 @@ export interface RetryPolicy {
   /** The first pause; each further one doubles. */
   baseMs: number
 }
-/** Uploads, listings and downloads through the artifact client: 2 s and 4 s pauses. */
+/** A whole upload (again under a fresh name), and listings and downloads through the artifact client: 2 s and 4 s pauses. */
 export const CLIENT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
 /** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
 export const REST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
@@ -18,11 +18,11 @@ export interface RetryPolicies {
 export const DEFAULT_RETRY: RetryPolicies = { client: CLIENT_RETRY, rest: REST_RETRY }
 
 /**
- * Dropped connections, and server errors from the REST download (the Twirp calls retry 5xx themselves,
- * so retrying those again would only multiply the wait); a 4xx (bad token, missing artifact, duplicate
- * name) is final.
+ * Dropped connections (or a request marked `transient`: no answer came), and 5xx or 429 answers; a 4xx
+ * (bad token, missing artifact, duplicate name) is final.
  */
 export function isTransient(error: unknown): boolean {
+  if ((error as { transient?: unknown }).transient === true) return true
   const status = (error as { status?: number }).status
   if (typeof status === 'number') return status >= 500 || status === 429
   const message = error instanceof Error ? error.message : String(error)
@@ -35,14 +35,15 @@ const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => se
  * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, its
  * download of another run's artifact does not retry at all, and nothing retries the REST calls;
  * listing, downloading, looking up and a fresh upload are safe to repeat, so a few more attempts with
- * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries).
+ * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries);
+ * `retryable` narrows what is tried again (a call that must not be repeated under the same name).
  */
-export async function withRetry<T>(logger: Logger, what: string, policy: RetryPolicy, work: (attempt: number) => Promise<T>): Promise<T> {
+export async function withRetry<T>(logger: Logger, what: string, policy: RetryPolicy, work: (attempt: number) => Promise<T>, retryable: (error: unknown) => boolean = isTransient): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work(attempt)
     } catch (error) {
-      if (attempt >= policy.attempts || !isTransient(error)) throw error
+      if (attempt >= policy.attempts || !retryable(error)) throw error
       const delay = policy.baseMs * 2 ** (attempt - 1)
       logger.warning(`${what} failed (${(error as Error).message.split('\n')[0]}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${policy.attempts}).`)
       await sleep(delay)
@@ -51,12 +52,14 @@ export async function withRetry<T>(logger: Logger, what: string, policy: RetryPo
 }
 
 /** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-async function restCall(method: 'GET' | 'DELETE', url: string, token: string): Promise<Response> {
-  const response = await fetch(url, { method, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
+async function restCall(method: 'GET' | 'DELETE', url: string, token: string, redirect: RequestRedirect = 'follow'): Promise<Response> {
+  const response = await fetch(url, { method, redirect, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
   if (response.status < 500 && response.status !== 429) return response
   await response.body?.cancel()
   throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status })
 }
 
 export const restGet = (url: string, token: string): Promise<Response> => restCall('GET', url, token)
+/** A GET whose redirect is the answer (an artifact's download address), not followed. */
+export const restGetRedirect = (url: string, token: string): Promise<Response> => restCall('GET', url, token, 'manual')
 export const restDelete = (url: string, token: string): Promise<Response> => restCall('DELETE', url, token)

@@ -5,6 +5,8 @@ import { injectFault, type FaultSwitches, type FaultTarget } from './fault-switc
 export interface BlobFaultProxy {
   /** Origin the signed URLs point at, e.g. http://127.0.0.1:41235 */
   origin: string
+  /** Uploads (PUTs) open at this moment, and the most ever open at once: what a client keeps in flight. */
+  uploads: { open: number; mostOpen: number }
   stop(): Promise<void>
 }
 
@@ -24,8 +26,13 @@ function blobTarget(method: string | undefined): FaultTarget | undefined {
  */
 export async function startBlobFaultProxy(azuriteEndpoint: string, faults: FaultSwitches): Promise<BlobFaultProxy> {
   const upstream = new URL(azuriteEndpoint)
+  const uploads = { open: 0, mostOpen: 0 }
   const server: Server = createServer((request, response) => {
     const target = blobTarget(request.method)
+    if (target === 'blob-upload') {
+      uploads.mostOpen = Math.max(uploads.mostOpen, ++uploads.open)
+      response.once('close', () => uploads.open--)
+    }
     const fault = target === undefined ? undefined : faults.take(target)
     if (fault !== undefined) {
       injectFault(fault, request, response, 'blob').catch(() => request.socket.destroy())
@@ -55,6 +62,7 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
   const { port } = server.address() as AddressInfo
   return {
     origin: `http://127.0.0.1:${port}`,
+    uploads,
     async stop() {
       server.closeAllConnections()
       await new Promise<void>(resolve => server.close(() => resolve()))

@@ -67,6 +67,8 @@ export interface ResultsService {
   requests: RequestLogEntry[]
   /** Arms 5xx replies and dropped connections on the artifact RPCs, the blob traffic and the REST endpoints. */
   faults: FaultSwitches
+  /** Blob uploads (PUTs) open now and the most open at once; reset `mostOpen` to measure one upload. */
+  blobUploads: { open: number; mostOpen: number }
 }
 
 /**
@@ -218,6 +220,7 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       azuritePid: runningAzurite.pid,
       requests,
       faults,
+      blobUploads: runningProxy.uploads,
       newRun(origin) {
         const record = context.state.createRun(origin)
         const number = ++runNumber

@@ -1,8 +1,8 @@
-export const id = 714;
-export const ids = [714];
+export const id = 507;
+export const ids = [507];
 export const modules = {
 
-/***/ 70592:
+/***/ 592:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -20,7 +20,7 @@ export const modules = {
 /* harmony export */   xg: () => (/* binding */ partFileName),
 /* harmony export */   yv: () => (/* binding */ UNVERIFIED_SUFFIX)
 /* harmony export */ });
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94929);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4929);
 
 const MANIFEST_FORMAT = 'selfhost-backup/1';
 const MANIFEST_SUFFIX = '.manifest.json';
@@ -73,7 +73,7 @@ function assembleManifest(fields) {
 
 /***/ }),
 
-/***/ 4714:
+/***/ 1507:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -83,13 +83,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/kernel/errors.ts
-var errors = __webpack_require__(22386);
+var errors = __webpack_require__(2386);
 // EXTERNAL MODULE: ./src/kernel/repository-name.ts
-var repository_name = __webpack_require__(87541);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
+var repository_name = __webpack_require__(7541);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
+var external_node_path_ = __webpack_require__(6760);
 ;// CONCATENATED MODULE: ./src/store/artifact-retention.ts
 /** Retention assumed for a chain when retention-days is empty: GitHub's default maximum. */
 const DEFAULT_CHAIN_RETENTION_DAYS = 90;
@@ -117,7 +115,7 @@ function artifactExpiry(uploadedAt, retentionDays, repositoryRetentionDays) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/manifest.ts
-var kernel_manifest = __webpack_require__(70592);
+var kernel_manifest = __webpack_require__(592);
 ;// CONCATENATED MODULE: ./src/store/artifact-listing.ts
 /**
  * A retried upload goes up under `<file>.retry-<n>`. The failed attempt may have left its artifact
@@ -134,32 +132,27 @@ function storedFileName(artifactName) {
     return RETRY_NAME.exec(artifactName)?.[1] ?? artifactName;
 }
 
-;// CONCATENATED MODULE: ./src/store/link-or-copy.ts
-
-/** A hard link where the filesystem allows one (no second copy of a large part), else a copy. */
-async function linkOrCopy(from, to) {
-    try {
-        await (0,promises_.link)(from, to);
-    }
-    catch (error) {
-        if (!['EXDEV', 'EPERM', 'EMLINK'].includes(error.code ?? ''))
-            throw error;
-        await (0,promises_.copyFile)(from, to);
-    }
-}
-
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
 ;// CONCATENATED MODULE: ./src/store/github-http.ts
-/** Uploads, listings and downloads through the artifact client: 2 s and 4 s pauses. */
+/** A whole upload (again under a fresh name), and listings and downloads through the artifact client: 2 s and 4 s pauses. */
 const CLIENT_RETRY = { attempts: 3, baseMs: 2000 };
 /** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
 const REST_RETRY = { attempts: 4, baseMs: 1000 };
 const DEFAULT_RETRY = { client: CLIENT_RETRY, rest: REST_RETRY };
 /**
- * Dropped connections, and server errors from the REST download (the Twirp calls retry 5xx themselves,
- * so retrying those again would only multiply the wait); a 4xx (bad token, missing artifact, duplicate
- * name) is final.
+ * Dropped connections (or a request marked `transient`: no answer came), and 5xx or 429 answers; a 4xx
+ * (bad token, missing artifact, duplicate name) is final.
  */
 function isTransient(error) {
+    if (error.transient === true)
+        return true;
     const status = error.status;
     if (typeof status === 'number')
         return status >= 500 || status === 429;
@@ -171,15 +164,16 @@ const sleep = (milliseconds) => new Promise(resolve => setTimeout(resolve, milli
  * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, its
  * download of another run's artifact does not retry at all, and nothing retries the REST calls;
  * listing, downloading, looking up and a fresh upload are safe to repeat, so a few more attempts with
- * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries).
+ * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries);
+ * `retryable` narrows what is tried again (a call that must not be repeated under the same name).
  */
-async function withRetry(logger, what, policy, work) {
+async function withRetry(logger, what, policy, work, retryable = isTransient) {
     for (let attempt = 1;; attempt++) {
         try {
             return await work(attempt);
         }
         catch (error) {
-            if (attempt >= policy.attempts || !isTransient(error))
+            if (attempt >= policy.attempts || !retryable(error))
                 throw error;
             const delay = policy.baseMs * 2 ** (attempt - 1);
             logger.warning(`${what} failed (${error.message.split('\n')[0]}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${policy.attempts}).`);
@@ -188,15 +182,349 @@ async function withRetry(logger, what, policy, work) {
     }
 }
 /** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-async function restCall(method, url, token) {
-    const response = await fetch(url, { method, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } });
+async function restCall(method, url, token, redirect = 'follow') {
+    const response = await fetch(url, { method, redirect, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } });
     if (response.status < 500 && response.status !== 429)
         return response;
     await response.body?.cancel();
     throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
 }
 const restGet = (url, token) => restCall('GET', url, token);
+/** A GET whose redirect is the answer (an artifact's download address), not followed. */
+const restGetRedirect = (url, token) => restCall('GET', url, token, 'manual');
 const restDelete = (url, token) => restCall('DELETE', url, token);
+
+;// CONCATENATED MODULE: ./src/store/artifact-service.ts
+
+
+
+
+
+const TWIRP_ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService';
+/** A request that has not finished after this long is abandoned (and retried, as a dropped connection). */
+const REQUEST_TIMEOUT_MS = 300_000;
+/** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
+const DOWNLOAD_IDLE_MS = 30_000;
+/**
+ * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
+ * `transient` for a connection that failed or timed out before an answer came.
+ */
+class HttpFailure extends Error {
+    status;
+    transient;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.transient = status === undefined;
+    }
+}
+/** The service answered that it failed: it did not act on the call, so the same call may be made again. */
+const failedAnswer = (error) => typeof error.status === 'number' && isTransient(error);
+/**
+ * The calls this job makes to GitHub's artifact service (Twirp with JSON, as the `@actions/artifact`
+ * client makes them), each retried in place when that is safe: a 5xx answer always (the service did
+ * not act), a dropped connection only for reads. CreateArtifact and FinalizeArtifact whose answer was
+ * lost may have happened: the upload is retried whole under a fresh name by the store.
+ */
+class ArtifactServiceClient {
+    address;
+    logger;
+    retry;
+    backend;
+    constructor(address, logger, 
+    /** Each request's own retries (the store retries whole uploads and downloads around them). */
+    retry) {
+        this.address = address;
+        this.logger = logger;
+        this.retry = retry;
+        this.backend = backendIdsFromToken(address.runtimeToken);
+    }
+    /** Calls `method` with the run's backend ids added; `read` calls are repeated after a dropped connection too. */
+    call(method, body, kind) {
+        return withRetry(this.logger, `${method} (artifact service)`, this.retry, () => this.callOnce(method, { ...this.backend, ...body }), kind === 'read' ? isTransient : failedAnswer);
+    }
+    /** This run's finalized artifacts (the service lists no others). */
+    async list() {
+        const answer = await this.call('ListArtifacts', {}, 'read');
+        const artifacts = Array.isArray(answer.artifacts) ? answer.artifacts : [];
+        return artifacts.flatMap(artifact => {
+            const id = Number(artifact.database_id);
+            const { name, created_at: createdAt } = artifact;
+            if (!Number.isSafeInteger(id) || typeof name !== 'string')
+                return [];
+            return [{ id, name, runId: 0, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() }];
+        });
+    }
+    /** A short-lived address the artifact `name` of this run is read from. */
+    async downloadUrl(name) {
+        const answer = await this.call('GetSignedArtifactURL', { name }, 'read');
+        if (typeof answer.signed_url !== 'string' || !answer.signed_url)
+            throw new HttpFailure(`GetSignedArtifactURL: the artifact service gave no address for ${name}.`, 404);
+        return answer.signed_url;
+    }
+    async delete(name) {
+        await this.call('DeleteArtifact', { name }, 'write');
+    }
+    async callOnce(method, body) {
+        const url = new URL(`/twirp/${TWIRP_ARTIFACT_SERVICE}/${method}`, new URL(this.address.resultsUrl).origin);
+        const payload = JSON.stringify(body);
+        const answer = await exchange(method, url, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${this.address.runtimeToken}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
+            body: payload
+        });
+        let parsed;
+        try {
+            parsed = JSON.parse(answer.text);
+        }
+        catch {
+            throw new HttpFailure(`${method}: the artifact service answered HTTP ${answer.status} with something that is not JSON.`, answer.status === 200 ? 502 : answer.status);
+        }
+        if (answer.status !== 200) {
+            const said = typeof parsed.msg === 'string' ? `: ${parsed.msg.slice(0, 200)}` : '';
+            throw new HttpFailure(`${method}: the artifact service answered HTTP ${answer.status}${said}`, answer.status);
+        }
+        return parsed;
+    }
+}
+/** The run's and the job's backend ids, from the runtime token's `Actions.Results:<run>:<job>` scope. */
+function backendIdsFromToken(token) {
+    const unreadable = new Error('ACTIONS_RUNTIME_TOKEN does not name the workflow run (no Actions.Results scope): the artifact service cannot be used from this job.');
+    let scope;
+    try {
+        scope = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).scp;
+    }
+    catch {
+        throw unreadable;
+    }
+    if (typeof scope !== 'string')
+        throw unreadable;
+    for (const claim of scope.split(' ')) {
+        const parts = claim.split(':');
+        if (parts[0] !== 'Actions.Results')
+            continue;
+        if (parts.length !== 3 || !parts[1] || !parts[2])
+            throw unreadable;
+        return { workflow_run_backend_id: parts[1], workflow_job_run_backend_id: parts[2] };
+    }
+    throw unreadable;
+}
+function startRequest(url, options, answered) {
+    return (url.protocol === 'https:' ? external_node_https_.request : external_node_http_.request)(url, options, answered);
+}
+/**
+ * One HTTP request with a time limit: its status and up to 64 KiB of its answer's text. A 5xx or 429 is
+ * thrown with its status, a connection lost before the whole answer came as `transient`. No message
+ * holds the URL (an upload or download address carries its signature).
+ */
+function exchange(what, url, init) {
+    return new Promise((resolve, reject) => {
+        const request = startRequest(url, { method: init.method, headers: init.headers, timeout: REQUEST_TIMEOUT_MS }, response => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (piece) => {
+                if (text.length < 65_536)
+                    text += piece;
+            });
+            response.on('end', () => {
+                const status = response.statusCode ?? 0;
+                if (status >= 500 || status === 429)
+                    reject(new HttpFailure(`${what}: HTTP ${status}`, status));
+                else
+                    resolve({ status, text });
+            });
+            response.on('error', error => reject(new HttpFailure(`${what}: the connection failed while the answer came (${error.message})`)));
+            response.on('aborted', () => reject(new HttpFailure(`${what}: the connection failed while the answer came`)));
+        });
+        request.on('timeout', () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+        request.on('error', error => reject(new HttpFailure(`${what}: the connection failed (${error.code ?? error.message})`)));
+        request.end(init.body);
+    });
+}
+/**
+ * Reads a signed blob address into `path` (created or emptied, mode 600) as the bytes come: the name
+ * is the caller's, never the one the answer suggests, and nothing is unpacked (a stored part is a raw
+ * file; anything else fails the checks that follow). Not retried here: an address expires, so the
+ * caller asks for a fresh one each attempt.
+ */
+function downloadTo(url, path) {
+    return new Promise((resolve, reject) => {
+        const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
+            const status = response.statusCode ?? 0;
+            if (status !== 200) {
+                response.resume();
+                reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status));
+                return;
+            }
+            (0,promises_.pipeline)(response, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 })).then(resolve, (error) => 
+            // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
+            reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`)));
+        });
+        request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
+        request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));
+        request.end();
+    });
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __webpack_require__(1455);
+;// CONCATENATED MODULE: ./src/store/artifact-upload.ts
+
+
+
+
+/**
+ * 4 MiB blocks, four on the way: 16 MiB of buffers. The artifact client reads a file through two 8 MiB
+ * stream buffers into five 8 MiB blocks (measured: 56 MB of buffers at a Tabby backup's peak, 162 MB
+ * of RSS against the 150 MB target), and has no setting for either.
+ */
+const UPLOAD_LIMITS = { blockBytes: 4 * 1024 * 1024, blocksInFlight: 4 };
+/** The storage REST version the blocks are written with; any version since 2019 has Put Block and Put Block List. */
+const STORAGE_API_VERSION = '2024-11-04';
+/** Blob storage takes at most 50,000 blocks per blob: a file larger than that many blocks gets larger blocks. */
+const MAX_BLOCKS = 50_000;
+/** Characters the artifact service refuses in a name (as the artifact client checks before its upload). */
+const FORBIDDEN_NAME_CHARACTERS = /[":<>|*?\r\n\\/]/;
+/**
+ * The buffers of finished uploads, kept for the next one: uploads come one after another, and a buffer
+ * of this size lives outside V8's young generation, so a fresh set per upload would wait for a full
+ * collection (and the allocator would keep the freed pages).
+ */
+const sparePool = new Map();
+/**
+ * Uploads one file as a single-file artifact (what the artifact client's `skipArchive` upload makes:
+ * the service's CreateArtifact, the blob's Put Block and Put Block List, then FinalizeArtifact with the
+ * size and sha256), reading it block by block into a fixed set of buffers, so memory stays flat at any size.
+ * A dropped answer of CreateArtifact or FinalizeArtifact is not retried here: the name may be taken by
+ * then, and the caller retries the whole upload under a fresh name.
+ */
+async function uploadArtifactFile(service, file, logger, limits = UPLOAD_LIMITS) {
+    if (FORBIDDEN_NAME_CHARACTERS.test(file.name))
+        throw new Error(`The artifact name ${JSON.stringify(file.name)} has a character the artifact service refuses.`);
+    const contentType = file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    const created = await service.call('CreateArtifact', { name: file.name, mime_type: contentType, version: 7, ...(file.expiresAt ? { expires_at: file.expiresAt } : {}) }, 'write');
+    const uploadUrl = created.signed_upload_url;
+    if (created.ok !== true || typeof uploadUrl !== 'string')
+        throw new Error('CreateArtifact: the artifact service did not hand out an upload address.');
+    const { bytes, sha256 } = await uploadBlocks(new URL(uploadUrl), file.path, contentType, logger, limits, service.retry);
+    const finalized = await service.call('FinalizeArtifact', { name: file.name, size: String(bytes), hash: `sha256:${sha256}` }, 'write');
+    if (finalized.ok !== true || typeof finalized.artifact_id !== 'string' || !/^\d+$/.test(finalized.artifact_id)) {
+        throw new Error('FinalizeArtifact: the artifact service did not confirm the artifact.');
+    }
+    return { id: finalized.artifact_id, bytes };
+}
+/**
+ * The file's blocks, read in order (so the sha256 is taken on the way) into at most `blocksInFlight`
+ * reusable buffers; a buffer is read into again only once its block is stored. Then the block list commits the blob.
+ */
+async function uploadBlocks(uploadUrl, path, contentType, logger, limits, retry) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    // Every id of a blob must have the same length: a per-upload prefix and a six-digit block number.
+    const prefix = (0,external_node_crypto_.randomUUID)();
+    const blockIds = [];
+    const inFlight = new Set();
+    let failure;
+    let bytes = 0;
+    const handle = await (0,external_node_fs_promises_.open)(path, 'r');
+    const { blockBytes, free } = await buffersFor((await handle.stat()).size, limits);
+    try {
+        for (;;) {
+            while (free.length === 0 && failure === undefined)
+                await Promise.race(inFlight);
+            if (failure !== undefined)
+                break;
+            const buffer = free.pop();
+            const read = await readFully(handle, buffer, bytes);
+            if (read === 0) {
+                free.push(buffer);
+                break;
+            }
+            const block = buffer.subarray(0, read);
+            hash.update(block);
+            const id = Buffer.from(`${prefix}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
+            blockIds.push(id);
+            bytes += read;
+            const put = putBlock(uploadUrl, id, block, logger, retry).then(() => {
+                free.push(buffer);
+            }, (error) => {
+                failure ??= error;
+            });
+            const tracked = put.finally(() => inFlight.delete(tracked));
+            inFlight.add(tracked);
+        }
+        await Promise.all(inFlight);
+    }
+    finally {
+        await handle.close();
+        // A buffer of a failed block may still be referenced by its request: only those returned are kept.
+        if (blockBytes === limits.blockBytes)
+            sparePool.set(blockBytes, [...(sparePool.get(blockBytes) ?? []), ...free].slice(0, limits.blocksInFlight));
+    }
+    if (failure !== undefined)
+        throw failure;
+    await putBlockList(uploadUrl, blockIds, contentType, logger, retry);
+    return { bytes, sha256: hash.digest('hex') };
+}
+/**
+ * No more buffers, and none larger, than the file needs (a manifest of a few KB takes one of its size);
+ * full-size ones come from the pool of earlier uploads.
+ */
+async function buffersFor(size, limits) {
+    const blockBytes = Math.max(1, Math.min(limits.blockBytes, size), Math.ceil(size / MAX_BLOCKS));
+    const count = Math.max(1, Math.min(limits.blocksInFlight, Math.ceil(size / blockBytes)));
+    const spare = blockBytes === limits.blockBytes ? (sparePool.get(blockBytes) ?? []) : [];
+    const free = spare.splice(0, count);
+    while (free.length < count)
+        free.push(new Uint8Array(blockBytes));
+    return { blockBytes, free };
+}
+/** Fills `buffer` from `position` unless the file ends first; returns how much was read. */
+async function readFully(handle, buffer, position) {
+    let filled = 0;
+    while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+        if (bytesRead === 0)
+            break;
+        filled += bytesRead;
+    }
+    return filled;
+}
+function blobUrl(uploadUrl, query) {
+    const url = new URL(uploadUrl);
+    for (const [key, value] of Object.entries(query))
+        url.searchParams.set(key, value);
+    return url;
+}
+const storageCode = (text) => {
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+    return code ? ` (${code})` : '';
+};
+/** One block, sent straight from its buffer (node:http writes it as it is; fetch would copy each block first). */
+async function putBlock(uploadUrl, id, block, logger, retry) {
+    await withRetry(logger, 'Storing a block of the artifact', retry, async () => {
+        const answer = await exchange('Put Block', blobUrl(uploadUrl, { comp: 'block', blockid: id }), {
+            method: 'PUT',
+            headers: { 'x-ms-version': STORAGE_API_VERSION, 'Content-Length': String(block.length) },
+            body: block
+        });
+        if (answer.status !== 201)
+            throw new HttpFailure(`Put Block: blob storage answered HTTP ${answer.status}${storageCode(answer.text)}`, answer.status);
+    });
+}
+async function putBlockList(uploadUrl, blockIds, contentType, logger, retry) {
+    const body = `<?xml version="1.0" encoding="utf-8"?><BlockList>${blockIds.map(id => `<Latest>${id}</Latest>`).join('')}</BlockList>`;
+    await withRetry(logger, 'Committing the blocks of the artifact', retry, async () => {
+        const answer = await exchange('Put Block List', blobUrl(uploadUrl, { comp: 'blocklist' }), {
+            method: 'PUT',
+            headers: { 'x-ms-version': STORAGE_API_VERSION, 'x-ms-blob-content-type': contentType, 'Content-Type': 'application/xml', 'Content-Length': String(Buffer.byteLength(body)) },
+            body
+        });
+        if (answer.status !== 201)
+            throw new HttpFailure(`Put Block List: blob storage answered HTTP ${answer.status}${storageCode(answer.text)}`, answer.status);
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/store/run-provenance.ts
 
@@ -359,6 +687,21 @@ class ArtifactRestApi {
                 break;
         }
         return found;
+    }
+    /**
+     * Where artifact `id` is downloaded from: the API answers 302 with a signed blob address, valid for
+     * about a minute, so it is asked for right before each download attempt.
+     */
+    async downloadAddress(id) {
+        const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${id}/zip`;
+        const response = await withRetry(this.logger, `Looking up the download of artifact ${id}`, this.retry, () => restGetRedirect(url, this.settings.token ?? ''));
+        await response.body?.cancel();
+        const location = response.headers.get('location');
+        if (response.status !== 302 || !location) {
+            const why = response.status === 302 ? 'without an address' : `HTTP ${response.status}`;
+            throw Object.assign(new Error(`the GitHub API answered the download of artifact ${id} ${why}`), { status: response.status === 302 ? 502 : response.status });
+        }
+        return location;
     }
     /**
      * The repository's artifacts as GitHub counts them against the Actions storage quota: every artifact
@@ -547,7 +890,7 @@ function itemsInOrder(stored, files) {
 }
 
 // EXTERNAL MODULE: ./src/kernel/log.ts
-var log = __webpack_require__(48807);
+var log = __webpack_require__(8807);
 ;// CONCATENATED MODULE: ./src/store/upload-session.ts
 
 
@@ -631,8 +974,8 @@ class GithubArtifactStore {
         notFoundHint: ' (set run-id when the backup was made by another run)',
         chainLinkHint: ", and leave run-id empty so the repository's artifacts are searched"
     };
-    /** Loaded on first use, from its own bundle chunk: a run with another store never loads the client and the Azure SDK under it (about 36 MB and 0.3 s). */
-    clientLoading;
+    /** This job's side of the artifact service, made on first use: only a workflow run has one. */
+    serviceClient;
     runListings = new Map();
     provenance;
     retry;
@@ -645,9 +988,19 @@ class GithubArtifactStore {
         this.retry = settings.retry ?? DEFAULT_RETRY;
         this.rest = new ArtifactRestApi(settings, logger, this.retry.rest);
     }
-    client() {
-        this.clientLoading ??= __webpack_require__.e(/* import() */ 609).then(__webpack_require__.bind(__webpack_require__, 93609)).then(module => new module.DefaultArtifactClient());
-        return this.clientLoading;
+    /**
+     * The artifact service of this job (ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN), called directly rather
+     * than through the `@actions/artifact` client, whose upload holds about 56 MB of buffers and whose code
+     * and Azure SDK take about 36 MB more once loaded (artifact-service.ts, artifact-upload.ts).
+     */
+    service() {
+        const resultsUrl = process.env.ACTIONS_RESULTS_URL;
+        const runtimeToken = process.env.ACTIONS_RUNTIME_TOKEN;
+        if (!resultsUrl || !runtimeToken) {
+            throw new errors/* StoreError */.AD('The artifact service is only reachable from a workflow run: ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is not set.', 'run this as a step of a GitHub Actions job, or use store: local or s3.');
+        }
+        this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.rest);
+        return this.serviceClient;
     }
     save(request) {
         return saveAll(this, request);
@@ -669,8 +1022,8 @@ class GithubArtifactStore {
             where: `artifacts of workflow run ${this.settings.currentRunId ?? '(current)'}`,
             removeStored: async (items) => {
                 for (const item of items) {
-                    await (await this.client())
-                        .deleteArtifact(item.name)
+                    await Promise.resolve()
+                        .then(() => this.service().delete(item.name))
                         .catch((error) => this.logger.warning(`Could not delete the artifact ${item.name} of the failed backup: ${error.message}`));
                 }
             },
@@ -710,23 +1063,19 @@ class GithubArtifactStore {
         this.logger.info('When the artifacts of this backup expire is unknown: no retention-days, no GITHUB_RETENTION_DAYS, and github-token could not list them.');
         return undefined;
     }
-    /** Uploads one file; a retry goes up under a fresh name (see RETRY_NAME), from a hard link to the staged file. */
+    /**
+     * Uploads one file with bounded memory (artifact-upload.ts, not the client's upload); a retry goes up
+     * under a fresh name (see RETRY_NAME).
+     */
     async upload(dir, file, retentionDays) {
+        const service = this.service();
         return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async (attempt) => {
             const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1);
-            if (name !== file) {
-                await linkOrCopy((0,external_node_path_.join)(dir, file), (0,external_node_path_.join)(dir, name));
+            if (name !== file)
                 this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`);
-            }
-            try {
-                const response = await (await this.client()).uploadArtifact(name, [(0,external_node_path_.join)(dir, name)], dir, { retentionDays, skipArchive: true });
-                const id = String(response.id ?? '');
-                return { name, id, ...this.webAddress(id) };
-            }
-            finally {
-                if (name !== file)
-                    await (0,promises_.rm)((0,external_node_path_.join)(dir, name), { force: true });
-            }
+            const expiresAt = retentionDays === undefined ? undefined : artifactExpiry(new Date(), retentionDays, this.settings.repositoryRetentionDays);
+            const { id } = await uploadArtifactFile(service, { path: (0,external_node_path_.join)(dir, file), name, expiresAt }, this.logger);
+            return { name, id, ...this.webAddress(id) };
         });
     }
     /** Where a signed-in user downloads the artifact `id` of this run (as upload-artifact's artifact-url output). */
@@ -757,27 +1106,29 @@ class GithubArtifactStore {
         }
         return trustedNewestFirst([...backups.values()], this.logger, this.warned);
     }
+    /**
+     * Downloads the artifact holding `fileName` into `destDir` under that name (never one the download
+     * suggests), as it comes and unpacked: this job's own run through the artifact service, any other run
+     * through the REST API. Each attempt asks for a fresh address (they expire within minutes).
+     */
     async fetch(backup, fileName, destDir) {
         const runId = Number(backup.location.runId);
         const [artifact] = (await this.listRun(runId)).filter(candidate => storedFileName(candidate.name) === fileName).sort(newestArtifactFirst);
         if (!artifact) {
             throw new errors/* StoreError */.AD(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.');
         }
+        const path = (0,external_node_path_.join)(destDir, fileName);
+        const ownRun = this.isOwnRun(runId);
+        if (!ownRun)
+            this.tokenFor(runId);
         try {
-            const findBy = this.findBy(runId);
-            await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => (await this.client()).downloadArtifact(artifact.id, { path: destDir, ...findBy }));
+            await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path));
         }
         catch (error) {
+            if (error.path !== undefined)
+                throw error;
             throw new errors/* StoreError */.AD(`Downloading ${artifact.name} failed: ${error.message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error });
         }
-        // A raw download is named after its artifact.
-        const downloaded = (0,external_node_path_.join)(destDir, artifact.name);
-        const path = (0,external_node_path_.join)(destDir, fileName);
-        await (0,promises_.access)(downloaded).catch(() => {
-            throw new errors/* StoreError */.AD(`The download of ${artifact.name} did not produce the file.`, 'the artifact may have been uploaded by another tool; pick another backup-id.');
-        });
-        if (downloaded !== path)
-            await (0,promises_.rename)(downloaded, path);
         return path;
     }
     /**
@@ -790,10 +1141,10 @@ class GithubArtifactStore {
         const artifacts = (await this.listRun(runId))
             .filter(artifact => storedFileName(artifact.name).startsWith(`${backup.backupId}.`))
             .sort((a, b) => Number(storedFileName(b.name) === manifestFile) - Number(storedFileName(a.name) === manifestFile));
-        if (runId === this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN) {
+        if (this.isOwnRun(runId)) {
             try {
                 for (const artifact of artifacts)
-                    await (await this.client()).deleteArtifact(artifact.name);
+                    await this.service().delete(artifact.name);
                 return { deleted: true };
             }
             catch (error) {
@@ -814,14 +1165,16 @@ class GithubArtifactStore {
     usage() {
         return this.rest.usage();
     }
-    findBy(runId) {
-        if (runId === this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN)
-            return {};
+    /** This job's own run: read and changed through the artifact service with the runtime token. */
+    isOwnRun(runId) {
+        return runId === this.settings.currentRunId && Boolean(process.env.ACTIONS_RUNTIME_TOKEN);
+    }
+    /** Another run's artifacts are read through the REST API, which needs a token. */
+    tokenFor(runId) {
         if (!this.settings.token) {
             throw new errors/* StoreError */.AD(`Reading artifacts of workflow run ${runId} needs a token.`, 'set `github-token` (the default `${{ github.token }}` works when the job has `permissions: actions: read`).');
         }
-        const [repositoryOwner, repositoryName] = this.settings.repository.split('/');
-        return { findBy: { token: this.settings.token, workflowRunId: runId, repositoryOwner, repositoryName } };
+        return this.settings.token;
     }
     /**
      * One run's artifacts: this job's own run through the artifact service, any other run through the REST
@@ -832,20 +1185,20 @@ class GithubArtifactStore {
         if (cached)
             return cached;
         let listed;
-        const findBy = this.findBy(runId);
-        if (findBy.findBy) {
+        if (!this.isOwnRun(runId)) {
+            this.tokenFor(runId);
             const artifacts = await this.rest.listAll(`actions/runs/${runId}/artifacts`, `the artifacts of workflow run ${runId}`, 'check `run-id` and that `github-token` has `actions: read`.');
             listed = artifacts.filter(artifact => !artifact.expired).map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: artifact.created_at }));
         }
         else {
-            let artifacts;
             try {
-                artifacts = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, async () => (await this.client()).listArtifacts())).artifacts;
+                listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.service().list())).map(artifact => ({ ...artifact, runId }));
             }
             catch (error) {
+                if (error instanceof errors/* StoreError */.AD)
+                    throw error;
                 throw new errors/* StoreError */.AD(`Listing the artifacts of workflow run ${runId} failed: ${error.message}`, 'check that the job still runs and retry.', { cause: error });
             }
-            listed = artifacts.map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: (artifact.createdAt ?? new Date(0)).toISOString() }));
         }
         this.runListings.set(runId, listed);
         return listed;
@@ -853,7 +1206,7 @@ class GithubArtifactStore {
     // The current run needs no check: its artifacts come from this very job's workflow.
     async listCurrentAndRepository() {
         const found = [];
-        if (this.settings.currentRunId && process.env.ACTIONS_RUNTIME_TOKEN)
+        if (this.settings.currentRunId && this.isOwnRun(this.settings.currentRunId))
             found.push(...(await this.listRun(this.settings.currentRunId)));
         if (this.settings.token)
             found.push(...(await this.provenance.trustedOnly(await this.listRepository())));
@@ -871,6 +1224,20 @@ class GithubArtifactStore {
         }
         this.logger.debug(`repository listing: ${found.length} artifacts`);
         return found;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/link-or-copy.ts
+
+/** A hard link where the filesystem allows one (no second copy of a large part), else a copy. */
+async function linkOrCopy(from, to) {
+    try {
+        await (0,external_node_fs_promises_.link)(from, to);
+    }
+    catch (error) {
+        if (!['EXDEV', 'EPERM', 'EMLINK'].includes(error.code ?? ''))
+            throw error;
+        await (0,external_node_fs_promises_.copyFile)(from, to);
     }
 }
 
@@ -910,9 +1277,9 @@ class LocalDirectoryStore {
         const queue = new StoringQueue();
         const stored = new Map();
         const prepared = (async () => {
-            await (0,promises_.mkdir)(this.root, { recursive: true, mode: 0o700 });
-            await (0,promises_.rm)(partial, { recursive: true, force: true });
-            await (0,promises_.mkdir)(partial, { mode: 0o700 });
+            await (0,external_node_fs_promises_.mkdir)(this.root, { recursive: true, mode: 0o700 });
+            await (0,external_node_fs_promises_.rm)(partial, { recursive: true, force: true });
+            await (0,external_node_fs_promises_.mkdir)(partial, { mode: 0o700 });
         })();
         const place = (file) => queue.push(async () => {
             await prepared;
@@ -936,7 +1303,7 @@ class LocalDirectoryStore {
                     itemsInOrder(stored, partFiles);
                     void place(manifestFile);
                     await queue.drain();
-                    await (0,promises_.rename)(partial, final);
+                    await (0,external_node_fs_promises_.rename)(partial, final);
                     return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final, manifestPath: (0,external_node_path_.join)(final, manifestFile) };
                 }
                 catch (error) {
@@ -946,14 +1313,14 @@ class LocalDirectoryStore {
             abandon: async () => {
                 await queue.settle();
                 await prepared.catch(() => undefined);
-                await (0,promises_.rm)(partial, { recursive: true, force: true });
+                await (0,external_node_fs_promises_.rm)(partial, { recursive: true, force: true });
             }
         };
     }
     async list(filter) {
         let entries;
         try {
-            entries = await (0,promises_.readdir)(this.root);
+            entries = await (0,external_node_fs_promises_.readdir)(this.root);
         }
         catch (error) {
             if (error.code === 'ENOENT')
@@ -966,7 +1333,7 @@ class LocalDirectoryStore {
             if (!parsed)
                 continue;
             const manifest = (0,external_node_path_.join)(this.root, entry, `${entry}${kernel_manifest/* MANIFEST_SUFFIX */.OK}`);
-            const info = await (0,promises_.stat)(manifest).catch(() => null);
+            const info = await (0,external_node_fs_promises_.stat)(manifest).catch(() => null);
             if (!info)
                 continue;
             // The manifest's mtime: written last, just before the store took it in (a link keeps that time, a copy takes its own).
@@ -981,8 +1348,8 @@ class LocalDirectoryStore {
         const dir = (0,external_node_path_.join)(this.root, backup.backupId);
         const going = (0,external_node_path_.join)(this.root, `.${backup.backupId}.deleting`);
         try {
-            await (0,promises_.rename)(dir, going);
-            await (0,promises_.rm)(going, { recursive: true, force: true });
+            await (0,external_node_fs_promises_.rename)(dir, going);
+            await (0,external_node_fs_promises_.rm)(going, { recursive: true, force: true });
         }
         catch (error) {
             return { deleted: false, refused: `it could not be removed from ${this.root}: ${error.message}` };
@@ -993,7 +1360,7 @@ class LocalDirectoryStore {
         const source = (0,external_node_path_.join)(String(backup.location.dir), fileName);
         const target = (0,external_node_path_.join)(destDir, fileName);
         try {
-            await (0,promises_.copyFile)(source, target);
+            await (0,external_node_fs_promises_.copyFile)(source, target);
         }
         catch (error) {
             throw new errors/* StoreError */.AD(`${fileName} is missing from ${backup.location.dir}.`, 'the backup is incomplete; pick another backup-id.', { cause: error });
@@ -1002,10 +1369,6 @@ class LocalDirectoryStore {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __webpack_require__(46466);
 ;// CONCATENATED MODULE: ./src/store/s3-connection.ts
 
 /** lib-storage's part size: the smallest S3 accepts is 5 MiB; two parts in flight per upload. */
@@ -1027,7 +1390,7 @@ class S3Connection {
         this.settings = settings;
     }
     open() {
-        this.opening ??= Promise.all([__webpack_require__.e(/* import() */ 711).then(__webpack_require__.t.bind(__webpack_require__, 53711, 19)), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(358)]).then(__webpack_require__.t.bind(__webpack_require__, 22358, 19))]).then(([s3, storage]) => {
+        this.opening ??= Promise.all([__webpack_require__.e(/* import() */ 711).then(__webpack_require__.t.bind(__webpack_require__, 3711, 19)), Promise.all(/* import() */[__webpack_require__.e(711), __webpack_require__.e(358)]).then(__webpack_require__.t.bind(__webpack_require__, 2358, 19))]).then(([s3, storage]) => {
             const { endpoint, region, forcePathStyle, credentials } = this.settings;
             const client = new s3.S3Client({
                 region,
@@ -1317,11 +1680,11 @@ class S3ObjectStore {
             });
         }
         try {
-            await (0,external_node_stream_promises_.pipeline)(body, (0,external_node_fs_.createWriteStream)(target, { mode: 0o600 }));
+            await (0,promises_.pipeline)(body, (0,external_node_fs_.createWriteStream)(target, { mode: 0o600 }));
         }
         catch (error) {
             // Nothing half-downloaded stays where a whole file is expected.
-            await (0,promises_.rm)(target, { force: true });
+            await (0,external_node_fs_promises_.rm)(target, { force: true });
             throw new errors/* StoreError */.AD(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${error.message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error });
         }
         return target;
