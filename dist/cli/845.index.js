@@ -260,9 +260,9 @@ async function freeBytes(dir) {
     return space.bavail * space.bsize;
 }
 /**
- * Refuses a download that cannot fit before it starts: the artifact client does not survive running out of
- * space mid-download (its hash stream gets a write after end and the process dies), and a size known from
- * the signed manifest makes the check exact. The error reads as ENOSPC, so it is reported like one.
+ * Refuses a download that cannot fit before it starts, rather than after it has moved most of the bytes and
+ * left a partial file; a size known from the signed manifest makes the check exact. The error reads as
+ * ENOSPC, so it is reported like one.
  */
 async function ensureRoom(dir, bytes) {
     const free = await freeBytes(dir);

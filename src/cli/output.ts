@@ -38,7 +38,7 @@ export function writeData(text: string): void {
 }
 
 /**
- * The artifact client talks to the runner on stdout: workflow commands (`::debug::…`) and progress lines.
+ * Code written for the runner talks to it on stdout: workflow commands (`::debug::…`) and progress lines.
  * In the command-line tool those go to stderr (debug ones only with --verbose); with --json everything but
  * the result does, so a script can parse stdout.
  */

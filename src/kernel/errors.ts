@@ -72,8 +72,8 @@ export class StoreError extends SelfhostBackupError {}
 export class RunnerSpaceError extends SelfhostBackupError {}
 
 /**
- * ENOSPC or EDQUOT: the file system, or the user's share of it, is full. Libraries (the artifact client)
- * wrap the error or keep only its text, so the causes and the messages are looked through too.
+ * ENOSPC or EDQUOT: the file system, or the user's share of it, is full. Libraries (the S3 SDK) may wrap
+ * the error or keep only its text, so the causes and the messages are looked through too.
  */
 export function isOutOfSpace(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
