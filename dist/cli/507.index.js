@@ -1108,7 +1108,7 @@ class GithubArtifactStore {
     }
     /**
      * Downloads the artifact holding `fileName` into `destDir` under that name (never one the download
-     * suggests), as it comes and unpacked: this job's own run through the artifact service, any other run
+     * suggests), as it comes and never unpacked: this job's own run through the artifact service, any other run
      * through the REST API. Each attempt asks for a fresh address (they expire within minutes).
      */
     async fetch(backup, fileName, destDir) {
