@@ -129,15 +129,16 @@ describe('one of the three concurrent dumps killed', () => {
   async function killDtableDumpMidway(): Promise<{ run: ActionRun; was: Before; overlapping: boolean; killed: number; othersRunning: boolean; aliveWhenUnlocked: string[] }> {
     const was = before()
     let done = false
-    let actionPid = 0
-    const running = runAction('action.yml', inputs(), {}, { keepRunnerTemp: true, onSpawn: (pid, step) => step === 'main' && (actionPid = pid) }).finally(() => (done = true))
+    // Every step's node process (main, then the post step, which may start before the poll below sees the lock free).
+    const stepPids = new Set<number>()
+    const running = runAction('action.yml', inputs(), {}, { keepRunnerTemp: true, onSpawn: pid => stepPids.add(pid) }).finally(() => (done = true))
     const overlapping = await waitFor(() => dumpers('dtable_db').length > 0 && dumpers('seafile_db').length > 0, 60_000, 2)
     const victims = dumpers('dtable_db')
     for (const pid of victims) process.kill(pid, 'SIGKILL')
     const killedAt = Date.now()
     const othersRunning = dumpers('seafile_db').length > 0
-    // The run's processes on the host (the step's own node process, whose inputs name the bed's paths, aside).
-    const hostWork = (): string[] => markedProcesses({ ...hostMarkers(bed), uid: undefined }).filter(line => !line.startsWith(`process ${actionPid} `))
+    // The run's processes on the host (the steps' own node processes, whose inputs name the bed's paths, aside).
+    const hostWork = (): string[] => markedProcesses({ ...hostMarkers(bed), uid: undefined }).filter(line => ![...stepPids].some(pid => line.startsWith(`process ${pid} `)))
     let aliveWhenUnlocked: string[] = []
     let unlockedAt = 0
     let lastWorkAt = killedAt
