@@ -141,9 +141,9 @@ var external_node_https_ = __webpack_require__(4708);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
 ;// CONCATENATED MODULE: ./src/store/github-http.ts
-/** A whole upload (again under a fresh name), and listings and downloads through the artifact client: 2 s and 4 s pauses. */
+/** Whole store operations: an upload (again under a fresh name), a listing of this run, a download: 2 s and 4 s pauses. */
 const CLIENT_RETRY = { attempts: 3, baseMs: 2000 };
-/** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
+/** Single requests: REST calls, the artifact service's calls and blob blocks: 1, 2 and 4 s pauses. */
 const REST_RETRY = { attempts: 4, baseMs: 1000 };
 const DEFAULT_RETRY = { client: CLIENT_RETRY, rest: REST_RETRY };
 /**
@@ -161,10 +161,9 @@ function isTransient(error) {
 }
 const sleep = (milliseconds) => new Promise(resolve => setTimeout(resolve, milliseconds));
 /**
- * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, its
- * download of another run's artifact does not retry at all, and nothing retries the REST calls;
- * listing, downloading, looking up and a fresh upload are safe to repeat, so a few more attempts with
- * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries);
+ * Listing, downloading, looking up, a block and a fresh upload are safe to repeat, so a few more
+ * attempts with backoff turn a network blip into a delay: single requests with the `rest` policy, whole
+ * store operations around them with the `client` one. `work` learns which attempt it is (an upload renames its retries);
  * `retryable` narrows what is tried again (a call that must not be repeated under the same name).
  */
 async function withRetry(logger, what, policy, work, retryable = isTransient) {
@@ -243,7 +242,7 @@ class ArtifactServiceClient {
     call(method, body, kind) {
         return withRetry(this.logger, `${method} (artifact service)`, this.retry, () => this.callOnce(method, { ...this.backend, ...body }), kind === 'read' ? isTransient : failedAnswer);
     }
-    /** This run's finalized artifacts (the service lists no others). */
+    /** This run's finalized artifacts (the service lists no others, so the caller knows their run). */
     async list() {
         const answer = await this.call('ListArtifacts', {}, 'read');
         const artifacts = Array.isArray(answer.artifacts) ? answer.artifacts : [];
@@ -252,7 +251,7 @@ class ArtifactServiceClient {
             const { name, created_at: createdAt } = artifact;
             if (!Number.isSafeInteger(id) || typeof name !== 'string')
                 return [];
-            return [{ id, name, runId: 0, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() }];
+            return [{ id, name, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() }];
         });
     }
     /** A short-lived address the artifact `name` of this run is read from. */
@@ -428,8 +427,10 @@ async function uploadBlocks(uploadUrl, path, contentType, logger, limits, retry)
     let failure;
     let bytes = 0;
     const handle = await (0,external_node_fs_promises_.open)(path, 'r');
-    const { blockBytes, free } = await buffersFor((await handle.stat()).size, limits);
+    let buffers;
     try {
+        buffers = buffersFor((await handle.stat()).size, limits);
+        const { free } = buffers;
         for (;;) {
             while (free.length === 0 && failure === undefined)
                 await Promise.race(inFlight);
@@ -459,8 +460,8 @@ async function uploadBlocks(uploadUrl, path, contentType, logger, limits, retry)
     finally {
         await handle.close();
         // A buffer of a failed block may still be referenced by its request: only those returned are kept.
-        if (blockBytes === limits.blockBytes)
-            sparePool.set(blockBytes, [...(sparePool.get(blockBytes) ?? []), ...free].slice(0, limits.blocksInFlight));
+        if (buffers?.blockBytes === limits.blockBytes)
+            sparePool.set(buffers.blockBytes, [...(sparePool.get(buffers.blockBytes) ?? []), ...buffers.free].slice(0, limits.blocksInFlight));
     }
     if (failure !== undefined)
         throw failure;
@@ -471,7 +472,7 @@ async function uploadBlocks(uploadUrl, path, contentType, logger, limits, retry)
  * No more buffers, and none larger, than the file needs (a manifest of a few KB takes one of its size);
  * full-size ones come from the pool of earlier uploads.
  */
-async function buffersFor(size, limits) {
+function buffersFor(size, limits) {
     const blockBytes = Math.max(1, Math.min(limits.blockBytes, size), Math.ceil(size / MAX_BLOCKS));
     const count = Math.max(1, Math.min(limits.blocksInFlight, Math.ceil(size / blockBytes)));
     const spare = blockBytes === limits.blockBytes ? (sparePool.get(blockBytes) ?? []) : [];
@@ -1118,9 +1119,8 @@ class GithubArtifactStore {
             throw new errors/* StoreError */.AD(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.');
         }
         const path = (0,external_node_path_.join)(destDir, fileName);
+        // Another run's listing above already required the token the REST download needs.
         const ownRun = this.isOwnRun(runId);
-        if (!ownRun)
-            this.tokenFor(runId);
         try {
             await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path));
         }

@@ -59,15 +59,15 @@ export class ArtifactServiceClient {
     return withRetry(this.logger, `${method} (artifact service)`, this.retry, () => this.callOnce(method, { ...this.backend, ...body }), kind === 'read' ? isTransient : failedAnswer)
   }
 
-  /** This run's finalized artifacts (the service lists no others). */
-  async list(): Promise<ListedArtifact[]> {
+  /** This run's finalized artifacts (the service lists no others, so the caller knows their run). */
+  async list(): Promise<Omit<ListedArtifact, 'runId'>[]> {
     const answer = await this.call('ListArtifacts', {}, 'read')
     const artifacts = Array.isArray(answer.artifacts) ? (answer.artifacts as Record<string, unknown>[]) : []
     return artifacts.flatMap(artifact => {
       const id = Number(artifact.database_id)
       const { name, created_at: createdAt } = artifact
       if (!Number.isSafeInteger(id) || typeof name !== 'string') return []
-      return [{ id, name, runId: 0, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() }]
+      return [{ id, name, createdAt: typeof createdAt === 'string' ? createdAt : new Date(0).toISOString() }]
     })
   }
 

@@ -75,8 +75,10 @@ async function uploadBlocks(uploadUrl: URL, path: string, contentType: string, l
   let failure: unknown
   let bytes = 0
   const handle: FileHandle = await open(path, 'r')
-  const { blockBytes, free } = await buffersFor((await handle.stat()).size, limits)
+  let buffers: { blockBytes: number; free: Uint8Array<ArrayBuffer>[] } | undefined
   try {
+    buffers = buffersFor((await handle.stat()).size, limits)
+    const { free } = buffers
     for (;;) {
       while (free.length === 0 && failure === undefined) await Promise.race(inFlight)
       if (failure !== undefined) break
@@ -106,7 +108,7 @@ async function uploadBlocks(uploadUrl: URL, path: string, contentType: string, l
   } finally {
     await handle.close()
     // A buffer of a failed block may still be referenced by its request: only those returned are kept.
-    if (blockBytes === limits.blockBytes) sparePool.set(blockBytes, [...(sparePool.get(blockBytes) ?? []), ...free].slice(0, limits.blocksInFlight))
+    if (buffers?.blockBytes === limits.blockBytes) sparePool.set(buffers.blockBytes, [...(sparePool.get(buffers.blockBytes) ?? []), ...buffers.free].slice(0, limits.blocksInFlight))
   }
   if (failure !== undefined) throw failure
   await putBlockList(uploadUrl, blockIds, contentType, logger, retry)
@@ -117,7 +119,7 @@ async function uploadBlocks(uploadUrl: URL, path: string, contentType: string, l
  * No more buffers, and none larger, than the file needs (a manifest of a few KB takes one of its size);
  * full-size ones come from the pool of earlier uploads.
  */
-async function buffersFor(size: number, limits: UploadLimits): Promise<{ blockBytes: number; free: Uint8Array<ArrayBuffer>[] }> {
+function buffersFor(size: number, limits: UploadLimits): { blockBytes: number; free: Uint8Array<ArrayBuffer>[] } {
   const blockBytes = Math.max(1, Math.min(limits.blockBytes, size), Math.ceil(size / MAX_BLOCKS))
   const count = Math.max(1, Math.min(limits.blocksInFlight, Math.ceil(size / blockBytes)))
   const spare = blockBytes === limits.blockBytes ? (sparePool.get(blockBytes) ?? []) : []

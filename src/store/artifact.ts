@@ -197,8 +197,8 @@ export class GithubArtifactStore implements Store {
       throw new StoreError(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.')
     }
     const path = join(destDir, fileName)
+    // Another run's listing above already required the token the REST download needs.
     const ownRun = this.isOwnRun(runId)
-    if (!ownRun) this.tokenFor(runId)
     try {
       await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () =>
         downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path)

@@ -5,9 +5,9 @@ export interface RetryPolicy {
   /** The first pause; each further one doubles. */
   baseMs: number
 }
-/** A whole upload (again under a fresh name), and listings and downloads through the artifact client: 2 s and 4 s pauses. */
+/** Whole store operations: an upload (again under a fresh name), a listing of this run, a download: 2 s and 4 s pauses. */
 export const CLIENT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
-/** Pages of the REST listing, which nothing else retries: 1, 2 and 4 s pauses. */
+/** Single requests: REST calls, the artifact service's calls and blob blocks: 1, 2 and 4 s pauses. */
 export const REST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
 
 /** How the artifact store retries: the defaults above, or a faster policy a test injects. */
@@ -32,10 +32,9 @@ export function isTransient(error: unknown): boolean {
 const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
 
 /**
- * The artifact client retries HTTP 5xx itself but gives up at once on a dropped connection, its
- * download of another run's artifact does not retry at all, and nothing retries the REST calls;
- * listing, downloading, looking up and a fresh upload are safe to repeat, so a few more attempts with
- * backoff turn a network blip into a delay. `work` learns which attempt it is (an upload renames its retries);
+ * Listing, downloading, looking up, a block and a fresh upload are safe to repeat, so a few more
+ * attempts with backoff turn a network blip into a delay: single requests with the `rest` policy, whole
+ * store operations around them with the `client` one. `work` learns which attempt it is (an upload renames its retries);
  * `retryable` narrows what is tried again (a call that must not be repeated under the same name).
  */
 export async function withRetry<T>(logger: Logger, what: string, policy: RetryPolicy, work: (attempt: number) => Promise<T>, retryable: (error: unknown) => boolean = isTransient): Promise<T> {
