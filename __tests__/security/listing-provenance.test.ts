@@ -253,7 +253,7 @@ describe('GitHub artifacts: a run the API cannot describe', () => {
       expect(linesStarting(logger, 'info: Ignored ')).toEqual([
         `info: Ignored 1 backup manifest among the repository's artifacts that its own workflows did not upload: from runs that could not be checked (run ${run.runId}).`
       ])
-      expect(linesStarting(logger, `warning: Checking workflow run ${run.runId} failed (HTTP 500); retrying`)).toHaveLength(3)
+      expect(linesStarting(logger, `warning: Checking workflow run ${run.runId} failed (GET `).filter(line => line.includes(`/actions/runs/${run.runId}: HTTP 500); retrying`))).toHaveLength(3)
       expect(ids(await inRun(bed.service().newRun(), () => bed.store(recordingLogger()).list()))).toEqual([backup.backupId])
     }))
 })

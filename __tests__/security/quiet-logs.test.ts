@@ -4,7 +4,7 @@
  * trims leading whitespace the .NET way, and takes `::name::` at the start, or `##[name]` anywhere, as a
  * command. Both loggers quiet every message through quietText; these tests feed them hostile names.
  */
-import * as core from '@actions/core'
+import { warning } from '../../src/action/runner-commands.js'
 import { actionsLogger } from '../../src/action/actions-logger.js'
 import { consoleLogger, quietText } from '../../src/kernel/log.js'
 import { recordCase } from '../support/fault-report.js'
@@ -78,13 +78,13 @@ describe('quietText', () => {
 })
 
 describe('actionsLogger', () => {
-  it('lets @actions/core encode a line break in a warning as %0A, so its payload stays on the command line', async () => {
-    const output = await captured(process.stdout, () => core.warning('a\n::x'))
+  it('encodes a line break in a warning as %0A, so its payload stays on the command line', async () => {
+    const output = await captured(process.stdout, () => warning('a\n::x'))
     expect(output).toBe('::warning::a%0A::x\n')
     expect(commandsIn(output)).toEqual(['warning'])
   })
 
-  it('writes no command but the ones @actions/core makes for groups, warnings and debug, whatever the names', async () => {
+  it('writes no command but its own for groups, warnings and debug, whatever the names', async () => {
     let outcome: 'passed' | 'failed' = 'failed'
     try {
       const logger = actionsLogger()

@@ -1,25 +1,25 @@
-import * as core from '@actions/core'
+import { addMask, appendSummary, debug, getInput, group, info, warning } from './runner-commands.js'
 import { INPUTS } from '../inputs/definitions.js'
 import { quietText, secretPieces, type Logger } from '../kernel/log.js'
 
 /**
- * The core's logger on top of @actions/core: groups fold in the log, masks are the runner's. Every text
+ * The core's logger on the runner's commands: groups fold in the log, masks are the runner's. Every text
  * is quieted here, once for all callers: info() writes it to stdout as is, where a line of it could be a
- * workflow command. warning, debug and group are commands whose payload @actions/core already encodes
- * (%0A for a line break), so for them quieting only removes terminal escapes.
+ * workflow command. warning, debug and group are commands whose payload is already encoded (%0A for a
+ * line break), so for them quieting only removes terminal escapes.
  */
 export function actionsLogger(): Logger {
   return {
-    info: message => core.info(quietText(message)),
-    warning: message => core.warning(quietText(message)),
-    debug: message => core.debug(quietText(message)),
-    group: (title, work) => core.group(quietText(title), work),
+    info: message => info(quietText(message)),
+    warning: message => warning(quietText(message)),
+    debug: message => debug(quietText(message)),
+    group: (title, work) => group(quietText(title), work),
     mask: secret => {
       // The runner masks line by line, so a multi-line key is registered one line at a time too; and
       // as the runner sees it after quietText, or a secret with a control character would show escaped.
       const pieces = secretPieces(secret)
-      for (const piece of new Set([...pieces, ...pieces.map(quietText)])) core.setSecret(piece)
-      core.setSecret(secret)
+      for (const piece of new Set([...pieces, ...pieces.map(quietText)])) addMask(piece)
+      addMask(secret)
     }
   }
 }
@@ -28,7 +28,7 @@ export function actionsLogger(): Logger {
 export function maskSecretInputs(logger: Logger): void {
   for (const input of INPUTS) {
     if (!input.secret) continue
-    const value = core.getInput(input.name)
+    const value = getInput(input.name)
     if (value) logger.mask(value)
   }
 }
@@ -41,6 +41,5 @@ export function actionTempRoot(): string | undefined {
 
 /** Quieted like the log (idempotent, so pieces quieted earlier are unchanged): names in it come from data. */
 export async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(quietText(markdown)).write()
+  await appendSummary(quietText(markdown))
 }

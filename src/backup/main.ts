@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { getInput, saveState, setFailed, setOutput } from '../action/runner-commands.js'
 import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
 import { UnverifiedBackupError, type BackupResult } from '../pipeline/backup.js'
@@ -12,14 +12,14 @@ import { parseBackupInputs } from '../inputs/backup.js'
 import { appVersionOutput } from '../kernel/app-version.js'
 
 function publish(result: BackupResult): void {
-  core.setOutput('backup-id', result.manifest.backupId)
-  core.setOutput('manifest', result.manifestPath)
-  core.setOutput('artifacts', JSON.stringify(result.saved.items))
-  core.setOutput('bytes', String(result.bytes))
-  core.setOutput('encrypted', String(result.manifest.encryption !== undefined))
-  core.setOutput('expires-at', result.saved.expiresAt ?? '')
-  core.setOutput('verified', String(result.verified))
-  core.setOutput('app-version', appVersionOutput(result.manifest.application))
+  setOutput('backup-id', result.manifest.backupId)
+  setOutput('manifest', result.manifestPath)
+  setOutput('artifacts', JSON.stringify(result.saved.items))
+  setOutput('bytes', String(result.bytes))
+  setOutput('encrypted', String(result.manifest.encryption !== undefined))
+  setOutput('expires-at', result.saved.expiresAt ?? '')
+  setOutput('verified', String(result.verified))
+  setOutput('app-version', appVersionOutput(result.manifest.application))
 }
 
 /** The backup action: read inputs, run the core, publish outputs and the job summary. */
@@ -27,28 +27,28 @@ export async function run(): Promise<void> {
   const logger = actionsLogger()
   try {
     maskSecretInputs(logger)
-    const inputs = parseBackupInputs(name => core.getInput(name))
+    const inputs = parseBackupInputs(name => getInput(name))
     const workRoot = actionTempRoot() ?? tmpdir()
-    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
+    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => saveState(SSH_WORK_DIR_STATE, dir) })
     const store = createStore(inputs.store, process.env, logger)
     const outcome = await runBackupCommand(inputs, { transport, store, workRoot, logger })
     if (outcome.mode === 'check') {
-      core.setOutput('backup-id', outcome.manifest.backupId)
-      core.setOutput('verified', 'true')
-      core.setOutput('encrypted', String(outcome.manifest.encryption !== undefined))
-      core.setOutput('app-version', appVersionOutput(outcome.manifest.application))
+      setOutput('backup-id', outcome.manifest.backupId)
+      setOutput('verified', 'true')
+      setOutput('encrypted', String(outcome.manifest.encryption !== undefined))
+      setOutput('app-version', appVersionOutput(outcome.manifest.application))
     } else {
-      if (outcome.pruned) core.setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
+      if (outcome.pruned) setOutput('pruned', JSON.stringify(outcome.pruned.deleted))
       if (outcome.mode === 'backup') publish(outcome.result)
     }
     const context = actionSummaryContext(process.env, { transport: inputs.transport.kind, store: inputs.store.kind, signingKey: inputs.signing.privateKeyInput === 'signing-key' })
     await writeSummary(backupOutcomeSummary(outcome, context))
   } catch (error) {
     if (error instanceof UnverifiedBackupError) publish(error.result)
-    else core.setOutput('verified', 'false')
+    else setOutput('verified', 'false')
     const message = describeError(error)
     // setFailed encodes line breaks but not other control characters a host's output may carry.
-    core.setFailed(quietText(message))
+    setFailed(quietText(message))
     await writeSummary(error instanceof UnverifiedBackupError ? backupSummary(error.result) + failureSummary('Backup', message) : failureSummary('Backup', message)).catch(() => undefined)
   }
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { getState, info, warning } from '../action/runner-commands.js'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -11,7 +11,7 @@ import { controlArgs } from '../transport/ssh-args.js'
  * cancelled or crashed) and deletes the key, known_hosts and control socket. Failures only warn.
  */
 export async function run(): Promise<void> {
-  const dir = core.getState(SSH_WORK_DIR_STATE)
+  const dir = getState(SSH_WORK_DIR_STATE)
   // The main step removes its own key material when it ends normally: then there is nothing to say.
   if (!dir || !existsSync(dir)) return
   try {
@@ -20,8 +20,8 @@ export async function run(): Promise<void> {
       spawnSync('ssh', controlArgs(config, 'exit'), { stdio: 'ignore', timeout: 10_000 })
     }
     await rm(dir, { recursive: true, force: true })
-    core.info('Removed the SSH key material and control socket.')
+    info('Removed the SSH key material and control socket.')
   } catch (error) {
-    core.warning(`Cleaning up ${dir}: ${(error as Error).message}`)
+    warning(`Cleaning up ${dir}: ${(error as Error).message}`)
   }
 }

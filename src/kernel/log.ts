@@ -1,5 +1,5 @@
 /**
- * The logger the core talks to. The Actions entry points adapt @actions/core to it; the CLI prints to
+ * The logger the core talks to. The Actions entry points adapt the runner's commands (src/action/runner-commands.ts) to it; the CLI prints to
  * the console. Secrets are registered with `mask` before first use, so every sink can redact them.
  */
 export interface Logger {

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { getInput, saveState, setFailed, setOutput } from '../action/runner-commands.js'
 import { tmpdir } from 'node:os'
 import { actionsLogger, actionTempRoot, maskSecretInputs, SSH_WORK_DIR_STATE, writeSummary } from '../action/actions-logger.js'
 import { describeError } from '../kernel/errors.js'
@@ -16,23 +16,23 @@ export async function run(): Promise<void> {
   const logger = actionsLogger()
   try {
     maskSecretInputs(logger)
-    const inputs = parseRestoreInputs(name => core.getInput(name))
+    const inputs = parseRestoreInputs(name => getInput(name))
     const workRoot = actionTempRoot() ?? tmpdir()
-    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => core.saveState(SSH_WORK_DIR_STATE, dir) })
+    const transport = createTransport(inputs.transport, logger, { tempRoot: workRoot, onWorkDir: dir => saveState(SSH_WORK_DIR_STATE, dir) })
     const store = createStore(inputs.store, process.env, logger)
     const result = await runRestore({ ...inputs, transport, store, workRoot, logger })
-    core.setOutput('backup-id', result.backupId)
+    setOutput('backup-id', result.backupId)
     // JSON: a path may hold a line break.
-    core.setOutput('safety-copy', JSON.stringify(safetyCopyPaths(result.safetyCopy)))
-    core.setOutput('safety-copy-databases', JSON.stringify(result.safetyCopy?.keptDatabases ?? []))
-    core.setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
-    core.setOutput('restored', String(!result.dryRun))
-    core.setOutput('app-version', appVersionOutput(result.manifest.application))
+    setOutput('safety-copy', JSON.stringify(safetyCopyPaths(result.safetyCopy)))
+    setOutput('safety-copy-databases', JSON.stringify(result.safetyCopy?.keptDatabases ?? []))
+    setOutput('safety-copy-id', result.safetyCopy?.stamp ?? '')
+    setOutput('restored', String(!result.dryRun))
+    setOutput('app-version', appVersionOutput(result.manifest.application))
     await writeSummary(restoreSummary(result))
   } catch (error) {
     const message = describeError(error)
     // setFailed encodes line breaks but not other control characters a host's output may carry.
-    core.setFailed(quietText(message))
+    setFailed(quietText(message))
     await writeSummary(failureSummary('Restore', message)).catch(() => undefined)
   }
 }

@@ -2,7 +2,7 @@ import { StoreError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/log.js'
 import { backupIdOfFile, parseBackupId } from '../kernel/manifest.js'
 import { storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
-import { restDelete, restGet, restGetRedirect, withRetry, type RetryPolicy } from './github-http.js'
+import { restDelete, restGet, restGetRedirect, withRetry, type RestAnswer, type RetryPolicy } from './github-http.js'
 import type { DeleteOutcome, StoreUsage } from './store.js'
 
 /** The REST API's largest page. A repository with tens of thousands of artifacts takes that many hundred pages; none is skipped. */
@@ -35,7 +35,7 @@ export class ArtifactRestApi {
     const found: RestArtifact[] = []
     for (let page = 1; ; page++) {
       const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/${path}?per_page=${PAGE_SIZE}&page=${page}`
-      let response: Response
+      let response: RestAnswer
       try {
         response = await withRetry(this.logger, `Listing ${what} (page ${page})`, this.retry, () => restGet(url, this.settings.token ?? ''))
       } catch (error) {
@@ -47,7 +47,7 @@ export class ArtifactRestApi {
         throw new StoreError(`Cannot reach the GitHub API: ${(error as Error).message}`, 'check that the runner reaches GITHUB_API_URL, then retry later.', { cause: error })
       }
       if (!response.ok) throw new StoreError(`Listing ${what} failed: HTTP ${response.status}.`, hint)
-      const body = (await response.json()) as { total_count: number; artifacts: RestArtifact[] }
+      const body = response.json<{ total_count: number; artifacts: RestArtifact[] }>()
       found.push(...body.artifacts)
       // total_count bounds the walk: an API that kept answering full pages cannot keep the listing going forever.
       if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) break
@@ -62,8 +62,7 @@ export class ArtifactRestApi {
   async downloadAddress(id: number): Promise<string> {
     const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${id}/zip`
     const response = await withRetry(this.logger, `Looking up the download of artifact ${id}`, this.retry, () => restGetRedirect(url, this.settings.token ?? ''))
-    await response.body?.cancel()
-    const location = response.headers.get('location')
+    const location = response.location
     if (response.status !== 302 || !location) {
       const why = response.status === 302 ? 'without an address' : `HTTP ${response.status}`
       throw Object.assign(new Error(`the GitHub API answered the download of artifact ${id} ${why}`), { status: response.status === 302 ? 502 : response.status })
@@ -121,7 +120,6 @@ export class ArtifactRestApi {
       for (const artifact of artifacts) {
         const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${artifact.id}`
         const response = await withRetry(this.logger, `Deleting ${artifact.name}`, this.retry, () => restDelete(url, this.settings.token ?? ''))
-        await response.body?.cancel()
         // 404: already gone (expired, or deleted by someone else): the goal is reached.
         if (response.status === 403)
           return { deleted: false, refused: `GitHub refused to delete ${artifact.name} (HTTP 403): give the job \`permissions: actions: write\` (or a token with it) to prune artifacts` }

@@ -1,10 +1,7 @@
-import { createWriteStream } from 'node:fs'
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { pipeline } from 'node:stream/promises'
 import type { Logger } from '../kernel/log.js'
 import type { ListedArtifact } from './artifact-listing.js'
 import { isTransient, withRetry, type RetryPolicy } from './github-http.js'
+import { exchange, HttpFailure } from './http-exchange.js'
 
 /** How the job reaches GitHub's artifact service: ACTIONS_RESULTS_URL and ACTIONS_RUNTIME_TOKEN. */
 export interface ArtifactServiceAddress {
@@ -13,26 +10,6 @@ export interface ArtifactServiceAddress {
 }
 
 const TWIRP_ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService'
-/** A request that has not finished after this long is abandoned (and retried, as a dropped connection). */
-const REQUEST_TIMEOUT_MS = 300_000
-/** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
-const DOWNLOAD_IDLE_MS = 30_000
-
-/**
- * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
- * `transient` for a connection that failed or timed out before an answer came.
- */
-export class HttpFailure extends Error {
-  readonly transient: boolean
-  constructor(
-    message: string,
-    readonly status?: number
-  ) {
-    super(message)
-    this.transient = status === undefined
-  }
-}
-
 /** The service answered that it failed: it did not act on the call, so the same call may be made again. */
 const failedAnswer = (error: unknown): boolean => typeof (error as { status?: unknown }).status === 'number' && isTransient(error)
 
@@ -121,61 +98,4 @@ export function backendIdsFromToken(token: string): { workflow_run_backend_id: s
     return { workflow_run_backend_id: parts[1], workflow_job_run_backend_id: parts[2] }
   }
   throw unreadable
-}
-
-function startRequest(url: URL, options: RequestOptions, answered: (response: IncomingMessage) => void): ClientRequest {
-  return (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, answered)
-}
-
-/**
- * One HTTP request with a time limit: its status and up to 64 KiB of its answer's text. A 5xx or 429 is
- * thrown with its status, a connection lost before the whole answer came as `transient`. No message
- * holds the URL (an upload or download address carries its signature).
- */
-export function exchange(what: string, url: URL, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array }): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = startRequest(url, { method: init.method, headers: init.headers, timeout: REQUEST_TIMEOUT_MS }, response => {
-      let text = ''
-      response.setEncoding('utf8')
-      response.on('data', (piece: string) => {
-        if (text.length < 65_536) text += piece
-      })
-      response.on('end', () => {
-        const status = response.statusCode ?? 0
-        if (status >= 500 || status === 429) reject(new HttpFailure(`${what}: HTTP ${status}`, status))
-        else resolve({ status, text })
-      })
-      response.on('error', error => reject(new HttpFailure(`${what}: the connection failed while the answer came (${error.message})`)))
-      response.on('aborted', () => reject(new HttpFailure(`${what}: the connection failed while the answer came`)))
-    })
-    request.on('timeout', () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)))
-    request.on('error', error => reject(new HttpFailure(`${what}: the connection failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
-    request.end(init.body)
-  })
-}
-
-/**
- * Reads a signed blob address into `path` (created or emptied, mode 600) as the bytes come: the name
- * is the caller's, never the one the answer suggests, and nothing is unpacked (a stored part is a raw
- * file; anything else fails the checks that follow). Not retried here: an address expires, so the
- * caller asks for a fresh one each attempt.
- */
-export function downloadTo(url: URL, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
-      const status = response.statusCode ?? 0
-      if (status !== 200) {
-        response.resume()
-        reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status))
-        return
-      }
-      pipeline(response, createWriteStream(path, { mode: 0o600 })).then(resolve, (error: NodeJS.ErrnoException) =>
-        // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
-        reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`))
-      )
-    })
-    request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)))
-    request.on('error', error => reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
-    request.end()
-  })
 }

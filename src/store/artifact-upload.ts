@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Logger } from '../kernel/log.js'
-import { exchange, HttpFailure, type ArtifactServiceClient } from './artifact-service.js'
+import type { ArtifactServiceClient } from './artifact-service.js'
+import { exchange, HttpFailure } from './http-exchange.js'
 import { withRetry, type RetryPolicy } from './github-http.js'
 
 /** What an upload holds in memory: at most `blocksInFlight` buffers of `blockBytes`, whatever the file's size. */

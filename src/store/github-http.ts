@@ -1,4 +1,5 @@
 import type { Logger } from '../kernel/log.js'
+import { exchange, HttpFailure } from './http-exchange.js'
 
 export interface RetryPolicy {
   attempts: number
@@ -26,7 +27,7 @@ export function isTransient(error: unknown): boolean {
   const status = (error as { status?: number }).status
   if (typeof status === 'number') return status >= 500 || status === 429
   const message = error instanceof Error ? error.message : String(error)
-  return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|other side closed|socket hang up|fetch failed|Unable to make request/i.test(message)
+  return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|socket hang up/i.test(message)
 }
 
 const sleep = (milliseconds: number): Promise<void> => new Promise(resolve => setTimeout(resolve, milliseconds))
@@ -50,15 +51,53 @@ export async function withRetry<T>(logger: Logger, what: string, policy: RetryPo
   }
 }
 
-/** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-async function restCall(method: 'GET' | 'DELETE', url: string, token: string, redirect: RequestRedirect = 'follow'): Promise<Response> {
-  const response = await fetch(url, { method, redirect, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } })
-  if (response.status < 500 && response.status !== 429) return response
-  await response.body?.cancel()
-  throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status })
+/**
+ * What a REST call answered: its status, where a redirect points, and its JSON. A listing page of 100
+ * artifacts is a few hundred KiB; an answer past `REST_ANSWER_BYTES` is refused rather than cut.
+ */
+export interface RestAnswer {
+  status: number
+  ok: boolean
+  location?: string
+  json<T>(): T
 }
 
-export const restGet = (url: string, token: string): Promise<Response> => restCall('GET', url, token)
+const REST_ANSWER_BYTES = 16 * 1024 * 1024
+/** Redirects followed (the API moves a renamed repository's addresses), and only within its own origin: the token goes nowhere else. */
+const REST_REDIRECTS = 5
+
+/** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
+async function restCall(method: 'GET' | 'DELETE', address: string, token: string, follow = true): Promise<RestAnswer> {
+  let url = new URL(address)
+  for (let hop = 0; ; hop++) {
+    const answer = await exchange(`${method} ${url.pathname}`, url, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'selfhost-backup' },
+      answerBytes: REST_ANSWER_BYTES
+    })
+    const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined
+    const next = location !== undefined ? new URL(location, url) : undefined
+    if (follow && method === 'GET' && next && [301, 302, 307, 308].includes(answer.status) && next.origin === url.origin && hop < REST_REDIRECTS) {
+      url = next
+      continue
+    }
+    if (answer.cut) throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${REST_ANSWER_BYTES / 1024 / 1024} MiB`, 502)
+    return {
+      status: answer.status,
+      ok: answer.status >= 200 && answer.status < 300,
+      location,
+      json: <T>(): T => {
+        try {
+          return JSON.parse(answer.text) as T
+        } catch {
+          throw new HttpFailure(`${method} ${url.pathname}: HTTP ${answer.status} with an answer that is not JSON`, 502)
+        }
+      }
+    }
+  }
+}
+
+export const restGet = (url: string, token: string): Promise<RestAnswer> => restCall('GET', url, token)
 /** A GET whose redirect is the answer (an artifact's download address), not followed. */
-export const restGetRedirect = (url: string, token: string): Promise<Response> => restCall('GET', url, token, 'manual')
-export const restDelete = (url: string, token: string): Promise<Response> => restCall('DELETE', url, token)
+export const restGetRedirect = (url: string, token: string): Promise<RestAnswer> => restCall('GET', url, token, false)
+export const restDelete = (url: string, token: string): Promise<RestAnswer> => restCall('DELETE', url, token)

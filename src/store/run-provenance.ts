@@ -102,10 +102,9 @@ export class RunProvenance {
     try {
       const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).rest, () => restGet(url, this.settings.token ?? ''))
       if (!response.ok) {
-        await response.body?.cancel()
         return unchecked(`the GitHub API answered HTTP ${response.status}`)
       }
-      return runVerdict((await response.json()) as WorkflowRun, this.settings.repository)
+      return runVerdict(response.json<WorkflowRun>(), this.settings.repository)
     } catch (error) {
       return unchecked(`the GitHub API failed (${(error as Error).message.split('\n')[0]})`)
     }

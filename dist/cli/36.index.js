@@ -1,5 +1,5 @@
-export const id = 507;
-export const ids = [507];
+export const id = 36;
+export const ids = [36];
 export const modules = {
 
 /***/ 592:
@@ -73,7 +73,7 @@ function assembleManifest(fields) {
 
 /***/ }),
 
-/***/ 1507:
+/***/ 2036:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -140,7 +140,103 @@ var external_node_http_ = __webpack_require__(7067);
 var external_node_https_ = __webpack_require__(4708);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
+;// CONCATENATED MODULE: ./src/store/http-exchange.ts
+
+
+
+
+/**
+ * The HTTP the `github` store speaks (GitHub's REST API, the artifact service, blob storage), on
+ * `node:http`: `fetch` loads undici, whose parser is WebAssembly that V8 compiles on start and again in
+ * the background, which cost the action about 20 MB of its peak (a restore from artifacts peaked at 116
+ * MB against 92 MB from the local store; 20 fetches in an otherwise idle process: 43 MB, then 86 MB).
+ */
+/** A request that has not finished after this long is abandoned (and retried, as a dropped connection). */
+const REQUEST_TIMEOUT_MS = 300_000;
+/** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
+const DOWNLOAD_IDLE_MS = 30_000;
+/** How much of an answer is kept by default: the artifact service's and blob storage's answers are small. */
+const DEFAULT_ANSWER_BYTES = 65_536;
+/**
+ * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
+ * `transient` for a connection that failed or timed out before an answer came.
+ */
+class HttpFailure extends Error {
+    status;
+    transient;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.transient = status === undefined;
+    }
+}
+function startRequest(url, options, answered) {
+    return (url.protocol === 'https:' ? external_node_https_.request : external_node_http_.request)(url, options, answered);
+}
+/**
+ * One HTTP request with a time limit: its status, headers and up to `answerBytes` of its answer. A 5xx
+ * or 429 is thrown with its status, a connection lost before the whole answer came as `transient`. No
+ * message holds the URL (an upload or download address carries its signature).
+ */
+function exchange(what, url, init) {
+    const limit = init.answerBytes ?? DEFAULT_ANSWER_BYTES;
+    return new Promise((resolve, reject) => {
+        const request = startRequest(url, { method: init.method, headers: init.headers, timeout: REQUEST_TIMEOUT_MS }, response => {
+            const pieces = [];
+            let kept = 0;
+            let cut = false;
+            response.on('data', (piece) => {
+                const room = limit - kept;
+                if (piece.length > room)
+                    cut = true;
+                if (room <= 0)
+                    return;
+                const taken = piece.length > room ? piece.subarray(0, room) : piece;
+                pieces.push(taken);
+                kept += taken.length;
+            });
+            response.on('end', () => {
+                const status = response.statusCode ?? 0;
+                if (status >= 500 || status === 429)
+                    reject(new HttpFailure(`${what}: HTTP ${status}`, status));
+                else
+                    resolve({ status, headers: response.headers, text: Buffer.concat(pieces).toString('utf8'), cut });
+            });
+            response.on('error', error => reject(new HttpFailure(`${what}: the connection failed while the answer came (${error.message})`)));
+            response.on('aborted', () => reject(new HttpFailure(`${what}: the connection failed while the answer came`)));
+        });
+        request.on('timeout', () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+        request.on('error', error => reject(new HttpFailure(`${what}: the connection failed (${error.code ?? error.message})`)));
+        request.end(init.body);
+    });
+}
+/**
+ * Reads a signed blob address into `path` (created or emptied, mode 600) as the bytes come: the name
+ * is the caller's, never the one the answer suggests, and nothing is unpacked (a stored part is a raw
+ * file; anything else fails the checks that follow). Not retried here: an address expires, so the
+ * caller asks for a fresh one each attempt.
+ */
+function downloadTo(url, path) {
+    return new Promise((resolve, reject) => {
+        const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
+            const status = response.statusCode ?? 0;
+            if (status !== 200) {
+                response.resume();
+                reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status));
+                return;
+            }
+            (0,promises_.pipeline)(response, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 })).then(resolve, (error) => 
+            // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
+            reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`)));
+        });
+        request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
+        request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));
+        request.end();
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/store/github-http.ts
+
 /** Whole store operations: an upload (again under a fresh name), a listing of this run, a download: 2 s and 4 s pauses. */
 const CLIENT_RETRY = { attempts: 3, baseMs: 2000 };
 /** Single requests: REST calls, the artifact service's calls and blob blocks: 1, 2 and 4 s pauses. */
@@ -157,7 +253,7 @@ function isTransient(error) {
     if (typeof status === 'number')
         return status >= 500 || status === 429;
     const message = error instanceof Error ? error.message : String(error);
-    return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|other side closed|socket hang up|fetch failed|Unable to make request/i.test(message);
+    return /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|EPIPE|socket hang up/i.test(message);
 }
 const sleep = (milliseconds) => new Promise(resolve => setTimeout(resolve, milliseconds));
 /**
@@ -180,43 +276,50 @@ async function withRetry(logger, what, policy, work, retryable = isTransient) {
         }
     }
 }
+const REST_ANSWER_BYTES = 16 * 1024 * 1024;
+/** Redirects followed (the API moves a renamed repository's addresses), and only within its own origin: the token goes nowhere else. */
+const REST_REDIRECTS = 5;
 /** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
-async function restCall(method, url, token, redirect = 'follow') {
-    const response = await fetch(url, { method, redirect, headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } });
-    if (response.status < 500 && response.status !== 429)
-        return response;
-    await response.body?.cancel();
-    throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
+async function restCall(method, address, token, follow = true) {
+    let url = new URL(address);
+    for (let hop = 0;; hop++) {
+        const answer = await exchange(`${method} ${url.pathname}`, url, {
+            method,
+            headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'selfhost-backup' },
+            answerBytes: REST_ANSWER_BYTES
+        });
+        const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
+        const next = location !== undefined ? new URL(location, url) : undefined;
+        if (follow && method === 'GET' && next && [301, 302, 307, 308].includes(answer.status) && next.origin === url.origin && hop < REST_REDIRECTS) {
+            url = next;
+            continue;
+        }
+        if (answer.cut)
+            throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${REST_ANSWER_BYTES / 1024 / 1024} MiB`, 502);
+        return {
+            status: answer.status,
+            ok: answer.status >= 200 && answer.status < 300,
+            location,
+            json: () => {
+                try {
+                    return JSON.parse(answer.text);
+                }
+                catch {
+                    throw new HttpFailure(`${method} ${url.pathname}: HTTP ${answer.status} with an answer that is not JSON`, 502);
+                }
+            }
+        };
+    }
 }
 const restGet = (url, token) => restCall('GET', url, token);
 /** A GET whose redirect is the answer (an artifact's download address), not followed. */
-const restGetRedirect = (url, token) => restCall('GET', url, token, 'manual');
+const restGetRedirect = (url, token) => restCall('GET', url, token, false);
 const restDelete = (url, token) => restCall('DELETE', url, token);
 
 ;// CONCATENATED MODULE: ./src/store/artifact-service.ts
 
 
-
-
-
 const TWIRP_ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService';
-/** A request that has not finished after this long is abandoned (and retried, as a dropped connection). */
-const REQUEST_TIMEOUT_MS = 300_000;
-/** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
-const DOWNLOAD_IDLE_MS = 30_000;
-/**
- * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
- * `transient` for a connection that failed or timed out before an answer came.
- */
-class HttpFailure extends Error {
-    status;
-    transient;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.transient = status === undefined;
-    }
-}
 /** The service answered that it failed: it did not act on the call, so the same call may be made again. */
 const failedAnswer = (error) => typeof error.status === 'number' && isTransient(error);
 /**
@@ -307,62 +410,6 @@ function backendIdsFromToken(token) {
         return { workflow_run_backend_id: parts[1], workflow_job_run_backend_id: parts[2] };
     }
     throw unreadable;
-}
-function startRequest(url, options, answered) {
-    return (url.protocol === 'https:' ? external_node_https_.request : external_node_http_.request)(url, options, answered);
-}
-/**
- * One HTTP request with a time limit: its status and up to 64 KiB of its answer's text. A 5xx or 429 is
- * thrown with its status, a connection lost before the whole answer came as `transient`. No message
- * holds the URL (an upload or download address carries its signature).
- */
-function exchange(what, url, init) {
-    return new Promise((resolve, reject) => {
-        const request = startRequest(url, { method: init.method, headers: init.headers, timeout: REQUEST_TIMEOUT_MS }, response => {
-            let text = '';
-            response.setEncoding('utf8');
-            response.on('data', (piece) => {
-                if (text.length < 65_536)
-                    text += piece;
-            });
-            response.on('end', () => {
-                const status = response.statusCode ?? 0;
-                if (status >= 500 || status === 429)
-                    reject(new HttpFailure(`${what}: HTTP ${status}`, status));
-                else
-                    resolve({ status, text });
-            });
-            response.on('error', error => reject(new HttpFailure(`${what}: the connection failed while the answer came (${error.message})`)));
-            response.on('aborted', () => reject(new HttpFailure(`${what}: the connection failed while the answer came`)));
-        });
-        request.on('timeout', () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
-        request.on('error', error => reject(new HttpFailure(`${what}: the connection failed (${error.code ?? error.message})`)));
-        request.end(init.body);
-    });
-}
-/**
- * Reads a signed blob address into `path` (created or emptied, mode 600) as the bytes come: the name
- * is the caller's, never the one the answer suggests, and nothing is unpacked (a stored part is a raw
- * file; anything else fails the checks that follow). Not retried here: an address expires, so the
- * caller asks for a fresh one each attempt.
- */
-function downloadTo(url, path) {
-    return new Promise((resolve, reject) => {
-        const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
-            const status = response.statusCode ?? 0;
-            if (status !== 200) {
-                response.resume();
-                reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status));
-                return;
-            }
-            (0,promises_.pipeline)(response, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 })).then(resolve, (error) => 
-            // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
-            reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`)));
-        });
-        request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
-        request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));
-        request.end();
-    });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -607,10 +654,9 @@ class RunProvenance {
         try {
             const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).rest, () => restGet(url, this.settings.token ?? ''));
             if (!response.ok) {
-                await response.body?.cancel();
                 return unchecked(`the GitHub API answered HTTP ${response.status}`);
             }
-            return runVerdict((await response.json()), this.settings.repository);
+            return runVerdict(response.json(), this.settings.repository);
         }
         catch (error) {
             return unchecked(`the GitHub API failed (${error.message.split('\n')[0]})`);
@@ -681,7 +727,7 @@ class ArtifactRestApi {
             }
             if (!response.ok)
                 throw new errors/* StoreError */.AD(`Listing ${what} failed: HTTP ${response.status}.`, hint);
-            const body = (await response.json());
+            const body = response.json();
             found.push(...body.artifacts);
             // total_count bounds the walk: an API that kept answering full pages cannot keep the listing going forever.
             if (body.artifacts.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count)
@@ -696,8 +742,7 @@ class ArtifactRestApi {
     async downloadAddress(id) {
         const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${id}/zip`;
         const response = await withRetry(this.logger, `Looking up the download of artifact ${id}`, this.retry, () => restGetRedirect(url, this.settings.token ?? ''));
-        await response.body?.cancel();
-        const location = response.headers.get('location');
+        const location = response.location;
         if (response.status !== 302 || !location) {
             const why = response.status === 302 ? 'without an address' : `HTTP ${response.status}`;
             throw Object.assign(new Error(`the GitHub API answered the download of artifact ${id} ${why}`), { status: response.status === 302 ? 502 : response.status });
@@ -755,7 +800,6 @@ class ArtifactRestApi {
             for (const artifact of artifacts) {
                 const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/artifacts/${artifact.id}`;
                 const response = await withRetry(this.logger, `Deleting ${artifact.name}`, this.retry, () => restDelete(url, this.settings.token ?? ''));
-                await response.body?.cancel();
                 // 404: already gone (expired, or deleted by someone else): the goal is reached.
                 if (response.status === 403)
                     return { deleted: false, refused: `GitHub refused to delete ${artifact.name} (HTTP 403): give the job \`permissions: actions: write\` (or a token with it) to prune artifacts` };
@@ -947,6 +991,7 @@ function uploadSession(spec, logger) {
 }
 
 ;// CONCATENATED MODULE: ./src/store/artifact.ts
+
 
 
 

@@ -1,0 +1,106 @@
+import { createWriteStream } from 'node:fs'
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { pipeline } from 'node:stream/promises'
+
+/**
+ * The HTTP the `github` store speaks (GitHub's REST API, the artifact service, blob storage), on
+ * `node:http`: `fetch` loads undici, whose parser is WebAssembly that V8 compiles on start and again in
+ * the background, which cost the action about 20 MB of its peak (a restore from artifacts peaked at 116
+ * MB against 92 MB from the local store; 20 fetches in an otherwise idle process: 43 MB, then 86 MB).
+ */
+
+/** A request that has not finished after this long is abandoned (and retried, as a dropped connection). */
+const REQUEST_TIMEOUT_MS = 300_000
+/** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
+const DOWNLOAD_IDLE_MS = 30_000
+/** How much of an answer is kept by default: the artifact service's and blob storage's answers are small. */
+const DEFAULT_ANSWER_BYTES = 65_536
+
+/**
+ * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
+ * `transient` for a connection that failed or timed out before an answer came.
+ */
+export class HttpFailure extends Error {
+  readonly transient: boolean
+  constructor(
+    message: string,
+    readonly status?: number
+  ) {
+    super(message)
+    this.transient = status === undefined
+  }
+}
+
+export interface Answer {
+  status: number
+  headers: IncomingHttpHeaders
+  /** The answer's text, up to `answerBytes`. */
+  text: string
+  /** The answer was longer than `answerBytes`: `text` is its beginning only. */
+  cut: boolean
+}
+
+function startRequest(url: URL, options: RequestOptions, answered: (response: IncomingMessage) => void): ClientRequest {
+  return (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, answered)
+}
+
+/**
+ * One HTTP request with a time limit: its status, headers and up to `answerBytes` of its answer. A 5xx
+ * or 429 is thrown with its status, a connection lost before the whole answer came as `transient`. No
+ * message holds the URL (an upload or download address carries its signature).
+ */
+export function exchange(what: string, url: URL, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array; answerBytes?: number }): Promise<Answer> {
+  const limit = init.answerBytes ?? DEFAULT_ANSWER_BYTES
+  return new Promise((resolve, reject) => {
+    const request = startRequest(url, { method: init.method, headers: init.headers, timeout: REQUEST_TIMEOUT_MS }, response => {
+      const pieces: Buffer[] = []
+      let kept = 0
+      let cut = false
+      response.on('data', (piece: Buffer) => {
+        const room = limit - kept
+        if (piece.length > room) cut = true
+        if (room <= 0) return
+        const taken = piece.length > room ? piece.subarray(0, room) : piece
+        pieces.push(taken)
+        kept += taken.length
+      })
+      response.on('end', () => {
+        const status = response.statusCode ?? 0
+        if (status >= 500 || status === 429) reject(new HttpFailure(`${what}: HTTP ${status}`, status))
+        else resolve({ status, headers: response.headers, text: Buffer.concat(pieces).toString('utf8'), cut })
+      })
+      response.on('error', error => reject(new HttpFailure(`${what}: the connection failed while the answer came (${error.message})`)))
+      response.on('aborted', () => reject(new HttpFailure(`${what}: the connection failed while the answer came`)))
+    })
+    request.on('timeout', () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)))
+    request.on('error', error => reject(new HttpFailure(`${what}: the connection failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
+    request.end(init.body)
+  })
+}
+
+/**
+ * Reads a signed blob address into `path` (created or emptied, mode 600) as the bytes come: the name
+ * is the caller's, never the one the answer suggests, and nothing is unpacked (a stored part is a raw
+ * file; anything else fails the checks that follow). Not retried here: an address expires, so the
+ * caller asks for a fresh one each attempt.
+ */
+export function downloadTo(url: URL, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
+      const status = response.statusCode ?? 0
+      if (status !== 200) {
+        response.resume()
+        reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status))
+        return
+      }
+      pipeline(response, createWriteStream(path, { mode: 0o600 })).then(resolve, (error: NodeJS.ErrnoException) =>
+        // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
+        reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`))
+      )
+    })
+    request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)))
+    request.on('error', error => reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
+    request.end()
+  })
+}
