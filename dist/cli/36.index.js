@@ -140,7 +140,10 @@ var external_node_http_ = __webpack_require__(7067);
 var external_node_https_ = __webpack_require__(4708);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
+// EXTERNAL MODULE: ./src/kernel/dead-buffers.ts + 2 modules
+var dead_buffers = __webpack_require__(5450);
 ;// CONCATENATED MODULE: ./src/store/http-exchange.ts
+
 
 
 
@@ -228,6 +231,8 @@ function downloadTo(url, path) {
             (0,promises_.pipeline)(response, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 })).then(resolve, (error) => 
             // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
             reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`)));
+            // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
+            response.on('data', (piece) => (0,dead_buffers/* deadBytesRead */.o)(piece.length));
         });
         request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
         request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));

@@ -468,10 +468,12 @@ async function listVerified(store, filter, reading, logger) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2386);
-/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(151);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2328);
-/* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5004);
+/* harmony import */ var _kernel_dead_buffers_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5450);
+/* harmony import */ var _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2386);
+/* harmony import */ var _kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(151);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2328);
+/* harmony import */ var _tar_entries_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5004);
+
 
 
 
@@ -484,6 +486,7 @@ function listingSink(tally) {
     let pending = '';
     return new node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable({
         write(chunk, _encoding, done) {
+            (0,_kernel_dead_buffers_js__WEBPACK_IMPORTED_MODULE_2__/* .deadBytesRead */ .o)(chunk.length);
             pending += decoder.write(chunk);
             const lines = pending.split('\n');
             pending = lines.pop() ?? '';
@@ -505,18 +508,18 @@ function listingSink(tally) {
  * the host (the listing runs beside the transfer, on the runner's own tar).
  */
 async function checkTarballEntries(runner, input, compression) {
-    const tally = new _tar_entries_js__WEBPACK_IMPORTED_MODULE_4__/* .ListingTally */ .zO();
+    const tally = new _tar_entries_js__WEBPACK_IMPORTED_MODULE_5__/* .ListingTally */ .zO();
     const sink = listingSink(tally);
     const listed = new Promise((resolve, reject) => sink.once('finish', resolve).once('error', reject));
-    const archive = (0,_compression_js__WEBPACK_IMPORTED_MODULE_3__/* .decompressing */ .wU)(compression, input);
+    const archive = (0,_compression_js__WEBPACK_IMPORTED_MODULE_4__/* .decompressing */ .wU)(compression, input);
     await runner.run(
     // The listing is parsed: in another locale tar words hard links differently ("Link auf", "lien vers").
-    (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_5__/* .script */ .K$)('export LC_ALL=C', (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_5__/* .pipeline */ .Tk)(archive.text, (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_5__/* .command */ .G5)(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))), { stdin: archive.stdin, stdout: sink, description: 'Listing the tarball' });
+    (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__/* .script */ .K$)('export LC_ALL=C', (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__/* .pipeline */ .Tk)(archive.text, (0,_kernel_shell_js__WEBPACK_IMPORTED_MODULE_6__/* .command */ .G5)(['tar', '-t', '-v', '-P', '--numeric-owner', '--quoting-style=c', '-f', '-']))), { stdin: archive.stdin, stdout: sink, description: 'Listing the tarball' });
     sink.end();
     await listed;
     if (tally.unsafeCount > 0) {
         const more = tally.unsafeCount > tally.unsafe.length ? ` (and ${tally.unsafeCount - tally.unsafe.length} more)` : '';
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerificationError */ .mk(`${tally.unsafeCount} unsafe entr${tally.unsafeCount === 1 ? 'y' : 'ies'}: ${tally.unsafe.join('; ')}${more}`);
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerificationError */ .mk(`${tally.unsafeCount} unsafe entr${tally.unsafeCount === 1 ? 'y' : 'ies'}: ${tally.unsafe.join('; ')}${more}`);
     }
     return tally;
 }
@@ -530,9 +533,9 @@ async function checkTarballEntries(runner, input, compression) {
  */
 async function checkTarballStream(runner, input, compression) {
     const tally = await checkTarballEntries(runner, input, compression);
-    const escapes = [...tally.links.keys()].filter(link => !(0,_tar_entries_js__WEBPACK_IMPORTED_MODULE_4__/* .symlinkStaysInside */ .OZ)(link, tally.links));
+    const escapes = [...tally.links.keys()].filter(link => !(0,_tar_entries_js__WEBPACK_IMPORTED_MODULE_5__/* .symlinkStaysInside */ .OZ)(link, tally.links));
     if (escapes.length > 0) {
-        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerificationError */ .mk(`symlinks resolve outside the archive: ${escapes
+        throw new _kernel_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerificationError */ .mk(`symlinks resolve outside the archive: ${escapes
             .slice(0, 10)
             .map(link => JSON.stringify(link))
             .join(', ')}`);

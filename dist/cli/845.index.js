@@ -43,11 +43,14 @@ var encryption = __webpack_require__(9396);
 var progress = __webpack_require__(4174);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
+// EXTERNAL MODULE: ./src/kernel/dead-buffers.ts + 2 modules
+var dead_buffers = __webpack_require__(5450);
 // EXTERNAL MODULE: ./src/pipeline/fanout.ts
 var fanout = __webpack_require__(2251);
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
 var verification = __webpack_require__(7147);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-fetch.ts
+
 
 
 
@@ -209,6 +212,7 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
                 for await (const data of (0,external_node_fs_.createReadStream)(fetched, { highWaterMark: STREAM_READ_BYTES })) {
                     whole.update(data);
                     wholeBytes += data.length;
+                    (0,dead_buffers/* deadBytesRead */.o)(data.length);
                     yield data;
                 }
             }

@@ -15,6 +15,7 @@ import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
 import { progressReporter } from '../kernel/progress.js'
 import { isIncrementPart, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { quote, script } from '../kernel/shell.js'
+import { deadBytesRead } from '../kernel/dead-buffers.js'
 import { Fanout } from './fanout.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
 
@@ -206,6 +207,7 @@ async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRe
         for await (const data of createReadStream(fetched, { highWaterMark: STREAM_READ_BYTES }) as AsyncIterable<Buffer>) {
           whole.update(data)
           wholeBytes += data.length
+          deadBytesRead(data.length)
           yield data
         }
       } finally {

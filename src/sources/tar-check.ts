@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
+import { deadBytesRead } from '../kernel/dead-buffers.js'
 import { VerificationError } from '../kernel/errors.js'
 import type { Compression } from '../kernel/manifest.js'
 import { command, pipeline, script } from '../kernel/shell.js'
@@ -13,6 +14,7 @@ function listingSink(tally: ListingTally): Writable {
   let pending = ''
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
+      deadBytesRead(chunk.length)
       pending += decoder.write(chunk)
       const lines = pending.split('\n')
       pending = lines.pop() ?? ''

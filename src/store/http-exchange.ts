@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { pipeline } from 'node:stream/promises'
+import { deadBytesRead } from '../kernel/dead-buffers.js'
 
 /**
  * The HTTP the `github` store speaks (GitHub's REST API, the artifact service, blob storage), on
@@ -98,6 +99,8 @@ export function downloadTo(url: URL, path: string): Promise<void> {
         // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
         reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`))
       )
+      // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
+      response.on('data', (piece: Buffer) => deadBytesRead(piece.length))
     })
     request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)))
     request.on('error', error => reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
