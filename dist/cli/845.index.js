@@ -236,12 +236,14 @@ async function* verifiedBytes(store, backup, record, runnerDir, finding) {
  * which comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set
  * the runner's peak RSS, and they reached their ceiling (up to 64 MB) only on larger chunks (measured: a
  * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The checks read through one buffer per part,
- * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows); the
- * streaming read, whose buffers the consumers hold for a while, reads small ones (16 KiB kept the dead ones
- * under ~12 MB: 97 MB at 1x, 101-103 MB at 4x and 8x; 64 KiB, the default, let them reach ~30 MB).
+ * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows). The
+ * streaming read reads 64 KiB at a time, each buffer counted by deadBytesRead, which collects them every 8
+ * MiB: with only the 100 ms timer, 16 KiB reads had kept the dead ones under ~12 MB where 64 KiB let them
+ * reach ~30 MB, but 16 KiB reads cost the runner's node 5.5-6.0 CPU seconds per GB fanned out to two
+ * processes, against 2.3-4.4 s at 64 KiB (1 GiB read, hashed and written to two `cat` processes).
  */
 const CHECK_READ_BYTES = 1024 * 1024;
-const STREAM_READ_BYTES = 16 * 1024;
+const STREAM_READ_BYTES = 64 * 1024;
 async function hashFile(path, buffer) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const file = await (0,promises_.open)(path, 'r');
