@@ -93,12 +93,13 @@ async function runner_commands_appendSummary(markdown) {
     if (file)
         await appendFile(file, markdown, 'utf8');
 }
-/** `::name::payload`, the payload on one line: % and line breaks percent-encoded, as the runner decodes them. */
-function commandLine(name, payload) {
-    return `::${name}::${escapeData(payload)}`;
-}
-function issueCommand(name, payload) {
-    process.stdout.write(commandLine(name, payload) + external_node_os_namespaceObject.EOL);
+/**
+ * `::name::payload` (with `name=` as its one property when given), the payload on one line: % and line
+ * breaks percent-encoded, as the runner decodes them; the property also encodes : and , .
+ */
+function issueCommand(name, payload, property) {
+    const properties = property ? ` name=${escapeProperty(property.name)}` : '';
+    process.stdout.write(`::${name}${properties}::${escapeData(payload)}${external_node_os_namespaceObject.EOL}`);
 }
 function escapeData(text) {
     return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -112,7 +113,9 @@ function keyValue(fileVariable, command, name, value) {
     const file = process.env[fileVariable];
     if (!file) {
         // As @actions/core writes them: set-output on a line of its own, even after an unfinished one.
-        process.stdout.write(`${command === 'set-output' ? EOL : ''}::${command} name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
+        if (command === 'set-output')
+            process.stdout.write(EOL);
+        issueCommand(command, value, { name });
         return;
     }
     const delimiter = `ghadelimiter_${randomUUID()}`;

@@ -70,13 +70,13 @@ export async function appendSummary(markdown: string): Promise<void> {
   if (file) await appendFile(file, markdown, 'utf8')
 }
 
-/** `::name::payload`, the payload on one line: % and line breaks percent-encoded, as the runner decodes them. */
-export function commandLine(name: string, payload: string): string {
-  return `::${name}::${escapeData(payload)}`
-}
-
-function issueCommand(name: string, payload: string): void {
-  process.stdout.write(commandLine(name, payload) + EOL)
+/**
+ * `::name::payload` (with `name=` as its one property when given), the payload on one line: % and line
+ * breaks percent-encoded, as the runner decodes them; the property also encodes : and , .
+ */
+function issueCommand(name: string, payload: string, property?: { name: string }): void {
+  const properties = property ? ` name=${escapeProperty(property.name)}` : ''
+  process.stdout.write(`::${name}${properties}::${escapeData(payload)}${EOL}`)
 }
 
 function escapeData(text: string): string {
@@ -92,7 +92,8 @@ function keyValue(fileVariable: 'GITHUB_OUTPUT' | 'GITHUB_STATE', command: strin
   const file = process.env[fileVariable]
   if (!file) {
     // As @actions/core writes them: set-output on a line of its own, even after an unfinished one.
-    process.stdout.write(`${command === 'set-output' ? EOL : ''}::${command} name=${escapeProperty(name)}::${escapeData(value)}${EOL}`)
+    if (command === 'set-output') process.stdout.write(EOL)
+    issueCommand(command, value, { name })
     return
   }
   const delimiter = `ghadelimiter_${randomUUID()}`
