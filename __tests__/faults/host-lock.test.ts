@@ -51,7 +51,7 @@ const inputs = (): Record<string, string> => ({
 })
 
 /** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
-const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix)
+const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix, store)
 
 /**
  * The shell holding the lock on this test's data root: the bash that runs the lock script itself

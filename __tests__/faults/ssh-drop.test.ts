@@ -62,7 +62,7 @@ afterAll(async () => {
 const tabbyInputs = (): Record<string, string> => ({ app: 'tabby', ...sshActionInputs(bed.host), 'tabby-root': root, store: 'local', 'store-path': store, 'host-temp-dir': hostTemp })
 
 /** Bytes staged so far for the part whose file name ends with `suffix`; 0 before it exists. */
-const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix)
+const stagedBytes = (suffix: string): number => stagedBytesIn(runnerTemp, suffix, store)
 
 /** This file's processes on the host, and the ones a dropped session orphaned (the leftovers looked for). */
 const hostProcesses = (pattern: RegExp): number[] =>

@@ -75,13 +75,21 @@ export function leftoversIn(runnerTemp: string): string[] {
 }
 
 /**
- * Bytes of a part on the runner right now, in a staging dir under `runnerTemp`: the file being written
- * (`….home.tar.zst.writing`) and its sealed chunks not yet stored. `suffix` names the part, e.g. '.home.tar.zst'.
+ * Bytes of a part on its way right now: in a staging dir under `runnerTemp`, the file being written
+ * (`….home.tar.zst.writing`) and its sealed chunks not yet stored; with a local `store`, which takes the
+ * parts where they are written, the file being written in its unfinished (".partial") backup.
+ * `suffix` names the part, e.g. '.home.tar.zst'.
  */
-export function stagedBytes(runnerTemp: string, suffix: string): number {
+export function stagedBytes(runnerTemp: string, suffix: string, store?: string): number {
+  const sizeOf = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0
   let bytes = 0
   for (const staging of readdirSync(runnerTemp).filter(entry => entry.startsWith('selfhost-backup-staging-'))) {
-    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.includes(suffix))) bytes += statSync(join(runnerTemp, staging, file), { throwIfNoEntry: false })?.size ?? 0
+    for (const file of readdirSync(join(runnerTemp, staging)).filter(name => name.includes(suffix))) bytes += sizeOf(join(runnerTemp, staging, file))
+  }
+  if (store === undefined || !existsSync(store)) return bytes
+  for (const partial of readdirSync(store).filter(entry => entry.endsWith('.partial'))) {
+    const files = readdirSync(join(store, partial), { withFileTypes: true }).filter(entry => entry.isFile() && entry.name.includes(suffix) && entry.name.endsWith('.writing'))
+    for (const file of files) bytes += sizeOf(join(store, partial, file.name))
   }
   return bytes
 }

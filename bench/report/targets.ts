@@ -71,6 +71,7 @@ export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes, large }
       }
     }
   }
+  results.push(...runnerDiskTargets(apps, row))
   for (const app of apps) {
     // The worst run relative to its dataset's limit: the snapshot is 4× as big at 4× the data.
     const checked = rows
@@ -92,6 +93,33 @@ export function evaluateTargets({ rows, incremental, tabbyDatabaseBytes, large }
     )
   }
   results.push(...incrementalTargets(incremental))
+  return results
+}
+
+/**
+ * What our action held in RUNNER_TEMP at its peak, 1× against 4× the data: within 10%, or within 1 MB
+ * where it is next to nothing (a backup to the local store writes its parts in the store itself).
+ */
+function runnerDiskTargets(apps: string[], row: (app: string, operation: string, variant: string, dataset?: string) => SummaryRow | undefined): TargetResult[] {
+  const results: TargetResult[] = []
+  for (const app of apps) {
+    for (const operation of ['backup', 'restore']) {
+      const base = row(app, operation, 'ours-local')
+      const large = row(app, operation, 'ours-local', '4x')
+      const target = `${app} ${operation} runner disk within 10% at 4× the dataset`
+      if (!base || !large) {
+        results.push({ target, measured: 'not measured', pass: null })
+        continue
+      }
+      const [before, after] = [base.peakRunnerTempBytes, large.peakRunnerTempBytes]
+      const change = before > 0 ? `${after >= before ? '+' : ''}${((after / before - 1) * 100).toFixed(1)}%` : 'from nothing'
+      results.push({
+        target,
+        measured: `${(before / MB).toFixed(1)} → ${(after / MB).toFixed(1)} MB (${change})`,
+        pass: Math.abs(after - before) <= Math.max(0.1 * before, SLACK_BYTES)
+      })
+    }
+  }
   return results
 }
 

@@ -1318,8 +1318,10 @@ class LocalDirectoryStore {
         return saveAll(this, request);
     }
     /**
-     * Parts (or their chunks) are linked (or, across filesystems, copied) into a ".partial" directory as they
-     * complete; the manifest goes last and the directory is renamed.
+     * Parts (or their chunks) go into a ".partial" directory as they complete: written there directly when
+     * the writer asks for writeDirectory (the backup pipeline does, so nothing is staged in RUNNER_TEMP),
+     * else linked (or, across filesystems, copied) from the backup's directory. The manifest goes last and
+     * the directory is renamed.
      */
     begin(backup) {
         const partial = (0,external_node_path_.join)(this.root, `.${backup.backupId}.partial`);
@@ -1331,16 +1333,19 @@ class LocalDirectoryStore {
             await (0,external_node_fs_promises_.rm)(partial, { recursive: true, force: true });
             await (0,external_node_fs_promises_.mkdir)(partial, { mode: 0o700 });
         })();
-        const place = (file) => queue.push(async () => {
+        // Once the writer asked for writeDirectory, its parts are written in the ".partial" directory itself.
+        let partsWrittenInPlace = false;
+        const place = (file, from) => queue.push(async () => {
             await prepared;
-            await linkOrCopy((0,external_node_path_.join)(backup.dir, file), (0,external_node_path_.join)(partial, file));
+            if (from !== partial)
+                await linkOrCopy((0,external_node_path_.join)(from, file), (0,external_node_path_.join)(partial, file));
             stored.set(file, { name: file, id: (0,external_node_path_.join)(final, file) });
         });
         const failed = (error) => new errors/* StoreError */.AD(`Saving the backup into ${this.root} failed: ${error.message}`, 'check that the store directory is writable and has space.', { cause: error });
         return {
             addPart: file => {
                 try {
-                    return place(file);
+                    return place(file, partsWrittenInPlace ? partial : backup.dir);
                 }
                 catch (error) {
                     throw failed(error);
@@ -1351,7 +1356,7 @@ class LocalDirectoryStore {
                 try {
                     await queue.drain();
                     itemsInOrder(stored, partFiles);
-                    void place(manifestFile);
+                    void place(manifestFile, backup.dir);
                     await queue.drain();
                     await (0,external_node_fs_promises_.rename)(partial, final);
                     return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final, manifestPath: (0,external_node_path_.join)(final, manifestFile) };
@@ -1364,6 +1369,16 @@ class LocalDirectoryStore {
                 await queue.settle();
                 await prepared.catch(() => undefined);
                 await (0,external_node_fs_promises_.rm)(partial, { recursive: true, force: true });
+            },
+            writeDirectory: async () => {
+                try {
+                    await prepared;
+                }
+                catch (error) {
+                    throw failed(error);
+                }
+                partsWrittenInPlace = true;
+                return partial;
             }
         };
     }

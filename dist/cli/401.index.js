@@ -664,11 +664,14 @@ async function runBackup(request) {
             // Each finished part goes to the store while the next one streams from the host.
             const storing = request.store.begin({ backupId, dir: staging, incremental });
             session = storing;
+            // A store on the runner's filesystems takes the parts where they are written: no copy in RUNNER_TEMP.
+            const storeDir = await storing.writeDirectory?.();
             const created = new pipeline_staging/* StagingDirectory */.Pn(staging, backupId, logger, {
                 recipients,
                 drill: drillSession,
                 chunkSize: request.chunkSize ?? chunk_writer/* DEFAULT_CHUNK_SIZE */.WI,
-                handOver: file => storing.addPart(file)
+                handOver: file => storing.addPart(file),
+                storeDir
             });
             sink = created;
             stages.end('lock and plan');

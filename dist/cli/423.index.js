@@ -123,6 +123,7 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
     dir;
     file;
     handOver;
+    storeOwnsDir;
     /** The chunks, in order, once the writer finished; empty when the part was stored as one file. */
     chunks = [];
     /** Bytes written so far, for error messages. */
@@ -133,11 +134,16 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
     chunkSize;
     /** The write or final in progress, which destroy waits for. */
     busy = Promise.resolve();
-    constructor(dir, file, chunkSize, handOver) {
+    /**
+     * `storeOwnsDir`: `dir` is the store's own directory (StoreSession.writeDirectory), so a handed-over
+     * file stays where it is; otherwise it is deleted once stored.
+     */
+    constructor(dir, file, chunkSize, handOver, storeOwnsDir = false) {
         super();
         this.dir = dir;
         this.file = file;
         this.handOver = handOver;
+        this.storeOwnsDir = storeOwnsDir;
         this.chunkSize = handOver ? chunkSize : Number.POSITIVE_INFINITY;
     }
     _write(data, _encoding, done) {
@@ -205,6 +211,10 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
             this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') });
         if (!this.handOver)
             return;
+        if (this.storeOwnsDir) {
+            this.waiting.push(this.handOver(name));
+            return;
+        }
         // A file that cannot be deleted here is removed with the staging directory at the end.
         this.waiting.push(this.handOver(name)
             .then(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(this.dir, name), { force: true }))
@@ -502,7 +512,8 @@ class StagingDirectory {
     async addPart(spec, produce) {
         const encrypted = this.recipients.length > 0;
         const file = (0,manifest/* partFileName */.xg)(this.backupId, spec.name, `${spec.extension}${encrypted ? encryption/* AGE_EXTENSION */.E2 : ''}`);
-        const chunked = new chunk_writer/* ChunkedFileWriter */.i1(this.dir, file, this.chunkSize, this.options.handOver);
+        const { storeDir, handOver } = this.options;
+        const chunked = new chunk_writer/* ChunkedFileWriter */.i1(storeDir ?? this.dir, file, this.chunkSize, handOver, storeDir !== undefined);
         let watching;
         let record;
         try {
@@ -553,6 +564,10 @@ class StagingDirectory {
         await toStore(branches[0]);
     }
     outOfSpace(part, written, cause) {
+        const { storeDir } = this.options;
+        if (storeDir !== undefined) {
+            return new errors/* RunnerSpaceError */.js(`The store directory ${(0,external_node_path_.dirname)(storeDir)} ran out of space while writing the part ${part} (${(0,log/* formatBytes */.z3)(written)} of it written). Nothing was stored: what this backup had written there was removed.`, 'free space in the store directory (delete old backups there, or keep fewer with keep-last or keep-daily), or choose a store-path with more room; then run the backup again.', { cause });
+        }
         if (!Number.isFinite(this.chunkSize))
             return new errors/* RunnerSpaceError */.js(`The temp directory ${(0,external_node_path_.dirname)(this.dir)} ran out of space while staging the part ${part}.`, 'free space there.', { cause });
         const perPart = (0,log/* formatBytes */.z3)((chunk_writer/* CHUNKS_WAITING_PER_PART */.Xd + 1) * this.chunkSize);

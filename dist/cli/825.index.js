@@ -507,6 +507,7 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
     dir;
     file;
     handOver;
+    storeOwnsDir;
     /** The chunks, in order, once the writer finished; empty when the part was stored as one file. */
     chunks = [];
     /** Bytes written so far, for error messages. */
@@ -517,11 +518,16 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
     chunkSize;
     /** The write or final in progress, which destroy waits for. */
     busy = Promise.resolve();
-    constructor(dir, file, chunkSize, handOver) {
+    /**
+     * `storeOwnsDir`: `dir` is the store's own directory (StoreSession.writeDirectory), so a handed-over
+     * file stays where it is; otherwise it is deleted once stored.
+     */
+    constructor(dir, file, chunkSize, handOver, storeOwnsDir = false) {
         super();
         this.dir = dir;
         this.file = file;
         this.handOver = handOver;
+        this.storeOwnsDir = storeOwnsDir;
         this.chunkSize = handOver ? chunkSize : Number.POSITIVE_INFINITY;
     }
     _write(data, _encoding, done) {
@@ -589,6 +595,10 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
             this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') });
         if (!this.handOver)
             return;
+        if (this.storeOwnsDir) {
+            this.waiting.push(this.handOver(name));
+            return;
+        }
         // A file that cannot be deleted here is removed with the staging directory at the end.
         this.waiting.push(this.handOver(name)
             .then(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(this.dir, name), { force: true }))

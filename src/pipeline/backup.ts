@@ -122,11 +122,14 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       // Each finished part goes to the store while the next one streams from the host.
       const storing = request.store.begin({ backupId, dir: staging, incremental })
       session = storing
+      // A store on the runner's filesystems takes the parts where they are written: no copy in RUNNER_TEMP.
+      const storeDir = await storing.writeDirectory?.()
       const created = new StagingDirectory(staging, backupId, logger, {
         recipients,
         drill: drillSession,
         chunkSize: request.chunkSize ?? DEFAULT_CHUNK_SIZE,
-        handOver: file => storing.addPart(file)
+        handOver: file => storing.addPart(file),
+        storeDir
       })
       sink = created
       stages.end('lock and plan')

@@ -43,11 +43,16 @@ export class ChunkedFileWriter extends Writable {
   /** The write or final in progress, which destroy waits for. */
   private busy: Promise<void> = Promise.resolve()
 
+  /**
+   * `storeOwnsDir`: `dir` is the store's own directory (StoreSession.writeDirectory), so a handed-over
+   * file stays where it is; otherwise it is deleted once stored.
+   */
   constructor(
     private readonly dir: string,
     private readonly file: string,
     chunkSize: number,
-    private readonly handOver?: HandOver
+    private readonly handOver?: HandOver,
+    private readonly storeOwnsDir = false
   ) {
     super()
     this.chunkSize = handOver ? chunkSize : Number.POSITIVE_INFINITY
@@ -121,6 +126,10 @@ export class ChunkedFileWriter extends Writable {
     await rename(chunk.temp, join(this.dir, name))
     if (!only) this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') })
     if (!this.handOver) return
+    if (this.storeOwnsDir) {
+      this.waiting.push(this.handOver(name))
+      return
+    }
     // A file that cannot be deleted here is removed with the staging directory at the end.
     this.waiting.push(
       this.handOver(name)

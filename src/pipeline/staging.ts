@@ -20,6 +20,8 @@ export interface StagingOptions {
   handOver?: HandOver
   /** Stored content is cut into files of at most this many bytes (chunk-size). */
   chunkSize?: number
+  /** The store's own directory (StoreSession.writeDirectory): parts are written there, not in the staging directory. */
+  storeDir?: string
 }
 
 /**
@@ -57,7 +59,8 @@ export class StagingDirectory implements PartSink {
   async addPart(spec: PartSpec, produce: (out: Writable) => Promise<PartExtras | void>): Promise<PartRecord> {
     const encrypted = this.recipients.length > 0
     const file = partFileName(this.backupId, spec.name, `${spec.extension}${encrypted ? AGE_EXTENSION : ''}`)
-    const chunked = new ChunkedFileWriter(this.dir, file, this.chunkSize, this.options.handOver)
+    const { storeDir, handOver } = this.options
+    const chunked = new ChunkedFileWriter(storeDir ?? this.dir, file, this.chunkSize, handOver, storeDir !== undefined)
     let watching: Promise<DrillFinish> | undefined
     let record: PartRecord
     try {
@@ -107,6 +110,14 @@ export class StagingDirectory implements PartSink {
   }
 
   private outOfSpace(part: string, written: number, cause: unknown): RunnerSpaceError {
+    const { storeDir } = this.options
+    if (storeDir !== undefined) {
+      return new RunnerSpaceError(
+        `The store directory ${dirname(storeDir)} ran out of space while writing the part ${part} (${formatBytes(written)} of it written). Nothing was stored: what this backup had written there was removed.`,
+        'free space in the store directory (delete old backups there, or keep fewer with keep-last or keep-daily), or choose a store-path with more room; then run the backup again.',
+        { cause }
+      )
+    }
     if (!Number.isFinite(this.chunkSize)) return new RunnerSpaceError(`The temp directory ${dirname(this.dir)} ran out of space while staging the part ${part}.`, 'free space there.', { cause })
     const perPart = formatBytes((CHUNKS_WAITING_PER_PART + 1) * this.chunkSize)
     return new RunnerSpaceError(

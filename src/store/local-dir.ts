@@ -40,8 +40,10 @@ export class LocalDirectoryStore implements Store {
   }
 
   /**
-   * Parts (or their chunks) are linked (or, across filesystems, copied) into a ".partial" directory as they
-   * complete; the manifest goes last and the directory is renamed.
+   * Parts (or their chunks) go into a ".partial" directory as they complete: written there directly when
+   * the writer asks for writeDirectory (the backup pipeline does, so nothing is staged in RUNNER_TEMP),
+   * else linked (or, across filesystems, copied) from the backup's directory. The manifest goes last and
+   * the directory is renamed.
    */
   begin(backup: BackupToStore): StoreSession {
     const partial = join(this.root, `.${backup.backupId}.partial`)
@@ -53,10 +55,12 @@ export class LocalDirectoryStore implements Store {
       await rm(partial, { recursive: true, force: true })
       await mkdir(partial, { mode: 0o700 })
     })()
-    const place = (file: string): Promise<void> =>
+    // Once the writer asked for writeDirectory, its parts are written in the ".partial" directory itself.
+    let partsWrittenInPlace = false
+    const place = (file: string, from: string): Promise<void> =>
       queue.push(async () => {
         await prepared
-        await linkOrCopy(join(backup.dir, file), join(partial, file))
+        if (from !== partial) await linkOrCopy(join(from, file), join(partial, file))
         stored.set(file, { name: file, id: join(final, file) })
       })
     const failed = (error: unknown): StoreError =>
@@ -64,7 +68,7 @@ export class LocalDirectoryStore implements Store {
     return {
       addPart: file => {
         try {
-          return place(file)
+          return place(file, partsWrittenInPlace ? partial : backup.dir)
         } catch (error) {
           throw failed(error)
         }
@@ -74,7 +78,7 @@ export class LocalDirectoryStore implements Store {
         try {
           await queue.drain()
           itemsInOrder(stored, partFiles)
-          void place(manifestFile)
+          void place(manifestFile, backup.dir)
           await queue.drain()
           await rename(partial, final)
           return { items: itemsInOrder(stored, [...partFiles, manifestFile]), where: final, manifestPath: join(final, manifestFile) }
@@ -86,6 +90,15 @@ export class LocalDirectoryStore implements Store {
         await queue.settle()
         await prepared.catch(() => undefined)
         await rm(partial, { recursive: true, force: true })
+      },
+      writeDirectory: async () => {
+        try {
+          await prepared
+        } catch (error) {
+          throw failed(error)
+        }
+        partsWrittenInPlace = true
+        return partial
       }
     }
   }

@@ -50,6 +50,14 @@ export interface StoreSession {
   commit(manifestFile: string, partFiles: string[]): Promise<SaveResult>
   /** The backup failed: waits for the queue and removes what was stored of it (best effort). */
   abandon(): Promise<void>
+  /**
+   * A store on the runner's own filesystems can take files where they are written: the directory to write
+   * them in, under their final names, each handed over with addPart once complete. A file written there
+   * is the store's from then on (the caller does not delete it; abandon removes it), so it is written once
+   * and never staged in RUNNER_TEMP. Absent: files are staged in the backup's directory and copied or
+   * uploaded from there.
+   */
+  writeDirectory?(): Promise<string>
 }
 
 export interface SaveResult {

@@ -111,3 +111,17 @@ it('removes the chunk it was writing when the producer fails', async () => {
   await new Promise(resolve => setTimeout(resolve, 50))
   expect(readdirSync(dir)).toEqual([])
 })
+
+it("writes in the store's own directory when the store owns it: each chunk handed over where it was written and kept there", async () => {
+  const content = randomBytes(600 * KIB)
+  const handed: string[] = []
+  const writer = new ChunkedFileWriter(storeDir, 'b.home.tar.zst', 256 * KIB, async file => void handed.push(file), true)
+  await write(writer, content)
+  expect(handed).toEqual(['b.home.tar.zst.chunk-0001', 'b.home.tar.zst.chunk-0002', 'b.home.tar.zst.chunk-0003'])
+  // Nothing was deleted: the files are the store's now; nothing is half-written.
+  expect(readdirSync(storeDir).sort()).toEqual(handed)
+  const joined = Buffer.concat(await Promise.all(handed.map(file => readFile(join(storeDir, file)))))
+  expect(sha256(joined)).toBe(sha256(content))
+  expect(writer.chunks.map(chunk => chunk.sha256)).toEqual(await Promise.all(handed.map(async file => sha256(await readFile(join(storeDir, file))))))
+  expect(readdirSync(dir)).toEqual([])
+})
