@@ -112,7 +112,7 @@ function runnerDiskTargets(apps: string[], row: (app: string, operation: string,
         continue
       }
       const [before, after] = [base.peakRunnerTempBytes, large.peakRunnerTempBytes]
-      const change = before > 0 ? `${after >= before ? '+' : ''}${((after / before - 1) * 100).toFixed(1)}%` : 'from nothing'
+      const change = before >= SLACK_BYTES ? `${after >= before ? '+' : ''}${((after / before - 1) * 100).toFixed(1)}%` : 'under 1 MB before'
       results.push({
         target,
         measured: `${(before / MB).toFixed(1)} → ${(after / MB).toFixed(1)} MB (${change})`,

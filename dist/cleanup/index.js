@@ -314,7 +314,7 @@ const definitions_INPUTS = [
     { name: 'fail-on-shrink', description: 'true makes a shrunken part an error (the backup is then not a restorable backup) instead of a warning.', default: 'false', actions: ['backup'] },
     {
         name: 'chunk-size',
-        description: 'Stored parts are cut into chunks of at most this size as they stream (each its own artifact), so the runner never holds more than a couple of chunks per part: K, M or G, e.g. 256M.',
+        description: 'Stored parts are cut into chunks of at most this size as they stream (each its own artifact), so the runner never holds more than a couple of chunks per part (store: local writes them in the store and holds none): K, M or G, e.g. 256M.',
         default: '256M',
         actions: ['backup']
     },

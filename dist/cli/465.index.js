@@ -2751,7 +2751,6 @@ async function detectRecipe(host, candidates) {
 
 
 const COMPRESSION_CHOICES = ['auto', 'zstd', 'gzip', 'none'];
-/** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
 /** The `compression` input: empty means auto. */
 function parseCompressionChoice(value) {
     const choice = (value || 'auto');
@@ -2760,6 +2759,7 @@ function parseCompressionChoice(value) {
     }
     return choice;
 }
+/** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
 function compressCommand(compression) {
     switch (compression) {
         case 'zstd':

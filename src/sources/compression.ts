@@ -7,7 +7,6 @@ import { InputError, PreflightError } from '../kernel/errors.js'
 export type CompressionChoice = Compression | 'auto'
 export const COMPRESSION_CHOICES: readonly CompressionChoice[] = ['auto', 'zstd', 'gzip', 'none']
 
-/** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
 /** The `compression` input: empty means auto. */
 export function parseCompressionChoice(value: string | undefined): CompressionChoice {
   const choice = (value || 'auto') as CompressionChoice
@@ -17,6 +16,7 @@ export function parseCompressionChoice(value: string | undefined): CompressionCh
   return choice
 }
 
+/** Host-side compressor as shell text; zstd uses every core because the host, not the runner, is the bottleneck. */
 export function compressCommand(compression: Compression): string {
   switch (compression) {
     case 'zstd':
