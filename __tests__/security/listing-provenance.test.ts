@@ -81,7 +81,7 @@ interface Bed {
 }
 
 /** The store's real retry loop, with millisecond pauses: the behaviour under test is who is trusted, not how long it waits. */
-const FAST_RETRY = { client: { attempts: 3, baseMs: 5 }, rest: { attempts: 4, baseMs: 5 } }
+const FAST_RETRY = { operation: { attempts: 3, baseMs: 5 }, request: { attempts: 4, baseMs: 5 } }
 
 function bedOn(service: () => ResultsService): Bed {
   const store: Bed['store'] = (logger, settings = {}) =>

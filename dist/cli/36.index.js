@@ -243,10 +243,10 @@ function downloadTo(url, path) {
 ;// CONCATENATED MODULE: ./src/store/github-http.ts
 
 /** Whole store operations: an upload (again under a fresh name), a listing of this run, a download: 2 s and 4 s pauses. */
-const CLIENT_RETRY = { attempts: 3, baseMs: 2000 };
+const OPERATION_RETRY = { attempts: 3, baseMs: 2000 };
 /** Single requests: REST calls, the artifact service's calls and blob blocks: 1, 2 and 4 s pauses. */
-const REST_RETRY = { attempts: 4, baseMs: 1000 };
-const DEFAULT_RETRY = { client: CLIENT_RETRY, rest: REST_RETRY };
+const REQUEST_RETRY = { attempts: 4, baseMs: 1000 };
+const DEFAULT_RETRY = { operation: OPERATION_RETRY, request: REQUEST_RETRY };
 /**
  * Dropped connections (or a request marked `transient`: no answer came), and 5xx or 429 answers; a 4xx
  * (bad token, missing artifact, duplicate name) is final.
@@ -657,7 +657,7 @@ class RunProvenance {
             return unchecked('there is no github-token to look it up with');
         const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/runs/${runId}`;
         try {
-            const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).rest, () => restGet(url, this.settings.token ?? ''));
+            const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).request, () => restGet(url, this.settings.token ?? ''));
             if (!response.ok) {
                 return unchecked(`the GitHub API answered HTTP ${response.status}`);
             }
@@ -1037,7 +1037,7 @@ class GithubArtifactStore {
         this.logger = logger;
         this.provenance = new RunProvenance(settings, logger);
         this.retry = settings.retry ?? DEFAULT_RETRY;
-        this.rest = new ArtifactRestApi(settings, logger, this.retry.rest);
+        this.rest = new ArtifactRestApi(settings, logger, this.retry.request);
     }
     /**
      * The artifact service of this job (ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN), called directly rather
@@ -1050,7 +1050,7 @@ class GithubArtifactStore {
         if (!resultsUrl || !runtimeToken) {
             throw new errors/* StoreError */.AD('The artifact service is only reachable from a workflow run: ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is not set.', 'run this as a step of a GitHub Actions job, or use store: local or s3.');
         }
-        this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.rest);
+        this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.request);
         return this.serviceClient;
     }
     save(request) {
@@ -1120,7 +1120,7 @@ class GithubArtifactStore {
      */
     async upload(dir, file, retentionDays) {
         const service = this.service();
-        return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async (attempt) => {
+        return withRetry(this.logger, `Uploading ${file}`, this.retry.operation, async (attempt) => {
             const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1);
             if (name !== file)
                 this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`);
@@ -1172,7 +1172,7 @@ class GithubArtifactStore {
         // Another run's listing above already required the token the REST download needs.
         const ownRun = this.isOwnRun(runId);
         try {
-            await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () => downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path));
+            await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () => downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path));
         }
         catch (error) {
             if (error.path !== undefined)
@@ -1242,7 +1242,7 @@ class GithubArtifactStore {
         }
         else {
             try {
-                listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.service().list())).map(artifact => ({ ...artifact, runId }));
+                listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.operation, () => this.service().list())).map(artifact => ({ ...artifact, runId }));
             }
             catch (error) {
                 if (error instanceof errors/* StoreError */.AD)

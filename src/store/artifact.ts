@@ -56,7 +56,7 @@ export class GithubArtifactStore implements Store {
   ) {
     this.provenance = new RunProvenance(settings, logger)
     this.retry = settings.retry ?? DEFAULT_RETRY
-    this.rest = new ArtifactRestApi(settings, logger, this.retry.rest)
+    this.rest = new ArtifactRestApi(settings, logger, this.retry.request)
   }
 
   /**
@@ -73,7 +73,7 @@ export class GithubArtifactStore implements Store {
         'run this as a step of a GitHub Actions job, or use store: local or s3.'
       )
     }
-    this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.rest)
+    this.serviceClient ??= new ArtifactServiceClient({ resultsUrl, runtimeToken }, this.logger, this.retry.request)
     return this.serviceClient
   }
 
@@ -152,7 +152,7 @@ export class GithubArtifactStore implements Store {
    */
   private async upload(dir: string, file: string, retentionDays: number | undefined): Promise<SaveResult['items'][number]> {
     const service = this.service()
-    return withRetry(this.logger, `Uploading ${file}`, this.retry.client, async attempt => {
+    return withRetry(this.logger, `Uploading ${file}`, this.retry.operation, async attempt => {
       const name = attempt === 1 ? file : retryArtifactName(file, attempt - 1)
       if (name !== file) this.logger.info(`Uploading ${file} as the artifact ${name}: the failed upload may have taken the name ${attempt === 2 ? file : retryArtifactName(file, attempt - 2)}.`)
       const expiresAt = retentionDays === undefined ? undefined : artifactExpiry(new Date(), retentionDays, this.settings.repositoryRetentionDays)
@@ -201,7 +201,7 @@ export class GithubArtifactStore implements Store {
     // Another run's listing above already required the token the REST download needs.
     const ownRun = this.isOwnRun(runId)
     try {
-      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.client, async () =>
+      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () =>
         downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path)
       )
     } catch (error) {
@@ -270,7 +270,7 @@ export class GithubArtifactStore implements Store {
       listed = artifacts.filter(artifact => !artifact.expired).map(artifact => ({ id: artifact.id, name: artifact.name, runId, createdAt: artifact.created_at }))
     } else {
       try {
-        listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.client, () => this.service().list())).map(artifact => ({ ...artifact, runId }))
+        listed = (await withRetry(this.logger, `Listing the artifacts of run ${runId}`, this.retry.operation, () => this.service().list())).map(artifact => ({ ...artifact, runId }))
       } catch (error) {
         if (error instanceof StoreError) throw error
         throw new StoreError(`Listing the artifacts of workflow run ${runId} failed: ${(error as Error).message}`, 'check that the job still runs and retry.', { cause: error })

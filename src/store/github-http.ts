@@ -7,16 +7,18 @@ export interface RetryPolicy {
   baseMs: number
 }
 /** Whole store operations: an upload (again under a fresh name), a listing of this run, a download: 2 s and 4 s pauses. */
-export const CLIENT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
+export const OPERATION_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000 }
 /** Single requests: REST calls, the artifact service's calls and blob blocks: 1, 2 and 4 s pauses. */
-export const REST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
+export const REQUEST_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000 }
 
 /** How the artifact store retries: the defaults above, or a faster policy a test injects. */
 export interface RetryPolicies {
-  client: RetryPolicy
-  rest: RetryPolicy
+  /** A whole store operation: an upload, a listing of this run, a download. */
+  operation: RetryPolicy
+  /** One HTTP request within an operation. */
+  request: RetryPolicy
 }
-export const DEFAULT_RETRY: RetryPolicies = { client: CLIENT_RETRY, rest: REST_RETRY }
+export const DEFAULT_RETRY: RetryPolicies = { operation: OPERATION_RETRY, request: REQUEST_RETRY }
 
 /**
  * Dropped connections (or a request marked `transient`: no answer came), and 5xx or 429 answers; a 4xx

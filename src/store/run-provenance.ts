@@ -100,7 +100,7 @@ export class RunProvenance {
     if (!this.settings.token) return unchecked('there is no github-token to look it up with')
     const url = `${this.settings.apiUrl}/repos/${this.settings.repository}/actions/runs/${runId}`
     try {
-      const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).rest, () => restGet(url, this.settings.token ?? ''))
+      const response = await withRetry(this.logger, `Checking workflow run ${runId}`, (this.settings.retry ?? DEFAULT_RETRY).request, () => restGet(url, this.settings.token ?? ''))
       if (!response.ok) {
         return unchecked(`the GitHub API answered HTTP ${response.status}`)
       }
