@@ -232,14 +232,14 @@ type StoredPiece = { file: string; bytes: number; sha256: string }
  * the runner's peak RSS, and they reached their ceiling (up to 64 MB) only on larger chunks (measured: a
  * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The checks read through one buffer per part,
  * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows). The
- * streaming read reads 16 KiB at a time, each buffer counted by deadBytesRead, which collects them every 8
- * MiB. 64 KiB reads cost the runner's node less CPU (2.3-4.4 s per GB fanned out to two processes against
- * 5.5-6.0 s; a SeaTable restore 9.3 CPU s against 15.7), but held more memory, and more the longer the
- * restore ran: SeaTable's restore at 4 × the data peaked at 108 and 123 MB against 103 MB at 1 × (two runs
- * each, commit 6aa4476), where 16 KiB reads had given 96 → 105 MB.
+ * streaming read reads 64 KiB at a time, each buffer counted by deadBytesRead, which collects them every 8
+ * MiB. 16 KiB reads cost the runner's node more CPU (5.5-6.0 s per GB fanned out to two processes against
+ * 2.3-4.4 s; a SeaTable restore 15.7 CPU s against 9.3) for no less memory: SeaTable's restore at 4 × the
+ * data, two runs each, peaked at 103 and 119 MB against 97 and 105 MB at 1 × with 16 KiB reads, at 108
+ * and 123 MB against 103 and 103 MB with 64 KiB (the longer run the higher, whatever the read size).
  */
 const CHECK_READ_BYTES = 1024 * 1024
-const STREAM_READ_BYTES = 16 * 1024
+const STREAM_READ_BYTES = 64 * 1024
 
 async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256')
