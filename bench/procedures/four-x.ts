@@ -11,31 +11,15 @@ import { fillOperationLog } from '../dataset/seatable-rows.js'
 import { buildTabbyRoot } from '../dataset/tabby-root.js'
 import type { BenchKnobs } from '../knobs.js'
 import { seconds, type BenchBed } from './bench-bed.js'
-import { runVariant, type Recorded } from './run-suite.js'
+import { runSuite, type Recorded } from './run-suite.js'
 import { seatableSuite } from './seatable.js'
 import { tabbySuite } from './tabby.js'
 import type { AppSuite } from './variant.js'
 
-/** As many runs as the default dataset's rows had (BENCH_RUNS), backup then restore each time, so both sides of the comparison are the same statistic. */
-async function measureOursLocal(suite: AppSuite, bed: BenchBed, runs: number, log: (line: string) => void): Promise<Recorded[]> {
-  const recorded = new Map<string, Recorded>()
-  for (let run = 1; run <= runs; run++) {
-    for (const [operation, variants] of [
-      ['backup', suite.backups],
-      ['restore', suite.restores]
-    ] as const) {
-      const variant = variants.find(candidate => candidate.name === 'ours-local')
-      if (!variant) continue
-      const measurement = await runVariant(variant, bed.measureContext)
-      log(
-        `4x ${suite.app} ${operation} ours-local (run ${run}/${runs}): ${measurement.seconds.toFixed(1)} s, runner peak RSS ${((measurement.peakRssBytes ?? 0) / 1e6).toFixed(0)} MB, runner tmp ${((measurement.peakRunnerTempBytes ?? 0) / 1e6).toFixed(1)} MB`
-      )
-      const entry = recorded.get(operation) ?? { app: suite.app, operation, variant: 'ours-local', dataset: '4x', runs: [] }
-      entry.runs.push(measurement)
-      recorded.set(operation, entry)
-    }
-  }
-  return [...recorded.values()]
+/** Only ours-local, as many runs as the default dataset's rows had (BENCH_RUNS), so both sides of the comparison are the same statistic. */
+function measureOursLocal(suite: AppSuite, bed: BenchBed, runs: number, log: (line: string) => void): Promise<Recorded[]> {
+  const oursLocal = (variants: AppSuite['backups']) => variants.filter(variant => variant.name === 'ours-local')
+  return runSuite({ ...suite, backups: oursLocal(suite.backups), restores: oursLocal(suite.restores) }, runs, bed.measureContext, log, '4x')
 }
 
 export interface FourXResult {

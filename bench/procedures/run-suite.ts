@@ -13,7 +13,7 @@ export interface Recorded {
   runs: Measurement[]
 }
 
-export async function runVariant(variant: Variant, context: MeasureContext): Promise<Measurement> {
+async function runVariant(variant: Variant, context: MeasureContext): Promise<Measurement> {
   await variant.prepare?.()
   try {
     return await measure(context, track => variant.run(track))
@@ -38,8 +38,10 @@ export async function runSuite(suite: AppSuite, runs: number, context: MeasureCo
       for (const variant of variants) {
         const measurement = await runVariant(variant, context)
         record(operation, variant.name, measurement)
+        const ours =
+          measurement.peakRssBytes === null ? '' : `, runner peak RSS ${(measurement.peakRssBytes / 1e6).toFixed(0)} MB, runner tmp ${((measurement.peakRunnerTempBytes ?? 0) / 1e6).toFixed(1)} MB`
         log(
-          `${suite.app} ${operation} ${variant.name} run ${run}/${runs}: ${measurement.seconds.toFixed(1)} s, ${(measurement.sshBytes / 1e6).toFixed(1)} MB over SSH${measurement.peakRssBytes === null ? '' : `, runner peak RSS ${(measurement.peakRssBytes / 1e6).toFixed(0)} MB`}`
+          `${dataset === 'default' ? '' : `${dataset} `}${suite.app} ${operation} ${variant.name} run ${run}/${runs}: ${measurement.seconds.toFixed(1)} s, ${(measurement.sshBytes / 1e6).toFixed(1)} MB over SSH${ours}`
         )
         if (measurement.stages) log(`  stages: ${measurement.stages}`)
       }

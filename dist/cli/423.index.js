@@ -211,14 +211,9 @@ class ChunkedFileWriter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Writabl
             this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') });
         if (!this.handOver)
             return;
-        if (this.storeOwnsDir) {
-            this.waiting.push(this.handOver(name));
-            return;
-        }
+        const handed = this.handOver(name);
         // A file that cannot be deleted here is removed with the staging directory at the end.
-        this.waiting.push(this.handOver(name)
-            .then(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(this.dir, name), { force: true }))
-            .catch(() => undefined));
+        this.waiting.push(this.storeOwnsDir ? handed : handed.then(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(this.dir, name), { force: true })).catch(() => undefined));
     }
 }
 

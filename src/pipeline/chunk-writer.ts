@@ -126,15 +126,8 @@ export class ChunkedFileWriter extends Writable {
     await rename(chunk.temp, join(this.dir, name))
     if (!only) this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') })
     if (!this.handOver) return
-    if (this.storeOwnsDir) {
-      this.waiting.push(this.handOver(name))
-      return
-    }
+    const handed = this.handOver(name)
     // A file that cannot be deleted here is removed with the staging directory at the end.
-    this.waiting.push(
-      this.handOver(name)
-        .then(() => rm(join(this.dir, name), { force: true }))
-        .catch(() => undefined)
-    )
+    this.waiting.push(this.storeOwnsDir ? handed : handed.then(() => rm(join(this.dir, name), { force: true })).catch(() => undefined))
   }
 }
