@@ -11,7 +11,7 @@ import { errorText } from '../support/fault-checks.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 import { databaseFingerprint, ownProcessList, resetDatabases, seatableActionInputs, seatableFiles, startSeaTableBed, type SeaTableBed } from '../support/seatable-bed.js'
 import { hostBaseline, leftoversAfter } from '../support/seatable-leftovers.js'
-import { editSignedManifest } from '../support/signing-key.js'
+import { editSignedManifest, storedFileRecord } from '../support/signing-key.js'
 
 let server: MariaDbServer
 let bed: SeaTableBed
@@ -312,13 +312,12 @@ it('fails a restore whose imported database does not match the manifest, naming 
   const edited = Buffer.concat([sql, Buffer.from('\nDELETE FROM operation_log WHERE id % 2 = 0;\nDROP VIEW dtable_overview;\n')])
   await writeFile(part, execFileSync('zstd', ['-q', '-c'], { input: edited, maxBuffer: 1 << 30 }))
   // Signed again with the backup's own key (the SSH key): the edited dump stands for one a compromised host produced.
-  const sha256 = execFileSync('sha256sum', [part], { encoding: 'utf8' }).split(' ')[0]
-  const bytes = (await readFile(part)).length
+  const stored = storedFileRecord(part)
   await editSignedManifest(
     join(dir, `${backupId}.manifest.json`),
     manifest => {
       if (!manifest.parts.some(candidate => candidate.name === 'db-dtable_db')) throw new Error('the backup has a db-dtable_db part')
-      manifest.parts = manifest.parts.map(record => (record.name === 'db-dtable_db' ? { ...record, sha256, bytes } : record))
+      manifest.parts = manifest.parts.map(record => (record.name === 'db-dtable_db' ? { ...record, ...stored } : record))
     },
     bed.host.clientPrivateKey
   )

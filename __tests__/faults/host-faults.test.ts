@@ -1,13 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { lockPathFor } from '../../src/pipeline/lock.js'
 import { expectSuccess, runAction } from '../support/action-runner.js'
 import { ownProcessList } from '../support/seatable-bed.js'
-import { editSignedManifest, testSigningKey } from '../support/signing-key.js'
+import { editSignedManifest, storedFileRecord, testSigningKey } from '../support/signing-key.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
 let base: string
@@ -106,12 +106,11 @@ it('refuses a tarball with entries outside the target before anything on the hos
   ])
   execFileSync('bash', ['-c', `zstd -q -f -o ${JSON.stringify(join(dir, part))} ${JSON.stringify(join(base, 'evil.tar'))}`])
   // Signed again with the backup's own key: the hostile archive came from the host inside a genuine backup.
-  const bytes = (await readFile(join(dir, part))).length
-  const sha256 = execFileSync('sha256sum', [join(dir, part)], { encoding: 'utf8' }).split(' ')[0]
+  const stored = storedFileRecord(join(dir, part))
   await editSignedManifest(
     join(dir, `${backupId}.manifest.json`),
     manifest => {
-      manifest.parts = manifest.parts.map(record => (record.name === 'home' ? { ...record, sha256, bytes } : record))
+      manifest.parts = manifest.parts.map(record => (record.name === 'home' ? { ...record, ...stored } : record))
     },
     testSigningKey().privateKey
   )

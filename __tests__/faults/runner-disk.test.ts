@@ -2,8 +2,9 @@
  * The runner's own disk (issue 12): a backup streams through RUNNER_TEMP in chunks of chunk-size, each
  * stored and deleted before the next but one is written, so a backup larger than the runner's temp
  * space still goes through; and when even one chunk does not fit, the step fails with one clear error,
- * stores no manifest, deletes what it had uploaded and leaves no temp files. A restore holds one stored
- * chunk at a time, and the drill reads each part as it streams, so both work through the same small
+ * stores no manifest, deletes what it had uploaded and leaves no temp files. A restore streams each stored
+ * file and checks it block by block in memory (a backup made before block checksums: one stored file at a
+ * time on the runner), and the drill reads each part as it streams, so both work through the same small
  * RUNNER_TEMP. RUNNER_TEMP is a small
  * tmpfs of its own, the store the real artifact client against the results-service emulator.
  */
@@ -15,6 +16,7 @@ import { basename, dirname, join } from 'node:path'
 import { diffFingerprints, sqliteTableDigest } from '../../scripts/fixtures/fingerprint.mjs'
 import { expectSuccess, runAction, type ActionRun } from '../support/action-runner.js'
 import { errorText, faultCase, leftoversIn, runArtifactNames } from '../support/fault-checks.js'
+import { editSignedManifest, testSigningKey } from '../support/signing-key.js'
 import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
 import { addIncompressibleLog, makeRootOwnedTabbyHome, treeOf } from '../support/tabby-bed.js'
 
@@ -164,26 +166,65 @@ faultCase(
 
 faultCase(
   SUITE,
-  'refuses a restore whose stored chunk does not fit in RUNNER_TEMP with one clear error, and nothing on the host changes',
+  'restores a part stored whole and twice the size of RUNNER_TEMP through it: each block checked in memory, nothing written on the runner',
   async () => {
     // Made with room to spare: one 8 MiB chunk size, so home is stored whole (about 6 MiB).
     const backupRun = service.newRun()
     const backup = await runAction('action.yml', backupInputs({ 'chunk-size': '8M' }), backupRun.env())
     expectSuccess(backup)
-    await rm(dirname(backup.outputs.manifest), { recursive: true, force: true })
-    const before = await treeOf(root)
+    const atBackup = await treeOf(root)
+    await writeFile(join(root, 'config.toml'), 'changed after the backup\n')
     const restore = await restoreFrom({ backupId: backup.outputs['backup-id'], runId: backupRun.runId }, { RUNNER_TEMP: smallTemp })
-    const text = errorText(restore)
-    expect(restore.exitCode).toBe(1)
-    expect(restore.stdout.match(/^::error::/gm)).toHaveLength(1)
-    expect(text).toMatch(
-      new RegExp(
-        `The runner's temp directory ${smallTemp} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner .* which here takes up to [\\d.]+ MiB\\. Nothing on the host was changed\\.`
+    expectSuccess(restore)
+    // One stored file, no chunks, and larger than all of RUNNER_TEMP.
+    const stored = /home: ([\d.]+) MiB, sha256 verified, decrypted, plaintext sha256 verified, extracted and checked on the host/.exec(restore.stdout)
+    expect(Number(stored?.[1])).toBeGreaterThan(5.5)
+    await expectRootAsAndNothingLeft(atBackup)
+  },
+  120_000
+)
+
+faultCase(
+  SUITE,
+  'refuses a backup made before block checksums whose stored part does not fit in RUNNER_TEMP with one clear error, and nothing on the host changes',
+  async () => {
+    // Such a backup is checked a stored file at a time on the runner: home, stored whole, needs about 6 MiB there.
+    const store = await mkdtemp(join(tmpdir(), 'sb-runner-disk-store-'))
+    try {
+      const backup = await runAction('action.yml', { ...backupInputs({ 'chunk-size': '8M' }), store: 'local', 'store-path': store })
+      expectSuccess(backup)
+      const backupId = backup.outputs['backup-id']
+      await editSignedManifest(
+        join(store, backupId, `${backupId}.manifest.json`),
+        manifest => {
+          for (const part of manifest.parts) {
+            delete part.blockSize
+            delete part.blocks
+            for (const chunk of part.chunks ?? []) delete chunk.blocks
+          }
+        },
+        testSigningKey().privateKey
       )
-    )
-    expect(text).toMatch(/How to fix: free at least [\d.]+ MiB in RUNNER_TEMP/)
-    expect(text).not.toMatch(/^\s+at /m)
-    await expectRootAsAndNothingLeft(before)
+      const before = await treeOf(root)
+      const restore = await runAction(
+        'restore/action.yml',
+        { app: 'tabby', transport: 'local', 'tabby-root': root, store: 'local', 'store-path': store, 'backup-id': backupId, 'age-identity': await readFile(join(keys, 'identity.txt'), 'utf8') },
+        { RUNNER_TEMP: smallTemp }
+      )
+      const text = errorText(restore)
+      expect(restore.exitCode).toBe(1)
+      expect(restore.stdout.match(/^::error::/gm)).toHaveLength(1)
+      expect(text).toMatch(
+        new RegExp(
+          `The runner's temp directory ${smallTemp} ran out of space while the backup was downloaded and verified: this backup was made before block checksums, so a restore holds one stored chunk at a time on the runner .* which here takes up to [\\d.]+ MiB\\. Nothing on the host was changed\\.`
+        )
+      )
+      expect(text).toMatch(/How to fix: free at least [\d.]+ MiB in RUNNER_TEMP/)
+      expect(text).not.toMatch(/^\s+at /m)
+      await expectRootAsAndNothingLeft(before)
+    } finally {
+      await rm(store, { recursive: true, force: true })
+    }
   },
   120_000
 )

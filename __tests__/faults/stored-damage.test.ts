@@ -89,9 +89,12 @@ interface Damage {
   signatureOnly?: boolean
 }
 
-const damaged = (file: () => string): RegExp[] => [
+/** Each block of a stored file is checked as it streams: the error names the first block that differs, or the size the store holds. */
+const damaged = (file: () => string, how: 'changed' | 'short' = 'changed'): RegExp[] => [
   new RegExp(`The backup ${backupId} is damaged; nothing on the host was changed`),
-  new RegExp(`${file().replace(/\./g, '\\.')}: expected \\d+ bytes with sha256 [0-9a-f]{64}, got \\d+ bytes with [0-9a-f]{64}`),
+  new RegExp(
+    `${file().replace(/\./g, '\\.')}: ${how === 'changed' ? 'block \\d+ of \\d+ \\(bytes \\d+ to \\d+\\) has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}' : 'expected \\d+ bytes, the store holds 100\\b'}`
+  ),
   /How to fix: restore another backup \(set backup-id\)/
 ]
 /** An edited manifest no longer matches its signature: refused before any part is looked at. */
@@ -133,7 +136,7 @@ const DAMAGES: Damage[] = [
   {
     name: 'a part cut short',
     apply: async dir => truncate(join(dir, fileOf('events')), 100),
-    says: () => damaged(() => fileOf('events'))
+    says: () => damaged(() => fileOf('events'), 'short')
   },
   {
     name: 'a part missing',

@@ -15,7 +15,7 @@ import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
 import type * as StoreSettingsModule from '../../src/store/settings.js'
 import type { Store, StoredBackup } from '../../src/store/store.js'
 import { startResultsService, type ResultsService, type RunContext } from '../support/results-service/index.js'
-import { freshDir, setEnvironment, sha256File, stageBackup, type StagedBackup } from '../support/store-fixtures.js'
+import { freshDir, setEnvironment, sha256, sha256File, stageBackup, type StagedBackup } from '../support/store-fixtures.js'
 import { recordingLogger } from '../support/transport-probes.js'
 
 interface StoreUnderTest {
@@ -134,6 +134,18 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       }
     })
 
+    test('streams every part from its start and from any byte on, byte for byte, without writing on the runner', async () => {
+      const staged = saved[0]
+      const backup = listed.find(candidate => candidate.backupId === staged.request.backupId) as StoredBackup
+      for (const file of staged.request.partFiles) {
+        const original = await readFile(join(staged.request.dir, file))
+        for (const offset of new Set([0, 1, Math.floor(original.length / 2), original.length - 1])) {
+          const read = Buffer.concat(await (await store.read(backup, file, offset)).toArray())
+          expect({ file, offset, digest: sha256(read) }).toEqual({ file, offset, digest: sha256(original.subarray(offset)) })
+        }
+      }
+    })
+
     test('filters the listing by app, by hostId, and by both', async () => {
       const ids = async (filter: { app?: string; hostId?: string }): Promise<string[]> => (await store.list(filter)).map(backup => backup.backupId)
       const idsOf = (...indexes: number[]): string[] => indexes.map(index => saved[index].request.backupId)
@@ -168,6 +180,7 @@ function describeStoreContract(name: string, factory: () => Promise<StoreUnderTe
       const backup = listed[0]
       const missing = store.fetch(backup, `${backup.backupId}.nothing.tar.zst`, await freshDir(scratch, 'missing'))
       await expect(missing).rejects.toBeInstanceOf(StoreError)
+      await expect(store.read(backup, `${backup.backupId}.nothing.tar.zst`, 0)).rejects.toBeInstanceOf(StoreError)
     })
 
     test('deletes a whole backup: no longer listed, none of its files fetchable, the others untouched', async () => {

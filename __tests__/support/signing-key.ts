@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { Manifest } from '../../src/kernel/manifest.js'
+import { createHash } from 'node:crypto'
+import { BlockHasher } from '../../src/kernel/block-hashes.js'
+import { BLOCK_SIZE, type Manifest, type PartRecord } from '../../src/kernel/manifest.js'
 import { signedManifestText } from '../../src/kernel/manifest-file.js'
 import { createSigner, normalizePublicKey, type ManifestSigner, type ManifestTrust } from '../../src/kernel/manifest-signature.js'
 
@@ -54,4 +56,15 @@ export async function editSignedManifest(path: string, edit: (manifest: Manifest
   const { signature: _old, ...content } = JSON.parse(readFileSync(path, 'utf8')) as Manifest
   edit(content)
   writeFileSync(path, await signedManifestText(content, await createSigner(privateKey, 'signing-key')))
+}
+
+/**
+ * What a manifest says of a stored file it checks, for a test that put other bytes in its place and signs
+ * the manifest again: size, sha256 and the block hashes a restore checks as it streams.
+ */
+export function storedFileRecord(path: string): Pick<PartRecord, 'bytes' | 'sha256' | 'blockSize' | 'blocks'> {
+  const bytes = readFileSync(path)
+  const blocks = new BlockHasher(BLOCK_SIZE)
+  blocks.update(bytes)
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), blockSize: BLOCK_SIZE, blocks: blocks.digest() }
 }

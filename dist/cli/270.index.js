@@ -112,6 +112,8 @@ function partProblems(manifest, part, index) {
         problems.push(`${label}: bad incremental level`);
     if (part.chunks !== undefined)
         problems.push(...chunkProblems(part, label));
+    if (part.blockSize !== undefined || part.blocks !== undefined || part.chunks?.some?.(chunk => chunk?.blocks !== undefined))
+        problems.push(...blockProblems(part, label));
     if (part.tables !== undefined && (typeof part.tables !== 'object' || part.tables === null || Object.values(part.tables).some(rows => !Number.isSafeInteger(rows))))
         problems.push(`${label}: bad row counts`);
     return problems;
@@ -132,6 +134,27 @@ function chunkProblems(part, label) {
     if (problems.length === 0 && total !== part.bytes)
         problems.push(`${label}: its chunks hold ${total} bytes, the part ${part.bytes}`);
     return problems;
+}
+/**
+ * A block list holds one sha256 per block of its stored file, no more and no fewer: a restore yields a
+ * block only after checking it, so a list that missed a block would let that block's bytes through unchecked.
+ */
+function blockProblems(part, label) {
+    const size = part.blockSize;
+    if (!Number.isSafeInteger(size) || size < kernel_manifest/* BLOCK_SIZE_RANGE */.wB.min || size > kernel_manifest/* BLOCK_SIZE_RANGE */.wB.max)
+        return [`${label}: the block size is not a whole number of bytes from ${kernel_manifest/* BLOCK_SIZE_RANGE */.wB.min} to ${kernel_manifest/* BLOCK_SIZE_RANGE */.wB.max}`];
+    const pieces = Array.isArray(part.chunks)
+        ? part.chunks.map((chunk, index) => ({ what: `chunk ${index + 1}`, bytes: chunk?.bytes, blocks: chunk?.blocks }))
+        : [{ what: 'the file', bytes: part.bytes, blocks: part.blocks }];
+    if (Array.isArray(part.chunks) && part.blocks !== undefined)
+        return [`${label}: a chunked part lists its blocks per chunk`];
+    const problems = [];
+    for (const piece of pieces) {
+        const expected = Number.isSafeInteger(piece.bytes) ? (0,kernel_manifest/* blockCount */.v5)(piece.bytes, size) : -1;
+        if (!Array.isArray(piece.blocks) || piece.blocks.length !== expected || piece.blocks.some(sha256 => typeof sha256 !== 'string' || !SHA256.test(sha256)))
+            problems.push(`${label}: ${piece.what} does not list one sha256 for each of its ${expected} blocks`);
+    }
+    return problems.slice(0, 3);
 }
 /** Every problem with a manifest's shape, so one error can name them all. */
 function manifestProblems(value, expectedBackupId) {
@@ -405,10 +428,13 @@ async function verifySignature(text, signature, trust, what) {
 /* harmony export */   Sn: () => (/* binding */ MANIFEST_FORMAT),
 /* harmony export */   V6: () => (/* binding */ manifestFileName),
 /* harmony export */   _H: () => (/* binding */ newBackupId),
+/* harmony export */   cS: () => (/* binding */ BLOCK_SIZE),
 /* harmony export */   ce: () => (/* binding */ compactTimestamp),
 /* harmony export */   oh: () => (/* binding */ assembleManifest),
 /* harmony export */   tZ: () => (/* binding */ isIncrementPart),
+/* harmony export */   v5: () => (/* binding */ blockCount),
 /* harmony export */   v7: () => (/* binding */ backupIdOfFile),
+/* harmony export */   wB: () => (/* binding */ BLOCK_SIZE_RANGE),
 /* harmony export */   x5: () => (/* binding */ chunkFileName),
 /* harmony export */   xg: () => (/* binding */ partFileName),
 /* harmony export */   yv: () => (/* binding */ UNVERIFIED_SUFFIX)
@@ -419,6 +445,13 @@ const MANIFEST_FORMAT = 'selfhost-backup/1';
 const MANIFEST_SUFFIX = '.manifest.json';
 /** A backup that failed verification keeps its manifest under this name: kept for inspection, never listed or restored. */
 const UNVERIFIED_SUFFIX = '.unverified-manifest.json';
+/** The block size a backup hashes its stored files in (PartRecord.blockSize), and what a manifest may say. */
+const BLOCK_SIZE = 4 * 1024 * 1024;
+const BLOCK_SIZE_RANGE = { min: 64 * 1024, max: 64 * 1024 * 1024 };
+/** How many blocks of `blockSize` a stored file of `bytes` is hashed in: an empty file has none. */
+function blockCount(bytes, blockSize) {
+    return Math.ceil(bytes / blockSize);
+}
 /** A tarball holding only the changes since the previous backup of its chain. */
 const isIncrementPart = (part) => (part.incremental?.level ?? 0) > 0;
 function manifestFileName(backupId) {

@@ -12,10 +12,13 @@ export const modules = {
 /* harmony export */   Sn: () => (/* binding */ MANIFEST_FORMAT),
 /* harmony export */   V6: () => (/* binding */ manifestFileName),
 /* harmony export */   _H: () => (/* binding */ newBackupId),
+/* harmony export */   cS: () => (/* binding */ BLOCK_SIZE),
 /* harmony export */   ce: () => (/* binding */ compactTimestamp),
 /* harmony export */   oh: () => (/* binding */ assembleManifest),
 /* harmony export */   tZ: () => (/* binding */ isIncrementPart),
+/* harmony export */   v5: () => (/* binding */ blockCount),
 /* harmony export */   v7: () => (/* binding */ backupIdOfFile),
+/* harmony export */   wB: () => (/* binding */ BLOCK_SIZE_RANGE),
 /* harmony export */   x5: () => (/* binding */ chunkFileName),
 /* harmony export */   xg: () => (/* binding */ partFileName),
 /* harmony export */   yv: () => (/* binding */ UNVERIFIED_SUFFIX)
@@ -26,6 +29,13 @@ const MANIFEST_FORMAT = 'selfhost-backup/1';
 const MANIFEST_SUFFIX = '.manifest.json';
 /** A backup that failed verification keeps its manifest under this name: kept for inspection, never listed or restored. */
 const UNVERIFIED_SUFFIX = '.unverified-manifest.json';
+/** The block size a backup hashes its stored files in (PartRecord.blockSize), and what a manifest may say. */
+const BLOCK_SIZE = 4 * 1024 * 1024;
+const BLOCK_SIZE_RANGE = { min: 64 * 1024, max: 64 * 1024 * 1024 };
+/** How many blocks of `blockSize` a stored file of `bytes` is hashed in: an empty file has none. */
+function blockCount(bytes, blockSize) {
+    return Math.ceil(bytes / blockSize);
+}
 /** A tarball holding only the changes since the previous backup of its chain. */
 const isIncrementPart = (part) => (part.incremental?.level ?? 0) > 0;
 function manifestFileName(backupId) {
@@ -138,11 +148,14 @@ var external_node_fs_ = __webpack_require__(3024);
 var external_node_http_ = __webpack_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(4708);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: ./src/kernel/dead-buffers.ts + 2 modules
 var dead_buffers = __webpack_require__(5450);
 ;// CONCATENATED MODULE: ./src/store/http-exchange.ts
+
 
 
 
@@ -237,6 +250,61 @@ function downloadTo(url, path) {
         request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
         request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));
         request.end();
+    });
+}
+/**
+ * Opens a signed blob address for reading from byte `offset` (a range request) and answers the body as a
+ * stream, at the pace of its reader: the socket's idle limit counts only while the reader wants more. A
+ * server that ignores the range and sends the whole blob has its first `offset` bytes skipped here.
+ * Failures before the body starts are HttpFailures; a connection lost later is an error on the stream.
+ */
+function openDownload(url, offset) {
+    return new Promise((resolve, reject) => {
+        const headers = offset > 0 ? { Range: `bytes=${offset}-` } : {};
+        let answer;
+        const request = startRequest(url, { method: 'GET', headers, timeout: DOWNLOAD_IDLE_MS }, response => {
+            const status = response.statusCode ?? 0;
+            if (status !== 200 && status !== 206) {
+                response.resume();
+                reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status));
+                return;
+            }
+            answer = response;
+            const body = status === 200 && offset > 0 ? response.pipe(skipping(offset)) : response;
+            if (body !== response)
+                response.on('error', error => body.destroy(error));
+            response.on('aborted', () => body.destroy(new Error('the download broke off')));
+            resolve(body);
+        });
+        request.on('timeout', () => {
+            // Idle because the reader is the slow side (its buffer is full) is no network failure.
+            if (answer && answer.readableLength >= answer.readableHighWaterMark)
+                return;
+            request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`));
+        });
+        request.on('error', error => {
+            if (answer)
+                answer.destroy(error);
+            else
+                reject(new HttpFailure(`The download failed (${error.code ?? error.message})`));
+        });
+        request.end();
+    });
+}
+/** Drops the first `count` bytes of a stream. */
+function skipping(count) {
+    let left = count;
+    return new external_node_stream_.Transform({
+        transform(data, _encoding, done) {
+            if (left >= data.length) {
+                left -= data.length;
+                done();
+                return;
+            }
+            const rest = data.subarray(left);
+            left = 0;
+            done(null, rest);
+        }
     });
 }
 
@@ -1163,23 +1231,33 @@ class GithubArtifactStore {
      * through the REST API. Each attempt asks for a fresh address (they expire within minutes).
      */
     async fetch(backup, fileName, destDir) {
+        const path = (0,external_node_path_.join)(destDir, fileName);
+        await this.download(backup, fileName, address => downloadTo(address, path));
+        return path;
+    }
+    async read(backup, fileName, offset) {
+        return this.download(backup, fileName, address => openDownload(address, offset));
+    }
+    /**
+     * Finds the artifact holding `fileName` and hands a fresh download address to `start`, retried as one
+     * operation: each attempt asks for a new address (they expire within minutes).
+     */
+    async download(backup, fileName, start) {
         const runId = Number(backup.location.runId);
         const [artifact] = (await this.listRun(runId)).filter(candidate => storedFileName(candidate.name) === fileName).sort(newestArtifactFirst);
         if (!artifact) {
             throw new errors/* StoreError */.AD(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.');
         }
-        const path = (0,external_node_path_.join)(destDir, fileName);
         // Another run's listing above already required the token the REST download needs.
         const ownRun = this.isOwnRun(runId);
         try {
-            await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () => downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path));
+            return await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () => start(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id))));
         }
         catch (error) {
             if (error.path !== undefined)
                 throw error;
             throw new errors/* StoreError */.AD(`Downloading ${artifact.name} failed: ${error.message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error });
         }
-        return path;
     }
     /**
      * Every artifact of the backup in its run, the manifest first: this job's own through the artifact
@@ -1432,7 +1510,19 @@ class LocalDirectoryStore {
         }
         return target;
     }
+    async read(backup, fileName, offset) {
+        const source = (0,external_node_path_.join)(String(backup.location.dir), fileName);
+        try {
+            const file = await (0,external_node_fs_promises_.open)(source, 'r');
+            return file.createReadStream({ start: offset, highWaterMark: STORE_READ_BYTES });
+        }
+        catch (error) {
+            throw new errors/* StoreError */.AD(`${fileName} is missing from ${backup.location.dir}.`, 'the backup is incomplete; pick another backup-id.', { cause: error });
+        }
+    }
 }
+/** A restore reads a stored file in pieces of this size (a block is checked once whole, then sent on). */
+const STORE_READ_BYTES = 64 * 1024;
 
 ;// CONCATENATED MODULE: ./src/store/s3-connection.ts
 
@@ -1541,9 +1631,10 @@ class S3Connection {
         } while (token);
         return found;
     }
-    async download(key) {
+    /** The object's bytes from `offset` to its end (a range request, but for the whole object). */
+    async download(key, offset = 0) {
         const { s3, client } = await this.open();
-        const answer = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+        const answer = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) }));
         if (!answer.Body)
             throw new errors/* StoreError */.AD(`s3://${this.settings.bucket}/${key} came back without a body.`, 'retry; if it repeats, check the endpoint.');
         return answer.Body;
@@ -1733,17 +1824,7 @@ class S3ObjectStore {
     async fetch(backup, fileName, destDir) {
         const key = this.keyOf(backup.backupId, fileName);
         const target = (0,external_node_path_.join)(destDir, fileName);
-        let body;
-        try {
-            body = await this.connection.download(key);
-        }
-        catch (error) {
-            if (this.connection.isMissing(error))
-                throw new errors/* StoreError */.AD(`s3://${this.settings.bucket}/${key} is missing.`, 'the backup is incomplete or was deleted; pick another backup-id.', { cause: error });
-            throw new errors/* StoreError */.AD(`Downloading s3://${this.settings.bucket}/${key} failed: ${this.connection.describe(error)}`, 'check the credentials (they need s3:GetObject) and the endpoint, then retry.', {
-                cause: error
-            });
-        }
+        const body = await this.read(backup, fileName, 0);
         try {
             await (0,promises_.pipeline)(body, (0,external_node_fs_.createWriteStream)(target, { mode: 0o600 }));
         }
@@ -1753,6 +1834,19 @@ class S3ObjectStore {
             throw new errors/* StoreError */.AD(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${error.message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error });
         }
         return target;
+    }
+    async read(backup, fileName, offset) {
+        const key = this.keyOf(backup.backupId, fileName);
+        try {
+            return await this.connection.download(key, offset);
+        }
+        catch (error) {
+            if (this.connection.isMissing(error))
+                throw new errors/* StoreError */.AD(`s3://${this.settings.bucket}/${key} is missing.`, 'the backup is incomplete or was deleted; pick another backup-id.', { cause: error });
+            throw new errors/* StoreError */.AD(`Downloading s3://${this.settings.bucket}/${key} failed: ${this.connection.describe(error)}`, 'check the credentials (they need s3:GetObject) and the endpoint, then retry.', {
+                cause: error
+            });
+        }
     }
     /**
      * Every version of every object of the backup, the manifest's first, unless a retention still runs:

@@ -579,8 +579,8 @@ var stage_clock = __webpack_require__(3003);
 var app_version = __webpack_require__(7875);
 // EXTERNAL MODULE: ./src/pipeline/app-version-check.ts
 var app_version_check = __webpack_require__(6845);
-// EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts
-var chunk_writer = __webpack_require__(5103);
+// EXTERNAL MODULE: ./src/pipeline/chunk-writer.ts + 1 modules
+var chunk_writer = __webpack_require__(8602);
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
 var pipeline_verification = __webpack_require__(7147);
 ;// CONCATENATED MODULE: ./src/pipeline/backup.ts

@@ -1,5 +1,5 @@
 import { appVersionProblems } from './app-version.js'
-import { chunkFileName, MANIFEST_FORMAT, parseBackupId, type Manifest, type PartRecord } from './manifest.js'
+import { BLOCK_SIZE_RANGE, blockCount, chunkFileName, MANIFEST_FORMAT, parseBackupId, type Manifest, type PartRecord } from './manifest.js'
 
 /** Part names become file names, artifact names and log text: a strict pattern, nothing a shell or the runner reads. */
 export const PART_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -56,6 +56,7 @@ function partProblems(manifest: Manifest, part: PartRecord, index: number): stri
   }
   if (part.incremental !== undefined && (!Number.isSafeInteger(part.incremental?.level) || part.incremental.level < 0)) problems.push(`${label}: bad incremental level`)
   if (part.chunks !== undefined) problems.push(...chunkProblems(part, label))
+  if (part.blockSize !== undefined || part.blocks !== undefined || part.chunks?.some?.(chunk => chunk?.blocks !== undefined)) problems.push(...blockProblems(part, label))
   if (part.tables !== undefined && (typeof part.tables !== 'object' || part.tables === null || Object.values(part.tables).some(rows => !Number.isSafeInteger(rows))))
     problems.push(`${label}: bad row counts`)
   return problems
@@ -75,6 +76,27 @@ function chunkProblems(part: PartRecord, label: string): string[] {
   const total = chunks.reduce((sum, chunk) => sum + (Number.isSafeInteger(chunk?.bytes) ? chunk.bytes : 0), 0)
   if (problems.length === 0 && total !== part.bytes) problems.push(`${label}: its chunks hold ${total} bytes, the part ${part.bytes}`)
   return problems
+}
+
+/**
+ * A block list holds one sha256 per block of its stored file, no more and no fewer: a restore yields a
+ * block only after checking it, so a list that missed a block would let that block's bytes through unchecked.
+ */
+function blockProblems(part: PartRecord, label: string): string[] {
+  const size = part.blockSize
+  if (!Number.isSafeInteger(size) || (size as number) < BLOCK_SIZE_RANGE.min || (size as number) > BLOCK_SIZE_RANGE.max)
+    return [`${label}: the block size is not a whole number of bytes from ${BLOCK_SIZE_RANGE.min} to ${BLOCK_SIZE_RANGE.max}`]
+  const pieces: { what: string; bytes: number; blocks: unknown }[] = Array.isArray(part.chunks)
+    ? part.chunks.map((chunk, index) => ({ what: `chunk ${index + 1}`, bytes: chunk?.bytes, blocks: chunk?.blocks }))
+    : [{ what: 'the file', bytes: part.bytes, blocks: part.blocks }]
+  if (Array.isArray(part.chunks) && part.blocks !== undefined) return [`${label}: a chunked part lists its blocks per chunk`]
+  const problems: string[] = []
+  for (const piece of pieces) {
+    const expected = Number.isSafeInteger(piece.bytes) ? blockCount(piece.bytes, size as number) : -1
+    if (!Array.isArray(piece.blocks) || piece.blocks.length !== expected || piece.blocks.some(sha256 => typeof sha256 !== 'string' || !SHA256.test(sha256)))
+      problems.push(`${label}: ${piece.what} does not list one sha256 for each of its ${expected} blocks`)
+  }
+  return problems.slice(0, 3)
 }
 
 /** Every problem with a manifest's shape, so one error can name them all. */

@@ -34,12 +34,32 @@ export interface PartRecord {
    * fits in one chunk: then `file` itself is stored.
    */
   chunks?: ChunkRecord[]
+  /**
+   * Set when the stored files were hashed block by block as they were written: each stored file (each
+   * chunk, or `file` itself) is cut into blocks of this many bytes, the last one shorter, and the sha256
+   * of each block is listed in order (`blocks` of the chunk, or of the part when it has no chunks). A
+   * restore checks every block in memory before its bytes go on, so it streams a stored file straight
+   * to the host instead of downloading it whole to check it first. Absent in backups made before.
+   */
+  blockSize?: number
+  blocks?: string[]
 }
 
 export interface ChunkRecord {
   file: string
   bytes: number
   sha256: string
+  /** The sha256 of each of the chunk's blocks (see PartRecord.blockSize). */
+  blocks?: string[]
+}
+
+/** The block size a backup hashes its stored files in (PartRecord.blockSize), and what a manifest may say. */
+export const BLOCK_SIZE = 4 * 1024 * 1024
+export const BLOCK_SIZE_RANGE = { min: 64 * 1024, max: 64 * 1024 * 1024 }
+
+/** How many blocks of `blockSize` a stored file of `bytes` is hashed in: an empty file has none. */
+export function blockCount(bytes: number, blockSize: number): number {
+  return Math.ceil(bytes / blockSize)
 }
 
 export interface Manifest {

@@ -2,7 +2,8 @@ import { createHash, type Hash } from 'node:crypto'
 import { open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { chunkFileName, type ChunkRecord } from '../kernel/manifest.js'
+import { BlockHasher } from '../kernel/block-hashes.js'
+import { BLOCK_SIZE, chunkFileName, type ChunkRecord, type PartRecord } from '../kernel/manifest.js'
 
 /**
  * Hands a finished file to the store. Settles once the store has it or gave up; never rejects (a store
@@ -21,6 +22,7 @@ interface OpenChunk {
   handle: FileHandle
   temp: string
   hash: Hash
+  blocks: BlockHasher
   bytes: number
 }
 
@@ -34,6 +36,8 @@ interface OpenChunk {
 export class ChunkedFileWriter extends Writable {
   /** The chunks, in order, once the writer finished; empty when the part was stored as one file. */
   readonly chunks: ChunkRecord[] = []
+  /** The block hashes of the part's one file, when it was stored as one file. */
+  private onlyFileBlocks: string[] | undefined
   /** Bytes written so far, for error messages. */
   written = 0
   private current: OpenChunk | undefined
@@ -56,6 +60,12 @@ export class ChunkedFileWriter extends Writable {
   ) {
     super()
     this.chunkSize = handOver ? chunkSize : Number.POSITIVE_INFINITY
+  }
+
+  /** What the part's record says about how it was stored, once the writer finished: its chunks, its blocks. */
+  describe(): Pick<PartRecord, 'chunks' | 'blockSize' | 'blocks'> {
+    if (this.chunks.length > 0) return { chunks: this.chunks, blockSize: BLOCK_SIZE }
+    return this.onlyFileBlocks ? { blockSize: BLOCK_SIZE, blocks: this.onlyFileBlocks } : {}
   }
 
   override _write(data: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
@@ -94,6 +104,7 @@ export class ChunkedFileWriter extends Writable {
       const piece = data.subarray(offset, offset + Math.min(data.length - offset, this.chunkSize - chunk.bytes))
       await chunk.handle.write(piece)
       chunk.hash.update(piece)
+      chunk.blocks.update(piece)
       chunk.bytes += piece.length
       this.written += piece.length
       offset += piece.length
@@ -112,7 +123,7 @@ export class ChunkedFileWriter extends Writable {
     while (this.waiting.length > CHUNKS_WAITING_PER_PART) await this.waiting.shift()
     const temp = join(this.dir, `${this.file}.writing`)
     const handle = await open(temp, 'wx', 0o600)
-    this.current = { handle, temp, hash: createHash('sha256'), bytes: 0 }
+    this.current = { handle, temp, hash: createHash('sha256'), blocks: new BlockHasher(BLOCK_SIZE), bytes: 0 }
     return this.current
   }
 
@@ -124,7 +135,8 @@ export class ChunkedFileWriter extends Writable {
     const name = only ? this.file : chunkFileName(this.file, this.sealedCount)
     this.sealedCount += 1
     await rename(chunk.temp, join(this.dir, name))
-    if (!only) this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex') })
+    if (only) this.onlyFileBlocks = chunk.blocks.digest()
+    else this.chunks.push({ file: name, bytes: chunk.bytes, sha256: chunk.hash.digest('hex'), blocks: chunk.blocks.digest() })
     if (!this.handOver) return
     const handed = this.handOver(name)
     // A file that cannot be deleted here is removed with the staging directory at the end.

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open, rm, statfs } from 'node:fs/promises'
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { VerifiedPart } from '../recipes/recipe.js'
@@ -15,8 +13,8 @@ import { formatBytes, formatSeconds, type Logger } from '../kernel/log.js'
 import { progressReporter } from '../kernel/progress.js'
 import { isIncrementPart, type Manifest, type PartRecord } from '../kernel/manifest.js'
 import { quote, script } from '../kernel/shell.js'
-import { deadBytesRead } from '../kernel/dead-buffers.js'
 import { Fanout } from './fanout.js'
+import { verifiedBytes, type Finding } from './verified-bytes.js'
 import { fetchManifest, type ManifestReading } from './verification.js'
 
 export interface FetchSelection {
@@ -30,7 +28,7 @@ export interface FetchSelection {
  * for a dry run, which proves the backup without writing anything on either machine beyond one chunk.
  */
 export interface FetchPlace {
-  /** The runner directory one downloaded chunk (or one unchunked part) lands in while it is checked. */
+  /** The runner directory a stored file of a backup without block hashes lands in while it is checked. */
   runnerDir: string
   staging: { host: Transport; dir: string } | null
   /** Called with each part once it is staged and verified whole (an incremental one with its chain), while the next streams. */
@@ -42,7 +40,8 @@ export interface FetchPlace {
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
  * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time, two when it has room (the next is fetched ahead). Nothing live
+ * and the sha256 of the file as it landed on the host. The runner holds one block in memory and nothing on
+ * its disk (a backup made before block hashes: one stored chunk at a time, see verified-bytes.ts). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */
 export async function fetchVerifiedParts(
@@ -100,9 +99,6 @@ interface Transfer {
   logger: Logger
 }
 
-/** Set by the byte source before it stops on a stored file whose bytes are not the manifest's: recorded as damage, not thrown. */
-type Finding = { damage?: string }
-
 async function transferPart(transfer: Transfer, backup: StoredBackup, record: PartRecord): Promise<VerifiedPart> {
   const { place, logger } = transfer
   const encrypted = record.encryption === 'age'
@@ -114,7 +110,7 @@ async function transferPart(transfer: Transfer, backup: StoredBackup, record: Pa
   const part: VerifiedPart = { record, on: 'host', path: staged, ...(extracting ? { extracted: true } : {}) }
   // The finding, not the error: age wraps what its source threw.
   const finding: Finding = {}
-  const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding)
+  const stored = verifiedBytes({ store: transfer.store, backup, runnerDir: place.runnerDir, logger }, record, finding)
   const outlets = new Fanout()
   const began = Date.now()
   try {
@@ -161,117 +157,6 @@ async function pump(plaintext: AsyncIterable<Uint8Array>, outlets: Fanout, progr
     await outlets.write(data)
   }
   return { sha256: hash?.digest('hex') ?? '', bytes }
-}
-
-/**
- * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
- * downloaded whole to the runner and read once to compare its size and sha256 with the manifest, then read
- * again to stream on (hashing the whole part in order), and deleted. The next chunk is fetched and checked
- * while this one streams, when the runner has room for both, so the host never waits for a download. The
- * whole part's sha256 is compared at the end. A mismatch sets `finding.damage` and stops the source.
- */
-async function* verifiedBytes(store: Store, backup: StoredBackup, record: PartRecord, runnerDir: string, finding: Finding): AsyncGenerator<Buffer> {
-  const damaged = (message: string): Error => {
-    finding.damage = message
-    return new VerificationError(message)
-  }
-  const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }]
-  // One for every check of the part: they run one after another (the next chunk's while this one streams).
-  const checkBuffer = Buffer.allocUnsafeSlow(CHECK_READ_BYTES)
-  const fetchChecked = async (piece: StoredPiece): Promise<string> => {
-    const fetched = await store.fetch(backup, piece.file, runnerDir)
-    try {
-      const { sha256, bytes } = await hashFile(fetched, checkBuffer)
-      if (sha256 !== piece.sha256 || bytes !== piece.bytes) throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`)
-      return fetched
-    } catch (error) {
-      await rm(fetched, { force: true })
-      throw error
-    }
-  }
-  const whole = createHash('sha256')
-  let wholeBytes = 0
-  let ahead: Promise<string> | undefined
-  try {
-    for (const [index, piece] of pieces.entries()) {
-      const current = ahead ?? ensureRoom(runnerDir, piece.bytes).then(() => fetchChecked(piece))
-      ahead = undefined
-      const fetched = await current
-      try {
-        const next = pieces[index + 1]
-        if (next && (await freeBytes(runnerDir)) >= next.bytes) {
-          ahead = fetchChecked(next)
-          // Seen when it is awaited; until then a rejection must not count as unhandled.
-          ahead.catch(() => undefined)
-        }
-        for await (const data of createReadStream(fetched, { highWaterMark: STREAM_READ_BYTES }) as AsyncIterable<Buffer>) {
-          whole.update(data)
-          wholeBytes += data.length
-          deadBytesRead(data.length)
-          yield data
-        }
-      } finally {
-        await rm(fetched, { force: true })
-      }
-    }
-  } finally {
-    // A stream stopped early leaves the chunk fetched ahead: it goes too.
-    if (ahead) await ahead.then(path => rm(path, { force: true })).catch(() => undefined)
-  }
-  const sha256 = whole.digest('hex')
-  if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
-    throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`)
-  }
-}
-
-type StoredPiece = { file: string; bytes: number; sha256: string }
-
-/**
- * Every buffer read from a chunk is garbage once it is consumed, and V8 frees such buffers only at its next GC,
- * which comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set
- * the runner's peak RSS, and they reached their ceiling (up to 64 MB) only on larger chunks (measured: a
- * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The checks read through one buffer per part,
- * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows). The
- * streaming read reads 64 KiB at a time, each buffer counted by deadBytesRead, which collects them every 8
- * MiB. 16 KiB reads cost the runner's node more CPU (5.5-6.0 s per GB fanned out to two processes against
- * 2.3-4.4 s; a SeaTable restore 15.7 CPU s against 9.3) for no less memory: SeaTable's restore at 4 × the
- * data, two runs each, peaked at 103 and 119 MB against 97 and 105 MB at 1 × with 16 KiB reads, at 108
- * and 123 MB against 103 and 103 MB with 64 KiB (the longer run the higher, whatever the read size).
- */
-const CHECK_READ_BYTES = 1024 * 1024
-const STREAM_READ_BYTES = 64 * 1024
-
-async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256')
-  const file = await open(path, 'r')
-  try {
-    let bytes = 0
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, null)
-      if (bytesRead === 0) return { sha256: hash.digest('hex'), bytes }
-      hash.update(buffer.subarray(0, bytesRead))
-      bytes += bytesRead
-    }
-  } finally {
-    await file.close()
-  }
-}
-
-async function freeBytes(dir: string): Promise<number> {
-  const space = await statfs(dir)
-  return space.bavail * space.bsize
-}
-
-/**
- * Refuses a download that cannot fit before it starts, rather than after it has moved most of the bytes and
- * left a partial file; a size known from the signed manifest makes the check exact. The error reads as
- * ENOSPC, so it is reported like one.
- */
-async function ensureRoom(dir: string, bytes: number): Promise<void> {
-  const free = await freeBytes(dir)
-  if (free < bytes) {
-    throw Object.assign(new Error(`ENOSPC: ${formatBytes(bytes)} to download, ${formatBytes(free)} free in ${dir}`), { code: 'ENOSPC' })
-  }
 }
 
 /**

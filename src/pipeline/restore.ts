@@ -264,11 +264,15 @@ async function safetyCopyParent(request: RestoreRequest, dataRoot: string): Prom
   return chosen.path
 }
 
-/** A restore needs room for one stored chunk on the runner (a part stored unchunked, whole): say how much that takes. */
+/**
+ * A backup made before block hashes is checked a stored chunk at a time on the runner (a part stored
+ * unchunked, whole): say how much room that takes. Parts with block hashes take none.
+ */
 function runnerFullWhileFetching(workRoot: string, parts: PartRecord[], cause: unknown): RunnerSpaceError {
-  const largest = parts.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0)
+  const held = parts.filter(part => part.blockSize === undefined)
+  const largest = held.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0)
   return new RunnerSpaceError(
-    `The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner (two when there is room: the next is fetched ahead; a part stored without chunks, whole), which here takes up to ${formatBytes(largest)}.`,
+    `The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: this backup was made before block checksums, so a restore holds one stored chunk at a time on the runner (two when there is room: the next is fetched ahead; a part stored without chunks, whole), which here takes up to ${formatBytes(largest)}.`,
     `free at least ${formatBytes(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`,
     { cause }
   )

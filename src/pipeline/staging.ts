@@ -72,7 +72,7 @@ export class StagingDirectory implements PartSink {
           if (drillInput) watching = this.options.drill?.watch(spec, drillInput)
           return { stored, done: this.branch(content, stored, chunked, drillInput) }
         },
-        describe: () => (chunked.chunks.length > 0 ? { chunks: chunked.chunks } : {}),
+        describe: () => chunked.describe(),
         discard: async () => {
           chunked.destroy()
         }

@@ -1,11 +1,12 @@
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { StoreError } from '../kernel/errors.js'
 import { artifactExpiry, chainRetentionDays } from './artifact-retention.js'
 import type { Logger } from '../kernel/log.js'
 import { MANIFEST_SUFFIX, parseBackupId } from '../kernel/manifest.js'
 import { retryArtifactName, storedFileName, type ArtifactStoreSettings, type ListedArtifact } from './artifact-listing.js'
 import { ArtifactServiceClient } from './artifact-service.js'
-import { downloadTo } from './http-exchange.js'
+import { downloadTo, openDownload } from './http-exchange.js'
 import { uploadArtifactFile } from './artifact-upload.js'
 import { DEFAULT_RETRY, withRetry, type RetryPolicies } from './github-http.js'
 import { artifactRunVerdict, RunProvenance, type RepositoryArtifact } from './run-provenance.js'
@@ -192,23 +193,35 @@ export class GithubArtifactStore implements Store {
    * through the REST API. Each attempt asks for a fresh address (they expire within minutes).
    */
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
+    const path = join(destDir, fileName)
+    await this.download(backup, fileName, address => downloadTo(address, path))
+    return path
+  }
+
+  async read(backup: StoredBackup, fileName: string, offset: number): Promise<Readable> {
+    return this.download(backup, fileName, address => openDownload(address, offset))
+  }
+
+  /**
+   * Finds the artifact holding `fileName` and hands a fresh download address to `start`, retried as one
+   * operation: each attempt asks for a new address (they expire within minutes).
+   */
+  private async download<T>(backup: StoredBackup, fileName: string, start: (address: URL) => Promise<T>): Promise<T> {
     const runId = Number(backup.location.runId)
     const [artifact] = (await this.listRun(runId)).filter(candidate => storedFileName(candidate.name) === fileName).sort(newestArtifactFirst)
     if (!artifact) {
       throw new StoreError(`The artifact ${fileName} is missing from workflow run ${runId}.`, 'the backup is incomplete or its artifacts expired; pick another backup-id.')
     }
-    const path = join(destDir, fileName)
     // Another run's listing above already required the token the REST download needs.
     const ownRun = this.isOwnRun(runId)
     try {
-      await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () =>
-        downloadTo(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)), path)
+      return await withRetry(this.logger, `Downloading ${artifact.name}`, this.retry.operation, async () =>
+        start(new URL(ownRun ? await this.service().downloadUrl(artifact.name) : await this.rest.downloadAddress(artifact.id)))
       )
     } catch (error) {
       if ((error as NodeJS.ErrnoException).path !== undefined) throw error
       throw new StoreError(`Downloading ${artifact.name} failed: ${(error as Error).message}`, 'check that github-token has `actions: read` and the artifact has not expired.', { cause: error })
     }
-    return path
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { deadBytesRead } from '../kernel/dead-buffers.js'
 
@@ -105,5 +106,58 @@ export function downloadTo(url: URL, path: string): Promise<void> {
     request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)))
     request.on('error', error => reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
     request.end()
+  })
+}
+
+/**
+ * Opens a signed blob address for reading from byte `offset` (a range request) and answers the body as a
+ * stream, at the pace of its reader: the socket's idle limit counts only while the reader wants more. A
+ * server that ignores the range and sends the whole blob has its first `offset` bytes skipped here.
+ * Failures before the body starts are HttpFailures; a connection lost later is an error on the stream.
+ */
+export function openDownload(url: URL, offset: number): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {}
+    let answer: IncomingMessage | undefined
+    const request = startRequest(url, { method: 'GET', headers, timeout: DOWNLOAD_IDLE_MS }, response => {
+      const status = response.statusCode ?? 0
+      if (status !== 200 && status !== 206) {
+        response.resume()
+        reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status))
+        return
+      }
+      answer = response
+      const body = status === 200 && offset > 0 ? response.pipe(skipping(offset)) : response
+      if (body !== response) response.on('error', error => body.destroy(error))
+      response.on('aborted', () => body.destroy(new Error('the download broke off')))
+      resolve(body)
+    })
+    request.on('timeout', () => {
+      // Idle because the reader is the slow side (its buffer is full) is no network failure.
+      if (answer && answer.readableLength >= answer.readableHighWaterMark) return
+      request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`))
+    })
+    request.on('error', error => {
+      if (answer) answer.destroy(error)
+      else reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`))
+    })
+    request.end()
+  })
+}
+
+/** Drops the first `count` bytes of a stream. */
+function skipping(count: number): Transform {
+  let left = count
+  return new Transform({
+    transform(data: Buffer, _encoding, done) {
+      if (left >= data.length) {
+        left -= data.length
+        done()
+        return
+      }
+      const rest = data.subarray(left)
+      left = 0
+      done(null, rest)
+    }
   })
 }

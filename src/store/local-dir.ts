@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import { linkOrCopy } from './link-or-copy.js'
 import { join } from 'node:path'
 import { StoreError } from '../kernel/errors.js'
@@ -148,4 +149,17 @@ export class LocalDirectoryStore implements Store {
     }
     return target
   }
+
+  async read(backup: StoredBackup, fileName: string, offset: number): Promise<Readable> {
+    const source = join(String(backup.location.dir), fileName)
+    try {
+      const file = await open(source, 'r')
+      return file.createReadStream({ start: offset, highWaterMark: STORE_READ_BYTES })
+    } catch (error) {
+      throw new StoreError(`${fileName} is missing from ${backup.location.dir}.`, 'the backup is incomplete; pick another backup-id.', { cause: error })
+    }
+  }
 }
+
+/** A restore reads a stored file in pieces of this size (a block is checked once whole, then sent on). */
+const STORE_READ_BYTES = 64 * 1024

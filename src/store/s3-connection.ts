@@ -137,9 +137,10 @@ export class S3Connection {
     return found
   }
 
-  async download(key: string): Promise<Readable> {
+  /** The object's bytes from `offset` to its end (a range request, but for the whole object). */
+  async download(key: string, offset = 0): Promise<Readable> {
     const { s3, client } = await this.open()
-    const answer = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }))
+    const answer = await client.send(new s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) }))
     if (!answer.Body) throw new StoreError(`s3://${this.settings.bucket}/${key} came back without a body.`, 'retry; if it repeats, check the endpoint.')
     return answer.Body as Readable
   }

@@ -139,9 +139,21 @@ export class S3ObjectStore implements Store {
   async fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string> {
     const key = this.keyOf(backup.backupId, fileName)
     const target = join(destDir, fileName)
-    let body: Readable
+    const body = await this.read(backup, fileName, 0)
     try {
-      body = await this.connection.download(key)
+      await pipeline(body, createWriteStream(target, { mode: 0o600 }))
+    } catch (error) {
+      // Nothing half-downloaded stays where a whole file is expected.
+      await rm(target, { force: true })
+      throw new StoreError(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${(error as Error).message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error })
+    }
+    return target
+  }
+
+  async read(backup: StoredBackup, fileName: string, offset: number): Promise<Readable> {
+    const key = this.keyOf(backup.backupId, fileName)
+    try {
+      return await this.connection.download(key, offset)
     } catch (error) {
       if (this.connection.isMissing(error))
         throw new StoreError(`s3://${this.settings.bucket}/${key} is missing.`, 'the backup is incomplete or was deleted; pick another backup-id.', { cause: error })
@@ -153,14 +165,6 @@ export class S3ObjectStore implements Store {
         }
       )
     }
-    try {
-      await pipeline(body, createWriteStream(target, { mode: 0o600 }))
-    } catch (error) {
-      // Nothing half-downloaded stays where a whole file is expected.
-      await rm(target, { force: true })
-      throw new StoreError(`Downloading s3://${this.settings.bucket}/${key} was cut off: ${(error as Error).message}`, 'retry; if it repeats, check the connection to the endpoint.', { cause: error })
-    }
-    return target
   }
 
   /**

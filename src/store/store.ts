@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Logger } from '../kernel/log.js'
 import { parseBackupId, type Manifest } from '../kernel/manifest.js'
 
@@ -102,6 +103,12 @@ export interface Store {
   list(filter?: BackupFilter): Promise<StoredBackup[]>
   /** Downloads one file of a backup (its manifest or a part) into `destDir`; returns the local path. */
   fetch(backup: StoredBackup, fileName: string, destDir: string): Promise<string>
+  /**
+   * Streams one stored file of a backup from byte `offset` to its end, nothing written on the runner (a
+   * restore checks it block by block as it comes, and reads again from the last checked block when a
+   * stream breaks). A file that is not there is a StoreError; a broken stream is an error on the stream.
+   */
+  read(backup: StoredBackup, fileName: string, offset: number): Promise<Readable>
   /**
    * Deletes a whole backup, its manifest first (it stops being listed before a part goes). What the store
    * must keep (a retention lock still running) or may not delete (a permission missing) is refused, with why.

@@ -9,11 +9,12 @@ import { existsSync, readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
-import { Transform } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 import { diffFingerprints, sqliteTableDigest } from '../../../scripts/fixtures/fingerprint.mjs'
 import { createTabbyHome } from '../../../scripts/fixtures/tabby-home.mjs'
 import { HostCommandError, InputError, VerificationError } from '../../../src/kernel/errors.js'
 import type { ManifestKeys } from '../../../src/kernel/manifest-keys.js'
+import { BLOCK_SIZE, storedFilesOf } from '../../../src/kernel/manifest.js'
 import { runBackup } from '../../../src/pipeline/backup.js'
 import { runRestore, type RestoreRequest } from '../../../src/pipeline/restore.js'
 import { runPutBack } from '../../../src/pipeline/put-back.js'
@@ -246,17 +247,23 @@ it('checks the database beside the live data before the stop: a database that fa
 })
 
 /** The real local store, watched: how many fetched chunks already sat on the runner when each fetch began. */
+/** Records how a restore takes each stored part file: downloaded to the runner (fetch) or streamed (read), and from where. */
 class WatchedStore extends LocalDirectoryStore {
-  readonly onRunnerAtFetch: number[] = []
+  readonly partsFetched: string[] = []
+  readonly partReads: { file: string; offset: number }[] = []
 
   override async fetch(...args: Parameters<LocalDirectoryStore['fetch']>): Promise<string> {
-    const isPart = (name: string): boolean => name.includes('.tar.') || name.includes('.sqlite.')
-    if (isPart(args[1])) this.onRunnerAtFetch.push(readdirSync(args[2]).filter(isPart).length)
+    if (!args[1].endsWith('.manifest.json')) this.partsFetched.push(args[1])
     return super.fetch(...args)
+  }
+
+  override async read(...args: Parameters<LocalDirectoryStore['read']>): Promise<Readable> {
+    this.partReads.push({ file: args[1], offset: args[2] })
+    return super.read(...args)
   }
 }
 
-it('fetches the next chunk while the current one streams to the host, and never holds more than two', async () => {
+it('streams every stored chunk from the store, checked block by block, and writes no part on the runner', async () => {
   const watched = new WatchedStore(join(work, 'chunked-store'), recordingLogger())
   const logger = recordingLogger()
   const verification = { mode: 'backup' as const, verify: 'checksum' as const, shrinkThreshold: 50, failOnShrink: false }
@@ -265,15 +272,17 @@ it('fetches the next chunk while the current one streams to the host, and never 
   const made = await runBackup({ recipes: tabby(), transport: new RecordingTransport(), store: watched, workRoot: work, logger, keys, verification, chunkSize: 64 * 1024 })
   const chunked = made.manifest.parts.filter(part => (part.chunks?.length ?? 0) > 2)
   expect(chunked.length).toBeGreaterThan(0)
+  for (const part of made.manifest.parts) {
+    expect(part.blockSize).toBe(BLOCK_SIZE)
+    for (const piece of part.chunks ?? [part]) expect(piece.blocks).toHaveLength(Math.ceil(piece.bytes / BLOCK_SIZE))
+  }
   const treeAtBackup = await treeOf(root)
   await writeFile(join(root, 'config.toml'), 'changed after the backup\n')
   await runRestore({ ...restoreRequest(new RecordingTransport(), made.manifest.backupId), store: watched })
   expect(diffFingerprints(treeAtBackup, await treeOf(root))).toEqual([])
-  // Every chunk after a part's first was fetched while the one before it was still on the runner.
-  const chunks = made.manifest.parts.reduce((sum, part) => sum + (part.chunks?.length ?? 1), 0)
-  expect(watched.onRunnerAtFetch).toHaveLength(chunks)
-  expect(watched.onRunnerAtFetch.filter(count => count === 1)).toHaveLength(chunks - made.manifest.parts.length)
-  expect(Math.max(...watched.onRunnerAtFetch)).toBe(1)
+  // Each stored file read once, from its start, in the manifest's order; none downloaded to the runner.
+  expect(watched.partReads).toEqual(made.manifest.parts.flatMap(part => storedFilesOf(part).map(file => ({ file, offset: 0 }))))
+  expect(watched.partsFetched).toEqual([])
 })
 
 it('restores only the parts asked for', async () => {

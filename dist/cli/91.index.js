@@ -1,8 +1,8 @@
-export const id = 845;
-export const ids = [845];
+export const id = 91;
+export const ids = [91];
 export const modules = {
 
-/***/ 9226:
+/***/ 9091:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -29,8 +29,6 @@ var kernel_manifest = __webpack_require__(592);
 var manifest_keys = __webpack_require__(3625);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/transport/local.ts
 var local = __webpack_require__(2042);
 // EXTERNAL MODULE: ./src/sources/tar-check.ts
@@ -43,15 +41,241 @@ var encryption = __webpack_require__(9396);
 var progress = __webpack_require__(4174);
 // EXTERNAL MODULE: ./src/kernel/shell.ts
 var shell = __webpack_require__(151);
-// EXTERNAL MODULE: ./src/kernel/dead-buffers.ts + 2 modules
-var dead_buffers = __webpack_require__(5450);
 // EXTERNAL MODULE: ./src/pipeline/fanout.ts
 var fanout = __webpack_require__(2251);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(8500);
+// EXTERNAL MODULE: ./src/kernel/dead-buffers.ts + 2 modules
+var dead_buffers = __webpack_require__(5450);
+;// CONCATENATED MODULE: ./src/pipeline/verified-bytes.ts
+
+
+
+
+
+
+
+/**
+ * The part's stored bytes, each piece checked against the signed manifest before it is yielded, and the
+ * whole part's sha256 compared at the end. With block hashes in the manifest (every backup since they were
+ * added) the stored files stream from the store and each block is checked in memory, nothing written on
+ * the runner; an older backup's files are downloaded whole to the runner and checked first. A mismatch sets
+ * `finding.damage` and stops the source.
+ */
+async function* verifiedBytes(source, record, finding) {
+    const damaged = (message) => {
+        finding.damage = message;
+        return new errors/* VerificationError */.mk(message);
+    };
+    const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256, blocks: record.blocks }];
+    const whole = (0,external_node_crypto_.createHash)('sha256');
+    let wholeBytes = 0;
+    const checked = record.blockSize !== undefined ? blockCheckedPieces(source, pieces, record.blockSize, damaged) : wholeCheckedPieces(source, pieces, damaged);
+    for await (const data of checked) {
+        whole.update(data);
+        wholeBytes += data.length;
+        yield data;
+    }
+    const sha256 = whole.digest('hex');
+    if (sha256 !== record.sha256 || wholeBytes !== record.bytes) {
+        throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`);
+    }
+}
+/**
+ * How often a stored file's stream may break without a block checked in between before the restore gives
+ * up: each time it is read again from the first block not yet checked, after a pause that grows.
+ */
+const READ_ATTEMPTS = 4;
+const RETRY_PAUSE_MS = 2000;
+/**
+ * Each stored file read as a stream from the store, its bytes gathered into blocks of `blockSize` in one
+ * buffer reused for the whole part, each block's sha256 compared with the manifest's before any byte of it
+ * is yielded. The runner holds one block whatever the size of the backup. A stream that breaks is opened
+ * again at the first block not yet checked (a download address expires, a connection drops), so a long
+ * restore does not start over; a file longer or shorter than the manifest says is damage.
+ */
+async function* blockCheckedPieces(source, pieces, blockSize, damaged) {
+    const block = Buffer.allocUnsafeSlow(Math.max(1, Math.min(blockSize, Math.max(...pieces.map(piece => piece.bytes)))));
+    for (const piece of pieces) {
+        const expected = piece.blocks ?? [];
+        let index = 0;
+        let failures = 0;
+        for (let ended = false; !ended;) {
+            const stream = await source.store.read(source.backup, piece.file, index * blockSize);
+            const reader = new StreamReader(stream);
+            try {
+                for (; index < expected.length; index += 1) {
+                    const start = index * blockSize;
+                    const length = Math.min(blockSize, piece.bytes - start);
+                    const filled = await reader.fill(block, length);
+                    if (filled < length)
+                        throw damaged(`${piece.file}: expected ${piece.bytes} bytes, the store holds ${start + filled}`);
+                    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(block.subarray(0, length)).digest('hex');
+                    if (sha256 !== expected[index])
+                        throw damaged(`${piece.file}: block ${index + 1} of ${expected.length} (bytes ${start} to ${start + length - 1}) has sha256 ${sha256}, the manifest says ${expected[index]}`);
+                    failures = 0;
+                    yield* copiesOf(block.subarray(0, length));
+                }
+                if ((await reader.fill(block, 1)) > 0)
+                    throw damaged(`${piece.file}: the store holds more than the ${piece.bytes} bytes the manifest says`);
+                ended = true;
+            }
+            catch (error) {
+                if (error instanceof errors/* VerificationError */.mk || error instanceof errors/* StoreError */.AD)
+                    throw error;
+                failures += 1;
+                const at = index * blockSize;
+                if (failures >= READ_ATTEMPTS)
+                    throw new errors/* StoreError */.AD(`Reading ${piece.file} from the store broke off ${failures} times at byte ${at}: ${error.message}`, 'check the connection to the store, then run the restore again.', {
+                        cause: error
+                    });
+                source.logger.warning(`Reading ${piece.file} from the store broke off at byte ${at} (${error.message}); reading it again from there.`);
+                await (0,external_node_timers_promises_.setTimeout)((source.retryPauseMs ?? RETRY_PAUSE_MS) * failures);
+            }
+            finally {
+                stream.destroy();
+            }
+        }
+    }
+}
+/** A checked block goes on in pieces of their own, so the one block buffer is free again as soon as it is copied out. */
+function* copiesOf(block) {
+    for (let offset = 0; offset < block.length; offset += STREAM_READ_BYTES) {
+        const piece = Buffer.from(block.subarray(offset, Math.min(block.length, offset + STREAM_READ_BYTES)));
+        (0,dead_buffers/* deadBytesRead */.o)(piece.length);
+        yield piece;
+    }
+}
+/** Reads a stream into blocks: what a read brings beyond the block it fills is kept for the next one. */
+class StreamReader {
+    pieces;
+    leftover;
+    constructor(stream) {
+        this.pieces = stream[Symbol.asyncIterator]();
+    }
+    /** Fills `block` with up to `length` bytes; answers how many came (fewer only at the stream's end). */
+    async fill(block, length) {
+        let filled = 0;
+        while (filled < length) {
+            let data = this.leftover;
+            this.leftover = undefined;
+            if (!data) {
+                const next = await this.pieces.next();
+                if (next.done)
+                    return filled;
+                data = next.value;
+                (0,dead_buffers/* deadBytesRead */.o)(data.length);
+            }
+            const taken = Math.min(data.length, length - filled);
+            data.copy(block, filled, 0, taken);
+            filled += taken;
+            if (taken < data.length)
+                this.leftover = data.subarray(taken);
+        }
+        return filled;
+    }
+}
+/**
+ * A backup without block hashes: each stored file is downloaded whole to the runner and read once to
+ * compare its size and sha256 with the manifest, then read again to stream on, and deleted. The next one is
+ * fetched and checked while this one streams, when the runner has room for both, so the host never waits
+ * for a download.
+ */
+async function* wholeCheckedPieces(source, pieces, damaged) {
+    const { store, backup, runnerDir } = source;
+    // One for every check of the part: they run one after another (the next file's while this one streams).
+    const checkBuffer = Buffer.allocUnsafeSlow(CHECK_READ_BYTES);
+    const fetchChecked = async (piece) => {
+        const fetched = await store.fetch(backup, piece.file, runnerDir);
+        try {
+            const { sha256, bytes } = await hashFile(fetched, checkBuffer);
+            if (sha256 !== piece.sha256 || bytes !== piece.bytes)
+                throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`);
+            return fetched;
+        }
+        catch (error) {
+            await (0,promises_.rm)(fetched, { force: true });
+            throw error;
+        }
+    };
+    let ahead;
+    try {
+        for (const [index, piece] of pieces.entries()) {
+            const current = ahead ?? ensureRoom(runnerDir, piece.bytes).then(() => fetchChecked(piece));
+            ahead = undefined;
+            const fetched = await current;
+            try {
+                const next = pieces[index + 1];
+                if (next && (await freeBytes(runnerDir)) >= next.bytes) {
+                    ahead = fetchChecked(next);
+                    // Seen when it is awaited; until then a rejection must not count as unhandled.
+                    ahead.catch(() => undefined);
+                }
+                for await (const data of (0,external_node_fs_.createReadStream)(fetched, { highWaterMark: STREAM_READ_BYTES })) {
+                    (0,dead_buffers/* deadBytesRead */.o)(data.length);
+                    yield data;
+                }
+            }
+            finally {
+                await (0,promises_.rm)(fetched, { force: true });
+            }
+        }
+    }
+    finally {
+        // A stream stopped early leaves the file fetched ahead: it goes too.
+        if (ahead)
+            await ahead.then(path => (0,promises_.rm)(path, { force: true })).catch(() => undefined);
+    }
+}
+/**
+ * Every buffer read is garbage once it is consumed, and V8 frees such buffers only at its next GC, which
+ * comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set the
+ * runner's peak RSS. So the one block buffer and the whole-file check's buffer are reused for a whole part,
+ * and what streams on goes in 64 KiB pieces, each counted by deadBytesRead, which collects them every 8 MiB.
+ * 16 KiB pieces cost the runner's node more CPU (a SeaTable restore 15.7 CPU s against 9.3) for no less
+ * memory (SeaTable's restore at 4 × the data, two runs each: 103 and 119 MB against 97 and 105 MB at 1 ×
+ * with 16 KiB, 108 and 123 MB against 103 and 103 MB with 64 KiB).
+ */
+const CHECK_READ_BYTES = 1024 * 1024;
+const STREAM_READ_BYTES = 64 * 1024;
+async function hashFile(path, buffer) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        let bytes = 0;
+        for (;;) {
+            const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                return { sha256: hash.digest('hex'), bytes };
+            hash.update(buffer.subarray(0, bytesRead));
+            bytes += bytesRead;
+        }
+    }
+    finally {
+        await file.close();
+    }
+}
+async function freeBytes(dir) {
+    const space = await (0,promises_.statfs)(dir);
+    return space.bavail * space.bsize;
+}
+/**
+ * Refuses a download that cannot fit before it starts, rather than after it has moved most of the bytes and
+ * left a partial file; a size known from the signed manifest makes the check exact. The error reads as
+ * ENOSPC, so it is reported like one.
+ */
+async function ensureRoom(dir, bytes) {
+    const free = await freeBytes(dir);
+    if (free < bytes) {
+        throw Object.assign(new Error(`ENOSPC: ${(0,log/* formatBytes */.z3)(bytes)} to download, ${(0,log/* formatBytes */.z3)(free)} free in ${dir}`), { code: 'ENOSPC' });
+    }
+}
+
 // EXTERNAL MODULE: ./src/pipeline/verification.ts
 var verification = __webpack_require__(7147);
 ;// CONCATENATED MODULE: ./src/pipeline/restore-fetch.ts
-
-
 
 
 
@@ -71,7 +295,8 @@ var verification = __webpack_require__(7147);
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
  * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one chunk at a time, two when it has room (the next is fetched ahead). Nothing live
+ * and the sha256 of the file as it landed on the host. The runner holds one block in memory and nothing on
+ * its disk (a backup made before block hashes: one stored chunk at a time, see verified-bytes.ts). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */
 async function fetchVerifiedParts(store, backup, manifest, selection, place, reading, logger) {
@@ -121,7 +346,7 @@ async function transferPart(transfer, backup, record) {
     const part = { record, on: 'host', path: staged, ...(extracting ? { extracted: true } : {}) };
     // The finding, not the error: age wraps what its source threw.
     const finding = {};
-    const stored = verifiedBytes(transfer.store, backup, record, place.runnerDir, finding);
+    const stored = verifiedBytes({ store: transfer.store, backup, runnerDir: place.runnerDir, logger }, record, finding);
     const outlets = new fanout/* Fanout */.K();
     const began = Date.now();
     try {
@@ -165,117 +390,6 @@ async function pump(plaintext, outlets, progress, hashing) {
         await outlets.write(data);
     }
     return { sha256: hash?.digest('hex') ?? '', bytes };
-}
-/**
- * The part's stored bytes, each piece checked before it is yielded: a chunk (or an unchunked part) is
- * downloaded whole to the runner and read once to compare its size and sha256 with the manifest, then read
- * again to stream on (hashing the whole part in order), and deleted. The next chunk is fetched and checked
- * while this one streams, when the runner has room for both, so the host never waits for a download. The
- * whole part's sha256 is compared at the end. A mismatch sets `finding.damage` and stops the source.
- */
-async function* verifiedBytes(store, backup, record, runnerDir, finding) {
-    const damaged = (message) => {
-        finding.damage = message;
-        return new errors/* VerificationError */.mk(message);
-    };
-    const pieces = record.chunks ?? [{ file: record.file, bytes: record.bytes, sha256: record.sha256 }];
-    // One for every check of the part: they run one after another (the next chunk's while this one streams).
-    const checkBuffer = Buffer.allocUnsafeSlow(CHECK_READ_BYTES);
-    const fetchChecked = async (piece) => {
-        const fetched = await store.fetch(backup, piece.file, runnerDir);
-        try {
-            const { sha256, bytes } = await hashFile(fetched, checkBuffer);
-            if (sha256 !== piece.sha256 || bytes !== piece.bytes)
-                throw damaged(`${piece.file}: expected ${piece.bytes} bytes with sha256 ${piece.sha256}, got ${bytes} bytes with ${sha256}`);
-            return fetched;
-        }
-        catch (error) {
-            await (0,promises_.rm)(fetched, { force: true });
-            throw error;
-        }
-    };
-    const whole = (0,external_node_crypto_.createHash)('sha256');
-    let wholeBytes = 0;
-    let ahead;
-    try {
-        for (const [index, piece] of pieces.entries()) {
-            const current = ahead ?? ensureRoom(runnerDir, piece.bytes).then(() => fetchChecked(piece));
-            ahead = undefined;
-            const fetched = await current;
-            try {
-                const next = pieces[index + 1];
-                if (next && (await freeBytes(runnerDir)) >= next.bytes) {
-                    ahead = fetchChecked(next);
-                    // Seen when it is awaited; until then a rejection must not count as unhandled.
-                    ahead.catch(() => undefined);
-                }
-                for await (const data of (0,external_node_fs_.createReadStream)(fetched, { highWaterMark: STREAM_READ_BYTES })) {
-                    whole.update(data);
-                    wholeBytes += data.length;
-                    (0,dead_buffers/* deadBytesRead */.o)(data.length);
-                    yield data;
-                }
-            }
-            finally {
-                await (0,promises_.rm)(fetched, { force: true });
-            }
-        }
-    }
-    finally {
-        // A stream stopped early leaves the chunk fetched ahead: it goes too.
-        if (ahead)
-            await ahead.then(path => (0,promises_.rm)(path, { force: true })).catch(() => undefined);
-    }
-    const sha256 = whole.digest('hex');
-    if (record.chunks && (sha256 !== record.sha256 || wholeBytes !== record.bytes)) {
-        throw damaged(`${record.file}: expected ${record.bytes} bytes with sha256 ${record.sha256}, got ${wholeBytes} bytes with ${sha256}`);
-    }
-}
-/**
- * Every buffer read from a chunk is garbage once it is consumed, and V8 frees such buffers only at its next GC,
- * which comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set
- * the runner's peak RSS, and they reached their ceiling (up to 64 MB) only on larger chunks (measured: a
- * Tabby restore 107 MB at the default dataset, 123-148 MB at 4x). The checks read through one buffer per part,
- * reused (one per chunk would leave a dead 1 MiB per chunk, and a part has more chunks as data grows). The
- * streaming read reads 64 KiB at a time, each buffer counted by deadBytesRead, which collects them every 8
- * MiB. 16 KiB reads cost the runner's node more CPU (5.5-6.0 s per GB fanned out to two processes against
- * 2.3-4.4 s; a SeaTable restore 15.7 CPU s against 9.3) for no less memory: SeaTable's restore at 4 × the
- * data, two runs each, peaked at 103 and 119 MB against 97 and 105 MB at 1 × with 16 KiB reads, at 108
- * and 123 MB against 103 and 103 MB with 64 KiB (the longer run the higher, whatever the read size).
- */
-const CHECK_READ_BYTES = 1024 * 1024;
-const STREAM_READ_BYTES = 64 * 1024;
-async function hashFile(path, buffer) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const file = await (0,promises_.open)(path, 'r');
-    try {
-        let bytes = 0;
-        for (;;) {
-            const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                return { sha256: hash.digest('hex'), bytes };
-            hash.update(buffer.subarray(0, bytesRead));
-            bytes += bytesRead;
-        }
-    }
-    finally {
-        await file.close();
-    }
-}
-async function freeBytes(dir) {
-    const space = await (0,promises_.statfs)(dir);
-    return space.bavail * space.bsize;
-}
-/**
- * Refuses a download that cannot fit before it starts, rather than after it has moved most of the bytes and
- * left a partial file; a size known from the signed manifest makes the check exact. The error reads as
- * ENOSPC, so it is reported like one.
- */
-async function ensureRoom(dir, bytes) {
-    const free = await freeBytes(dir);
-    if (free < bytes) {
-        throw Object.assign(new Error(`ENOSPC: ${(0,log/* formatBytes */.z3)(bytes)} to download, ${(0,log/* formatBytes */.z3)(free)} free in ${dir}`), { code: 'ENOSPC' });
-    }
 }
 /**
  * Writes the part into the staging directory (a new file: noclobber) and answers the sha256 of what landed,
@@ -754,10 +868,14 @@ async function safetyCopyParent(request, dataRoot) {
         request.logger.info(`The safety copy goes to ${chosen.path}: ${chosen.movedBecause}`);
     return chosen.path;
 }
-/** A restore needs room for one stored chunk on the runner (a part stored unchunked, whole): say how much that takes. */
+/**
+ * A backup made before block hashes is checked a stored chunk at a time on the runner (a part stored
+ * unchunked, whole): say how much room that takes. Parts with block hashes take none.
+ */
 function runnerFullWhileFetching(workRoot, parts, cause) {
-    const largest = parts.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0);
-    return new errors/* RunnerSpaceError */.js(`The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: a restore holds one stored chunk at a time on the runner (two when there is room: the next is fetched ahead; a part stored without chunks, whole), which here takes up to ${(0,log/* formatBytes */.z3)(largest)}.`, `free at least ${(0,log/* formatBytes */.z3)(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`, { cause });
+    const held = parts.filter(part => part.blockSize === undefined);
+    const largest = held.reduce((most, part) => Math.max(most, ...(part.chunks ?? [part]).map(piece => piece.bytes)), 0);
+    return new errors/* RunnerSpaceError */.js(`The runner's temp directory ${workRoot} ran out of space while the backup was downloaded and verified: this backup was made before block checksums, so a restore holds one stored chunk at a time on the runner (two when there is room: the next is fetched ahead; a part stored without chunks, whole), which here takes up to ${(0,log/* formatBytes */.z3)(largest)}.`, `free at least ${(0,log/* formatBytes */.z3)(largest)} in RUNNER_TEMP (a larger runner or disk), or restore with the command-line tool on a machine with that much room; then run the restore again.`, { cause });
 }
 /** Every failure while fetching happens before anything live on the host changes; the message says so, once. */
 function saysHostUnchanged(error) {
