@@ -36,11 +36,13 @@ interface FaultCase {
   target: FaultTarget
   kind: FaultKind
   path: Path
+  /** Matching requests let through before the fault strikes. */
+  after?: number
 }
 
 // A transient 5xx comes twice, so the client's backoff is exercised more than once; a transient drop
 // comes once, which is the gentlest connection loss there is.
-const transientTimes = (kind: FaultKind): number => (kind === 'drop' ? 1 : 2)
+const transientTimes = (kind: FaultKind): number => (kind === 'drop' || kind === 'cut-body' ? 1 : 2)
 
 const kinds: FaultKind[] = ['http-500', 'drop']
 const backupCases: FaultCase[] = (['CreateArtifact', 'blob-upload', 'FinalizeArtifact'] as const).flatMap(target => kinds.map(kind => ({ target, kind, path: 'backup' as const })))
@@ -70,6 +72,8 @@ function howItSurvived(run: TimedRun): string {
   if (twirpRetries > 0) return `artifact client Twirp retry (${twirpRetries} retries)`
   const downloadRetries = /Failed to download artifact after \d+ retries/.test(run.stdout)
   if (downloadRetries) return 'artifact client download retry (5 s pause)'
+  const readOn = run.stdout.match(/^::warning::Reading .* broke off at byte \d+ .*; reading it again from there/gm)?.length ?? 0
+  if (readOn > 0) return `selfhost-backup read on from the last checked block (${readOn} times)`
   const ownRetries = run.stdout.match(/^::warning::.* failed \(.*\); retrying in /gm)?.length ?? 0
   if (ownRetries > 0) return `selfhost-backup retry with backoff (${ownRetries} retries)`
   return 'no retry visible in the log'
@@ -154,13 +158,16 @@ describe('the artifact service failing', () => {
 
   // A FinalizeArtifact answer lost on the way leaves an artifact whose name the service will not give
   // out again (409): the upload is retried under a fresh name (`<file>.retry-1`), which restores read as the file.
-  const transientCases = [...backupCases, ...restoreCases]
+  // A download cut off half-way through the body: a restore reads on from the first block not yet checked.
+  // The first blob download is the manifest's (fetched whole, retried as a whole): the cut hits the first part.
+  const cutCases: FaultCase[] = (['restore (same run)', 'restore (other run)'] as const).map(path => ({ target: 'blob-download', kind: 'cut-body', path, after: 1 }))
+  const transientCases = [...backupCases, ...restoreCases, ...cutCases]
   it.concurrent.each(transientCases)(
     '$path still succeeds when $target fails with $kind a few times',
-    async ({ target, kind, path }) => {
+    async ({ target, kind, path, after }) => {
       await withBed(async bed => {
         const times = transientTimes(kind)
-        bed.service.faults.add({ target, kind, times })
+        bed.service.faults.add({ target, kind, times, after })
         const run = faultedRun(bed, path)
         const step = await runPath(bed, path, run)
         const hits = bed.service.faults.hits[target]
@@ -188,6 +195,7 @@ describe('the artifact service failing', () => {
         expect(hits).toBe(times)
         // The dropped answer may have left the first name taken: the retry must have used a fresh one.
         if (target === 'FinalizeArtifact' && kind === 'drop') expect(step.stdout).toMatch(/as the artifact \S+\.retry-1: /)
+        if (kind === 'cut-body') expect(howItSurvived(step)).toMatch(/^selfhost-backup read on from the last checked block/)
         expect(nothingLost).toBe(true)
       })
     },

@@ -3,15 +3,18 @@
  * front of the real server (Ceph's RADOS Gateway). A passing blip is retried away; a persistent failure
  * is a clear StoreError, and a backup that could not be stored completely is never listed.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BlockHasher } from '../../src/kernel/block-hashes.js'
 import { StoreError } from '../../src/kernel/errors.js'
+import { BLOCK_SIZE_RANGE, type PartRecord } from '../../src/kernel/manifest.js'
+import { verifiedBytes, type Finding } from '../../src/pipeline/verified-bytes.js'
 import { S3ObjectStore } from '../../src/store/s3.js'
 import { faultCase } from '../support/fault-checks.js'
 import { startS3Bed, type S3Bed } from '../support/s3-bed.js'
 import { startS3FaultProxy, type S3FaultProxy } from '../support/s3-fault-proxy.js'
-import { freshDir, sha256File, stageBackup } from '../support/store-fixtures.js'
+import { freshDir, sha256, sha256File, stageBackup } from '../support/store-fixtures.js'
 import { recordingLogger } from '../support/transport-probes.js'
 
 let bed: S3Bed
@@ -103,5 +106,43 @@ describe('s3 store faults', () => {
     const again = await freshDir(scratch, 'again')
     expect(await sha256File(await store.fetch(listed, part, again))).toBe(staged.digests.get(part))
     expect(await readdir(again)).toEqual([part])
+  })
+
+  faultCase('s3-store', "a restore's streamed read cut off half-way is read on from the first block not yet checked, and every byte arrives checked", async () => {
+    const bucket = await bed.createBucket('cut-stream')
+    const store = storeThroughProxy(bucket)
+    const staged = await stageBackup(scratch, 'tabby', 'cut-stream', new Date())
+    await store.save(staged.request)
+    const [listed] = await store.list()
+    const file = staged.request.partFiles[1]
+    const content = await readFile(join(staged.request.dir, file))
+    // 64 KiB blocks: the cut half-way through the 640 KiB part comes after some of them were checked.
+    const blocks = new BlockHasher(BLOCK_SIZE_RANGE.min)
+    blocks.update(content)
+    const record: PartRecord = {
+      name: 'home',
+      file,
+      kind: 'tar',
+      compression: 'zstd',
+      bytes: content.length,
+      sha256: sha256(content),
+      durationMs: 1,
+      blockSize: BLOCK_SIZE_RANGE.min,
+      blocks: blocks.digest()
+    }
+    proxy.arm({ method: 'GET', pathIncludes: file, kind: 'cut-body', times: 1 })
+    const logger = recordingLogger()
+    const finding: Finding = {}
+    const pieces: Buffer[] = []
+    for await (const piece of verifiedBytes({ store, backup: listed, runnerDir: scratch, logger, retryPauseMs: 10 }, record, finding)) pieces.push(piece)
+    const received = Buffer.concat(pieces)
+    expect(proxy.hits).toBe(1)
+    expect(sha256(received)).toBe(sha256(content))
+    expect(finding.damage).toBeUndefined()
+    // Read on at a block boundary after some blocks checked (what of the half sent arrived before the cut varies).
+    const readOn = new RegExp(`warning: Reading ${file.replace(/\./g, '\\.')} from the store broke off at byte (\\d+) .*reading it again from there`).exec(logger.lines.join('\n'))
+    const at = Number(readOn?.[1])
+    expect({ blocksChecked: at / BLOCK_SIZE_RANGE.min, beforeTheCut: at <= content.length / 2 }).toEqual({ blocksChecked: expect.any(Number), beforeTheCut: true })
+    expect(Number.isInteger(at / BLOCK_SIZE_RANGE.min) && at > 0).toBe(true)
   })
 })

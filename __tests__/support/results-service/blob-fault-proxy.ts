@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { injectFault, type FaultSwitches, type FaultTarget } from './fault-switches.js'
 
@@ -34,7 +34,7 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
       response.once('close', () => uploads.open--)
     }
     const fault = target === undefined ? undefined : faults.take(target)
-    if (fault !== undefined) {
+    if (fault !== undefined && fault !== 'cut-body') {
       injectFault(fault, request, response, 'blob').catch(() => request.socket.destroy())
       return
     }
@@ -48,7 +48,8 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
       },
       upstreamResponse => {
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers)
-        upstreamResponse.pipe(response)
+        if (fault === 'cut-body') cutHalfWay(upstreamResponse, response)
+        else upstreamResponse.pipe(response)
       }
     )
     // Azurite going away mid-request must look like a dropped connection to the client, not hang it.
@@ -68,4 +69,21 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
       await new Promise<void>(resolve => server.close(() => resolve()))
     }
   }
+}
+
+/** Sends half of the body at most, then the connection is gone: a download cut off mid-stream. */
+function cutHalfWay(answer: IncomingMessage, response: ServerResponse): void {
+  const half = Math.max(1, Math.floor(Number(answer.headers['content-length'] ?? 0) / 2))
+  let sent = 0
+  answer.on('data', (chunk: Buffer) => {
+    if (sent >= half) return
+    const last = sent + chunk.length >= half
+    // The cut comes once what was written has left: the client has the headers and the first half.
+    response.write(chunk.subarray(0, half - sent), () => {
+      if (!last) return
+      answer.destroy()
+      response.socket?.destroy()
+    })
+    sent += chunk.length
+  })
 }

@@ -4,8 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export const faultTargets = ['CreateArtifact', 'FinalizeArtifact', 'ListArtifacts', 'GetSignedArtifactURL', 'blob-upload', 'blob-download', 'rest-list', 'rest-download', 'rest-run'] as const
 export type FaultTarget = (typeof faultTargets)[number]
 
-/** `drop` ends the connection without any response, as a crashed front end or a reset link would. */
-export type FaultKind = 'http-500' | 'http-503' | 'drop'
+/**
+ * `drop` ends the connection without any response, as a crashed front end or a reset link would;
+ * `cut-body` (blob downloads) answers 200 and ends the connection half-way through the body.
+ */
+export type FaultKind = 'http-500' | 'http-503' | 'drop' | 'cut-body'
 
 export interface FaultSpec {
   target: FaultTarget
