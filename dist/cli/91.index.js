@@ -84,63 +84,123 @@ async function* verifiedBytes(source, record, finding) {
     }
 }
 /**
+ * Each stored file read as a stream from the store, its bytes gathered into blocks of `blockSize`, each
+ * block's sha256 compared with the manifest's before any byte of it is yielded. The next block is read and
+ * checked into a second buffer while this one goes on, so the store and the host both stay busy; the runner
+ * holds those two blocks whatever the size of the backup.
+ */
+async function* blockCheckedPieces(source, pieces, blockSize, damaged) {
+    const reader = new CheckedBlockReader(source, pieces, blockSize, damaged);
+    const blocks = reader.blocks();
+    let next = blocks.next();
+    next.catch(() => undefined);
+    try {
+        for (;;) {
+            const block = await next;
+            if (block.done)
+                return;
+            next = blocks.next();
+            // Seen when it is awaited; until then a rejection must not count as unhandled.
+            next.catch(() => undefined);
+            yield* copiesOf(block.value);
+        }
+    }
+    finally {
+        // Stopped early (damage, or the host failed): the read in flight ends now instead of running on.
+        reader.stop();
+        await next.catch(() => undefined);
+        await blocks.return(undefined);
+    }
+}
+/**
  * How often a stored file's stream may break without a block checked in between before the restore gives
  * up: each time it is read again from the first block not yet checked, after a pause that grows.
  */
 const READ_ATTEMPTS = 4;
 const RETRY_PAUSE_MS = 2000;
 /**
- * Each stored file read as a stream from the store, its bytes gathered into blocks of `blockSize` in one
- * buffer reused for the whole part, each block's sha256 compared with the manifest's before any byte of it
- * is yielded. The runner holds one block whatever the size of the backup. A stream that breaks is opened
+ * Reads the blocks of a part's stored files in order, into two buffers in turn (a block handed out stays
+ * untouched while the next one is read), hashing each as its bytes arrive. A stream that breaks is opened
  * again at the first block not yet checked (a download address expires, a connection drops), so a long
  * restore does not start over; a file longer or shorter than the manifest says is damage.
  */
-async function* blockCheckedPieces(source, pieces, blockSize, damaged) {
-    const block = Buffer.allocUnsafeSlow(Math.max(1, Math.min(blockSize, Math.max(...pieces.map(piece => piece.bytes)))));
-    for (const piece of pieces) {
+class CheckedBlockReader {
+    source;
+    pieces;
+    blockSize;
+    damaged;
+    buffers;
+    handedOut = 0;
+    stream;
+    stopping = new AbortController();
+    constructor(source, pieces, blockSize, damaged) {
+        this.source = source;
+        this.pieces = pieces;
+        this.blockSize = blockSize;
+        this.damaged = damaged;
+        const largest = Math.max(1, Math.min(blockSize, Math.max(...pieces.map(piece => piece.bytes))));
+        this.buffers = [Buffer.allocUnsafeSlow(largest), Buffer.allocUnsafeSlow(largest)];
+    }
+    /** Ends the stream in flight: a read waiting on it fails, and nothing is read again. */
+    stop() {
+        this.stopping.abort();
+        this.stream?.destroy();
+    }
+    async *blocks() {
+        for (const piece of this.pieces)
+            yield* this.blocksOf(piece);
+    }
+    async *blocksOf(piece) {
+        const { source, blockSize, damaged } = this;
         const expected = piece.blocks ?? [];
         let index = 0;
         let failures = 0;
         for (let ended = false; !ended;) {
             const stream = await source.store.read(source.backup, piece.file, index * blockSize);
+            this.stream = stream;
+            if (this.stopping.signal.aborted)
+                stream.destroy();
             const reader = new StreamReader(stream);
             try {
                 for (; index < expected.length; index += 1) {
                     const start = index * blockSize;
                     const length = Math.min(blockSize, piece.bytes - start);
-                    const filled = await reader.fill(block, length);
+                    const block = this.buffers[this.handedOut % 2];
+                    const hash = (0,external_node_crypto_.createHash)('sha256');
+                    const filled = await reader.fill(block, length, hash);
                     if (filled < length)
                         throw damaged(`${piece.file}: expected ${piece.bytes} bytes, the store holds ${start + filled}`);
-                    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(block.subarray(0, length)).digest('hex');
+                    const sha256 = hash.digest('hex');
                     if (sha256 !== expected[index])
                         throw damaged(`${piece.file}: block ${index + 1} of ${expected.length} (bytes ${start} to ${start + length - 1}) has sha256 ${sha256}, the manifest says ${expected[index]}`);
                     failures = 0;
-                    yield* copiesOf(block.subarray(0, length));
+                    this.handedOut += 1;
+                    yield block.subarray(0, length);
                 }
-                if ((await reader.fill(block, 1)) > 0)
+                if ((await reader.fill(this.buffers[this.handedOut % 2], 1)) > 0)
                     throw damaged(`${piece.file}: the store holds more than the ${piece.bytes} bytes the manifest says`);
                 ended = true;
             }
             catch (error) {
-                if (error instanceof errors/* VerificationError */.mk || error instanceof errors/* StoreError */.AD)
+                if (error instanceof errors/* VerificationError */.mk || error instanceof errors/* StoreError */.AD || this.stopping.signal.aborted)
                     throw error;
                 failures += 1;
                 const at = index * blockSize;
-                if (failures >= READ_ATTEMPTS)
-                    throw new errors/* StoreError */.AD(`Reading ${piece.file} from the store broke off ${failures} times at byte ${at}: ${error.message}`, 'check the connection to the store, then run the restore again.', {
-                        cause: error
-                    });
+                if (failures >= READ_ATTEMPTS) {
+                    const message = `Reading ${piece.file} from the store broke off ${failures} times at byte ${at}: ${error.message}`;
+                    throw new errors/* StoreError */.AD(message, 'check the connection to the store, then run the restore again.', { cause: error });
+                }
                 source.logger.warning(`Reading ${piece.file} from the store broke off at byte ${at} (${error.message}); reading it again from there.`);
-                await (0,external_node_timers_promises_.setTimeout)((source.retryPauseMs ?? RETRY_PAUSE_MS) * failures);
+                await (0,external_node_timers_promises_.setTimeout)((source.retryPauseMs ?? RETRY_PAUSE_MS) * failures, undefined, { signal: this.stopping.signal });
             }
             finally {
                 stream.destroy();
+                this.stream = undefined;
             }
         }
     }
 }
-/** A checked block goes on in pieces of their own, so the one block buffer is free again as soon as it is copied out. */
+/** A checked block goes on in pieces of their own, so its buffer is free again as soon as it is copied out. */
 function* copiesOf(block) {
     for (let offset = 0; offset < block.length; offset += STREAM_READ_BYTES) {
         const piece = Buffer.from(block.subarray(offset, Math.min(block.length, offset + STREAM_READ_BYTES)));
@@ -155,8 +215,8 @@ class StreamReader {
     constructor(stream) {
         this.pieces = stream[Symbol.asyncIterator]();
     }
-    /** Fills `block` with up to `length` bytes; answers how many came (fewer only at the stream's end). */
-    async fill(block, length) {
+    /** Fills `block` with up to `length` bytes, hashing them into `hash`; answers how many came (fewer only at the stream's end). */
+    async fill(block, length, hash) {
         let filled = 0;
         while (filled < length) {
             let data = this.leftover;
@@ -170,6 +230,7 @@ class StreamReader {
             }
             const taken = Math.min(data.length, length - filled);
             data.copy(block, filled, 0, taken);
+            hash?.update(taken < data.length ? data.subarray(0, taken) : data);
             filled += taken;
             if (taken < data.length)
                 this.leftover = data.subarray(taken);
@@ -232,7 +293,7 @@ async function* wholeCheckedPieces(source, pieces, damaged) {
 /**
  * Every buffer read is garbage once it is consumed, and V8 frees such buffers only at its next GC, which
  * comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set the
- * runner's peak RSS. So the one block buffer and the whole-file check's buffer are reused for a whole part,
+ * runner's peak RSS. So the two block buffers and the whole-file check's buffer are reused for a whole part,
  * and what streams on goes in 64 KiB pieces, each counted by deadBytesRead, which collects them every 8 MiB.
  * 16 KiB pieces cost the runner's node more CPU (a SeaTable restore 15.7 CPU s against 9.3) for no less
  * memory (SeaTable's restore at 4 × the data, two runs each: 103 and 119 MB against 97 and 105 MB at 1 ×
@@ -293,9 +354,9 @@ var verification = __webpack_require__(7147);
 /**
  * Streams the parts of a backup whose manifest already verified (and, for incremental tarballs, the same
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
- * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
+ * staging directory, proving them on the way: each block's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one block in memory and nothing on
+ * and the sha256 of the file as it landed on the host. The runner holds two blocks in memory and nothing on
  * its disk (a backup made before block hashes: one stored chunk at a time, see verified-bytes.ts). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */

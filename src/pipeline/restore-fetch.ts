@@ -38,9 +38,9 @@ export interface FetchPlace {
 /**
  * Streams the parts of a backup whose manifest already verified (and, for incremental tarballs, the same
  * part of every backup of the chain, each manifest verified too) through the runner into the host's
- * staging directory, proving them on the way: each chunk's sha256 before its bytes go on, the whole part's
+ * staging directory, proving them on the way: each block's sha256 before its bytes go on, the whole part's
  * sha256, the plaintext checksum after decryption, the tar listing (no unsafe entries) beside the transfer,
- * and the sha256 of the file as it landed on the host. The runner holds one block in memory and nothing on
+ * and the sha256 of the file as it landed on the host. The runner holds two blocks in memory and nothing on
  * its disk (a backup made before block hashes: one stored chunk at a time, see verified-bytes.ts). Nothing live
  * on the host changes here; any failure leaves only the staging directory, which the caller removes.
  */

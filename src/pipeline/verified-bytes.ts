@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open, rm, statfs } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
@@ -54,6 +54,34 @@ export async function* verifiedBytes(source: StoredSource, record: PartRecord, f
 }
 
 /**
+ * Each stored file read as a stream from the store, its bytes gathered into blocks of `blockSize`, each
+ * block's sha256 compared with the manifest's before any byte of it is yielded. The next block is read and
+ * checked into a second buffer while this one goes on, so the store and the host both stay busy; the runner
+ * holds those two blocks whatever the size of the backup.
+ */
+async function* blockCheckedPieces(source: StoredSource, pieces: StoredPiece[], blockSize: number, damaged: (message: string) => Error): AsyncGenerator<Buffer> {
+  const reader = new CheckedBlockReader(source, pieces, blockSize, damaged)
+  const blocks = reader.blocks()
+  let next = blocks.next()
+  next.catch(() => undefined)
+  try {
+    for (;;) {
+      const block = await next
+      if (block.done) return
+      next = blocks.next()
+      // Seen when it is awaited; until then a rejection must not count as unhandled.
+      next.catch(() => undefined)
+      yield* copiesOf(block.value)
+    }
+  } finally {
+    // Stopped early (damage, or the host failed): the read in flight ends now instead of running on.
+    reader.stop()
+    await next.catch(() => undefined)
+    await blocks.return(undefined)
+  }
+}
+
+/**
  * How often a stored file's stream may break without a block checked in between before the restore gives
  * up: each time it is read again from the first block not yet checked, after a pause that grows.
  */
@@ -61,57 +89,83 @@ const READ_ATTEMPTS = 4
 const RETRY_PAUSE_MS = 2000
 
 /**
- * Each stored file read as a stream from the store, its bytes gathered into blocks of `blockSize` in one
- * buffer reused for the whole part, each block's sha256 compared with the manifest's before any byte of it
- * is yielded. The runner holds one block whatever the size of the backup. A stream that breaks is opened
+ * Reads the blocks of a part's stored files in order, into two buffers in turn (a block handed out stays
+ * untouched while the next one is read), hashing each as its bytes arrive. A stream that breaks is opened
  * again at the first block not yet checked (a download address expires, a connection drops), so a long
  * restore does not start over; a file longer or shorter than the manifest says is damage.
  */
-async function* blockCheckedPieces(source: StoredSource, pieces: StoredPiece[], blockSize: number, damaged: (message: string) => Error): AsyncGenerator<Buffer> {
-  const block = Buffer.allocUnsafeSlow(Math.max(1, Math.min(blockSize, Math.max(...pieces.map(piece => piece.bytes)))))
-  for (const piece of pieces) {
+class CheckedBlockReader {
+  private readonly buffers: Buffer[]
+  private handedOut = 0
+  private stream: Readable | undefined
+  private readonly stopping = new AbortController()
+
+  constructor(
+    private readonly source: StoredSource,
+    private readonly pieces: StoredPiece[],
+    private readonly blockSize: number,
+    private readonly damaged: (message: string) => Error
+  ) {
+    const largest = Math.max(1, Math.min(blockSize, Math.max(...pieces.map(piece => piece.bytes))))
+    this.buffers = [Buffer.allocUnsafeSlow(largest), Buffer.allocUnsafeSlow(largest)]
+  }
+
+  /** Ends the stream in flight: a read waiting on it fails, and nothing is read again. */
+  stop(): void {
+    this.stopping.abort()
+    this.stream?.destroy()
+  }
+
+  async *blocks(): AsyncGenerator<Buffer> {
+    for (const piece of this.pieces) yield* this.blocksOf(piece)
+  }
+
+  private async *blocksOf(piece: StoredPiece): AsyncGenerator<Buffer> {
+    const { source, blockSize, damaged } = this
     const expected = piece.blocks ?? []
     let index = 0
     let failures = 0
     for (let ended = false; !ended;) {
       const stream = await source.store.read(source.backup, piece.file, index * blockSize)
+      this.stream = stream
+      if (this.stopping.signal.aborted) stream.destroy()
       const reader = new StreamReader(stream)
       try {
         for (; index < expected.length; index += 1) {
           const start = index * blockSize
           const length = Math.min(blockSize, piece.bytes - start)
-          const filled = await reader.fill(block, length)
+          const block = this.buffers[this.handedOut % 2]
+          const hash = createHash('sha256')
+          const filled = await reader.fill(block, length, hash)
           if (filled < length) throw damaged(`${piece.file}: expected ${piece.bytes} bytes, the store holds ${start + filled}`)
-          const sha256 = createHash('sha256').update(block.subarray(0, length)).digest('hex')
+          const sha256 = hash.digest('hex')
           if (sha256 !== expected[index])
             throw damaged(`${piece.file}: block ${index + 1} of ${expected.length} (bytes ${start} to ${start + length - 1}) has sha256 ${sha256}, the manifest says ${expected[index]}`)
           failures = 0
-          yield* copiesOf(block.subarray(0, length))
+          this.handedOut += 1
+          yield block.subarray(0, length)
         }
-        if ((await reader.fill(block, 1)) > 0) throw damaged(`${piece.file}: the store holds more than the ${piece.bytes} bytes the manifest says`)
+        if ((await reader.fill(this.buffers[this.handedOut % 2], 1)) > 0) throw damaged(`${piece.file}: the store holds more than the ${piece.bytes} bytes the manifest says`)
         ended = true
       } catch (error) {
-        if (error instanceof VerificationError || error instanceof StoreError) throw error
+        if (error instanceof VerificationError || error instanceof StoreError || this.stopping.signal.aborted) throw error
         failures += 1
         const at = index * blockSize
-        if (failures >= READ_ATTEMPTS)
-          throw new StoreError(
-            `Reading ${piece.file} from the store broke off ${failures} times at byte ${at}: ${(error as Error).message}`,
-            'check the connection to the store, then run the restore again.',
-            {
-              cause: error
-            }
-          )
+        if (failures >= READ_ATTEMPTS) {
+          const message = `Reading ${piece.file} from the store broke off ${failures} times at byte ${at}: ${(error as Error).message}`
+          throw new StoreError(message, 'check the connection to the store, then run the restore again.', { cause: error })
+        }
         source.logger.warning(`Reading ${piece.file} from the store broke off at byte ${at} (${(error as Error).message}); reading it again from there.`)
-        await sleep((source.retryPauseMs ?? RETRY_PAUSE_MS) * failures)
+        await sleep((source.retryPauseMs ?? RETRY_PAUSE_MS) * failures, undefined, { signal: this.stopping.signal })
       } finally {
         stream.destroy()
+        this.stream = undefined
       }
     }
   }
 }
 
-/** A checked block goes on in pieces of their own, so the one block buffer is free again as soon as it is copied out. */
+/** A checked block goes on in pieces of their own, so its buffer is free again as soon as it is copied out. */
 function* copiesOf(block: Buffer): Generator<Buffer> {
   for (let offset = 0; offset < block.length; offset += STREAM_READ_BYTES) {
     const piece = Buffer.from(block.subarray(offset, Math.min(block.length, offset + STREAM_READ_BYTES)))
@@ -129,8 +183,8 @@ class StreamReader {
     this.pieces = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   }
 
-  /** Fills `block` with up to `length` bytes; answers how many came (fewer only at the stream's end). */
-  async fill(block: Buffer, length: number): Promise<number> {
+  /** Fills `block` with up to `length` bytes, hashing them into `hash`; answers how many came (fewer only at the stream's end). */
+  async fill(block: Buffer, length: number, hash?: Hash): Promise<number> {
     let filled = 0
     while (filled < length) {
       let data = this.leftover
@@ -143,6 +197,7 @@ class StreamReader {
       }
       const taken = Math.min(data.length, length - filled)
       data.copy(block, filled, 0, taken)
+      hash?.update(taken < data.length ? data.subarray(0, taken) : data)
       filled += taken
       if (taken < data.length) this.leftover = data.subarray(taken)
     }
@@ -201,7 +256,7 @@ async function* wholeCheckedPieces(source: StoredSource, pieces: StoredPiece[], 
 /**
  * Every buffer read is garbage once it is consumed, and V8 frees such buffers only at its next GC, which
  * comes after a number of reads more than after a number of bytes: the dead buffers, not the data, set the
- * runner's peak RSS. So the one block buffer and the whole-file check's buffer are reused for a whole part,
+ * runner's peak RSS. So the two block buffers and the whole-file check's buffer are reused for a whole part,
  * and what streams on goes in 64 KiB pieces, each counted by deadBytesRead, which collects them every 8 MiB.
  * 16 KiB pieces cost the runner's node more CPU (a SeaTable restore 15.7 CPU s against 9.3) for no less
  * memory (SeaTable's restore at 4 × the data, two runs each: 103 and 119 MB against 97 and 105 MB at 1 ×

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import { BlockHasher } from '../../../src/kernel/block-hashes.js'
 import { StoreError, VerificationError } from '../../../src/kernel/errors.js'
 import { chunkFileName, type PartRecord } from '../../../src/kernel/manifest.js'
@@ -155,6 +155,28 @@ it('gives up with a StoreError when a stream keeps breaking with no block checke
   expect((error as Error).message).toMatch(/Reading .*chunk-0001 from the store broke off 4 times at byte 0: connection reset by the test/)
   expect(finding.damage).toBeUndefined()
   expect(store.reads).toHaveLength(4)
+})
+
+it('reads the next block while this one goes on, and a consumer that stops ends the read in flight at once', async () => {
+  // The second chunk's stream never sends a byte: only the read ahead ever waits on it.
+  const hanging = new PassThrough()
+  const store = new (class extends BreakingStore {
+    override async read(stored: StoredBackup, file: string, offset: number): Promise<Readable> {
+      return file === record.chunks?.[1].file ? (this.reads.push({ file, offset }), hanging) : super.read(stored, file, offset)
+    }
+  })(0, 0)
+  const source = verifiedBytes(sourceOf(store), record, {})
+  let received = 0
+  for await (const piece of source) {
+    received += piece.length
+    // A slow consumer of the first chunk's last block: meanwhile the read ahead waits on the second chunk.
+    if (received >= 130_000) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+      break
+    }
+  }
+  expect(store.reads.map(read => read.file)).toEqual(record.chunks?.slice(0, 2).map(chunk => chunk.file))
+  expect(hanging.destroyed).toBe(true)
 })
 
 /** Records, for each stored part file it downloads, how many were already on the runner. */
