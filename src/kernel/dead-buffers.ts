@@ -30,37 +30,21 @@ const BUSY_MICROSECONDS = 10_000
  */
 export function collectDeadBuffers(): void {
   keepYoungGenerationSmall()
-  const gc = v8Collector()
-  if (!gc) return
-  const young = (): void => gc({ type: 'minor' })
-  collector = young
-  fullCollector = () => gc({ type: 'major' })
+  const collect = youngGenerationCollector()
+  if (!collect) return
+  collector = collect
   let since = process.cpuUsage()
   setInterval(() => {
     const used = process.cpuUsage(since)
-    if (used.user + used.system >= BUSY_MICROSECONDS) young()
+    if (used.user + used.system >= BUSY_MICROSECONDS) collect()
     // Measured after the collection, so its own CPU never counts as the next interval's work.
     since = process.cpuUsage()
   }, CHECK_EVERY_MS).unref()
 }
 
-/** The collections, once this process has asked for them (the action's and the command line's own; never a test runner's). */
+/** The collection, once this process has asked for it (the action's and the command line's own; never a test runner's). */
 let collector: (() => void) | undefined
-let fullCollector: (() => void) | undefined
 let bytesSinceCollection = 0
-let bytesSinceFullCollection = 0
-
-/**
- * Every so many dead bytes, a full collection instead of a young one. Collecting the young generation this
- * often also catches what a stream has in flight at that moment (its pending reads, promises, queued
- * pieces), and what survives two young collections moves to the old generation, which only a full
- * collection empties; V8 starts one when the old generation has grown by a margin that itself grows with
- * the heap, so the longer a restore ran, the higher it peaked (SeaTable's restore at 4 × the data: 108
- * and 123 MB against 103 and 103 MB at 1 ×, the old generation's heap 12.3 against 9.4 MB in use at the
- * peak, 19.5 against 14.4 MB of pages). A full collection of a heap this small takes milliseconds; one
- * every 256 MiB streamed costs a few per GB.
- */
-const FULL_COLLECT_AFTER_BYTES = 256 * 1024 * 1024
 
 /** Dead bytes a faster stream may pile up before it collects them itself, without waiting for the timer. */
 const COLLECT_AFTER_BYTES = 8 * 1024 * 1024
@@ -78,22 +62,16 @@ const COLLECT_AFTER_BYTES = 8 * 1024 * 1024
 export function deadBytesRead(bytes: number): void {
   if (!collector) return
   bytesSinceCollection += bytes
-  bytesSinceFullCollection += bytes
   if (bytesSinceCollection < COLLECT_AFTER_BYTES) return
   bytesSinceCollection = 0
-  if (bytesSinceFullCollection >= FULL_COLLECT_AFTER_BYTES && fullCollector) {
-    bytesSinceFullCollection = 0
-    fullCollector()
-    return
-  }
   collector()
 }
 
-/** V8's own collector: exposed by the flag, which takes effect in a context made after it is set. */
-function v8Collector(): ((options: { type: 'minor' | 'major' }) => void) | undefined {
+/** V8's own collector, asked for a young-generation pass: exposed by the flag, which takes effect in a context made after it is set. */
+function youngGenerationCollector(): (() => void) | undefined {
   const existing = (globalThis as { gc?: unknown }).gc
   const exposed = typeof existing === 'function' ? existing : exposeCollector()
-  return typeof exposed === 'function' ? (exposed as (options: { type: 'minor' | 'major' }) => void) : undefined
+  return typeof exposed === 'function' ? () => exposed({ type: 'minor' }) : undefined
 }
 
 function exposeCollector(): unknown {
