@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { sendHalfThenCut } from './cut-body.js'
 
 export type S3FaultKind = 'http-503' | 'drop' | 'cut-body'
 
@@ -43,22 +44,8 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
   const forward = (request: IncomingMessage, response: ServerResponse, cutBody: boolean): void => {
     const outgoing = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers }, answer => {
       response.writeHead(answer.statusCode ?? 502, answer.headers)
-      if (!cutBody) {
-        answer.pipe(response)
-        return
-      }
-      // Half of the body at most, then the connection is gone: a download cut off mid-stream.
-      const length = Number(answer.headers['content-length'] ?? 0)
-      let sent = 0
-      answer.on('data', (chunk: Buffer) => {
-        const room = Math.max(1, Math.floor(length / 2)) - sent
-        if (room > 0) response.write(chunk.subarray(0, room))
-        sent += chunk.length
-        if (sent >= length / 2) {
-          answer.destroy()
-          response.socket?.destroy()
-        }
-      })
+      if (cutBody) sendHalfThenCut(answer, response)
+      else answer.pipe(response)
     })
     outgoing.on('error', () => response.socket?.destroy())
     request.pipe(outgoing)

@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { sendHalfThenCut } from '../cut-body.js'
 import { injectFault, type FaultSwitches, type FaultTarget } from './fault-switches.js'
 
 export interface BlobFaultProxy {
@@ -48,7 +49,7 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
       },
       upstreamResponse => {
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers)
-        if (fault === 'cut-body') cutHalfWay(upstreamResponse, response)
+        if (fault === 'cut-body') sendHalfThenCut(upstreamResponse, response)
         else upstreamResponse.pipe(response)
       }
     )
@@ -69,21 +70,4 @@ export async function startBlobFaultProxy(azuriteEndpoint: string, faults: Fault
       await new Promise<void>(resolve => server.close(() => resolve()))
     }
   }
-}
-
-/** Sends half of the body at most, then the connection is gone: a download cut off mid-stream. */
-function cutHalfWay(answer: IncomingMessage, response: ServerResponse): void {
-  const half = Math.max(1, Math.floor(Number(answer.headers['content-length'] ?? 0) / 2))
-  let sent = 0
-  answer.on('data', (chunk: Buffer) => {
-    if (sent >= half) return
-    const last = sent + chunk.length >= half
-    // The cut comes once what was written has left: the client has the headers and the first half.
-    response.write(chunk.subarray(0, half - sent), () => {
-      if (!last) return
-      answer.destroy()
-      response.socket?.destroy()
-    })
-    sent += chunk.length
-  })
 }
