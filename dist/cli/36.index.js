@@ -232,25 +232,19 @@ function exchange(what, url, init) {
  * file; anything else fails the checks that follow). Not retried here: an address expires, so the
  * caller asks for a fresh one each attempt.
  */
-function downloadTo(url, path) {
-    return new Promise((resolve, reject) => {
-        const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
-            const status = response.statusCode ?? 0;
-            if (status !== 200) {
-                response.resume();
-                reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status));
-                return;
-            }
-            (0,promises_.pipeline)(response, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 })).then(resolve, (error) => 
-            // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
-            reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`)));
-            // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
-            response.on('data', (piece) => (0,dead_buffers/* deadBytesRead */.o)(piece.length));
-        });
-        request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)));
-        request.on('error', error => reject(new HttpFailure(`The download failed (${error.code ?? error.message})`)));
-        request.end();
-    });
+async function downloadTo(url, path) {
+    const body = await openDownload(url, 0);
+    const written = (0,promises_.pipeline)(body, (0,external_node_fs_.createWriteStream)(path, { mode: 0o600 }));
+    // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
+    body.on('data', (piece) => (0,dead_buffers/* deadBytesRead */.o)(piece.length));
+    try {
+        await written;
+    }
+    catch (error) {
+        // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
+        const failure = error;
+        throw failure.path !== undefined ? failure : new HttpFailure(`The download broke off (${failure.code ?? failure.message})`);
+    }
 }
 /**
  * Opens a signed blob address for reading from byte `offset` (a range request) and answers the body as a

@@ -87,26 +87,18 @@ export function exchange(what: string, url: URL, init: { method: string; headers
  * file; anything else fails the checks that follow). Not retried here: an address expires, so the
  * caller asks for a fresh one each attempt.
  */
-export function downloadTo(url: URL, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = startRequest(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, response => {
-      const status = response.statusCode ?? 0
-      if (status !== 200) {
-        response.resume()
-        reject(new HttpFailure(`Blob storage answered HTTP ${status}`, status))
-        return
-      }
-      pipeline(response, createWriteStream(path, { mode: 0o600 })).then(resolve, (error: NodeJS.ErrnoException) =>
-        // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
-        reject(error.path !== undefined ? error : new HttpFailure(`The download broke off (${error.code ?? error.message})`))
-      )
-      // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
-      response.on('data', (piece: Buffer) => deadBytesRead(piece.length))
-    })
-    request.on('timeout', () => request.destroy(new Error(`nothing came for ${DOWNLOAD_IDLE_MS / 1000} s`)))
-    request.on('error', error => reject(new HttpFailure(`The download failed (${(error as NodeJS.ErrnoException).code ?? error.message})`)))
-    request.end()
-  })
+export async function downloadTo(url: URL, path: string): Promise<void> {
+  const body = await openDownload(url, 0)
+  const written = pipeline(body, createWriteStream(path, { mode: 0o600 }))
+  // Counted after the pipe is set up, so this listener never starts the flow the pipe paces.
+  body.on('data', (piece: Buffer) => deadBytesRead(piece.length))
+  try {
+    await written
+  } catch (error) {
+    // The runner's own disk (ENOSPC, EACCES: the error names its path) is not the network: no retry helps.
+    const failure = error as NodeJS.ErrnoException
+    throw failure.path !== undefined ? failure : new HttpFailure(`The download broke off (${failure.code ?? failure.message})`)
+  }
 }
 
 /**
