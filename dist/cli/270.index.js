@@ -143,11 +143,11 @@ function blockProblems(part, label) {
     const size = part.blockSize;
     if (!Number.isSafeInteger(size) || size < kernel_manifest/* BLOCK_SIZE_RANGE */.wB.min || size > kernel_manifest/* BLOCK_SIZE_RANGE */.wB.max)
         return [`${label}: the block size is not a whole number of bytes from ${kernel_manifest/* BLOCK_SIZE_RANGE */.wB.min} to ${kernel_manifest/* BLOCK_SIZE_RANGE */.wB.max}`];
+    if (Array.isArray(part.chunks) && part.blocks !== undefined)
+        return [`${label}: a chunked part lists its blocks per chunk`];
     const pieces = Array.isArray(part.chunks)
         ? part.chunks.map((chunk, index) => ({ what: `chunk ${index + 1}`, bytes: chunk?.bytes, blocks: chunk?.blocks }))
         : [{ what: 'the file', bytes: part.bytes, blocks: part.blocks }];
-    if (Array.isArray(part.chunks) && part.blocks !== undefined)
-        return [`${label}: a chunked part lists its blocks per chunk`];
     const problems = [];
     for (const piece of pieces) {
         const expected = Number.isSafeInteger(piece.bytes) ? (0,kernel_manifest/* blockCount */.v5)(piece.bytes, size) : -1;

@@ -86,10 +86,10 @@ function blockProblems(part: PartRecord, label: string): string[] {
   const size = part.blockSize
   if (!Number.isSafeInteger(size) || (size as number) < BLOCK_SIZE_RANGE.min || (size as number) > BLOCK_SIZE_RANGE.max)
     return [`${label}: the block size is not a whole number of bytes from ${BLOCK_SIZE_RANGE.min} to ${BLOCK_SIZE_RANGE.max}`]
+  if (Array.isArray(part.chunks) && part.blocks !== undefined) return [`${label}: a chunked part lists its blocks per chunk`]
   const pieces: { what: string; bytes: number; blocks: unknown }[] = Array.isArray(part.chunks)
     ? part.chunks.map((chunk, index) => ({ what: `chunk ${index + 1}`, bytes: chunk?.bytes, blocks: chunk?.blocks }))
     : [{ what: 'the file', bytes: part.bytes, blocks: part.blocks }]
-  if (Array.isArray(part.chunks) && part.blocks !== undefined) return [`${label}: a chunked part lists its blocks per chunk`]
   const problems: string[] = []
   for (const piece of pieces) {
     const expected = Number.isSafeInteger(piece.bytes) ? blockCount(piece.bytes, size as number) : -1

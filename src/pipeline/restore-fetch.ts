@@ -25,7 +25,8 @@ export interface FetchSelection {
 
 /**
  * Where the verified bytes go: a private staging directory on the host (see host-incoming.ts), or nowhere
- * for a dry run, which proves the backup without writing anything on either machine beyond one chunk.
+ * for a dry run, which proves the backup without writing anything on either machine (a backup made before
+ * block hashes: one stored chunk at a time on the runner).
  */
 export interface FetchPlace {
   /** The runner directory a stored file of a backup without block hashes lands in while it is checked. */
