@@ -73,12 +73,13 @@ export function deadBytesRead(bytes: number): void {
  * few milliseconds with its strings) is promoted to the old generation, and there its memory waits for a
  * full collection, which V8 starts only when such memory has grown by about 64 MB: the longer a stream
  * ran, the nearer its peak came to that mark. So a full collection runs whenever buffer memory has grown
- * 16 MB above the least it has been after a collection. Measured outside the action on Node 24 (a 1 GB
+ * 8 MB above the least it has been after a collection. Measured outside the action on Node 24 (a 1 GB
  * and a 4 GB tarball streamed through the restore's block check into the runner's listing and a child
- * process, two runs each): peaks 113-114 and 130-131 MB without this, 93-95 and 95-97 MB with it, for
- * about ten full collections of a 10 MB heap (5-10 ms each) over the 4 GB, and the same wall and CPU time.
+ * process, two runs each): peaks 113-114 and 130-131 MB without this, 93 and 96 MB with 16 MB, 87 and
+ * 88-90 MB with 8 MB, for 26 full collections of a 10 MB heap over the 4 GB (0.2 s of its 50 CPU
+ * seconds) and the same wall time.
  */
-const PROMOTED_BUFFER_BYTES = 16 * 1024 * 1024
+const PROMOTED_BUFFER_BYTES = 8 * 1024 * 1024
 
 /** V8's own collector, asked for a young-generation pass, and a full one when promoted buffers pile up: exposed by the flag, which takes effect in a context made after it is set. */
 function youngGenerationCollector(): (() => void) | undefined {
