@@ -11,9 +11,7 @@ type LeftoverSweep = typeof import('../__tests__/support/leftover-sweep.js')
 
 export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
   // A bench or test run killed before its end left hosts and sudoers drop-ins that would mislead this one.
-  const { sweepLeftovers } = createRequire(import.meta.url)('../__tests__/support/leftover-sweep.ts') as LeftoverSweep
-  const swept = await sweepLeftovers({ includeSelf: false })
-  if (swept.length > 0) console.warn(`removed what runs stopped before their end left behind:\n  ${swept.join('\n  ')}`)
+  await (createRequire(import.meta.url)('../__tests__/support/leftover-sweep.ts') as LeftoverSweep).sweepEarlierRuns()
   const provisionScript = path.join(globalConfig.rootDir, 'scripts', 'test-bed', 'provision.mjs')
   const check = spawnSync(process.execPath, [provisionScript, '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (check.error !== undefined) throw new Error(`could not run ${provisionScript} --check: ${check.error.message}`)

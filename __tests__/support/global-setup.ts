@@ -22,16 +22,10 @@ function startFaultReport(): void {
 
 type LeftoverSweep = typeof import('./leftover-sweep.js')
 
-/** A run killed before its teardown left its hosts and sudoers drop-ins behind: gone before this run starts. */
-async function sweepEarlierRuns(): Promise<void> {
-  const { sweepLeftovers } = createRequire(import.meta.url)('./leftover-sweep.ts') as LeftoverSweep
-  const swept = await sweepLeftovers({ includeSelf: false })
-  if (swept.length > 0) console.warn(`global-setup removed what runs stopped before their end left behind:\n  ${swept.join('\n  ')}`)
-}
-
 /** Jest hands over its global config; only rootDir is needed, so no @jest/types import. */
 export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
-  await sweepEarlierRuns()
+  // A run killed before its teardown left its hosts and sudoers drop-ins behind: gone before this run starts.
+  await (createRequire(import.meta.url)('./leftover-sweep.ts') as LeftoverSweep).sweepEarlierRuns()
   const provisionScript = path.join(globalConfig.rootDir, 'scripts', 'test-bed', 'provision.mjs')
   const check = spawnSync(process.execPath, [provisionScript, '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (check.error !== undefined) throw new Error(`could not run ${provisionScript} --check: ${check.error.message}`)

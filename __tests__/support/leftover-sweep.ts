@@ -72,3 +72,9 @@ export async function sweepLeftovers(options: { includeSelf: boolean; tempRoot?:
   }
   return swept
 }
+
+/** Before a test or bench run: what runs killed before their end left behind goes, said loudly; a live run's stays. */
+export async function sweepEarlierRuns(): Promise<void> {
+  const swept = await sweepLeftovers({ includeSelf: false })
+  if (swept.length > 0) console.warn(`removed what runs stopped before their end left behind:\n  ${swept.join('\n  ')}`)
+}

@@ -30,7 +30,7 @@ const BUSY_MICROSECONDS = 10_000
  */
 export function collectDeadBuffers(): void {
   keepYoungGenerationSmall()
-  const collect = youngGenerationCollector()
+  const collect = deadBufferCollector()
   if (!collect) return
   collector = collect
   let since = process.cpuUsage()
@@ -81,8 +81,8 @@ export function deadBytesRead(bytes: number): void {
  */
 const PROMOTED_BUFFER_BYTES = 8 * 1024 * 1024
 
-/** V8's own collector, asked for a young-generation pass, and a full one when promoted buffers pile up: exposed by the flag, which takes effect in a context made after it is set. */
-function youngGenerationCollector(): (() => void) | undefined {
+/** V8's own collector, asked for a young-generation pass, and for a full one when promoted buffers pile up: exposed by the flag, which takes effect in a context made after it is set. */
+function deadBufferCollector(): (() => void) | undefined {
   const existing = (globalThis as { gc?: unknown }).gc
   const exposed = typeof existing === 'function' ? existing : exposeCollector()
   if (typeof exposed !== 'function') return undefined
