@@ -10,7 +10,9 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Logger } from '../../src/kernel/log.js'
 import { DrillSession, type DrillReport } from '../../src/pipeline/drill.js'
-import { installScript, startThrowawayMariaDb, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
+import { installScript, startThrowawayMariaDb, systemTablesSql, type ThrowawayMariaDb } from '../../src/pipeline/throwaway-mariadb.js'
+import { runSql } from '../../src/sources/mysql.js'
+import { LocalTransport } from '../../src/transport/local.js'
 import { corruptMiddlePage, craftTar, createShopDatabase, dumpShop, drillParts, makeSqliteDb, partFrom, run, type BuiltPart } from '../support/drill-parts.js'
 import { startMariaDb, type MariaDbServer } from '../support/mariadb.js'
 
@@ -27,6 +29,7 @@ let workRoot: string
 let source: MariaDbServer
 let shop: { tables: Record<string, number>; objects: Record<string, number> }
 let goodDumpSql: string
+const local = new LocalTransport({ sudo: false })
 
 /** Wraps the real server start so a test can see which pids the drill started. */
 function watchedStart(started: ThrowawayMariaDb[]) {
@@ -320,6 +323,41 @@ describe('tarballs', () => {
     expect(part.ok).toBe(false)
     expect(part.detail).toMatch(/Unexpected EOF/)
   })
+})
+
+describe("the throwaway server's datadir", () => {
+  const inventory = (server: ThrowawayMariaDb) => runSql(local, server.admin, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'sys'; SELECT COUNT(*) FROM mysql.help_topic;")
+
+  test("is built from the server package's system-table scripts, without the help tables and the sys schema", async () => {
+    const server = await startThrowawayMariaDb(workRoot, logger)
+    try {
+      expect((await inventory(server)).trim().split('\n')).toEqual(['0', '0'])
+      expect(await importedRows(server)).toBe('3')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('is built by mariadb-install-db when the scripts are not found, and serves the drill the same', async () => {
+    const empty = await mkdtemp(path.join(workRoot, 'no-scripts-'))
+    expect(await systemTablesSql('/usr/bin/mariadb-install-db', [empty])).toBeUndefined()
+    const server = await startThrowawayMariaDb(workRoot, logger, { systemTableDirectories: [empty] })
+    try {
+      const [sys, helpTopics] = (await inventory(server)).trim().split('\n')
+      expect([sys, Number(helpTopics) > 0]).toEqual(['1', true])
+      expect(await importedRows(server)).toBe('3')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  /** A dump's load through the confined account works on either datadir. */
+  async function importedRows(server: ThrowawayMariaDb): Promise<string> {
+    const account = await server.importAccount('probe')
+    await runSql(local, server.admin, 'CREATE DATABASE probe;')
+    await runSql(local, account, 'CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3);', 'probe')
+    return (await runSql(local, account, 'SELECT COUNT(*) FROM t;', 'probe')).trim()
+  }
 })
 
 describe('installing MariaDB on a runner that lacks it', () => {

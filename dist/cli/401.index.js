@@ -75,6 +75,13 @@ const SERVER_NAMES = ['mariadbd', 'mysqld'];
 const INSTALL_DB_NAMES = ['mariadb-install-db', 'mysql_install_db'];
 /** Small files: the drill holds one backup's data once, and durability is irrelevant for it. */
 const STORAGE_OPTIONS = ['--innodb-log-file-size=64M', '--innodb-buffer-pool-size=256M', '--innodb-data-file-path=ibdata1:12M:autoextend'];
+/**
+ * The scripts that create and fill the grant and system tables, in mariadb-install-db's order. It also loads
+ * the help tables (2.4 MB of SQL), the sys schema and the GIS procedures, which a dump of an application
+ * database never uses: without them the datadir is built in 0.3-0.4 s instead of 0.9 s on the bench machine.
+ */
+const SYSTEM_TABLE_SCRIPTS = ['mysql_system_tables.sql', 'mysql_performance_tables.sql', 'mysql_system_tables_data.sql'];
+const SYSTEM_TABLE_DIRECTORIES = ['/usr/share/mariadb', '/usr/share/mysql'];
 const sleep = (milliseconds) => new Promise(resolve => setTimeout(resolve, milliseconds));
 const throwaway_mariadb_local = new local/* LocalTransport */.V({ sudo: false });
 async function findProgram(names) {
@@ -84,6 +91,22 @@ async function findProgram(names) {
             const candidate = external_node_path_default().join(directory, name);
             if (await (0,promises_.access)(candidate, 1).then(() => true, () => false))
                 return candidate;
+        }
+    }
+    return undefined;
+}
+/**
+ * The SQL that builds the grant and system tables, read from the first directory that has every script
+ * (the server package's own); undefined when none has them all, and mariadb-install-db must do it.
+ */
+async function systemTablesSql(installDb, directories) {
+    const share = external_node_path_default().join(external_node_path_default().dirname(external_node_path_default().dirname(installDb)), 'share');
+    const candidates = directories ?? [...SYSTEM_TABLE_DIRECTORIES, external_node_path_default().join(share, 'mariadb'), external_node_path_default().join(share, 'mysql')];
+    for (const directory of candidates) {
+        const scripts = await Promise.all(SYSTEM_TABLE_SCRIPTS.map(name => (0,promises_.readFile)(external_node_path_default().join(directory, name), 'utf8').catch(() => undefined)));
+        if (scripts.every(text => text !== undefined)) {
+            // The header mariadb-install-db sends first; NULL: root gets no unix_socket login (initSql drops every account anyway).
+            return ['CREATE DATABASE IF NOT EXISTS mysql;', 'USE mysql;', 'SET @auth_root_socket=NULL;', ...scripts, ''].join('\n');
         }
     }
     return undefined;
@@ -245,17 +268,40 @@ async function startThrowawayMariaDb(workRoot, logger, options = {}) {
             for (const owned of [tempDir, tmpDir, filesDir, initFile])
                 await (0,promises_.chown)(owned, user.uid, user.gid);
         const userOption = user ? [`--user=${user.name}`] : [];
-        await throwaway_mariadb_local.run((0,shell/* script */.K$)((0,shell/* command */.G5)([
-            programs.installDb,
-            '--no-defaults',
-            `--datadir=${dataDir}`,
-            ...userOption,
-            '--auth-root-authentication-method=normal',
-            '--skip-test-db',
-            '--skip-name-resolve',
-            `--tmpdir=${tmpDir}`,
-            ...STORAGE_OPTIONS
-        ])), { description: 'Initialising the throwaway MariaDB datadir' });
+        const systemTables = await systemTablesSql(programs.installDb, options.systemTableDirectories);
+        if (systemTables) {
+            // What mariadb-install-db does, without the tables no dump needs (see SYSTEM_TABLE_SCRIPTS).
+            await (0,promises_.mkdir)(dataDir, { mode: 0o700 });
+            if (user)
+                await (0,promises_.chown)(dataDir, user.uid, user.gid);
+            const bootstrap = [
+                programs.server,
+                '--no-defaults',
+                '--bootstrap',
+                `--datadir=${dataDir}`,
+                ...userOption,
+                '--log-warnings=0',
+                '--enforce-storage-engine=',
+                '--skip-name-resolve',
+                `--tmpdir=${tmpDir}`,
+                ...STORAGE_OPTIONS
+            ];
+            await throwaway_mariadb_local.run((0,shell/* command */.G5)(bootstrap), { stdin: systemTables, description: 'Creating the throwaway MariaDB system tables' });
+        }
+        else {
+            const installDb = [
+                programs.installDb,
+                '--no-defaults',
+                `--datadir=${dataDir}`,
+                ...userOption,
+                '--auth-root-authentication-method=normal',
+                '--skip-test-db',
+                '--skip-name-resolve',
+                `--tmpdir=${tmpDir}`,
+                ...STORAGE_OPTIONS
+            ];
+            await throwaway_mariadb_local.run((0,shell/* command */.G5)(installDb), { description: 'Initialising the throwaway MariaDB datadir' });
+        }
         const argv = [
             '--no-defaults',
             `--datadir=${dataDir}`,
