@@ -144,6 +144,27 @@ describe('GitHub artifacts: the repository-wide listing', () => {
     expect(ids(listed)).toEqual([request.backupId])
   })
 
+  test("reads its own run's listing whole: a backup behind 1,050 newer artifacts of the same run is found at once, fetched, and nothing is retried", async () => {
+    const request = await stage('many-in-own-run', minutesFromNow(-30))
+    const run = await bed.save({ event: 'schedule' }, request)
+    // The service answers one run's listing in one reply, here about 400 KB: a size only a 500-artifact job or several jobs reach.
+    bed.service().addArtifacts(run, 'chunk-like', 1050)
+    const logger = recordingLogger()
+    const listed = await inRun(run, async () => {
+      const store = bed.store(logger)
+      const backups = await store.list({ hostId: 'many-in-own-run' })
+      const workRoot = await mkdtemp(join(tmpdir(), 'own-run-listing-'))
+      try {
+        await store.fetch(backups[0], request.manifestFile, workRoot)
+      } finally {
+        await rm(workRoot, { recursive: true, force: true })
+      }
+      return backups
+    })
+    expect(ids(listed)).toEqual([request.backupId])
+    expect(linesStarting(logger, 'warning:')).toEqual([])
+  })
+
   test('refuses a later upload whose id is stamped 9999-12-31, warning once by name; the genuine backup stays the newest', () =>
     forgedCase('future-stamped backup id (GitHub artifacts)', async () => {
       const genuine = await stage('future-stamp', minutesFromNow(-60))
@@ -229,6 +250,26 @@ describe('GitHub artifacts: the repository-wide listing', () => {
 })
 
 /** Its own emulator, so the failing look-up hits only the one run that holds a backup there (the listing path only: no run-id). */
+describe('GitHub artifacts: a run listing too large to read', () => {
+  // A service of its own: 60,000 artifacts in the shared one would slow every repository-wide listing after.
+  let service: ResultsService
+  beforeAll(async () => {
+    service = await startResultsService()
+  })
+  afterAll(async () => {
+    await service?.stop()
+  })
+  const bed = bedOn(() => service)
+
+  test('fails at once past 16 MiB, saying so, instead of being retried as if the service had failed', async () => {
+    const run = bed.service().newRun({ event: 'schedule' })
+    bed.service().addArtifacts(run, `flood-${'x'.repeat(100)}`, 60_000) // about 19 MB of listing
+    const logger = recordingLogger()
+    await expect(inRun(run, () => bed.store(logger).list({ hostId: 'flooded-run' }))).rejects.toThrow(/ListArtifacts: the artifact service's answer is larger than 16 MiB/)
+    expect(linesStarting(logger, 'warning:')).toEqual([])
+  })
+})
+
 describe('GitHub artifacts: a run the API cannot describe', () => {
   let service: ResultsService
   beforeAll(async () => {

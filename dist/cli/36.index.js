@@ -386,6 +386,12 @@ const restDelete = (url, token) => restCall('DELETE', url, token);
 ;// CONCATENATED MODULE: ./src/store/artifact-service.ts
 
 
+/**
+ * How much of an answer is read. ListArtifacts answers a whole run in one reply, about 370 bytes per
+ * artifact: a job may upload 500 and a run has many jobs, so the 64 KiB that suits the other calls would
+ * cut the listing of a backup of some 180 chunks (it did: the size check then retried for 27 s and gave up).
+ */
+const SERVICE_ANSWER_BYTES = 16 * 1024 * 1024;
 const TWIRP_ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService';
 /** The service answered that it failed: it did not act on the call, so the same call may be made again. */
 const failedAnswer = (error) => typeof error.status === 'number' && isTransient(error);
@@ -440,8 +446,12 @@ class ArtifactServiceClient {
         const answer = await exchange(method, url, {
             method: 'POST',
             headers: { Authorization: `Bearer ${this.address.runtimeToken}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
-            body: payload
+            body: payload,
+            answerBytes: SERVICE_ANSWER_BYTES
         });
+        // Cut is not transient: asking again gets the same answer, so it is an error of its own, never retried.
+        if (answer.cut)
+            throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB`);
         let parsed;
         try {
             parsed = JSON.parse(answer.text);

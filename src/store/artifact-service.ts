@@ -3,6 +3,13 @@ import type { ListedArtifact } from './artifact-listing.js'
 import { isTransient, withRetry, type RetryPolicy } from './github-http.js'
 import { exchange, HttpFailure } from './http-exchange.js'
 
+/**
+ * How much of an answer is read. ListArtifacts answers a whole run in one reply, about 370 bytes per
+ * artifact: a job may upload 500 and a run has many jobs, so the 64 KiB that suits the other calls would
+ * cut the listing of a backup of some 180 chunks (it did: the size check then retried for 27 s and gave up).
+ */
+const SERVICE_ANSWER_BYTES = 16 * 1024 * 1024
+
 /** How the job reaches GitHub's artifact service: ACTIONS_RESULTS_URL and ACTIONS_RUNTIME_TOKEN. */
 export interface ArtifactServiceAddress {
   resultsUrl: string
@@ -65,8 +72,11 @@ export class ArtifactServiceClient {
     const answer = await exchange(method, url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${this.address.runtimeToken}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
-      body: payload
+      body: payload,
+      answerBytes: SERVICE_ANSWER_BYTES
     })
+    // Cut is not transient: asking again gets the same answer, so it is an error of its own, never retried.
+    if (answer.cut) throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB`)
     let parsed: Record<string, unknown>
     try {
       parsed = JSON.parse(answer.text) as Record<string, unknown>
