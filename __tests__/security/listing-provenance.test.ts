@@ -97,6 +97,18 @@ function bedOn(service: () => ResultsService): Bed {
   }
 }
 
+/** A bed on an emulator started for the describe block it is called in, and stopped after it. */
+function bedOnItsOwnService(): Bed {
+  let service: ResultsService
+  beforeAll(async () => {
+    service = await startResultsService()
+  })
+  afterAll(async () => {
+    await service?.stop()
+  })
+  return bedOn(() => service)
+}
+
 describe('GitHub artifacts: the repository-wide listing', () => {
   const bed = bedOn(() => sharedService)
   /** Lists from a fresh run of the repository's own workflow, twice, to see that each warning comes once. */
@@ -249,17 +261,9 @@ describe('GitHub artifacts: the repository-wide listing', () => {
   })
 })
 
-/** Its own emulator, so the failing look-up hits only the one run that holds a backup there (the listing path only: no run-id). */
 describe('GitHub artifacts: a run listing too large to read', () => {
   // A service of its own: 60,000 artifacts in the shared one would slow every repository-wide listing after.
-  let service: ResultsService
-  beforeAll(async () => {
-    service = await startResultsService()
-  })
-  afterAll(async () => {
-    await service?.stop()
-  })
-  const bed = bedOn(() => service)
+  const bed = bedOnItsOwnService()
 
   test('fails at once past 16 MiB, saying so, instead of being retried as if the service had failed', async () => {
     const run = bed.service().newRun({ event: 'schedule' })
@@ -270,15 +274,9 @@ describe('GitHub artifacts: a run listing too large to read', () => {
   })
 })
 
+/** Its own emulator, so the failing look-up hits only the one run that holds a backup there (the listing path only: no run-id). */
 describe('GitHub artifacts: a run the API cannot describe', () => {
-  let service: ResultsService
-  beforeAll(async () => {
-    service = await startResultsService()
-  })
-  afterAll(async () => {
-    await service?.stop()
-  })
-  const bed = bedOn(() => service)
+  const bed = bedOnItsOwnService()
 
   test('is not trusted: its backup is left out while the run look-up fails, and listed once it works', () =>
     forgedCase('backup from a run that cannot be checked', async () => {

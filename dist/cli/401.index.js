@@ -268,38 +268,19 @@ async function startThrowawayMariaDb(workRoot, logger, options = {}) {
             for (const owned of [tempDir, tmpDir, filesDir, initFile])
                 await (0,promises_.chown)(owned, user.uid, user.gid);
         const userOption = user ? [`--user=${user.name}`] : [];
+        // The options both ways of building the datadir share (the server's own options come after).
+        const datadirOptions = [`--datadir=${dataDir}`, ...userOption, '--skip-name-resolve', `--tmpdir=${tmpDir}`, ...STORAGE_OPTIONS];
         const systemTables = await systemTablesSql(programs.installDb, options.systemTableDirectories);
         if (systemTables) {
             // What mariadb-install-db does, without the tables no dump needs (see SYSTEM_TABLE_SCRIPTS).
             await (0,promises_.mkdir)(dataDir, { mode: 0o700 });
             if (user)
                 await (0,promises_.chown)(dataDir, user.uid, user.gid);
-            const bootstrap = [
-                programs.server,
-                '--no-defaults',
-                '--bootstrap',
-                `--datadir=${dataDir}`,
-                ...userOption,
-                '--log-warnings=0',
-                '--enforce-storage-engine=',
-                '--skip-name-resolve',
-                `--tmpdir=${tmpDir}`,
-                ...STORAGE_OPTIONS
-            ];
+            const bootstrap = [programs.server, '--no-defaults', '--bootstrap', '--log-warnings=0', '--enforce-storage-engine=', ...datadirOptions];
             await throwaway_mariadb_local.run((0,shell/* command */.G5)(bootstrap), { stdin: systemTables, description: 'Creating the throwaway MariaDB system tables' });
         }
         else {
-            const installDb = [
-                programs.installDb,
-                '--no-defaults',
-                `--datadir=${dataDir}`,
-                ...userOption,
-                '--auth-root-authentication-method=normal',
-                '--skip-test-db',
-                '--skip-name-resolve',
-                `--tmpdir=${tmpDir}`,
-                ...STORAGE_OPTIONS
-            ];
+            const installDb = [programs.installDb, '--no-defaults', '--auth-root-authentication-method=normal', '--skip-test-db', ...datadirOptions];
             await throwaway_mariadb_local.run((0,shell/* command */.G5)(installDb), { description: 'Initialising the throwaway MariaDB datadir' });
         }
         const argv = [
