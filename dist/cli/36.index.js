@@ -450,8 +450,9 @@ class ArtifactServiceClient {
             answerBytes: SERVICE_ANSWER_BYTES
         });
         // Cut is not transient: asking again gets the same answer, so it is an error of its own, never retried.
-        if (answer.cut)
-            throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB`);
+        if (answer.cut) {
+            throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB (tens of thousands of artifacts in this run; a larger chunk-size makes fewer)`);
+        }
         let parsed;
         try {
             parsed = JSON.parse(answer.text);
