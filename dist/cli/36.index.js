@@ -171,8 +171,14 @@ var dead_buffers = __webpack_require__(5450);
 const REQUEST_TIMEOUT_MS = 300_000;
 /** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
 const DOWNLOAD_IDLE_MS = 30_000;
-/** How much of an answer is kept by default: the artifact service's and blob storage's answers are small. */
+/** How much of an answer is kept by default: blob storage's answers (an error code at most) are small. */
 const DEFAULT_ANSWER_BYTES = 65_536;
+/**
+ * The most of an answer that is parsed whole: a REST page (100 artifacts, a few hundred KiB) or the
+ * artifact service's listing of a run (about 370 bytes per artifact; a job may upload 500 and a run has
+ * many jobs). Its caller refuses a longer answer rather than parse it cut.
+ */
+const PARSED_ANSWER_BYTES = 16 * 1024 * 1024;
 /**
  * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
  * `transient` for a connection that failed or timed out before an answer came.
@@ -343,7 +349,6 @@ async function withRetry(logger, what, policy, work, retryable = isTransient) {
         }
     }
 }
-const REST_ANSWER_BYTES = 16 * 1024 * 1024;
 /** Redirects followed (the API moves a renamed repository's addresses), and only within its own origin: the token goes nowhere else. */
 const REST_REDIRECTS = 5;
 /** One REST call; a 5xx or 429 reply becomes an error with its status, which withRetry counts as transient. */
@@ -353,7 +358,7 @@ async function restCall(method, address, token, follow = true) {
         const answer = await exchange(`${method} ${url.pathname}`, url, {
             method,
             headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'selfhost-backup' },
-            answerBytes: REST_ANSWER_BYTES
+            answerBytes: PARSED_ANSWER_BYTES
         });
         const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
         const next = location !== undefined ? new URL(location, url) : undefined;
@@ -362,7 +367,7 @@ async function restCall(method, address, token, follow = true) {
             continue;
         }
         if (answer.cut)
-            throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${REST_ANSWER_BYTES / 1024 / 1024} MiB`, 502);
+            throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${PARSED_ANSWER_BYTES / 1024 / 1024} MiB`, 502);
         return {
             status: answer.status,
             ok: answer.status >= 200 && answer.status < 300,
@@ -386,12 +391,6 @@ const restDelete = (url, token) => restCall('DELETE', url, token);
 ;// CONCATENATED MODULE: ./src/store/artifact-service.ts
 
 
-/**
- * How much of an answer is read. ListArtifacts answers a whole run in one reply, about 370 bytes per
- * artifact: a job may upload 500 and a run has many jobs, so the 64 KiB that suits the other calls would
- * cut the listing of a backup of some 180 chunks (it did: the size check then retried for 27 s and gave up).
- */
-const SERVICE_ANSWER_BYTES = 16 * 1024 * 1024;
 const TWIRP_ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService';
 /** The service answered that it failed: it did not act on the call, so the same call may be made again. */
 const failedAnswer = (error) => typeof error.status === 'number' && isTransient(error);
@@ -447,11 +446,13 @@ class ArtifactServiceClient {
             method: 'POST',
             headers: { Authorization: `Bearer ${this.address.runtimeToken}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
             body: payload,
-            answerBytes: SERVICE_ANSWER_BYTES
+            // ListArtifacts answers a whole run in one reply: cut at the default 64 KiB, a backup of some 180
+            // chunks could not be listed (its size check retried for 27 s and gave up).
+            answerBytes: PARSED_ANSWER_BYTES
         });
         // Cut is not transient: asking again gets the same answer, so it is an error of its own, never retried.
         if (answer.cut) {
-            throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB (tens of thousands of artifacts in this run; a larger chunk-size makes fewer)`);
+            throw new Error(`${method}: the artifact service's answer is larger than ${PARSED_ANSWER_BYTES / 1024 / 1024} MiB (tens of thousands of artifacts in this run; a larger chunk-size makes fewer)`);
         }
         let parsed;
         try {

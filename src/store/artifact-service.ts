@@ -1,14 +1,7 @@
 import type { Logger } from '../kernel/log.js'
 import type { ListedArtifact } from './artifact-listing.js'
 import { isTransient, withRetry, type RetryPolicy } from './github-http.js'
-import { exchange, HttpFailure } from './http-exchange.js'
-
-/**
- * How much of an answer is read. ListArtifacts answers a whole run in one reply, about 370 bytes per
- * artifact: a job may upload 500 and a run has many jobs, so the 64 KiB that suits the other calls would
- * cut the listing of a backup of some 180 chunks (it did: the size check then retried for 27 s and gave up).
- */
-const SERVICE_ANSWER_BYTES = 16 * 1024 * 1024
+import { exchange, HttpFailure, PARSED_ANSWER_BYTES } from './http-exchange.js'
 
 /** How the job reaches GitHub's artifact service: ACTIONS_RESULTS_URL and ACTIONS_RUNTIME_TOKEN. */
 export interface ArtifactServiceAddress {
@@ -73,11 +66,13 @@ export class ArtifactServiceClient {
       method: 'POST',
       headers: { Authorization: `Bearer ${this.address.runtimeToken}`, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
       body: payload,
-      answerBytes: SERVICE_ANSWER_BYTES
+      // ListArtifacts answers a whole run in one reply: cut at the default 64 KiB, a backup of some 180
+      // chunks could not be listed (its size check retried for 27 s and gave up).
+      answerBytes: PARSED_ANSWER_BYTES
     })
     // Cut is not transient: asking again gets the same answer, so it is an error of its own, never retried.
     if (answer.cut) {
-      throw new Error(`${method}: the artifact service's answer is larger than ${SERVICE_ANSWER_BYTES / 1024 / 1024} MiB (tens of thousands of artifacts in this run; a larger chunk-size makes fewer)`)
+      throw new Error(`${method}: the artifact service's answer is larger than ${PARSED_ANSWER_BYTES / 1024 / 1024} MiB (tens of thousands of artifacts in this run; a larger chunk-size makes fewer)`)
     }
     let parsed: Record<string, unknown>
     try {

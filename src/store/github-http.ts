@@ -1,5 +1,5 @@
 import type { Logger } from '../kernel/log.js'
-import { exchange, HttpFailure } from './http-exchange.js'
+import { exchange, HttpFailure, PARSED_ANSWER_BYTES } from './http-exchange.js'
 
 export interface RetryPolicy {
   attempts: number
@@ -55,7 +55,7 @@ export async function withRetry<T>(logger: Logger, what: string, policy: RetryPo
 
 /**
  * What a REST call answered: its status, where a redirect points, and its JSON. A listing page of 100
- * artifacts is a few hundred KiB; an answer past `REST_ANSWER_BYTES` is refused rather than cut.
+ * artifacts is a few hundred KiB; an answer past `PARSED_ANSWER_BYTES` is refused rather than cut.
  */
 export interface RestAnswer {
   status: number
@@ -64,7 +64,6 @@ export interface RestAnswer {
   json<T>(): T
 }
 
-const REST_ANSWER_BYTES = 16 * 1024 * 1024
 /** Redirects followed (the API moves a renamed repository's addresses), and only within its own origin: the token goes nowhere else. */
 const REST_REDIRECTS = 5
 
@@ -75,7 +74,7 @@ async function restCall(method: 'GET' | 'DELETE', address: string, token: string
     const answer = await exchange(`${method} ${url.pathname}`, url, {
       method,
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'selfhost-backup' },
-      answerBytes: REST_ANSWER_BYTES
+      answerBytes: PARSED_ANSWER_BYTES
     })
     const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined
     const next = location !== undefined ? new URL(location, url) : undefined
@@ -83,7 +82,7 @@ async function restCall(method: 'GET' | 'DELETE', address: string, token: string
       url = next
       continue
     }
-    if (answer.cut) throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${REST_ANSWER_BYTES / 1024 / 1024} MiB`, 502)
+    if (answer.cut) throw new HttpFailure(`${method} ${url.pathname}: the answer is larger than ${PARSED_ANSWER_BYTES / 1024 / 1024} MiB`, 502)
     return {
       status: answer.status,
       ok: answer.status >= 200 && answer.status < 300,

@@ -16,8 +16,14 @@ import { deadBytesRead } from '../kernel/dead-buffers.js'
 const REQUEST_TIMEOUT_MS = 300_000
 /** A download that receives nothing for this long is abandoned (as the artifact client's 30 s). */
 const DOWNLOAD_IDLE_MS = 30_000
-/** How much of an answer is kept by default: the artifact service's and blob storage's answers are small. */
+/** How much of an answer is kept by default: blob storage's answers (an error code at most) are small. */
 const DEFAULT_ANSWER_BYTES = 65_536
+/**
+ * The most of an answer that is parsed whole: a REST page (100 artifacts, a few hundred KiB) or the
+ * artifact service's listing of a run (about 370 bytes per artifact; a job may upload 500 and a run has
+ * many jobs). Its caller refuses a longer answer rather than parse it cut.
+ */
+export const PARSED_ANSWER_BYTES = 16 * 1024 * 1024
 
 /**
  * A failed request: `status` for an answer (withRetry tries a 5xx or 429 again, a 4xx is final),
