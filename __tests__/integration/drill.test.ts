@@ -340,7 +340,7 @@ describe("the throwaway server's datadir", () => {
 
   test('is built by mariadb-install-db when the scripts are not found, and serves the drill the same', async () => {
     const empty = await mkdtemp(path.join(workRoot, 'no-scripts-'))
-    expect(await systemTablesSql('/usr/bin/mariadb-install-db', [empty])).toBeUndefined()
+    expect(await systemTablesSql('/usr/sbin/mariadbd', [empty])).toBeUndefined()
     const server = await startThrowawayMariaDb(workRoot, logger, { systemTableDirectories: [empty] })
     try {
       const [sys, helpTopics] = (await inventory(server)).trim().split('\n')

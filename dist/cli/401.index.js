@@ -81,7 +81,6 @@ const STORAGE_OPTIONS = ['--innodb-log-file-size=64M', '--innodb-buffer-pool-siz
  * database never uses: without them the datadir is built in 0.3-0.4 s instead of 0.9 s on the bench machine.
  */
 const SYSTEM_TABLE_SCRIPTS = ['mysql_system_tables.sql', 'mysql_performance_tables.sql', 'mysql_system_tables_data.sql'];
-const SYSTEM_TABLE_DIRECTORIES = ['/usr/share/mariadb', '/usr/share/mysql'];
 const sleep = (milliseconds) => new Promise(resolve => setTimeout(resolve, milliseconds));
 const throwaway_mariadb_local = new local/* LocalTransport */.V({ sudo: false });
 async function findProgram(names) {
@@ -96,12 +95,13 @@ async function findProgram(names) {
     return undefined;
 }
 /**
- * The SQL that builds the grant and system tables, read from the first directory that has every script
- * (the server package's own); undefined when none has them all, and mariadb-install-db must do it.
+ * The SQL that builds the grant and system tables, read from the first directory that has every script;
+ * by default the server's own package's, beside the server (the scripts run in it, so they must match
+ * it). Undefined when none has them all, and mariadb-install-db must do it.
  */
-async function systemTablesSql(installDb, directories) {
-    const share = external_node_path_default().join(external_node_path_default().dirname(external_node_path_default().dirname(installDb)), 'share');
-    const candidates = directories ?? [...SYSTEM_TABLE_DIRECTORIES, external_node_path_default().join(share, 'mariadb'), external_node_path_default().join(share, 'mysql')];
+async function systemTablesSql(server, directories) {
+    const share = external_node_path_default().join(external_node_path_default().dirname(external_node_path_default().dirname(server)), 'share');
+    const candidates = directories ?? [external_node_path_default().join(share, 'mariadb'), external_node_path_default().join(share, 'mysql')];
     for (const directory of candidates) {
         const scripts = await Promise.all(SYSTEM_TABLE_SCRIPTS.map(name => (0,promises_.readFile)(external_node_path_default().join(directory, name), 'utf8').catch(() => undefined)));
         if (scripts.every(text => text !== undefined)) {
@@ -270,7 +270,7 @@ async function startThrowawayMariaDb(workRoot, logger, options = {}) {
         const userOption = user ? [`--user=${user.name}`] : [];
         // The options both ways of building the datadir share (the server's own options come after).
         const datadirOptions = [`--datadir=${dataDir}`, ...userOption, '--skip-name-resolve', `--tmpdir=${tmpDir}`, ...STORAGE_OPTIONS];
-        const systemTables = await systemTablesSql(programs.installDb, options.systemTableDirectories);
+        const systemTables = await systemTablesSql(programs.server, options.systemTableDirectories);
         if (systemTables) {
             // What mariadb-install-db does, without the tables no dump needs (see SYSTEM_TABLE_SCRIPTS).
             await (0,promises_.mkdir)(dataDir, { mode: 0o700 });

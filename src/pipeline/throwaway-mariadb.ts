@@ -27,8 +27,9 @@ export interface ThrowawayMariaDb {
 
 export interface ThrowawayOptions {
   /**
-   * Where the server package's system-table scripts are looked for (default: SYSTEM_TABLE_DIRECTORIES and
-   * the share directories beside mariadb-install-db); with none found, mariadb-install-db builds the datadir.
+   * Where the server package's system-table scripts are looked for (default: the share directories of the
+   * server's own prefix, /usr/share/mariadb and /usr/share/mysql for /usr/sbin/mariadbd); with none found,
+   * mariadb-install-db builds the datadir.
    */
   systemTableDirectories?: string[]
   /**
@@ -57,7 +58,6 @@ const STORAGE_OPTIONS = ['--innodb-log-file-size=64M', '--innodb-buffer-pool-siz
  * database never uses: without them the datadir is built in 0.3-0.4 s instead of 0.9 s on the bench machine.
  */
 const SYSTEM_TABLE_SCRIPTS = ['mysql_system_tables.sql', 'mysql_performance_tables.sql', 'mysql_system_tables_data.sql']
-const SYSTEM_TABLE_DIRECTORIES = ['/usr/share/mariadb', '/usr/share/mysql']
 const sleep = (milliseconds: number) => new Promise(resolve => setTimeout(resolve, milliseconds))
 const local = new LocalTransport({ sudo: false })
 
@@ -79,12 +79,13 @@ async function findProgram(names: string[]): Promise<string | undefined> {
 }
 
 /**
- * The SQL that builds the grant and system tables, read from the first directory that has every script
- * (the server package's own); undefined when none has them all, and mariadb-install-db must do it.
+ * The SQL that builds the grant and system tables, read from the first directory that has every script;
+ * by default the server's own package's, beside the server (the scripts run in it, so they must match
+ * it). Undefined when none has them all, and mariadb-install-db must do it.
  */
-export async function systemTablesSql(installDb: string, directories?: string[]): Promise<string | undefined> {
-  const share = path.join(path.dirname(path.dirname(installDb)), 'share')
-  const candidates = directories ?? [...SYSTEM_TABLE_DIRECTORIES, path.join(share, 'mariadb'), path.join(share, 'mysql')]
+export async function systemTablesSql(server: string, directories?: string[]): Promise<string | undefined> {
+  const share = path.join(path.dirname(path.dirname(server)), 'share')
+  const candidates = directories ?? [path.join(share, 'mariadb'), path.join(share, 'mysql')]
   for (const directory of candidates) {
     const scripts = await Promise.all(SYSTEM_TABLE_SCRIPTS.map(name => readFile(path.join(directory, name), 'utf8').catch(() => undefined)))
     if (scripts.every(text => text !== undefined)) {
@@ -277,7 +278,7 @@ export async function startThrowawayMariaDb(workRoot: string, logger: Logger, op
     const userOption = user ? [`--user=${user.name}`] : []
     // The options both ways of building the datadir share (the server's own options come after).
     const datadirOptions = [`--datadir=${dataDir}`, ...userOption, '--skip-name-resolve', `--tmpdir=${tmpDir}`, ...STORAGE_OPTIONS]
-    const systemTables = await systemTablesSql(programs.installDb, options.systemTableDirectories)
+    const systemTables = await systemTablesSql(programs.server, options.systemTableDirectories)
     if (systemTables) {
       // What mariadb-install-db does, without the tables no dump needs (see SYSTEM_TABLE_SCRIPTS).
       await mkdir(dataDir, { mode: 0o700 })
